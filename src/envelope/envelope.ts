@@ -1,0 +1,147 @@
+// The message every part of the bus passes on: identity, provenance, routing facts and a digest-checked payload.
+import { createHash } from 'node:crypto';
+import { uuidv7 } from './uuid';
+
+export const ENVELOPE_SCHEMA_VERSION = 1;
+
+/** Message types the bus knows; routes may add their own dotted names. */
+export type KnownMessageType = 'dossier.submitted' | 'dossier.progress' | 'edoc.send' | 'edoc.status' | 'test.ping';
+export type MessageType = KnownMessageType | (string & {});
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export interface Envelope<P extends JsonValue = JsonValue> {
+  readonly id: string;
+  readonly correlationId: string;
+  readonly causationId: string | null;
+  readonly type: MessageType;
+  /** Client id of the system that handed the message to the bus. */
+  readonly source: string;
+  /** Logical destination, e.g. an organ id (mã định danh cơ quan) or an upstream name. */
+  readonly destination: string | null;
+  /** Business key: the dossier code (MaHoSo) or the edXML DocumentId where there is one. */
+  readonly subject: string | null;
+  /** 1 for the first delivery attempt; raised by the transport on every broker-side retry. */
+  readonly attempt: number;
+  readonly createdAt: string;
+  readonly schemaVersion: number;
+  /** Lower-case hex SHA-256 of the canonical JSON of the payload. */
+  readonly payloadDigest: string;
+  readonly payload: P;
+}
+
+export interface NewEnvelope<P extends JsonValue> {
+  type: MessageType;
+  source: string;
+  payload: P;
+  destination?: string | null;
+  subject?: string | null;
+  correlationId?: string;
+  causationId?: string | null;
+  id?: string;
+  now?: Date;
+}
+
+export class EnvelopeError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'ENVELOPE_MALFORMED' | 'ENVELOPE_DIGEST_MISMATCH' | 'ENVELOPE_VERSION_UNSUPPORTED',
+  ) {
+    super(message);
+    this.name = 'EnvelopeError';
+  }
+}
+
+/** Canonical JSON: object keys sorted, strings NFC-normalised, no whitespace. Used for digests and hash chains. */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+  if (typeof value === 'string') return JSON.stringify(value.normalize('NFC'));
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys
+    .filter((k) => value[k] !== undefined)
+    .map((k) => `${JSON.stringify(k.normalize('NFC'))}:${canonicalJson(value[k] as JsonValue)}`)
+    .join(',')}}`;
+}
+
+export function payloadDigest(payload: JsonValue): string {
+  return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
+}
+
+/** Recursively normalises every string (keys and values) to NFC, as every boundary of the bus must. */
+export function normalizeNfc<T extends JsonValue>(value: T): T {
+  if (typeof value === 'string') return value.normalize('NFC') as T;
+  if (Array.isArray(value)) return value.map((v) => normalizeNfc(v)) as T;
+  if (value !== null && typeof value === 'object') {
+    const out: { [key: string]: JsonValue } = {};
+    for (const [k, v] of Object.entries(value)) out[k.normalize('NFC')] = normalizeNfc(v);
+    return out as T;
+  }
+  return value;
+}
+
+export function createEnvelope<P extends JsonValue>(init: NewEnvelope<P>): Envelope<P> {
+  const id = init.id ?? uuidv7(init.now);
+  const payload = normalizeNfc(init.payload);
+  return {
+    id,
+    correlationId: init.correlationId ?? id,
+    causationId: init.causationId ?? null,
+    type: init.type,
+    source: init.source,
+    destination: init.destination ?? null,
+    subject: init.subject?.normalize('NFC') ?? null,
+    attempt: 1,
+    createdAt: (init.now ?? new Date()).toISOString(),
+    schemaVersion: ENVELOPE_SCHEMA_VERSION,
+    payloadDigest: payloadDigest(payload),
+    payload,
+  };
+}
+
+/** A message caused by another one (a reply, a fan-out copy, a status message): same correlation, new id. */
+export function deriveEnvelope<P extends JsonValue>(
+  cause: Envelope,
+  init: Omit<NewEnvelope<P>, 'correlationId' | 'causationId'>,
+): Envelope<P> {
+  return createEnvelope({ ...init, correlationId: cause.correlationId, causationId: cause.id });
+}
+
+export function withAttempt<P extends JsonValue>(envelope: Envelope<P>, attempt: number): Envelope<P> {
+  return { ...envelope, attempt };
+}
+
+export function serializeEnvelope(envelope: Envelope): Buffer {
+  return Buffer.from(JSON.stringify(envelope), 'utf8');
+}
+
+const REQUIRED_STRINGS = ['id', 'correlationId', 'type', 'source', 'createdAt', 'payloadDigest'] as const;
+
+/** Parses and checks an envelope that crossed a transport; a changed payload fails its digest. */
+export function parseEnvelope(raw: Buffer | string): Envelope {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  } catch {
+    throw new EnvelopeError('envelope is not valid JSON', 'ENVELOPE_MALFORMED');
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new EnvelopeError('envelope is not a JSON object', 'ENVELOPE_MALFORMED');
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of REQUIRED_STRINGS) {
+    if (typeof record[key] !== 'string') throw new EnvelopeError(`envelope field ${key} is missing`, 'ENVELOPE_MALFORMED');
+  }
+  if (record.schemaVersion !== ENVELOPE_SCHEMA_VERSION) {
+    throw new EnvelopeError(`envelope schema version ${String(record.schemaVersion)} is not supported`, 'ENVELOPE_VERSION_UNSUPPORTED');
+  }
+  if (typeof record.attempt !== 'number' || !Number.isInteger(record.attempt) || record.attempt < 1) {
+    throw new EnvelopeError('envelope attempt must be a positive integer', 'ENVELOPE_MALFORMED');
+  }
+  if (!('payload' in record)) throw new EnvelopeError('envelope payload is missing', 'ENVELOPE_MALFORMED');
+  const envelope = record as unknown as Envelope;
+  if (payloadDigest(envelope.payload) !== envelope.payloadDigest) {
+    throw new EnvelopeError(`payload digest mismatch for message ${envelope.id}`, 'ENVELOPE_DIGEST_MISMATCH');
+  }
+  return envelope;
+}

@@ -1,0 +1,126 @@
+// The one contract every transport (RabbitMQ, embedded SQLite) fulfils: durable publish, acked consume,
+// broker-side delayed retry, a dead-letter channel and replay.
+import type { Envelope } from '../envelope/envelope';
+
+export interface RetryPolicy {
+  /** Total delivery attempts including the first; after the last one the message is dead-lettered. */
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  multiplier: number;
+  /** 0..1: a retry waits between (1 - jitter) and 1 times its backoff step. */
+  jitter: number;
+}
+
+export interface RouteTopology {
+  name: string;
+  retry: RetryPolicy;
+  /** How many deliveries of this route one process works on at once. */
+  prefetch: number;
+}
+
+export interface DeliveryFailure {
+  attempt: number;
+  at: string;
+  code: string;
+  reason: string;
+}
+
+export interface Delivery {
+  envelope: Envelope;
+  route: string;
+  /** True when the transport handed this message out before without an outcome (crash, lost connection). */
+  redelivered: boolean;
+  /** Failures of earlier attempts, oldest first. */
+  history: readonly DeliveryFailure[];
+}
+
+export type HandlerResult =
+  /** Done (delivered, or finally settled as a business outcome such as a rejection). */
+  | { outcome: 'ack' }
+  /** Transient failure: try again later with backoff; dead-letter when attempts are used up. */
+  | { outcome: 'retry'; code: string; reason: string }
+  /** Permanent technical failure: dead-letter now. */
+  | { outcome: 'dead-letter'; code: string; reason: string };
+
+export type DeliveryHandler = (delivery: Delivery) => Promise<HandlerResult>;
+
+export interface DeadLetter {
+  /** Id of the dead-letter record (one message may be dead-lettered, replayed and dead-lettered again). */
+  id: string;
+  route: string;
+  envelope: Envelope;
+  code: string;
+  reason: string;
+  history: DeliveryFailure[];
+  deadAt: string;
+  replayedAt: string | null;
+}
+
+export interface DeadLetterFilter {
+  ids?: string[];
+  messageId?: string;
+  route?: string;
+  type?: string;
+  subject?: string;
+  code?: string;
+  since?: string;
+  until?: string;
+  /** Default false: only letters not yet replayed. */
+  includeReplayed?: boolean;
+  limit?: number;
+}
+
+export interface ReplayResult {
+  replayed: { deadLetterId: string; messageId: string; route: string }[];
+}
+
+export interface TransportStats {
+  /** Messages waiting (ready or delayed) per route, as far as the transport can tell. */
+  queueDepth: Record<string, number>;
+  /** Published but not yet confirmed durable. */
+  outboxSize: number;
+}
+
+export interface TransportObserver {
+  onAck?(route: string, delivery: Delivery): void;
+  onRetry?(route: string, delivery: Delivery, failure: DeliveryFailure, delayMs: number): void;
+  onDeadLetter?(route: string, delivery: Delivery, failure: DeliveryFailure): void;
+  onReplay?(route: string, envelope: Envelope): void;
+}
+
+export interface Transport {
+  readonly kind: 'amqp' | 'embedded';
+  /** Connects and declares the topology for these routes. */
+  start(routes: RouteTopology[]): Promise<void>;
+  /** Resolves once the message is durable (publisher confirm, or committed to the embedded store). */
+  publish(route: string, envelope: Envelope): Promise<void>;
+  /** Starts delivering the route's messages to handler; the outcome is settled only after handler resolves. */
+  consume(route: string, handler: DeliveryHandler): Promise<void>;
+  /** Stops taking new deliveries and waits for the ones in flight to be settled. */
+  stopConsuming(): Promise<void>;
+  listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]>;
+  /** Puts matching dead letters back on their route with a fresh attempt count. */
+  replay(filter: DeadLetterFilter): Promise<ReplayResult>;
+  /** Reachability of the broker or store, for /readyz. */
+  ping(): Promise<void>;
+  stats(): Promise<TransportStats>;
+  close(): Promise<void>;
+}
+
+export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number): number {
+  const step = Math.min(policy.initialDelayMs * policy.multiplier ** (failedAttempt - 1), policy.maxDelayMs);
+  return Math.round(step);
+}
+
+export function jittered(delayMs: number, jitter: number, random: () => number = Math.random): number {
+  return Math.max(1, Math.round(delayMs * (1 - jitter * random())));
+}
+
+export function failureFromError(error: unknown): { code: string; reason: string } {
+  if (error instanceof Error) {
+    const code = (error as Error & { code?: unknown }).code;
+    return { code: typeof code === 'string' ? code : 'HANDLER_ERROR', reason: error.message };
+  }
+  return { code: 'HANDLER_ERROR', reason: String(error) };
+}
