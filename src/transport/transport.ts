@@ -38,8 +38,11 @@ export interface Delivery {
 export type HandlerResult =
   /** Done (delivered, or finally settled as a business outcome such as a rejection). */
   | { outcome: 'ack' }
-  /** Transient failure: try again later with backoff; dead-letter when attempts are used up. */
-  | { outcome: 'retry'; code: string; reason: string }
+  /**
+   * Transient failure: try again later with backoff; dead-letter when attempts are used up.
+   * countAttempt false (an open circuit breaker) waits without using up an attempt: the message was never tried.
+   */
+  | { outcome: 'retry'; code: string; reason: string; countAttempt?: boolean }
   /** Permanent technical failure: dead-letter now. */
   | { outcome: 'dead-letter'; code: string; reason: string };
 

@@ -1,0 +1,163 @@
+// Loads and validates all configuration (bus.yaml, routes.yaml, LGSP_* environment); the only reader of config files and env.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
+
+export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
+  retry: RetryPolicyConfig;
+  prefetch: number;
+}
+
+export interface BusConfig extends BusFileConfig {
+  configDir: string;
+  routes: ResolvedRoute[];
+  /** Environment values the bus reads at run time (secrets by name), already checked to be known keys. */
+  env: Readonly<Record<string, string>>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Every LGSP_* variable the bus understands; any other LGSP_* variable is a typo and stops the start. */
+const ENV_OVERRIDES: Record<string, (cfg: Record<string, unknown>, value: string) => void> = {
+  LGSP_HTTP_HOST: (c, v) => set(c, ['http', 'host'], v),
+  LGSP_HTTP_PORT: (c, v) => set(c, ['http', 'port'], toInt('LGSP_HTTP_PORT', v)),
+  LGSP_AMQP_URL: (c, v) => set(c, ['transport', 'amqpUrl'], v === '' ? null : v),
+  LGSP_PREFETCH: (c, v) => set(c, ['transport', 'prefetch'], toInt('LGSP_PREFETCH', v)),
+  LGSP_QUEUE_PREFIX: (c, v) => set(c, ['transport', 'namePrefix'], v),
+  LGSP_DATABASE_URL: (c, v) => set(c, ['stores', 'databaseUrl'], v === '' ? null : v),
+  LGSP_DATA_DIR: (c, v) => set(c, ['stores', 'dataDir'], v),
+  LGSP_LOG_LEVEL: (c, v) => set(c, ['logging', 'level'], v),
+};
+/** Variables read elsewhere (secrets, simulator ports, the config location itself). */
+const ENV_PASSTHROUGH = new Set(['LGSP_CONFIG_DIR', 'LGSP_JWT_SECRET', 'LGSP_PUSH_TOKEN', 'LGSP_SIMULATORS']);
+const ENV_PASSTHROUGH_PATTERN = /^LGSP_(SIM_[A-Z0-9_]+|ADAPTER_[A-Z0-9_]+_TOKEN)$/;
+
+function set(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    const next = node[key];
+    if (next === undefined || next === null || typeof next !== 'object') node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function toInt(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError([`${name}: must be a whole number, got "${value}"`]);
+  return Number(value);
+}
+
+function readYaml(file: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ConfigError([`${file}: not valid YAML (${(error as Error).message})`]);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError([`${file}: must be a YAML mapping`]);
+  return parsed as Record<string, unknown>;
+}
+
+function describeIssues(file: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    const where = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((k) => `${file}: unknown key "${where ? `${where}.` : ''}${k}"`).join('; ');
+    }
+    return `${file}: ${where || '(root)'}: ${issue.message}`;
+  });
+}
+
+export interface LoadConfigOptions {
+  configDir?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
+  const env = options.env ?? process.env;
+  const configDir = path.resolve(options.configDir ?? env.LGSP_CONFIG_DIR ?? 'config');
+  const problems: string[] = [];
+
+  const knownEnv: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('LGSP_') || value === undefined) continue;
+    if (key in ENV_OVERRIDES || ENV_PASSTHROUGH.has(key) || ENV_PASSTHROUGH_PATTERN.test(key)) knownEnv[key] = value;
+    else problems.push(`environment: unknown variable "${key}"`);
+  }
+
+  const busFile = path.join(configDir, 'bus.yaml');
+  const routesFile = path.join(configDir, 'routes.yaml');
+  const rawBus = existsSync(busFile) ? readYaml(busFile) : {};
+  if (!existsSync(routesFile)) problems.push(`${routesFile}: file not found`);
+  const rawRoutes = existsSync(routesFile) ? readYaml(routesFile) : { routes: [] };
+
+  for (const [key, apply] of Object.entries(ENV_OVERRIDES)) {
+    const value = knownEnv[key];
+    if (value === undefined) continue;
+    try {
+      apply(rawBus, value);
+    } catch (error) {
+      if (error instanceof ConfigError) problems.push(...error.problems);
+      else throw error;
+    }
+  }
+
+  const bus = busFileSchema.safeParse(rawBus);
+  if (!bus.success) problems.push(...describeIssues(busFile, bus.error));
+  const routes = routesFileSchema.safeParse(rawRoutes);
+  if (!routes.success) problems.push(...describeIssues(routesFile, routes.error));
+  if (!bus.success || !routes.success || problems.length > 0) throw new ConfigError(problems);
+
+  const resolved = routes.data.routes.map(
+    (route): ResolvedRoute => ({
+      ...route,
+      retry: { ...bus.data.retry, ...route.retry },
+      prefetch: route.prefetch ?? bus.data.transport.prefetch,
+    }),
+  );
+  problems.push(...crossCheck(bus.data, resolved, routesFile));
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return { ...bus.data, configDir, routes: resolved, env: knownEnv };
+}
+
+function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  routes.forEach((route, i) => {
+    if (seen.has(route.name)) problems.push(`${routesFile}: routes.${i}.name: duplicate route "${route.name}"`);
+    seen.add(route.name);
+    route.steps.forEach((step, j) => {
+      if (step.kind === 'deliver' && !(step.adapter in bus.adapters)) {
+        problems.push(`${routesFile}: routes.${i}.steps.${j}.adapter: no adapter named "${step.adapter}" in bus.yaml adapters`);
+      }
+    });
+    if (route.retry.maxDelayMs < route.retry.initialDelayMs) {
+      problems.push(`${routesFile}: routes.${i}.retry: maxDelayMs is smaller than initialDelayMs`);
+    }
+    route.when.forEach((cond, j) => {
+      if (cond.matches !== undefined) {
+        try {
+          new RegExp(cond.matches);
+        } catch {
+          problems.push(`${routesFile}: routes.${i}.when.${j}.matches: not a valid regular expression`);
+        }
+      }
+    });
+  });
+  const clientIds = new Set(bus.clients.map((c) => c.id));
+  routes.forEach((route, i) =>
+    route.clients.forEach((client) => {
+      if (client !== '*' && !clientIds.has(client)) problems.push(`${routesFile}: routes.${i}.clients: unknown client "${client}"`);
+    }),
+  );
+  return problems;
+}

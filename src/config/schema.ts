@@ -1,0 +1,122 @@
+// The shape of every configuration file of the bus, validated strictly so an unknown or misspelt key stops the start.
+import { z } from 'zod';
+
+export const retryPolicySchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(100),
+  initialDelayMs: z.number().int().min(1),
+  maxDelayMs: z.number().int().min(1),
+  multiplier: z.number().min(1).max(10),
+  jitter: z.number().min(0).max(1),
+});
+
+const breakerSchema = z.strictObject({
+  timeoutMs: z.number().int().min(1).default(10_000),
+  errorThresholdPercentage: z.number().min(1).max(100).default(50),
+  volumeThreshold: z.number().int().min(1).default(5),
+  resetTimeoutMs: z.number().int().min(100).default(10_000),
+  rollingCountTimeoutMs: z.number().int().min(100).default(10_000),
+});
+
+const httpPushAdapterSchema = z.strictObject({
+  kind: z.literal('http-push'),
+  url: z.url(),
+  /** Name of an environment variable holding the bearer token, so secrets stay out of files. */
+  tokenEnv: z.string().optional(),
+  breaker: breakerSchema.prefault({}),
+});
+
+export const adapterSchema = z.discriminatedUnion('kind', [httpPushAdapterSchema]);
+
+const conditionSchema = z
+  .strictObject({
+    /** `destination`, `subject`, `source`, `type`, or `payload.<dotted path>`. */
+    field: z.string().regex(/^(destination|subject|source|type|payload(\.[A-Za-z0-9_]+)+)$/, 'field must be destination, subject, source, type or payload.<path>'),
+    equals: z.string().optional(),
+    in: z.array(z.string()).optional(),
+    prefix: z.string().optional(),
+    matches: z.string().optional(),
+  })
+  .refine((c) => [c.equals, c.in, c.prefix, c.matches].filter((x) => x !== undefined).length === 1, {
+    message: 'a condition needs exactly one of equals, in, prefix, matches',
+  });
+
+const stepSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('validate'), schema: z.record(z.string(), z.unknown()) }),
+  z.strictObject({ kind: z.literal('transform'), transformer: z.string() }),
+  z.strictObject({ kind: z.literal('enrich'), enricher: z.string() }),
+  z.strictObject({ kind: z.literal('deliver'), adapter: z.string() }),
+]);
+
+export const routeSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'route names are lower-case letters, digits and dashes'),
+  types: z.array(z.string().min(1)).min(1),
+  /** Client ids allowed on this route; `*` for any authenticated client. */
+  clients: z.array(z.string().min(1)).min(1).default(['*']),
+  when: z.array(conditionSchema).default([]),
+  steps: z.array(stepSchema).min(1),
+  retry: retryPolicySchema.partial().optional(),
+  prefetch: z.number().int().min(1).max(5000).optional(),
+});
+
+export const routesFileSchema = z.strictObject({ routes: z.array(routeSchema).min(1) });
+
+const clientSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._:/-]{1,128}$/),
+  name: z.string().min(1),
+  roles: z.array(z.enum(['intake', 'admin'])).default(['intake']),
+});
+
+export const busFileSchema = z.strictObject({
+  http: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.number().int().min(0).max(65535).default(8080),
+      bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+    })
+    .prefault({}),
+  transport: z
+    .strictObject({
+      /** amqp://… to use RabbitMQ; absent or null for the embedded SQLite transport. */
+      amqpUrl: z.string().regex(/^amqps?:\/\//, 'amqpUrl must start with amqp:// or amqps://').nullable().default(null),
+      prefetch: z.number().int().min(1).max(5000).default(200),
+      /** Prefix of every exchange and queue name the bus declares. */
+      namePrefix: z.string().regex(/^[a-z][a-z0-9.-]*$/).default('lgsp'),
+      /** Safety net on every quorum queue against crash loops; our own retry policy acts well before it. */
+      deliveryLimit: z.number().int().min(1).default(50),
+      embeddedSynchronous: z.enum(['FULL', 'NORMAL']).default('FULL'),
+    })
+    .prefault({}),
+  stores: z
+    .strictObject({
+      /** postgres://… for stores shared by several bus processes; absent for SQLite files in dataDir. */
+      databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'databaseUrl must start with postgres://').nullable().default(null),
+      dataDir: z.string().default('./data'),
+    })
+    .prefault({}),
+  retry: retryPolicySchema.prefault({ maxAttempts: 8, initialDelayMs: 1000, maxDelayMs: 60_000, multiplier: 2, jitter: 0.2 }),
+  auth: z
+    .strictObject({
+      issuer: z.string().default('lgsp-bus'),
+      audience: z.string().default('lgsp-bus'),
+      /** Name of the environment variable that holds the HS256 development signing key. */
+      signingKeyEnv: z.string().default('LGSP_JWT_SECRET'),
+      /** Used when signingKeyEnv is not set; for development and the demo only. */
+      developmentSigningKey: z.string().min(32).optional(),
+      maxTokenAgeSeconds: z.number().int().min(1).default(3600),
+      clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+    })
+    .prefault({}),
+  clients: z.array(clientSchema).default([]),
+  adapters: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), adapterSchema).default({}),
+  logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  shutdown: z.strictObject({ graceMs: z.number().int().min(0).default(25_000) }).prefault({}),
+});
+
+export type RetryPolicyConfig = z.infer<typeof retryPolicySchema>;
+export type AdapterConfig = z.infer<typeof adapterSchema>;
+export type BreakerConfig = z.infer<typeof breakerSchema>;
+export type RouteCondition = z.infer<typeof conditionSchema>;
+export type StepConfig = z.infer<typeof stepSchema>;
+export type RouteConfig = z.infer<typeof routeSchema>;
+export type ClientConfig = z.infer<typeof clientSchema>;
+export type BusFileConfig = z.infer<typeof busFileSchema>;

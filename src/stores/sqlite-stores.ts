@@ -1,0 +1,155 @@
+// SQLite (better-sqlite3, WAL) implementation of the bus's stores, for the embedded default and single-process use.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
+import type { DeadLetterStore, EffectLog, Stores } from './stores';
+import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
+
+export type SqliteDatabase = Database.Database;
+
+export function openSqlite(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): SqliteDatabase {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export function migrateSqliteStores(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS effects (
+      key TEXT PRIMARY KEY,
+      message_id TEXT NOT NULL,
+      done_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS dead_letters (
+      id TEXT PRIMARY KEY,
+      message_id TEXT NOT NULL,
+      route TEXT NOT NULL,
+      type TEXT NOT NULL,
+      subject TEXT,
+      code TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      envelope TEXT NOT NULL,
+      history TEXT NOT NULL,
+      dead_at TEXT NOT NULL,
+      replayed_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS dead_letters_message ON dead_letters(message_id);
+    CREATE INDEX IF NOT EXISTS dead_letters_dead_at ON dead_letters(dead_at);
+  `);
+}
+
+export class SqliteEffectLog implements EffectLog {
+  private readonly selectStmt;
+  private readonly insertStmt;
+  constructor(db: SqliteDatabase) {
+    this.selectStmt = db.prepare<[string], { key: string }>('SELECT key FROM effects WHERE key = ?');
+    this.insertStmt = db.prepare('INSERT OR IGNORE INTO effects (key, message_id, done_at) VALUES (?, ?, ?)');
+  }
+  async isDone(key: string): Promise<boolean> {
+    return this.selectStmt.get(key) !== undefined;
+  }
+  async markDone(key: string, messageId: string): Promise<void> {
+    this.insertStmt.run(key, messageId, new Date().toISOString());
+  }
+}
+
+export class SqliteDeadLetterStore implements DeadLetterStore {
+  private readonly insertStmt;
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertStmt = db.prepare(`INSERT OR IGNORE INTO dead_letters
+      (id, message_id, route, type, subject, code, reason, envelope, history, dead_at, replayed_at)
+      VALUES (@id, @messageId, @route, @type, @subject, @code, @reason, @envelope, @history, @deadAt, @replayedAt)`);
+  }
+
+  /** Synchronous insert, so the embedded transport can move a message to the dead letters in one transaction. */
+  putSync(letter: DeadLetter): void {
+    this.insertStmt.run({
+      id: letter.id,
+      messageId: letter.envelope.id,
+      route: letter.route,
+      type: letter.envelope.type,
+      subject: letter.envelope.subject,
+      code: letter.code,
+      reason: letter.reason,
+      envelope: JSON.stringify(letter.envelope),
+      history: JSON.stringify(letter.history),
+      deadAt: letter.deadAt,
+      replayedAt: letter.replayedAt,
+    });
+  }
+
+  async put(letter: DeadLetter): Promise<void> {
+    this.putSync(letter);
+  }
+
+  async list(filter: DeadLetterFilter): Promise<DeadLetter[]> {
+    const { where, params } = deadLetterWhere(filter, () => '?');
+    const rows = this.db
+      .prepare<unknown[], DeadLetterRow>(`SELECT * FROM dead_letters ${where} ORDER BY dead_at, id LIMIT ${limitOf(filter)}`)
+      .all(...params);
+    return rows.map(deadLetterFromRow);
+  }
+
+  async markReplayed(ids: string[], at: string): Promise<void> {
+    const stmt = this.db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?');
+    this.db.transaction(() => ids.forEach((id) => stmt.run(at, id)))();
+  }
+
+  async countPending(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM dead_letters WHERE replayed_at IS NULL').get() as { n: number }).n;
+  }
+}
+
+export function limitOf(filter: DeadLetterFilter): number {
+  return Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
+}
+
+/** Builds the WHERE clause of a dead-letter query; placeholder() gives `?` (SQLite) or `$n` (PostgreSQL). */
+export function deadLetterWhere(filter: DeadLetterFilter, placeholder: (n: number) => string): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql.replace('?', placeholder(params.length)));
+  };
+  if (!filter.includeReplayed) clauses.push('replayed_at IS NULL');
+  if (filter.messageId) add('message_id = ?', filter.messageId);
+  if (filter.route) add('route = ?', filter.route);
+  if (filter.type) add('type = ?', filter.type);
+  if (filter.subject) add('subject = ?', filter.subject);
+  if (filter.code) add('code = ?', filter.code);
+  if (filter.since) add('dead_at >= ?', filter.since);
+  if (filter.until) add('dead_at < ?', filter.until);
+  if (filter.ids) {
+    if (filter.ids.length === 0) clauses.push('1 = 0');
+    else {
+      const marks = filter.ids.map((id) => {
+        params.push(id);
+        return placeholder(params.length);
+      });
+      clauses.push(`id IN (${marks.join(', ')})`);
+    }
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+export class SqliteStores implements Stores {
+  readonly kind = 'sqlite' as const;
+  readonly effects: SqliteEffectLog;
+  readonly deadLetters: SqliteDeadLetterStore;
+  constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
+    migrateSqliteStores(db);
+    this.effects = new SqliteEffectLog(db);
+    this.deadLetters = new SqliteDeadLetterStore(db);
+  }
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+  async close(): Promise<void> {
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,338 @@
+// Broker-less transport for one process: durable queues, delayed retries and dead letters in one SQLite (WAL) file.
+import { parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../envelope/envelope';
+import type { SqliteDatabase } from '../../stores/sqlite-stores';
+import { SqliteDeadLetterStore, migrateSqliteStores } from '../../stores/sqlite-stores';
+import { deliveryLimitLetter, settle } from '../settlement';
+import {
+  failureFromError,
+  type DeadLetter,
+  type DeadLetterFilter,
+  type Delivery,
+  type DeliveryFailure,
+  type DeliveryHandler,
+  type HandlerResult,
+  type ReplayResult,
+  type RouteTopology,
+  type Transport,
+  type TransportObserver,
+  type TransportStats,
+} from '../transport';
+
+interface QueueRow {
+  seq: number;
+  route: string;
+  envelope: string;
+  history: string;
+  deliveries: number;
+}
+
+interface PendingPublish {
+  route: string;
+  envelope: Envelope;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+interface Consumer {
+  route: RouteTopology;
+  handler: DeliveryHandler;
+  inFlight: number;
+  timer: NodeJS.Timeout | null;
+  pumping: boolean;
+}
+
+export interface EmbeddedTransportOptions {
+  db: SqliteDatabase;
+  /** Deliveries of one message without an outcome before it is dead-lettered (crash-loop guard). */
+  deliveryLimit: number;
+  /** A claimed message not settled within this time is handed out again. */
+  leaseMs?: number;
+  observer?: TransportObserver;
+}
+
+export class EmbeddedTransport implements Transport {
+  readonly kind = 'embedded' as const;
+  private readonly db: SqliteDatabase;
+  private readonly deadLetters: SqliteDeadLetterStore;
+  private readonly routes = new Map<string, RouteTopology>();
+  private readonly consumers = new Map<string, Consumer>();
+  private pending: PendingPublish[] = [];
+  private flushScheduled = false;
+  private stopping = false;
+  private closed = false;
+  private readonly leaseMs: number;
+  private readonly idleWaiters = new Set<() => void>();
+  private readonly stmts;
+
+  constructor(private readonly options: EmbeddedTransportOptions) {
+    this.db = options.db;
+    this.leaseMs = options.leaseMs ?? 10 * 60_000;
+    migrateSqliteStores(this.db);
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS queue_messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        route TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        envelope TEXT NOT NULL,
+        history TEXT NOT NULL DEFAULT '[]',
+        available_at INTEGER NOT NULL,
+        leased_until INTEGER,
+        deliveries INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages(route, available_at, seq);
+    `);
+    this.deadLetters = new SqliteDeadLetterStore(this.db);
+    this.stmts = {
+      insert: this.db.prepare(
+        'INSERT INTO queue_messages (route, message_id, envelope, history, available_at) VALUES (?, ?, ?, ?, ?)',
+      ),
+      claim: this.db.prepare<[number, string, number, number], QueueRow>(
+        `UPDATE queue_messages SET leased_until = ?, deliveries = deliveries + 1
+         WHERE seq IN (SELECT seq FROM queue_messages
+                       WHERE route = ? AND available_at <= ? AND leased_until IS NULL ORDER BY seq LIMIT ?)
+         RETURNING seq, route, envelope, history, deliveries`,
+      ),
+      reclaimExpired: this.db.prepare('UPDATE queue_messages SET leased_until = NULL WHERE leased_until IS NOT NULL AND leased_until < ?'),
+      delete: this.db.prepare('DELETE FROM queue_messages WHERE seq = ?'),
+      reschedule: this.db.prepare(
+        'UPDATE queue_messages SET envelope = ?, history = ?, available_at = ?, leased_until = NULL WHERE seq = ?',
+      ),
+      nextWake: this.db.prepare<[string], { t: number | null }>(
+        `SELECT min(CASE WHEN leased_until IS NULL THEN available_at ELSE leased_until END) AS t
+         FROM queue_messages WHERE route = ?`,
+      ),
+      depth: this.db.prepare<[], { route: string; n: number }>('SELECT route, count(*) AS n FROM queue_messages GROUP BY route'),
+    };
+  }
+
+  async start(routes: RouteTopology[]): Promise<void> {
+    for (const route of routes) this.routes.set(route.name, route);
+    // One process owns this file: leases left by a previous (crashed) process are handed out again now.
+    this.db.prepare('UPDATE queue_messages SET leased_until = NULL WHERE leased_until IS NOT NULL').run();
+  }
+
+  publish(route: string, envelope: Envelope): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('transport is closed'));
+    if (!this.routes.has(route)) return Promise.reject(new Error(`unknown route ${route}`));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ route, envelope, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Group commit: every publish of this tick goes to disk in one transaction. */
+  private flush(): void {
+    this.flushScheduled = false;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    const now = Date.now();
+    try {
+      this.db.transaction(() => {
+        for (const p of batch) this.stmts.insert.run(p.route, p.envelope.id, serializeEnvelope(p.envelope).toString('utf8'), '[]', now);
+      })();
+    } catch (error) {
+      for (const p of batch) p.reject(error as Error);
+      return;
+    }
+    const touched = new Set<string>();
+    for (const p of batch) {
+      touched.add(p.route);
+      p.resolve();
+    }
+    for (const route of touched) this.wake(route);
+  }
+
+  async consume(route: string, handler: DeliveryHandler): Promise<void> {
+    const topology = this.routes.get(route);
+    if (!topology) throw new Error(`unknown route ${route}`);
+    if (this.consumers.has(route)) throw new Error(`route ${route} already has a consumer`);
+    this.stopping = false;
+    this.consumers.set(route, { route: topology, handler, inFlight: 0, timer: null, pumping: false });
+    this.wake(route);
+  }
+
+  private wake(route: string): void {
+    const consumer = this.consumers.get(route);
+    if (!consumer || this.stopping || this.closed) return;
+    if (consumer.timer) {
+      clearTimeout(consumer.timer);
+      consumer.timer = null;
+    }
+    this.pump(consumer);
+  }
+
+  private pump(consumer: Consumer): void {
+    if (consumer.pumping) return;
+    consumer.pumping = true;
+    try {
+      while (!this.stopping && !this.closed && consumer.inFlight < consumer.route.prefetch) {
+        const now = Date.now();
+        this.stmts.reclaimExpired.run(now);
+        const rows = this.stmts.claim.all(now + this.leaseMs, consumer.route.name, now, consumer.route.prefetch - consumer.inFlight);
+        if (rows.length === 0) break;
+        for (const row of rows) {
+          consumer.inFlight++;
+          void this.deliver(consumer, row);
+        }
+      }
+      if (!this.stopping && !this.closed) this.scheduleWake(consumer);
+    } finally {
+      consumer.pumping = false;
+    }
+  }
+
+  private scheduleWake(consumer: Consumer): void {
+    if (consumer.timer) clearTimeout(consumer.timer);
+    const next = this.stmts.nextWake.get(consumer.route.name)?.t ?? null;
+    // Without known work, poll now and then anyway: cheap, and covers rows written by another connection.
+    const delay = next === null ? 1000 : Math.min(Math.max(next - Date.now(), 0), 1000);
+    consumer.timer = setTimeout(() => {
+      consumer.timer = null;
+      this.pump(consumer);
+    }, delay);
+    consumer.timer.unref();
+  }
+
+  private async deliver(consumer: Consumer, row: QueueRow): Promise<void> {
+    const route = consumer.route;
+    let envelope: Envelope;
+    let history: DeliveryFailure[];
+    try {
+      envelope = parseEnvelope(row.envelope);
+      history = JSON.parse(row.history) as DeliveryFailure[];
+    } catch (error) {
+      this.quarantine(row, error);
+      this.finish(consumer);
+      return;
+    }
+    const delivery: Delivery = { envelope, route: route.name, redelivered: row.deliveries > 1, history };
+    try {
+      if (row.deliveries > this.options.deliveryLimit) {
+        const letter = deliveryLimitLetter(route.name, envelope, history, row.deliveries);
+        this.moveToDeadLetters(row.seq, letter);
+        this.options.observer?.onDeadLetter?.(route.name, delivery, letter.history[letter.history.length - 1]!);
+        return;
+      }
+      let result: HandlerResult;
+      try {
+        result = await consumer.handler(delivery);
+      } catch (error) {
+        result = { outcome: 'retry', ...failureFromError(error) };
+      }
+      if (this.closed) return;
+      const settlement = settle(delivery, result, route.retry);
+      switch (settlement.action) {
+        case 'ack':
+          this.stmts.delete.run(row.seq);
+          this.options.observer?.onAck?.(route.name, delivery);
+          break;
+        case 'retry':
+          this.stmts.reschedule.run(
+            serializeEnvelope(settlement.envelope).toString('utf8'),
+            JSON.stringify(settlement.history),
+            Date.now() + settlement.delayMs,
+            row.seq,
+          );
+          this.options.observer?.onRetry?.(route.name, delivery, settlement.failure, settlement.delayMs);
+          break;
+        case 'dead-letter':
+          this.moveToDeadLetters(row.seq, settlement.letter);
+          this.options.observer?.onDeadLetter?.(route.name, delivery, settlement.failure);
+          break;
+      }
+    } catch {
+      // The store refused the outcome (disk full, closed): the lease expires and the message is handed out again.
+    } finally {
+      this.finish(consumer);
+    }
+  }
+
+  private finish(consumer: Consumer): void {
+    consumer.inFlight--;
+    if (this.stopping || this.closed) {
+      if (this.totalInFlight() === 0) for (const done of this.idleWaiters) done();
+      return;
+    }
+    this.pump(consumer);
+  }
+
+  private quarantine(row: QueueRow, error: unknown): void {
+    // A row that no longer parses cannot be replayed as an envelope; keep its raw text in the dead letters' reason.
+    const { reason } = failureFromError(error);
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT OR IGNORE INTO dead_letters (id, message_id, route, type, subject, code, reason, envelope, history, dead_at)
+           VALUES (?, ?, ?, 'unknown', NULL, 'ENVELOPE_MALFORMED', ?, ?, ?, ?)`,
+        )
+        .run(`quarantine-${row.seq}`, `row-${row.seq}`, row.route, reason, row.envelope, row.history, new Date().toISOString());
+      this.stmts.delete.run(row.seq);
+    })();
+  }
+
+  private moveToDeadLetters(seq: number, letter: DeadLetter): void {
+    this.db.transaction(() => {
+      this.deadLetters.putSync(letter);
+      this.stmts.delete.run(seq);
+    })();
+  }
+
+  private totalInFlight(): number {
+    let n = 0;
+    for (const c of this.consumers.values()) n += c.inFlight;
+    return n;
+  }
+
+  async stopConsuming(): Promise<void> {
+    this.stopping = true;
+    for (const c of this.consumers.values()) if (c.timer) clearTimeout(c.timer);
+    if (this.totalInFlight() > 0) await new Promise<void>((resolve) => this.idleWaiters.add(resolve));
+    this.consumers.clear();
+  }
+
+  async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
+    return this.deadLetters.list(filter);
+  }
+
+  async replay(filter: DeadLetterFilter): Promise<ReplayResult> {
+    const letters = (await this.deadLetters.list(filter)).filter((l) => l.replayedAt === null && this.routes.has(l.route));
+    const at = new Date().toISOString();
+    const now = Date.now();
+    // Re-queue and mark replayed in one transaction: a crash cannot replay a letter twice or lose it.
+    this.db.transaction(() => {
+      for (const letter of letters) {
+        const envelope = withAttempt(letter.envelope, 1);
+        this.stmts.insert.run(letter.route, envelope.id, serializeEnvelope(envelope).toString('utf8'), '[]', now);
+      }
+      const mark = this.db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?');
+      for (const letter of letters) mark.run(at, letter.id);
+    })();
+    for (const letter of letters) {
+      this.options.observer?.onReplay?.(letter.route, letter.envelope);
+      this.wake(letter.route);
+    }
+    return { replayed: letters.map((l) => ({ deadLetterId: l.id, messageId: l.envelope.id, route: l.route })) };
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async stats(): Promise<TransportStats> {
+    const queueDepth: Record<string, number> = {};
+    for (const name of this.routes.keys()) queueDepth[name] = 0;
+    for (const row of this.stmts.depth.all()) queueDepth[row.route] = row.n;
+    return { queueDepth, outboxSize: this.pending.length };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (!this.stopping) await this.stopConsuming();
+    this.flush();
+    this.closed = true;
+  }
+}
