@@ -38,6 +38,8 @@ const ENV_OVERRIDES: Record<string, (cfg: Record<string, unknown>, value: string
 /** Variables read elsewhere (secrets, simulator ports, the config location itself). */
 const ENV_PASSTHROUGH = new Set(['LGSP_CONFIG_DIR', 'LGSP_JWT_SECRET', 'LGSP_PUSH_TOKEN', 'LGSP_SIMULATORS']);
 const ENV_PASSTHROUGH_PATTERN = /^LGSP_(SIM_[A-Z0-9_]+|ADAPTER_[A-Z0-9_]+_TOKEN)$/;
+/** LGSP_ADAPTER_<NAME>_URL points a configured adapter elsewhere (dashes in NAME written as underscores). */
+const ADAPTER_URL_PATTERN = /^LGSP_ADAPTER_([A-Z0-9_]+)_URL$/;
 
 function set(target: Record<string, unknown>, keys: string[], value: unknown): void {
   let node = target;
@@ -89,7 +91,7 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
   const knownEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith('LGSP_') || value === undefined) continue;
-    if (key in ENV_OVERRIDES || ENV_PASSTHROUGH.has(key) || ENV_PASSTHROUGH_PATTERN.test(key)) knownEnv[key] = value;
+    if (key in ENV_OVERRIDES || ENV_PASSTHROUGH.has(key) || ENV_PASSTHROUGH_PATTERN.test(key) || ADAPTER_URL_PATTERN.test(key)) knownEnv[key] = value;
     else problems.push(`environment: unknown variable "${key}"`);
   }
 
@@ -108,6 +110,15 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
       if (error instanceof ConfigError) problems.push(...error.problems);
       else throw error;
     }
+  }
+
+  for (const [key, value] of Object.entries(knownEnv)) {
+    const match = ADAPTER_URL_PATTERN.exec(key);
+    if (!match) continue;
+    const name = match[1]!.toLowerCase().replace(/_/g, '-');
+    const adapters = (rawBus.adapters ?? {}) as Record<string, unknown>;
+    if (!(name in adapters)) problems.push(`environment: ${key} names no configured adapter "${name}"`);
+    else set(rawBus, ['adapters', name, 'url'], value);
   }
 
   const bus = busFileSchema.safeParse(rawBus);

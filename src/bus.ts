@@ -1,0 +1,144 @@
+// Composition root: builds the stores, transport, adapters, breakers, route consumers and HTTP gateway from config,
+// and owns start and graceful stop.
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { createAdapter } from '../adapters';
+import type { BusConfig } from './config/load-config';
+import { createGateway } from './gateway/app';
+import { createLogger, safeUrl, type Logger } from './observability/logger';
+import { BusMetrics } from './observability/metrics';
+import { createBreaker, type UpstreamBreaker } from './resilience/breaker';
+import { createRouteHandler } from './routing/route-runner';
+import { RouteTable } from './routing/route-table';
+import { StepRegistry } from './routing/step-registry';
+import { PostgresStores } from './stores/postgres-stores';
+import { openSqlite, SqliteStores } from './stores/sqlite-stores';
+import type { Stores } from './stores/stores';
+import { AmqpTransport } from './transport/amqp/amqp-transport';
+import { EmbeddedTransport } from './transport/embedded/embedded-transport';
+import type { RouteTopology, Transport, TransportObserver } from './transport/transport';
+
+export interface Bus {
+  readonly config: BusConfig;
+  readonly transport: Transport;
+  readonly stores: Stores;
+  readonly metrics: BusMetrics;
+  readonly registry: StepRegistry;
+  readonly logger: Logger;
+  /** Base URL of the HTTP gateway once listening. */
+  url(): string;
+  server(): Server;
+  stop(): Promise<void>;
+}
+
+export interface StartBusOptions {
+  logger?: Logger;
+  /** Start the gateway but not the route consumers (an intake-only instance). */
+  consume?: boolean;
+}
+
+export async function startBus(config: BusConfig, options: StartBusOptions = {}): Promise<Bus> {
+  const logger = options.logger ?? createLogger(config.logging.level);
+  const metrics = new BusMetrics();
+  const routes = new RouteTable(config.routes);
+  const registry = new StepRegistry();
+  const secret = (name: string) => config.env[name] ?? process.env[name];
+
+  const breakers = new Map<string, UpstreamBreaker>();
+  for (const [name, adapterConfig] of Object.entries(config.adapters)) {
+    registry.adapters.set(name, createAdapter(name, adapterConfig, secret));
+    const breaker = createBreaker(name, adapterConfig.breaker);
+    const stateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
+    metrics.breakerState.set({ upstream: name }, 0);
+    breaker.onStateChange((state) => {
+      metrics.breakerState.set({ upstream: name }, stateValue[state]);
+      logger.warn({ upstream: name, state }, 'circuit breaker changed state');
+    });
+    breakers.set(name, breaker);
+  }
+
+  const observer: TransportObserver = {
+    onRetry: (route, _d, failure, delayMs) => {
+      metrics.retried.inc({ route });
+      logger.debug({ route, code: failure.code, delayMs }, 'retry scheduled');
+    },
+    onDeadLetter: (route, d, failure) => {
+      metrics.deadLettered.inc({ route, code: failure.code });
+      logger.warn({ route, messageId: d.envelope.id, correlationId: d.envelope.correlationId, code: failure.code }, 'message dead-lettered');
+    },
+    onReplay: (route) => metrics.replayed.inc({ route }),
+  };
+
+  const dataDir = path.resolve(config.stores.dataDir);
+  const stores: Stores = config.stores.databaseUrl
+    ? await PostgresStores.open(config.stores.databaseUrl)
+    : new SqliteStores(openSqlite(path.join(dataDir, 'stores.db')));
+  const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
+  let transport: Transport;
+  let embeddedDb: ReturnType<typeof openSqlite> | null = null;
+  if (config.transport.amqpUrl) {
+    transport = new AmqpTransport({
+      url: config.transport.amqpUrl,
+      namePrefix: config.transport.namePrefix,
+      deliveryLimit: config.transport.deliveryLimit,
+      deadLetters: stores.deadLetters,
+      observer,
+      onConnectionEvent: (event, detail) => logger[event === 'connected' ? 'info' : 'warn']({ event, detail }, `broker ${event}`),
+    });
+  } else {
+    embeddedDb = openSqlite(path.join(dataDir, 'queue.db'), config.transport.embeddedSynchronous);
+    transport = new EmbeddedTransport({ db: embeddedDb, deliveryLimit: config.transport.deliveryLimit, observer });
+  }
+  await transport.start(topology);
+
+  const deps = { registry, effects: stores.effects, breakers, metrics, logger };
+  if (options.consume !== false) {
+    for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, deps));
+  }
+
+  let draining = false;
+  const app = createGateway({ config, routes, registry, transport, stores, metrics, logger, breakers, isDraining: () => draining });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.http.port, config.http.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+  logger.info(
+    { port, transport: transport.kind, stores: stores.kind, broker: config.transport.amqpUrl ? safeUrl(config.transport.amqpUrl) : undefined },
+    'bus started',
+  );
+
+  let stopping: Promise<void> | null = null;
+  return {
+    config,
+    transport,
+    stores,
+    metrics,
+    registry,
+    logger,
+    url: () => `http://${host}:${port}`,
+    server: () => server,
+    stop() {
+      stopping ??= (async () => {
+        draining = true;
+        logger.info('draining: intake closed, finishing deliveries in flight');
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), config.shutdown.graceMs);
+        await transport.stopConsuming();
+        await transport.close();
+        clearTimeout(grace);
+        server.closeAllConnections();
+        await closed;
+        for (const breaker of breakers.values()) breaker.shutdown();
+        await stores.close();
+        embeddedDb?.close();
+        logger.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,56 @@
+// `npm start`: loads config, starts the reference simulators (unless LGSP_SIMULATORS=off) and the bus, prints
+// where everything listens, and stops gracefully on SIGTERM or SIGINT.
+import { startReceiverSimulator, type ReceiverSimulator } from '../../adapters/http-push/receiver-simulator';
+import { startBus } from '../bus';
+import { ConfigError, loadConfig } from '../config/load-config';
+
+function portFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError([`environment: ${name} must be a port number`]);
+  return Number(raw);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const simulators: ReceiverSimulator[] = [];
+  if ((process.env.LGSP_SIMULATORS ?? 'on') !== 'off') {
+    const receiver = await startReceiverSimulator({ port: portFromEnv('LGSP_SIM_QLVB_PORT', 8094) });
+    simulators.push(receiver);
+    process.stdout.write(`district push receiver simulator: ${receiver.url}/inbox  (what it got: ${receiver.url}/__sim/received)\n`);
+  }
+  const bus = await startBus(config);
+  process.stdout.write(
+    [
+      `LGSP bus on ${bus.url()}  (transport: ${bus.transport.kind}, stores: ${bus.stores.kind})`,
+      `  admin console: ${bus.url()}/admin`,
+      `  health: ${bus.url()}/healthz  readiness: ${bus.url()}/readyz  metrics: ${bus.url()}/metrics`,
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    bus.logger.info({ signal }, 'stopping');
+    void bus
+      .stop()
+      .then(() => Promise.all(simulators.map((s) => s.close())))
+      .then(() => process.exit(0))
+      .catch((error: Error) => {
+        bus.logger.error({ err: error.message }, 'stop failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: Error) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`bus failed to start: ${error.message}\n`);
+  process.exit(1);
+});

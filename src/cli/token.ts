@@ -1,0 +1,29 @@
+// `npm run token -- <clientId>` mints a development token for a configured client; `--list` prints the client ids.
+import { mintToken } from '../gateway/auth';
+import { ConfigError, loadConfig } from '../config/load-config';
+
+function main(argv: string[]): number {
+  const config = loadConfig();
+  const arg = argv[0];
+  if (!arg || arg === '--help') {
+    process.stderr.write('usage: npm run token -- <clientId> | --list\n');
+    return 2;
+  }
+  if (arg === '--list') {
+    for (const client of config.clients) process.stdout.write(`${client.id}\n`);
+    return 0;
+  }
+  if (!config.clients.some((c) => c.id === arg)) {
+    process.stderr.write(`no client "${arg}" in config; known: ${config.clients.map((c) => c.id).join(', ')}\n`);
+    return 2;
+  }
+  process.stdout.write(`${mintToken(config, arg)}\n`);
+  return 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exitCode = error instanceof ConfigError ? 2 : 1;
+}

@@ -1,0 +1,218 @@
+// The bus's HTTP face (express): health, metrics, message intake and the dead-letter admin API.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import Ajv from 'ajv';
+import type { BusConfig } from '../config/load-config';
+import { createEnvelope, normalizeNfc, type JsonValue } from '../envelope/envelope';
+import type { Logger } from '../observability/logger';
+import type { BusMetrics } from '../observability/metrics';
+import type { UpstreamBreaker } from '../resilience/breaker';
+import type { RouteTable } from '../routing/route-table';
+import type { StepRegistry } from '../routing/step-registry';
+import type { Stores } from '../stores/stores';
+import type { DeadLetterFilter, Transport } from '../transport/transport';
+import { authenticate } from './auth';
+import { sendError } from './errors';
+
+export interface GatewayDeps {
+  config: BusConfig;
+  routes: RouteTable;
+  registry: StepRegistry;
+  transport: Transport;
+  stores: Stores;
+  metrics: BusMetrics;
+  logger: Logger;
+  breakers: ReadonlyMap<string, UpstreamBreaker>;
+  isDraining(): boolean;
+}
+
+interface IntakeBody {
+  type: string;
+  destination?: string;
+  subject?: string;
+  correlationId?: string;
+  payload: JsonValue;
+}
+
+const intakeSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'payload'],
+  properties: {
+    type: { type: 'string', pattern: '^[a-z][a-z0-9]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 64 },
+    destination: { type: 'string', minLength: 1, maxLength: 128 },
+    subject: { type: 'string', minLength: 1, maxLength: 128 },
+    correlationId: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' },
+    payload: {},
+  },
+} as const;
+
+export function createGateway(deps: GatewayDeps): express.Express {
+  const { config, metrics, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  const validateIntake = new Ajv({ allErrors: true }).compile<IntakeBody>(intakeSchema);
+  const refused = (code: string) => metrics.refused.inc({ code });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    if (deps.isDraining()) return sendError(res, 503, 'DRAINING', 'the bus is shutting down');
+    const checks: Record<string, string> = {};
+    await Promise.all([
+      deps.transport.ping().then(() => (checks.transport = 'ok'), (e: Error) => (checks.transport = e.message)),
+      deps.stores.ping().then(() => (checks.stores = 'ok'), (e: Error) => (checks.stores = e.message)),
+    ]);
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not-ready', checks });
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    try {
+      metrics.setTransportStats(await deps.transport.stats());
+    } catch {
+      // Depth is best effort; the counters are still worth serving.
+    }
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  const json = express.json({ limit: config.http.bodyLimitBytes, strict: true, type: () => true });
+  const requireJson = (req: Request, res: Response, next: NextFunction) => {
+    if (!req.is('application/json')) {
+      refused('UNSUPPORTED_MEDIA_TYPE');
+      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+    }
+    next();
+  };
+
+  app.post('/api/v1/messages', authenticate(config, 'intake', refused), requireJson, json, async (req: Request, res: Response) => {
+    if (deps.isDraining()) {
+      refused('DRAINING');
+      res.setHeader('Retry-After', '5');
+      return sendError(res, 503, 'DRAINING', 'the bus is shutting down; send again to another instance');
+    }
+    if (!validateIntake(req.body)) {
+      refused('VALIDATION_FAILED');
+      const fields = (validateIntake.errors ?? []).map((e) => ({ field: e.instancePath || '/', message: e.message ?? 'invalid' }));
+      return sendError(res, 400, 'VALIDATION_FAILED', 'the message is not valid', fields);
+    }
+    const body = normalizeNfc(req.body as unknown as JsonValue) as unknown as IntakeBody;
+    const source = req.client!.id;
+    const decision = deps.routes.resolve({
+      type: body.type,
+      source,
+      destination: body.destination ?? null,
+      subject: body.subject ?? null,
+      payload: body.payload,
+    });
+    if (!decision.ok) {
+      refused(decision.code);
+      return sendError(res, decision.code === 'ROUTE_FORBIDDEN' ? 403 : 422, decision.code, decision.message);
+    }
+    const route = decision.route;
+    for (const step of route.steps) {
+      if (step.kind !== 'validate') continue;
+      const problems = deps.registry.validate(step.schema, body.payload);
+      if (problems.length > 0) {
+        refused('VALIDATION_FAILED');
+        return sendError(res, 400, 'VALIDATION_FAILED', 'the payload is not valid for its route', problems);
+      }
+    }
+    const envelope = createEnvelope({
+      type: body.type,
+      source,
+      destination: body.destination ?? null,
+      subject: body.subject ?? null,
+      correlationId: body.correlationId,
+      payload: body.payload,
+    });
+    try {
+      await deps.transport.publish(route.name, envelope);
+    } catch (error) {
+      refused('TRANSPORT_UNAVAILABLE');
+      logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
+      res.setHeader('Retry-After', '5');
+      return sendError(res, 503, 'TRANSPORT_UNAVAILABLE', 'the message could not be stored durably; it was not accepted');
+    }
+    metrics.accepted.inc({ route: route.name, type: envelope.type });
+    logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source }, 'accepted');
+    res.status(202).json({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, status: 'accepted' });
+  });
+
+  const admin = authenticate(config, 'admin', refused);
+  app.get('/api/v1/admin/dead-letters', admin, async (req: Request, res: Response) => {
+    const letters = await deps.transport.listDeadLetters(filterFromQuery(req.query));
+    res.json({
+      items: letters.map((l) => ({
+        id: l.id,
+        messageId: l.envelope.id,
+        correlationId: l.envelope.correlationId,
+        type: l.envelope.type,
+        subject: l.envelope.subject,
+        source: l.envelope.source,
+        route: l.route,
+        code: l.code,
+        reason: l.reason,
+        history: l.history,
+        deadAt: l.deadAt,
+        replayedAt: l.replayedAt,
+      })),
+    });
+  });
+
+  app.post('/api/v1/admin/dead-letters/replay', admin, requireJson, json, async (req: Request, res: Response) => {
+    const filter = filterFromBody(req.body);
+    if (!filter) return sendError(res, 400, 'REPLAY_FILTER_REQUIRED', 'name ids, messageId, route, type, subject or code to replay');
+    const result = await deps.transport.replay(filter);
+    logger.info({ admin: req.client!.id, replayed: result.replayed.length }, 'dead letters replayed');
+    res.json(result);
+  });
+
+  app.get('/api/v1/admin/breakers', admin, (_req, res) => {
+    res.json({ items: [...deps.breakers.values()].map((b) => ({ upstream: b.name, state: b.state() })) });
+  });
+
+  app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', 'no such endpoint'));
+  // express.json and friends report bad bodies as errors with a status; everything else is our fault (500).
+  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    void _next;
+    if (error.type === 'entity.too.large') {
+      refused('PAYLOAD_TOO_LARGE');
+      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `bodies are limited to ${config.http.bodyLimitBytes} bytes`);
+    }
+    if (error.type === 'entity.parse.failed') {
+      refused('MALFORMED_JSON');
+      return sendError(res, 400, 'MALFORMED_JSON', 'the body is not valid JSON');
+    }
+    if (error.status && error.status >= 400 && error.status < 500) {
+      refused('BAD_REQUEST');
+      return sendError(res, error.status, 'BAD_REQUEST', error.message);
+    }
+    logger.error({ err: error.message }, 'unhandled error in request');
+    sendError(res, 500, 'INTERNAL', 'internal error');
+  });
+  return app;
+}
+
+const FILTER_KEYS = ['messageId', 'route', 'type', 'subject', 'code', 'since', 'until'] as const;
+
+function filterFromQuery(query: Request['query']): DeadLetterFilter {
+  const filter: DeadLetterFilter = {};
+  for (const key of FILTER_KEYS) if (typeof query[key] === 'string') filter[key] = query[key];
+  if (query.includeReplayed === 'true') filter.includeReplayed = true;
+  if (typeof query.limit === 'string' && /^\d+$/.test(query.limit)) filter.limit = Number(query.limit);
+  return filter;
+}
+
+function filterFromBody(body: unknown): DeadLetterFilter | null {
+  if (body === null || typeof body !== 'object') return null;
+  const record = body as Record<string, unknown>;
+  const filter: DeadLetterFilter = {};
+  for (const key of FILTER_KEYS) if (typeof record[key] === 'string') filter[key] = record[key];
+  if (Array.isArray(record.ids) && record.ids.every((id) => typeof id === 'string')) filter.ids = record.ids;
+  const named = Object.keys(filter).some((k) => k !== 'since' && k !== 'until');
+  return named ? filter : null;
+}

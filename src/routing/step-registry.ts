@@ -1,0 +1,40 @@
+// Named building blocks that routes refer to in config: payload validators, transformers, enrichers and adapters.
+import Ajv, { type ValidateFunction } from 'ajv';
+import type { Envelope, JsonValue } from '../envelope/envelope';
+import type { DeliveryAdapter } from './adapter';
+
+export type Transformer = (envelope: Envelope) => JsonValue;
+export type Enricher = (envelope: Envelope, signal: AbortSignal) => Promise<JsonValue>;
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class StepRegistry {
+  private readonly ajv = new Ajv({ allErrors: true, strict: false });
+  private readonly validators = new Map<object, ValidateFunction>();
+  readonly transformers = new Map<string, Transformer>([['identity', (e) => e.payload]]);
+  readonly enrichers = new Map<string, Enricher>();
+  readonly adapters = new Map<string, DeliveryAdapter>();
+
+  /** Validates a payload against a route's JSON Schema; compiled once per schema object. */
+  validate(schema: Record<string, unknown>, payload: JsonValue): FieldProblem[] {
+    let validator = this.validators.get(schema);
+    if (!validator) {
+      validator = this.ajv.compile(schema);
+      this.validators.set(schema, validator);
+    }
+    if (validator(payload)) return [];
+    return (validator.errors ?? []).map((e) => ({
+      field: e.instancePath === '' ? (typeof e.params.missingProperty === 'string' ? `/${e.params.missingProperty}` : '/') : e.instancePath,
+      message: e.message ?? 'invalid',
+    }));
+  }
+
+  adapter(name: string): DeliveryAdapter {
+    const adapter = this.adapters.get(name);
+    if (!adapter) throw new Error(`no adapter registered as ${name}`);
+    return adapter;
+  }
+}
