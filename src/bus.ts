@@ -83,7 +83,10 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       deliveryLimit: config.transport.deliveryLimit,
       deadLetters: stores.deadLetters,
       observer,
-      onConnectionEvent: (event, detail) => logger[event === 'connected' ? 'info' : 'warn']({ event, detail }, `broker ${event}`),
+      onConnectionEvent: (event, detail) => {
+        metrics.brokerConnections.inc({ event });
+        logger[event === 'connected' ? 'info' : 'warn']({ event, detail }, `broker ${event}`);
+      },
     });
   } else {
     embeddedDb = openSqlite(path.join(dataDir, 'queue.db'), config.transport.embeddedSynchronous);

@@ -20,6 +20,7 @@ export class BusMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  readonly brokerConnections = new Counter({ name: 'lgsp_broker_connection_events_total', help: 'Broker connection events (connected, disconnected, reconnect-failed)', labelNames: ['event'], registers: [this.registry] });
   readonly breakerState = new Gauge({ name: 'lgsp_breaker_state', help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open', labelNames: ['upstream'], registers: [this.registry] });
   private readonly queueDepth = new Gauge({ name: 'lgsp_queue_depth', help: 'Messages waiting per route', labelNames: ['route'], registers: [this.registry] });
   private readonly outboxSize = new Gauge({ name: 'lgsp_outbox_size', help: 'Published messages not yet confirmed durable', registers: [this.registry] });

@@ -70,6 +70,13 @@ export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps):
   };
 }
 
+/**
+ * Deliveries of one effect key under way in this process. After a lost connection the broker may hand a message
+ * out again while its first delivery is still talking to the upstream: the second waits for the first (eager
+ * idempotent consumer) instead of repeating the call.
+ */
+const inFlightEffects = new Map<string, Promise<HandlerResult | null>>();
+
 async function deliverOnce(
   route: ResolvedRoute,
   adapterName: string,
@@ -79,6 +86,25 @@ async function deliverOnce(
   log: Logger,
 ): Promise<HandlerResult | null> {
   const key = effectKey(route.name, adapterName, original);
+  for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) await running.catch(() => null);
+  const attempt = performOnce(key, route, adapterName, original, working, deps, log);
+  inFlightEffects.set(key, attempt);
+  try {
+    return await attempt;
+  } finally {
+    if (inFlightEffects.get(key) === attempt) inFlightEffects.delete(key);
+  }
+}
+
+async function performOnce(
+  key: string,
+  route: ResolvedRoute,
+  adapterName: string,
+  original: Envelope,
+  working: Envelope,
+  deps: RouteRunnerDeps,
+  log: Logger,
+): Promise<HandlerResult | null> {
   if (await deps.effects.isDone(key)) {
     deps.metrics.duplicatesSkipped.inc({ route: route.name });
     log.info({ code: 'EFFECT_ALREADY_DONE' }, 'redelivered message: upstream effect already recorded, not repeated');

@@ -1,0 +1,77 @@
+// Runs the built bus (dist/) as a child process with a throw-away config, for kill-and-restart tests.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { waitFor } from './env';
+
+export interface BusProcessConfig {
+  dir: string;
+  amqpUrl: string | null;
+  namePrefix: string;
+  receiverUrl: string;
+  port: number;
+  prefetch?: number;
+  databaseUrl?: string | null;
+}
+
+export const TEST_CLIENT = 'test-client';
+export const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789';
+
+export function writeBusConfig(cfg: BusProcessConfig): string {
+  const configDir = path.join(cfg.dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const bus = {
+    http: { host: '127.0.0.1', port: cfg.port },
+    transport: { amqpUrl: cfg.amqpUrl, prefetch: cfg.prefetch ?? 100, namePrefix: cfg.namePrefix },
+    stores: { dataDir: path.join(cfg.dir, 'data'), databaseUrl: cfg.databaseUrl ?? null },
+    retry: { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
+    auth: { developmentSigningKey: TEST_SIGNING_KEY },
+    clients: [
+      { id: TEST_CLIENT, name: 'Hệ thống thử nghiệm', roles: ['intake', 'admin'] },
+    ],
+    adapters: { receiver: { kind: 'http-push', url: `${cfg.receiverUrl}/inbox`, breaker: { timeoutMs: 5000, volumeThreshold: 20 } } },
+    logging: { level: 'warn' },
+    shutdown: { graceMs: 5000 },
+  };
+  const routes = {
+    routes: [{ name: 'chaos', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] }],
+  };
+  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
+  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
+  return configDir;
+}
+
+export interface BusProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+export function spawnBus(configDir: string, extraEnv: Record<string, string> = {}): BusProcess {
+  const main = path.resolve(__dirname, '../../dist/src/cli/start.js');
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
+  const child = spawn(process.execPath, [main], {
+    env: { ...env, LGSP_CONFIG_DIR: configDir, LGSP_SIMULATORS: 'off', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const match = () => /LGSP bus on (http:\/\/[0-9.:]+)/.exec(out)?.[1];
+  return { child, get url() { return match() ?? ''; }, output: () => out, exited };
+}
+
+export async function spawnReadyBus(configDir: string): Promise<BusProcess> {
+  const bus = spawnBus(configDir);
+  await waitFor(async () => {
+    if (bus.child.exitCode !== null) throw new Error(`bus exited early:\n${bus.output()}`);
+    if (!bus.url) return false;
+    const res = await fetch(`${bus.url}/readyz`).catch(() => null);
+    return res?.status === 200;
+  }, 30_000, 'bus ready');
+  return bus;
+}

@@ -1,0 +1,89 @@
+// Config is validated at start: unknown keys, bad values and dangling references stop the bus with their names.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../../src/config/load-config';
+
+const repoConfig = path.resolve(__dirname, '../../../config');
+
+function configDirWith(busYaml: string, routesYaml = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8')): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-config-'));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, 'bus.yaml'), busYaml);
+  writeFileSync(path.join(dir, 'routes.yaml'), routesYaml);
+  return dir;
+}
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const shippedBus = readFileSync(path.join(repoConfig, 'bus.yaml'), 'utf8');
+
+describe('loadConfig', () => {
+  test('the shipped demo config is valid', () => {
+    const config = loadConfig({ configDir: repoConfig, env: {} });
+    expect(config.routes.map((r) => r.name)).toContain('notice-push');
+    expect(config.routes[0]!.retry.maxAttempts).toBe(8);
+    expect(config.transport.amqpUrl).toBeNull();
+  });
+
+  test('an unknown key in bus.yaml is named', () => {
+    const dir = configDirWith(shippedBus.replace('  prefetch: 200', '  prefetch: 200\n  prefech: 100'));
+    expect(problemsOf(() => loadConfig({ configDir: dir, env: {} }))).toEqual([expect.stringContaining('unknown key "transport.prefech"')]);
+  });
+
+  test('an unknown LGSP_ environment variable is named', () => {
+    expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_ULR: 'amqp://x' } }))).toEqual([
+      'environment: unknown variable "LGSP_AMQP_ULR"',
+    ]);
+  });
+
+  test('environment overrides win over the file and are validated', () => {
+    const config = loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', LGSP_PREFETCH: '150' } });
+    expect(config.transport.amqpUrl).toBe('amqp://guest:guest@127.0.0.1:5672');
+    expect(config.transport.prefetch).toBe(150);
+    expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_PREFETCH: 'many' } }))[0]).toContain('LGSP_PREFETCH');
+    expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_URL: 'http://x' } }))[0]).toContain('transport.amqpUrl');
+  });
+
+  test('a route naming a missing adapter, a bad regex and an unknown client are all reported', () => {
+    const routes = `routes:
+  - name: broken
+    types: [notice.push]
+    clients: [nobody]
+    when: [{ field: destination, matches: '([' }]
+    steps: [{ kind: deliver, adapter: missing }]
+`;
+    const problems = problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, routes), env: {} }));
+    expect(problems.join('\n')).toMatch(/steps\.0\.adapter: no adapter named "missing"/);
+    expect(problems.join('\n')).toMatch(/when\.0\.matches: not a valid regular expression/);
+    expect(problems.join('\n')).toMatch(/clients: unknown client "nobody"/);
+  });
+
+  test('an unknown step key in routes.yaml is named', () => {
+    const routes = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8').replace('adapter: district-push', 'adapter: district-push\n        adaptor: x');
+    const problems = problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, routes), env: {} }));
+    expect(problems.join('\n')).toContain('unknown key "routes.0.steps.2.adaptor"');
+  });
+
+  test('the bus process refuses to start on a bad key and names it', () => {
+    const main = path.resolve(__dirname, '../../../dist/src/cli/start.js');
+    execFileSync(process.execPath, ['-e', `require('node:fs').accessSync(${JSON.stringify(main)})`]);
+    const dir = configDirWith(shippedBus.replace('logging:\n  level: info', 'logging:\n  level: info\n  colour: true'));
+    const result = spawnSync(process.execPath, [main], {
+      env: { PATH: process.env.PATH, LGSP_CONFIG_DIR: dir, LGSP_SIMULATORS: 'off' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('unknown key "logging.colour"');
+  });
+});

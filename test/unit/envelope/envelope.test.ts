@@ -1,0 +1,53 @@
+// The envelope: ids, digest over canonical NFC JSON, and refusal of altered or malformed messages.
+import { canonicalJson, createEnvelope, deriveEnvelope, EnvelopeError, parseEnvelope, serializeEnvelope } from '../../../src/envelope/envelope';
+import { isMessageId } from '../../../src/envelope/uuid';
+
+describe('envelope', () => {
+  const nfd = 'Ủy ban nhân dân tỉnh Bình Phước'.normalize('NFD');
+
+  test('a new envelope has a v7 id, its own correlation, attempt 1 and an NFC payload with a matching digest', () => {
+    const e = createEnvelope({ type: 'dossier.submitted', source: 'motcua', subject: 'H10.22-241127-0001', payload: { ten: nfd } });
+    expect(isMessageId(e.id)).toBe(true);
+    expect(e.id[14]).toBe('7');
+    expect(e.correlationId).toBe(e.id);
+    expect(e.causationId).toBeNull();
+    expect(e.attempt).toBe(1);
+    expect(e.payload).toEqual({ ten: 'Ủy ban nhân dân tỉnh Bình Phước'.normalize('NFC') });
+    expect(e.payloadDigest).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('NFD and NFC forms of the same text give the same digest; key order does not matter', () => {
+    const a = createEnvelope({ type: 't.x', source: 's', payload: { b: 1, a: nfd } });
+    const b = createEnvelope({ type: 't.x', source: 's', payload: { a: nfd.normalize('NFC'), b: 1 } });
+    expect(a.payloadDigest).toBe(b.payloadDigest);
+    expect(canonicalJson({ b: 1, a: [true, null, 'x'] })).toBe('{"a":[true,null,"x"],"b":1}');
+  });
+
+  test('a derived envelope keeps the correlation and names its cause', () => {
+    const cause = createEnvelope({ type: 'edoc.send', source: 'qlvb', payload: {} });
+    const status = deriveEnvelope(cause, { type: 'edoc.status', source: 'lgsp', payload: { code: '01' } });
+    expect(status.correlationId).toBe(cause.correlationId);
+    expect(status.causationId).toBe(cause.id);
+    expect(status.id).not.toBe(cause.id);
+  });
+
+  test('round trip through bytes, and a changed payload is caught by its digest', () => {
+    const e = createEnvelope({ type: 't.x', source: 's', payload: { amount: 1 } });
+    expect(parseEnvelope(serializeEnvelope(e))).toEqual(e);
+    const tampered = serializeEnvelope(e).toString().replace('"amount":1', '"amount":2');
+    expect(() => parseEnvelope(tampered)).toThrow(expect.objectContaining({ code: 'ENVELOPE_DIGEST_MISMATCH' }));
+  });
+
+  test.each([
+    ['not json', '{'],
+    ['an array', '[]'],
+    ['missing id', JSON.stringify({ correlationId: 'x' })],
+  ])('malformed input (%s) is refused with a code', (_name, raw) => {
+    expect(() => parseEnvelope(raw)).toThrow(EnvelopeError);
+  });
+
+  test('an unknown schema version is refused', () => {
+    const e = { ...createEnvelope({ type: 't.x', source: 's', payload: 1 }), schemaVersion: 99 };
+    expect(() => parseEnvelope(JSON.stringify(e))).toThrow(expect.objectContaining({ code: 'ENVELOPE_VERSION_UNSUPPORTED' }));
+  });
+});
