@@ -23,7 +23,6 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `LGSP bus on ${bus.url()}  (transport: ${bus.transport.kind}, stores: ${bus.stores.kind})`,
-      `  admin console: ${bus.url()}/admin`,
       `  health: ${bus.url()}/healthz  readiness: ${bus.url()}/readyz  metrics: ${bus.url()}/metrics`,
       '',
     ].join('\n'),
