@@ -1,0 +1,35 @@
+// Public face of the national population database (CSDLQG về dân cư) adapter: client, mapping, id validator, simulator.
+export { PopulationClient, createPopulationClient } from './client';
+export type { PopulationClientOptions, PopulationCallOptions } from './client';
+export { PopulationError, isPopulationError } from './population-error';
+export type { PopulationErrorCode } from './population-error';
+export type {
+  Citizen,
+  CitizenAddress,
+  CitizenNameParts,
+  CitizenRelative,
+  HouseholdHead,
+  CitizenVerifyRequest,
+  CitizenLookupResult,
+  CitizenVerificationResult,
+  MismatchField,
+} from './citizen';
+export {
+  validateVerifyRequest,
+  toLookupRequest,
+  toVerificationRequest,
+  lookupResultFromWire,
+  verificationResultFromWire,
+  citizenFromWire,
+} from './mapping';
+export type { RequestContext, VerifyRequestProblem, VerifyRequestValidation } from './mapping';
+export { validateCitizenId, parseCitizenId, isValidCitizenId, isOldIdentityCardNumber } from './citizen-id';
+export type { CitizenIdParts, CitizenIdProblem, CitizenIdValidation, CitizenIdExpectations } from './citizen-id';
+export { PROVINCE_NAMES_BY_CODE, isKnownProvinceCode } from './province-codes';
+export { buildAuthHeaders, checkAuthHeaders, authToken } from './auth-headers';
+export type { PopulationCredentials, PopulationAuthHeaders, AuthCheck, AuthCheckFailure } from './auth-headers';
+export { toNfcDeep, toRegistryName, nameMatchKey, namesMatch } from './vietnamese-text';
+export { populationWsdlPath } from './contract-files';
+export { startPopulationSimulator, POPULATION_SERVICE_PATH } from './simulator';
+export type { PopulationSimulatorOptions, RunningPopulationSimulator } from './simulator';
+export { createSyntheticRegistry, CitizenRegistry, SAMPLE_CITIZENS } from './citizen-registry';
