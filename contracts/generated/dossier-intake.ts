@@ -41,8 +41,8 @@ export interface components {
             MaThanhPhanHoSo?: string;
             DuongDanTaiTepTin?: string;
             HashTepTin?: string;
-            /** @default false */
-            DaXoa: boolean;
+            /** @description Marked deleted by the one-stop system (absent means false) */
+            DaXoa?: boolean;
         };
         LePhi: {
             TenPhiLePhi: string;
