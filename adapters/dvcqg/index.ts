@@ -11,3 +11,14 @@ export {
   type DvcqgSubjectTypeTable,
 } from './status-table';
 export { toDongBoHoSoItem, toTienDoHoSoItem, type DvcqgMappingOptions } from './mapping';
+export { DvcqgError, isTransientStatus } from './dvcqg-error';
+export { isSuccessCode } from './dvcqg-answer';
+export { DvcqgClient, type DvcqgClientConfig, type DvcqgCallOptions, type DvcqgSyncResult } from './client';
+export {
+  startDvcqgSimulator,
+  DEFAULT_SIMULATOR_CREDENTIALS,
+  type DvcqgSimulator,
+  type DvcqgSimulatorOptions,
+} from './simulator';
+export { DvcqgSimulatorStore, type StoredDossier, type ProgressRecord, type DossierSync } from './simulator-store';
+export { SIMULATOR_PROCEDURES } from './simulator-catalogue';
