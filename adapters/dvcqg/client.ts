@@ -72,7 +72,6 @@ export class DvcqgClient {
       username: config.username,
       password: config.password,
       sessionMaxAgeMs: config.sessionMaxAgeMs ?? 20 * 60_000,
-      headers: {},
     });
   }
 

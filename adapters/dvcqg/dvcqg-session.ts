@@ -11,7 +11,6 @@ export interface DvcqgSessionConfig {
   password: string;
   /** Assumed session lifetime when the login answer has no expires_in. */
   sessionMaxAgeMs: number;
-  headers: Record<string, string>;
 }
 
 interface CachedSession {
@@ -50,7 +49,7 @@ export class DvcqgSession {
     const body: DvcqgLoginRequest = { username: this.config.username, password: this.config.password };
     let answer: { status: number; data: unknown };
     try {
-      answer = await this.http.post<unknown>(this.config.authPath, body, { headers: this.config.headers });
+      answer = await this.http.post<unknown>(this.config.authPath, body);
     } catch (err) {
       throw toDvcqgError(err, 'login');
     }

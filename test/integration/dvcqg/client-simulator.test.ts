@@ -11,7 +11,7 @@ import {
   type DvcqgSimulator,
   type StoredDossier,
 } from '../../../adapters/dvcqg';
-import { birthRegistration, birthRegistrationProgress, marriageStatusNfd } from '../../unit/dvcqg/fixtures';
+import { birthRegistration, birthRegistrationProgress, marriageStatusNfd } from '../../fixtures/dvcqg/load-fixtures';
 
 async function rejection(promise: Promise<unknown>): Promise<DvcqgError> {
   try {

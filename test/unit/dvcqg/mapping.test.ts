@@ -6,7 +6,7 @@ import {
   toTienDoHoSoItem,
   type DossierIntake,
 } from '../../../adapters/dvcqg';
-import { birthRegistration, birthRegistrationProgress, businessUtc, marriageStatusNfd } from './fixtures';
+import { birthRegistration, birthRegistrationProgress, businessUtc, marriageStatusNfd } from '../../fixtures/dvcqg/load-fixtures';
 
 function mappingError(fn: () => unknown): DossierMappingError {
   try {
