@@ -1,0 +1,165 @@
+// HTTP client for the DVCQG integration API: cached session login, LayThuTuc, TraCuuHoSo, DongBoHoSoMC, CapNhatTienDoHoSoMC.
+import axios, { type AxiosInstance } from 'axios';
+import type {
+  CapNhatTienDoHoSoMCRequest,
+  DongBoHoSoMCItem,
+  DongBoHoSoMCRequest,
+  DvcqgServiceAck,
+  LayThuTucRequest,
+  LayThuTucResponse,
+  ThuTuc,
+  TienDoHoSoItem,
+  TraCuuHoSoRequest,
+  TraCuuHoSoResponse,
+  TraCuuHoSoResult,
+} from './contract-types';
+import { isSuccessCode, SESSION_REJECTION_CODES } from './dvcqg-answer';
+import { DvcqgError, errorCodeOf, httpError, rejectedAnswer, toDvcqgError } from './dvcqg-error';
+import { DvcqgSession } from './dvcqg-session';
+
+export interface DvcqgClientConfig {
+  /** adapter_url, e.g. https://adapter.dichvucong.gov.vn */
+  baseUrl: string;
+  /** auth_endpoint; default /auth */
+  authPath?: string;
+  /** integration_endpoint; default /integration */
+  integrationPath?: string;
+  /** share_endpoint (catalogues); default /share */
+  sharePath?: string;
+  username: string;
+  password: string;
+  /** Mã đơn vị sent with every call. */
+  madonvi: string;
+  /** Sent as the `dstcode` header when set (newer adapter variant). */
+  dstcode?: string;
+  /** Assumed session lifetime when the login answer does not say; default 20 minutes. */
+  sessionMaxAgeMs?: number;
+  /** Per-request ceiling; callers should also pass an AbortSignal. Default 30 s. */
+  timeoutMs?: number;
+}
+
+export interface DvcqgCallOptions {
+  /** Aborts the in-flight HTTP request (e.g. the circuit breaker's timeout). */
+  signal?: AbortSignal;
+}
+
+export interface DvcqgSyncResult {
+  /** True when TraCuuHoSo found the dossier, so DongBoHoSoMC was sent with isUpdating "True". */
+  isUpdating: boolean;
+}
+
+type SessionBody<T> = Omit<T, 'session'>;
+
+interface Answer {
+  status: number;
+  data: unknown;
+}
+
+export class DvcqgClient {
+  private readonly http: AxiosInstance;
+  private readonly session: DvcqgSession;
+  private readonly integrationPath: string;
+  private readonly sharePath: string;
+
+  constructor(private readonly config: DvcqgClientConfig) {
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', Charset: 'utf-8' };
+    if (config.dstcode) headers.dstcode = config.dstcode;
+    this.http = axios.create({ baseURL: config.baseUrl, timeout: config.timeoutMs ?? 30_000, headers });
+    this.integrationPath = config.integrationPath ?? '/integration';
+    this.sharePath = config.sharePath ?? '/share';
+    this.session = new DvcqgSession(this.http, {
+      authPath: config.authPath ?? '/auth',
+      username: config.username,
+      password: config.password,
+      sessionMaxAgeMs: config.sessionMaxAgeMs ?? 20 * 60_000,
+    });
+  }
+
+  /** LayThuTuc: the procedure as the DVCQG catalogue holds it, or undefined when the code is unknown. */
+  async getProcedure(maTTHC: string, options: DvcqgCallOptions = {}): Promise<ThuTuc | undefined> {
+    const body: SessionBody<LayThuTucRequest> = { madonvi: this.config.madonvi, service: 'LayThuTuc', maTTHC };
+    const data = await this.call<LayThuTucResponse>(this.sharePath, 'LayThuTuc', body, options);
+    if (!Array.isArray(data.result)) throw invalidResponse('LayThuTuc');
+    return data.result[0];
+  }
+
+  /** TraCuuHoSo: what DVCQG holds for the dossier (empty when it does not know it). */
+  async lookupDossier(maHoSo: string, options: DvcqgCallOptions = {}): Promise<TraCuuHoSoResult[]> {
+    const body: SessionBody<TraCuuHoSoRequest> = { madonvi: this.config.madonvi, service: 'TraCuuHoSo', mahoso: maHoSo };
+    const data = await this.call<TraCuuHoSoResponse>(this.integrationPath, 'TraCuuHoSo', body, options);
+    if (!Array.isArray(data.result)) throw invalidResponse('TraCuuHoSo');
+    return data.result;
+  }
+
+  /** TraCuuHoSo to decide isUpdating, then DongBoHoSoMC with the item. */
+  async syncDossier(item: DongBoHoSoMCItem, options: DvcqgCallOptions = {}): Promise<DvcqgSyncResult> {
+    const existing = await this.lookupDossier(item.MaHoSo, options);
+    const isUpdating = existing.length > 0;
+    const body: SessionBody<DongBoHoSoMCRequest> = {
+      madonvi: this.config.madonvi,
+      service: 'DongBoHoSoMC',
+      isUpdating: isUpdating ? 'True' : 'False',
+      data: [item],
+    };
+    await this.call<DvcqgServiceAck>(this.integrationPath, 'DongBoHoSoMC', body, options);
+    return { isUpdating };
+  }
+
+  /** CapNhatTienDoHoSoMC with one or more progress items, sent in the given order in one call. */
+  async updateProgress(items: TienDoHoSoItem | TienDoHoSoItem[], options: DvcqgCallOptions = {}): Promise<void> {
+    const data = Array.isArray(items) ? items : [items];
+    const body: SessionBody<CapNhatTienDoHoSoMCRequest> = { madonvi: this.config.madonvi, service: 'CapNhatTienDoHoSoMC', data };
+    await this.call<DvcqgServiceAck>(this.integrationPath, 'CapNhatTienDoHoSoMC', body, options);
+  }
+
+  /** Drops the cached session; the next call logs in again. */
+  invalidateSession(): void {
+    this.session.invalidate();
+  }
+
+  /**
+   * Posts `body` with a session; when the server rejects the session, logs in once more and
+   * retries once. Resolves with the answer body when its error_code means success.
+   */
+  private async call<T extends { error_code: unknown }>(
+    path: string,
+    operation: string,
+    body: object,
+    options: DvcqgCallOptions,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.session.token(options.signal);
+      const answer = await this.post(path, operation, { ...body, session: token }, options.signal);
+      const code = errorCodeOf(answer.data);
+      if (code !== undefined && SESSION_REJECTION_CODES.has(code)) {
+        this.session.invalidate(token);
+        if (attempt < 2) continue;
+        throw new DvcqgError('SESSION_REJECTED', `${operation}: DVCQG rejected a fresh session (${code})`, {
+          status: answer.status,
+          transient: false,
+        });
+      }
+      if (answer.status >= 400) throw httpError(operation, answer.status, answer.data);
+      const data = answer.data as T | null;
+      if (!data || typeof data !== 'object' || !isSuccessCode(data.error_code as string | number)) {
+        throw rejectedAnswer(operation, data, answer.status);
+      }
+      return data;
+    }
+  }
+
+  /** One HTTP POST; resolves with any HTTP answer, rejects only when none arrived. */
+  private async post(path: string, operation: string, body: object, signal: AbortSignal | undefined): Promise<Answer> {
+    try {
+      const res = await this.http.post<unknown>(path, body, { signal, validateStatus: () => true });
+      return { status: res.status, data: res.data };
+    } catch (err) {
+      throw toDvcqgError(err, operation);
+    }
+  }
+}
+
+function invalidResponse(operation: string): DvcqgError {
+  return new DvcqgError('INVALID_RESPONSE', `${operation}: answer has no result list`, { status: 200, transient: false });
+}
+

@@ -1,0 +1,69 @@
+// Logs in to DVCQG and caches the session token until it expires or the server rejects it (one login in flight at a time).
+import type { AxiosInstance } from 'axios';
+import type { DvcqgLoginRequest, DvcqgLoginResponse } from './contract-types';
+import { DvcqgError, rejectedAnswer, toDvcqgError } from './dvcqg-error';
+import { abortable } from './abortable';
+import { isSuccessCode } from './dvcqg-answer';
+
+export interface DvcqgSessionConfig {
+  authPath: string;
+  username: string;
+  password: string;
+  /** Assumed session lifetime when the login answer has no expires_in. */
+  sessionMaxAgeMs: number;
+}
+
+interface CachedSession {
+  token: string;
+  renewAtMs: number;
+}
+
+export class DvcqgSession {
+  private cached: CachedSession | null = null;
+  private inFlight: Promise<CachedSession> | null = null;
+
+  constructor(
+    private readonly http: AxiosInstance,
+    private readonly config: DvcqgSessionConfig,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** A valid session token, logging in when none is cached or the cached one is about to expire. */
+  async token(signal?: AbortSignal): Promise<string> {
+    if (this.cached && this.now() < this.cached.renewAtMs) return this.cached.token;
+    if (!this.inFlight) {
+      this.inFlight = this.login().finally(() => {
+        this.inFlight = null;
+      });
+    }
+    const session = await abortable(this.inFlight, signal, 'login');
+    return session.token;
+  }
+
+  /** Forgets `token` (only if it is still the cached one) so the next call logs in again. */
+  invalidate(token?: string): void {
+    if (!token || this.cached?.token === token) this.cached = null;
+  }
+
+  private async login(): Promise<CachedSession> {
+    const body: DvcqgLoginRequest = { username: this.config.username, password: this.config.password };
+    let answer: { status: number; data: unknown };
+    try {
+      answer = await this.http.post<unknown>(this.config.authPath, body);
+    } catch (err) {
+      throw toDvcqgError(err, 'login');
+    }
+    const data = answer.data as Partial<DvcqgLoginResponse> | null;
+    if (!data || !isSuccessCode(data.error_code)) throw rejectedAnswer('login', data, answer.status);
+    if (typeof data.session !== 'string' || data.session === '') {
+      throw new DvcqgError('INVALID_RESPONSE', 'login: answer has no session token', { status: answer.status, transient: false });
+    }
+    const lifetimeMs =
+      typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in * 1000 : this.config.sessionMaxAgeMs;
+    // Renew a little before expiry so a call never starts with a session about to lapse.
+    const marginMs = Math.min(30_000, lifetimeMs * 0.1);
+    const session = { token: data.session, renewAtMs: this.now() + lifetimeMs - marginMs };
+    this.cached = session;
+    return session;
+  }
+}

@@ -1,0 +1,173 @@
+// Unit tests for the intake → DVCQG mapping: dates, status table, NFC, procedure catalogue and errors.
+import {
+  DossierMappingError,
+  toDongBoHoSoItem,
+  toDvcqgDate,
+  toTienDoHoSoItem,
+  type DossierIntake,
+} from '../../../adapters/dvcqg';
+import { birthRegistration, birthRegistrationProgress, businessUtc, marriageStatusNfd } from '../../fixtures/dvcqg/load-fixtures';
+
+function mappingError(fn: () => unknown): DossierMappingError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DossierMappingError) return err;
+    throw err;
+  }
+  throw new Error('expected a DossierMappingError');
+}
+
+describe('toDvcqgDate', () => {
+  it.each([
+    ['2024-03-15T08:30:00+07:00', '20240315083000'],
+    ['2024-03-15T01:30:00Z', '20240315083000'],
+    ['2024-06-30T17:15:30Z', '20240701001530'],
+    ['2024-04-03T23:45:00-05:00', '20240404114500'],
+    ['2024-12-31T23:59:59.999+09:00', '20241231215959'],
+    ['2024-02-29T10:00+07:00', '20240229100000'],
+  ])('%s → %s (Asia/Ho_Chi_Minh)', (iso, expected) => {
+    expect(toDvcqgDate(iso, 'NgayTiepNhan')).toBe(expected);
+  });
+
+  it.each(['2024-03-15T08:30:00', '2024-03-15', '15/03/2024 08:30', '2023-02-29T10:00:00Z', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z'])(
+    'rejects %s with INVALID_DATE naming the field',
+    (bad) => {
+      const err = mappingError(() => toDvcqgDate(bad, 'NgayHenTra'));
+      expect(err.code).toBe('INVALID_DATE');
+      expect(err.field).toBe('NgayHenTra');
+      expect(err.message).not.toContain(bad);
+    },
+  );
+});
+
+describe('toDongBoHoSoItem', () => {
+  it('maps a birth-registration dossier (+07:00) to a DongBoHoSoMC item', () => {
+    const item = toDongBoHoSoItem(birthRegistration());
+    expect(item).toEqual({
+      MaHoSo: '000.00.04.H40-240315-0012',
+      MaTTHC: '1.001193',
+      TenTTHC: 'Thủ tục đăng ký khai sinh',
+      MaLinhVuc: 'HT',
+      TenLinhVuc: 'Hộ tịch',
+      SoBienNhan: 'BN-2024-0012',
+      ChuHoSo: 'Nguyễn Thị Hồng Nhung',
+      LoaiDoiTuong: '1',
+      MaDoiTuong: '040190012345',
+      Email: 'nhung.nt@example.vn',
+      SoDienThoai: '0912345678',
+      TrichYeuHoSo: 'Đăng ký khai sinh cho con Trần Minh Đức',
+      NgayTiepNhan: '20240315083000',
+      NgayHenTra: '20240318163000',
+      TrangThaiHoSo: '2',
+      HinhThuc: '0',
+      DonViXuLy: 'UBND phường Hưng Bình, thành phố Vinh',
+      TaiLieuNop: [
+        { TepDinhKemId: 'f-101', TenTepDinhKem: 'Tờ khai đăng ký khai sinh.pdf', IsDeleted: 'False', MaThanhPhanHoSo: 'TP01', DuongDanTaiTepTin: '/files/f-101' },
+        { TepDinhKemId: 'f-102', TenTepDinhKem: 'Giấy chứng sinh.pdf', IsDeleted: 'False', MaThanhPhanHoSo: 'TP02' },
+      ],
+      DanhSachLePhi: [{ TenPhiLePhi: 'Lệ phí đăng ký khai sinh', MaPhiLePhi: 'LP01', HinhThucThu: '1', Gia: 0 }],
+    });
+  });
+
+  it('converts Z dates across midnight into Vietnam time and lets the sub-state win', () => {
+    const item = toDongBoHoSoItem(businessUtc());
+    expect(item.NgayTiepNhan).toBe('20240701001530');
+    expect(item.NgayHenTra).toBe('20240703160000');
+    expect(item.TrangThaiHoSo).toBe('5');
+    expect(item.LoaiDoiTuong).toBe('2');
+    expect(item.MaDoiTuong).toBe('2901234567');
+    expect(item.HinhThuc).toBe('1');
+  });
+
+  it('normalises NFD input to NFC in every text field', () => {
+    const source = marriageStatusNfd();
+    expect(source.ChuHoSo).not.toBe(source.ChuHoSo.normalize('NFC'));
+    const item = toDongBoHoSoItem(source);
+    expect(item.ChuHoSo).toBe('Phạm Văn Đạt');
+    expect(item.ChuHoSo).toHaveLength(12);
+    expect(item.TenTTHC).toBe('Thủ tục cấp Giấy xác nhận tình trạng hôn nhân');
+    expect(item.TrichYeuHoSo).toBe('Xác nhận tình trạng hôn nhân để kết hôn');
+    expect(item.DonViXuLy).toBe('UBND xã Nghi Phú');
+    expect(item.TaiLieuNop?.[0].TenTepDinhKem).toBe('Tờ khai xác nhận tình trạng hôn nhân.pdf');
+    expect(JSON.stringify(item)).toBe(JSON.stringify(item).normalize('NFC'));
+    expect(item.NgayTiepNhan).toBe('20240401083000');
+    expect(item.NgayHenTra).toBe('20240404114500');
+    expect(item.TrangThaiHoSo).toBe('9');
+  });
+
+  it('takes procedure and field names from the LayThuTuc catalogue when given', () => {
+    const dossier: DossierIntake = { ...birthRegistration(), TenTTHC: 'khai sinh', TenLinhVuc: undefined };
+    const item = toDongBoHoSoItem(dossier, {
+      procedure: {
+        MATTHC: '1.001193',
+        TENTTHC: 'Thủ tục đăng ký khai sinh',
+        LINHVUCTHUCHIEN: [{ MALINHVUC: 'HT', TENLINHVUC: 'Hộ tịch' }],
+      },
+    });
+    expect(item.TenTTHC).toBe('Thủ tục đăng ký khai sinh');
+    expect(item.TenLinhVuc).toBe('Hộ tịch');
+  });
+
+  it('rejects a catalogue entry for another procedure', () => {
+    const err = mappingError(() =>
+      toDongBoHoSoItem(birthRegistration(), { procedure: { MATTHC: '2.000000', TENTTHC: 'x', LINHVUCTHUCHIEN: [] } }),
+    );
+    expect(err).toMatchObject({ code: 'PROCEDURE_MISMATCH', field: 'MaTTHC' });
+  });
+
+  it('rejects an unknown state with UNMAPPED_STATUS', () => {
+    const dossier = { ...birthRegistration(), TrangThaiHoSo: 'Archived' } as unknown as DossierIntake;
+    expect(mappingError(() => toDongBoHoSoItem(dossier))).toMatchObject({ code: 'UNMAPPED_STATUS', field: 'TrangThaiHoSo' });
+  });
+
+  it('rejects an applicant kind with no confirmed DVCQG code unless configured', () => {
+    const dossier: DossierIntake = { ...businessUtc(), LoaiDoiTuong: 'ToChuc' };
+    expect(mappingError(() => toDongBoHoSoItem(dossier))).toMatchObject({ code: 'UNMAPPED_SUBJECT_TYPE', field: 'LoaiDoiTuong' });
+    expect(toDongBoHoSoItem(dossier, { subjectTypeTable: { ToChuc: '2' } }).LoaiDoiTuong).toBe('2');
+  });
+
+  it('names the missing field and never quotes personal data', () => {
+    const noName = { ...birthRegistration(), ChuHoSo: '  ' };
+    expect(mappingError(() => toDongBoHoSoItem(noName))).toMatchObject({ code: 'MISSING_FIELD', field: 'ChuHoSo' });
+
+    const badDate = { ...birthRegistration(), NgayTiepNhan: '15/03/2024' };
+    const err = mappingError(() => toDongBoHoSoItem(badDate));
+    expect(err).toMatchObject({ code: 'INVALID_DATE', field: 'NgayTiepNhan' });
+    for (const personal of ['Nguyễn Thị Hồng Nhung', '040190012345', '15/03/2024']) expect(err.message).not.toContain(personal);
+
+    const badDoc = { ...birthRegistration(), TaiLieuNop: [{ TepDinhKemId: 'f-1', TenTepDinhKem: '' }] };
+    expect(mappingError(() => toDongBoHoSoItem(badDoc))).toMatchObject({ field: 'TaiLieuNop[0].TenTepDinhKem' });
+  });
+
+  it('requires the field name when no catalogue entry is given', () => {
+    const dossier: DossierIntake = { ...birthRegistration(), TenLinhVuc: undefined };
+    expect(mappingError(() => toDongBoHoSoItem(dossier))).toMatchObject({ code: 'MISSING_FIELD', field: 'TenLinhVuc' });
+  });
+});
+
+describe('toTienDoHoSoItem', () => {
+  it('maps progress steps with Vietnam-time dates, DVCQG status and NFC text', () => {
+    const [first, second, third] = birthRegistrationProgress().map((update) => toTienDoHoSoItem(update));
+    expect(first).toEqual({
+      MaHoSo: '000.00.04.H40-240315-0012',
+      NguoiXuLy: 'Lê Thị Thu Hà',
+      ChucDanh: 'Công chức một cửa',
+      ThoiDiemXuLy: '20240315083000',
+      PhongBanXuLy: 'Bộ phận Một cửa',
+      NoiDungXuLy: 'Tiếp nhận hồ sơ, chuyển công chức tư pháp – hộ tịch',
+      TrangThai: '2',
+    });
+    expect(second.NguoiXuLy).toBe('Hoàng Văn Quý'.normalize('NFC'));
+    expect(second.NguoiXuLy).toHaveLength(13);
+    expect(second.ThoiDiemXuLy).toBe('20240315100000');
+    expect(second.NgayKetThucTheoQuyDinh).toBe('20240318163000');
+    expect(second.TrangThai).toBe('4');
+    expect(third.TrangThai).toBe('9');
+  });
+
+  it('rejects a sequence number below 1', () => {
+    const update = { ...birthRegistrationProgress()[0], SoThuTu: 0 };
+    expect(mappingError(() => toTienDoHoSoItem(update))).toMatchObject({ code: 'INVALID_VALUE', field: 'SoThuTu' });
+  });
+});
