@@ -1,0 +1,38 @@
+// Public API of the national document axis adapter: client, signing, errors and the simulator.
+export {
+  DocumentAxisClient,
+  type DocumentAxisClientConfig,
+  type CallOptions,
+  type EdocStream,
+  type SendEdocInput,
+  type ReceivedListFilter,
+  type FetchedEdoc,
+  type AxisResult,
+  type ReceivedEdocItem,
+  type SentEdocItem,
+  type AxisServiceType,
+  type AxisMessageType,
+  type AxisReceiveStatus,
+} from './client';
+export { DocumentAxisError } from './errors';
+export { HttpCallError } from '../http-kit/http-call-error';
+export {
+  signAxisRequest,
+  verifyAxisRequest,
+  canonicalSignature,
+  hmacSha256Hex,
+  formatAxisTimestamp,
+  parseAxisTimestamp,
+  fileHashHex,
+  javaHashMapOrder,
+  javaStringHashCode,
+  type SignatureKeyOrder,
+  type SigningOptions,
+  type SignedPair,
+  type SignatureVerdict,
+  type SignatureFailureCode,
+  type SignRequestInput,
+  type VerifyOptions,
+} from './signing';
+export { startDocumentAxisSimulator, type DocumentAxisSimulator, type DocumentAxisSimulatorOptions } from './simulator';
+export { QD28_CODE_FOR_RECEIVE_STATUS } from './status-packet';
