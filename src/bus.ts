@@ -17,6 +17,9 @@ import type { Stores } from './stores/stores';
 import { AmqpTransport } from './transport/amqp/amqp-transport';
 import { EmbeddedTransport } from './transport/embedded/embedded-transport';
 import type { RouteTopology, Transport, TransportObserver } from './transport/transport';
+import type { Envelope } from './envelope/envelope';
+import { Resequencer } from './routing/resequencer';
+import { MessageIntake } from './intake/message-intake';
 
 export interface Bus {
   readonly config: BusConfig;
@@ -57,22 +60,35 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     breakers.set(name, breaker);
   }
 
-  const observer: TransportObserver = {
-    onRetry: (route, _d, failure, delayMs) => {
-      metrics.retried.inc({ route });
-      logger.debug({ route, code: failure.code, delayMs }, 'retry scheduled');
-    },
-    onDeadLetter: (route, d, failure) => {
-      metrics.deadLettered.inc({ route, code: failure.code });
-      logger.warn({ route, messageId: d.envelope.id, correlationId: d.envelope.correlationId, code: failure.code }, 'message dead-lettered');
-    },
-    onReplay: (route) => metrics.replayed.inc({ route }),
-  };
-
   const dataDir = path.resolve(config.stores.dataDir);
   const stores: Stores = config.stores.databaseUrl
     ? await PostgresStores.open(config.stores.databaseUrl)
     : new SqliteStores(openSqlite(path.join(dataDir, 'stores.db')));
+  const resequencer = new Resequencer(stores.sequences);
+  const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
+  const settleSequence = async (route: string, envelope: Envelope) => {
+    if (orderedRoutes.has(route) && envelope.subject !== null && envelope.sequence !== null) await resequencer.settle(envelope.subject, envelope.sequence);
+  };
+
+  const observer: TransportObserver = {
+    onAck: (route, d) => settleSequence(route, d.envelope),
+    onRetry: async (route, d, failure, delayMs) => {
+      metrics.retried.inc({ route });
+      logger.debug({ route, messageId: d.envelope.id, code: failure.code, delayMs }, 'retry scheduled');
+      await stores.messages.update(d.envelope.id, { state: 'in-progress', code: failure.code, reason: failure.reason, attempts: failure.attempt });
+    },
+    onDeadLetter: async (route, d, failure, letter) => {
+      metrics.deadLettered.inc({ route, code: letter.code });
+      logger.warn({ route, messageId: d.envelope.id, correlationId: d.envelope.correlationId, code: letter.code }, 'message dead-lettered');
+      await stores.messages.update(d.envelope.id, { state: 'dead-lettered', code: letter.code, reason: letter.reason, attempts: failure.attempt });
+      await settleSequence(route, d.envelope);
+    },
+    onReplay: async (route, envelope) => {
+      metrics.replayed.inc({ route });
+      await stores.messages.reopen(envelope.id);
+    },
+  };
+
   const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
   let transport: Transport;
   let embeddedDb: ReturnType<typeof openSqlite> | null = null;
@@ -94,13 +110,14 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   }
   await transport.start(topology);
 
-  const deps = { registry, effects: stores.effects, breakers, metrics, logger };
+  const deps = { registry, effects: stores.effects, messages: stores.messages, resequencer, breakers, metrics, logger };
   if (options.consume !== false) {
     for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, deps));
   }
 
   let draining = false;
-  const app = createGateway({ config, routes, registry, transport, stores, metrics, logger, breakers, isDraining: () => draining });
+  const intake = new MessageIntake({ transport, stores, resequencer, metrics, logger });
+  const app = createGateway({ config, routes, registry, transport, stores, intake, metrics, logger, breakers, isDraining: () => draining });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);

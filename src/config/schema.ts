@@ -56,6 +56,11 @@ export const routeSchema = z.strictObject({
   steps: z.array(stepSchema).min(1),
   retry: retryPolicySchema.partial().optional(),
   prefetch: z.number().int().min(1).max(5000).optional(),
+  /**
+   * Deliver messages of one subject (MaHoSo) in the order the bus accepted them, across every consumer and process
+   * (resequencer on a per-subject sequence number). Routes sharing subjects share one sequence.
+   */
+  ordered: z.boolean().default(false),
 });
 
 export const routesFileSchema = z.strictObject({ routes: z.array(routeSchema).min(1) });

@@ -21,6 +21,8 @@ export interface Envelope<P extends JsonValue = JsonValue> {
   readonly destination: string | null;
   /** Business key: the dossier code (MaHoSo) or the edXML DocumentId where there is one. */
   readonly subject: string | null;
+  /** Position among the messages of the same subject in acceptance order, on routes that keep order; else null. */
+  readonly sequence: number | null;
   /** 1 for the first delivery attempt; raised by the transport on every broker-side retry. */
   readonly attempt: number;
   readonly createdAt: string;
@@ -38,6 +40,7 @@ export interface NewEnvelope<P extends JsonValue> {
   subject?: string | null;
   correlationId?: string;
   causationId?: string | null;
+  sequence?: number | null;
   id?: string;
   now?: Date;
 }
@@ -91,6 +94,7 @@ export function createEnvelope<P extends JsonValue>(init: NewEnvelope<P>): Envel
     source: init.source,
     destination: init.destination ?? null,
     subject: init.subject?.normalize('NFC') ?? null,
+    sequence: init.sequence ?? null,
     attempt: 1,
     createdAt: (init.now ?? new Date()).toISOString(),
     schemaVersion: ENVELOPE_SCHEMA_VERSION,
@@ -137,6 +141,10 @@ export function parseEnvelope(raw: Buffer | string): Envelope {
   }
   if (typeof record.attempt !== 'number' || !Number.isInteger(record.attempt) || record.attempt < 1) {
     throw new EnvelopeError('envelope attempt must be a positive integer', 'ENVELOPE_MALFORMED');
+  }
+  if (record.sequence === undefined) record.sequence = null;
+  if (record.sequence !== null && (typeof record.sequence !== 'number' || !Number.isInteger(record.sequence))) {
+    throw new EnvelopeError('envelope sequence must be an integer or null', 'ENVELOPE_MALFORMED');
   }
   if (!('payload' in record)) throw new EnvelopeError('envelope payload is missing', 'ENVELOPE_MALFORMED');
   const envelope = record as unknown as Envelope;

@@ -2,11 +2,12 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import Ajv from 'ajv';
 import type { BusConfig } from '../config/load-config';
-import { createEnvelope, normalizeNfc, type JsonValue } from '../envelope/envelope';
+import { normalizeNfc, type JsonValue } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../resilience/breaker';
 import type { RouteTable } from '../routing/route-table';
+import type { MessageIntake } from '../intake/message-intake';
 import type { StepRegistry } from '../routing/step-registry';
 import type { Stores } from '../stores/stores';
 import type { DeadLetterFilter, Transport } from '../transport/transport';
@@ -22,6 +23,7 @@ export interface GatewayDeps {
   metrics: BusMetrics;
   logger: Logger;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
+  intake: MessageIntake;
   isDraining(): boolean;
 }
 
@@ -121,7 +123,8 @@ export function createGateway(deps: GatewayDeps): express.Express {
         return sendError(res, 400, 'VALIDATION_FAILED', 'the payload is not valid for its route', problems);
       }
     }
-    const envelope = createEnvelope({
+    const accepted = await deps.intake.accept({
+      route,
       type: body.type,
       source,
       destination: body.destination ?? null,
@@ -129,17 +132,21 @@ export function createGateway(deps: GatewayDeps): express.Express {
       correlationId: body.correlationId,
       payload: body.payload,
     });
-    try {
-      await deps.transport.publish(route.name, envelope);
-    } catch (error) {
-      refused('TRANSPORT_UNAVAILABLE');
-      logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
+    if (!accepted.ok) {
+      refused(accepted.code);
       res.setHeader('Retry-After', '5');
-      return sendError(res, 503, 'TRANSPORT_UNAVAILABLE', 'the message could not be stored durably; it was not accepted');
+      return sendError(res, 503, accepted.code, accepted.message);
     }
-    metrics.accepted.inc({ route: route.name, type: envelope.type });
-    logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source }, 'accepted');
-    res.status(202).json({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, status: 'accepted' });
+    const envelope = accepted.envelope;
+    res.status(202).json({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, status: 'accepted', statusUrl: `/api/v1/messages/${envelope.id}` });
+  });
+
+  app.get('/api/v1/messages/:id', authenticate(config, 'intake', refused), async (req: Request, res: Response) => {
+    const status = await deps.stores.messages.get(String(req.params.id));
+    // Another client's message is as unknown to the caller as a message that does not exist.
+    if (!status || status.source !== req.client!.id) return sendError(res, 404, 'MESSAGE_NOT_FOUND', 'no such message for this client');
+    const children = await deps.stores.messages.children(status.messageId);
+    res.json({ ...status, ...(children.length > 0 ? { parts: children } : {}) });
   });
 
   const admin = authenticate(config, 'admin', refused);

@@ -9,6 +9,7 @@ export class BusMetrics {
   readonly refused = new Counter({ name: 'lgsp_intake_refused_total', help: 'Intake requests refused, by error code', labelNames: ['code'], registers: [this.registry] });
   readonly delivered = new Counter({ name: 'lgsp_messages_delivered_total', help: 'Messages whose route completed', labelNames: ['route'], registers: [this.registry] });
   readonly failed = new Counter({ name: 'lgsp_messages_failed_total', help: 'Failed delivery attempts, by error code', labelNames: ['route', 'code'], registers: [this.registry] });
+  readonly rejected = new Counter({ name: 'lgsp_messages_rejected_total', help: 'Messages settled as rejected (a final business answer)', labelNames: ['route', 'code'], registers: [this.registry] });
   readonly retried = new Counter({ name: 'lgsp_messages_retried_total', help: 'Messages sent to a broker-side delay for another attempt', labelNames: ['route'], registers: [this.registry] });
   readonly deadLettered = new Counter({ name: 'lgsp_messages_dead_lettered_total', help: 'Messages moved to the dead-letter channel', labelNames: ['route', 'code'], registers: [this.registry] });
   readonly replayed = new Counter({ name: 'lgsp_messages_replayed_total', help: 'Dead letters put back on their route', labelNames: ['route'], registers: [this.registry] });

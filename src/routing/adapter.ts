@@ -24,3 +24,17 @@ export class UpstreamError extends Error {
 export function isUpstreamError(error: unknown): error is UpstreamError {
   return error instanceof UpstreamError;
 }
+
+/**
+ * A final business answer, not a failure: the message is settled as rejected (e.g. the applicant is not in the
+ * population database) and is neither retried nor dead-lettered.
+ */
+export class MessageRejectedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MessageRejectedError';
+  }
+}

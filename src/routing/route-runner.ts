@@ -1,73 +1,130 @@
 // Pipes each delivery through its route's steps (validate, transform, enrich, deliver) as an idempotent consumer:
-// an upstream effect already recorded for this message is not performed again.
+// an upstream effect already recorded for this message is not performed again. Ordered routes pass a resequencer
+// gate first, so messages of one subject settle in the order the bus accepted them.
 import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope, JsonValue } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import { isBreakerOpen, type UpstreamBreaker } from '../resilience/breaker';
+import type { MessageStatusStore } from '../stores/message-status';
 import type { EffectLog } from '../stores/stores';
 import type { Delivery, DeliveryHandler, HandlerResult } from '../transport/transport';
-import { isUpstreamError } from './adapter';
+import { isUpstreamError, MessageRejectedError } from './adapter';
+import type { Resequencer } from './resequencer';
 import type { StepRegistry } from './step-registry';
 
 export interface RouteRunnerDeps {
   registry: StepRegistry;
   effects: EffectLog;
+  messages: MessageStatusStore;
+  resequencer: Resequencer;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
   metrics: BusMetrics;
   logger: Logger;
 }
 
+/** The effect of one message on one adapter; ordered messages are keyed by subject and sequence (the version). */
 export function effectKey(route: string, adapter: string, envelope: Envelope): string {
+  if (envelope.subject !== null && envelope.sequence !== null) return `deliver:${adapter}:${envelope.subject}:${envelope.sequence}`;
   return `deliver:${route}:${adapter}:${envelope.id}`;
 }
 
 export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandler {
   return async (delivery: Delivery): Promise<HandlerResult> => {
-    const log = deps.logger.child({
-      messageId: delivery.envelope.id,
-      correlationId: delivery.envelope.correlationId,
-      route: route.name,
-      attempt: delivery.envelope.attempt,
-    });
-    let working: Envelope = delivery.envelope;
-    for (const step of route.steps) {
-      const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: step.kind });
-      try {
-        switch (step.kind) {
-          case 'validate': {
-            const problems = deps.registry.validate(step.schema, working.payload);
-            if (problems.length > 0) {
-              log.warn({ code: 'VALIDATION_FAILED', fields: problems.map((p) => p.field) }, 'message failed validation on its route');
-              return { outcome: 'dead-letter', code: 'VALIDATION_FAILED', reason: `invalid fields: ${problems.map((p) => p.field).join(', ')}` };
-            }
-            break;
-          }
-          case 'transform': {
-            const transform = deps.registry.transformers.get(step.transformer);
-            if (!transform) return { outcome: 'dead-letter', code: 'NO_TRANSFORMER', reason: `no transformer ${step.transformer}` };
-            working = withPayload(working, transform(working));
-            break;
-          }
-          case 'enrich': {
-            const enrich = deps.registry.enrichers.get(step.enricher);
-            if (!enrich) return { outcome: 'dead-letter', code: 'NO_ENRICHER', reason: `no enricher ${step.enricher}` };
-            working = withPayload(working, await enrich(working, AbortSignal.timeout(30_000)));
-            break;
-          }
-          case 'deliver': {
-            const result = await deliverOnce(route, step.adapter, delivery.envelope, working, deps, log);
-            if (result) return result;
-            break;
-          }
-        }
-      } finally {
-        timer();
+    const envelope = delivery.envelope;
+    const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
+    if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
+      const ready = await deps.resequencer.waitForPredecessor(envelope.subject, envelope.sequence);
+      if (!ready) {
+        return { outcome: 'retry', code: 'WAITING_FOR_PREDECESSOR', reason: `message ${envelope.sequence - 1} of this subject has not settled`, countAttempt: false };
       }
     }
-    deps.metrics.delivered.inc({ route: route.name });
-    return { outcome: 'ack' };
+    await deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt });
+    try {
+      const result = await runSteps(route, delivery, deps, log);
+      if (result.outcome === 'ack') {
+        await deps.messages.update(envelope.id, { state: 'delivered', attempts: envelope.attempt });
+        deps.metrics.delivered.inc({ route: route.name });
+      }
+      return result;
+    } catch (error) {
+      if (!(error instanceof MessageRejectedError)) throw error;
+      log.info({ code: error.code }, 'message rejected');
+      await deps.messages.update(envelope.id, { state: 'rejected', code: error.code, reason: error.message, attempts: envelope.attempt });
+      deps.metrics.rejected.inc({ route: route.name, code: error.code });
+      return { outcome: 'ack' };
+    }
   };
+}
+
+async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRunnerDeps, log: Logger): Promise<HandlerResult> {
+  let working: Envelope = delivery.envelope;
+  for (const step of route.steps) {
+    const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: step.kind });
+    try {
+      switch (step.kind) {
+        case 'validate': {
+          const problems = deps.registry.validate(step.schema, working.payload);
+          if (problems.length > 0) {
+            throw new MessageRejectedError('VALIDATION_FAILED', `invalid fields: ${problems.map((p) => p.field).join(', ')}`);
+          }
+          break;
+        }
+        case 'transform': {
+          const transform = deps.registry.transformers.get(step.transformer);
+          if (!transform) return { outcome: 'dead-letter', code: 'NO_TRANSFORMER', reason: `no transformer ${step.transformer}` };
+          working = withPayload(working, transform(working));
+          break;
+        }
+        case 'enrich': {
+          const enricher = deps.registry.enrichers.get(step.enricher);
+          if (!enricher) return { outcome: 'dead-letter', code: 'NO_ENRICHER', reason: `no enricher ${step.enricher}` };
+          const breaker = deps.breakers.get(enricher.upstream);
+          const result = await callUpstream(enricher.upstream, breaker, (signal) => enricher.enrich(working, signal), route, deps, log);
+          if (!result.ok) return result.outcome;
+          working = withPayload(working, result.value);
+          break;
+        }
+        case 'deliver': {
+          const result = await deliverOnce(route, step.adapter, delivery.envelope, working, deps, log);
+          if (result) return result;
+          break;
+        }
+      }
+    } finally {
+      timer();
+    }
+  }
+  return { outcome: 'ack' };
+}
+
+type UpstreamCall<T> = { ok: true; value: T } | { ok: false; outcome: HandlerResult };
+
+/** Calls an upstream through its breaker and turns every failure into the right settlement. */
+async function callUpstream<T>(
+  upstream: string,
+  breaker: UpstreamBreaker | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+  route: ResolvedRoute,
+  deps: RouteRunnerDeps,
+  log: Logger,
+): Promise<UpstreamCall<T>> {
+  try {
+    const value = breaker ? await breaker.call(work) : await work(AbortSignal.timeout(30_000));
+    return { ok: true, value };
+  } catch (error) {
+    if (error instanceof MessageRejectedError) throw error;
+    if (isBreakerOpen(error)) {
+      deps.metrics.failed.inc({ route: route.name, code: 'BREAKER_OPEN' });
+      return { ok: false, outcome: { outcome: 'retry', code: 'BREAKER_OPEN', reason: `circuit to ${upstream} is open`, countAttempt: false } };
+    }
+    const code = isUpstreamError(error) ? error.code : 'UPSTREAM_ERROR';
+    const reason = error instanceof Error ? error.message : String(error);
+    deps.metrics.failed.inc({ route: route.name, code });
+    log.warn({ code, upstream }, 'upstream call failed');
+    if (isUpstreamError(error) && !error.transient) return { ok: false, outcome: { outcome: 'dead-letter', code, reason } };
+    return { ok: false, outcome: { outcome: 'retry', code, reason } };
+  }
 }
 
 /**
@@ -111,22 +168,8 @@ async function performOnce(
     return null;
   }
   const adapter = deps.registry.adapter(adapterName);
-  const breaker = deps.breakers.get(adapterName);
-  try {
-    if (breaker) await breaker.call((signal) => adapter.deliver(working, signal));
-    else await adapter.deliver(working, AbortSignal.timeout(30_000));
-  } catch (error) {
-    if (isBreakerOpen(error)) {
-      deps.metrics.failed.inc({ route: route.name, code: 'BREAKER_OPEN' });
-      return { outcome: 'retry', code: 'BREAKER_OPEN', reason: `circuit to ${adapterName} is open`, countAttempt: false };
-    }
-    const code = isUpstreamError(error) ? error.code : 'DELIVERY_ERROR';
-    const reason = error instanceof Error ? error.message : String(error);
-    deps.metrics.failed.inc({ route: route.name, code });
-    log.warn({ code, adapter: adapterName }, 'delivery attempt failed');
-    if (isUpstreamError(error) && !error.transient) return { outcome: 'dead-letter', code, reason };
-    return { outcome: 'retry', code, reason };
-  }
+  const result = await callUpstream(adapterName, deps.breakers.get(adapterName), (signal) => adapter.deliver(working, signal), route, deps, log);
+  if (!result.ok) return result.outcome;
   await deps.effects.markDone(key, original.id);
   return null;
 }

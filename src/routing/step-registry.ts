@@ -4,7 +4,12 @@ import type { Envelope, JsonValue } from '../envelope/envelope';
 import type { DeliveryAdapter } from './adapter';
 
 export type Transformer = (envelope: Envelope) => JsonValue;
-export type Enricher = (envelope: Envelope, signal: AbortSignal) => Promise<JsonValue>;
+/** Adds what an upstream knows to the payload (e.g. the applicant checked against the population database). */
+export interface Enricher {
+  /** Name of the upstream it calls, whose circuit breaker guards the call. */
+  readonly upstream: string;
+  enrich(envelope: Envelope, signal: AbortSignal): Promise<JsonValue>;
+}
 
 export interface FieldProblem {
   field: string;

@@ -4,6 +4,8 @@ import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import { deadLetterWhere, limitOf } from './sqlite-stores';
 import type { DeadLetterStore, EffectLog, Stores } from './stores';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
+import { messageStatusFromRow, type MessageStatusRow } from './message-status-row';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bus_effects (
@@ -26,7 +28,89 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS bus_dead_letters_message ON bus_dead_letters(message_id);
   CREATE INDEX IF NOT EXISTS bus_dead_letters_dead_at ON bus_dead_letters(dead_at);
+  CREATE TABLE IF NOT EXISTS bus_message_status (
+    message_id TEXT PRIMARY KEY,
+    correlation_id TEXT NOT NULL,
+    causation_id TEXT,
+    type TEXT NOT NULL,
+    source TEXT NOT NULL,
+    subject TEXT,
+    destination TEXT,
+    route TEXT NOT NULL,
+    state TEXT NOT NULL,
+    code TEXT,
+    reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    accepted_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS bus_message_status_causation ON bus_message_status(causation_id);
+  CREATE TABLE IF NOT EXISTS bus_subject_sequences (
+    subject TEXT PRIMARY KEY,
+    last_issued BIGINT NOT NULL DEFAULT 0
+  );
+  CREATE TABLE IF NOT EXISTS bus_subject_settled (
+    subject TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    PRIMARY KEY (subject, sequence)
+  );
 `;
+
+class PostgresMessageStatusStore implements MessageStatusStore {
+  constructor(private readonly pool: Pool) {}
+  async accepted(status: Parameters<MessageStatusStore['accepted']>[0]): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO bus_message_status
+         (message_id, correlation_id, causation_id, type, source, subject, destination, route, state, attempts, accepted_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'accepted', 0, $9, $9) ON CONFLICT (message_id) DO NOTHING`,
+      [status.messageId, status.correlationId, status.causationId, status.type, status.source, status.subject, status.destination, status.route, status.acceptedAt],
+    );
+  }
+  async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
+    await this.pool.query(
+      `UPDATE bus_message_status SET state = $2, code = $3, reason = $4, attempts = GREATEST(attempts, $5), updated_at = $6
+       WHERE message_id = $1 AND ($2 IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`,
+      [messageId, update.state, update.code ?? null, update.reason ?? null, update.attempts ?? 0, new Date().toISOString()],
+    );
+  }
+  async reopen(messageId: string): Promise<void> {
+    await this.pool.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, updated_at = $2 WHERE message_id = $1`, [
+      messageId,
+      new Date().toISOString(),
+    ]);
+  }
+  async get(messageId: string): Promise<MessageStatus | null> {
+    const result = await this.pool.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE message_id = $1', [messageId]);
+    return result.rows[0] ? messageStatusFromRow(result.rows[0]) : null;
+  }
+  async children(messageId: string): Promise<MessageStatus[]> {
+    const result = await this.pool.query<MessageStatusRow>(
+      'SELECT * FROM bus_message_status WHERE causation_id = $1 ORDER BY accepted_at, message_id',
+      [messageId],
+    );
+    return result.rows.map(messageStatusFromRow);
+  }
+}
+
+class PostgresSubjectSequenceStore implements SubjectSequenceStore {
+  constructor(private readonly pool: Pool) {}
+  async next(subject: string): Promise<number> {
+    const result = await this.pool.query<{ last_issued: string }>(
+      `INSERT INTO bus_subject_sequences (subject, last_issued) VALUES ($1, 1)
+       ON CONFLICT (subject) DO UPDATE SET last_issued = bus_subject_sequences.last_issued + 1 RETURNING last_issued`,
+      [subject],
+    );
+    return Number(result.rows[0]!.last_issued);
+  }
+  async isSettled(subject: string, sequence: number): Promise<boolean> {
+    if (sequence <= 0) return true;
+    const result = await this.pool.query('SELECT 1 FROM bus_subject_settled WHERE subject = $1 AND sequence = $2', [subject, sequence]);
+    return (result.rowCount ?? 0) > 0;
+  }
+  async settle(subject: string, sequence: number): Promise<void> {
+    await this.pool.query('INSERT INTO bus_subject_settled (subject, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING', [subject, sequence]);
+  }
+}
 
 class PostgresEffectLog implements EffectLog {
   constructor(private readonly pool: Pool) {}
@@ -82,9 +166,13 @@ export class PostgresStores implements Stores {
   readonly kind = 'postgres' as const;
   readonly effects: EffectLog;
   readonly deadLetters: DeadLetterStore;
+  readonly messages: MessageStatusStore;
+  readonly sequences: SubjectSequenceStore;
   private constructor(private readonly pool: Pool) {
     this.effects = new PostgresEffectLog(pool);
     this.deadLetters = new PostgresDeadLetterStore(pool);
+    this.messages = new PostgresMessageStatusStore(pool);
+    this.sequences = new PostgresSubjectSequenceStore(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {

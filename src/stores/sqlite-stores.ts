@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import type { DeadLetterStore, EffectLog, Stores } from './stores';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
+import { messageStatusFromRow, type MessageStatusRow } from './message-status-row';
 
 export type SqliteDatabase = Database.Database;
 
@@ -39,7 +41,94 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
     );
     CREATE INDEX IF NOT EXISTS dead_letters_message ON dead_letters(message_id);
     CREATE INDEX IF NOT EXISTS dead_letters_dead_at ON dead_letters(dead_at);
+    CREATE TABLE IF NOT EXISTS message_status (
+      message_id TEXT PRIMARY KEY,
+      correlation_id TEXT NOT NULL,
+      causation_id TEXT,
+      type TEXT NOT NULL,
+      source TEXT NOT NULL,
+      subject TEXT,
+      destination TEXT,
+      route TEXT NOT NULL,
+      state TEXT NOT NULL,
+      code TEXT,
+      reason TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      accepted_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS message_status_causation ON message_status(causation_id);
+    CREATE TABLE IF NOT EXISTS subject_sequences (
+      subject TEXT PRIMARY KEY,
+      last_issued INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS subject_settled (
+      subject TEXT NOT NULL,
+      sequence INTEGER NOT NULL,
+      PRIMARY KEY (subject, sequence)
+    );
   `);
+}
+
+export class SqliteMessageStatusStore implements MessageStatusStore {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      accepted: db.prepare(`INSERT OR IGNORE INTO message_status
+        (message_id, correlation_id, causation_id, type, source, subject, destination, route, state, attempts, accepted_at, updated_at)
+        VALUES (@messageId, @correlationId, @causationId, @type, @source, @subject, @destination, @route, 'accepted', 0, @acceptedAt, @acceptedAt)`),
+      update: db.prepare(`UPDATE message_status SET state = @state, code = @code, reason = @reason,
+        attempts = max(attempts, @attempts), updated_at = @now
+        WHERE message_id = @messageId AND (@state IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`),
+      reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, updated_at = ? WHERE message_id = ?`),
+      get: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE message_id = ?'),
+      children: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE causation_id = ? ORDER BY accepted_at, message_id'),
+    };
+  }
+  async accepted(status: Parameters<MessageStatusStore['accepted']>[0]): Promise<void> {
+    this.stmts.accepted.run(status);
+  }
+  async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
+    this.stmts.update.run({
+      messageId,
+      state: update.state,
+      code: update.code ?? null,
+      reason: update.reason ?? null,
+      attempts: update.attempts ?? 0,
+      now: new Date().toISOString(),
+    });
+  }
+  async reopen(messageId: string): Promise<void> {
+    this.stmts.reopen.run(new Date().toISOString(), messageId);
+  }
+  async get(messageId: string): Promise<MessageStatus | null> {
+    const row = this.stmts.get.get(messageId);
+    return row ? messageStatusFromRow(row) : null;
+  }
+  async children(messageId: string): Promise<MessageStatus[]> {
+    return this.stmts.children.all(messageId).map(messageStatusFromRow);
+  }
+}
+
+export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      next: db.prepare<[string], { last_issued: number }>(`INSERT INTO subject_sequences (subject, last_issued) VALUES (?, 1)
+        ON CONFLICT (subject) DO UPDATE SET last_issued = last_issued + 1 RETURNING last_issued`),
+      settled: db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM subject_settled WHERE subject = ? AND sequence = ?'),
+      settle: db.prepare('INSERT OR IGNORE INTO subject_settled (subject, sequence) VALUES (?, ?)'),
+    };
+  }
+  async next(subject: string): Promise<number> {
+    return this.stmts.next.get(subject)!.last_issued;
+  }
+  async isSettled(subject: string, sequence: number): Promise<boolean> {
+    return sequence <= 0 || this.stmts.settled.get(subject, sequence) !== undefined;
+  }
+  async settle(subject: string, sequence: number): Promise<void> {
+    this.stmts.settle.run(subject, sequence);
+  }
 }
 
 export class SqliteEffectLog implements EffectLog {
@@ -141,10 +230,14 @@ export class SqliteStores implements Stores {
   readonly kind = 'sqlite' as const;
   readonly effects: SqliteEffectLog;
   readonly deadLetters: SqliteDeadLetterStore;
+  readonly messages: SqliteMessageStatusStore;
+  readonly sequences: SqliteSubjectSequenceStore;
   constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
     migrateSqliteStores(db);
     this.effects = new SqliteEffectLog(db);
     this.deadLetters = new SqliteDeadLetterStore(db);
+    this.messages = new SqliteMessageStatusStore(db);
+    this.sequences = new SqliteSubjectSequenceStore(db);
   }
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();

@@ -1,5 +1,6 @@
 // Narrow persistence contracts shared by the transports and the route runner: the idempotency log and the dead-letter store.
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
+import type { MessageStatusStore, SubjectSequenceStore } from './message-status';
 
 /** Idempotent-consumer log: which upstream effects are done, keyed by step and message (or business) key. */
 export interface EffectLog {
@@ -21,6 +22,8 @@ export interface Stores {
   readonly kind: 'sqlite' | 'postgres';
   readonly effects: EffectLog;
   readonly deadLetters: DeadLetterStore;
+  readonly messages: MessageStatusStore;
+  readonly sequences: SubjectSequenceStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -85,11 +85,23 @@ export interface TransportStats {
   outboxSize: number;
 }
 
+/**
+ * Told of each settlement after it is durable and before the original delivery is acked, so what the observer
+ * records (message status, resequencer progress) is never behind a lost ack. Its errors are swallowed.
+ */
 export interface TransportObserver {
-  onAck?(route: string, delivery: Delivery): void;
-  onRetry?(route: string, delivery: Delivery, failure: DeliveryFailure, delayMs: number): void;
-  onDeadLetter?(route: string, delivery: Delivery, failure: DeliveryFailure): void;
-  onReplay?(route: string, envelope: Envelope): void;
+  onAck?(route: string, delivery: Delivery): void | Promise<void>;
+  onRetry?(route: string, delivery: Delivery, failure: DeliveryFailure, delayMs: number): void | Promise<void>;
+  onDeadLetter?(route: string, delivery: Delivery, failure: DeliveryFailure, letter: DeadLetter): void | Promise<void>;
+  onReplay?(route: string, envelope: Envelope): void | Promise<void>;
+}
+
+export async function notify(call: () => void | Promise<void>): Promise<void> {
+  try {
+    await call();
+  } catch {
+    // An observer must not change the fate of a message.
+  }
 }
 
 export interface Transport {

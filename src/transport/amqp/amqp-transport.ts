@@ -19,6 +19,7 @@ import {
   type Transport,
   type TransportObserver,
   type TransportStats,
+  notify,
 } from '../transport';
 import { ConfirmPublisher } from './confirm-publisher';
 import { declareTopology, topologyNames, type TopologyNames } from './topology';
@@ -261,10 +262,11 @@ export class AmqpTransport implements Transport {
       this.settleOnChannel(consumer, channel, (ch) => ch.nack(message, false, true));
       return;
     }
-    if (!this.settleOnChannel(consumer, channel, (ch) => ch.ack(message))) return;
-    if (settlement.action === 'ack') this.options.observer?.onAck?.(route, delivery);
-    else if (settlement.action === 'retry') this.options.observer?.onRetry?.(route, delivery, settlement.failure, settlement.delayMs);
-    else this.options.observer?.onDeadLetter?.(route, delivery, settlement.failure);
+    const observer = this.options.observer;
+    if (settlement.action === 'ack') await notify(() => observer?.onAck?.(route, delivery));
+    else if (settlement.action === 'retry') await notify(() => observer?.onRetry?.(route, delivery, settlement.failure, settlement.delayMs));
+    else await notify(() => observer?.onDeadLetter?.(route, delivery, settlement.failure, settlement.letter));
+    this.settleOnChannel(consumer, channel, (ch) => ch.ack(message));
   }
 
   /** Acks only on the channel the message came from, while it is open; otherwise the broker redelivers it. */
@@ -367,7 +369,7 @@ export class AmqpTransport implements Transport {
       letters.map(async (letter) => {
         await this.publish(letter.route, withAttempt(letter.envelope, 1));
         await this.options.deadLetters.markReplayed([letter.id], new Date().toISOString());
-        this.options.observer?.onReplay?.(letter.route, letter.envelope);
+        await notify(() => this.options.observer?.onReplay?.(letter.route, letter.envelope));
         replayed.push({ deadLetterId: letter.id, messageId: letter.envelope.id, route: letter.route });
       }),
     );

@@ -16,6 +16,7 @@ import {
   type Transport,
   type TransportObserver,
   type TransportStats,
+  notify,
 } from '../transport';
 
 interface QueueRow {
@@ -213,8 +214,8 @@ export class EmbeddedTransport implements Transport {
     try {
       if (row.deliveries > this.options.deliveryLimit) {
         const letter = deliveryLimitLetter(route.name, envelope, history, row.deliveries);
+        await notify(() => this.options.observer?.onDeadLetter?.(route.name, delivery, letter.history[letter.history.length - 1]!, letter));
         this.moveToDeadLetters(row.seq, letter);
-        this.options.observer?.onDeadLetter?.(route.name, delivery, letter.history[letter.history.length - 1]!);
         return;
       }
       let result: HandlerResult;
@@ -227,21 +228,21 @@ export class EmbeddedTransport implements Transport {
       const settlement = settle(delivery, result, route.retry);
       switch (settlement.action) {
         case 'ack':
+          await notify(() => this.options.observer?.onAck?.(route.name, delivery));
           this.stmts.delete.run(row.seq);
-          this.options.observer?.onAck?.(route.name, delivery);
           break;
         case 'retry':
+          await notify(() => this.options.observer?.onRetry?.(route.name, delivery, settlement.failure, settlement.delayMs));
           this.stmts.reschedule.run(
             serializeEnvelope(settlement.envelope).toString('utf8'),
             JSON.stringify(settlement.history),
             Date.now() + settlement.delayMs,
             row.seq,
           );
-          this.options.observer?.onRetry?.(route.name, delivery, settlement.failure, settlement.delayMs);
           break;
         case 'dead-letter':
+          await notify(() => this.options.observer?.onDeadLetter?.(route.name, delivery, settlement.failure, settlement.letter));
           this.moveToDeadLetters(row.seq, settlement.letter);
-          this.options.observer?.onDeadLetter?.(route.name, delivery, settlement.failure);
           break;
       }
     } catch {
@@ -312,7 +313,7 @@ export class EmbeddedTransport implements Transport {
       for (const letter of letters) mark.run(at, letter.id);
     })();
     for (const letter of letters) {
-      this.options.observer?.onReplay?.(letter.route, letter.envelope);
+      await notify(() => this.options.observer?.onReplay?.(letter.route, letter.envelope));
       this.wake(letter.route);
     }
     return { replayed: letters.map((l) => ({ deadLetterId: l.id, messageId: l.envelope.id, route: l.route })) };

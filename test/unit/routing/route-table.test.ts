@@ -11,6 +11,7 @@ const route = (name: string, extra: Partial<ResolvedRoute>): ResolvedRoute => ({
   steps: [{ kind: 'deliver', adapter: 'x' }],
   retry,
   prefetch: 10,
+  ordered: false,
   ...extra,
 });
 

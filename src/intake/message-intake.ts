@@ -1,0 +1,79 @@
+// Accepting a message: sequence it (ordered routes), record its status, publish it durably; the one way every
+// intake (REST, SOAP, fan-out) hands a message to the transport.
+import type { ResolvedRoute } from '../config/load-config';
+import { createEnvelope, type Envelope, type JsonValue } from '../envelope/envelope';
+import type { Logger } from '../observability/logger';
+import type { BusMetrics } from '../observability/metrics';
+import type { Resequencer } from '../routing/resequencer';
+import type { Stores } from '../stores/stores';
+import type { Transport } from '../transport/transport';
+
+export interface IntakeRequest {
+  route: ResolvedRoute;
+  type: string;
+  source: string;
+  destination: string | null;
+  subject: string | null;
+  payload: JsonValue;
+  correlationId?: string;
+  causationId?: string | null;
+}
+
+export type IntakeResult =
+  | { ok: true; envelope: Envelope }
+  | { ok: false; code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE'; message: string };
+
+export class MessageIntake {
+  constructor(
+    private readonly deps: { transport: Transport; stores: Stores; resequencer: Resequencer; metrics: BusMetrics; logger: Logger },
+  ) {}
+
+  async accept(request: IntakeRequest): Promise<IntakeResult> {
+    const { transport, stores, resequencer, metrics, logger } = this.deps;
+    const route = request.route;
+    let sequence: number | null = null;
+    let envelope: Envelope;
+    try {
+      if (route.ordered && request.subject !== null) sequence = await stores.sequences.next(request.subject.normalize('NFC'));
+      envelope = createEnvelope({
+        type: request.type,
+        source: request.source,
+        destination: request.destination,
+        subject: request.subject,
+        correlationId: request.correlationId,
+        causationId: request.causationId ?? null,
+        sequence,
+        payload: request.payload,
+      });
+      // Before the publish, so a fast consumer's "delivered" is never overwritten by "accepted".
+      await stores.messages.accepted({
+        messageId: envelope.id,
+        correlationId: envelope.correlationId,
+        causationId: envelope.causationId,
+        type: envelope.type,
+        source: envelope.source,
+        subject: envelope.subject,
+        destination: envelope.destination,
+        route: route.name,
+        acceptedAt: envelope.createdAt,
+      });
+    } catch (error) {
+      logger.error({ route: route.name, err: (error as Error).message }, 'store unavailable at intake; message not accepted');
+      return { ok: false, code: 'STORE_UNAVAILABLE', message: 'the bus cannot record the message now; it was not accepted' };
+    }
+    try {
+      await transport.publish(route.name, envelope);
+    } catch (error) {
+      logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
+      await stores.messages
+        .update(envelope.id, { state: 'rejected', code: 'TRANSPORT_UNAVAILABLE', reason: 'not accepted: the transport could not store it' })
+        .catch(() => undefined);
+      // Its successors must not wait for a message that never entered the transport.
+      if (envelope.subject !== null && sequence !== null) await resequencer.settle(envelope.subject, sequence).catch(() => undefined);
+      return { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' };
+    }
+    metrics.accepted.inc({ route: route.name, type: envelope.type });
+    logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source: envelope.source }, 'accepted');
+    return { ok: true, envelope };
+  }
+}

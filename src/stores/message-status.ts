@@ -1,0 +1,50 @@
+// What a caller can learn about its message at GET /api/v1/messages/{id}: where it is, and why it stopped if it did.
+
+export type MessageState = 'accepted' | 'in-progress' | 'delivered' | 'rejected' | 'dead-lettered';
+
+export interface MessageStatus {
+  messageId: string;
+  correlationId: string;
+  causationId: string | null;
+  type: string;
+  source: string;
+  subject: string | null;
+  destination: string | null;
+  route: string;
+  state: MessageState;
+  code: string | null;
+  reason: string | null;
+  attempts: number;
+  acceptedAt: string;
+  updatedAt: string;
+}
+
+export interface MessageStatusUpdate {
+  state: MessageState;
+  code?: string | null;
+  reason?: string | null;
+  attempts?: number;
+}
+
+/** Final states only move on by an explicit replay; in-progress never overwrites a final state. */
+export const FINAL_STATES: readonly MessageState[] = ['delivered', 'rejected', 'dead-lettered'];
+
+export interface MessageStatusStore {
+  /** Records an accepted message; a message already known is left as it is. */
+  accepted(status: Omit<MessageStatus, 'state' | 'code' | 'reason' | 'attempts' | 'updatedAt'>): Promise<void>;
+  update(messageId: string, update: MessageStatusUpdate): Promise<void>;
+  /** Puts a replayed message back to accepted. */
+  reopen(messageId: string): Promise<void>;
+  get(messageId: string): Promise<MessageStatus | null>;
+  /** Messages caused by this one (fan-out copies, status messages). */
+  children(messageId: string): Promise<MessageStatus[]>;
+}
+
+/** Per-subject (MaHoSo) sequence numbers for the resequencer: the order of acceptance, and which have settled. */
+export interface SubjectSequenceStore {
+  /** The next sequence number for subject, starting at 1. */
+  next(subject: string): Promise<number>;
+  /** True when that message has settled: delivered, rejected, dead-lettered, or never published. 0 is always settled. */
+  isSettled(subject: string, sequence: number): Promise<boolean>;
+  settle(subject: string, sequence: number): Promise<void>;
+}
