@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export type ContractName = 'dvcqg' | 'dossier-intake';
+/** File name (without .yaml) of a contract in contracts/openapi/. */
+export type ContractName = string;
 
 /** Absolute path of contracts/openapi/<name>.yaml; throws when the file cannot be found. */
 export function contractPath(name: ContractName): string {

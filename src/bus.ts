@@ -3,7 +3,12 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { createAdapter } from '../adapters';
-import type { BusConfig } from './config/load-config';
+import express from 'express';
+import { ConfigError, type BusConfig } from './config/load-config';
+import type { BreakerConfig } from './config/schema';
+import { FLOWS } from './flows';
+import { authenticate } from './gateway/auth';
+import { ContractValidator } from './gateway/contract-validator';
 import { createGateway } from './gateway/app';
 import { createLogger, safeUrl, type Logger } from './observability/logger';
 import { BusMetrics } from './observability/metrics';
@@ -48,16 +53,22 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   const secret = (name: string) => config.env[name] ?? process.env[name];
 
   const breakers = new Map<string, UpstreamBreaker>();
-  for (const [name, adapterConfig] of Object.entries(config.adapters)) {
-    registry.adapters.set(name, createAdapter(name, adapterConfig, secret));
-    const breaker = createBreaker(name, adapterConfig.breaker);
-    const stateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
+  const stateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
+  const breakerFor = (name: string, breakerConfig: BreakerConfig): UpstreamBreaker => {
+    const existing = breakers.get(name);
+    if (existing) return existing;
+    const breaker = createBreaker(name, breakerConfig);
     metrics.breakerState.set({ upstream: name }, 0);
     breaker.onStateChange((state) => {
       metrics.breakerState.set({ upstream: name }, stateValue[state]);
       logger.warn({ upstream: name, state }, 'circuit breaker changed state');
     });
     breakers.set(name, breaker);
+    return breaker;
+  };
+  for (const [name, adapterConfig] of Object.entries(config.adapters)) {
+    registry.adapters.set(name, createAdapter(name, adapterConfig, secret));
+    breakerFor(name, adapterConfig.breaker);
   }
 
   const dataDir = path.resolve(config.stores.dataDir);
@@ -110,14 +121,47 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   }
   await transport.start(topology);
 
+  const intake = new MessageIntake({ transport, stores, resequencer, metrics, logger });
+  const contracts = new ContractValidator();
+  const flowRouter = express.Router();
+  const stopHooks: (() => Promise<void> | void)[] = [];
+  for (const flow of FLOWS) {
+    if (!(flow.name in config.flows)) continue;
+    await flow.setup({
+      settings: config.flows[flow.name],
+      config,
+      registry,
+      routes,
+      stores,
+      transport,
+      intake,
+      contracts,
+      metrics,
+      logger: logger.child({ flow: flow.name }),
+      router: flowRouter,
+      authenticate: (role) => authenticate(config, role, (code) => metrics.refused.inc({ code })),
+      breaker: breakerFor,
+      secret,
+      onStop: (stop) => stopHooks.push(stop),
+    });
+  }
+  for (const route of config.routes) {
+    for (const step of route.steps) {
+      const missing =
+        (step.kind === 'deliver' && !registry.adapters.has(step.adapter) && `adapter ${step.adapter}`) ||
+        (step.kind === 'enrich' && !registry.enrichers.has(step.enricher) && `enricher ${step.enricher}`) ||
+        (step.kind === 'transform' && !registry.transformers.has(step.transformer) && `transformer ${step.transformer}`);
+      if (missing) throw new ConfigError([`routes.yaml: route ${route.name} names ${missing}, which no adapter config or enabled flow provides`]);
+    }
+  }
+
   const deps = { registry, effects: stores.effects, messages: stores.messages, resequencer, breakers, metrics, logger };
   if (options.consume !== false) {
     for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, deps));
   }
 
   let draining = false;
-  const intake = new MessageIntake({ transport, stores, resequencer, metrics, logger });
-  const app = createGateway({ config, routes, registry, transport, stores, intake, metrics, logger, breakers, isDraining: () => draining });
+  const app = createGateway({ config, routes, registry, transport, stores, intake, metrics, logger, breakers, flowRouter, isDraining: () => draining });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);
@@ -153,6 +197,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         clearTimeout(grace);
         server.closeAllConnections();
         await closed;
+        for (const stop of stopHooks) await stop();
         for (const breaker of breakers.values()) breaker.shutdown();
         await stores.close();
         embeddedDb?.close();

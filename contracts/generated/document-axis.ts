@@ -4,7 +4,7 @@
  */
 
 export interface paths {
-    "/sendEdoc": {
+    "/getEdoc": {
         parameters: {
             query?: never;
             header?: never;
@@ -13,8 +13,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send one edXML package (or a status packet) to one or more organs. */
-        post: operations["sendEdoc"];
+        /** Fetch one received package; `data` is the base64 of the edXML file. */
+        post: operations["getEdoc"];
         delete?: never;
         options?: never;
         head?: never;
@@ -38,7 +38,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/getEdoc": {
+    "/getSentEdocList": {
         parameters: {
             query?: never;
             header?: never;
@@ -47,8 +47,25 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Fetch one received package; `data` is the base64 of the edXML file. */
-        post: operations["getEdoc"];
+        /** Status retrieval for the sender: one row per (sent package, recipient) with the recipient's receive status. */
+        post: operations["getSentEdocList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sendEdoc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send one edXML package (or a status packet) to one or more organs. */
+        post: operations["sendEdoc"];
         delete?: never;
         options?: never;
         head?: never;
@@ -72,87 +89,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/getSentEdocList": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Status retrieval for the sender: one row per (sent package, recipient) with the recipient's receive status. */
-        post: operations["getSentEdocList"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /**
-         * @description `eDoc` for documents, `status` for status packets.
-         * @enum {string}
-         */
-        ServiceType: "eDoc" | "status";
+        AxisResult: {
+            /** @description "0" means success. */
+            ErrorCode: string;
+            ErrorDesc: string;
+            /** @description `OK` on success, `FAIL` otherwise. */
+            status: string;
+        };
+        GetEdocResponse: components["schemas"]["AxisResult"] & {
+            data: string;
+        };
         /** @enum {string} */
         MessageType: "edoc" | "replacement" | "revocation" | "update" | "status";
+        ReceivedEdocItem: {
+            created_time: string;
+            docId: string;
+            from: string;
+            messageType: string;
+            /** @description Simulator extension on status packets made by updateStatus - the docId the status is about. */
+            responseForDocId?: string;
+            serviceType: string;
+            status: string;
+            status_desc: string;
+            to: string;
+            updated_time: string;
+        };
+        ReceivedEdocListResponse: components["schemas"]["AxisResult"] & {
+            data: components["schemas"]["ReceivedEdocItem"][];
+        };
         /**
          * @description The VXP transport vocabulary (not the QĐ 28 two-digit codes).
          * @enum {string}
          */
         ReceiveStatus: "inbox" | "acceptance" | "rejection" | "processing" | "done" | "fail";
-        AxisResult: {
-            /** @description `OK` on success, `FAIL` otherwise. */
-            status: string;
-            /** @description "0" means success. */
-            ErrorCode: string;
-            ErrorDesc: string;
-        };
         SendEdocResponse: components["schemas"]["AxisResult"] & {
             DocId: string;
         };
-        ReceivedEdocItem: {
-            docId: string;
-            serviceType: string;
-            messageType: string;
-            created_time: string;
-            updated_time: string;
-            from: string;
-            to: string;
-            status: string;
-            status_desc: string;
-            /** @description Simulator extension on status packets made by updateStatus - the docId the status is about. */
-            responseForDocId?: string;
-        };
-        ReceivedEdocListResponse: components["schemas"]["AxisResult"] & {
-            data: components["schemas"]["ReceivedEdocItem"][];
-        };
-        GetEdocResponse: components["schemas"]["AxisResult"] & {
-            data: string;
-        };
         SentEdocItem: {
-            serviceType: string;
-            messageType: string;
-            senderDocId: string;
-            receiverDocId: string;
             fromCode: string;
-            toCode: string;
-            title?: string;
+            messageType: string;
             notation?: string;
-            sendStatus: string;
-            sendStatusDesc: string;
+            receivedTime: string;
+            receiverDocId: string;
             receiveStatus: string;
             receiveStatusDesc: string;
+            senderDocId: string;
+            sendStatus: string;
+            sendStatusDesc: string;
             sentTime: string;
-            receivedTime: string;
+            serviceType: string;
+            title?: string;
+            toCode: string;
         };
         SentEdocListResponse: components["schemas"]["AxisResult"] & {
             data: components["schemas"]["SentEdocItem"][];
         };
+        /**
+         * @description `eDoc` for documents, `status` for status packets.
+         * @enum {string}
+         */
+        ServiceType: "eDoc" | "status";
     };
     responses: {
         /** @description Authentication, validation or server failure. */
@@ -166,31 +166,31 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
-        SystemId: string;
-        /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
-        Timestamp: string;
+        DocId: string;
+        /** @description Client-side storage folder in the SDK; sent and signed but ignored by the axis. */
+        FilePath: string;
+        /** @description Organ id (mã định danh) of the sender. */
+        From: string;
+        /** @description SHA-256 of the file as hex; the SDK drops the leading zero of each byte, so both forms are accepted. */
+        HashFile: string;
+        /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
+        HashHeader: string;
+        MessageType: components["schemas"]["MessageType"];
+        ReceiveStatusHeader: components["schemas"]["ReceiveStatus"];
+        ServiceType: components["schemas"]["ServiceType"];
         /** @description The request Content-Type, repeated as a signed header. */
         SignedContentType: string;
         /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
         SignHeader: string;
         /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
         SignHeaderKey: string;
-        /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
-        HashHeader: string;
-        Version: string;
-        /** @description Organ id (mã định danh) of the sender. */
-        From: string;
+        /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
+        SystemId: string;
+        /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
+        Timestamp: string;
         /** @description JSON text of the recipient organ ids, e.g. `["000.00.00.H41","000.00.00.H14"]`; the simulator also accepts `[{"OrganId":"..."}]`. The real axis may read recipients from the edXML To elements instead (the SDK sample omits `to`). */
         To: string;
-        ServiceType: components["schemas"]["ServiceType"];
-        MessageType: components["schemas"]["MessageType"];
-        /** @description SHA-256 of the file as hex; the SDK drops the leading zero of each byte, so both forms are accepted. */
-        HashFile: string;
-        DocId: string;
-        /** @description Client-side storage folder in the SDK; sent and signed but ignored by the axis. */
-        FilePath: string;
-        ReceiveStatusHeader: components["schemas"]["ReceiveStatus"];
+        Version: string;
     };
     requestBodies: never;
     headers: never;
@@ -198,31 +198,143 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    sendEdoc: {
+    getEdoc: {
         parameters: {
             query?: never;
             header: {
-                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
-                "XroadVnpt-systemid": components["parameters"]["SystemId"];
-                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
-                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
                 /** @description The request Content-Type, repeated as a signed header. */
                 "XroadVnpt-Content-Type": components["parameters"]["SignedContentType"];
+                "XroadVnpt-docId": components["parameters"]["DocId"];
+                /** @description Client-side storage folder in the SDK; sent and signed but ignored by the axis. */
+                "XroadVnpt-filePath"?: components["parameters"]["FilePath"];
+                /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
+                "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
                 /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
                 "XroadVnpt-sign-header": components["parameters"]["SignHeader"];
                 /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
                 "XroadVnpt-sign-header-key": components["parameters"]["SignHeaderKey"];
+                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
+                "XroadVnpt-systemid": components["parameters"]["SystemId"];
+                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
+                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
+                "XroadVnpt-version"?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The package. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GetEdocResponse"];
+                };
+            };
+            default: components["responses"]["AxisError"];
+        };
+    };
+    getReceivedEdocList: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The request Content-Type, repeated as a signed header. */
+                "XroadVnpt-Content-Type": components["parameters"]["SignedContentType"];
                 /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
                 "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
+                "XroadVnpt-messagetype": components["parameters"]["MessageType"];
+                "XroadVnpt-servicetype": components["parameters"]["ServiceType"];
+                /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
+                "XroadVnpt-sign-header": components["parameters"]["SignHeader"];
+                /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
+                "XroadVnpt-sign-header-key": components["parameters"]["SignHeaderKey"];
+                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
+                "XroadVnpt-systemid": components["parameters"]["SystemId"];
+                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
+                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
                 "XroadVnpt-version"?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The inbox entries not yet marked done. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReceivedEdocListResponse"];
+                };
+            };
+            default: components["responses"]["AxisError"];
+        };
+    };
+    getSentEdocList: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The request Content-Type, repeated as a signed header. */
+                "XroadVnpt-Content-Type": components["parameters"]["SignedContentType"];
+                /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
+                "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
+                "XroadVnpt-messagetype": components["parameters"]["MessageType"];
+                "XroadVnpt-servicetype": components["parameters"]["ServiceType"];
+                /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
+                "XroadVnpt-sign-header": components["parameters"]["SignHeader"];
+                /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
+                "XroadVnpt-sign-header-key": components["parameters"]["SignHeaderKey"];
+                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
+                "XroadVnpt-systemid": components["parameters"]["SystemId"];
+                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
+                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
+                "XroadVnpt-version"?: components["parameters"]["Version"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rows for packages the caller sent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentEdocListResponse"];
+                };
+            };
+            default: components["responses"]["AxisError"];
+        };
+    };
+    sendEdoc: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The request Content-Type, repeated as a signed header. */
+                "XroadVnpt-Content-Type": components["parameters"]["SignedContentType"];
                 /** @description Organ id (mã định danh) of the sender. */
                 "XroadVnpt-from": components["parameters"]["From"];
-                /** @description JSON text of the recipient organ ids, e.g. `["000.00.00.H41","000.00.00.H14"]`; the simulator also accepts `[{"OrganId":"..."}]`. The real axis may read recipients from the edXML To elements instead (the SDK sample omits `to`). */
-                "XroadVnpt-to": components["parameters"]["To"];
-                "XroadVnpt-servicetype": components["parameters"]["ServiceType"];
-                "XroadVnpt-messagetype": components["parameters"]["MessageType"];
                 /** @description SHA-256 of the file as hex; the SDK drops the leading zero of each byte, so both forms are accepted. */
                 "XroadVnpt-hash-file"?: components["parameters"]["HashFile"];
+                /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
+                "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
+                "XroadVnpt-messagetype": components["parameters"]["MessageType"];
+                "XroadVnpt-servicetype": components["parameters"]["ServiceType"];
+                /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
+                "XroadVnpt-sign-header": components["parameters"]["SignHeader"];
+                /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
+                "XroadVnpt-sign-header-key": components["parameters"]["SignHeaderKey"];
+                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
+                "XroadVnpt-systemid": components["parameters"]["SystemId"];
+                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
+                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
+                /** @description JSON text of the recipient organ ids, e.g. `["000.00.00.H41","000.00.00.H14"]`; the simulator also accepts `[{"OrganId":"..."}]`. The real axis may read recipients from the edXML To elements instead (the SDK sample omits `to`). */
+                "XroadVnpt-to": components["parameters"]["To"];
+                "XroadVnpt-version"?: components["parameters"]["Version"];
             };
             path?: never;
             cookie?: never;
@@ -245,100 +357,25 @@ export interface operations {
             default: components["responses"]["AxisError"];
         };
     };
-    getReceivedEdocList: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
-                "XroadVnpt-systemid": components["parameters"]["SystemId"];
-                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
-                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
-                /** @description The request Content-Type, repeated as a signed header. */
-                "XroadVnpt-Content-Type": components["parameters"]["SignedContentType"];
-                /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
-                "XroadVnpt-sign-header": components["parameters"]["SignHeader"];
-                /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
-                "XroadVnpt-sign-header-key": components["parameters"]["SignHeaderKey"];
-                /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
-                "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
-                "XroadVnpt-version"?: components["parameters"]["Version"];
-                "XroadVnpt-servicetype": components["parameters"]["ServiceType"];
-                "XroadVnpt-messagetype": components["parameters"]["MessageType"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The inbox entries not yet marked done. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ReceivedEdocListResponse"];
-                };
-            };
-            default: components["responses"]["AxisError"];
-        };
-    };
-    getEdoc: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
-                "XroadVnpt-systemid": components["parameters"]["SystemId"];
-                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
-                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
-                /** @description The request Content-Type, repeated as a signed header. */
-                "XroadVnpt-Content-Type": components["parameters"]["SignedContentType"];
-                /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
-                "XroadVnpt-sign-header": components["parameters"]["SignHeader"];
-                /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
-                "XroadVnpt-sign-header-key": components["parameters"]["SignHeaderKey"];
-                /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
-                "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
-                "XroadVnpt-version"?: components["parameters"]["Version"];
-                "XroadVnpt-docId": components["parameters"]["DocId"];
-                /** @description Client-side storage folder in the SDK; sent and signed but ignored by the axis. */
-                "XroadVnpt-filePath"?: components["parameters"]["FilePath"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The package. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GetEdocResponse"];
-                };
-            };
-            default: components["responses"]["AxisError"];
-        };
-    };
     updateStatus: {
         parameters: {
             query?: never;
             header: {
-                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
-                "XroadVnpt-systemid": components["parameters"]["SystemId"];
-                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
-                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
                 /** @description The request Content-Type, repeated as a signed header. */
                 "XroadVnpt-Content-Type": components["parameters"]["SignedContentType"];
+                "XroadVnpt-docId": components["parameters"]["DocId"];
+                /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
+                "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
                 /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
                 "XroadVnpt-sign-header": components["parameters"]["SignHeader"];
                 /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
                 "XroadVnpt-sign-header-key": components["parameters"]["SignHeaderKey"];
-                /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
-                "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
-                "XroadVnpt-version"?: components["parameters"]["Version"];
-                "XroadVnpt-docId": components["parameters"]["DocId"];
                 "XroadVnpt-status": components["parameters"]["ReceiveStatusHeader"];
+                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
+                "XroadVnpt-systemid": components["parameters"]["SystemId"];
+                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
+                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
+                "XroadVnpt-version"?: components["parameters"]["Version"];
             };
             path?: never;
             cookie?: never;
@@ -352,43 +389,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AxisResult"];
-                };
-            };
-            default: components["responses"]["AxisError"];
-        };
-    };
-    getSentEdocList: {
-        parameters: {
-            query?: never;
-            header: {
-                /** @description Mã trung tâm liên thông of the calling system; selects the HMAC secret. */
-                "XroadVnpt-systemid": components["parameters"]["SystemId"];
-                /** @description Java pattern ddMMyyyy'T'HHmmss+SSSS (the `+` is a literal, SSSS = milliseconds padded to 4). */
-                "XroadVnpt-timestamp": components["parameters"]["Timestamp"];
-                /** @description The request Content-Type, repeated as a signed header. */
-                "XroadVnpt-Content-Type": components["parameters"]["SignedContentType"];
-                /** @description JSON object of every signed `XroadVnpt-<key>` pair, exactly the bytes that were MACed. */
-                "XroadVnpt-sign-header": components["parameters"]["SignHeader"];
-                /** @description The signed keys without prefix, in the order of the JSON object, joined by `;`. */
-                "XroadVnpt-sign-header-key": components["parameters"]["SignHeaderKey"];
-                /** @description Lower-case hex HMAC-SHA256(secret, UTF-8 bytes of XroadVnpt-sign-header). */
-                "XroadVnpt-hash-header": components["parameters"]["HashHeader"];
-                "XroadVnpt-version"?: components["parameters"]["Version"];
-                "XroadVnpt-servicetype": components["parameters"]["ServiceType"];
-                "XroadVnpt-messagetype": components["parameters"]["MessageType"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Rows for packages the caller sent. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SentEdocListResponse"];
                 };
             };
             default: components["responses"]["AxisError"];

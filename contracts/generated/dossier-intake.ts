@@ -7,22 +7,105 @@ export type paths = Record<string, never>;
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description Dossier code per NĐ 61/2018: <organ code>-<reception date yyMMdd or yyyyMMdd>-<sequence>, e.g. 000.00.04.H40-230414-0002 or G09.20-20260609-0092637. Widths vary by vendor, so the pattern is deliberately tolerant; never re-derive the code. */
-        MaHoSo: string;
-        /** @description 12-digit personal identification number (CCCD / mã định danh cá nhân). */
-        SoDinhDanh: string;
-        /** @description Enterprise tax code (10 digits, or 10 digits + "-" + 3-digit branch). */
-        MaSoThue: string;
+        /** @description A one-stop dossier as the one-stop system sends it to the bus. */
+        DossierIntake: {
+            /** @description Applicant (dossier owner) name */
+            ChuHoSo: string;
+            DanhSachGiayToKetQua?: components["schemas"]["GiayToKetQua"][];
+            DanhSachLePhi?: components["schemas"]["LePhi"][];
+            DiaChiChiTiet?: string;
+            /** @description Handling unit name */
+            DonViXuLy: string;
+            Email?: string;
+            GhiChu?: string;
+            /**
+             * @description Result-return form as DVCQG codes it, "0" or "1" (exact meaning uncertain; probably trả trực tiếp / qua bưu chính). Passed through unchanged.
+             * @enum {string}
+             */
+            HinhThuc: "0" | "1";
+            KenhThucHien?: components["schemas"]["KenhThucHien"];
+            LoaiDoiTuong: components["schemas"]["LoaiDoiTuong"];
+            /** @description Handling unit organ code */
+            MaDonViXuLy?: string;
+            MaHoSo: components["schemas"]["MaHoSo"];
+            MaLinhVuc: string;
+            MaSoThue?: components["schemas"]["MaSoThue"];
+            /** @description Procedure code, e.g. 1.005129 */
+            MaTTHC: string;
+            NgayHenTra: components["schemas"]["IsoDateTime"];
+            NgayKetThucXuLy?: components["schemas"]["IsoDateTime"];
+            NgayNop?: components["schemas"]["IsoDateTime"];
+            NgayTiepNhan: components["schemas"]["IsoDateTime"];
+            NgayTra?: components["schemas"]["IsoDateTime"];
+            SoBienNhan?: string;
+            SoDienThoai?: string;
+            SoDinhDanh?: components["schemas"]["SoDinhDanh"];
+            TaiLieuNop?: components["schemas"]["TaiLieuNop"][];
+            TenLinhVuc?: string;
+            TenTTHC: string;
+            ThongTinTra?: string;
+            TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
+            TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];
+            TrichYeuHoSo: string;
+        };
+        /** @description One processing step of a dossier. SoThuTu increases strictly per MaHoSo (1, 2, 3…) so consumers can order updates and drop duplicates. */
+        DossierProgressUpdate: {
+            ChucDanh?: string;
+            MaHoSo: components["schemas"]["MaHoSo"];
+            NgayBatDau?: components["schemas"]["IsoDateTime"];
+            NgayKetThucTheoQuyDinh?: components["schemas"]["IsoDateTime"];
+            NguoiXuLy: string;
+            NoiDungXuLy: string;
+            PhongBanXuLy?: string;
+            /** @description Per-dossier monotonically increasing sequence number */
+            SoThuTu: number;
+            ThoiGianXuLy: components["schemas"]["IsoDateTime"];
+            TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
+            TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];
+        };
+        GiayToKetQua: {
+            DuongDanTepTinKetQua?: string;
+            GiayToId?: string;
+            MaThanhPhanHoSo?: string;
+            TenGiayTo: string;
+        };
         /**
          * Format: date-time
          * @description ISO-8601 date-time with seconds optional and a mandatory offset (Z or ±hh:mm).
          */
         IsoDateTime: string;
         /**
+         * @description Submission channel; 1 trực tiếp, 2 trực tuyến, 3 qua bưu chính công ích.
+         * @enum {string}
+         */
+        KenhThucHien: "1" | "2" | "3";
+        LePhi: {
+            Gia: number;
+            HinhThucThu?: string;
+            LoaiPhiLePhi?: string;
+            MaPhiLePhi?: string;
+            TenPhiLePhi: string;
+        };
+        /**
          * @description Applicant kind (công dân, doanh nghiệp, hộ kinh doanh, tổ chức, cơ quan nhà nước, khác).
          * @enum {string}
          */
         LoaiDoiTuong: "CongDan" | "DoanhNghiep" | "HoKinhDoanh" | "ToChuc" | "CoQuanNhaNuoc" | "Khac";
+        /** @description Dossier code per NĐ 61/2018: <organ code>-<reception date yyMMdd or yyyyMMdd>-<sequence>, e.g. 000.00.04.H40-230414-0002 or G09.20-20260609-0092637. Widths vary by vendor, so the pattern is deliberately tolerant; never re-derive the code. */
+        MaHoSo: string;
+        /** @description Enterprise tax code (10 digits, or 10 digits + "-" + 3-digit branch). */
+        MaSoThue: string;
+        /** @description 12-digit personal identification number (CCCD / mã định danh cá nhân). */
+        SoDinhDanh: string;
+        TaiLieuNop: {
+            /** @description Marked deleted by the one-stop system (absent means false) */
+            DaXoa?: boolean;
+            DuongDanTaiTepTin?: string;
+            HashTepTin?: string;
+            MaThanhPhanHoSo?: string;
+            TenTepDinhKem: string;
+            TepDinhKemId: string;
+        };
         /**
          * @description The bus's internal workflow state of a dossier. Adapters map it (with TrangThaiPhu as an override) to the target system's codes.
          * @enum {string}
@@ -30,89 +113,6 @@ export interface components {
         TrangThaiHoSo: "MoiDangKy" | "DaTiepNhan" | "TuChoiTiepNhan" | "DangXuLy" | "ChoBoSung" | "ChoThucHienNghiaVuTaiChinh" | "RutHoSo" | "DungXuLy" | "DaXuLyXong" | "DaTraKetQua";
         /** @description Optional sub-state; when the adapter's table maps it, it wins over TrangThaiHoSo. */
         TrangThaiPhu: string;
-        /**
-         * @description Submission channel; 1 trực tiếp, 2 trực tuyến, 3 qua bưu chính công ích.
-         * @enum {string}
-         */
-        KenhThucHien: "1" | "2" | "3";
-        TaiLieuNop: {
-            TepDinhKemId: string;
-            TenTepDinhKem: string;
-            MaThanhPhanHoSo?: string;
-            DuongDanTaiTepTin?: string;
-            HashTepTin?: string;
-            /** @description Marked deleted by the one-stop system (absent means false) */
-            DaXoa?: boolean;
-        };
-        LePhi: {
-            TenPhiLePhi: string;
-            MaPhiLePhi?: string;
-            HinhThucThu?: string;
-            Gia: number;
-            LoaiPhiLePhi?: string;
-        };
-        GiayToKetQua: {
-            TenGiayTo: string;
-            MaThanhPhanHoSo?: string;
-            GiayToId?: string;
-            DuongDanTepTinKetQua?: string;
-        };
-        /** @description A one-stop dossier as the one-stop system sends it to the bus. */
-        DossierIntake: {
-            MaHoSo: components["schemas"]["MaHoSo"];
-            SoBienNhan?: string;
-            /** @description Procedure code, e.g. 1.005129 */
-            MaTTHC: string;
-            TenTTHC: string;
-            MaLinhVuc: string;
-            TenLinhVuc?: string;
-            /** @description Applicant (dossier owner) name */
-            ChuHoSo: string;
-            LoaiDoiTuong: components["schemas"]["LoaiDoiTuong"];
-            SoDinhDanh?: components["schemas"]["SoDinhDanh"];
-            MaSoThue?: components["schemas"]["MaSoThue"];
-            Email?: string;
-            SoDienThoai?: string;
-            DiaChiChiTiet?: string;
-            TrichYeuHoSo: string;
-            KenhThucHien?: components["schemas"]["KenhThucHien"];
-            NgayNop?: components["schemas"]["IsoDateTime"];
-            NgayTiepNhan: components["schemas"]["IsoDateTime"];
-            NgayHenTra: components["schemas"]["IsoDateTime"];
-            NgayKetThucXuLy?: components["schemas"]["IsoDateTime"];
-            NgayTra?: components["schemas"]["IsoDateTime"];
-            ThongTinTra?: string;
-            TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
-            TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];
-            /**
-             * @description Result-return form as DVCQG codes it, "0" or "1" (exact meaning uncertain; probably trả trực tiếp / qua bưu chính). Passed through unchanged.
-             * @enum {string}
-             */
-            HinhThuc: "0" | "1";
-            /** @description Handling unit name */
-            DonViXuLy: string;
-            /** @description Handling unit organ code */
-            MaDonViXuLy?: string;
-            GhiChu?: string;
-            TaiLieuNop?: components["schemas"]["TaiLieuNop"][];
-            DanhSachLePhi?: components["schemas"]["LePhi"][];
-            DanhSachGiayToKetQua?: components["schemas"]["GiayToKetQua"][];
-        };
-        /** @description One processing step of a dossier. SoThuTu increases strictly per MaHoSo (1, 2, 3…) so consumers can order updates and drop duplicates. */
-        DossierProgressUpdate: {
-            MaHoSo: components["schemas"]["MaHoSo"];
-            /** @description Per-dossier monotonically increasing sequence number */
-            SoThuTu: number;
-            TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
-            TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];
-            NguoiXuLy: string;
-            ChucDanh?: string;
-            PhongBanXuLy?: string;
-            NoiDungXuLy: string;
-            ThoiGianXuLy: components["schemas"]["IsoDateTime"];
-            NgayBatDau?: components["schemas"]["IsoDateTime"];
-            NgayKetThucTheoQuyDinh?: components["schemas"]["IsoDateTime"];
-        };
     };
     responses: never;
     parameters: never;

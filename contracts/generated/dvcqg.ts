@@ -21,23 +21,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/share": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Catalogue services (share_endpoint), multiplexed on `service` */
-        post: operations["share"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/integration": {
         parameters: {
             query?: never;
@@ -55,79 +38,185 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Catalogue services (share_endpoint), multiplexed on `service` */
+        post: operations["share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        CapNhatTienDoHoSoMCRequest: components["schemas"]["SessionFields"] & {
+            data: components["schemas"]["TienDoHoSoItem"][];
+            /** @enum {string} */
+            service: "CapNhatTienDoHoSoMC";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            service: "CapNhatTienDoHoSoMC";
+        };
+        DongBoHoSoMCItem: {
+            ChuHoSo?: string;
+            DanhSachGiayToKetQua?: components["schemas"]["GiayToKetQua"][];
+            DanhSachLePhi?: components["schemas"]["LePhi"][];
+            DonViXuLy: string;
+            Email?: string;
+            Fax?: string;
+            GhiChu?: string;
+            /**
+             * @description Meaning uncertain (probably result returned directly / by post).
+             * @enum {string}
+             */
+            HinhThuc: "0" | "1";
+            /** @description OpenCPS set "1" công dân, "2" doanh nghiệp (DVC Bộ uses another set). */
+            LoaiDoiTuong: string;
+            MaDoiTuong?: string;
+            MaHoSo: components["schemas"]["MaHoSo"];
+            MaLinhVuc: string;
+            MaTTHC: string;
+            NgayHenTra: components["schemas"]["DvcqgDate"];
+            NgayKetThucXuLy?: components["schemas"]["DvcqgDate"];
+            NgayTiepNhan: components["schemas"]["DvcqgDate"];
+            NgayTra?: components["schemas"]["DvcqgDate"];
+            SoBienNhan?: string;
+            SoDienThoai?: string;
+            TaiLieuNop?: components["schemas"]["TaiLieuNop"][];
+            TenLinhVuc: string;
+            TenTTHC: string;
+            ThongTinKhac?: string;
+            ThongTinTra?: string;
+            TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
+            TrichYeuHoSo: string;
+        };
+        DongBoHoSoMCRequest: components["schemas"]["SessionFields"] & {
+            data: components["schemas"]["DongBoHoSoMCItem"][];
+            /**
+             * @description "True" when TraCuuHoSo found the dossier already.
+             * @enum {string}
+             */
+            isUpdating: "True" | "False";
+            /** @enum {string} */
+            service: "DongBoHoSoMC";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            service: "DongBoHoSoMC";
+        };
+        /** @description yyyyMMddHHmmss, Asia/Ho_Chi_Minh local time. */
+        DvcqgDate: string;
         /** @description "00" (one variant) or 0 (another) means success; anything else is an error code. */
         ErrorCode: string | number;
         ErrorResponse: {
             /** @description Modelled codes: INVALID_INPUT, UNKNOWN_SERVICE, INVALID_CREDENTIALS, SESSION_INVALID, SESSION_EXPIRED, DOSSIER_NOT_FOUND. */
             error_code: string;
-            message: string;
             /** @description JSON pointer of the offending input field, when known. */
             field?: string;
+            message: string;
         };
-        ServiceAck: {
-            error_code: components["schemas"]["ErrorCode"];
-            message?: string;
+        GiayToKetQua: {
+            DuongDanTepTinKetQua?: string;
+            GiayToId?: string;
+            MaThanhPhanHoSo?: string;
+            TenGiayTo: string;
         };
-        LoginRequest: {
-            username: string;
-            password: string;
-        };
-        LoginResponse: {
-            error_code: components["schemas"]["ErrorCode"];
-            message?: string;
-            session: string;
-            /** @description Session lifetime in seconds. Modelling extension; absent in the OpenCPS sources. */
-            expires_in?: number;
-        };
-        SessionFields: {
-            session: string;
-            /** @description Mã đơn vị (organ code) of the caller */
-            madonvi: string;
-        };
+        IntegrationRequest: components["schemas"]["TraCuuHoSoRequest"] | components["schemas"]["DongBoHoSoMCRequest"] | components["schemas"]["CapNhatTienDoHoSoMCRequest"];
         LayThuTucRequest: components["schemas"]["SessionFields"] & {
+            maTTHC: string;
             /** @enum {string} */
             service: "LayThuTuc";
-            maTTHC: string;
-        };
-        LinhVucThucHien: {
-            MALINHVUC: string;
-            TENLINHVUC: string;
-        };
-        ThuTuc: {
-            MATTHC: string;
-            TENTTHC: string;
-            LINHVUCTHUCHIEN: components["schemas"]["LinhVucThucHien"][];
-            COQUANTHUCHIEN?: string;
-            THOIGIANGIAIQUYET?: string;
-            CANCUPHAPLY?: string;
         };
         LayThuTucResponse: {
             error_code: components["schemas"]["ErrorCode"];
             message?: string;
             result: components["schemas"]["ThuTuc"][];
         };
-        IntegrationRequest: components["schemas"]["TraCuuHoSoRequest"] | components["schemas"]["DongBoHoSoMCRequest"] | components["schemas"]["CapNhatTienDoHoSoMCRequest"];
+        LePhi: {
+            Gia: number;
+            HinhThucThu?: string;
+            LoaiPhiLePhi?: string;
+            MaPhiLePhi?: string;
+            TenPhiLePhi: string;
+        };
+        LinhVucThucHien: {
+            MALINHVUC: string;
+            TENLINHVUC: string;
+        };
+        LoginRequest: {
+            password: string;
+            username: string;
+        };
+        LoginResponse: {
+            error_code: components["schemas"]["ErrorCode"];
+            /** @description Session lifetime in seconds. Modelling extension; absent in the OpenCPS sources. */
+            expires_in?: number;
+            message?: string;
+            session: string;
+        };
+        /** @description Dossier code; opaque (vendor widths vary), e.g. 000.00.04.H40-230414-0002. */
+        MaHoSo: string;
+        ServiceAck: {
+            error_code: components["schemas"]["ErrorCode"];
+            message?: string;
+        };
+        SessionFields: {
+            /** @description Mã đơn vị (organ code) of the caller */
+            madonvi: string;
+            session: string;
+        };
+        TaiLieuNop: {
+            DuongDanTaiTepTin?: string;
+            /** @enum {string} */
+            IsDeleted?: "True" | "False";
+            MaThanhPhanHoSo?: string;
+            TenTepDinhKem: string;
+            TepDinhKemId: string;
+        };
+        ThuTuc: {
+            CANCUPHAPLY?: string;
+            COQUANTHUCHIEN?: string;
+            LINHVUCTHUCHIEN: components["schemas"]["LinhVucThucHien"][];
+            MATTHC: string;
+            TENTTHC: string;
+            THOIGIANGIAIQUYET?: string;
+        };
+        TienDoHoSoItem: {
+            ChucDanh?: string;
+            MaHoSo: components["schemas"]["MaHoSo"];
+            NgayBatDau?: components["schemas"]["DvcqgDate"];
+            NgayKetThucTheoQuyDinh?: components["schemas"]["DvcqgDate"];
+            NguoiXuLy: string;
+            NoiDungXuLy: string;
+            PhongBanXuLy?: string;
+            ThoiDiemXuLy: components["schemas"]["DvcqgDate"];
+            TrangThai: components["schemas"]["TrangThaiHoSo"];
+        };
         TraCuuHoSoRequest: components["schemas"]["SessionFields"] & {
+            mahoso: components["schemas"]["MaHoSo"];
             /** @enum {string} */
             service: "TraCuuHoSo";
-            mahoso: components["schemas"]["MaHoSo"];
         } & {
             /**
              * @description discriminator enum property added by openapi-typescript
              * @enum {string}
              */
             service: "TraCuuHoSo";
-        };
-        TraCuuHoSoResult: {
-            MaHoSo: components["schemas"]["MaHoSo"];
-            MaTTHC?: string;
-            TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
-            NgayTiepNhan?: components["schemas"]["DvcqgDate"];
-            NgayHenTra?: components["schemas"]["DvcqgDate"];
         };
         TraCuuHoSoResponse: {
             error_code: components["schemas"]["ErrorCode"];
@@ -135,107 +224,18 @@ export interface components {
             /** @description Non-empty when the dossier already exists on DVCQG. */
             result: components["schemas"]["TraCuuHoSoResult"][];
         };
-        DongBoHoSoMCRequest: components["schemas"]["SessionFields"] & {
-            /** @enum {string} */
-            service: "DongBoHoSoMC";
-            /**
-             * @description "True" when TraCuuHoSo found the dossier already.
-             * @enum {string}
-             */
-            isUpdating: "True" | "False";
-            data: components["schemas"]["DongBoHoSoMCItem"][];
-        } & {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            service: "DongBoHoSoMC";
+        TraCuuHoSoResult: {
+            MaHoSo: components["schemas"]["MaHoSo"];
+            MaTTHC?: string;
+            NgayHenTra?: components["schemas"]["DvcqgDate"];
+            NgayTiepNhan?: components["schemas"]["DvcqgDate"];
+            TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
         };
-        CapNhatTienDoHoSoMCRequest: components["schemas"]["SessionFields"] & {
-            /** @enum {string} */
-            service: "CapNhatTienDoHoSoMC";
-            data: components["schemas"]["TienDoHoSoItem"][];
-        } & {
-            /**
-             * @description discriminator enum property added by openapi-typescript
-             * @enum {string}
-             */
-            service: "CapNhatTienDoHoSoMC";
-        };
-        /** @description Dossier code; opaque (vendor widths vary), e.g. 000.00.04.H40-230414-0002. */
-        MaHoSo: string;
-        /** @description yyyyMMddHHmmss, Asia/Ho_Chi_Minh local time. */
-        DvcqgDate: string;
         /**
          * @description 1 Mới đăng ký, 2 Được tiếp nhận, 3 Không được tiếp nhận, 4 Đang xử lý, 5 Yêu cầu bổ sung giấy tờ, 6 Yêu cầu thực hiện nghĩa vụ tài chính, 7 Công dân yêu cầu rút hồ sơ, 8 Dừng xử lý, 9 Đã xử lý xong, 10 Đã trả kết quả.
          * @enum {string}
          */
         TrangThaiHoSo: "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "10";
-        TaiLieuNop: {
-            TepDinhKemId: string;
-            TenTepDinhKem: string;
-            /** @enum {string} */
-            IsDeleted?: "True" | "False";
-            MaThanhPhanHoSo?: string;
-            DuongDanTaiTepTin?: string;
-        };
-        LePhi: {
-            TenPhiLePhi: string;
-            MaPhiLePhi?: string;
-            HinhThucThu?: string;
-            Gia: number;
-            LoaiPhiLePhi?: string;
-        };
-        GiayToKetQua: {
-            TenGiayTo: string;
-            MaThanhPhanHoSo?: string;
-            GiayToId?: string;
-            DuongDanTepTinKetQua?: string;
-        };
-        DongBoHoSoMCItem: {
-            MaHoSo: components["schemas"]["MaHoSo"];
-            MaTTHC: string;
-            TenTTHC: string;
-            MaLinhVuc: string;
-            TenLinhVuc: string;
-            SoBienNhan?: string;
-            ChuHoSo?: string;
-            /** @description OpenCPS set "1" công dân, "2" doanh nghiệp (DVC Bộ uses another set). */
-            LoaiDoiTuong: string;
-            MaDoiTuong?: string;
-            ThongTinKhac?: string;
-            Email?: string;
-            SoDienThoai?: string;
-            Fax?: string;
-            TrichYeuHoSo: string;
-            NgayTiepNhan: components["schemas"]["DvcqgDate"];
-            NgayHenTra: components["schemas"]["DvcqgDate"];
-            TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
-            NgayTra?: components["schemas"]["DvcqgDate"];
-            ThongTinTra?: string;
-            NgayKetThucXuLy?: components["schemas"]["DvcqgDate"];
-            /**
-             * @description Meaning uncertain (probably result returned directly / by post).
-             * @enum {string}
-             */
-            HinhThuc: "0" | "1";
-            DonViXuLy: string;
-            GhiChu?: string;
-            TaiLieuNop?: components["schemas"]["TaiLieuNop"][];
-            DanhSachLePhi?: components["schemas"]["LePhi"][];
-            DanhSachGiayToKetQua?: components["schemas"]["GiayToKetQua"][];
-        };
-        TienDoHoSoItem: {
-            MaHoSo: components["schemas"]["MaHoSo"];
-            NguoiXuLy: string;
-            ChucDanh?: string;
-            ThoiDiemXuLy: components["schemas"]["DvcqgDate"];
-            PhongBanXuLy?: string;
-            NoiDungXuLy: string;
-            TrangThai: components["schemas"]["TrangThaiHoSo"];
-            NgayBatDau?: components["schemas"]["DvcqgDate"];
-            NgayKetThucTheoQuyDinh?: components["schemas"]["DvcqgDate"];
-        };
     };
     responses: {
         /** @description Error answer */
@@ -287,35 +287,6 @@ export interface operations {
             401: components["responses"]["Error"];
         };
     };
-    share: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Destination code header used by newer DVCQG adapter variants. */
-                dstcode?: components["parameters"]["DstCode"];
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["LayThuTucRequest"];
-            };
-        };
-        responses: {
-            /** @description Procedure found (result may be empty when the code is unknown) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["LayThuTucResponse"];
-                };
-            };
-            400: components["responses"]["Error"];
-            401: components["responses"]["Error"];
-        };
-    };
     integration: {
         parameters: {
             query?: never;
@@ -344,6 +315,35 @@ export interface operations {
             400: components["responses"]["Error"];
             401: components["responses"]["Error"];
             404: components["responses"]["Error"];
+        };
+    };
+    share: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Destination code header used by newer DVCQG adapter variants. */
+                dstcode?: components["parameters"]["DstCode"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LayThuTucRequest"];
+            };
+        };
+        responses: {
+            /** @description Procedure found (result may be empty when the code is unknown) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LayThuTucResponse"];
+                };
+            };
+            400: components["responses"]["Error"];
+            401: components["responses"]["Error"];
         };
     };
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { FLOW_DESCRIPTORS } from '../flows/settings';
 import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
 
 export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
@@ -68,9 +69,9 @@ function readYaml(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function describeIssues(file: string, error: z.ZodError): string[] {
+function describeIssues(file: string, error: z.ZodError, prefix: string[] = []): string[] {
   return error.issues.map((issue) => {
-    const where = issue.path.map(String).join('.');
+    const where = [...prefix, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((k) => `${file}: unknown key "${where ? `${where}.` : ''}${k}"`).join('; ');
     }
@@ -134,6 +135,19 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
       prefetch: route.prefetch ?? bus.data.transport.prefetch,
     }),
   );
+  for (const [name, section] of Object.entries(bus.data.flows)) {
+    const descriptor = FLOW_DESCRIPTORS[name];
+    if (!descriptor) {
+      problems.push(`${busFile}: unknown key "flows.${name}" (known flows: ${Object.keys(FLOW_DESCRIPTORS).join(', ') || 'none'})`);
+      continue;
+    }
+    const parsed = descriptor.schema.safeParse(section ?? {});
+    if (!parsed.success) {
+      problems.push(...describeIssues(busFile, parsed.error, ['flows', name]));
+    } else {
+      bus.data.flows[name] = parsed.data;
+    }
+  }
   problems.push(...crossCheck(bus.data, resolved, routesFile));
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -142,13 +156,24 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
 
 function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {
   const problems: string[] = [];
+  const enabled = Object.keys(bus.flows).map((name) => FLOW_DESCRIPTORS[name]).filter((d) => d !== undefined);
+  const provided = (kind: 'adapters' | 'enrichers' | 'transformers') => new Set(enabled.flatMap((d) => d[kind]));
+  const adapters = new Set([...Object.keys(bus.adapters), ...provided('adapters')]);
+  const enrichers = provided('enrichers');
+  const transformers = new Set(['identity', ...provided('transformers')]);
   const seen = new Set<string>();
   routes.forEach((route, i) => {
     if (seen.has(route.name)) problems.push(`${routesFile}: routes.${i}.name: duplicate route "${route.name}"`);
     seen.add(route.name);
     route.steps.forEach((step, j) => {
-      if (step.kind === 'deliver' && !(step.adapter in bus.adapters)) {
-        problems.push(`${routesFile}: routes.${i}.steps.${j}.adapter: no adapter named "${step.adapter}" in bus.yaml adapters`);
+      if (step.kind === 'deliver' && !adapters.has(step.adapter)) {
+        problems.push(`${routesFile}: routes.${i}.steps.${j}.adapter: no adapter named "${step.adapter}" in bus.yaml adapters or an enabled flow`);
+      }
+      if (step.kind === 'enrich' && !enrichers.has(step.enricher)) {
+        problems.push(`${routesFile}: routes.${i}.steps.${j}.enricher: no enricher named "${step.enricher}" in an enabled flow`);
+      }
+      if (step.kind === 'transform' && !transformers.has(step.transformer)) {
+        problems.push(`${routesFile}: routes.${i}.steps.${j}.transformer: no transformer named "${step.transformer}" in an enabled flow`);
       }
     });
     if (route.retry.maxDelayMs < route.retry.initialDelayMs) {

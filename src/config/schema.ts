@@ -113,6 +113,8 @@ export const busFileSchema = z.strictObject({
     .prefault({}),
   clients: z.array(clientSchema).default([]),
   adapters: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), adapterSchema).default({}),
+  /** One section per flow (dossier, edoc, …), each validated by that flow's own schema. */
+  flows: z.record(z.string(), z.unknown()).default({}),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
   shutdown: z.strictObject({ graceMs: z.number().int().min(0).default(25_000) }).prefault({}),
 });

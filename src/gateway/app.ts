@@ -24,6 +24,8 @@ export interface GatewayDeps {
   logger: Logger;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
   intake: MessageIntake;
+  /** Endpoints of the flows (dossiers, e-documents, SOAP services). */
+  flowRouter: express.Router;
   isDraining(): boolean;
 }
 
@@ -182,6 +184,15 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.json({ items: [...deps.breakers.values()].map((b) => ({ upstream: b.name, state: b.state() })) });
   });
 
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (deps.isDraining() && req.method !== 'GET') {
+      refused('DRAINING');
+      res.setHeader('Retry-After', '5');
+      return sendError(res, 503, 'DRAINING', 'the bus is shutting down; send again to another instance');
+    }
+    next();
+  });
+  app.use(deps.flowRouter);
   app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', 'no such endpoint'));
   // express.json and friends report bad bodies as errors with a status; everything else is our fault (500).
   app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {

@@ -1,0 +1,13 @@
+// What the config loader must know of each flow before it runs: its bus.yaml section schema (`flows.<name>`) and
+// the step names it provides to routes, so a route naming a missing adapter is refused at start.
+import type { z } from 'zod';
+
+export interface FlowDescriptor {
+  schema: z.ZodType;
+  adapters: readonly string[];
+  enrichers: readonly string[];
+  transformers: readonly string[];
+}
+
+/** Keys are flow names: import each flow's descriptor (its settings module, zod only) and list it here. */
+export const FLOW_DESCRIPTORS: Record<string, FlowDescriptor> = {};

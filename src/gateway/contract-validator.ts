@@ -1,0 +1,55 @@
+// Validates request bodies against the component schemas of the OpenAPI 3.1 contracts in contracts/openapi/, so
+// the documents users read are the ones the bus enforces.
+import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
+import { readFileSync } from 'node:fs';
+import YAML from 'yaml';
+import { contractPath } from '../../contracts/contract-files';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export class ContractValidator {
+  private readonly ajv = new Ajv2020({ allErrors: true, strict: false });
+  private readonly compiled = new Map<string, ValidateFunction>();
+  private readonly loaded = new Set<string>();
+
+  constructor() {
+    this.ajv.addFormat('date-time', { type: 'string', validate: (v: string) => DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)) });
+    this.ajv.addFormat('date', { type: 'string', validate: (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) });
+    this.ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
+    this.ajv.addFormat('uri', { type: 'string', validate: (v: string) => URL.canParse(v) });
+    this.ajv.addFormat('byte', /^[A-Za-z0-9+/]*={0,2}$/);
+  }
+
+  /** Problems of value against contracts/openapi/<contract>.yaml#/components/schemas/<schema>; [] when valid. */
+  validate(contract: string, schema: string, value: unknown): FieldProblem[] {
+    const validator = this.validatorFor(contract, schema);
+    if (validator(value)) return [];
+    return (validator.errors ?? []).map((e) => {
+      const missing = typeof e.params.missingProperty === 'string' ? `/${e.params.missingProperty}` : '';
+      const extra = typeof e.params.additionalProperty === 'string' ? `/${e.params.additionalProperty}` : '';
+      return { field: `${e.instancePath}${missing || extra}` || '/', message: e.message ?? 'invalid' };
+    });
+  }
+
+  private validatorFor(contract: string, schema: string): ValidateFunction {
+    const key = `${contract}#/components/schemas/${schema}`;
+    let validator = this.compiled.get(key);
+    if (!validator) {
+      if (!this.loaded.has(contract)) {
+        const document = YAML.parse(readFileSync(contractPath(contract), 'utf8')) as Record<string, unknown>;
+        this.ajv.addSchema({ ...document, $id: contract }, contract);
+        this.loaded.add(contract);
+      }
+      validator = this.ajv.getSchema(key);
+      if (!validator) throw new Error(`no schema ${schema} in contract ${contract}`);
+      this.compiled.set(key, validator);
+    }
+    return validator;
+  }
+}
