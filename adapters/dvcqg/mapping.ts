@@ -161,7 +161,7 @@ export function toDongBoHoSoItem(dossier: DossierIntake, options: DvcqgMappingOp
 
 /** Maps one progress step to the CapNhatTienDoHoSoMC item; SoThuTu stays on the bus (DVCQG has no such field). */
 export function toTienDoHoSoItem(update: DossierProgressUpdate, options: Pick<DvcqgMappingOptions, 'statusTable'> = {}): TienDoHoSoItem {
-  if (!Number.isInteger(update.SoThuTu) || update.SoThuTu < 1) {
+  if (update.SoThuTu !== undefined && (!Number.isInteger(update.SoThuTu) || update.SoThuTu < 1)) {
     throw new DossierMappingError('INVALID_VALUE', 'SoThuTu', 'must be an integer ≥ 1');
   }
   const item: TienDoHoSoItem = {

@@ -35,6 +35,8 @@ export interface components {
             NgayHenTra: components["schemas"]["IsoDateTime"];
             NgayKetThucXuLy?: components["schemas"]["IsoDateTime"];
             NgayNop?: components["schemas"]["IsoDateTime"];
+            /** @description Applicant's birth date (YYYY-MM-DD, or YYYY when only the year is registered); with SoDinhDanh and ChuHoSo it is checked against the national population database before the dossier is synced. */
+            NgaySinhChuHoSo?: string;
             NgayTiepNhan: components["schemas"]["IsoDateTime"];
             NgayTra?: components["schemas"]["IsoDateTime"];
             SoBienNhan?: string;
@@ -48,7 +50,7 @@ export interface components {
             TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];
             TrichYeuHoSo: string;
         };
-        /** @description One processing step of a dossier. SoThuTu increases strictly per MaHoSo (1, 2, 3…) so consumers can order updates and drop duplicates. */
+        /** @description One processing step of a dossier. The bus delivers the updates of one MaHoSo in the order it accepted them; SoThuTu is the one-stop system's own step number, kept for reference. */
         DossierProgressUpdate: {
             ChucDanh?: string;
             MaHoSo: components["schemas"]["MaHoSo"];
@@ -58,7 +60,7 @@ export interface components {
             NoiDungXuLy: string;
             PhongBanXuLy?: string;
             /** @description Per-dossier monotonically increasing sequence number */
-            SoThuTu: number;
+            SoThuTu?: number;
             ThoiGianXuLy: components["schemas"]["IsoDateTime"];
             TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
             TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];

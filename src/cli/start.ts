@@ -1,6 +1,6 @@
 // `npm start`: loads config, starts the reference simulators (unless LGSP_SIMULATORS=off) and the bus, prints
 // where everything listens, and stops gracefully on SIGTERM or SIGINT.
-import { startReceiverSimulator, type ReceiverSimulator } from '../../adapters/http-push/receiver-simulator';
+import { DEFAULT_SIMULATOR_PORTS, startReferenceSimulators, type RunningSimulator } from '../../adapters/reference-simulators';
 import { startBus } from '../bus';
 import { ConfigError, loadConfig } from '../config/load-config';
 
@@ -13,11 +13,13 @@ function portFromEnv(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const simulators: ReceiverSimulator[] = [];
+  let simulators: RunningSimulator[] = [];
   if ((process.env.LGSP_SIMULATORS ?? 'on') !== 'off') {
-    const receiver = await startReceiverSimulator({ port: portFromEnv('LGSP_SIM_QLVB_PORT', 8094) });
-    simulators.push(receiver);
-    process.stdout.write(`district push receiver simulator: ${receiver.url}/inbox  (what it got: ${receiver.url}/__sim/received)\n`);
+    simulators = await startReferenceSimulators({
+      dvcqg: portFromEnv('LGSP_SIM_DVCQG_PORT', DEFAULT_SIMULATOR_PORTS.dvcqg),
+      population: portFromEnv('LGSP_SIM_POPULATION_PORT', DEFAULT_SIMULATOR_PORTS.population),
+    });
+    for (const sim of simulators) process.stdout.write(`reference simulator ${sim.name}: ${sim.url}\n`);
   }
   const bus = await startBus(config);
   process.stdout.write(

@@ -43,3 +43,16 @@ export interface Flow<S extends z.ZodType = z.ZodType> {
   readonly settingsSchema: S;
   setup(context: FlowContext<z.infer<S>>): Promise<void>;
 }
+
+/** A flow with its settings type erased, as the bus runs it; the settings are parsed by the flow's own schema. */
+export interface RegisteredFlow {
+  readonly name: string;
+  setup(context: FlowContext<unknown>): Promise<void>;
+}
+
+export function registerFlow<S extends z.ZodType>(flow: Flow<S>): RegisteredFlow {
+  return {
+    name: flow.name,
+    setup: (context) => flow.setup({ ...context, settings: flow.settingsSchema.parse(context.settings) }),
+  };
+}

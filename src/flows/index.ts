@@ -1,4 +1,5 @@
 // Every flow the bus runs; a new business capability is a folder in src/flows plus one line here.
-import type { Flow } from './flow';
+import { dossierFlow } from './dossier/dossier-flow';
+import { registerFlow, type RegisteredFlow } from './flow';
 
-export const FLOWS: Flow[] = [];
+export const FLOWS: RegisteredFlow[] = [registerFlow(dossierFlow)];

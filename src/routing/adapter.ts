@@ -4,6 +4,8 @@ import type { Envelope } from '../envelope/envelope';
 
 export interface DeliveryAdapter {
   readonly name: string;
+  /** The upstream system it talks to, whose one circuit breaker guards it; defaults to name. */
+  readonly upstream?: string;
   /** Performs the upstream effect; must stop its I/O when signal aborts. */
   deliver(envelope: Envelope, signal: AbortSignal): Promise<void>;
 }
@@ -21,8 +23,18 @@ export class UpstreamError extends Error {
   }
 }
 
-export function isUpstreamError(error: unknown): error is UpstreamError {
-  return error instanceof UpstreamError;
+/** Any error that says whether it is worth retrying (UpstreamError, and the adapters' own error classes). */
+export interface ClassifiedError extends Error {
+  code: string;
+  transient: boolean;
+}
+
+export function isUpstreamError(error: unknown): error is ClassifiedError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<ClassifiedError>).transient === 'boolean' &&
+    typeof (error as Partial<ClassifiedError>).code === 'string'
+  );
 }
 
 /**

@@ -168,7 +168,8 @@ async function performOnce(
     return null;
   }
   const adapter = deps.registry.adapter(adapterName);
-  const result = await callUpstream(adapterName, deps.breakers.get(adapterName), (signal) => adapter.deliver(working, signal), route, deps, log);
+  const upstream = adapter.upstream ?? adapterName;
+  const result = await callUpstream(upstream, deps.breakers.get(upstream), (signal) => adapter.deliver(working, signal), route, deps, log);
   if (!result.ok) return result.outcome;
   await deps.effects.markDone(key, original.id);
   return null;

@@ -1,0 +1,213 @@
+// The dossier flow: one-stop systems submit dossiers and their progress; the bus checks the applicant against the
+// population database and syncs the dossier to DVCQG (DongBoHoSoMC, CapNhatTienDoHoSoMC), in acceptance order.
+import express, { type Request, type Response } from 'express';
+import {
+  DossierMappingError,
+  DvcqgClient,
+  toDongBoHoSoItem,
+  toTienDoHoSoItem,
+  type DongBoHoSoMCItem,
+  type DossierIntake,
+  type DossierProgressUpdate,
+  type ThuTuc,
+  type TienDoHoSoItem,
+} from '../../../adapters/dvcqg';
+import { isPopulationError, PopulationClient, validateVerifyRequest, type CitizenLookupResult } from '../../../adapters/population';
+import { normalizeNfc, type Envelope, type JsonValue } from '../../envelope/envelope';
+import { sendError } from '../../gateway/errors';
+import { isBreakerOpen } from '../../resilience/breaker';
+import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../routing/adapter';
+import type { Flow, FlowContext } from '../flow';
+import { ProcedureCatalogue } from './procedure-catalogue';
+import { dossierSettingsSchema, type DossierSettings, type SecretSetting } from './settings';
+
+/** The dossier with DVCQG's own catalogue entry for its procedure, whose names DVCQG expects back. */
+interface CataloguedDossier {
+  dossier: DossierIntake;
+  procedure: ThuTuc;
+}
+
+const CONTRACT = 'dossier-intake';
+
+export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
+  name: 'dossier',
+  settingsSchema: dossierSettingsSchema,
+  async setup(ctx) {
+    const settings = ctx.settings;
+    const secret = (s: SecretSetting, what: string): string => {
+      const value = s.value ?? (s.env ? ctx.secret(s.env) : undefined);
+      if (!value) throw new Error(`flows.dossier: ${what} is not set (environment variable ${s.env ?? '?'})`);
+      return value;
+    };
+    const dvcqg = new DvcqgClient({
+      baseUrl: settings.dvcqg.url,
+      username: settings.dvcqg.username,
+      password: secret(settings.dvcqg.password, 'dvcqg.password'),
+      madonvi: settings.dvcqg.madonvi,
+      dstcode: settings.dvcqg.dstcode,
+      sessionMaxAgeMs: settings.dvcqg.sessionMaxAgeMs,
+      timeoutMs: settings.dvcqg.breaker.timeoutMs,
+    });
+    const population = await PopulationClient.create({
+      endpoint: settings.population.url,
+      credentials: {
+        userName: settings.population.userName,
+        secretKey: secret(settings.population.secretKey, 'population.secretKey'),
+        clientId: settings.population.clientId,
+        apiKey: secret(settings.population.apiKey, 'population.apiKey'),
+      },
+      requestContext: { maDvc: settings.population.maDvc, maCanBo: settings.population.maCanBo, maDonVi: settings.population.maDonVi },
+      timeoutMs: settings.population.breaker.timeoutMs,
+    });
+    ctx.breaker('dvcqg', settings.dvcqg.breaker);
+    const populationBreaker = ctx.breaker('population', settings.population.breaker);
+
+    ctx.registry.enrichers.set('population-verify', {
+      upstream: 'population',
+      enrich: async (envelope, signal) => {
+        await checkApplicant(envelope.payload as unknown as DossierIntake, population, signal);
+        return envelope.payload;
+      },
+    });
+    const catalogue = new ProcedureCatalogue((maTTHC, signal) => dvcqg.getProcedure(maTTHC, { signal }));
+    ctx.registry.enrichers.set('dvcqg-catalogue', {
+      upstream: 'dvcqg',
+      enrich: async (envelope, signal) => {
+        const dossier = envelope.payload as unknown as DossierIntake;
+        const procedure = await catalogue.get(dossier.MaTTHC, signal);
+        if (!procedure) throw new MessageRejectedError('PROCEDURE_UNKNOWN', 'DVCQG does not know the procedure code MaTTHC');
+        const enriched: CataloguedDossier = { dossier, procedure };
+        return enriched as unknown as JsonValue;
+      },
+    });
+    ctx.registry.transformers.set('dvcqg-dossier', (envelope) => {
+      const { dossier, procedure } = envelope.payload as unknown as CataloguedDossier;
+      return mapOrReject(() => toDongBoHoSoItem(dossier, { procedure })) as unknown as JsonValue;
+    });
+    ctx.registry.transformers.set('dvcqg-progress', (envelope) =>
+      mapOrReject(() => toTienDoHoSoItem(envelope.payload as unknown as DossierProgressUpdate)) as unknown as JsonValue,
+    );
+    ctx.registry.adapters.set('dvcqg-dossier-sync', dvcqgAdapter('dvcqg-dossier-sync', (e, signal) => dvcqg.syncDossier(e.payload as unknown as DongBoHoSoMCItem, { signal })));
+    ctx.registry.adapters.set('dvcqg-progress', dvcqgAdapter('dvcqg-progress', (e, signal) => dvcqg.updateProgress(e.payload as unknown as TienDoHoSoItem, { signal })));
+
+    mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker));
+  },
+};
+
+function dvcqgAdapter(name: string, call: (envelope: Envelope, signal: AbortSignal) => Promise<unknown>): DeliveryAdapter {
+  return {
+    name,
+    upstream: 'dvcqg',
+    async deliver(envelope, signal) {
+      await call(envelope, signal);
+    },
+  };
+}
+
+/** Mapping errors the contract could not catch (e.g. an unmapped status) are final: the dossier is rejected. */
+function mapOrReject<T>(map: () => T): T {
+  try {
+    return map();
+  } catch (error) {
+    if (error instanceof DossierMappingError) throw new MessageRejectedError(`DVCQG_MAPPING_${error.code}`, error.message);
+    throw error;
+  }
+}
+
+/** A citizen applicant must exist in the population database with the name and birth date given. */
+async function checkApplicant(dossier: DossierIntake, population: PopulationClient, signal: AbortSignal): Promise<void> {
+  if (dossier.LoaiDoiTuong !== 'CongDan' || !dossier.SoDinhDanh) return;
+  let result: CitizenLookupResult;
+  try {
+    result = await population.lookupCitizen(
+      { soDinhDanh: dossier.SoDinhDanh, hoVaTen: dossier.ChuHoSo, ngaySinh: dossier.NgaySinhChuHoSo ?? '' },
+      { signal },
+    );
+  } catch (error) {
+    // The id contradicts itself (its embedded birth year or gender digit against the birth date given): no registry
+    // answer could make this dossier valid.
+    if (isPopulationError(error) && error.code === 'POPULATION_INVALID_REQUEST') {
+      throw new MessageRejectedError('CITIZEN_ID_INVALID', 'the applicant\'s citizen id does not agree with the birth date given');
+    }
+    throw error;
+  }
+  if (result.status === 'not-found') {
+    throw new MessageRejectedError('CITIZEN_NOT_FOUND', 'the applicant\'s citizen id is not in the national population database');
+  }
+  if (result.status === 'mismatch') {
+    throw new MessageRejectedError('CITIZEN_MISMATCH', `the applicant's ${result.fields.join(' and ')} do not match the national population database`);
+  }
+}
+
+function mountEndpoints(
+  ctx: FlowContext<DossierSettings>,
+  population: PopulationClient,
+  throughBreaker: <T>(work: (signal: AbortSignal) => Promise<T>) => Promise<T>,
+): void {
+  const router = ctx.router;
+  const json = express.json({ limit: ctx.config.http.bodyLimitBytes, type: () => true });
+  const intake = ctx.authenticate('intake');
+  const refuse = (res: Response, status: number, code: string, message: string, details?: unknown) => {
+    ctx.metrics.refused.inc({ code });
+    sendError(res, status, code, message, details);
+  };
+  const requireJson = (req: Request, res: Response, next: () => void) => {
+    if (!req.is('application/json')) return refuse(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
+    next();
+  };
+
+  const accept = async (req: Request, res: Response, type: 'dossier.submitted' | 'dossier.progress', body: DossierIntake | DossierProgressUpdate) => {
+    const payload = normalizeNfc(body as unknown as JsonValue);
+    const maHoSo = body.MaHoSo.normalize('NFC');
+    const decision = ctx.routes.resolve({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload });
+    if (!decision.ok) return refuse(res, decision.code === 'ROUTE_FORBIDDEN' ? 403 : 422, decision.code, decision.message);
+    const accepted = await ctx.intake.accept({ route: decision.route, type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload });
+    if (!accepted.ok) {
+      res.setHeader('Retry-After', '5');
+      return refuse(res, 503, accepted.code, accepted.message);
+    }
+    const id = accepted.envelope.id;
+    res.status(202).json({ messageId: id, correlationId: accepted.envelope.correlationId, maHoSo, status: 'accepted', statusUrl: `/api/v1/messages/${id}` });
+  };
+
+  router.post('/api/v1/dossiers', intake, requireJson, json, async (req: Request, res: Response) => {
+    const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', req.body);
+    if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the dossier is not valid', problems);
+    await accept(req, res, 'dossier.submitted', req.body as DossierIntake);
+  });
+
+  router.post('/api/v1/dossiers/:maHoSo/progress', intake, requireJson, json, async (req: Request, res: Response) => {
+    const problems = ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', req.body);
+    if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the progress update is not valid', problems);
+    const update = req.body as DossierProgressUpdate;
+    if (update.MaHoSo.normalize('NFC') !== String(req.params.maHoSo).normalize('NFC')) {
+      return refuse(res, 400, 'VALIDATION_FAILED', 'MaHoSo in the body differs from the path', [{ field: '/MaHoSo', message: 'must equal the path' }]);
+    }
+    await accept(req, res, 'dossier.progress', update);
+  });
+
+  router.post('/api/v1/citizens/verify', intake, requireJson, json, async (req: Request, res: Response) => {
+    const validation = validateVerifyRequest(req.body);
+    if (!validation.ok) {
+      return refuse(res, 400, 'VALIDATION_FAILED', 'the verification request is not valid', validation.problems.map((p) => ({ field: `/${p.field}`, message: p.problem })));
+    }
+    let result: CitizenLookupResult;
+    try {
+      result = await throughBreaker((signal) => population.lookupCitizen(validation.request, { signal }));
+    } catch (error) {
+      if (isBreakerOpen(error)) {
+        res.setHeader('Retry-After', '10');
+        return refuse(res, 503, 'UPSTREAM_CIRCUIT_OPEN', 'the population database is unavailable; try again later');
+      }
+      const code = isUpstreamError(error) ? error.code : 'UPSTREAM_ERROR';
+      const transient = isUpstreamError(error) ? error.transient : true;
+      ctx.logger.warn({ code }, 'citizen verification failed');
+      if (transient) res.setHeader('Retry-After', '10');
+      return refuse(res, transient ? 503 : 502, code, 'the population database did not answer the verification');
+    }
+    // Only the outcome goes back: the registry's record of the citizen stays where it is.
+    if (result.status === 'found') return res.json({ result: 'match' });
+    if (result.status === 'not-found') return res.json({ result: 'not-found' });
+    return res.json({ result: 'mismatch', fields: result.fields });
+  });
+}

@@ -1,0 +1,56 @@
+// Config of the dossier flow (bus.yaml `flows.dossier`): where DVCQG and the population database are and how to
+// authenticate to them. Secrets come from environment variables named here; inline values are for development.
+import { z } from 'zod';
+import type { FlowDescriptor } from '../settings';
+
+const breaker = z
+  .strictObject({
+    timeoutMs: z.number().int().min(1).default(10_000),
+    errorThresholdPercentage: z.number().min(1).max(100).default(50),
+    volumeThreshold: z.number().int().min(1).default(5),
+    resetTimeoutMs: z.number().int().min(100).default(10_000),
+    rollingCountTimeoutMs: z.number().int().min(100).default(10_000),
+  })
+  .prefault({});
+
+/** A secret given inline (development) or, better, by the name of the environment variable that holds it. */
+const secret = z
+  .strictObject({ value: z.string().min(1).optional(), env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional() })
+  .refine((s) => (s.value === undefined) !== (s.env === undefined), { message: 'give exactly one of value or env' });
+
+export const dossierSettingsSchema = z.strictObject({
+  dvcqg: z.strictObject({
+    url: z.url(),
+    username: z.string().min(1),
+    password: secret,
+    /** Mã đơn vị of this province at DVCQG. */
+    madonvi: z.string().min(1),
+    dstcode: z.string().optional(),
+    sessionMaxAgeMs: z.number().int().min(1000).optional(),
+    breaker,
+  }),
+  population: z.strictObject({
+    url: z.url(),
+    userName: z.string().min(1),
+    secretKey: secret,
+    /** X-Road-Client header value of this bus. */
+    clientId: z.string().min(1),
+    apiKey: secret,
+    /** MaDVC / MaCanBo / MaDonVi sent with every lookup. */
+    maDvc: z.string().min(1),
+    maCanBo: z.string().min(1),
+    maDonVi: z.string().optional(),
+    breaker,
+  }),
+});
+
+export type DossierSettings = z.infer<typeof dossierSettingsSchema>;
+export type SecretSetting = z.infer<typeof secret>;
+
+export const DOSSIER_STEPS = {
+  enrichers: ['population-verify', 'dvcqg-catalogue'],
+  transformers: ['dvcqg-dossier', 'dvcqg-progress'],
+  adapters: ['dvcqg-dossier-sync', 'dvcqg-progress'],
+} as const;
+
+export const dossierFlowDescriptor: FlowDescriptor = { schema: dossierSettingsSchema, ...DOSSIER_STEPS };

@@ -1,0 +1,100 @@
+// A bus with the dossier flow against reference simulators on free ports, in this process, on either transport.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+import { startDvcqgSimulator, type DvcqgSimulator } from '../../adapters/dvcqg';
+import { startPopulationSimulator, type RunningPopulationSimulator } from '../../adapters/population';
+import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../../adapters/reference-simulators';
+import { startBus, type Bus } from '../../src/bus';
+import { loadConfig } from '../../src/config/load-config';
+import { createLogger } from '../../src/observability/logger';
+import { deleteTopology } from './amqp-cleanup';
+import { TEST_CLIENT, TEST_SIGNING_KEY } from './bus-process';
+import { AMQP_URL, uniqueName } from './env';
+import { testToken } from './intake';
+
+export interface DossierWorld {
+  dvcqg: DvcqgSimulator;
+  population: RunningPopulationSimulator;
+  buses: Bus[];
+  token: string;
+  configDir: string;
+  dispose(): Promise<void>;
+}
+
+export interface DossierWorldOptions {
+  transport: 'amqp' | 'embedded';
+  /** Bus instances sharing the broker and PostgreSQL (amqp only); default 1. */
+  instances?: number;
+  databaseUrl?: string | null;
+  prefetch?: number;
+  breakerResetMs?: number;
+}
+
+export async function startDossierWorld(options: DossierWorldOptions): Promise<DossierWorld> {
+  const dvcqg = await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } });
+  const population = await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } });
+  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-dossier-'));
+  const prefix = uniqueName('dossier').toLowerCase();
+  const configDir = path.join(dir, 'config');
+  mkdirSync(configDir);
+  const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: options.breakerResetMs ?? 1000 };
+  const retry = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 };
+  writeFileSync(
+    path.join(configDir, 'bus.yaml'),
+    YAML.stringify({
+      http: { host: '127.0.0.1', port: 0 },
+      transport: { amqpUrl: options.transport === 'amqp' ? AMQP_URL : null, namePrefix: prefix, prefetch: options.prefetch ?? 50 },
+      stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.databaseUrl ?? null },
+      retry,
+      auth: { developmentSigningKey: TEST_SIGNING_KEY },
+      clients: [{ id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'] }],
+      flows: {
+        dossier: {
+          dvcqg: { url: dvcqg.url, username: DEMO_DVCQG_CREDENTIALS.username, password: { value: DEMO_DVCQG_CREDENTIALS.password }, madonvi: '000.00.00.H10', breaker },
+          population: {
+            url: population.url,
+            userName: DEMO_POPULATION_CREDENTIALS.userName,
+            secretKey: { value: DEMO_POPULATION_CREDENTIALS.secretKey },
+            clientId: DEMO_POPULATION_CREDENTIALS.clientId,
+            apiKey: { value: DEMO_POPULATION_CREDENTIALS.apiKey },
+            maDvc: 'LGSP-TEST',
+            maCanBo: '079080000001',
+            breaker,
+          },
+        },
+      },
+      logging: { level: 'silent' },
+    }),
+  );
+  const routes = YAML.parse(readFileSync(path.resolve(__dirname, '../../config/routes.yaml'), 'utf8')) as {
+    routes: { clients: string[] }[];
+  };
+  for (const route of routes.routes) route.clients = [TEST_CLIENT];
+  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
+
+  const config = loadConfig({ configDir, env: {} });
+  const buses: Bus[] = [];
+  for (let i = 0; i < (options.instances ?? 1); i++) {
+    const instanceConfig = { ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } };
+    buses.push(await startBus(instanceConfig, { logger: createLogger('silent') }));
+  }
+  return {
+    dvcqg,
+    population,
+    buses,
+    token: testToken(TEST_CLIENT, TEST_SIGNING_KEY),
+    configDir,
+    async dispose() {
+      for (const bus of buses) await bus.stop();
+      await dvcqg.close();
+      await population.close();
+      if (options.transport === 'amqp') {
+        const topology = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
+        await deleteTopology(prefix, topology);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
