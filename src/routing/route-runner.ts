@@ -123,7 +123,10 @@ async function callUpstream<T>(
     deps.metrics.failed.inc({ route: route.name, code });
     log.warn({ code, upstream }, 'upstream call failed');
     if (isUpstreamError(error) && !error.transient) return { ok: false, outcome: { outcome: 'dead-letter', code, reason } };
-    return { ok: false, outcome: { outcome: 'retry', code, reason } };
+    // A failure that opened (or kept open) the breaker is the upstream's outage, not this message's fault: it waits
+    // without using up its attempts, so an outage of any length ends in delivery, never in the dead letters.
+    const outage = breaker?.state() === 'open';
+    return { ok: false, outcome: { outcome: 'retry', code, reason, countAttempt: !outage } };
   }
 }
 

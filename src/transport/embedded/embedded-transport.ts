@@ -96,7 +96,8 @@ export class EmbeddedTransport implements Transport {
       reclaimExpired: this.db.prepare('UPDATE queue_messages SET leased_until = NULL WHERE leased_until IS NOT NULL AND leased_until < ?'),
       delete: this.db.prepare('DELETE FROM queue_messages WHERE seq = ?'),
       reschedule: this.db.prepare(
-        'UPDATE queue_messages SET envelope = ?, history = ?, available_at = ?, leased_until = NULL WHERE seq = ?',
+        // A settled retry is an outcome: the crash-loop count starts again, as a new broker message would.
+        'UPDATE queue_messages SET envelope = ?, history = ?, available_at = ?, leased_until = NULL, deliveries = 0 WHERE seq = ?',
       ),
       nextWake: this.db.prepare<[string], { t: number | null }>(
         `SELECT min(CASE WHEN leased_until IS NULL THEN available_at ELSE leased_until END) AS t

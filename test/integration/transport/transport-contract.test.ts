@@ -203,6 +203,18 @@ describe.each([
     expect(await harness.transport.listDeadLetters({})).toEqual([]);
   });
 
+  test('settled retries are outcomes: many of them never trip the crash-loop delivery limit', async () => {
+    let calls = 0;
+    await harness.transport.consume(ROUTE.name, async () => {
+      calls++;
+      if (calls <= 25) return { outcome: 'retry', code: 'EOPENBREAKER', reason: 'breaker open', countAttempt: false };
+      return { outcome: 'ack' };
+    });
+    await harness.transport.publish(ROUTE.name, ping(14));
+    await waitFor(() => calls === 26, 20_000, '26 deliveries');
+    expect(await harness.transport.listDeadLetters({})).toEqual([]);
+  });
+
   test('messages published and not yet consumed survive a restart of the transport', async () => {
     const sent = [ping(9), ping(10)];
     for (const e of sent) await harness.transport.publish(ROUTE.name, e);
