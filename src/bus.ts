@@ -161,7 +161,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   }
 
   let draining = false;
-  const app = createGateway({ config, routes, registry, transport, stores, intake, metrics, logger, breakers, flowRouter, isDraining: () => draining });
+  const app = createGateway({ config, routes, registry, transport, stores, intake, contracts, metrics, logger, breakers, flowRouter, isDraining: () => draining });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);

@@ -1,6 +1,6 @@
 // The bus's HTTP face (express): health, metrics, message intake and the dead-letter admin API.
 import express, { type NextFunction, type Request, type Response } from 'express';
-import Ajv from 'ajv';
+import type { components } from '../../contracts/generated/bus-api';
 import type { BusConfig } from '../config/load-config';
 import { normalizeNfc, type JsonValue } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
@@ -12,6 +12,7 @@ import type { StepRegistry } from '../routing/step-registry';
 import type { Stores } from '../stores/stores';
 import type { DeadLetterFilter, Transport } from '../transport/transport';
 import { authenticate } from './auth';
+import type { ContractValidator } from './contract-validator';
 import { sendError } from './errors';
 
 export interface GatewayDeps {
@@ -24,38 +25,20 @@ export interface GatewayDeps {
   logger: Logger;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
   intake: MessageIntake;
+  contracts: ContractValidator;
   /** Endpoints of the flows (dossiers, e-documents, SOAP services). */
   flowRouter: express.Router;
   isDraining(): boolean;
 }
 
-interface IntakeBody {
-  type: string;
-  destination?: string;
-  subject?: string;
-  correlationId?: string;
-  payload: JsonValue;
-}
-
-const intakeSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['type', 'payload'],
-  properties: {
-    type: { type: 'string', pattern: '^[a-z][a-z0-9]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 64 },
-    destination: { type: 'string', minLength: 1, maxLength: 128 },
-    subject: { type: 'string', minLength: 1, maxLength: 128 },
-    correlationId: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' },
-    payload: {},
-  },
-} as const;
+type IntakeBody = components['schemas']['MessageIntake'] & { payload: JsonValue };
+type AcceptedBody = components['schemas']['Accepted'];
 
 export function createGateway(deps: GatewayDeps): express.Express {
   const { config, metrics, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const validateIntake = new Ajv({ allErrors: true }).compile<IntakeBody>(intakeSchema);
   const refused = (code: string) => metrics.refused.inc({ code });
 
   app.get('/healthz', (_req, res) => {
@@ -98,10 +81,10 @@ export function createGateway(deps: GatewayDeps): express.Express {
       res.setHeader('Retry-After', '5');
       return sendError(res, 503, 'DRAINING', 'the bus is shutting down; send again to another instance');
     }
-    if (!validateIntake(req.body)) {
+    const problems = deps.contracts.validate('bus-api', 'MessageIntake', req.body);
+    if (problems.length > 0) {
       refused('VALIDATION_FAILED');
-      const fields = (validateIntake.errors ?? []).map((e) => ({ field: e.instancePath || '/', message: e.message ?? 'invalid' }));
-      return sendError(res, 400, 'VALIDATION_FAILED', 'the message is not valid', fields);
+      return sendError(res, 400, 'VALIDATION_FAILED', 'the message is not valid', problems);
     }
     const body = normalizeNfc(req.body as unknown as JsonValue) as unknown as IntakeBody;
     const source = req.client!.id;
@@ -140,7 +123,8 @@ export function createGateway(deps: GatewayDeps): express.Express {
       return sendError(res, 503, accepted.code, accepted.message);
     }
     const envelope = accepted.envelope;
-    res.status(202).json({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, status: 'accepted', statusUrl: `/api/v1/messages/${envelope.id}` });
+    const answer: AcceptedBody = { messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, status: 'accepted', statusUrl: `/api/v1/messages/${envelope.id}` };
+    res.status(202).json(answer);
   });
 
   app.get('/api/v1/messages/:id', authenticate(config, 'intake', refused), async (req: Request, res: Response) => {

@@ -1,23 +1,9 @@
 // What a caller can learn about its message at GET /api/v1/messages/{id}: where it is, and why it stopped if it did.
+import type { components } from '../../contracts/generated/bus-api';
 
-export type MessageState = 'accepted' | 'in-progress' | 'delivered' | 'rejected' | 'dead-lettered';
-
-export interface MessageStatus {
-  messageId: string;
-  correlationId: string;
-  causationId: string | null;
-  type: string;
-  source: string;
-  subject: string | null;
-  destination: string | null;
-  route: string;
-  state: MessageState;
-  code: string | null;
-  reason: string | null;
-  attempts: number;
-  acceptedAt: string;
-  updatedAt: string;
-}
+export type MessageState = components['schemas']['MessageState'];
+/** The contract's MessageStatus, without the fan-out parts the API adds. */
+export type MessageStatus = Omit<components['schemas']['MessageStatus'], 'parts'>;
 
 export interface MessageStatusUpdate {
   state: MessageState;

@@ -18,8 +18,12 @@ import { sendError } from '../../gateway/errors';
 import { isBreakerOpen } from '../../resilience/breaker';
 import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../routing/adapter';
 import type { Flow, FlowContext } from '../flow';
+import type { components } from '../../../contracts/generated/bus-api';
 import { ProcedureCatalogue } from './procedure-catalogue';
 import { dossierSettingsSchema, type DossierSettings, type SecretSetting } from './settings';
+
+type DossierAccepted = components['schemas']['DossierAccepted'];
+type CitizenVerifyResult = components['schemas']['CitizenVerifyResult'];
 
 /** The dossier with DVCQG's own catalogue entry for its procedure, whose names DVCQG expects back. */
 interface CataloguedDossier {
@@ -167,7 +171,8 @@ function mountEndpoints(
       return refuse(res, 503, accepted.code, accepted.message);
     }
     const id = accepted.envelope.id;
-    res.status(202).json({ messageId: id, correlationId: accepted.envelope.correlationId, maHoSo, status: 'accepted', statusUrl: `/api/v1/messages/${id}` });
+    const answer: DossierAccepted = { messageId: id, correlationId: accepted.envelope.correlationId, maHoSo, status: 'accepted', statusUrl: `/api/v1/messages/${id}` };
+    res.status(202).json(answer);
   };
 
   router.post('/api/v1/dossiers', intake, requireJson, json, async (req: Request, res: Response) => {
@@ -187,6 +192,8 @@ function mountEndpoints(
   });
 
   router.post('/api/v1/citizens/verify', intake, requireJson, json, async (req: Request, res: Response) => {
+    const problems = ctx.contracts.validate('bus-api', 'CitizenVerifyRequest', req.body);
+    if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the verification request is not valid', problems);
     const validation = validateVerifyRequest(req.body);
     if (!validation.ok) {
       return refuse(res, 400, 'VALIDATION_FAILED', 'the verification request is not valid', validation.problems.map((p) => ({ field: `/${p.field}`, message: p.problem })));
@@ -206,8 +213,8 @@ function mountEndpoints(
       return refuse(res, transient ? 503 : 502, code, 'the population database did not answer the verification');
     }
     // Only the outcome goes back: the registry's record of the citizen stays where it is.
-    if (result.status === 'found') return res.json({ result: 'match' });
-    if (result.status === 'not-found') return res.json({ result: 'not-found' });
-    return res.json({ result: 'mismatch', fields: result.fields });
+    const answer: CitizenVerifyResult =
+      result.status === 'found' ? { result: 'match' } : result.status === 'not-found' ? { result: 'not-found' } : { result: 'mismatch', fields: result.fields };
+    res.json(answer);
   });
 }
