@@ -1,0 +1,80 @@
+// The circuit breaker of an upstream over a real socket: its timeout really aborts the request, refusals (4xx) do
+// not count as failures, failures open it, and it closes again once the upstream answers.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createHttpPushAdapter } from '../../../adapters/http-push/http-push-adapter';
+import { createEnvelope } from '../../../src/envelope/envelope';
+import { createBreaker, isBreakerOpen } from '../../../src/resilience/breaker';
+import { waitFor } from '../../support/env';
+
+describe('upstream circuit breaker', () => {
+  let server: http.Server;
+  let url: string;
+  let mode: 'ok' | 'slow' | 'refuse-422' | 'fail-503' = 'ok';
+  const aborted: number[] = [];
+  let served = 0;
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      served++;
+      req.resume();
+      if (mode === 'slow') {
+        const started = Date.now();
+        // The client hanging up is what a real abort looks like from the upstream's side.
+        res.on('close', () => {
+          if (!res.writableEnded) aborted.push(Date.now() - started);
+        });
+        setTimeout(() => !res.destroyed && res.end('{}'), 3000);
+        return;
+      }
+      res.writeHead(mode === 'refuse-422' ? 422 : mode === 'fail-503' ? 503 : 200, { 'content-type': 'application/json' });
+      res.end('{}');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/inbox`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  const envelope = () => createEnvelope({ type: 'test.ping', source: 't', payload: {} });
+
+  test('a slow upstream is cut off at the timeout, and the upstream sees the request aborted', async () => {
+    mode = 'slow';
+    const breaker = createBreaker('slow-upstream', { timeoutMs: 200, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingCountTimeoutMs: 10_000 });
+    const adapter = createHttpPushAdapter({ name: 'slow-upstream', url });
+    const started = Date.now();
+    await expect(breaker.call((signal) => adapter.deliver(envelope(), signal))).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', transient: true });
+    expect(Date.now() - started).toBeLessThan(1000);
+    await waitFor(() => aborted.length === 1, 2000, 'upstream to see the abort');
+    expect(aborted[0]).toBeLessThan(1000);
+    breaker.shutdown();
+  });
+
+  test('refusals do not open the breaker; failures do; it closes when the upstream recovers', async () => {
+    const breaker = createBreaker('flaky-upstream', { timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 });
+    const adapter = createHttpPushAdapter({ name: 'flaky-upstream', url });
+    const call = () => breaker.call((signal) => adapter.deliver(envelope(), signal));
+    mode = 'refuse-422';
+    for (let i = 0; i < 5; i++) await expect(call()).rejects.toMatchObject({ code: 'UPSTREAM_REJECTED', transient: false });
+    expect(breaker.state()).toBe('closed');
+
+    // Refusals count as answers: the error rate only crosses 50% once failures outnumber them.
+    mode = 'fail-503';
+    let failures = 0;
+    while (breaker.state() !== 'open' && failures < 20) {
+      await expect(call()).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      failures++;
+    }
+    expect(breaker.state()).toBe('open');
+    expect(failures).toBeGreaterThanOrEqual(5);
+    const before = served;
+    const refused = await call().catch((e: unknown) => e);
+    expect(isBreakerOpen(refused)).toBe(true);
+    expect(served).toBe(before);
+
+    mode = 'ok';
+    await new Promise((r) => setTimeout(r, 400));
+    await call();
+    expect(breaker.state()).toBe('closed');
+    breaker.shutdown();
+  });
+});
