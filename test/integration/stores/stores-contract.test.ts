@@ -1,0 +1,68 @@
+// One suite, two stores: SQLite (embedded default) and the real PostgreSQL give the same answers.
+import { randomUUID } from 'node:crypto';
+import { createEnvelope } from '../../../src/envelope/envelope';
+import { PostgresStores } from '../../../src/stores/postgres-stores';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import type { Stores } from '../../../src/stores/stores';
+import type { DeadLetter } from '../../../src/transport/transport';
+import { DATABASE_URL } from '../../support/env';
+
+describe.each([
+  ['sqlite', async (): Promise<Stores> => new SqliteStores(openSqlite(':memory:'))],
+  ['postgres', async (): Promise<Stores> => PostgresStores.open(DATABASE_URL)],
+])('stores contract: %s', (_kind, open) => {
+  let stores: Stores;
+  beforeAll(async () => {
+    stores = await open();
+  });
+  afterAll(async () => stores.close());
+
+  test('effect log: recorded once, found again', async () => {
+    const key = `deliver:test:${randomUUID()}`;
+    expect(await stores.effects.isDone(key)).toBe(false);
+    await stores.effects.markDone(key, 'm1');
+    await stores.effects.markDone(key, 'm1');
+    expect(await stores.effects.isDone(key)).toBe(true);
+  });
+
+  test('dead letters: stored once, filtered, marked replayed', async () => {
+    const route = `r-${randomUUID().slice(0, 8)}`;
+    const envelope = createEnvelope({ type: 'dossier.submitted', source: 'motcua', subject: 'H10-261127-1', payload: { ten: 'Lê Thị Hoà' } });
+    const letter: DeadLetter = { id: randomUUID(), route, envelope, code: 'RETRIES_EXHAUSTED', reason: 'down', history: [{ attempt: 1, at: new Date().toISOString(), code: 'X', reason: 'y' }], deadAt: new Date().toISOString(), replayedAt: null };
+    await stores.deadLetters.put(letter);
+    await stores.deadLetters.put(letter);
+    const listed = await stores.deadLetters.list({ route });
+    expect(listed).toEqual([letter]);
+    expect(await stores.deadLetters.list({ route, subject: 'other' })).toEqual([]);
+    await stores.deadLetters.markReplayed([letter.id], new Date().toISOString());
+    expect(await stores.deadLetters.list({ route })).toEqual([]);
+    expect((await stores.deadLetters.list({ route, includeReplayed: true }))[0]!.replayedAt).not.toBeNull();
+  });
+
+  test('message status: accepted once, moves forward, final states are not overwritten by in-progress, reopened by replay', async () => {
+    const messageId = randomUUID();
+    const base = { messageId, correlationId: messageId, causationId: null, type: 't.x', source: 'c', subject: 'S', destination: null, route: 'r', acceptedAt: new Date().toISOString() };
+    await stores.messages.accepted(base);
+    await stores.messages.update(messageId, { state: 'delivered', attempts: 2 });
+    await stores.messages.accepted(base);
+    await stores.messages.update(messageId, { state: 'in-progress', attempts: 3 });
+    expect(await stores.messages.get(messageId)).toMatchObject({ state: 'delivered', attempts: 2 });
+    await stores.messages.reopen(messageId);
+    expect(await stores.messages.get(messageId)).toMatchObject({ state: 'accepted', code: null });
+    const child = randomUUID();
+    await stores.messages.accepted({ ...base, messageId: child, causationId: messageId });
+    expect((await stores.messages.children(messageId)).map((c) => c.messageId)).toEqual([child]);
+    expect(await stores.messages.get(randomUUID())).toBeNull();
+  });
+
+  test('subject sequences: 1, 2, 3 per subject; settled one by one', async () => {
+    const subject = `H10-${randomUUID()}`;
+    expect([await stores.sequences.next(subject), await stores.sequences.next(subject), await stores.sequences.next(subject)]).toEqual([1, 2, 3]);
+    expect(await stores.sequences.next(`${subject}-other`)).toBe(1);
+    expect(await stores.sequences.isSettled(subject, 0)).toBe(true);
+    expect(await stores.sequences.isSettled(subject, 1)).toBe(false);
+    await stores.sequences.settle(subject, 2);
+    expect(await stores.sequences.isSettled(subject, 1)).toBe(false);
+    expect(await stores.sequences.isSettled(subject, 2)).toBe(true);
+  });
+});
