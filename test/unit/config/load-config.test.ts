@@ -30,7 +30,7 @@ const shippedBus = readFileSync(path.join(repoConfig, 'bus.yaml'), 'utf8');
 describe('loadConfig', () => {
   test('the shipped demo config is valid', () => {
     const config = loadConfig({ configDir: repoConfig, env: {} });
-    expect(config.routes.map((r) => r.name)).toContain('notice-push');
+    expect(config.routes.map((r) => r.name)).toEqual(expect.arrayContaining(['dossier-sync', 'dossier-progress']));
     expect(config.routes[0]!.retry.maxAttempts).toBe(8);
     expect(config.transport.amqpUrl).toBeNull();
   });
@@ -69,9 +69,9 @@ describe('loadConfig', () => {
   });
 
   test('an unknown step key in routes.yaml is named', () => {
-    const routes = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8').replace('adapter: district-push', 'adapter: district-push\n        adaptor: x');
+    const routes = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8').replace('adapter: dvcqg-dossier-sync', 'adapter: dvcqg-dossier-sync\n        adaptor: x');
     const problems = problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, routes), env: {} }));
-    expect(problems.join('\n')).toContain('unknown key "routes.0.steps.2.adaptor"');
+    expect(problems.join('\n')).toContain('unknown key "routes.0.steps.3.adaptor"');
   });
 
   test('the bus process refuses to start on a bad key and names it', () => {
