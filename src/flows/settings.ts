@@ -1,6 +1,7 @@
 // What the config loader must know of each flow before it runs: its bus.yaml section schema (`flows.<name>`) and
 // the step names it provides to routes, so a route naming a missing adapter is refused at start.
 import type { z } from 'zod';
+import { EDOC_FLOW_DESCRIPTOR } from './edoc/settings';
 
 export interface FlowDescriptor {
   schema: z.ZodType;
@@ -10,4 +11,6 @@ export interface FlowDescriptor {
 }
 
 /** Keys are flow names: import each flow's descriptor (its settings module, zod only) and list it here. */
-export const FLOW_DESCRIPTORS: Record<string, FlowDescriptor> = {};
+export const FLOW_DESCRIPTORS: Record<string, FlowDescriptor> = {
+  edoc: EDOC_FLOW_DESCRIPTOR,
+};
