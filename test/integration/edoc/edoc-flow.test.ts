@@ -6,7 +6,7 @@ import request from 'supertest';
 import { openAttachmentStream, parseEdxmlPackage, parseEdxmlStatus } from '../../../adapters/qlvb/edxml';
 import { waitFor } from '../../support/env';
 import { documentPackage } from './support/packages';
-import { BUS_ORGAN, CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, ORGAN_C, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { BUS_ORGAN, CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, ORGAN_C, ORGAN_G, startEdocBus, type EdocBus } from './support/edoc-bus';
 
 interface InboxItem {
   id: string;
@@ -159,6 +159,16 @@ describe.each([
       r.on('end', () => cb(null, Buffer.concat(chunks)));
     }).expect(200);
     expect(await sha256Of(openAttachmentStream(parseEdxmlPackage(got.body as Buffer).attachments[0]!.body))).toBe(expected);
+  });
+
+  test('a revocation for an organ outside the province goes through the national axis as messageType revocation', async () => {
+    const documentId = docId();
+    const res = await send(CLIENT_A, documentPackage({ from: ORGAN_A, to: [ORGAN_G, ORGAN_B], documentId, businessDocType: 1 })).expect(202);
+    expect(res.body.recipients).toEqual([{ organId: ORGAN_G, delivery: 'axis' }, { organId: ORGAN_B, delivery: 'mailbox' }]);
+    const entry = await waitFor(() => edoc.axis.inboxOf(ORGAN_G).find((e) => e.messageType === 'revocation' && e.from === ORGAN_A), 20_000, 'axis delivery');
+    expect(entry.serviceType).toBe('eDoc');
+    const revocation = await waitFor(async () => (await inbox(CLIENT_B, 'edoc')).find((i) => i.documentId === documentId), 20_000, 'mailbox revocation');
+    expect(revocation).toMatchObject({ businessDocType: 1 });
   });
 
   test('logs carry ids but no document content', async () => {
