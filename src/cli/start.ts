@@ -1,6 +1,6 @@
 // `npm start`: loads config, starts the reference simulators (unless LGSP_SIMULATORS=off) and the bus, prints
 // where everything listens, and stops gracefully on SIGTERM or SIGINT.
-import { DEFAULT_SIMULATOR_PORTS, startReferenceSimulators, type RunningSimulator } from '../../adapters/reference-simulators';
+import { DEFAULT_SIMULATOR_PORTS, DEMO_EDOC_SECRETS, startReferenceSimulators, type RunningSimulator } from '../../adapters/reference-simulators';
 import { startBus } from '../bus';
 import { ConfigError, loadConfig } from '../config/load-config';
 
@@ -15,9 +15,12 @@ async function main(): Promise<void> {
   const config = loadConfig();
   let simulators: RunningSimulator[] = [];
   if ((process.env.LGSP_SIMULATORS ?? 'on') !== 'off') {
+    for (const [name, value] of Object.entries(DEMO_EDOC_SECRETS)) process.env[name] ??= value;
     simulators = await startReferenceSimulators({
       dvcqg: portFromEnv('LGSP_SIM_DVCQG_PORT', DEFAULT_SIMULATOR_PORTS.dvcqg),
       population: portFromEnv('LGSP_SIM_POPULATION_PORT', DEFAULT_SIMULATOR_PORTS.population),
+      axis: portFromEnv('LGSP_SIM_AXIS_PORT', DEFAULT_SIMULATOR_PORTS.axis),
+      qlvb: portFromEnv('LGSP_SIM_QLVB_PORT', DEFAULT_SIMULATOR_PORTS.qlvb),
     });
     for (const sim of simulators) process.stdout.write(`reference simulator ${sim.name}: ${sim.url}\n`);
   }

@@ -2,6 +2,7 @@
 // the step names it provides to routes, so a route naming a missing adapter is refused at start.
 import type { z } from 'zod';
 import { dossierFlowDescriptor } from './dossier/settings';
+import { EDOC_FLOW_DESCRIPTOR } from './edoc/settings';
 
 export interface FlowDescriptor {
   schema: z.ZodType;
@@ -13,4 +14,5 @@ export interface FlowDescriptor {
 /** Keys are flow names: import each flow's descriptor (its settings module, zod only) and list it here. */
 export const FLOW_DESCRIPTORS: Record<string, FlowDescriptor> = {
   dossier: dossierFlowDescriptor,
+  edoc: EDOC_FLOW_DESCRIPTOR,
 };

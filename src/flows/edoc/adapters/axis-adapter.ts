@@ -1,0 +1,45 @@
+// The edoc-axis step: sends a document or status packet to an organ outside the province through the national
+// document axis (VXP-style, HMAC-signed), streaming the stored package; a final refusal of a document becomes status 02.
+import { DocumentAxisClient, type AxisMessageType } from '../../../../adapters/document-axis';
+import type { Envelope } from '../../../envelope/envelope';
+import type { UpstreamBreaker } from '../../../resilience/breaker';
+import { MessageRejectedError, type DeliveryAdapter } from '../../../routing/adapter';
+import { isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
+import { EDOC_ADAPTERS } from '../settings';
+import type { StatusReporter } from '../status-reporter';
+import type { EdocBlobStore } from '../stores/edoc-store';
+import { guardedCall, isFinalRefusal } from './guarded-call';
+import { reportRefusal } from './refusal-report';
+
+/** BussinessDocType → the axis messageType: 0 new, 1 revoke, 2 update, 3 replace. */
+export const AXIS_MESSAGE_TYPE_FOR_BUSINESS: Record<number, AxisMessageType> = { 0: 'edoc', 1: 'revocation', 2: 'update', 3: 'replacement' };
+
+export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: UpstreamBreaker; blobs: EdocBlobStore; reporter: StatusReporter }): DeliveryAdapter {
+  return {
+    name: EDOC_ADAPTERS.axis,
+    async deliver(envelope: Envelope, signal: AbortSignal): Promise<void> {
+      const payload = envelope.payload;
+      const isDocument = isEdocDeliverPayload(payload);
+      if (!isDocument && !isEdocStatusPayload(payload)) throw new MessageRejectedError('EDOC_BAD_PAYLOAD', `${envelope.type} payload is not valid`);
+      const blob = payload.blob;
+      try {
+        await guardedCall(deps.breaker, signal, (callSignal) =>
+          deps.client.sendEdoc(
+            {
+              from: payload.fromOrgan,
+              to: [payload.toOrgan],
+              content: { stream: deps.blobs.stream(blob), sha256Hex: blob.sha256, size: blob.bytes },
+              serviceType: isDocument ? 'eDoc' : 'status',
+              messageType: isDocument ? (AXIS_MESSAGE_TYPE_FOR_BUSINESS[payload.businessDocType] ?? 'edoc') : 'status',
+            },
+            { signal: callSignal },
+          ),
+        );
+      } catch (error) {
+        if (!isFinalRefusal(error)) throw error;
+        if (isDocument) await reportRefusal(deps.reporter, envelope, payload, error);
+        throw new MessageRejectedError(error.code, `the national axis refused it for ${payload.toOrgan}: ${error.message}`);
+      }
+    },
+  };
+}

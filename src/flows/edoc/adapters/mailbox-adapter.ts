@@ -1,0 +1,73 @@
+// The edoc-mailbox step: files a document or status packet in the recipient organ's mailbox in this bus, and for a
+// document sends status 01 (đã đến) back to the sender, once.
+import type { Envelope } from '../../../envelope/envelope';
+import type { MessageStatusStore } from '../../../stores/message-status';
+import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../routing/adapter';
+import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
+import { EDOC_ADAPTERS } from '../settings';
+import { BUS_SOURCE, type StatusReporter } from '../status-reporter';
+import type { EdocStores } from '../stores/edoc-store';
+
+export const ARRIVED_DESCRIPTION = 'Đã đến - hộp thư văn bản LGSP đã nhận, văn thư chưa xử lý';
+
+export function createMailboxAdapter(deps: { stores: EdocStores; reporter: StatusReporter; messages: MessageStatusStore }): DeliveryAdapter {
+  return {
+    name: EDOC_ADAPTERS.mailbox,
+    async deliver(envelope: Envelope): Promise<void> {
+      const payload = envelope.payload;
+      const receivedAt = new Date().toISOString();
+      if (isEdocDeliverPayload(payload)) {
+        await deps.stores.mailbox.put({
+          entryId: envelope.id,
+          organId: payload.toOrgan,
+          kind: 'edoc',
+          documentId: payload.blob.documentId,
+          fromOrgan: payload.fromOrgan,
+          blob: payload.blob,
+          businessDocType: payload.businessDocType,
+          statusCode: null,
+          receivedAt,
+        });
+        await sendArrivedOnce(envelope, payload.blob.documentId, payload.fromOrgan, payload.toOrgan, deps);
+        return;
+      }
+      if (isEdocStatusPayload(payload)) {
+        await deps.stores.mailbox.put({
+          entryId: envelope.id,
+          organId: payload.toOrgan,
+          kind: 'status',
+          documentId: payload.blob.documentId,
+          fromOrgan: payload.fromOrgan,
+          blob: payload.blob,
+          businessDocType: null,
+          statusCode: payload.statusCode,
+          receivedAt,
+        });
+        return;
+      }
+      throw new MessageRejectedError('EDOC_BAD_PAYLOAD', `${envelope.type} payload is not valid`);
+    },
+  };
+}
+
+async function sendArrivedOnce(
+  envelope: Envelope,
+  documentId: string,
+  sender: string,
+  recipient: string,
+  deps: { reporter: StatusReporter; messages: MessageStatusStore },
+): Promise<void> {
+  const children = await deps.messages.children(envelope.id);
+  if (children.some((c) => c.type === EDOC_MESSAGE_TYPES.status && c.source === BUS_SOURCE)) return;
+  const sent = await deps.reporter.report({
+    source: BUS_SOURCE,
+    causationId: envelope.id,
+    correlationId: envelope.correlationId,
+    documentId,
+    documentSender: sender,
+    reporter: recipient,
+    statusCode: '01',
+    description: ARRIVED_DESCRIPTION,
+  });
+  if (!sent.ok) throw new UpstreamError(`status 01 not sent: ${sent.message}`, sent.code, sent.code !== 'UNKNOWN_RECIPIENT' && sent.code !== 'NO_ROUTE');
+}

@@ -1,0 +1,78 @@
+// The e-document exchange flow (edoc): edXML intake over REST and SOAP, per-recipient fan-out to mailbox, push or the
+// national axis, status packets routed back to senders, package bytes kept once in the blob store (claim check).
+import { DocumentAxisClient } from '../../../adapters/document-axis';
+import type { Flow } from '../flow';
+import { createAxisAdapter } from './adapters/axis-adapter';
+import { createFanoutAdapter } from './adapters/fanout-adapter';
+import { createMailboxAdapter } from './adapters/mailbox-adapter';
+import { createPushAdapter } from './adapters/push-adapter';
+import { EdocDispatch } from './edoc-dispatch';
+import { MailboxService } from './mailbox-service';
+import { OrganDirectory } from './organ-directory';
+import { PackageIntake } from './package-intake';
+import { mountEdocRestEndpoints } from './rest-endpoints';
+import { edocSettingsSchema } from './settings';
+import { mountEdocSoapService } from './soap-service';
+import { StatusReporter } from './status-reporter';
+import { openEdocStores } from './stores/open-edoc-stores';
+
+export const edocFlow: Flow<typeof edocSettingsSchema> = {
+  name: 'edoc',
+  settingsSchema: edocSettingsSchema,
+  async setup(ctx) {
+    const settings = ctx.settings;
+    const stores = await openEdocStores(ctx.config.stores);
+    ctx.onStop(() => stores.close());
+    const directory = new OrganDirectory(settings);
+    const dispatch = new EdocDispatch(ctx.routes, ctx.intake);
+    const reporter = new StatusReporter(stores.blobs, dispatch, directory);
+    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, dispatch });
+    const mailbox = new MailboxService({ stores, directory, reporter });
+
+    const adapters = [
+      createFanoutAdapter({ dispatch, messages: ctx.stores.messages }),
+      createMailboxAdapter({ stores, reporter, messages: ctx.stores.messages }),
+      createPushAdapter({
+        directory,
+        blobs: stores.blobs,
+        reporter,
+        breakerSettings: settings.push.breaker,
+        breaker: ctx.breaker,
+        secret: ctx.secret,
+      }),
+    ];
+    if (settings.axis) {
+      const client = new DocumentAxisClient({
+        endpoint: settings.axis.url,
+        systemId: settings.axis.systemId,
+        secret: ctx.secret(settings.axis.secretEnv) ?? '',
+        timeoutMs: settings.axis.breaker.timeoutMs,
+      });
+      adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker), blobs: stores.blobs, reporter }));
+    }
+    for (const adapter of adapters) ctx.registry.adapters.set(adapter.name, adapter);
+
+    const authenticate = ctx.authenticate('intake');
+    const onRefused = (code: string) => ctx.metrics.refused.inc({ code });
+    mountEdocRestEndpoints(ctx.router, {
+      authenticate,
+      intake,
+      mailbox,
+      blobs: stores.blobs,
+      contracts: ctx.contracts,
+      maxPackageBytes: settings.maxPackageBytes,
+      logger: ctx.logger,
+      onRefused,
+    });
+    await mountEdocSoapService(ctx.router, {
+      path: settings.soap.path,
+      authenticate,
+      intake,
+      mailbox,
+      blobs: stores.blobs,
+      maxPackageBytes: settings.maxPackageBytes,
+      logger: ctx.logger,
+      onRefused,
+    });
+  },
+};

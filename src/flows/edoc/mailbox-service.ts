@@ -1,0 +1,54 @@
+// What a recipient organ does with its mailbox in this bus, whatever the face (REST or SOAP): list, fetch, report a status.
+import type { EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
+import type { OrganDirectory } from './organ-directory';
+import type { StatusReporter } from './status-reporter';
+import type { EdocStores, MailboxEntry, MailboxFilter } from './stores/edoc-store';
+
+export type StatusUpdateOutcome =
+  | { ok: true; messageId: string; correlationId: string; documentId: string; statusCode: string; toOrgan: string }
+  | { ok: false; status: 400 | 404 | 503; code: string; message: string };
+
+export class MailboxService {
+  constructor(private readonly deps: { stores: EdocStores; directory: OrganDirectory; reporter: StatusReporter }) {}
+
+  list(clientId: string, filter: MailboxFilter): Promise<MailboxEntry[]> {
+    return this.deps.stores.mailbox.list(this.deps.directory.organsOf(clientId), filter);
+  }
+
+  /** The entry if it is in the mailbox of an organ the client speaks for; another organ's entry is as unknown as none. */
+  async entry(clientId: string, entryId: string): Promise<MailboxEntry | null> {
+    const entry = await this.deps.stores.mailbox.get(entryId);
+    return entry && this.deps.directory.speaksFor(clientId, entry.organId) ? entry : null;
+  }
+
+  async reportStatus(
+    clientId: string,
+    entryId: string,
+    update: { statusCode: EdxmlStatusCode; description?: string; department?: string; staff?: string },
+  ): Promise<StatusUpdateOutcome> {
+    const entry = await this.entry(clientId, entryId);
+    if (!entry) return { ok: false, status: 404, code: 'EDOC_NOT_FOUND', message: 'no such document in your mailbox' };
+    if (entry.kind !== 'edoc') return { ok: false, status: 400, code: 'EDOC_NOT_A_DOCUMENT', message: 'statuses are reported about documents, not about status packets' };
+    const staff = update.department !== undefined || update.staff !== undefined ? { department: update.department, staff: update.staff } : undefined;
+    const sent = await this.deps.reporter.report({
+      source: clientId,
+      causationId: entry.entryId,
+      documentId: entry.documentId,
+      documentSender: entry.fromOrgan,
+      reporter: entry.organId,
+      statusCode: update.statusCode,
+      description: update.description,
+      staff,
+    });
+    if (!sent.ok) return { ok: false, status: sent.code === 'UNKNOWN_RECIPIENT' ? 400 : 503, code: sent.code, message: sent.message };
+    await this.deps.stores.mailbox.setReportedStatus(entry.entryId, update.statusCode);
+    return {
+      ok: true,
+      messageId: sent.envelope.id,
+      correlationId: sent.envelope.correlationId,
+      documentId: entry.documentId,
+      statusCode: update.statusCode,
+      toOrgan: entry.fromOrgan,
+    };
+  }
+}

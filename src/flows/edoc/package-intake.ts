@@ -1,0 +1,165 @@
+// Accepts one edXML upload (document package or status packet) from a bus client: validates it, checks the client speaks
+// for its From organ, appends the bus's TraceHeader, stores the bytes once and hands a small message to the transport.
+// Shared by the REST and SOAP endpoints.
+import { createHash } from 'node:crypto';
+import {
+  EdxmlError,
+  formatEdxmlTimestamp,
+  openAttachmentStream,
+  parseEdxmlPackage,
+  parseEdxmlStatus,
+  spliceTraceHeader,
+  type ParsedEdxmlPackage,
+} from '../../../adapters/qlvb/edxml';
+import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
+import type { EdocDispatch } from './edoc-dispatch';
+import type { OrganDirectory } from './organ-directory';
+import type { EdocBlobStore } from './stores/edoc-store';
+
+export interface AcceptedDocument {
+  ok: true;
+  kind: 'edoc';
+  messageId: string;
+  correlationId: string;
+  documentId: string;
+  sha256: string;
+  bytes: number;
+  recipients: EdocRecipient[];
+}
+
+export interface AcceptedStatus {
+  ok: true;
+  kind: 'status';
+  messageId: string;
+  correlationId: string;
+  documentId: string;
+  statusCode: string;
+  toOrgan: string;
+}
+
+export interface RefusedUpload {
+  ok: false;
+  /** HTTP status to answer with (SOAP maps it to a fault). */
+  status: 400 | 403 | 503;
+  code: string;
+  message: string;
+  field?: string;
+}
+
+export type UploadOutcome = AcceptedDocument | AcceptedStatus | RefusedUpload;
+
+function refused(status: RefusedUpload['status'], code: string, message: string, field?: string): RefusedUpload {
+  return field === undefined ? { ok: false, status, code, message } : { ok: false, status, code, message, field };
+}
+
+function fromEdxmlError(error: EdxmlError): RefusedUpload {
+  return refused(400, error.code, error.message, error.field);
+}
+
+export class PackageIntake {
+  constructor(
+    private readonly deps: { busOrganId: string; directory: OrganDirectory; blobs: EdocBlobStore; dispatch: EdocDispatch },
+  ) {}
+
+  /** `body` is the received Buffer; it is not copied (the stored package is spliced from views of it). */
+  async accept(clientId: string, body: Buffer): Promise<UploadOutcome> {
+    let pkg: ParsedEdxmlPackage;
+    try {
+      pkg = parseEdxmlPackage(body);
+    } catch (error) {
+      if (!(error instanceof EdxmlError)) throw error;
+      // A package without MessageHeader may be a status packet; anything else is a bad package.
+      if (error.code === 'EDXML_MISSING_FIELD' && error.field === 'MessageHeader') return this.acceptStatus(clientId, body);
+      return fromEdxmlError(error);
+    }
+    return this.acceptDocument(clientId, pkg);
+  }
+
+  private async acceptDocument(clientId: string, pkg: ParsedEdxmlPackage): Promise<UploadOutcome> {
+    const { directory, blobs, dispatch } = this.deps;
+    const fromOrgan = pkg.header.from.organId.normalize('NFC');
+    const documentId = pkg.header.documentId.normalize('NFC');
+    if (!directory.speaksFor(clientId, fromOrgan)) {
+      return refused(403, 'EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'MessageHeader/From/OrganId');
+    }
+    const recipients: EdocRecipient[] = [];
+    const unknown: string[] = [];
+    for (const organId of new Set(pkg.header.to.map((to) => to.organId.normalize('NFC')))) {
+      const decision = directory.deliveryFor(organId);
+      if (decision.ok) recipients.push({ organId, delivery: decision.delivery });
+      else unknown.push(organId);
+    }
+    if (unknown.length > 0) return refused(400, 'EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${unknown.join(', ')}`, 'MessageHeader/To/OrganId');
+    const badAttachment = await firstUndecodableAttachment(pkg);
+    if (badAttachment) return badAttachment;
+
+    const stored = spliceTraceHeader(pkg, { organId: this.deps.busOrganId, timestamp: formatEdxmlTimestamp() });
+    const blob = await blobs.put(documentId, stored);
+    const payload: EdocSendPayload = {
+      blob: blobRefOf(blob),
+      fromOrgan,
+      businessDocType: pkg.traceHeaderList.bussiness?.bussinessDocType ?? 0,
+      recipients: recipients.map((r) => ({ organId: r.organId, delivery: r.delivery })),
+    };
+    const accepted = await dispatch.accept({ type: EDOC_MESSAGE_TYPES.send, source: clientId, destination: null, subject: documentId, payload });
+    if (!accepted.ok) return refused(503, accepted.code, accepted.message);
+    return {
+      ok: true,
+      kind: 'edoc',
+      messageId: accepted.envelope.id,
+      correlationId: accepted.envelope.correlationId,
+      documentId,
+      sha256: blob.sha256,
+      bytes: blob.bytes,
+      recipients,
+    };
+  }
+
+  private async acceptStatus(clientId: string, body: Buffer): Promise<UploadOutcome> {
+    const { directory, blobs, dispatch } = this.deps;
+    let status;
+    try {
+      status = parseEdxmlStatus(body);
+    } catch (error) {
+      if (!(error instanceof EdxmlError)) throw error;
+      // Neither a package nor a status packet: report it as the package it most likely meant to be.
+      if (error.code === 'EDXML_NOT_EDXML') return refused(400, 'EDXML_MISSING_FIELD', 'no MessageHeader (package) or StatusCode (status packet)', 'MessageHeader');
+      return fromEdxmlError(error);
+    }
+    const fromOrgan = status.from.organId.normalize('NFC');
+    const toOrgan = status.responseFor.organId.normalize('NFC');
+    const documentId = (status.responseFor.documentId ?? '').normalize('NFC');
+    if (!directory.speaksFor(clientId, fromOrgan)) {
+      return refused(403, 'EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'Status/From/OrganId');
+    }
+    const decision = directory.deliveryFor(toOrgan);
+    if (!decision.ok) return refused(400, 'EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${toOrgan}`, 'Status/ResponseFor/OrganId');
+    const blob = await blobs.put(documentId, [body]);
+    const payload: EdocStatusPayload = { blob: blobRefOf(blob), fromOrgan, toOrgan, delivery: decision.delivery, statusCode: status.statusCode };
+    const accepted = await dispatch.accept({ type: EDOC_MESSAGE_TYPES.status, source: clientId, destination: toOrgan, subject: documentId, payload });
+    if (!accepted.ok) return refused(503, accepted.code, accepted.message);
+    return {
+      ok: true,
+      kind: 'status',
+      messageId: accepted.envelope.id,
+      correlationId: accepted.envelope.correlationId,
+      documentId,
+      statusCode: status.statusCode,
+      toOrgan,
+    };
+  }
+}
+
+/** Decodes every attachment as a stream (bounded memory) so a broken base64 body is refused at intake, not at delivery. */
+async function firstUndecodableAttachment(pkg: ParsedEdxmlPackage): Promise<RefusedUpload | null> {
+  for (const [i, attachment] of pkg.attachments.entries()) {
+    try {
+      const sink = createHash('sha256');
+      for await (const chunk of openAttachmentStream(attachment.body)) sink.update(chunk as Buffer);
+    } catch (error) {
+      if (error instanceof EdxmlError) return refused(400, error.code, error.message, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
+      throw error;
+    }
+  }
+  return null;
+}

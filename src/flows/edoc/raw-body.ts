@@ -1,0 +1,35 @@
+// Reads an XML request body into one Buffer with its own size cap (only on the edXML endpoints), refusing compressed
+// bodies (an inflated size has no cap) and non-XML media types before a byte is buffered.
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import { sendError } from '../../gateway/errors';
+
+const XML_TYPES = ['application/xml', 'text/xml', 'application/soap+xml'];
+
+export function rawXmlBody(maxBytes: number, onRefused: (code: string) => void): RequestHandler[] {
+  const checkHeaders = (req: Request, res: Response, next: NextFunction): void => {
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') {
+      onRefused('UNSUPPORTED_CONTENT_ENCODING');
+      return sendError(res, 415, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed (Content-Encoding is refused)');
+    }
+    if (!req.is(XML_TYPES)) {
+      onRefused('UNSUPPORTED_MEDIA_TYPE');
+      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/xml (or text/xml for SOAP)');
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      onRefused('PAYLOAD_TOO_LARGE');
+      res.setHeader('Connection', 'close');
+      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);
+    }
+    next();
+  };
+  const read = express.raw({ type: () => true, limit: maxBytes, inflate: false });
+  const tooLarge = (error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction): void => {
+    if (error.type !== 'entity.too.large') return next(error);
+    onRefused('PAYLOAD_TOO_LARGE');
+    res.setHeader('Connection', 'close');
+    sendError(res, 413, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);
+  };
+  return [checkHeaders, read, tooLarge as unknown as RequestHandler];
+}

@@ -1,0 +1,96 @@
+// The edoc REST face: POST /api/v1/edocs (edXML package or status packet), GET /api/v1/edocs/inbox, GET /api/v1/edocs/{id}
+// (the stored bytes, streamed) and POST /api/v1/edocs/{id}/status.
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { pipeline } from 'node:stream/promises';
+import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
+import { normalizeNfc, type JsonValue } from '../../envelope/envelope';
+import type { ContractValidator } from '../../gateway/contract-validator';
+import { sendError } from '../../gateway/errors';
+import type { Logger } from '../../observability/logger';
+import { acceptedBody, EDOC_CONTRACT, inboxEntryBody, statusAcceptedBody, type StatusUpdateBody } from './edoc-api-types';
+import type { MailboxService } from './mailbox-service';
+import type { PackageIntake } from './package-intake';
+import { rawXmlBody } from './raw-body';
+import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
+
+export interface EdocRestDeps {
+  authenticate: RequestHandler;
+  intake: PackageIntake;
+  mailbox: MailboxService;
+  blobs: EdocBlobStore;
+  contracts: ContractValidator;
+  maxPackageBytes: number;
+  logger: Logger;
+  onRefused(code: string): void;
+}
+
+export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void {
+  const refuse = (res: Response, status: number, code: string, message: string, details?: unknown) => {
+    deps.onRefused(code);
+    sendError(res, status, code, message, details);
+  };
+
+  router.post('/api/v1/edocs', deps.authenticate, ...rawXmlBody(deps.maxPackageBytes, deps.onRefused), async (req: Request, res: Response) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (body.length === 0) return refuse(res, 400, 'EDXML_MALFORMED_XML', 'the body is empty');
+    const outcome = await deps.intake.accept(req.client!.id, body);
+    if (!outcome.ok) {
+      if (outcome.status === 503) res.setHeader('Retry-After', '5');
+      return refuse(res, outcome.status, outcome.code, outcome.message, outcome.field === undefined ? undefined : [{ field: outcome.field, message: outcome.message }]);
+    }
+    deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: req.client!.id }, 'edXML accepted');
+    res.status(202).json(acceptedBody(outcome));
+  });
+
+  router.get('/api/v1/edocs/inbox', deps.authenticate, async (req: Request, res: Response) => {
+    const filter = mailboxFilterOf(req.query);
+    if (!filter.ok) return refuse(res, 400, 'VALIDATION_FAILED', 'bad query parameters', filter.problems);
+    const entries = await deps.mailbox.list(req.client!.id, filter.value);
+    res.json({ items: entries.map(inboxEntryBody) });
+  });
+
+  router.get('/api/v1/edocs/:id', deps.authenticate, async (req: Request, res: Response) => {
+    const entry = await deps.mailbox.entry(req.client!.id, String(req.params.id));
+    if (!entry) return refuse(res, 404, 'EDOC_NOT_FOUND', 'no such document in your mailbox');
+    res.status(200);
+    res.setHeader('Content-Type', 'application/xml; charset=utf-8');
+    res.setHeader('Content-Length', String(entry.blob.bytes));
+    res.setHeader('X-Content-Sha256', entry.blob.sha256);
+    await pipeline(deps.blobs.stream(entry.blob), res).catch((error: Error) => {
+      deps.logger.warn({ entryId: entry.entryId, err: error.message }, 'edXML download interrupted');
+      res.destroy();
+    });
+  });
+
+  const json = express.json({ limit: 64 * 1024, strict: true, type: () => true });
+  router.post('/api/v1/edocs/:id/status', deps.authenticate, json, async (req: Request, res: Response) => {
+    const problems = deps.contracts.validate(EDOC_CONTRACT, 'StatusUpdate', req.body);
+    if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the status update is not valid', problems);
+    const update = normalizeNfc(req.body as JsonValue) as unknown as StatusUpdateBody;
+    if (!isEdxmlStatusCode(update.statusCode)) return refuse(res, 400, 'VALIDATION_FAILED', 'unknown status code');
+    const outcome = await deps.mailbox.reportStatus(req.client!.id, String(req.params.id), { ...update, statusCode: update.statusCode });
+    if (!outcome.ok) return refuse(res, outcome.status, outcome.code, outcome.message);
+    deps.logger.info({ messageId: outcome.messageId, entryId: String(req.params.id), statusCode: outcome.statusCode }, 'edoc status accepted');
+    res.status(202).json(statusAcceptedBody(outcome));
+  });
+}
+
+type FilterResult = { ok: true; value: MailboxFilter } | { ok: false; problems: { field: string; message: string }[] };
+
+function mailboxFilterOf(query: Request['query']): FilterResult {
+  const problems: { field: string; message: string }[] = [];
+  const value: MailboxFilter = {};
+  if (query.kind !== undefined) {
+    if (query.kind === 'edoc' || query.kind === 'status') value.kind = query.kind;
+    else problems.push({ field: 'kind', message: 'must be edoc or status' });
+  }
+  if (query.since !== undefined) {
+    if (typeof query.since === 'string' && !Number.isNaN(Date.parse(query.since))) value.since = new Date(query.since).toISOString();
+    else problems.push({ field: 'since', message: 'must be an ISO date-time' });
+  }
+  if (query.limit !== undefined) {
+    if (typeof query.limit === 'string' && /^\d{1,4}$/.test(query.limit) && Number(query.limit) >= 1) value.limit = Number(query.limit);
+    else problems.push({ field: 'limit', message: 'must be an integer from 1 to 5000' });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value };
+}

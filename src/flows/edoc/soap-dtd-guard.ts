@@ -1,0 +1,14 @@
+// Refuses DOCTYPE and ENTITY declarations in a SOAP body by searching the raw bytes (no string copy of a large body).
+import { EdxmlError } from '../../../adapters/qlvb/edxml';
+import { assertNoDtd } from '../../../adapters/qlvb/edxml/dtd-guard';
+
+/** The refusal code when the body carries a DTD, else null. */
+export function assertNoDtdOrFail(body: Buffer): string | null {
+  try {
+    assertNoDtd(body);
+    return null;
+  } catch (error) {
+    if (error instanceof EdxmlError) return error.code;
+    throw error;
+  }
+}

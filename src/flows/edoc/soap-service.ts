@@ -1,0 +1,182 @@
+// The edoc SOAP face (node-soap on the bus's express router): SendEdoc, GetReceivedEdocList, GetEdoc, UpdateStatus, with
+// the body capped and read before node-soap sees it (it buffers and gunzips without a cap), gzip and DOCTYPE refused,
+// Bearer JWT auth, no stacks in faults, and Client faults carrying the machine-readable code.
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { readFileSync } from 'node:fs';
+import * as soap from 'soap';
+import { assertNoDtdOrFail } from './soap-dtd-guard';
+import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
+import type { Logger } from '../../observability/logger';
+import { inboxEntryBody } from './edoc-api-types';
+import type { MailboxService } from './mailbox-service';
+import type { PackageIntake } from './package-intake';
+import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
+import { edocWsdlPath } from './wsdl-file';
+
+export interface EdocSoapDeps {
+  path: string;
+  authenticate: RequestHandler;
+  intake: PackageIntake;
+  mailbox: MailboxService;
+  blobs: EdocBlobStore;
+  maxPackageBytes: number;
+  logger: Logger;
+  onRefused(code: string): void;
+}
+
+interface SoapFault {
+  Fault: { faultcode: string; faultstring: string; detail?: { EdocFault: { code: string; field?: string } }; statusCode: number };
+}
+
+function clientFault(status: number, code: string, message: string, field?: string): SoapFault {
+  return {
+    Fault: {
+      faultcode: status >= 500 ? 'soap:Server' : 'soap:Client',
+      faultstring: `${code}: ${message}`,
+      detail: { EdocFault: field === undefined ? { code } : { code, field } },
+      statusCode: status,
+    },
+  };
+}
+
+type SoapArgs = Record<string, unknown>;
+type Operation = (args: SoapArgs, clientId: string) => Promise<object>;
+
+function text(args: SoapArgs, name: string): string | undefined {
+  const value = args[name];
+  if (typeof value === 'string') return value.normalize('NFC');
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}
+
+export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): Promise<void> {
+  const faultXml = (code: string, message: string) =>
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>' +
+    `<faultcode>soap:Client</faultcode><faultstring>${code}: ${message}</faultstring>` +
+    `<detail><EdocFault xmlns="urn:lgsp:edoc:1.0"><code>${code}</code></EdocFault></detail></soap:Fault></soap:Body></soap:Envelope>`;
+  const sendFault = (res: Response, status: number, code: string, message: string) => {
+    deps.onRefused(code);
+    res.status(status).type('text/xml; charset=utf-8').send(faultXml(code, message));
+  };
+  // base64 grows the package by 4/3; the envelope around it is small.
+  const bodyLimit = Math.ceil((deps.maxPackageBytes * 4) / 3) + 64 * 1024;
+  const postOnly = (handler: RequestHandler): RequestHandler => (req, res, next) => (req.method === 'POST' ? handler(req, res, next) : next());
+  const refuseEncoded: RequestHandler = (req, res, next) => {
+    const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity') return sendFault(res, 415, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed');
+    next();
+  };
+  const inspect: RequestHandler = (req, res, next) => {
+    const body: unknown = req.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) return sendFault(res, 400, 'EDXML_MALFORMED_XML', 'empty request body');
+    const dtd = assertNoDtdOrFail(body);
+    if (dtd) return sendFault(res, 400, dtd, 'DOCTYPE and ENTITY declarations are not allowed');
+    next();
+  };
+  const bodyErrors = (error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void => {
+    if (res.headersSent) return next(error);
+    if (error.type === 'entity.too.large') return sendFault(res, 413, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
+    sendFault(res, error.status && error.status < 500 ? error.status : 400, 'BAD_REQUEST', 'the request body could not be read');
+  };
+  router.use(
+    deps.path,
+    postOnly(deps.authenticate),
+    postOnly(refuseEncoded),
+    postOnly(express.raw({ type: () => true, limit: bodyLimit, inflate: false })),
+    postOnly(inspect),
+    bodyErrors as unknown as RequestHandler,
+  );
+
+  const operations: Record<string, Operation> = {
+    SendEdoc: async (args, clientId) => {
+      const encoded = text(args, 'edXML');
+      if (!encoded) throw clientFault(400, 'EDXML_MALFORMED_XML', 'edXML is empty');
+      const outcome = await deps.intake.accept(clientId, Buffer.from(encoded, 'base64'));
+      if (!outcome.ok) throw clientFault(outcome.status, outcome.code, outcome.message, outcome.field);
+      deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: clientId }, 'edXML accepted over SOAP');
+      if (outcome.kind === 'edoc') {
+        return {
+          kind: 'edoc',
+          messageId: outcome.messageId,
+          correlationId: outcome.correlationId,
+          documentId: outcome.documentId,
+          sha256: outcome.sha256,
+          bytes: outcome.bytes,
+          recipient: outcome.recipients.map((r) => ({ organId: r.organId, delivery: r.delivery })),
+        };
+      }
+      return {
+        kind: 'status',
+        messageId: outcome.messageId,
+        correlationId: outcome.correlationId,
+        documentId: outcome.documentId,
+        statusCode: outcome.statusCode,
+        toOrgan: outcome.toOrgan,
+      };
+    },
+    GetReceivedEdocList: async (args, clientId) => {
+      const filter: MailboxFilter = {};
+      const kind = text(args, 'kind');
+      if (kind !== undefined && kind !== '') {
+        if (kind !== 'edoc' && kind !== 'status') throw clientFault(400, 'VALIDATION_FAILED', 'kind must be edoc or status', 'kind');
+        filter.kind = kind;
+      }
+      const since = args.since instanceof Date ? args.since.toISOString() : text(args, 'since');
+      if (since !== undefined) {
+        if (Number.isNaN(Date.parse(since))) throw clientFault(400, 'VALIDATION_FAILED', 'since must be a dateTime', 'since');
+        filter.since = new Date(since).toISOString();
+      }
+      const limit = text(args, 'limit');
+      if (limit !== undefined) filter.limit = Number(limit) || undefined;
+      const entries = await deps.mailbox.list(clientId, filter);
+      return { item: entries.map(inboxEntryBody) };
+    },
+    GetEdoc: async (args, clientId) => {
+      const entry = await deps.mailbox.entry(clientId, text(args, 'id') ?? '');
+      if (!entry) throw clientFault(404, 'EDOC_NOT_FOUND', 'no such document in your mailbox', 'id');
+      const bytes = await deps.blobs.read(entry.blob);
+      if (!bytes) throw clientFault(500, 'EDOC_BLOB_MISSING', 'the stored package is missing');
+      return { id: entry.entryId, sha256: entry.blob.sha256, edXML: bytes.toString('base64') };
+    },
+    UpdateStatus: async (args, clientId) => {
+      const statusCode = text(args, 'statusCode') ?? '';
+      if (!isEdxmlStatusCode(statusCode)) throw clientFault(400, 'EDXML_INVALID_STATUS_CODE', 'unknown status code', 'statusCode');
+      const outcome = await deps.mailbox.reportStatus(clientId, text(args, 'id') ?? '', {
+        statusCode,
+        description: text(args, 'description'),
+        department: text(args, 'department'),
+        staff: text(args, 'staff'),
+      });
+      if (!outcome.ok) throw clientFault(outcome.status, outcome.code, outcome.message);
+      return { messageId: outcome.messageId, correlationId: outcome.correlationId, documentId: outcome.documentId, statusCode: outcome.statusCode, toOrgan: outcome.toOrgan };
+    },
+  };
+
+  const port: Record<string, soap.ISoapServiceMethod> = {};
+  for (const [name, operation] of Object.entries(operations)) {
+    port[name] = (args: SoapArgs, _callback?: unknown, _headers?: unknown, req?: Request) => {
+      const clientId = req?.client?.id;
+      if (!clientId) return Promise.reject(clientFault(401, 'AUTH_REQUIRED', 'a Bearer token is required'));
+      return operation(args ?? {}, clientId).catch((error: unknown) => {
+        if (error && typeof error === 'object' && 'Fault' in error) {
+          deps.onRefused((error as SoapFault).Fault.detail?.EdocFault.code ?? 'SOAP_FAULT');
+          throw error;
+        }
+        deps.logger.error({ operation: name, err: error instanceof Error ? error.message : String(error) }, 'SOAP operation failed');
+        throw clientFault(500, 'INTERNAL', 'internal error');
+      });
+    };
+  }
+
+  const wsdlPath = edocWsdlPath();
+  await new Promise<void>((resolve, reject) => {
+    soap.listen(router, {
+      path: deps.path,
+      xml: readFileSync(wsdlPath, 'utf8'),
+      uri: wsdlPath,
+      suppressStack: true,
+      services: { EdocService: { EdocPort: port } },
+      callback: (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('edoc WSDL could not be loaded')) : resolve()),
+    });
+  });
+}

@@ -1,0 +1,65 @@
+// Writes a status packet (gói tin trạng thái) about a document, stores it and routes it back to the document's sender:
+// used for the bus's own 01 (mailbox took it) and 02 (recipient endpoint refused it) and for statuses reported over the API.
+import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
+import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocStatusPayload } from './payloads';
+import type { EdocDispatch, EdocDispatchResult } from './edoc-dispatch';
+import type { OrganDirectory } from './organ-directory';
+import type { EdocBlobStore } from './stores/edoc-store';
+
+export interface StatusReport {
+  /** The bus client the status message is recorded under (BUS_SOURCE for the bus's own). */
+  source: string;
+  causationId: string | null;
+  correlationId?: string;
+  documentId: string;
+  /** The document's sender, who receives the status. */
+  documentSender: string;
+  /** The organ reporting the status. */
+  reporter: string;
+  statusCode: EdxmlStatusCode;
+  description?: string;
+  staff?: { department?: string; staff?: string };
+}
+
+/** Source recorded on the status messages the bus writes itself. */
+export const BUS_SOURCE = 'lgsp-bus';
+
+export type StatusReportResult = EdocDispatchResult | { ok: false; code: 'UNKNOWN_RECIPIENT'; message: string };
+
+export class StatusReporter {
+  constructor(
+    private readonly blobs: EdocBlobStore,
+    private readonly dispatch: EdocDispatch,
+    private readonly directory: OrganDirectory,
+  ) {}
+
+  async report(report: StatusReport): Promise<StatusReportResult> {
+    const route = this.directory.deliveryFor(report.documentSender);
+    if (!route.ok) return { ok: false, code: 'UNKNOWN_RECIPIENT', message: `no route to organ ${report.documentSender}` };
+    const packet = buildEdxmlStatus({
+      responseFor: { organId: report.documentSender, documentId: report.documentId },
+      from: { organId: report.reporter, organName: this.directory.organ(report.reporter)?.name },
+      statusCode: report.statusCode,
+      description: report.description,
+      timestamp: formatEdxmlTimestamp(),
+      staffInfo: report.staff,
+    });
+    const blob = await this.blobs.put(report.documentId, [packet]);
+    const payload: EdocStatusPayload = {
+      blob: blobRefOf(blob),
+      fromOrgan: report.reporter,
+      toOrgan: report.documentSender,
+      delivery: route.delivery,
+      statusCode: report.statusCode,
+    };
+    return this.dispatch.accept({
+      type: EDOC_MESSAGE_TYPES.status,
+      source: report.source,
+      destination: report.documentSender,
+      subject: report.documentId,
+      payload,
+      correlationId: report.correlationId,
+      causationId: report.causationId,
+    });
+  }
+}

@@ -1,0 +1,77 @@
+// The e-document flow's persistence contract: the package blob store (claim check) and the per-organ mailbox.
+import type { Readable } from 'node:stream';
+
+/** What envelopes carry instead of the package: where its bytes are and what they hash to. */
+export interface BlobRef {
+  /** edXML DocumentId (NFC). */
+  documentId: string;
+  /** Lower-case hex SHA-256 of the stored bytes. */
+  sha256: string;
+  bytes: number;
+}
+
+/** Package and status-packet bytes, stored once per (documentId, sha256), in bounded-size chunks. */
+export interface EdocBlobStore {
+  /** Stores the concatenation of chunks (views are fine; nothing is concatenated); storing the same bytes again is harmless. */
+  put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef>;
+  /** The whole blob in one Buffer of exactly ref.bytes (one copy), or null when unknown. */
+  read(ref: BlobRef): Promise<Buffer | null>;
+  /** The blob chunk by chunk; memory stays at one chunk. */
+  stream(ref: BlobRef): Readable;
+  has(ref: BlobRef): Promise<boolean>;
+}
+
+export type MailboxEntryKind = 'edoc' | 'status';
+
+/** One document or status packet waiting in (or read from) an organ's mailbox in this bus. */
+export interface MailboxEntry {
+  /** The delivering message id; also the id callers use at /api/v1/edocs/{id}. */
+  entryId: string;
+  /** The organ whose mailbox holds it. */
+  organId: string;
+  kind: MailboxEntryKind;
+  documentId: string;
+  /** The organ that sent the document or reported the status. */
+  fromOrgan: string;
+  blob: BlobRef;
+  /** 0 new, 1 revoke, 2 update, 3 replace (documents only). */
+  businessDocType: number | null;
+  /** The QĐ 28 code a status packet carries (status entries only). */
+  statusCode: string | null;
+  /** The last status code this organ reported about the document (documents only). */
+  reportedStatus: string | null;
+  receivedAt: string;
+  updatedAt: string;
+}
+
+export type NewMailboxEntry = Omit<MailboxEntry, 'reportedStatus' | 'updatedAt'>;
+
+export interface MailboxFilter {
+  kind?: MailboxEntryKind;
+  /** Only entries received at or after this ISO time. */
+  since?: string;
+  limit?: number;
+}
+
+export interface EdocMailboxStore {
+  /** Files an entry; true when new, false when an entry with that id was already there (left as it is). */
+  put(entry: NewMailboxEntry): Promise<boolean>;
+  /** Entries of these organs, oldest first. */
+  list(organIds: readonly string[], filter: MailboxFilter): Promise<MailboxEntry[]>;
+  get(entryId: string): Promise<MailboxEntry | null>;
+  setReportedStatus(entryId: string, statusCode: string): Promise<void>;
+}
+
+export interface EdocStores {
+  readonly kind: 'sqlite' | 'postgres';
+  readonly blobs: EdocBlobStore;
+  readonly mailbox: EdocMailboxStore;
+  close(): Promise<void>;
+}
+
+/** Rows hold at most this many bytes, so a stream never holds more than one of them. */
+export const BLOB_CHUNK_BYTES = 1024 * 1024;
+
+export function mailboxLimit(filter: MailboxFilter): number {
+  return Math.min(Math.max(filter.limit ?? 500, 1), 5000);
+}

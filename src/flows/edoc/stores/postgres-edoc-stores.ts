@@ -1,0 +1,203 @@
+// PostgreSQL implementation of the e-document blob store and mailbox, shared by several bus processes.
+import { Pool } from 'pg';
+import { Readable } from 'node:stream';
+import { chunkBlob } from './blob-chunks';
+import {
+  mailboxLimit,
+  type BlobRef,
+  type EdocBlobStore,
+  type EdocMailboxStore,
+  type EdocStores,
+  type MailboxEntry,
+  type MailboxFilter,
+  type NewMailboxEntry,
+} from './edoc-store';
+import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS bus_edoc_blobs (
+    document_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    bytes BIGINT NOT NULL,
+    chunk_count INTEGER NOT NULL,
+    stored_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, sha256)
+  );
+  CREATE TABLE IF NOT EXISTS bus_edoc_blob_chunks (
+    document_id TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data BYTEA NOT NULL,
+    PRIMARY KEY (document_id, sha256, seq)
+  );
+  CREATE TABLE IF NOT EXISTS bus_edoc_mailbox (
+    entry_id TEXT PRIMARY KEY,
+    organ_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    from_organ TEXT NOT NULL,
+    blob_sha256 TEXT NOT NULL,
+    blob_bytes BIGINT NOT NULL,
+    business_doc_type INTEGER,
+    status_code TEXT,
+    reported_status TEXT,
+    received_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS bus_edoc_mailbox_organ ON bus_edoc_mailbox(organ_id, received_at);
+`;
+
+class PostgresEdocBlobStore implements EdocBlobStore {
+  constructor(private readonly pool: Pool) {}
+
+  async put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef> {
+    const { sha256, bytes, rows } = chunkBlob(chunks);
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const inserted = await client.query(
+        `INSERT INTO bus_edoc_blobs (document_id, sha256, bytes, chunk_count, stored_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (document_id, sha256) DO NOTHING`,
+        [documentId, sha256, bytes, rows.length, new Date().toISOString()],
+      );
+      if ((inserted.rowCount ?? 0) > 0) {
+        for (let seq = 0; seq < rows.length; seq++) {
+          await client.query('INSERT INTO bus_edoc_blob_chunks (document_id, sha256, seq, data) VALUES ($1, $2, $3, $4)', [documentId, sha256, seq, rows[seq]]);
+        }
+      }
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+    return { documentId, sha256, bytes };
+  }
+
+  private async meta(ref: BlobRef): Promise<{ bytes: number; chunkCount: number } | null> {
+    const result = await this.pool.query<{ bytes: string; chunk_count: number }>(
+      'SELECT bytes, chunk_count FROM bus_edoc_blobs WHERE document_id = $1 AND sha256 = $2',
+      [ref.documentId, ref.sha256],
+    );
+    const row = result.rows[0];
+    return row ? { bytes: Number(row.bytes), chunkCount: Number(row.chunk_count) } : null;
+  }
+
+  private async chunk(ref: BlobRef, seq: number): Promise<Buffer> {
+    const result = await this.pool.query<{ data: Buffer }>(
+      'SELECT data FROM bus_edoc_blob_chunks WHERE document_id = $1 AND sha256 = $2 AND seq = $3',
+      [ref.documentId, ref.sha256, seq],
+    );
+    const row = result.rows[0];
+    if (!row) throw new Error('blob chunk missing');
+    return row.data;
+  }
+
+  async read(ref: BlobRef): Promise<Buffer | null> {
+    const meta = await this.meta(ref);
+    if (!meta) return null;
+    const out = Buffer.allocUnsafe(meta.bytes);
+    let offset = 0;
+    for (let seq = 0; seq < meta.chunkCount; seq++) offset += (await this.chunk(ref, seq)).copy(out, offset);
+    return out;
+  }
+
+  stream(ref: BlobRef): Readable {
+    const meta = () => this.meta(ref);
+    const chunk = (seq: number) => this.chunk(ref, seq);
+    return Readable.from(
+      (async function* () {
+        const found = await meta();
+        if (!found) throw new Error('blob not found');
+        for (let seq = 0; seq < found.chunkCount; seq++) yield await chunk(seq);
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  async has(ref: BlobRef): Promise<boolean> {
+    return (await this.meta(ref)) !== null;
+  }
+}
+
+class PostgresEdocMailboxStore implements EdocMailboxStore {
+  constructor(private readonly pool: Pool) {}
+
+  async put(entry: NewMailboxEntry): Promise<boolean> {
+    const result = await this.pool.query(
+      `INSERT INTO bus_edoc_mailbox
+         (entry_id, organ_id, kind, document_id, from_organ, blob_sha256, blob_bytes, business_doc_type, status_code, reported_status, received_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, $10) ON CONFLICT (entry_id) DO NOTHING`,
+      [
+        entry.entryId,
+        entry.organId,
+        entry.kind,
+        entry.documentId,
+        entry.fromOrgan,
+        entry.blob.sha256,
+        entry.blob.bytes,
+        entry.businessDocType,
+        entry.statusCode,
+        entry.receivedAt,
+      ],
+    );
+    return (result.rowCount ?? 0) === 1;
+  }
+
+  async list(organIds: readonly string[], filter: MailboxFilter): Promise<MailboxEntry[]> {
+    if (organIds.length === 0) return [];
+    const params: unknown[] = [organIds];
+    let where = 'organ_id = ANY($1)';
+    if (filter.kind) {
+      params.push(filter.kind);
+      where += ` AND kind = $${params.length}`;
+    }
+    if (filter.since) {
+      params.push(filter.since);
+      where += ` AND received_at >= $${params.length}`;
+    }
+    const result = await this.pool.query<MailboxRow>(
+      `SELECT * FROM bus_edoc_mailbox WHERE ${where} ORDER BY received_at, entry_id LIMIT ${mailboxLimit(filter)}`,
+      params,
+    );
+    return result.rows.map(mailboxEntryFromRow);
+  }
+
+  async get(entryId: string): Promise<MailboxEntry | null> {
+    const result = await this.pool.query<MailboxRow>('SELECT * FROM bus_edoc_mailbox WHERE entry_id = $1', [entryId]);
+    return result.rows[0] ? mailboxEntryFromRow(result.rows[0]) : null;
+  }
+
+  async setReportedStatus(entryId: string, statusCode: string): Promise<void> {
+    await this.pool.query('UPDATE bus_edoc_mailbox SET reported_status = $1, updated_at = $2 WHERE entry_id = $3', [statusCode, new Date().toISOString(), entryId]);
+  }
+}
+
+export class PostgresEdocStores implements EdocStores {
+  readonly kind = 'postgres' as const;
+  readonly blobs: EdocBlobStore;
+  readonly mailbox: EdocMailboxStore;
+  private constructor(private readonly pool: Pool) {
+    this.blobs = new PostgresEdocBlobStore(pool);
+    this.mailbox = new PostgresEdocMailboxStore(pool);
+  }
+
+  static async open(connectionString: string): Promise<PostgresEdocStores> {
+    const pool = new Pool({ connectionString, max: 5, connectionTimeoutMillis: 5000 });
+    pool.on('error', () => undefined);
+    const client = await pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock(74232)');
+      await client.query(SCHEMA);
+      await client.query('SELECT pg_advisory_unlock(74232)');
+    } finally {
+      client.release();
+    }
+    return new PostgresEdocStores(pool);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

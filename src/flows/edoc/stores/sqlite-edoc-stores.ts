@@ -1,0 +1,167 @@
+// SQLite (better-sqlite3) implementation of the e-document blob store and mailbox, for single-process buses.
+import { Readable } from 'node:stream';
+import type { SqliteDatabase } from '../../../stores/sqlite-stores';
+import { chunkBlob } from './blob-chunks';
+import {
+  mailboxLimit,
+  type BlobRef,
+  type EdocBlobStore,
+  type EdocMailboxStore,
+  type EdocStores,
+  type MailboxEntry,
+  type MailboxFilter,
+  type NewMailboxEntry,
+} from './edoc-store';
+import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
+
+export function migrateSqliteEdocStores(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS edoc_blobs (
+      document_id TEXT NOT NULL,
+      sha256 TEXT NOT NULL,
+      bytes INTEGER NOT NULL,
+      chunk_count INTEGER NOT NULL,
+      stored_at TEXT NOT NULL,
+      PRIMARY KEY (document_id, sha256)
+    );
+    CREATE TABLE IF NOT EXISTS edoc_blob_chunks (
+      document_id TEXT NOT NULL,
+      sha256 TEXT NOT NULL,
+      seq INTEGER NOT NULL,
+      data BLOB NOT NULL,
+      PRIMARY KEY (document_id, sha256, seq)
+    );
+    CREATE TABLE IF NOT EXISTS edoc_mailbox (
+      entry_id TEXT PRIMARY KEY,
+      organ_id TEXT NOT NULL,
+      kind TEXT NOT NULL,
+      document_id TEXT NOT NULL,
+      from_organ TEXT NOT NULL,
+      blob_sha256 TEXT NOT NULL,
+      blob_bytes INTEGER NOT NULL,
+      business_doc_type INTEGER,
+      status_code TEXT,
+      reported_status TEXT,
+      received_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS edoc_mailbox_organ ON edoc_mailbox(organ_id, received_at);
+  `);
+}
+
+class SqliteEdocBlobStore implements EdocBlobStore {
+  private readonly stmts;
+  constructor(private readonly db: SqliteDatabase) {
+    this.stmts = {
+      insertBlob: db.prepare(`INSERT OR IGNORE INTO edoc_blobs (document_id, sha256, bytes, chunk_count, stored_at) VALUES (?, ?, ?, ?, ?)`),
+      insertChunk: db.prepare(`INSERT OR IGNORE INTO edoc_blob_chunks (document_id, sha256, seq, data) VALUES (?, ?, ?, ?)`),
+      blob: db.prepare<[string, string], { bytes: number; chunk_count: number }>('SELECT bytes, chunk_count FROM edoc_blobs WHERE document_id = ? AND sha256 = ?'),
+      chunk: db.prepare<[string, string, number], { data: Buffer }>('SELECT data FROM edoc_blob_chunks WHERE document_id = ? AND sha256 = ? AND seq = ?'),
+    };
+  }
+
+  async put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef> {
+    const { sha256, bytes, rows } = chunkBlob(chunks);
+    this.db.transaction(() => {
+      const inserted = this.stmts.insertBlob.run(documentId, sha256, bytes, rows.length, new Date().toISOString());
+      if (inserted.changes === 0) return;
+      rows.forEach((row, seq) => this.stmts.insertChunk.run(documentId, sha256, seq, row));
+    })();
+    return { documentId, sha256, bytes };
+  }
+
+  async read(ref: BlobRef): Promise<Buffer | null> {
+    const meta = this.stmts.blob.get(ref.documentId, ref.sha256);
+    if (!meta) return null;
+    const out = Buffer.allocUnsafe(meta.bytes);
+    let offset = 0;
+    for (let seq = 0; seq < meta.chunk_count; seq++) offset += this.stmts.chunk.get(ref.documentId, ref.sha256, seq)!.data.copy(out, offset);
+    return out;
+  }
+
+  stream(ref: BlobRef): Readable {
+    const { blob, chunk } = this.stmts;
+    return Readable.from(
+      (function* () {
+        const meta = blob.get(ref.documentId, ref.sha256);
+        if (!meta) throw new Error('blob not found');
+        for (let seq = 0; seq < meta.chunk_count; seq++) yield chunk.get(ref.documentId, ref.sha256, seq)!.data;
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  async has(ref: BlobRef): Promise<boolean> {
+    return this.stmts.blob.get(ref.documentId, ref.sha256) !== undefined;
+  }
+}
+
+class SqliteEdocMailboxStore implements EdocMailboxStore {
+  private readonly stmts;
+  constructor(private readonly db: SqliteDatabase) {
+    this.stmts = {
+      put: db.prepare(`INSERT OR IGNORE INTO edoc_mailbox
+        (entry_id, organ_id, kind, document_id, from_organ, blob_sha256, blob_bytes, business_doc_type, status_code, reported_status, received_at, updated_at)
+        VALUES (@entryId, @organId, @kind, @documentId, @fromOrgan, @sha256, @bytes, @businessDocType, @statusCode, NULL, @receivedAt, @receivedAt)`),
+      get: db.prepare<[string], MailboxRow>('SELECT * FROM edoc_mailbox WHERE entry_id = ?'),
+      setStatus: db.prepare('UPDATE edoc_mailbox SET reported_status = ?, updated_at = ? WHERE entry_id = ?'),
+    };
+  }
+
+  async put(entry: NewMailboxEntry): Promise<boolean> {
+    const result = this.stmts.put.run({
+      entryId: entry.entryId,
+      organId: entry.organId,
+      kind: entry.kind,
+      documentId: entry.documentId,
+      fromOrgan: entry.fromOrgan,
+      sha256: entry.blob.sha256,
+      bytes: entry.blob.bytes,
+      businessDocType: entry.businessDocType,
+      statusCode: entry.statusCode,
+      receivedAt: entry.receivedAt,
+    });
+    return result.changes === 1;
+  }
+
+  async list(organIds: readonly string[], filter: MailboxFilter): Promise<MailboxEntry[]> {
+    if (organIds.length === 0) return [];
+    const params: (string | number)[] = [...organIds];
+    let where = `organ_id IN (${organIds.map(() => '?').join(', ')})`;
+    if (filter.kind) {
+      where += ' AND kind = ?';
+      params.push(filter.kind);
+    }
+    if (filter.since) {
+      where += ' AND received_at >= ?';
+      params.push(filter.since);
+    }
+    const rows = this.db
+      .prepare<(string | number)[], MailboxRow>(`SELECT * FROM edoc_mailbox WHERE ${where} ORDER BY received_at, entry_id LIMIT ${mailboxLimit(filter)}`)
+      .all(...params);
+    return rows.map(mailboxEntryFromRow);
+  }
+
+  async get(entryId: string): Promise<MailboxEntry | null> {
+    const row = this.stmts.get.get(entryId);
+    return row ? mailboxEntryFromRow(row) : null;
+  }
+
+  async setReportedStatus(entryId: string, statusCode: string): Promise<void> {
+    this.stmts.setStatus.run(statusCode, new Date().toISOString(), entryId);
+  }
+}
+
+export class SqliteEdocStores implements EdocStores {
+  readonly kind = 'sqlite' as const;
+  readonly blobs: EdocBlobStore;
+  readonly mailbox: EdocMailboxStore;
+  constructor(private readonly db: SqliteDatabase) {
+    migrateSqliteEdocStores(db);
+    this.blobs = new SqliteEdocBlobStore(db);
+    this.mailbox = new SqliteEdocMailboxStore(db);
+  }
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,83 @@
+// The edoc SOAP service called by a node-soap client built from contracts/wsdl/edoc-service.wsdl: send, list, get,
+// update status, a Client fault with a machine-readable code for a bad package, and gzip refused.
+import { createHash } from 'node:crypto';
+import * as soap from 'soap';
+import { edocWsdlPath } from '../../../src/flows/edoc/wsdl-file';
+import { waitFor } from '../../support/env';
+import { documentPackage } from './support/packages';
+import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from './support/edoc-bus';
+
+interface SoapError {
+  root?: { Envelope?: { Body?: { Fault?: { faultcode?: string; detail?: { EdocFault?: { code?: string } } } } } };
+  response?: { status?: number };
+}
+
+describe('edoc SOAP service', () => {
+  let edoc: EdocBus;
+  const clientFor = async (clientId: string) => {
+    const client = await soap.createClientAsync(edocWsdlPath(), { endpoint: `${edoc.bus.url()}/soap/edoc` });
+    client.setSecurity(new soap.BearerSecurity(edoc.token(clientId)));
+    return client;
+  };
+
+  beforeAll(async () => {
+    edoc = await startEdocBus({ amqp: false });
+  });
+  afterAll(async () => {
+    await edoc.stop();
+  });
+
+  test('send, list, get and update status over SOAP', async () => {
+    const sender = await clientFor(CLIENT_A);
+    const recipient = await clientFor(CLIENT_B);
+    const documentId = `${ORGAN_A},2025/03/14,77/UBND-SOAP`;
+    const pkg = documentPackage({ from: ORGAN_A, to: [ORGAN_B], documentId });
+    const [sent] = await sender.SendEdocAsync({ edXML: pkg.toString('base64') });
+    expect(sent).toMatchObject({ kind: 'edoc', documentId, recipient: [{ organId: ORGAN_B, delivery: 'mailbox' }] });
+
+    const item = await waitFor(async () => {
+      const [list] = await recipient.GetReceivedEdocListAsync({ kind: 'edoc' });
+      const items = (list?.item ?? []) as { id: string; documentId: string }[];
+      return items.find((i) => i.documentId === documentId);
+    }, 20_000, 'SOAP inbox entry');
+    const [got] = await recipient.GetEdocAsync({ id: item.id });
+    const bytes = Buffer.from(got.edXML as string, 'base64');
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(sent.sha256);
+    expect(got.sha256).toBe(sent.sha256);
+
+    const [updated] = await recipient.UpdateStatusAsync({ id: item.id, statusCode: '05', description: 'Đang xử lý văn bản đến' });
+    expect(updated).toMatchObject({ statusCode: '05', toOrgan: ORGAN_A, documentId });
+    await waitFor(async () => {
+      const [list] = await sender.GetReceivedEdocListAsync({ kind: 'status' });
+      const codes = ((list?.item ?? []) as { documentId: string; statusCode: string }[]).filter((i) => i.documentId === documentId).map((i) => i.statusCode);
+      return codes.includes('01') && codes.includes('05');
+    }, 20_000, 'statuses 01 and 05 at the sender');
+  });
+
+  test('a bad package is a Client fault carrying the code; a foreign entry is not found', async () => {
+    const sender = await clientFor(CLIENT_A);
+    const error = (await sender.SendEdocAsync({ edXML: Buffer.from('<edXML><broken></edXML>').toString('base64') }).catch((e: unknown) => e)) as SoapError;
+    const fault = error.root?.Envelope?.Body?.Fault;
+    expect(fault?.faultcode).toBe('soap:Client');
+    expect(fault?.detail?.EdocFault?.code).toMatch(/^EDXML_/);
+    expect(error.response?.status).toBe(400);
+    const notFound = (await sender.GetEdocAsync({ id: 'no-such-entry' }).catch((e: unknown) => e)) as SoapError;
+    expect(notFound.root?.Envelope?.Body?.Fault?.detail?.EdocFault?.code).toBe('EDOC_NOT_FOUND');
+  });
+
+  test('gzip bodies, DOCTYPEs and missing tokens are refused before node-soap reads them', async () => {
+    const url = `${edoc.bus.url()}/soap/edoc`;
+    const auth = { authorization: `Bearer ${edoc.token(CLIENT_A)}`, 'content-type': 'text/xml' };
+    const gz = await fetch(url, { method: 'POST', headers: { ...auth, 'content-encoding': 'gzip' }, body: 'x' });
+    expect(gz.status).toBe(415);
+    expect(await gz.text()).toContain('UNSUPPORTED_CONTENT_ENCODING');
+    const dtd = await fetch(url, { method: 'POST', headers: auth, body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "x">]><x/>' });
+    expect(dtd.status).toBe(400);
+    expect(await dtd.text()).toMatch(/EDXML_(ENTITY|DOCTYPE)_FORBIDDEN/);
+    const anonymous = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' });
+    expect(anonymous.status).toBe(401);
+    const wsdl = await fetch(`${url}?wsdl`);
+    expect(wsdl.status).toBe(200);
+    expect(await wsdl.text()).toContain('EdocService');
+  });
+});
