@@ -30,6 +30,8 @@ export const DEMO_EDOC_SECRETS = {
 } as const;
 /** The bus's system id at the national axis in the demo config. */
 export const DEMO_AXIS_SYSTEM_ID = '000.00.00.H10';
+/** The in-province organs of the demo config (config/bus.yaml flows.edoc.organs). */
+export const DEMO_PROVINCE_ORGANS = ['000.00.01.H10', '000.00.02.H10', '000.00.03.H10'] as const;
 
 export interface SimulatorPorts {
   dvcqg: number;
@@ -51,6 +53,8 @@ export async function startReferenceSimulators(ports: SimulatorPorts, host = '12
       port: ports.axis,
       host,
       secrets: { [DEMO_AXIS_SYSTEM_ID]: process.env.EDOC_AXIS_SECRET ?? DEMO_EDOC_SECRETS.EDOC_AXIS_SECRET },
+      // The province's LGSP is registered at the axis for every organ of the province.
+      organsBySystem: { [DEMO_AXIS_SYSTEM_ID]: [DEMO_AXIS_SYSTEM_ID, ...DEMO_PROVINCE_ORGANS] },
     });
     started.push({ name: 'Trục liên thông văn bản quốc gia (VXP)', url: axis.url, close: () => axis.close() });
     const qlvb = await startQlvbPushSimulator({
