@@ -71,6 +71,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   const routes = YAML.parse(readFileSync(path.resolve(__dirname, '../../config/routes.yaml'), 'utf8')) as {
     routes: { clients: string[] }[];
   };
+  routes.routes = routes.routes.filter((r) => (r as { name?: string }).name?.startsWith('dossier-'));
   for (const route of routes.routes) route.clients = [TEST_CLIENT];
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
 
