@@ -1,8 +1,8 @@
-// npm run audit:verify — verifies the audit log in a store or an exported bundle: exit 0 "verified up to seq N", 1 with the first bad record, 2 on usage errors.
+// npm run audit:verify — verifies the audit log in a store or an exported bundle: exit 0 "verified up to seq N", 1 with the first bad record (or an unreadable bundle), 2 on usage errors.
 import { parseArgs } from 'node:util';
 import { BundleSource } from '../audit/bundle';
 import { openStoreFromArgs, trustedKeysFromArgs } from '../audit/cli-support';
-import { describeError } from '../audit/errors';
+import { AuditError, describeError } from '../audit/errors';
 import type { AuditSource } from '../audit/audit-store';
 import { formatReport, verifyAudit } from '../audit/verifier';
 
@@ -37,7 +37,15 @@ async function main(): Promise<number> {
   let source: AuditSource;
   let close = async (): Promise<void> => undefined;
   if (values.bundle) {
-    const bundle = BundleSource.read(values.bundle);
+    let bundle: BundleSource;
+    try {
+      bundle = BundleSource.read(values.bundle);
+    } catch (error) {
+      // A bundle that cannot be read as one proves nothing: that is a failed verification, not a usage error.
+      if (!(error instanceof AuditError) || error.code !== 'AUDIT_BUNDLE_INVALID') throw error;
+      console.log(`FAILED: ${error.message}`);
+      return 1;
+    }
     console.log(`bundle ${values.bundle} sha256 ${bundle.digest}`);
     if (keys.length === 0) {
       console.log('warning: no --public-key given; checking against the keys the bundle carries');
