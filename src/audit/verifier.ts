@@ -41,7 +41,6 @@ async function verifyChain(source: AuditSource, chainId: string, keys: Map<strin
   let expectedSeq: number | null = null;
   let expectedPrev: string | null = null;
   let afterSeq = 0;
-  let lastHash: string | null = null;
   for (;;) {
     const page = await source.records(chainId, afterSeq, PAGE);
     for (const record of page) {
@@ -67,7 +66,6 @@ async function verifyChain(source: AuditSource, chainId: string, keys: Map<strin
       }
       report.records += 1;
       report.lastSeq = record.seq;
-      lastHash = record.hash;
       expectedSeq = record.seq + 1;
       expectedPrev = record.hash;
       afterSeq = record.seq;
@@ -87,7 +85,6 @@ async function verifyChain(source: AuditSource, chainId: string, keys: Map<strin
       return fail(report.lastSeq + 1, `checkpoint at seq ${lastCheckpoint.seq} but the chain ends at seq ${report.lastSeq}: records ${report.lastSeq + 1}–${lastCheckpoint.seq} are missing`);
     }
   }
-  void lastHash;
   return report;
 }
 
