@@ -13,9 +13,10 @@ export class AuditError extends Error {
 }
 
 export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  // Duck-typed, not instanceof: errors from native modules may come from another realm (jest, worker threads).
+  if (error !== null && typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+    const { code, message } = error as { code?: unknown; message: string };
+    return typeof code === 'string' ? `${code}: ${message}` : message;
   }
   return String(error);
 }
