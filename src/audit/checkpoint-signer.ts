@@ -1,0 +1,76 @@
+// Ed25519 checkpoint signing and signature checking; key loading from a PEM file or environment; a dev key generator.
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { checkpointSigningBytes } from './canonical';
+import { AuditError } from './errors';
+import type { CheckpointBody, SignedCheckpoint } from './types';
+
+export function publicKeyPem(key: KeyObject): string {
+  return key.export({ type: 'spki', format: 'pem' }).toString();
+}
+
+/** First 16 hex of SHA-256 over the public key's SPKI DER: names the key in checkpoints and bundles. */
+export function keyIdOf(publicKey: KeyObject): string {
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(der).digest('hex').slice(0, 16);
+}
+
+export class CheckpointSigner {
+  readonly publicKey: KeyObject;
+  readonly keyId: string;
+
+  constructor(private readonly privateKey: KeyObject) {
+    if (privateKey.asymmetricKeyType !== 'ed25519') throw new AuditError('the audit signing key must be an Ed25519 private key', 'AUDIT_CONFIG');
+    this.publicKey = createPublicKey(privateKey);
+    this.keyId = keyIdOf(this.publicKey);
+  }
+
+  static fromPem(pem: string): CheckpointSigner {
+    try {
+      return new CheckpointSigner(createPrivateKey(pem));
+    } catch (error) {
+      if (error instanceof AuditError) throw error;
+      throw new AuditError('the audit signing key is not a readable PEM private key', 'AUDIT_CONFIG', { cause: error });
+    }
+  }
+
+  static fromFile(file: string): CheckpointSigner {
+    return CheckpointSigner.fromPem(readFileSync(file, 'utf8'));
+  }
+
+  sign(body: CheckpointBody): SignedCheckpoint {
+    const signature = sign(null, checkpointSigningBytes(body), this.privateKey).toString('base64');
+    return { chainId: body.chainId, seq: body.seq, headHash: body.headHash, at: body.at, keyId: this.keyId, signature };
+  }
+}
+
+export function loadPublicKey(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch (error) {
+    throw new AuditError('the audit public key is not a readable PEM key', 'AUDIT_CONFIG', { cause: error });
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new AuditError('the audit public key must be an Ed25519 key', 'AUDIT_CONFIG');
+  return key;
+}
+
+export function checkpointSignatureValid(checkpoint: SignedCheckpoint, publicKey: KeyObject): boolean {
+  try {
+    return verify(null, checkpointSigningBytes(checkpoint), publicKey, Buffer.from(checkpoint.signature, 'base64'));
+  } catch {
+    return false;
+  }
+}
+
+/** For development and the demo only: writes audit-signing.pem (private, 0600) and audit-public.pem into `dir`. */
+export function generateDevKeyPair(dir: string): { privateKeyFile: string; publicKeyFile: string } {
+  mkdirSync(dir, { recursive: true });
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const privateKeyFile = path.join(dir, 'audit-signing.pem');
+  const publicKeyFile = path.join(dir, 'audit-public.pem');
+  writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
+  writeFileSync(publicKeyFile, publicKeyPem(publicKey));
+  return { privateKeyFile, publicKeyFile };
+}

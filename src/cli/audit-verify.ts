@@ -1,0 +1,86 @@
+// npm run audit:verify — verifies the audit log in a store or an exported bundle: exit 0 "verified up to seq N", 1 with the first bad record (or an unreadable bundle), 2 on usage errors.
+import { parseArgs } from 'node:util';
+import { BundleSource } from '../audit/bundle';
+import { openStoreFromArgs, trustedKeysFromArgs } from '../audit/cli-support';
+import { AuditError, describeError } from '../audit/errors';
+import type { AuditSource } from '../audit/audit-store';
+import { formatReport, verifyAudit } from '../audit/verifier';
+
+const USAGE = `usage: audit-verify (--sqlite <file> | --database-url <url> | --bundle <file>) [--public-key <pem>]... [--signing-key <pem>] [--table-prefix <p>] [--chain <id>]...
+  keys: --public-key, else LGSP_AUDIT_PUBLIC_KEY_FILE, else the public half of --signing-key / LGSP_AUDIT_SIGNING_KEY_FILE;
+  a bundle with no key given is checked against the keys it carries (pin them with --public-key).`;
+
+async function main(): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        sqlite: { type: 'string' },
+        'database-url': { type: 'string' },
+        bundle: { type: 'string' },
+        'public-key': { type: 'string', multiple: true },
+        'signing-key': { type: 'string' },
+        'table-prefix': { type: 'string' },
+        chain: { type: 'string', multiple: true },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    console.error(`${describeError(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  let keys = trustedKeysFromArgs(values['public-key'] ?? [], values['signing-key'], process.env);
+  let source: AuditSource;
+  let close = async (): Promise<void> => undefined;
+  if (values.bundle) {
+    let bundle: BundleSource;
+    try {
+      bundle = BundleSource.read(values.bundle);
+    } catch (error) {
+      // A bundle that cannot be read as one proves nothing: that is a failed verification, not a usage error.
+      if (!(error instanceof AuditError) || error.code !== 'AUDIT_BUNDLE_INVALID') throw error;
+      console.log(`FAILED: ${error.message}`);
+      return 1;
+    }
+    console.log(`bundle ${values.bundle} sha256 ${bundle.digest}`);
+    if (keys.length === 0) {
+      console.log('warning: no --public-key given; checking against the keys the bundle carries');
+      keys = bundle.publicKeys;
+    }
+    source = bundle;
+  } else {
+    const store = await openStoreFromArgs(values, process.env);
+    if (!store) {
+      console.error(`no audit store named\n${USAGE}`);
+      return 2;
+    }
+    source = store;
+    close = () => store.close();
+  }
+  if (keys.length === 0) {
+    console.error(`no trusted public key: checkpoints cannot be checked\n${USAGE}`);
+    await close();
+    return 2;
+  }
+  try {
+    const report = await verifyAudit(source, { publicKeys: keys, chainIds: values.chain });
+    for (const line of formatReport(report)) console.log(line);
+    return report.ok ? 0 : 1;
+  } finally {
+    await close();
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`audit-verify: ${describeError(error)}`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,80 @@
+// Test harness for the audit room: a fresh SQLite file or PostgreSQL table prefix per suite, raw SQL for tampering, a signer and writers.
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Pool } from 'pg';
+import { ChainedAuditLog, type AuditWriterOptions } from '../../../src/audit/audit-log';
+import type { AuditStore } from '../../../src/audit/audit-store';
+import { CheckpointSigner } from '../../../src/audit/checkpoint-signer';
+import { DEFAULT_PERSONAL_FIELDS, PersonalDataProtector, type PersonalDataConfig } from '../../../src/audit/personal-data';
+import { PostgresAuditStore } from '../../../src/audit/postgres-audit-store';
+import { SqliteAuditStore } from '../../../src/audit/sqlite-audit-store';
+import { DATABASE_URL } from '../../support/env';
+
+export interface AuditHarness {
+  kind: 'sqlite' | 'postgres';
+  prefix: string;
+  dir: string;
+  sqliteFile: string;
+  openStore(): Promise<AuditStore>;
+  /** Runs raw SQL against the audit tables (inline literals only). */
+  exec(sql: string): Promise<void>;
+  rows(sql: string): Promise<Record<string, unknown>[]>;
+  cleanup(): Promise<void>;
+}
+
+export function newSigner(): CheckpointSigner {
+  return new CheckpointSigner(generateKeyPairSync('ed25519').privateKey);
+}
+
+export async function openWriter(
+  store: AuditStore,
+  signer: CheckpointSigner,
+  options: Partial<AuditWriterOptions> = {},
+  personal: PersonalDataConfig = { mode: 'mask', fields: DEFAULT_PERSONAL_FIELDS },
+): Promise<ChainedAuditLog> {
+  return ChainedAuditLog.open(store, signer, new PersonalDataProtector(personal), { payloadMode: 'full', checkpointIntervalMs: 0, probeIntervalMs: 100, ...options });
+}
+
+export function sqliteHarness(): AuditHarness {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-audit-'));
+  const sqliteFile = path.join(dir, 'audit.db');
+  const prefix = 'audit_';
+  let raw: Database.Database | null = null;
+  const db = (): Database.Database => (raw ??= new Database(sqliteFile));
+  return {
+    kind: 'sqlite',
+    prefix,
+    dir,
+    sqliteFile,
+    openStore: async () => new SqliteAuditStore({ file: sqliteFile, tablePrefix: prefix, busyTimeoutMs: 200 }),
+    exec: async (sql) => void db().exec(sql),
+    rows: async (sql) => db().prepare(sql).all() as Record<string, unknown>[],
+    cleanup: async () => {
+      raw?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function postgresHarness(): AuditHarness {
+  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-audit-'));
+  const prefix = `audit_t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}_`;
+  const pool = new Pool({ connectionString: DATABASE_URL, max: 2 });
+  return {
+    kind: 'postgres',
+    prefix,
+    dir,
+    sqliteFile: '',
+    openStore: () => PostgresAuditStore.open({ databaseUrl: DATABASE_URL, tablePrefix: prefix }),
+    exec: async (sql) => void (await pool.query(sql)),
+    rows: async (sql) => (await pool.query(sql)).rows as Record<string, unknown>[],
+    cleanup: async () => {
+      await pool.query(`DROP TABLE IF EXISTS ${prefix}records, ${prefix}checkpoints, ${prefix}anchors`);
+      await pool.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
