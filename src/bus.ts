@@ -121,7 +121,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   }
   await transport.start(topology);
 
-  const intake = new MessageIntake({ transport, stores, resequencer, metrics, logger });
+  const intake = new MessageIntake({ transport, stores, routes, resequencer, metrics, logger });
   const contracts = new ContractValidator();
   const flowRouter = express.Router();
   const stopHooks: (() => Promise<void> | void)[] = [];

@@ -5,6 +5,7 @@ import { createEnvelope, type Envelope, type JsonValue } from '../envelope/envel
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { Resequencer } from '../routing/resequencer';
+import type { RouteTable } from '../routing/route-table';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
 
@@ -23,10 +24,35 @@ export type IntakeResult =
   | { ok: true; envelope: Envelope }
   | { ok: false; code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE'; message: string };
 
+/** A message to route by its facts (content-based router) before it is accepted. */
+export type DispatchRequest = Omit<IntakeRequest, 'route'>;
+export type DispatchResult = IntakeResult | { ok: false; code: 'NO_ROUTE' | 'ROUTE_FORBIDDEN'; message: string };
+export type DispatchRefusal = Extract<DispatchResult, { ok: false }>;
+
+/** The HTTP status every intake answers a refused dispatch with: the caller's fault (403, 422) or ours, for now (503). */
+export function dispatchRefusalStatus(code: DispatchRefusal['code']): 403 | 422 | 503 {
+  if (code === 'ROUTE_FORBIDDEN') return 403;
+  if (code === 'NO_ROUTE') return 422;
+  return 503;
+}
+
 export class MessageIntake {
   constructor(
-    private readonly deps: { transport: Transport; stores: Stores; resequencer: Resequencer; metrics: BusMetrics; logger: Logger },
+    private readonly deps: { transport: Transport; stores: Stores; routes: RouteTable; resequencer: Resequencer; metrics: BusMetrics; logger: Logger },
   ) {}
+
+  /** Picks the message's route from its type, client and content, then accepts it on that route. */
+  async dispatch(request: DispatchRequest): Promise<DispatchResult> {
+    const decision = this.deps.routes.resolve({
+      type: request.type,
+      source: request.source,
+      destination: request.destination,
+      subject: request.subject,
+      payload: request.payload,
+    });
+    if (!decision.ok) return decision;
+    return this.accept({ ...request, route: decision.route });
+  }
 
   async accept(request: IntakeRequest): Promise<IntakeResult> {
     const { transport, stores, resequencer, metrics, logger } = this.deps;

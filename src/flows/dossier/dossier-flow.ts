@@ -14,6 +14,7 @@ import {
 } from '../../../adapters/dvcqg';
 import { isPopulationError, PopulationClient, validateVerifyRequest, type CitizenLookupResult } from '../../../adapters/population';
 import { normalizeNfc, type Envelope, type JsonValue } from '../../envelope/envelope';
+import { dispatchRefusalStatus } from '../../intake/message-intake';
 import { sendError } from '../../gateway/errors';
 import { isBreakerOpen } from '../../resilience/breaker';
 import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../routing/adapter';
@@ -163,12 +164,11 @@ function mountEndpoints(
   const accept = async (req: Request, res: Response, type: 'dossier.submitted' | 'dossier.progress', body: DossierIntake | DossierProgressUpdate) => {
     const payload = normalizeNfc(body as unknown as JsonValue);
     const maHoSo = body.MaHoSo.normalize('NFC');
-    const decision = ctx.routes.resolve({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload });
-    if (!decision.ok) return refuse(res, decision.code === 'ROUTE_FORBIDDEN' ? 403 : 422, decision.code, decision.message);
-    const accepted = await ctx.intake.accept({ route: decision.route, type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload });
+    const accepted = await ctx.intake.dispatch({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload });
     if (!accepted.ok) {
-      res.setHeader('Retry-After', '5');
-      return refuse(res, 503, accepted.code, accepted.message);
+      const status = dispatchRefusalStatus(accepted.code);
+      if (status === 503) res.setHeader('Retry-After', '5');
+      return refuse(res, status, accepted.code, accepted.message);
     }
     const id = accepted.envelope.id;
     const answer: DossierAccepted = { messageId: id, correlationId: accepted.envelope.correlationId, maHoSo, status: 'accepted', statusUrl: `/api/v1/messages/${id}` };

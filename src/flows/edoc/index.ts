@@ -6,7 +6,6 @@ import { createAxisAdapter } from './adapters/axis-adapter';
 import { createFanoutAdapter } from './adapters/fanout-adapter';
 import { createMailboxAdapter } from './adapters/mailbox-adapter';
 import { createPushAdapter } from './adapters/push-adapter';
-import { EdocDispatch } from './edoc-dispatch';
 import { MailboxService } from './mailbox-service';
 import { OrganDirectory } from './organ-directory';
 import { PackageIntake } from './package-intake';
@@ -24,13 +23,12 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     const stores = await openEdocStores(ctx.config.stores);
     ctx.onStop(() => stores.close());
     const directory = new OrganDirectory(settings);
-    const dispatch = new EdocDispatch(ctx.routes, ctx.intake);
-    const reporter = new StatusReporter(stores.blobs, dispatch, directory);
-    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, dispatch });
+    const reporter = new StatusReporter(stores.blobs, ctx.intake, directory);
+    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, messageIntake: ctx.intake });
     const mailbox = new MailboxService({ stores, directory, reporter });
 
     const adapters = [
-      createFanoutAdapter({ dispatch, messages: ctx.stores.messages }),
+      createFanoutAdapter({ messageIntake: ctx.intake, messages: ctx.stores.messages }),
       createMailboxAdapter({ stores, reporter, messages: ctx.stores.messages }),
       createPushAdapter({
         directory,

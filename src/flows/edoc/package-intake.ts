@@ -12,7 +12,7 @@ import {
   type ParsedEdxmlPackage,
 } from '../../../adapters/qlvb/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
-import type { EdocDispatch } from './edoc-dispatch';
+import { dispatchRefusalStatus, type MessageIntake } from '../../intake/message-intake';
 import type { OrganDirectory } from './organ-directory';
 import type { EdocBlobStore } from './stores/edoc-store';
 
@@ -40,7 +40,7 @@ export interface AcceptedStatus {
 export interface RefusedUpload {
   ok: false;
   /** HTTP status to answer with (SOAP maps it to a fault). */
-  status: 400 | 403 | 503;
+  status: 400 | 403 | 422 | 503;
   code: string;
   message: string;
   field?: string;
@@ -58,7 +58,7 @@ function fromEdxmlError(error: EdxmlError): RefusedUpload {
 
 export class PackageIntake {
   constructor(
-    private readonly deps: { busOrganId: string; directory: OrganDirectory; blobs: EdocBlobStore; dispatch: EdocDispatch },
+    private readonly deps: { busOrganId: string; directory: OrganDirectory; blobs: EdocBlobStore; messageIntake: MessageIntake },
   ) {}
 
   /** `body` is the received Buffer; it is not copied (the stored package is spliced from views of it). */
@@ -76,7 +76,7 @@ export class PackageIntake {
   }
 
   private async acceptDocument(clientId: string, pkg: ParsedEdxmlPackage): Promise<UploadOutcome> {
-    const { directory, blobs, dispatch } = this.deps;
+    const { directory, blobs, messageIntake } = this.deps;
     const fromOrgan = pkg.header.from.organId.normalize('NFC');
     const documentId = pkg.header.documentId.normalize('NFC');
     if (!directory.speaksFor(clientId, fromOrgan)) {
@@ -101,8 +101,8 @@ export class PackageIntake {
       businessDocType: pkg.traceHeaderList.bussiness?.bussinessDocType ?? 0,
       recipients: recipients.map((r) => ({ organId: r.organId, delivery: r.delivery })),
     };
-    const accepted = await dispatch.accept({ type: EDOC_MESSAGE_TYPES.send, source: clientId, destination: null, subject: documentId, payload });
-    if (!accepted.ok) return refused(503, accepted.code, accepted.message);
+    const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.send, source: clientId, destination: null, subject: documentId, payload });
+    if (!accepted.ok) return refused(dispatchRefusalStatus(accepted.code), accepted.code, accepted.message);
     return {
       ok: true,
       kind: 'edoc',
@@ -116,7 +116,7 @@ export class PackageIntake {
   }
 
   private async acceptStatus(clientId: string, body: Buffer): Promise<UploadOutcome> {
-    const { directory, blobs, dispatch } = this.deps;
+    const { directory, blobs, messageIntake } = this.deps;
     let status;
     try {
       status = parseEdxmlStatus(body);
@@ -136,8 +136,8 @@ export class PackageIntake {
     if (!decision.ok) return refused(400, 'EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${toOrgan}`, 'Status/ResponseFor/OrganId');
     const blob = await blobs.put(documentId, [body]);
     const payload: EdocStatusPayload = { blob: blobRefOf(blob), fromOrgan, toOrgan, delivery: decision.delivery, statusCode: status.statusCode };
-    const accepted = await dispatch.accept({ type: EDOC_MESSAGE_TYPES.status, source: clientId, destination: toOrgan, subject: documentId, payload });
-    if (!accepted.ok) return refused(503, accepted.code, accepted.message);
+    const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.status, source: clientId, destination: toOrgan, subject: documentId, payload });
+    if (!accepted.ok) return refused(dispatchRefusalStatus(accepted.code), accepted.code, accepted.message);
     return {
       ok: true,
       kind: 'status',

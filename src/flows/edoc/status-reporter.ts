@@ -2,7 +2,7 @@
 // used for the bus's own 01 (mailbox took it) and 02 (recipient endpoint refused it) and for statuses reported over the API.
 import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocStatusPayload } from './payloads';
-import type { EdocDispatch, EdocDispatchResult } from './edoc-dispatch';
+import type { DispatchResult, MessageIntake } from '../../intake/message-intake';
 import type { OrganDirectory } from './organ-directory';
 import type { EdocBlobStore } from './stores/edoc-store';
 
@@ -24,12 +24,12 @@ export interface StatusReport {
 /** Source recorded on the status messages the bus writes itself. */
 export const BUS_SOURCE = 'lgsp-bus';
 
-export type StatusReportResult = EdocDispatchResult | { ok: false; code: 'UNKNOWN_RECIPIENT'; message: string };
+export type StatusReportResult = DispatchResult | { ok: false; code: 'UNKNOWN_RECIPIENT'; message: string };
 
 export class StatusReporter {
   constructor(
     private readonly blobs: EdocBlobStore,
-    private readonly dispatch: EdocDispatch,
+    private readonly messageIntake: MessageIntake,
     private readonly directory: OrganDirectory,
   ) {}
 
@@ -52,7 +52,7 @@ export class StatusReporter {
       delivery: route.delivery,
       statusCode: report.statusCode,
     };
-    return this.dispatch.accept({
+    return this.messageIntake.dispatch({
       type: EDOC_MESSAGE_TYPES.status,
       source: report.source,
       destination: report.documentSender,

@@ -3,11 +3,11 @@
 import type { Envelope } from '../../../envelope/envelope';
 import type { MessageStatusStore } from '../../../stores/message-status';
 import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../routing/adapter';
-import type { EdocDispatch } from '../edoc-dispatch';
+import type { MessageIntake } from '../../../intake/message-intake';
 import { EDOC_MESSAGE_TYPES, isEdocSendPayload, type EdocDeliverPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 
-export function createFanoutAdapter(deps: { dispatch: EdocDispatch; messages: MessageStatusStore }): DeliveryAdapter {
+export function createFanoutAdapter(deps: { messageIntake: MessageIntake; messages: MessageStatusStore }): DeliveryAdapter {
   return {
     name: EDOC_ADAPTERS.fanout,
     async deliver(envelope: Envelope): Promise<void> {
@@ -24,7 +24,7 @@ export function createFanoutAdapter(deps: { dispatch: EdocDispatch; messages: Me
           delivery: recipient.delivery,
           businessDocType: payload.businessDocType,
         };
-        const accepted = await deps.dispatch.accept({
+        const accepted = await deps.messageIntake.dispatch({
           type: EDOC_MESSAGE_TYPES.deliver,
           source: envelope.source,
           destination: recipient.organId,
