@@ -27,7 +27,7 @@ export class SqliteAuditStore implements AuditStore {
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
-    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 2000))}`);
+    this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 100))}`);
     this.db.exec(auditSchema(this.p, 'INTEGER'));
     this.insertRecord = this.db.prepare(`INSERT INTO ${this.p}records (${RECORD_COLUMNS}) VALUES (${Array(22).fill('?').join(', ')})`);
     this.insertMany = this.db.transaction((records: AuditRecord[]) => {

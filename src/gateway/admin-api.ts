@@ -33,6 +33,8 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
   const action =
     (name: string, handler: (req: Request, res: Response) => Promise<unknown>) =>
     async (req: Request, res: Response): Promise<void> => {
+      // Recorded here, with its action's name: the generic refusal recorder leaves it alone.
+      res.locals.adminAudited = true;
       let failure: unknown = null;
       try {
         await handler(req, res);
@@ -40,7 +42,6 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
         failure = error;
         if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'the action failed');
       }
-      res.locals.adminAudited = true;
       const outcome: AuditOutcome = failure || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'rejected' : 'ok';
       await deps.audit
         .append({

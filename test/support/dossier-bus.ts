@@ -13,6 +13,9 @@ import { deleteTopology } from './amqp-cleanup';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from './bus-process';
 import { AMQP_URL, uniqueName } from './env';
 import { testToken } from './intake';
+import { hashPassword } from '../../src/gateway/password-hash';
+
+export const TEST_ADMIN = { username: 'quantri', password: 'mật-khẩu-thử-nghiệm' } as const;
 
 export interface DossierWorld {
   dvcqg: DvcqgSimulator;
@@ -20,6 +23,7 @@ export interface DossierWorld {
   buses: Bus[];
   token: string;
   configDir: string;
+  dataDir: string;
   dispose(): Promise<void>;
 }
 
@@ -50,6 +54,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       retry,
       auth: { developmentSigningKey: TEST_SIGNING_KEY },
       clients: [{ id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'] }],
+      admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
       flows: {
         dossier: {
           dvcqg: { url: dvcqg.url, username: DEMO_DVCQG_CREDENTIALS.username, password: { value: DEMO_DVCQG_CREDENTIALS.password }, madonvi: '000.00.00.H10', breaker },
@@ -87,6 +92,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
     buses,
     token: testToken(TEST_CLIENT, TEST_SIGNING_KEY),
     configDir,
+    dataDir: path.join(dir, 'data-0'),
     async dispose() {
       for (const bus of buses) await bus.stop();
       await dvcqg.close();
