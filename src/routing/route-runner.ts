@@ -211,8 +211,26 @@ async function performOnce(
   const upstream = adapter.upstream ?? adapterName;
   const result = await callUpstream(upstream, deps.breakers.get(upstream), (signal) => adapter.deliver(working, signal), route, deps, log);
   if (!result.ok) return result.outcome;
-  await deps.effects.markDone(key, original.id);
+  await recordEffect(deps.effects, key, original.id, log);
   return null;
+}
+
+/**
+ * The upstream has acted: its record must be written before anything else happens to this delivery, or a retry
+ * would act again. While the store is unreachable the delivery keeps its place and the write is tried again.
+ */
+async function recordEffect(effects: EffectLog, key: string, messageId: string, log: Logger, maxWaitMs = 120_000): Promise<void> {
+  const deadline = Date.now() + maxWaitMs;
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      await effects.markDone(key, messageId);
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      log.warn({ code: 'EFFECT_LOG_UNAVAILABLE' }, 'upstream effect done but not yet recorded; trying again');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 function withPayload(envelope: Envelope, payload: JsonValue): Envelope {
