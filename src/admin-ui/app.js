@@ -116,19 +116,13 @@ function text(value) {
   return value === null || value === undefined || value === '' ? t('common.none') : String(value);
 }
 
+/** Day first (dd/mm/yyyy HH:MM:SS, local time) in both languages; the ISO value stays in the title. */
 function formatTime(iso) {
   if (!iso) return t('common.none');
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return String(iso);
-  return new Intl.DateTimeFormat(state.lang === 'vi' ? 'vi-VN' : 'en-GB', {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  }).format(date);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${two(date.getDate())}/${two(date.getMonth() + 1)}/${date.getFullYear()} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
 }
 
 function time(iso) {
@@ -441,7 +435,8 @@ async function runSearch(more) {
 
 function renderSearch() {
   const c = state.search.criteria;
-  const input = (key, label, hint) => field(label, textInput(c[key], (v) => (c[key] = v), { testid: `search-${key}`, name: key }), hint);
+  const input = (key, label) =>
+    field(label, textInput(c[key], (v) => (c[key] = v), { testid: `search-${key}`, name: key, placeholder: key === 'subject' ? t('search.subjectHint') : null }));
   const outcome = el(
     'select',
     { testid: 'search-outcome', name: 'outcome', onChange: (e) => (c.outcome = e.target.value) },
@@ -463,7 +458,7 @@ function renderSearch() {
     el(
       'div',
       { class: 'grid' },
-      input('subject', t('search.subject'), t('search.subjectHint')),
+      input('subject', t('search.subject')),
       input('messageId', t('search.messageId')),
       input('correlationId', t('search.correlationId')),
       input('client', t('search.client')),
@@ -866,7 +861,7 @@ function renderDeadLetterList() {
     body.push(
       table(
         'dl-table',
-        [toggleAll, t('col.deadAt'), t('col.type'), t('col.subject'), t('col.route'), t('col.code'), t('col.reason'), t('col.attempts'), t('col.replayedAt'), t('col.actions')],
+        [toggleAll, t('col.deadAt'), t('col.subject'), t('col.routeType'), t('col.code'), t('col.reason'), t('col.attempts'), t('col.replayedAt'), t('col.actions')],
         d.items.map((l) => {
           const history = Array.isArray(l.history) ? l.history : [];
           return el(
@@ -889,20 +884,19 @@ function renderDeadLetterList() {
               }),
             ),
             el('td', { class: 'nowrap' }, time(l.deadAt)),
-            el('td', { class: 'mono' }, text(l.type)),
             el('td', { class: 'mono' }, text(l.subject)),
-            el('td', { class: 'mono' }, text(l.route)),
+            el('td', { class: 'mono' }, text(l.route), el('span', { class: 'sub' }, text(l.type))),
             el('td', { class: 'mono' }, text(l.code)),
-            el('td', { class: 'reason' }, text(l.reason)),
             el(
               'td',
-              {},
+              { class: 'reason' },
+              text(l.reason),
               history.length === 0
-                ? '0'
+                ? null
                 : el(
                   'details',
                   {},
-                  el('summary', {}, String(history.length)),
+                  el('summary', {}, t('col.history')),
                   el(
                     'ol',
                     { class: 'history' },
@@ -910,13 +904,17 @@ function renderDeadLetterList() {
                   ),
                 ),
             ),
+            el('td', { class: 'num' }, String(history.length)),
             el('td', { class: 'nowrap' }, l.replayedAt ? time(l.replayedAt) : t('common.none')),
             el(
               'td',
               { class: 'nowrap' },
-              el('button', { type: 'button', class: 'small', testid: 'dl-replay', disabled: d.busy || Boolean(l.replayedAt), onClick: () => replay([l.id]) }, t('action.replay')),
-              ' ',
-              el('a', { href: timelineHref(l.messageId), testid: 'dl-open-timeline' }, t('action.timeline')),
+              el(
+                'div',
+                { class: 'stack' },
+                el('button', { type: 'button', class: 'small', testid: 'dl-replay', disabled: d.busy || Boolean(l.replayedAt), onClick: () => replay([l.id]) }, t('action.replay')),
+                el('a', { href: timelineHref(l.messageId), testid: 'dl-open-timeline' }, t('action.timeline')),
+              ),
             ),
           );
         }),
@@ -972,7 +970,7 @@ function renderBreakerList() {
       ),
     );
   }
-  return el('div', { id: 'breakers-list' }, body);
+  return el('div', { id: 'breakers-list', class: 'narrow' }, body);
 }
 
 // ---------- verification ----------
@@ -1025,7 +1023,7 @@ function renderVerificationReport() {
     body.push(
       el(
         'div',
-        { class: 'card' },
+        { class: 'card narrow' },
         el('h2', {}, t('verify.chains')),
         table(
           'verify-chains',
