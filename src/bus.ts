@@ -24,12 +24,15 @@ import { EmbeddedTransport } from './transport/embedded/embedded-transport';
 import type { RouteTopology, Transport, TransportObserver } from './transport/transport';
 import type { Envelope } from './envelope/envelope';
 import { Resequencer } from './routing/resequencer';
+import { openBusAudit } from './audit/open-bus-audit';
+import type { AuditLog } from './audit';
 import { MessageIntake } from './intake/message-intake';
 
 export interface Bus {
   readonly config: BusConfig;
   readonly transport: Transport;
   readonly stores: Stores;
+  readonly audit: AuditLog;
   readonly metrics: BusMetrics;
   readonly registry: StepRegistry;
   readonly logger: Logger;
@@ -75,26 +78,45 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   const stores: Stores = config.stores.databaseUrl
     ? await PostgresStores.open(config.stores.databaseUrl)
     : new SqliteStores(openSqlite(path.join(dataDir, 'stores.db')));
+  const audit = await openBusAudit(config, {
+    onKeyCreated: (file, pub) => logger.warn({ file, publicKey: pub }, 'created a development audit signing key; production provides its own'),
+  });
   const resequencer = new Resequencer(stores.sequences);
   const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
   const settleSequence = async (route: string, envelope: Envelope) => {
     if (orderedRoutes.has(route) && envelope.subject !== null && envelope.sequence !== null) await resequencer.settle(envelope.subject, envelope.sequence);
   };
 
+  const auditSettlement = (route: string, d: { envelope: Envelope }, step: 'retried' | 'dead-lettered' | 'replayed', code: string | null, reason: string | null) =>
+    audit.append({
+      step,
+      outcome: step === 'dead-lettered' ? 'error' : 'ok',
+      messageId: d.envelope.id,
+      correlationId: d.envelope.correlationId,
+      subject: d.envelope.subject,
+      client: d.envelope.source,
+      route,
+      errorCode: code,
+      reason,
+      details: { attempt: d.envelope.attempt },
+    });
   const observer: TransportObserver = {
     onAck: (route, d) => settleSequence(route, d.envelope),
     onRetry: async (route, d, failure, delayMs) => {
+      await auditSettlement(route, d, 'retried', failure.code, failure.reason);
       metrics.retried.inc({ route });
       logger.debug({ route, messageId: d.envelope.id, code: failure.code, delayMs }, 'retry scheduled');
       await stores.messages.update(d.envelope.id, { state: 'in-progress', code: failure.code, reason: failure.reason, attempts: failure.attempt });
     },
     onDeadLetter: async (route, d, failure, letter) => {
+      await auditSettlement(route, d, 'dead-lettered', letter.code, letter.reason);
       metrics.deadLettered.inc({ route, code: letter.code });
       logger.warn({ route, messageId: d.envelope.id, correlationId: d.envelope.correlationId, code: letter.code }, 'message dead-lettered');
       await stores.messages.update(d.envelope.id, { state: 'dead-lettered', code: letter.code, reason: letter.reason, attempts: failure.attempt });
       await settleSequence(route, d.envelope);
     },
     onReplay: async (route, envelope) => {
+      await auditSettlement(route, { envelope }, 'replayed', null, null);
       metrics.replayed.inc({ route });
       await stores.messages.reopen(envelope.id);
     },
@@ -121,7 +143,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   }
   await transport.start(topology);
 
-  const intake = new MessageIntake({ transport, stores, routes, resequencer, metrics, logger });
+  const intake = new MessageIntake({ transport, stores, routes, resequencer, audit, metrics, logger });
   const contracts = new ContractValidator();
   const flowRouter = express.Router();
   const stopHooks: (() => Promise<void> | void)[] = [];
@@ -155,13 +177,13 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     }
   }
 
-  const deps = { registry, effects: stores.effects, messages: stores.messages, resequencer, breakers, metrics, logger };
+  const deps = { registry, effects: stores.effects, messages: stores.messages, resequencer, audit, breakers, metrics, logger };
   if (options.consume !== false) {
     for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, deps));
   }
 
   let draining = false;
-  const app = createGateway({ config, routes, registry, transport, stores, intake, contracts, metrics, logger, breakers, flowRouter, isDraining: () => draining });
+  const app = createGateway({ config, routes, registry, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, isDraining: () => draining });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);
@@ -180,6 +202,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     config,
     transport,
     stores,
+    audit,
     metrics,
     registry,
     logger,
@@ -199,6 +222,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         await closed;
         for (const stop of stopHooks) await stop();
         for (const breaker of breakers.values()) breaker.shutdown();
+        await audit.close();
         await stores.close();
         embeddedDb?.close();
         logger.info('stopped');

@@ -113,6 +113,34 @@ export const busFileSchema = z.strictObject({
     .prefault({}),
   clients: z.array(clientSchema).default([]),
   adapters: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), adapterSchema).default({}),
+  audit: z
+    .strictObject({
+      /** `full` keeps each message body (personal data protected as below); `metadata` keeps digest and sizes only. */
+      payload: z.enum(['full', 'metadata']).default('full'),
+      personalData: z
+        .strictObject({
+          mode: z.enum(['mask', 'encrypt', 'clear']).default('mask'),
+          /** Environment variable holding the 32-byte AES-256-GCM key (base64), for mode encrypt. */
+          encryptionKeyEnv: z.string().optional(),
+        })
+        .prefault({}),
+      /** Ed25519 private key (PEM) that signs checkpoints; relative paths are under the data dir. */
+      signingKeyFile: z.string().default('audit-signing.pem'),
+      /** Development convenience: create the key pair on first start when the file is missing. */
+      generateSigningKey: z.boolean().default(true),
+      checkpointIntervalMs: z.number().int().min(1000).default(60_000),
+    })
+    .prefault({}),
+  /** People who sign in to the admin console; passwords as scrypt hashes (`npm run -s admin-hash`). */
+  admins: z
+    .array(
+      z.strictObject({
+        username: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+        passwordHash: z.string().regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'passwordHash must be scrypt$N$r$p$salt$hash'),
+        canViewPersonalData: z.boolean().default(false),
+      }),
+    )
+    .default([]),
   /** One section per flow (dossier, edoc, …), each validated by that flow's own schema. */
   flows: z.record(z.string(), z.unknown()).default({}),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),

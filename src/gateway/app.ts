@@ -10,9 +10,12 @@ import type { RouteTable } from '../routing/route-table';
 import type { MessageIntake } from '../intake/message-intake';
 import type { StepRegistry } from '../routing/step-registry';
 import type { Stores } from '../stores/stores';
-import type { DeadLetterFilter, Transport } from '../transport/transport';
+import type { Transport } from '../transport/transport';
 import { authenticate } from './auth';
+import type { AuditLog } from '../audit';
+import { adminApiRouter } from './admin-api';
 import type { ContractValidator } from './contract-validator';
+import { recordRefusals } from './refusal-recorder';
 import { sendError } from './errors';
 
 export interface GatewayDeps {
@@ -21,6 +24,7 @@ export interface GatewayDeps {
   registry: StepRegistry;
   transport: Transport;
   stores: Stores;
+  audit: AuditLog;
   metrics: BusMetrics;
   logger: Logger;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
@@ -47,7 +51,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
 
   app.get('/readyz', async (_req, res) => {
     if (deps.isDraining()) return sendError(res, 503, 'DRAINING', 'the bus is shutting down');
-    const checks: Record<string, string> = {};
+    const checks: Record<string, string> = { audit: deps.audit.isHealthy() ? 'ok' : (deps.audit.health().lastError ?? 'down') };
     await Promise.all([
       deps.transport.ping().then(() => (checks.transport = 'ok'), (e: Error) => (checks.transport = e.message)),
       deps.stores.ping().then(() => (checks.stores = 'ok'), (e: Error) => (checks.stores = e.message)),
@@ -66,6 +70,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.send(await metrics.registry.metrics());
   });
 
+  app.use(recordRefusals(deps.audit));
   const json = express.json({ limit: config.http.bodyLimitBytes, strict: true, type: () => true });
   const requireJson = (req: Request, res: Response, next: NextFunction) => {
     if (!req.is('application/json')) {
@@ -135,38 +140,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.json({ ...status, ...(children.length > 0 ? { parts: children } : {}) });
   });
 
-  const admin = authenticate(config, 'admin', refused);
-  app.get('/api/v1/admin/dead-letters', admin, async (req: Request, res: Response) => {
-    const letters = await deps.transport.listDeadLetters(filterFromQuery(req.query));
-    res.json({
-      items: letters.map((l) => ({
-        id: l.id,
-        messageId: l.envelope.id,
-        correlationId: l.envelope.correlationId,
-        type: l.envelope.type,
-        subject: l.envelope.subject,
-        source: l.envelope.source,
-        route: l.route,
-        code: l.code,
-        reason: l.reason,
-        history: l.history,
-        deadAt: l.deadAt,
-        replayedAt: l.replayedAt,
-      })),
-    });
-  });
-
-  app.post('/api/v1/admin/dead-letters/replay', admin, requireJson, json, async (req: Request, res: Response) => {
-    const filter = filterFromBody(req.body);
-    if (!filter) return sendError(res, 400, 'REPLAY_FILTER_REQUIRED', 'name ids, messageId, route, type, subject or code to replay');
-    const result = await deps.transport.replay(filter);
-    logger.info({ admin: req.client!.id, replayed: result.replayed.length }, 'dead letters replayed');
-    res.json(result);
-  });
-
-  app.get('/api/v1/admin/breakers', admin, (_req, res) => {
-    res.json({ items: [...deps.breakers.values()].map((b) => ({ upstream: b.name, state: b.state() })) });
-  });
+  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, onRefused: refused }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (deps.isDraining() && req.method !== 'GET') {
@@ -197,24 +171,4 @@ export function createGateway(deps: GatewayDeps): express.Express {
     sendError(res, 500, 'INTERNAL', 'internal error');
   });
   return app;
-}
-
-const FILTER_KEYS = ['messageId', 'route', 'type', 'subject', 'code', 'since', 'until'] as const;
-
-function filterFromQuery(query: Request['query']): DeadLetterFilter {
-  const filter: DeadLetterFilter = {};
-  for (const key of FILTER_KEYS) if (typeof query[key] === 'string') filter[key] = query[key];
-  if (query.includeReplayed === 'true') filter.includeReplayed = true;
-  if (typeof query.limit === 'string' && /^\d+$/.test(query.limit)) filter.limit = Number(query.limit);
-  return filter;
-}
-
-function filterFromBody(body: unknown): DeadLetterFilter | null {
-  if (body === null || typeof body !== 'object') return null;
-  const record = body as Record<string, unknown>;
-  const filter: DeadLetterFilter = {};
-  for (const key of FILTER_KEYS) if (typeof record[key] === 'string') filter[key] = record[key];
-  if (Array.isArray(record.ids) && record.ids.every((id) => typeof id === 'string')) filter.ids = record.ids;
-  const named = Object.keys(filter).some((k) => k !== 'since' && k !== 'until');
-  return named ? filter : null;
 }

@@ -7,8 +7,33 @@ import type { ClientConfig } from '../config/schema';
 import { sendError } from './errors';
 
 export interface AuthenticatedClient {
+  /** A client id, or `admin:<username>` for a person signed in to the admin console. */
   id: string;
   roles: readonly string[];
+  canViewPersonalData: boolean;
+}
+
+const ADMIN_SUBJECT_PREFIX = 'admin:';
+
+/** A short-lived token for an administrator who signed in with name and password. */
+export function mintAdminToken(config: BusConfig, username: string, ttlSeconds = 8 * 3600): { token: string; expiresAt: string } {
+  const token = jwt.sign({ roles: ['admin'] }, signingKey(config), {
+    algorithm: 'HS256',
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    subject: `${ADMIN_SUBJECT_PREFIX}${username}`,
+    expiresIn: ttlSeconds,
+  });
+  return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
+}
+
+function principalOf(config: BusConfig, subject: string): AuthenticatedClient | undefined {
+  if (subject.startsWith(ADMIN_SUBJECT_PREFIX)) {
+    const admin = config.admins.find((a) => a.username === subject.slice(ADMIN_SUBJECT_PREFIX.length));
+    return admin ? { id: subject, roles: ['admin'], canViewPersonalData: admin.canViewPersonalData } : undefined;
+  }
+  const client = clientOf(config, subject);
+  return client ? { id: client.id, roles: client.roles, canViewPersonalData: false } : undefined;
 }
 
 declare module 'express-serve-static-core' {
@@ -62,10 +87,10 @@ export function authenticate(config: BusConfig, requiredRole: 'intake' | 'admin'
       const code = error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : error instanceof jwt.NotBeforeError ? 'TOKEN_NOT_YET_VALID' : 'TOKEN_INVALID';
       return refuse(401, code, (error as Error).message);
     }
-    const client = claims.sub ? clientOf(config, claims.sub) : undefined;
-    if (!client) return refuse(401, 'UNKNOWN_CLIENT', 'the token names no configured client');
-    if (!client.roles.includes(requiredRole)) return refuse(403, 'ROLE_REQUIRED', `this call needs the ${requiredRole} role`);
-    req.client = { id: client.id, roles: client.roles };
+    const principal = claims.sub ? principalOf(config, claims.sub) : undefined;
+    if (!principal) return refuse(401, 'UNKNOWN_CLIENT', 'the token names no configured client');
+    req.client = principal;
+    if (!principal.roles.includes(requiredRole)) return refuse(403, 'ROLE_REQUIRED', `this call needs the ${requiredRole} role`);
     next();
   };
 }

@@ -9,5 +9,8 @@ export interface ErrorBody {
 
 export function sendError(res: Response, status: number, code: string, message: string, details?: unknown): void {
   const body: ErrorBody = details === undefined ? { code, message } : { code, message, details };
+  // Read by the refusal recorder once the answer is sent: every refusal is audited.
+  res.locals.errorCode = code;
+  res.locals.errorMessage = message;
   res.status(status).json(body);
 }

@@ -4,6 +4,7 @@ import type { ResolvedRoute } from '../config/load-config';
 import { createEnvelope, type Envelope, type JsonValue } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
+import type { AuditLog } from '../audit';
 import type { Resequencer } from '../routing/resequencer';
 import type { RouteTable } from '../routing/route-table';
 import type { Stores } from '../stores/stores';
@@ -22,7 +23,7 @@ export interface IntakeRequest {
 
 export type IntakeResult =
   | { ok: true; envelope: Envelope }
-  | { ok: false; code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE'; message: string };
+  | { ok: false; code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE' | 'AUDIT_UNAVAILABLE'; message: string };
 
 /** A message to route by its facts (content-based router) before it is accepted. */
 export type DispatchRequest = Omit<IntakeRequest, 'route'>;
@@ -38,7 +39,15 @@ export function dispatchRefusalStatus(code: DispatchRefusal['code']): 403 | 422 
 
 export class MessageIntake {
   constructor(
-    private readonly deps: { transport: Transport; stores: Stores; routes: RouteTable; resequencer: Resequencer; metrics: BusMetrics; logger: Logger },
+    private readonly deps: {
+      transport: Transport;
+      stores: Stores;
+      routes: RouteTable;
+      resequencer: Resequencer;
+      audit: AuditLog;
+      metrics: BusMetrics;
+      logger: Logger;
+    },
   ) {}
 
   /** Picks the message's route from its type, client and content, then accepts it on that route. */
@@ -55,8 +64,10 @@ export class MessageIntake {
   }
 
   async accept(request: IntakeRequest): Promise<IntakeResult> {
-    const { transport, stores, resequencer, metrics, logger } = this.deps;
+    const { transport, stores, audit, metrics, logger } = this.deps;
     const route = request.route;
+    // Fail closed: without a durable audit record the bus does not carry the message (X-Road's message log rule).
+    if (!audit.isHealthy()) return AUDIT_DOWN;
     let sequence: number | null = null;
     let envelope: Envelope;
     try {
@@ -88,18 +99,48 @@ export class MessageIntake {
       return { ok: false, code: 'STORE_UNAVAILABLE', message: 'the bus cannot record the message now; it was not accepted' };
     }
     try {
+      await audit.append({
+        step: 'received',
+        outcome: 'ok',
+        messageId: envelope.id,
+        correlationId: envelope.correlationId,
+        subject: envelope.subject,
+        client: envelope.source,
+        route: route.name,
+        requestBytes: Buffer.byteLength(JSON.stringify(envelope.payload)),
+        payloadDigest: envelope.payloadDigest,
+        payload: envelope.payload,
+        details: { type: envelope.type, destination: envelope.destination, causationId: envelope.causationId, sequence: envelope.sequence },
+      });
+    } catch (error) {
+      logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'audit log unavailable at intake; message not accepted');
+      await this.void(envelope, sequence, 'AUDIT_UNAVAILABLE');
+      return AUDIT_DOWN;
+    }
+    try {
       await transport.publish(route.name, envelope);
     } catch (error) {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
-      await stores.messages
-        .update(envelope.id, { state: 'rejected', code: 'TRANSPORT_UNAVAILABLE', reason: 'not accepted: the transport could not store it' })
+      await this.void(envelope, sequence, 'TRANSPORT_UNAVAILABLE');
+      await audit
+        .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route: route.name, errorCode: 'TRANSPORT_UNAVAILABLE', reason: 'not accepted: the transport could not store it' })
         .catch(() => undefined);
-      // Its successors must not wait for a message that never entered the transport.
-      if (envelope.subject !== null && sequence !== null) await resequencer.settle(envelope.subject, sequence).catch(() => undefined);
       return { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' };
     }
     metrics.accepted.inc({ route: route.name, type: envelope.type });
     logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source: envelope.source }, 'accepted');
     return { ok: true, envelope };
   }
+
+  /** A message that was recorded but never entered the transport: its status says so, and its successors go on. */
+  private async void(envelope: Envelope, sequence: number | null, code: 'TRANSPORT_UNAVAILABLE' | 'AUDIT_UNAVAILABLE'): Promise<void> {
+    await this.deps.stores.messages.update(envelope.id, { state: 'rejected', code, reason: 'not accepted: the bus could not store it durably' }).catch(() => undefined);
+    if (envelope.subject !== null && sequence !== null) await this.deps.resequencer.settle(envelope.subject, sequence).catch(() => undefined);
+  }
 }
+
+const AUDIT_DOWN: IntakeResult = {
+  ok: false,
+  code: 'AUDIT_UNAVAILABLE',
+  message: 'the audit log cannot be written now, so the bus accepts nothing; send again later',
+};

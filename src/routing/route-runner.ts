@@ -1,6 +1,7 @@
 // Pipes each delivery through its route's steps (validate, transform, enrich, deliver) as an idempotent consumer:
 // an upstream effect already recorded for this message is not performed again. Ordered routes pass a resequencer
 // gate first, so messages of one subject settle in the order the bus accepted them.
+import type { AuditLog, AuditOutcome, AuditStep } from '../audit';
 import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope, JsonValue } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
@@ -15,6 +16,7 @@ import type { StepRegistry } from './step-registry';
 
 export interface RouteRunnerDeps {
   registry: StepRegistry;
+  audit: AuditLog;
   effects: EffectLog;
   messages: MessageStatusStore;
   resequencer: Resequencer;
@@ -40,16 +42,21 @@ export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps):
       }
     }
     await deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt });
+    const record = auditor(route, envelope, deps.audit);
     try {
-      const result = await runSteps(route, delivery, deps, log);
+      const result = await runSteps(route, delivery, deps, log, record);
       if (result.outcome === 'ack') {
         await deps.messages.update(envelope.id, { state: 'delivered', attempts: envelope.attempt });
         deps.metrics.delivered.inc({ route: route.name });
+      } else {
+        await record('failed', 'error', 0, result.code, result.reason);
       }
       return result;
     } catch (error) {
       if (!(error instanceof MessageRejectedError)) throw error;
       log.info({ code: error.code }, 'message rejected');
+      // The record first: a rejection the audit log does not hold is not settled (the throw retries the delivery).
+      await record('rejected', 'rejected', 0, error.code, error.message);
       await deps.messages.update(envelope.id, { state: 'rejected', code: error.code, reason: error.message, attempts: envelope.attempt });
       deps.metrics.rejected.inc({ route: route.name, code: error.code });
       return { outcome: 'ack' };
@@ -57,10 +64,39 @@ export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps):
   };
 }
 
-async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRunnerDeps, log: Logger): Promise<HandlerResult> {
+type StepRecorder = (step: AuditStep, outcome: AuditOutcome, durationMs: number, code?: string | null, reason?: string | null) => Promise<unknown>;
+
+/** Appends one audit record per step of this delivery; awaited, so the ack never runs ahead of its record. */
+function auditor(route: ResolvedRoute, envelope: Envelope, audit: AuditLog): StepRecorder {
+  return (step, outcome, durationMs, code = null, reason = null) =>
+    audit.append({
+      step,
+      outcome,
+      messageId: envelope.id,
+      correlationId: envelope.correlationId,
+      subject: envelope.subject,
+      client: envelope.source,
+      route: route.name,
+      errorCode: code,
+      reason,
+      durationMs,
+      payloadDigest: envelope.payloadDigest,
+      details: { attempt: envelope.attempt },
+    });
+}
+
+const STEP_RECORD: Record<ResolvedRoute['steps'][number]['kind'], AuditStep> = {
+  validate: 'validated',
+  transform: 'transformed',
+  enrich: 'enriched',
+  deliver: 'delivered',
+};
+
+async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRunnerDeps, log: Logger, record: StepRecorder): Promise<HandlerResult> {
   let working: Envelope = delivery.envelope;
   for (const step of route.steps) {
     const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: step.kind });
+    const started = performance.now();
     try {
       switch (step.kind) {
         case 'validate': {
@@ -94,6 +130,7 @@ async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRun
     } finally {
       timer();
     }
+    await record(STEP_RECORD[step.kind], 'ok', Math.round(performance.now() - started));
   }
   return { outcome: 'ack' };
 }

@@ -38,7 +38,7 @@ describe('gateway', () => {
   test('healthz and readyz answer', async () => {
     await request(bus.url()).get('/healthz').expect(200, { status: 'ok' });
     const ready = await request(bus.url()).get('/readyz').expect(200);
-    expect(ready.body).toEqual({ status: 'ready', checks: { transport: 'ok', stores: 'ok' } });
+    expect(ready.body).toEqual({ status: 'ready', checks: { audit: 'ok', transport: 'ok', stores: 'ok' } });
   });
 
   test('an accepted message gets 202 with its id and reaches the receiver', async () => {

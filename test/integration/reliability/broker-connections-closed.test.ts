@@ -54,9 +54,11 @@ describe('RabbitMQ connections closed from outside under load', () => {
     const appliedKeys = receiver.applied().map((a) => a.key);
     expect(new Set(appliedKeys).size).toBe(appliedKeys.length);
     expect(new Set(appliedKeys)).toEqual(new Set(intake.accepted));
-    // The bus itself did not repeat any upstream call: one request per message reached the receiver.
-    const repeated = intake.accepted.filter((id) => receiver.requestCount(id) !== 1);
-    expect(repeated).toEqual([]);
+    // The bus repeats a call only after an attempt failed (a timeout under load is ambiguous: the receiver may have
+    // applied it, which its Idempotency-Key absorbs); a redelivery after the cut never repeats a recorded effect.
+    const repeats = intake.accepted.reduce((n, id) => n + Math.max(receiver.requestCount(id) - 1, 0), 0);
+    const failedAttempts = (await bus.metrics.failed.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(repeats).toBeLessThanOrEqual(failedAttempts);
     expect(await bus.transport.listDeadLetters({})).toEqual([]);
     // The cuts really happened: the bus connected once at start and again after each cut.
     const connected = (await bus.metrics.brokerConnections.get()).values.find((v) => v.labels.event === 'connected');

@@ -1,0 +1,239 @@
+// The administration API (contracts/openapi/bus-admin.yaml): sign-in, audit search and timelines, dead letters and
+// replay, breakers, verification. Every action, refused and failed ones too, is itself written to the audit log.
+import express, { type Request, type Response, type Router } from 'express';
+import type { components } from '../../contracts/generated/bus-admin';
+import type { AuditFilter, AuditLog, AuditOutcome, AuditRecord } from '../audit';
+import type { BusConfig } from '../config/load-config';
+import type { UpstreamBreaker } from '../resilience/breaker';
+import type { Stores } from '../stores/stores';
+import type { DeadLetterFilter, Transport } from '../transport/transport';
+import { authenticate, mintAdminToken } from './auth';
+import type { ContractValidator } from './contract-validator';
+import { sendError } from './errors';
+import { verifyPassword } from './password-hash';
+
+type Schemas = components['schemas'];
+
+export interface AdminApiDeps {
+  config: BusConfig;
+  audit: AuditLog;
+  stores: Stores;
+  transport: Transport;
+  contracts: ContractValidator;
+  breakers: ReadonlyMap<string, UpstreamBreaker>;
+  onRefused(code: string): void;
+}
+
+export function adminApiRouter(deps: AdminApiDeps): Router {
+  const router = express.Router();
+  const json = express.json({ limit: 64 * 1024, type: () => true });
+  const admin = authenticate(deps.config, 'admin', deps.onRefused);
+
+  /** Runs an admin action and records it, whatever its outcome, with who did it. */
+  const action =
+    (name: string, handler: (req: Request, res: Response) => Promise<unknown>) =>
+    async (req: Request, res: Response): Promise<void> => {
+      let failure: unknown = null;
+      try {
+        await handler(req, res);
+      } catch (error) {
+        failure = error;
+        if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'the action failed');
+      }
+      res.locals.adminAudited = true;
+      const outcome: AuditOutcome = failure || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'rejected' : 'ok';
+      await deps.audit
+        .append({
+          step: `admin.${name}`,
+          outcome,
+          actor: req.client?.id ?? (typeof res.locals.actor === 'string' ? res.locals.actor : null),
+          client: req.client?.id ?? null,
+          errorCode: typeof res.locals.errorCode === 'string' ? res.locals.errorCode : null,
+          reason: typeof res.locals.errorMessage === 'string' ? res.locals.errorMessage : null,
+          details: { path: req.path, status: res.statusCode, query: queryDetails(req) },
+        })
+        .catch(() => undefined);
+    };
+
+  router.post(
+    '/api/v1/admin/session',
+    json,
+    action('sign-in', async (req, res) => {
+      const problems = deps.contracts.validate('bus-admin', 'SignIn', req.body);
+      if (problems.length > 0) return sendError(res, 400, 'VALIDATION_FAILED', 'give username and password', problems);
+      const { username, password } = req.body as Schemas['SignIn'];
+      res.locals.actor = `admin:${username}`;
+      const user = deps.config.admins.find((a) => a.username === username);
+      // The same answer and about the same work whether the name or the password is wrong.
+      const valid = verifyPassword(password, user?.passwordHash ?? DUMMY_HASH) && user !== undefined;
+      if (!valid || !user) return sendError(res, 401, 'SIGN_IN_FAILED', 'wrong username or password');
+      const session = mintAdminToken(deps.config, user.username);
+      const body: Schemas['Session'] = { ...session, username: user.username, canViewPersonalData: user.canViewPersonalData };
+      res.json(body);
+    }),
+  );
+
+  router.get(
+    '/api/v1/admin/audit',
+    admin,
+    action('search', async (req, res) => {
+      const limit = intOf(req.query.limit, 100, 1, 1000);
+      const page = await deps.audit.search(auditFilterOf(req), { limit, cursor: stringOf(req.query.cursor) ?? null });
+      const body: Schemas['AuditPage'] = { records: page.records.map(recordView), next: page.next };
+      res.json(body);
+    }),
+  );
+
+  router.get(
+    '/api/v1/admin/messages/:id/timeline',
+    admin,
+    action('timeline', async (req, res) => {
+      const id = String(req.params.id);
+      const message = await deps.stores.messages.get(id);
+      const parts = message ? await deps.stores.messages.children(message.messageId) : [];
+      const records = await deps.audit.timeline(id);
+      const partRecords = (await Promise.all(parts.map((p) => deps.audit.timeline(p.messageId)))).flat();
+      if (!message && records.length === 0) return sendError(res, 404, 'MESSAGE_NOT_FOUND', 'no message or correlation id like this');
+      const all = dedupe([...records, ...partRecords]).sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
+      const body: Schemas['Timeline'] = { message, parts, records: all.map(recordView) };
+      res.json(body);
+    }),
+  );
+
+  router.get(
+    '/api/v1/admin/dead-letters',
+    admin,
+    action('dead-letters', async (req, res) => {
+      const filter: DeadLetterFilter = {};
+      for (const key of ['messageId', 'route', 'type', 'subject', 'code', 'since', 'until'] as const) {
+        const value = stringOf(req.query[key]);
+        if (value !== undefined) filter[key] = value;
+      }
+      if (req.query.includeReplayed === 'true') filter.includeReplayed = true;
+      filter.limit = intOf(req.query.limit, 100, 1, 10_000);
+      const letters = await deps.transport.listDeadLetters(filter);
+      const body: Schemas['DeadLetterList'] = {
+        items: letters.map((l) => ({
+          id: l.id,
+          messageId: l.envelope.id,
+          correlationId: l.envelope.correlationId,
+          type: l.envelope.type,
+          subject: l.envelope.subject,
+          source: l.envelope.source,
+          route: l.route,
+          code: l.code,
+          reason: l.reason,
+          history: l.history,
+          deadAt: l.deadAt,
+          replayedAt: l.replayedAt,
+        })),
+      };
+      res.json(body);
+    }),
+  );
+
+  router.post(
+    '/api/v1/admin/dead-letters/replay',
+    admin,
+    json,
+    action('replay', async (req, res) => {
+      const problems = deps.contracts.validate('bus-admin', 'ReplayRequest', req.body);
+      if (problems.length > 0) return sendError(res, 400, 'REPLAY_FILTER_REQUIRED', 'name ids, messageId, route, type, subject or code to replay', problems);
+      const request = req.body as Schemas['ReplayRequest'];
+      const result = await deps.transport.replay({ ...request });
+      const body: Schemas['ReplayResult'] = result;
+      res.json(body);
+    }),
+  );
+
+  router.get(
+    '/api/v1/admin/breakers',
+    admin,
+    action('breakers', async (_req, res) => {
+      const body: Schemas['BreakerList'] = { items: [...deps.breakers.values()].map((b) => ({ upstream: b.name, state: b.state() })) };
+      res.json(body);
+    }),
+  );
+
+  router.get(
+    '/api/v1/admin/verification',
+    admin,
+    action('verify', async (_req, res) => {
+      const report = await deps.audit.verify();
+      const body: Schemas['Verification'] = {
+        ok: report.ok,
+        verifiedThroughSeq: report.chains.reduce((n, c) => n + (c.failure ? 0 : c.records), 0),
+        checkedAt: new Date().toISOString(),
+        chains: report.chains.map((c) => ({ chainId: c.chainId, lastSeq: c.lastSeq, signedThrough: c.signedThrough })),
+        failure: report.failure,
+      };
+      res.json(body);
+    }),
+  );
+
+  return router;
+}
+
+const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+/** What an admin sees of a record: its metadata and hash; the body stays in the log. */
+function recordView(record: AuditRecord): Schemas['AuditRecord'] {
+  return {
+    chainId: record.chainId,
+    seq: record.seq,
+    at: record.at,
+    step: record.step,
+    outcome: record.outcome as Schemas['AuditRecord']['outcome'],
+    messageId: record.messageId,
+    correlationId: record.correlationId,
+    subject: record.subject,
+    client: record.client,
+    route: record.route,
+    errorCode: record.errorCode,
+    reason: record.reason,
+    durationMs: record.durationMs,
+    requestBytes: record.requestBytes,
+    responseBytes: record.responseBytes,
+    payloadDigest: record.payloadDigest,
+    actor: record.actor,
+    hash: record.hash,
+  };
+}
+
+function dedupe(records: AuditRecord[]): AuditRecord[] {
+  const seen = new Set<string>();
+  return records.filter((r) => {
+    const key = `${r.chainId}:${r.seq}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function stringOf(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value.normalize('NFC') : undefined;
+}
+
+function intOf(value: unknown, fallback: number, min: number, max: number): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : fallback;
+  return Math.min(Math.max(n, min), max);
+}
+
+function auditFilterOf(req: Request): AuditFilter {
+  const filter: AuditFilter = {};
+  for (const key of ['subject', 'messageId', 'correlationId', 'client', 'route', 'step', 'since', 'until'] as const) {
+    const value = stringOf(req.query[key]);
+    if (value !== undefined) filter[key] = value;
+  }
+  const outcome = stringOf(req.query.outcome);
+  if (outcome === 'ok' || outcome === 'rejected' || outcome === 'error') filter.outcome = outcome;
+  return filter;
+}
+
+function queryDetails(req: Request): string {
+  return Object.entries(req.query)
+    .filter(([, v]) => typeof v === 'string')
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join('&')
+    .slice(0, 500);
+}
