@@ -132,7 +132,8 @@ function time(iso) {
 function shortId(id) {
   if (!id) return t('common.none');
   const s = String(id);
-  return s.length > 13 ? `${s.slice(0, 8)}…` : s;
+  // Time-ordered ids (UUIDv7) share their first digits: the tail tells them apart.
+  return s.length > 13 ? `…${s.slice(-8)}` : s;
 }
 
 function timelineHref(id) {
@@ -857,7 +858,7 @@ function renderDeadLetterList() {
         replaceSection('dl-toolbar', renderDeadLetterToolbar);
       },
     });
-    body.push(el('p', { class: 'muted', testid: 'dl-count' }, t('dl.count', { count: d.items.length })));
+    if (d.items.length > 0) body.push(el('p', { class: 'muted', testid: 'dl-count' }, t('dl.count', { count: d.items.length })));
     body.push(
       table(
         'dl-table',
