@@ -34,6 +34,8 @@ export interface DossierWorldOptions {
   databaseUrl?: string | null;
   prefetch?: number;
   breakerResetMs?: number;
+  /** People who may sign in to the admin console (bus.yaml `admins`). */
+  admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
 }
 
 export async function startDossierWorld(options: DossierWorldOptions): Promise<DossierWorld> {
@@ -71,6 +73,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
         },
       },
       logging: { level: 'silent' },
+      ...(options.admins ? { admins: options.admins } : {}),
     }),
   );
   const routes = YAML.parse(readFileSync(path.resolve(__dirname, '../../config/routes.yaml'), 'utf8')) as {

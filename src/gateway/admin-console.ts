@@ -1,0 +1,56 @@
+// The admin console (/admin): static files from src/admin-ui (no build step), served with a strict CSP. It only
+// talks to the admin API (/api/v1/admin/*) of the same bus with the token from POST /api/v1/admin/session.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+
+/** Where the console lives at run time: next to this file in sources (ts-jest), or back in src/ from dist/ (tsc copies no HTML). */
+export function adminUiDirectory(): string {
+  const candidates = [path.resolve(__dirname, '../admin-ui'), path.resolve(__dirname, '../../../src/admin-ui')];
+  const found = candidates.find((dir) => existsSync(path.join(dir, 'index.html')));
+  if (!found) throw new Error(`admin console files not found (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** No inline script or style, nothing from elsewhere, never framed; the console only calls its own bus. */
+export const ADMIN_CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+function securityHeaders(_req: Request, res: Response, next: NextFunction): void {
+  res.setHeader('Content-Security-Policy', ADMIN_CONSOLE_CSP);
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  // Small files, and a new deployment must never run against a stale app.js.
+  res.setHeader('Cache-Control', 'no-cache');
+  next();
+}
+
+/**
+ * Serves the console under /admin (paths include the prefix): mount it on the app's root, before the 404 handler,
+ * with `app.use(adminConsoleRouter())`. GET /admin redirects to /admin/ so relative URLs resolve.
+ */
+export function adminConsoleRouter(directory: string = adminUiDirectory()): Router {
+  const router = express.Router({ strict: true });
+  router.get('/admin', (req: Request, res: Response) => {
+    const query = req.originalUrl.indexOf('?');
+    res.redirect(301, `/admin/${query >= 0 ? req.originalUrl.slice(query) : ''}`);
+  });
+  router.use(
+    '/admin',
+    securityHeaders,
+    express.static(directory, { index: 'index.html', redirect: false, dotfiles: 'ignore', fallthrough: true, etag: true }),
+  );
+  return router;
+}
