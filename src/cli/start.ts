@@ -28,6 +28,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       `LGSP bus on ${bus.url()}  (transport: ${bus.transport.kind}, stores: ${bus.stores.kind})`,
+      `  admin console: ${bus.url()}/admin/  (development sign-in: admin / admin-dev-password)`,
       `  health: ${bus.url()}/healthz  readiness: ${bus.url()}/readyz  metrics: ${bus.url()}/metrics`,
       '',
     ].join('\n'),

@@ -14,6 +14,7 @@ import type { Transport } from '../transport/transport';
 import { authenticate } from './auth';
 import type { AuditLog } from '../audit';
 import { adminApiRouter } from './admin-api';
+import { adminConsoleRouter } from './admin-console';
 import type { ContractValidator } from './contract-validator';
 import { recordRefusals } from './refusal-recorder';
 import { sendError } from './errors';
@@ -140,6 +141,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.json({ ...status, ...(children.length > 0 ? { parts: children } : {}) });
   });
 
+  app.use(adminConsoleRouter());
   app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, onRefused: refused }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
