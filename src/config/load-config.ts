@@ -37,7 +37,15 @@ const ENV_OVERRIDES: Record<string, (cfg: Record<string, unknown>, value: string
   LGSP_LOG_LEVEL: (c, v) => set(c, ['logging', 'level'], v),
 };
 /** Variables read elsewhere (secrets, simulator ports, the config location itself). */
-const ENV_PASSTHROUGH = new Set(['LGSP_CONFIG_DIR', 'LGSP_JWT_SECRET', 'LGSP_PUSH_TOKEN', 'LGSP_SIMULATORS']);
+const ENV_PASSTHROUGH = new Set([
+  'LGSP_CONFIG_DIR',
+  'LGSP_JWT_SECRET',
+  'LGSP_PUSH_TOKEN',
+  'LGSP_SIMULATORS',
+  // Read by npm run audit:verify / audit:export.
+  'LGSP_AUDIT_SIGNING_KEY_FILE',
+  'LGSP_AUDIT_PUBLIC_KEY_FILE',
+]);
 const ENV_PASSTHROUGH_PATTERN = /^LGSP_(SIM_[A-Z0-9_]+|ADAPTER_[A-Z0-9_]+_TOKEN)$/;
 /** LGSP_ADAPTER_<NAME>_URL points a configured adapter elsewhere (dashes in NAME written as underscores). */
 const ADAPTER_URL_PATTERN = /^LGSP_ADAPTER_([A-Z0-9_]+)_URL$/;
