@@ -25,6 +25,7 @@ import type { RouteTopology, Transport, TransportObserver } from './transport/tr
 import type { Envelope } from './envelope/envelope';
 import { Resequencer } from './routing/resequencer';
 import { openBusAudit } from './audit/open-bus-audit';
+import { scheduleRetention, type RetentionSchedule } from './audit/retention-schedule';
 import type { AuditLog } from './audit';
 import { MessageIntake } from './intake/message-intake';
 
@@ -33,6 +34,8 @@ export interface Bus {
   readonly transport: Transport;
   readonly stores: Stores;
   readonly audit: AuditLog;
+  /** Present when audit.retention is configured. */
+  readonly retention: RetentionSchedule | null;
   readonly metrics: BusMetrics;
   readonly registry: StepRegistry;
   readonly logger: Logger;
@@ -80,6 +83,10 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     : new SqliteStores(openSqlite(path.join(dataDir, 'stores.db')));
   const audit = await openBusAudit(config, {
     onKeyCreated: (file, pub) => logger.warn({ file, publicKey: pub }, 'created a development audit signing key; production provides its own'),
+  });
+  const retention = scheduleRetention(config, (result) => {
+    if (result instanceof Error) logger.error({ err: result.message }, 'audit retention failed; nothing pruned that was not exported');
+    else logger.info({ chains: result.map((r) => ({ chainId: r.chainId, throughSeq: r.throughSeq, pruned: r.pruned, bundle: r.bundleFile })) }, 'audit retention ran');
   });
   const resequencer = new Resequencer(stores.sequences);
   const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
@@ -203,6 +210,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     transport,
     stores,
     audit,
+    retention,
     metrics,
     registry,
     logger,
@@ -222,6 +230,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         await closed;
         for (const stop of stopHooks) await stop();
         for (const breaker of breakers.values()) breaker.shutdown();
+        retention?.stop();
         await audit.close();
         await stores.close();
         embeddedDb?.close();

@@ -129,6 +129,17 @@ export const busFileSchema = z.strictObject({
       /** Development convenience: create the key pair on first start when the file is missing. */
       generateSigningKey: z.boolean().default(true),
       checkpointIntervalMs: z.number().int().min(1000).default(60_000),
+      /**
+       * Records older than keepDays are exported to verified bundles in exportDir (relative to the data dir) and
+       * pruned, every intervalMs. Run it on one process of a cluster. Absent: the bus keeps everything.
+       */
+      retention: z
+        .strictObject({
+          keepDays: z.number().min(0),
+          exportDir: z.string().default('audit-archive'),
+          intervalMs: z.number().int().min(1000).default(6 * 3600_000),
+        })
+        .optional(),
     })
     .prefault({}),
   /** People who sign in to the admin console; passwords as scrypt hashes (`npm run -s admin-hash`). */

@@ -36,6 +36,8 @@ export interface DossierWorldOptions {
   breakerResetMs?: number;
   /** People who may sign in to the admin console (bus.yaml `admins`). */
   admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
+  /** Extra keys of bus.yaml's audit section. */
+  audit?: Record<string, unknown>;
 }
 
 export async function startDossierWorld(options: DossierWorldOptions): Promise<DossierWorld> {
@@ -72,6 +74,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
           },
         },
       },
+      ...(options.audit ? { audit: options.audit } : {}),
       logging: { level: 'silent' },
       ...(options.admins ? { admins: options.admins } : {}),
     }),

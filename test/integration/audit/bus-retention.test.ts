@@ -1,0 +1,43 @@
+// Retention in the running bus: old records go to a bundle that verifies on its own, are pruned, and what remains
+// (and what comes after) still verifies, anchored to the exported head.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { BundleSource, loadPublicKey, verifyAudit } from '../../../src/audit';
+import { waitFor } from '../../support/env';
+import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
+
+const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
+const code = (n: number) => `000.00.04.H10-261201-${Date.now() % 1e6}${String(n).padStart(3, '0')}`;
+
+describe('audit retention in the bus', () => {
+  let world: DossierWorld;
+  beforeAll(async () => {
+    world = await startDossierWorld({ transport: 'embedded', audit: { retention: { keepDays: 0, exportDir: 'archive', intervalMs: 3_600_000 } } });
+  });
+  afterAll(async () => world?.dispose());
+
+  const deliver = async (maHoSo: string) => {
+    const bus = world.buses[0]!;
+    await request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: maHoSo }).expect(202);
+    await waitFor(() => world.dvcqg.store.dossier(maHoSo), 20_000, 'delivered');
+  };
+
+  test('exports, prunes, and everything still verifies', async () => {
+    const bus = world.buses[0]!;
+    await deliver(code(1));
+    await new Promise((r) => setTimeout(r, 50));
+    const results = await bus.retention!.runOnce();
+    expect(results).toHaveLength(1);
+    expect(results[0]!.pruned).toBeGreaterThanOrEqual(5);
+    const publicKey = loadPublicKey(readFileSync(path.join(world.dataDir, 'audit-signing.pub.pem'), 'utf8'));
+    const bundleReport = await verifyAudit(BundleSource.read(results[0]!.bundleFile), { publicKeys: [publicKey] });
+    expect(bundleReport.ok).toBe(true);
+    expect((await bus.audit.verify()).ok).toBe(true);
+    await deliver(code(2));
+    await bus.audit.checkpoint();
+    const after = await bus.audit.verify();
+    expect(after.ok).toBe(true);
+    expect(after.chains[0]!.firstSeq).toBeGreaterThan(results[0]!.throughSeq);
+  });
+});
