@@ -27,3 +27,14 @@ export function trustedKeysFromArgs(publicKeyFiles: string[], signingKeyFile: st
   if (signing) return [CheckpointSigner.fromFile(signing).publicKey];
   return [];
 }
+
+/** Options every audit CLI takes: where the log is, which keys to trust, which chains. */
+export const AUDIT_CLI_OPTIONS = {
+  sqlite: { type: 'string' },
+  'database-url': { type: 'string' },
+  'public-key': { type: 'string', multiple: true },
+  'signing-key': { type: 'string' },
+  'table-prefix': { type: 'string' },
+  chain: { type: 'string', multiple: true },
+  help: { type: 'boolean' },
+} as const;

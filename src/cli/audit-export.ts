@@ -1,7 +1,7 @@
 // npm run audit:export — writes a bundle (records + checkpoints + public key) that audit:verify checks offline; with --prune-before, the retention run (export, verify, prune).
 import { parseArgs } from 'node:util';
 import { buildBundle, writeBundle } from '../audit/bundle';
-import { openStoreFromArgs, trustedKeysFromArgs } from '../audit/cli-support';
+import { AUDIT_CLI_OPTIONS, openStoreFromArgs, trustedKeysFromArgs } from '../audit/cli-support';
 import { CheckpointSigner } from '../audit/checkpoint-signer';
 import { describeError } from '../audit/errors';
 import { exportAndPrune } from '../audit/retention';
@@ -22,16 +22,10 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: {
-        sqlite: { type: 'string' },
-        'database-url': { type: 'string' },
+        ...AUDIT_CLI_OPTIONS,
         out: { type: 'string' },
         'out-dir': { type: 'string' },
         'prune-before': { type: 'string' },
-        'public-key': { type: 'string', multiple: true },
-        'signing-key': { type: 'string' },
-        'table-prefix': { type: 'string' },
-        chain: { type: 'string', multiple: true },
-        help: { type: 'boolean' },
       },
     }));
   } catch (error) {

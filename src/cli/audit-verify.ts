@@ -1,7 +1,7 @@
 // npm run audit:verify — verifies the audit log in a store or an exported bundle: exit 0 "verified up to seq N", 1 with the first bad record (or an unreadable bundle), 2 on usage errors.
 import { parseArgs } from 'node:util';
 import { BundleSource } from '../audit/bundle';
-import { openStoreFromArgs, trustedKeysFromArgs } from '../audit/cli-support';
+import { AUDIT_CLI_OPTIONS, openStoreFromArgs, trustedKeysFromArgs } from '../audit/cli-support';
 import { AuditError, describeError } from '../audit/errors';
 import type { AuditSource } from '../audit/audit-store';
 import { formatReport, verifyAudit } from '../audit/verifier';
@@ -15,14 +15,8 @@ async function main(): Promise<number> {
   try {
     ({ values } = parseArgs({
       options: {
-        sqlite: { type: 'string' },
-        'database-url': { type: 'string' },
+        ...AUDIT_CLI_OPTIONS,
         bundle: { type: 'string' },
-        'public-key': { type: 'string', multiple: true },
-        'signing-key': { type: 'string' },
-        'table-prefix': { type: 'string' },
-        chain: { type: 'string', multiple: true },
-        help: { type: 'boolean' },
       },
     }));
   } catch (error) {
