@@ -52,8 +52,21 @@ function text(args: SoapArgs, name: string): string | undefined {
 export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): Promise<void> {
   const faultXml = (code: string, message: string) =>
     '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>' +
-    `<faultcode>soap:Client</faultcode><faultstring>${code}: ${message}</faultstring>` +
-    `<detail><EdocFault xmlns="urn:lgsp:edoc:1.0"><code>${code}</code></EdocFault></detail></soap:Fault></soap:Body></soap:Envelope>`;
+    `<faultcode>soap:Client</faultcode><faultstring>${xmlText(code)}: ${xmlText(message)}</faultstring>` +
+    `<detail><EdocFault xmlns="urn:lgsp:edoc:1.0"><code>${xmlText(code)}</code></EdocFault></detail></soap:Fault></soap:Body></soap:Envelope>`;
+  // The shared JWT check answers in JSON; a SOAP caller gets the same refusal as a SOAP Fault.
+  const faultsForRefusals: RequestHandler = (_req, res, next) => {
+    const json = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const refusal = body as { code?: unknown; message?: unknown } | null;
+      if (res.statusCode >= 400 && refusal && typeof refusal.code === 'string') {
+        res.type('text/xml; charset=utf-8').send(faultXml(refusal.code, typeof refusal.message === 'string' ? refusal.message : ''));
+        return res;
+      }
+      return json(body);
+    };
+    next();
+  };
   const sendFault = (res: Response, status: number, code: string, message: string) => {
     deps.onRefused(code);
     res.status(status).type('text/xml; charset=utf-8').send(faultXml(code, message));
@@ -80,6 +93,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
   };
   router.use(
     deps.path,
+    postOnly(faultsForRefusals),
     postOnly(deps.authenticate),
     postOnly(refuseEncoded),
     postOnly(express.raw({ type: () => true, limit: bodyLimit, inflate: false })),
@@ -179,4 +193,8 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       callback: (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('edoc WSDL could not be loaded')) : resolve()),
     });
   });
+}
+
+function xmlText(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -76,6 +76,9 @@ describe('edoc SOAP service', () => {
     expect(await dtd.text()).toMatch(/EDXML_(ENTITY|DOCTYPE)_FORBIDDEN/);
     const anonymous = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' });
     expect(anonymous.status).toBe(401);
+    const fault = await anonymous.text();
+    expect(fault).toContain('<soap:Fault>');
+    expect(fault).toContain('<code>AUTH_REQUIRED</code>');
     const wsdl = await fetch(`${url}?wsdl`);
     expect(wsdl.status).toBe(200);
     expect(await wsdl.text()).toContain('EdocService');
