@@ -57,7 +57,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.databaseUrl ?? null },
       retry,
       auth: { developmentSigningKey: TEST_SIGNING_KEY },
-      clients: [{ id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'] }],
+      clients: [{ id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] }],
       admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
       flows: {
         dossier: {

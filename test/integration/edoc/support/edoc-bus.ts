@@ -60,7 +60,7 @@ export async function startEdocBus(options: { amqp: boolean }): Promise<EdocBus>
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: null },
     retry: { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 500, multiplier: 2, jitter: 0.2 },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
-    clients: [CLIENT_A, CLIENT_B, CLIENT_C].map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'] })),
+    clients: [CLIENT_A, CLIENT_B, CLIENT_C].map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: ['edoc.*', 'message.status'] })),
     flows: {
       edoc: {
         busOrganId: BUS_ORGAN,
