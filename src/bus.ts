@@ -168,7 +168,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       metrics,
       logger: logger.child({ flow: flow.name }),
       router: flowRouter,
-      authenticate: (role) => authenticate(config, role, (code) => metrics.refused.inc({ code })),
+      authenticate: (role, right) => authenticate(config, role, (code) => metrics.refused.inc({ code }), right),
       breaker: breakerFor,
       secret,
       onStop: (stop) => stopHooks.push(stop),

@@ -17,6 +17,10 @@ function main(argv: string[]): number {
     process.stderr.write(`no client "${arg}" in config; known: ${config.clients.map((c) => c.id).join(', ')}\n`);
     return 2;
   }
+  if (config.clients.some((c) => c.id === arg && c.keys.length > 0)) {
+    process.stderr.write(`client "${arg}" signs its own tokens (clients[].keys, with a kid); the bus refuses the shared key for it\n`);
+    return 2;
+  }
   process.stdout.write(`${mintToken(config, arg)}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { FLOW_DESCRIPTORS } from '../flows/settings';
+import { isKnownRightPattern, KNOWN_RIGHTS } from '../gateway/rights';
 import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
 
 export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
@@ -198,10 +199,36 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
     });
   });
   const clientIds = new Set(bus.clients.map((c) => c.id));
+  problems.push(...accessProblems(bus));
   routes.forEach((route, i) =>
     route.clients.forEach((client) => {
       if (client !== '*' && !clientIds.has(client)) problems.push(`${routesFile}: routes.${i}.clients: unknown client "${client}"`);
     }),
   );
+  return problems;
+}
+
+/** Rights, groups, keys and throttles of the clients: names that exist, kids used once. */
+function accessProblems(bus: BusFileConfig): string[] {
+  const problems: string[] = [];
+  const rightProblem = (where: string, right: string) => {
+    if (!isKnownRightPattern(right)) problems.push(`bus.yaml: ${where}: unknown right "${right}" (known: ${KNOWN_RIGHTS.join(', ')})`);
+  };
+  for (const [name, group] of Object.entries(bus.groups)) group.rights.forEach((r) => rightProblem(`groups.${name}.rights`, r));
+  const kids = new Map<string, string>();
+  bus.clients.forEach((client, i) => {
+    client.rights.forEach((r) => rightProblem(`clients.${i}.rights`, r));
+    client.groups.forEach((g) => {
+      if (!(g in bus.groups)) problems.push(`bus.yaml: clients.${i}.groups: unknown group "${g}"`);
+    });
+    client.keys.forEach((key, j) => {
+      const owner = kids.get(key.kid);
+      if (owner !== undefined) problems.push(`bus.yaml: clients.${i}.keys.${j}.kid: "${key.kid}" is already a key of ${owner}`);
+      kids.set(key.kid, client.id);
+    });
+    for (const service of Object.keys(client.throttle?.services ?? {})) {
+      if (!(KNOWN_RIGHTS as readonly string[]).includes(service)) problems.push(`bus.yaml: clients.${i}.throttle.services: unknown right "${service}"`);
+    }
+  });
   return problems;
 }

@@ -65,10 +65,47 @@ export const routeSchema = z.strictObject({
 
 export const routesFileSchema = z.strictObject({ routes: z.array(routeSchema).min(1) });
 
+/** A right: `<service>.<operation>` (see src/gateway/rights.ts for the known ones), `<service>.*`, or `*`. */
+const rightSchema = z.string().regex(/^(\*|[a-z][a-z0-9-]*\.(\*|[a-z][a-z0-9-]*))$/, 'a right is service.operation, service.* or *');
+
+/** Token bucket (rate per second, burst) and a cap on requests in flight; each part optional. */
+const limitSchema = z.strictObject({
+  rate: z.number().positive().optional(),
+  burst: z.number().int().min(1).optional(),
+  concurrent: z.number().int().min(1).optional(),
+});
+
+/** A key a client signs its tokens with, chosen by the `kid` of the token header. */
+const clientKeySchema = z
+  .strictObject({
+    kid: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
+    alg: z.enum(['RS256', 'ES256', 'HS256']),
+    /** RS256 / ES256: the client's public key (SPKI PEM). */
+    publicKeyPem: z.string().includes('-----BEGIN PUBLIC KEY-----').optional(),
+    /** HS256: name of the environment variable holding the shared secret (at least 32 bytes). */
+    secretEnv: z.string().min(1).optional(),
+    /** Expected `iss`; defaults to auth.issuer. */
+    issuer: z.string().min(1).optional(),
+  })
+  .refine((k) => (k.alg === 'HS256' ? k.secretEnv !== undefined && k.publicKeyPem === undefined : k.publicKeyPem !== undefined && k.secretEnv === undefined), {
+    message: 'HS256 keys need secretEnv (and no publicKeyPem); RS256/ES256 keys need publicKeyPem (and no secretEnv)',
+  });
+
 const clientSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._:/-]{1,128}$/),
   name: z.string().min(1),
   roles: z.array(z.enum(['intake', 'admin'])).default(['intake']),
+  /**
+   * Services and operations the client may call (`dossier.submit`, `edoc.*`, …). Absent and no groups: none at all, so
+   * every right-guarded endpoint answers 403 RIGHT_REQUIRED (fail closed).
+   */
+  rights: z.array(rightSchema).default([]),
+  /** Names of top-level `groups` whose rights the client also has. */
+  groups: z.array(z.string().min(1)).default([]),
+  /** Per-client verification keys; a client with keys must send tokens with a `kid` (the shared HS256 key is refused). */
+  keys: z.array(clientKeySchema).default([]),
+  /** Limits for this client as a whole and, under services, per right (`dossier.submit`: {...}); absent: unlimited. */
+  throttle: limitSchema.extend({ services: z.record(z.string().min(1), limitSchema).default({}) }).optional(),
 });
 
 export const busFileSchema = z.strictObject({
@@ -112,6 +149,8 @@ export const busFileSchema = z.strictObject({
     })
     .prefault({}),
   clients: z.array(clientSchema).default([]),
+  /** Named sets of rights that clients join with clients[].groups. */
+  groups: z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), z.strictObject({ rights: z.array(rightSchema).default([]) })).default({}),
   adapters: z.record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/), adapterSchema).default({}),
   audit: z
     .strictObject({
@@ -165,4 +204,6 @@ export type RouteCondition = z.infer<typeof conditionSchema>;
 export type StepConfig = z.infer<typeof stepSchema>;
 export type RouteConfig = z.infer<typeof routeSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
+export type ClientKeyConfig = z.infer<typeof clientKeySchema>;
+export type LimitConfig = z.infer<typeof limitSchema>;
 export type BusFileConfig = z.infer<typeof busFileSchema>;

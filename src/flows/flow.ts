@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { BusConfig } from '../config/load-config';
 import type { BreakerConfig } from '../config/schema';
 import type { ContractValidator } from '../gateway/contract-validator';
+import type { Right } from '../gateway/rights';
 import type { MessageIntake } from '../intake/message-intake';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
@@ -29,7 +30,11 @@ export interface FlowContext<C> {
   logger: Logger;
   /** Mounted on the gateway after health and metrics, before the 404 handler. */
   router: Router;
-  authenticate(role: 'intake' | 'admin'): RequestHandler;
+  /**
+   * Bearer JWT, role, and when `right` is named, that right (403 RIGHT_REQUIRED) and the client's throttle for it
+   * (429 THROTTLED).
+   */
+  authenticate(role: 'intake' | 'admin', right?: Right): RequestHandler;
   /** The one breaker of an upstream, created at start and shown in /metrics and the admin API. */
   breaker(upstream: string, config: BreakerConfig): UpstreamBreaker;
   /** Looks up a secret by environment variable name. */

@@ -81,7 +81,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     next();
   };
 
-  app.post('/api/v1/messages', authenticate(config, 'intake', refused), requireJson, json, async (req: Request, res: Response) => {
+  app.post('/api/v1/messages', authenticate(config, 'intake', refused, 'message.generic'), requireJson, json, async (req: Request, res: Response) => {
     if (deps.isDraining()) {
       refused('DRAINING');
       res.setHeader('Retry-After', '5');
@@ -133,7 +133,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.status(202).json(answer);
   });
 
-  app.get('/api/v1/messages/:id', authenticate(config, 'intake', refused), async (req: Request, res: Response) => {
+  app.get('/api/v1/messages/:id', authenticate(config, 'intake', refused, 'message.status'), async (req: Request, res: Response) => {
     const status = await deps.stores.messages.get(String(req.params.id));
     // Another client's message is as unknown to the caller as a message that does not exist.
     if (!status || status.source !== req.client!.id) return sendError(res, 404, 'MESSAGE_NOT_FOUND', 'no such message for this client');

@@ -28,7 +28,7 @@ export function writeBusConfig(cfg: BusProcessConfig): string {
     retry: { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
     clients: [
-      { id: TEST_CLIENT, name: 'Hệ thống thử nghiệm', roles: ['intake', 'admin'] },
+      { id: TEST_CLIENT, name: 'Hệ thống thử nghiệm', roles: ['intake', 'admin'], rights: ['message.generic', 'message.status'] },
     ],
     adapters: { receiver: { kind: 'http-push', url: `${cfg.receiverUrl}/inbox`, breaker: { timeoutMs: 5000, volumeThreshold: 20 } } },
     logging: { level: 'warn' },

@@ -11,6 +11,9 @@ import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/observability/logger';
 import { deleteTopology } from './amqp-cleanup';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from './bus-process';
+
+/** A client of the dossier world with message.status only. */
+export const STATUS_ONLY_CLIENT = 'status-only';
 import { AMQP_URL, uniqueName } from './env';
 import { testToken } from './intake';
 import { hashPassword } from '../../src/gateway/password-hash';
@@ -57,7 +60,11 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.databaseUrl ?? null },
       retry,
       auth: { developmentSigningKey: TEST_SIGNING_KEY },
-      clients: [{ id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'] }],
+      clients: [
+        { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
+        // Authenticates, but may only ask for message status: the dossier endpoints refuse it (RIGHT_REQUIRED).
+        { id: STATUS_ONLY_CLIENT, name: 'Chỉ tra cứu trạng thái', roles: ['intake'], rights: ['message.status'] },
+      ],
       admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
       flows: {
         dossier: {

@@ -151,7 +151,6 @@ function mountEndpoints(
 ): void {
   const router = ctx.router;
   const json = express.json({ limit: ctx.config.http.bodyLimitBytes, type: () => true });
-  const intake = ctx.authenticate('intake');
   const refuse = (res: Response, status: number, code: string, message: string, details?: unknown) => {
     ctx.metrics.refused.inc({ code });
     sendError(res, status, code, message, details);
@@ -175,13 +174,13 @@ function mountEndpoints(
     res.status(202).json(answer);
   };
 
-  router.post('/api/v1/dossiers', intake, requireJson, json, async (req: Request, res: Response) => {
+  router.post('/api/v1/dossiers', ctx.authenticate('intake', 'dossier.submit'), requireJson, json, async (req: Request, res: Response) => {
     const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the dossier is not valid', problems);
     await accept(req, res, 'dossier.submitted', req.body as DossierIntake);
   });
 
-  router.post('/api/v1/dossiers/:maHoSo/progress', intake, requireJson, json, async (req: Request, res: Response) => {
+  router.post('/api/v1/dossiers/:maHoSo/progress', ctx.authenticate('intake', 'dossier.progress'), requireJson, json, async (req: Request, res: Response) => {
     const problems = ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the progress update is not valid', problems);
     const update = req.body as DossierProgressUpdate;
@@ -191,7 +190,7 @@ function mountEndpoints(
     await accept(req, res, 'dossier.progress', update);
   });
 
-  router.post('/api/v1/citizens/verify', intake, requireJson, json, async (req: Request, res: Response) => {
+  router.post('/api/v1/citizens/verify', ctx.authenticate('intake', 'citizen.verify'), requireJson, json, async (req: Request, res: Response) => {
     const problems = ctx.contracts.validate('bus-api', 'CitizenVerifyRequest', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the verification request is not valid', problems);
     const validation = validateVerifyRequest(req.body);

@@ -50,10 +50,9 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     }
     for (const adapter of adapters) ctx.registry.adapters.set(adapter.name, adapter);
 
-    const authenticate = ctx.authenticate('intake');
     const onRefused = (code: string) => ctx.metrics.refused.inc({ code });
     mountEdocRestEndpoints(ctx.router, {
-      authenticate,
+      authenticate: (right) => ctx.authenticate('intake', right),
       intake,
       mailbox,
       blobs: stores.blobs,
@@ -64,7 +63,8 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     });
     await mountEdocSoapService(ctx.router, {
       path: settings.soap.path,
-      authenticate,
+      // Role and the client's own throttle here; each operation checks its right (SendEdoc edoc.send, …).
+      authenticate: ctx.authenticate('intake'),
       intake,
       mailbox,
       blobs: stores.blobs,

@@ -6,6 +6,7 @@ import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
 import { normalizeNfc, type JsonValue } from '../../envelope/envelope';
 import type { ContractValidator } from '../../gateway/contract-validator';
 import { sendError } from '../../gateway/errors';
+import type { Right } from '../../gateway/rights';
 import type { Logger } from '../../observability/logger';
 import { acceptedBody, EDOC_CONTRACT, inboxEntryBody, statusAcceptedBody, type StatusUpdateBody } from './edoc-api-types';
 import type { MailboxService } from './mailbox-service';
@@ -14,7 +15,8 @@ import { rawXmlBody } from './raw-body';
 import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
 
 export interface EdocRestDeps {
-  authenticate: RequestHandler;
+  /** Bearer JWT, intake role, and the right the endpoint needs. */
+  authenticate(right: Right): RequestHandler;
   intake: PackageIntake;
   mailbox: MailboxService;
   blobs: EdocBlobStore;
@@ -30,7 +32,7 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     sendError(res, status, code, message, details);
   };
 
-  router.post('/api/v1/edocs', deps.authenticate, ...rawXmlBody(deps.maxPackageBytes, deps.onRefused), async (req: Request, res: Response) => {
+  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, deps.onRefused), async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (body.length === 0) return refuse(res, 400, 'EDXML_MALFORMED_XML', 'the body is empty');
     const outcome = await deps.intake.accept(req.client!.id, body);
@@ -42,14 +44,14 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     res.status(202).json(acceptedBody(outcome));
   });
 
-  router.get('/api/v1/edocs/inbox', deps.authenticate, async (req: Request, res: Response) => {
+  router.get('/api/v1/edocs/inbox', deps.authenticate('edoc.inbox'), async (req: Request, res: Response) => {
     const filter = mailboxFilterOf(req.query);
     if (!filter.ok) return refuse(res, 400, 'VALIDATION_FAILED', 'bad query parameters', filter.problems);
     const entries = await deps.mailbox.list(req.client!.id, filter.value);
     res.json({ items: entries.map(inboxEntryBody) });
   });
 
-  router.get('/api/v1/edocs/:id', deps.authenticate, async (req: Request, res: Response) => {
+  router.get('/api/v1/edocs/:id', deps.authenticate('edoc.inbox'), async (req: Request, res: Response) => {
     const entry = await deps.mailbox.entry(req.client!.id, String(req.params.id));
     if (!entry) return refuse(res, 404, 'EDOC_NOT_FOUND', 'no such document in your mailbox');
     res.status(200);
@@ -63,7 +65,7 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
   });
 
   const json = express.json({ limit: 64 * 1024, strict: true, type: () => true });
-  router.post('/api/v1/edocs/:id/status', deps.authenticate, json, async (req: Request, res: Response) => {
+  router.post('/api/v1/edocs/:id/status', deps.authenticate('edoc.status'), json, async (req: Request, res: Response) => {
     const problems = deps.contracts.validate(EDOC_CONTRACT, 'StatusUpdate', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the status update is not valid', problems);
     const update = normalizeNfc(req.body as JsonValue) as unknown as StatusUpdateBody;

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as soap from 'soap';
 import { assertNoDtdOrFail } from './soap-dtd-guard';
 import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
+import { hasRight, type Right } from '../../gateway/rights';
 import type { Logger } from '../../observability/logger';
 import { inboxEntryBody } from './edoc-api-types';
 import type { MailboxService } from './mailbox-service';
@@ -41,6 +42,14 @@ function clientFault(status: number, code: string, message: string, field?: stri
 
 type SoapArgs = Record<string, unknown>;
 type Operation = (args: SoapArgs, clientId: string) => Promise<object>;
+
+/** The right each operation needs, as its REST twin. */
+const OPERATION_RIGHTS: Record<string, Right> = {
+  SendEdoc: 'edoc.send',
+  GetReceivedEdocList: 'edoc.inbox',
+  GetEdoc: 'edoc.inbox',
+  UpdateStatus: 'edoc.status',
+};
 
 function text(args: SoapArgs, name: string): string | undefined {
   const value = args[name];
@@ -171,6 +180,11 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     port[name] = (args: SoapArgs, _callback?: unknown, _headers?: unknown, req?: Request) => {
       const clientId = req?.client?.id;
       if (!clientId) return Promise.reject(clientFault(401, 'AUTH_REQUIRED', 'a Bearer token is required'));
+      const right = OPERATION_RIGHTS[name];
+      if (!right || !hasRight(req.client?.rights ?? [], right)) {
+        deps.onRefused('RIGHT_REQUIRED');
+        return Promise.reject(clientFault(403, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`));
+      }
       return operation(args ?? {}, clientId).catch((error: unknown) => {
         if (error && typeof error === 'object' && 'Fault' in error) {
           deps.onRefused((error as SoapFault).Fault.detail?.EdocFault.code ?? 'SOAP_FAULT');

@@ -5,7 +5,9 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
 import { waitFor } from '../../support/env';
-import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
+import { STATUS_ONLY_CLIENT, startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
+import { TEST_SIGNING_KEY } from '../../support/bus-process';
+import { testToken } from '../../support/intake';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 let counter = 0;
@@ -34,6 +36,18 @@ describe.each(['embedded', 'amqp'] as const)('dossier flow (%s transport)', (tra
 
   const submit = (body: Record<string, unknown>) =>
     request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send(body);
+
+  test('a client without the dossier rights is refused 403 RIGHT_REQUIRED on submit, progress and citizen verify', async () => {
+    const auth = `Bearer ${testToken(STATUS_ONLY_CLIENT, TEST_SIGNING_KEY)}`;
+    for (const [url, right] of [
+      ['/api/v1/dossiers', 'dossier.submit'],
+      ['/api/v1/dossiers/X-1/progress', 'dossier.progress'],
+      ['/api/v1/citizens/verify', 'citizen.verify'],
+    ] as const) {
+      const res = await request(bus.url()).post(url).set('Authorization', auth).send({}).expect(403);
+      expect(res.body).toMatchObject({ code: 'RIGHT_REQUIRED', message: expect.stringContaining(right) });
+    }
+  });
 
   test('a dossier reaches DVCQG with its dates, status and NFC text mapped; its status URL says delivered', async () => {
     const maHoSo = dossierCode();

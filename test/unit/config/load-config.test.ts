@@ -86,4 +86,24 @@ describe('loadConfig', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('unknown key "logging.colour"');
   });
+
+  test('unknown rights, groups and throttled services, a twice-used kid and an HS256 key without secretEnv are named', () => {
+    const bus = shippedBus.replace(
+      '    groups: [qlvb]\n',
+      `    groups: [qlvb, nosuchgroup]
+    rights: [edoc.sned]
+    throttle: { rate: 1, services: { dossier.submitt: { rate: 1 } } }
+    keys:
+      - { kid: k1, alg: HS256, secretEnv: A_SECRET }
+      - { kid: k1, alg: HS256, secretEnv: B_SECRET }
+`,
+    );
+    const problems = problemsOf(() => loadConfig({ configDir: configDirWith(bus), env: {} })).join('\n');
+    expect(problems).toMatch(/clients\.1\.rights: unknown right "edoc\.sned"/);
+    expect(problems).toMatch(/clients\.1\.groups: unknown group "nosuchgroup"/);
+    expect(problems).toMatch(/throttle\.services: unknown right "dossier\.submitt"/);
+    expect(problems).toMatch(/keys\.1\.kid: "k1" is already a key of qlvb-dongxoai/);
+    const noSecret = shippedBus.replace('    groups: [qlvb]\n', '    groups: [qlvb]\n    keys: [{ kid: k1, alg: HS256 }]\n');
+    expect(problemsOf(() => loadConfig({ configDir: configDirWith(noSecret), env: {} })).join('\n')).toMatch(/HS256 keys need secretEnv/);
+  });
 });

@@ -47,7 +47,8 @@ export interface EdocBus {
   stop(): Promise<void>;
 }
 
-export async function startEdocBus(options: { amqp: boolean }): Promise<EdocBus> {
+/** `rights` replaces the default rights (edoc.*, message.status) of the named clients. */
+export async function startEdocBus(options: { amqp: boolean; rights?: Record<string, string[]> }): Promise<EdocBus> {
   const push = await startQlvbPushSimulator({ token: PUSH_TOKEN });
   const axis = await startDocumentAxisSimulator({ secrets: { [AXIS_SYSTEM]: AXIS_SECRET }, organsBySystem: { [AXIS_SYSTEM]: [ORGAN_A, ORGAN_B, ORGAN_C, BUS_ORGAN] } });
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-edoc-'));
@@ -60,7 +61,7 @@ export async function startEdocBus(options: { amqp: boolean }): Promise<EdocBus>
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: null },
     retry: { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 500, multiplier: 2, jitter: 0.2 },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
-    clients: [CLIENT_A, CLIENT_B, CLIENT_C].map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'] })),
+    clients: [CLIENT_A, CLIENT_B, CLIENT_C].map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: options.rights?.[id] ?? ['edoc.*', 'message.status'] })),
     flows: {
       edoc: {
         busOrganId: BUS_ORGAN,
