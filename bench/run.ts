@@ -4,7 +4,7 @@
 // prints a short table. See bench/README.md.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -80,9 +80,12 @@ interface Child {
   exited: Promise<number | null>;
 }
 
-function spawnChild(script: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, url: string): Child {
+/** BENCH_CPU_PROF=<dir>: the bus processes write V8 CPU profiles there (on a graceful stop). */
+const BUS_NODE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+
+function spawnChild(script: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, url: string, nodeArgs: string[] = []): Child {
   const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', fd, fd] });
+  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], { env, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   children.add(proc);
   proc.once('exit', () => children.delete(proc));
@@ -121,6 +124,33 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Processes of the machine by command name (RabbitMQ's beam.smp, PostgreSQL's backends), for CPU shares only. */
+function pidsByComm(names: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) pids.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds per pid, skipping processes that are gone. */
+function cpuByPid(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      out.set(pid, cpuSeconds(pid));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
 /** Busy share of all cores (from /proc/stat). */
 function systemTicks(): { busy: number; total: number } {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -128,16 +158,36 @@ function systemTicks(): { busy: number; total: number } {
   return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
 }
 
+/** Committed PostgreSQL transactions of the bench database so far (each autocommit statement counts as one). */
+async function pgCommits(): Promise<number> {
+  const pg = new PgClient({ connectionString: DATABASE_URL });
+  try {
+    await pg.connect();
+    const row = (await pg.query<{ n: string }>('select xact_commit::text as n from pg_stat_database where datname = current_database()')).rows[0];
+    return Number(row?.n ?? NaN);
+  } catch {
+    return NaN;
+  } finally {
+    await pg.end().catch(() => undefined);
+  }
+}
+
 /** Measures CPU use of the given processes (and the machine) around `work`. */
 async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
-  const before = Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, cpuSeconds(pid)]));
+  const groups: Record<string, number[]> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, [pid]])), rabbitmq: pidsByComm(['beam.smp']), postgres: pidsByComm(['postgres']) };
+  const before = Object.fromEntries(Object.entries(groups).map(([k, list]) => [k, cpuByPid(list)]));
   const sys0 = systemTicks();
   const t0 = performance.now();
   const result = await work();
   const wall = (performance.now() - t0) / 1000;
   const sys1 = systemTicks();
   const cpu: Record<string, number> = {};
-  for (const [k, pid] of Object.entries(pids)) cpu[`${k}Pct`] = round(((cpuSeconds(pid) - before[k]!) / wall) * 100, 0)!;
+  // Only processes alive at both ends count (a PostgreSQL backend that ended takes its CPU time with it).
+  for (const [k, list] of Object.entries(groups)) {
+    let used = 0;
+    for (const [pid, seconds] of cpuByPid(list)) if (before[k]!.has(pid)) used += seconds - before[k]!.get(pid)!;
+    cpu[`${k}Pct`] = round((used / wall) * 100, 0)!;
+  }
   cpu.machineBusyPct = round(((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * 100, 0)!;
   return { result, cpu };
 }
@@ -301,7 +351,7 @@ async function main(): Promise<void> {
   const busDir = path.join(dir, 'amqp');
   const busPort = await freePort();
   const configDir = writeBusConfig(busDir, { amqp: true, port: busPort, namePrefix: prefix, dvcqgUrl: dvcqg.url, populationUrl: population.url, pushUrl: push.url });
-  const bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, 'bus-amqp.log'), `http://127.0.0.1:${busPort}`);
+  const bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, 'bus-amqp.log'), `http://127.0.0.1:${busPort}`, BUS_NODE_ARGS);
   let rssPeakKb = 0;
   const rssTimer = setInterval(() => {
     try {
@@ -318,6 +368,7 @@ async function main(): Promise<void> {
     await waitDelivered(warm, P.drainCapMs);
     const accepted: string[] = [];
     const phaseStart = performance.now();
+    const commits0 = await pgCommits();
     const intakeRun = await withCpu({ bus: bus.proc.pid!, bench: process.pid }, () => intake(bus.url, token, P.intakeMs, accepted));
     const ir = intakeRun.result;
     log(`bus intake: ${ir.perSec.toFixed(0)}/s p50 ${ir.p50Ms.toFixed(1)} ms p99 ${ir.p99Ms.toFixed(1)} ms refused ${JSON.stringify(ir.refused)} errors ${ir.errors} ${JSON.stringify(intakeRun.cpu)}`);
@@ -325,9 +376,12 @@ async function main(): Promise<void> {
     const drain = await withCpu({ bus: bus.proc.pid!, bench: process.pid }, () => waitDelivered(accepted, P.drainCapMs));
     const drained = drain.result;
     const deliveredCount = accepted.filter((c) => deliveredAt.has(c)).length;
+    // Statements committed per dossier from intake to DVCQG (pg_stat_database is updated with a short delay).
+    await sleep(1000);
+    const pgCommitsPerDossier = round(((await pgCommits()) - commits0) / deliveredCount, 1);
     const e2eEnd = drained ? lastDelivery : performance.now();
     const e2ePerSec = deliveredCount / ((e2eEnd - phaseStart) / 1000);
-    log(`end to end: ${deliveredCount}/${accepted.length} delivered (${deliveredDuringIntake} during intake), ${e2ePerSec.toFixed(1)} dossiers/s${drained ? '' : ' (drain cap reached)'}; drain CPU ${JSON.stringify(drain.cpu)}`);
+    log(`end to end: ${deliveredCount}/${accepted.length} delivered (${deliveredDuringIntake} during intake), ${e2ePerSec.toFixed(1)} dossiers/s${drained ? '' : ' (drain cap reached)'}; ${pgCommitsPerDossier} PostgreSQL commits per dossier; drain CPU ${JSON.stringify(drain.cpu)}`);
     results.acceptPerSec = round(ir.perSec);
     results.rawBaselinePerSec = round(rawRun.result.perSec);
     results.acceptRatio = round(ir.perSec / rawRun.result.perSec, 3);
@@ -336,7 +390,7 @@ async function main(): Promise<void> {
     results.e2ePerSec = round(e2ePerSec);
     detail.raw = { perSec: round(rawRun.result.perSec), p50Ms: round(rawRun.result.p50Ms, 2), p99Ms: round(rawRun.result.p99Ms, 2), refused: rawRun.result.refused, errors: rawRun.result.errors, cpu: rawRun.cpu };
     detail.intake = { accepted: ir.accepted, durationS: round(ir.durationS, 2), refused: ir.refused, errors: ir.errors, cpu: intakeRun.cpu };
-    detail.e2eThroughput = { accepted: accepted.length, delivered: deliveredCount, deliveredDuringIntake, drained, seconds: round((e2eEnd - phaseStart) / 1000, 2), drainCpu: drain.cpu };
+    detail.e2eThroughput = { accepted: accepted.length, delivered: deliveredCount, deliveredDuringIntake, drained, pgCommitsPerDossier, seconds: round((e2eEnd - phaseStart) / 1000, 2), drainCpu: drain.cpu };
 
     if (!drained) {
       log('waiting for the backlog before the latency run');
