@@ -9,7 +9,12 @@ async function main(): Promise<void> {
   const [amqpUrl, queue, portText] = process.argv.slice(2);
   if (!amqpUrl || !queue || !portText) throw new Error('usage: raw-baseline <amqpUrl> <queue> <port>');
   const connection = await amqp.connect(amqpUrl, { noDelay: true });
+  connection.on('error', (error: Error) => process.stderr.write(`connection error: ${error.message}\n`));
+  connection.on('close', () => process.stderr.write('connection closed\n'));
+  connection.on('blocked', (reason: string) => process.stderr.write(`connection blocked: ${reason}\n`));
   const channel = await connection.createConfirmChannel();
+  channel.on('error', (error: Error) => process.stderr.write(`channel error: ${error.message}\n`));
+  channel.on('close', () => process.stderr.write('channel closed\n'));
   await channel.assertQueue(queue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
   const publish = (content: Buffer) =>
     new Promise<void>((resolve, reject) => {
@@ -17,6 +22,7 @@ async function main(): Promise<void> {
         error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
       );
     });
+  let failures = 0;
   const app = express();
   app.disable('x-powered-by');
   app.get('/healthz', (_req: Request, res: Response) => void res.json({ status: 'ok' }));
@@ -24,7 +30,8 @@ async function main(): Promise<void> {
     try {
       await publish(Buffer.from(JSON.stringify(req.body)));
       res.status(202).json({ status: 'accepted' });
-    } catch {
+    } catch (error) {
+      if (failures++ < 5) process.stderr.write(`publish failed: ${(error as Error).message}\n`);
       res.status(503).json({ code: 'TRANSPORT_UNAVAILABLE' });
     }
   });

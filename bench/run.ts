@@ -172,6 +172,9 @@ async function pgCommits(): Promise<number> {
   }
 }
 
+/** Phases during which other processes on the machine used more than 30% of a core (figures are then noisy). */
+const noisyPhases: number[] = [];
+
 /** Measures CPU use of the given processes (and the machine) around `work`. */
 async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
   const groups: Record<string, number[]> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, [pid]])), rabbitmq: pidsByComm(['beam.smp']), postgres: pidsByComm(['postgres']) };
@@ -189,6 +192,10 @@ async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>):
     cpu[`${k}Pct`] = round((used / wall) * 100, 0)!;
   }
   cpu.machineBusyPct = round(((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * 100, 0)!;
+  // CPU of processes not measured above (another test run on the machine, the kernel): in % of one core, like the rest.
+  const measured = Object.keys(groups).reduce((sum, k) => sum + cpu[`${k}Pct`]!, 0);
+  cpu.otherPct = Math.max(0, round(cpu.machineBusyPct * os.cpus().length - measured, 0)!);
+  if (cpu.otherPct > 30) noisyPhases.push(cpu.otherPct);
   return { result, cpu };
 }
 
@@ -345,6 +352,8 @@ async function main(): Promise<void> {
   await closedLoop({ baseUrl: raw.url, connections: P.connections, durationMs: P.warmMs, next: rawSpec });
   const rawRun = await withCpu({ raw: raw.proc.pid!, bench: process.pid }, () => closedLoop({ baseUrl: raw.url, connections: P.connections, durationMs: P.intakeMs, next: rawSpec }));
   await stopChild(raw);
+  const rawLog = readFileSync(raw.logFile, 'utf8');
+  if (rawLog.includes('failed') || rawLog.includes('error')) log(`raw baseline log:\n${rawLog.slice(-2000)}`);
   log(`raw baseline: ${rawRun.result.perSec.toFixed(0)}/s p50 ${rawRun.result.p50Ms.toFixed(1)} ms p99 ${rawRun.result.p99Ms.toFixed(1)} ms ${JSON.stringify(rawRun.cpu)}`);
 
   // 2. The bus on RabbitMQ + PostgreSQL.
@@ -465,6 +474,7 @@ async function main(): Promise<void> {
     finishedAt: new Date().toISOString(),
     params: { ...P, payloadBytes: PAYLOAD_BYTES, edocAttachmentBytes: 1024 * 1024, edocRecipients: EDOC_RECIPIENTS.length },
     ...env,
+    noisyMachine: noisyPhases.length > 0 ? `other processes used up to ${Math.max(...noisyPhases)}% of a core during ${noisyPhases.length} phase(s)` : null,
     detail,
   };
   const file = path.join(ROOT, 'bench/results/latest.json');
@@ -573,6 +583,7 @@ function printTable(out: Record<string, unknown>): void {
   const width = Math.max(...rows.map((r) => r[0].length));
   process.stdout.write(`\nLGSP bench (${String(out.mode)})\n`);
   for (const [k, val] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${val}\n`);
+  if (out.noisyMachine) process.stdout.write(`  warning: ${String(out.noisyMachine)}; compare runs on a quiet machine\n`);
   process.stdout.write('\n');
 }
 
