@@ -304,7 +304,9 @@ async function machineAndVersions(): Promise<Record<string, unknown>> {
   const pg = new PgClient({ connectionString: DATABASE_URL });
   try {
     await pg.connect();
-    postgres = ((await pg.query<{ v: string }>('show server_version')).rows[0]?.v ?? null);
+    postgres = (await pg.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? null;
+  } catch {
+    postgres = null;
   } finally {
     await pg.end().catch(() => undefined);
   }
