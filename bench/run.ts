@@ -1,0 +1,599 @@
+// `npm run bench [-- --quick]`: drives the real bus (child process: RabbitMQ transport, PostgreSQL stores and audit)
+// with the reference simulators in this process, next to a raw baseline (bare express + quorum queue + publisher
+// confirm, also a child process), then the same intake on the embedded default. Writes bench/results/latest.json and
+// prints a short table. See bench/README.md.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import amqp from 'amqplib';
+import { Client as PgClient } from 'pg';
+import YAML from 'yaml';
+import { startDvcqgSimulator } from '../adapters/dvcqg';
+import { startPopulationSimulator } from '../adapters/population';
+import { buildEdxmlPackage } from '../adapters/qlvb/edxml';
+import { startQlvbPushSimulator } from '../adapters/qlvb/push-simulator';
+import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../adapters/reference-simulators';
+import { loadConfig } from '../src/config/load-config';
+import { deleteTopology } from '../test/support/amqp-cleanup';
+import { TEST_SIGNING_KEY } from '../test/support/bus-process';
+import { AMQP_URL, DATABASE_URL } from '../test/support/env';
+import { testToken } from '../test/support/intake';
+import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
+
+const ROOT = path.resolve(__dirname, '../..');
+const quick = process.argv.includes('--quick');
+const P = quick
+  ? { warmMs: 1500, intakeMs: 6000, drainCapMs: 30_000, latencyMs: 6000, edocDocs: 10, edocConcurrency: 2, connections: 50 }
+  : { warmMs: 5000, intakeMs: 30_000, drainCapMs: 180_000, latencyMs: 30_000, edocDocs: 60, edocConcurrency: 4, connections: 50 };
+const PAYLOAD_BYTES = 2048;
+const DOSSIER_CLIENT = 'motcua-bench';
+const ORGAN_A = '000.00.01.H10';
+const EDOC_RECIPIENTS = ['000.00.02.H10', '000.00.03.H10', '000.00.04.H10'];
+const EDOC_CLIENTS: Record<string, string> = { [ORGAN_A]: 'qlvb-a', '000.00.02.H10': 'qlvb-b', '000.00.03.H10': 'qlvb-c', '000.00.04.H10': 'qlvb-d' };
+const PUSH_TOKEN = 'bench-push-token';
+const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+const log = (line: string) => process.stdout.write(`[bench ${((performance.now() / 1000) | 0).toString().padStart(3)}s] ${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Payloads: the dossier fixture with a unique MaHoSo, padded (more TaiLieuNop entries) to 2 KiB; the same bytes go to
+// the raw baseline.
+const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
+const codeBase = `${Math.floor(Date.now() / 1000) % 100_000}`.padStart(5, '0');
+let codeCounter = 0;
+const nextCode = () => `000.00.04.H10-261127-${codeBase}${String(codeCounter++).padStart(5, '0')}`;
+function dossierBody(code: string): Buffer {
+  const files = [...(fixture.TaiLieuNop as unknown[])];
+  let body = Buffer.from(JSON.stringify({ ...fixture, MaHoSo: code, TaiLieuNop: files }));
+  for (let i = 2; body.length < PAYLOAD_BYTES; i++) {
+    files.push({ TepDinhKemId: `f-${i}`, TenTepDinhKem: `Giấy tờ kèm theo số ${i} của hồ sơ đăng ký khai sinh.pdf` });
+    body = Buffer.from(JSON.stringify({ ...fixture, MaHoSo: code, TaiLieuNop: files }));
+  }
+  return body;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Processes.
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Children still running, killed if the bench itself fails. */
+const children = new Set<ChildProcess>();
+
+interface Child {
+  proc: ChildProcess;
+  url: string;
+  logFile: string;
+  exited: Promise<number | null>;
+}
+
+/** BENCH_CPU_PROF=<dir>: the bus processes write V8 CPU profiles there (on a graceful stop). */
+const BUS_NODE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+
+function spawnChild(script: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, url: string, nodeArgs: string[] = []): Child {
+  const fd = openSync(logFile, 'a');
+  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], { env, stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  children.add(proc);
+  proc.once('exit', () => children.delete(proc));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, url, logFile, exited };
+}
+
+async function waitReady(child: Child, probePath: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.proc.exitCode !== null) throw new Error(`${child.logFile}: exited early\n${readFileSync(child.logFile, 'utf8').slice(-3000)}`);
+    const status = await fetch(`${child.url}${probePath}`).then((r) => r.status, () => 0);
+    if (status === 200) return;
+    if (Date.now() > deadline) throw new Error(`${child.logFile}: not ready after ${timeoutMs} ms`);
+    await sleep(100);
+  }
+}
+
+async function stopChild(child: Child): Promise<void> {
+  if (child.proc.exitCode !== null) return;
+  child.proc.kill('SIGTERM');
+  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 60_000);
+  await child.exited;
+  clearTimeout(timer);
+}
+
+function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Number(match[1]) : NaN;
+}
+
+/** CPU seconds (user + system) of a process so far. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Processes of the machine by command name (RabbitMQ's beam.smp, PostgreSQL's backends), for CPU shares only. */
+function pidsByComm(names: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) pids.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds per pid, skipping processes that are gone. */
+function cpuByPid(pids: number[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const pid of pids) {
+    try {
+      out.set(pid, cpuSeconds(pid));
+    } catch {
+      /* gone */
+    }
+  }
+  return out;
+}
+
+/** Busy share of all cores (from /proc/stat). */
+function systemTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
+}
+
+/** Committed PostgreSQL transactions of the bench database so far (each autocommit statement counts as one). */
+async function pgCommits(): Promise<number> {
+  const pg = new PgClient({ connectionString: DATABASE_URL });
+  try {
+    await pg.connect();
+    const row = (await pg.query<{ n: string }>('select xact_commit::text as n from pg_stat_database where datname = current_database()')).rows[0];
+    return Number(row?.n ?? NaN);
+  } catch {
+    return NaN;
+  } finally {
+    await pg.end().catch(() => undefined);
+  }
+}
+
+/** Phases during which other processes on the machine used more than 30% of a core (figures are then noisy). */
+const noisyPhases: number[] = [];
+
+/** Measures CPU use of the given processes (and the machine) around `work`. */
+async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
+  const groups: Record<string, number[]> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, [pid]])), rabbitmq: pidsByComm(['beam.smp']), postgres: pidsByComm(['postgres']) };
+  const before = Object.fromEntries(Object.entries(groups).map(([k, list]) => [k, cpuByPid(list)]));
+  const sys0 = systemTicks();
+  const t0 = performance.now();
+  const result = await work();
+  const wall = (performance.now() - t0) / 1000;
+  const sys1 = systemTicks();
+  const cpu: Record<string, number> = {};
+  // Only processes alive at both ends count (a PostgreSQL backend that ended takes its CPU time with it).
+  for (const [k, list] of Object.entries(groups)) {
+    let used = 0;
+    for (const [pid, seconds] of cpuByPid(list)) if (before[k]!.has(pid)) used += seconds - before[k]!.get(pid)!;
+    cpu[`${k}Pct`] = round((used / wall) * 100, 0)!;
+  }
+  cpu.machineBusyPct = round(((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * 100, 0)!;
+  // CPU of processes not measured above (another test run on the machine, the kernel): in % of one core, like the rest.
+  const measured = Object.keys(groups).reduce((sum, k) => sum + cpu[`${k}Pct`]!, 0);
+  cpu.otherPct = Math.max(0, round(cpu.machineBusyPct * os.cpus().length - measured, 0)!);
+  if (cpu.otherPct > 30) noisyPhases.push(cpu.otherPct);
+  return { result, cpu };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// The bus's config: dossier flow against the simulators, edoc flow with four in-province organs (A sends; B and D
+// mailboxes, C pushed to the QLVB push simulator). Defaults everywhere else (retry, audit, logging at info).
+function writeBusConfig(dir: string, options: { amqp: boolean; port: number; namePrefix: string; dvcqgUrl: string; populationUrl: string; pushUrl: string }): string {
+  const configDir = path.join(dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const bus = {
+    http: { host: '127.0.0.1', port: options.port },
+    transport: { amqpUrl: options.amqp ? AMQP_URL : null, namePrefix: options.namePrefix },
+    stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.amqp ? DATABASE_URL : null },
+    auth: { developmentSigningKey: TEST_SIGNING_KEY },
+    clients: [
+      { id: DOSSIER_CLIENT, name: 'Một cửa (bench)', roles: ['intake'] },
+      ...Object.values(EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'] })),
+    ],
+    flows: {
+      dossier: {
+        dvcqg: { url: options.dvcqgUrl, username: DEMO_DVCQG_CREDENTIALS.username, password: { value: DEMO_DVCQG_CREDENTIALS.password }, madonvi: '000.00.00.H10' },
+        population: {
+          url: options.populationUrl,
+          userName: DEMO_POPULATION_CREDENTIALS.userName,
+          secretKey: { value: DEMO_POPULATION_CREDENTIALS.secretKey },
+          clientId: DEMO_POPULATION_CREDENTIALS.clientId,
+          apiKey: { value: DEMO_POPULATION_CREDENTIALS.apiKey },
+          maDvc: 'LGSP-BENCH',
+          maCanBo: '079080000001',
+        },
+      },
+      edoc: {
+        busOrganId: '000.00.00.H10',
+        unknownOrgans: 'reject',
+        organs: {
+          [ORGAN_A]: { name: 'UBND Thành phố Đồng Xoài', delivery: 'mailbox', clientIds: [EDOC_CLIENTS[ORGAN_A]] },
+          '000.00.02.H10': { name: 'UBND Thị xã Bình Long', delivery: 'mailbox', clientIds: ['qlvb-b'] },
+          '000.00.03.H10': { name: 'UBND Huyện Bù Đăng', delivery: 'push', pushUrl: options.pushUrl, pushTokenEnv: 'BENCH_PUSH_TOKEN', clientIds: ['qlvb-c'] },
+          '000.00.04.H10': { name: 'UBND Thị xã Phước Long', delivery: 'mailbox', clientIds: ['qlvb-d'] },
+        },
+      },
+    },
+    logging: { level: 'info' },
+  };
+  const routes = YAML.parse(readFileSync(path.join(ROOT, 'config/routes.yaml'), 'utf8')) as { routes: { name: string; clients?: string[] }[] };
+  routes.routes = routes.routes.filter((r) => r.name !== 'edoc-axis');
+  for (const route of routes.routes) if (route.name.startsWith('dossier-')) route.clients = [DOSSIER_CLIENT];
+  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
+  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
+  return configDir;
+}
+
+function busEnv(configDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
+  return { ...env, LGSP_CONFIG_DIR: configDir, LGSP_SIMULATORS: 'off', BENCH_PUSH_TOKEN: PUSH_TOKEN, NODE_ENV: 'production' };
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Dossier tracking: when each code was sent and when DVCQG's simulator stored it (DongBoHoSoMC).
+const sentAt = new Map<string, number>();
+const deliveredAt = new Map<string, number>();
+let lastDelivery = 0;
+
+function dossierSpec(token: string, codes: string[]) {
+  return (i: number): PostSpec => {
+    const code = nextCode();
+    codes[i] = code;
+    return { path: '/api/v1/dossiers', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: dossierBody(code) };
+  };
+}
+
+async function intake(baseUrl: string, token: string, durationMs: number, accepted: string[]): Promise<LoadResult> {
+  const codes: string[] = [];
+  return closedLoop({
+    baseUrl,
+    connections: P.connections,
+    durationMs,
+    next: dossierSpec(token, codes),
+    onSent: (i, at) => sentAt.set(codes[i]!, at),
+    onAccepted: (i) => accepted.push(codes[i]!),
+  });
+}
+
+async function waitDelivered(codes: string[], capMs: number): Promise<boolean> {
+  const deadline = performance.now() + capMs;
+  while (performance.now() < deadline) {
+    if (codes.every((c) => deliveredAt.has(c))) return true;
+    await sleep(50);
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
+async function machineAndVersions(): Promise<Record<string, unknown>> {
+  let rabbitmq: string | null = null;
+  try {
+    const conn = await amqp.connect(AMQP_URL);
+    const props = (conn as unknown as { connection: { serverProperties?: { version?: string } } }).connection.serverProperties;
+    rabbitmq = props?.version ?? null;
+    await conn.close();
+  } catch {
+    rabbitmq = null;
+  }
+  let postgres: string | null = null;
+  const pg = new PgClient({ connectionString: DATABASE_URL });
+  try {
+    await pg.connect();
+    postgres = (await pg.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? null;
+  } catch {
+    postgres = null;
+  } finally {
+    await pg.end().catch(() => undefined);
+  }
+  let commit: string | null = null;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
+  } catch {
+    commit = null;
+  }
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+  return {
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGb: round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, arch: os.arch() },
+    versions: { bus: pkg.version, commit, node: process.version, rabbitmq, postgres, amqplib: pkg.dependencies.amqplib, express: pkg.dependencies.express },
+  };
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-bench-'));
+  const prefix = `bench-${runId}`;
+  log(`${quick ? 'quick' : 'full'} run ${runId}, work dir ${dir}`);
+  const env = await machineAndVersions();
+
+  const dvcqg = await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } });
+  const population = await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } });
+  const push = await startQlvbPushSimulator({ token: PUSH_TOKEN, maxBodyBytes: 64 * 1024 * 1024 });
+  const store = dvcqg.store;
+  const upsert = store.upsertDossier.bind(store);
+  store.upsertDossier = (item, isUpdating) => {
+    const at = performance.now();
+    if (!deliveredAt.has(item.MaHoSo)) deliveredAt.set(item.MaHoSo, at);
+    lastDelivery = at;
+    return upsert(item, isUpdating);
+  };
+  const token = testToken(DOSSIER_CLIENT, TEST_SIGNING_KEY);
+  const results: Record<string, unknown> = {};
+  const detail: Record<string, unknown> = {};
+
+  // 1. Raw baseline.
+  const rawQueue = `${prefix}.raw-baseline`;
+  const rawPort = await freePort();
+  const raw = spawnChild(path.join(__dirname, 'raw-baseline.js'), [AMQP_URL, rawQueue, String(rawPort)], process.env, path.join(dir, 'raw.log'), `http://127.0.0.1:${rawPort}`);
+  await waitReady(raw, '/healthz');
+  const rawSpec = (): PostSpec => ({ path: '/raw', headers: { 'content-type': 'application/json' }, body: dossierBody(nextCode()) });
+  await closedLoop({ baseUrl: raw.url, connections: P.connections, durationMs: P.warmMs, next: rawSpec });
+  const rawRun = await withCpu({ raw: raw.proc.pid!, bench: process.pid }, () => closedLoop({ baseUrl: raw.url, connections: P.connections, durationMs: P.intakeMs, next: rawSpec }));
+  await stopChild(raw);
+  const rawLog = readFileSync(raw.logFile, 'utf8');
+  if (rawLog.includes('failed') || rawLog.includes('error')) log(`raw baseline log:\n${rawLog.slice(-2000)}`);
+  log(`raw baseline: ${rawRun.result.perSec.toFixed(0)}/s p50 ${rawRun.result.p50Ms.toFixed(1)} ms p99 ${rawRun.result.p99Ms.toFixed(1)} ms ${JSON.stringify(rawRun.cpu)}`);
+
+  // 2. The bus on RabbitMQ + PostgreSQL.
+  const busDir = path.join(dir, 'amqp');
+  const busPort = await freePort();
+  const configDir = writeBusConfig(busDir, { amqp: true, port: busPort, namePrefix: prefix, dvcqgUrl: dvcqg.url, populationUrl: population.url, pushUrl: push.url });
+  const bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, 'bus-amqp.log'), `http://127.0.0.1:${busPort}`, BUS_NODE_ARGS);
+  let rssPeakKb = 0;
+  const rssTimer = setInterval(() => {
+    try {
+      rssPeakKb = Math.max(rssPeakKb, procStatusKb(bus.proc.pid!, 'VmHWM'));
+    } catch {
+      /* exited */
+    }
+  }, 250);
+  try {
+    await waitReady(bus, '/readyz');
+    log('bus (RabbitMQ + PostgreSQL) ready');
+    const warm: string[] = [];
+    await intake(bus.url, token, P.warmMs, warm);
+    await waitDelivered(warm, P.drainCapMs);
+    const accepted: string[] = [];
+    const phaseStart = performance.now();
+    const commits0 = await pgCommits();
+    const intakeRun = await withCpu({ bus: bus.proc.pid!, bench: process.pid }, () => intake(bus.url, token, P.intakeMs, accepted));
+    const ir = intakeRun.result;
+    log(`bus intake: ${ir.perSec.toFixed(0)}/s p50 ${ir.p50Ms.toFixed(1)} ms p99 ${ir.p99Ms.toFixed(1)} ms refused ${JSON.stringify(ir.refused)} errors ${ir.errors} ${JSON.stringify(intakeRun.cpu)}`);
+    const deliveredDuringIntake = accepted.filter((c) => deliveredAt.has(c)).length;
+    const drain = await withCpu({ bus: bus.proc.pid!, bench: process.pid }, () => waitDelivered(accepted, P.drainCapMs));
+    const drained = drain.result;
+    const deliveredCount = accepted.filter((c) => deliveredAt.has(c)).length;
+    // Statements committed per dossier from intake to DVCQG (pg_stat_database is updated with a short delay).
+    await sleep(1000);
+    const pgCommitsPerDossier = round(((await pgCommits()) - commits0) / deliveredCount, 1);
+    const e2eEnd = drained ? lastDelivery : performance.now();
+    const e2ePerSec = deliveredCount / ((e2eEnd - phaseStart) / 1000);
+    log(`end to end: ${deliveredCount}/${accepted.length} delivered (${deliveredDuringIntake} during intake), ${e2ePerSec.toFixed(1)} dossiers/s${drained ? '' : ' (drain cap reached)'}; ${pgCommitsPerDossier} PostgreSQL commits per dossier; drain CPU ${JSON.stringify(drain.cpu)}`);
+    results.acceptPerSec = round(ir.perSec);
+    results.rawBaselinePerSec = round(rawRun.result.perSec);
+    results.acceptRatio = round(ir.perSec / rawRun.result.perSec, 3);
+    results.acceptP50Ms = round(ir.p50Ms, 2);
+    results.acceptP99Ms = round(ir.p99Ms, 2);
+    results.e2ePerSec = round(e2ePerSec);
+    detail.raw = { perSec: round(rawRun.result.perSec), p50Ms: round(rawRun.result.p50Ms, 2), p99Ms: round(rawRun.result.p99Ms, 2), refused: rawRun.result.refused, errors: rawRun.result.errors, cpu: rawRun.cpu };
+    detail.intake = { accepted: ir.accepted, durationS: round(ir.durationS, 2), refused: ir.refused, errors: ir.errors, cpu: intakeRun.cpu };
+    detail.e2eThroughput = { accepted: accepted.length, delivered: deliveredCount, deliveredDuringIntake, drained, pgCommitsPerDossier, seconds: round((e2eEnd - phaseStart) / 1000, 2), drainCpu: drain.cpu };
+
+    if (!drained) {
+      log('waiting for the backlog before the latency run');
+      await waitDelivered(accepted, 10 * 60_000);
+    }
+    // 3. End-to-end latency at half the end-to-end rate (open loop).
+    const rate = Math.max(1, e2ePerSec / 2);
+    const latencyCodes: string[] = [];
+    const latAccepted: string[] = [];
+    const latencyRun = await withCpu({ bus: bus.proc.pid!, bench: process.pid }, () =>
+      openLoop({
+        baseUrl: bus.url,
+        ratePerSec: rate,
+        durationMs: P.latencyMs,
+        next: dossierSpec(token, latencyCodes),
+        onSent: (i, at) => sentAt.set(latencyCodes[i]!, at),
+        onAccepted: (i) => latAccepted.push(latencyCodes[i]!),
+      }),
+    );
+    await waitDelivered(latAccepted, 60_000);
+    const e2eLatencies = latAccepted.filter((c) => deliveredAt.has(c)).map((c) => deliveredAt.get(c)! - sentAt.get(c)!).sort((a, b) => a - b);
+    results.e2eP50Ms = round(percentile(e2eLatencies, 50), 1);
+    results.e2eP99Ms = round(percentile(e2eLatencies, 99), 1);
+    detail.e2eLatency = { ratePerSec: round(rate), sent: latencyRun.result.sent, accepted: latAccepted.length, delivered: e2eLatencies.length, intakeP99Ms: round(latencyRun.result.p99Ms, 2), cpu: latencyRun.cpu };
+    log(`end-to-end latency at ${rate.toFixed(1)}/s: p50 ${results.e2eP50Ms} ms p99 ${results.e2eP99Ms} ms (${e2eLatencies.length} dossiers) ${JSON.stringify(latencyRun.cpu)}`);
+
+    // 4. E-documents: 1 MiB attachment to 3 in-province organs (2 mailboxes, 1 push).
+    const edoc = await withCpu({ bus: bus.proc.pid!, bench: process.pid }, () => edocRun(bus.url));
+    results.edocPerSec = round(edoc.result.perSec, 2);
+    detail.edoc = { ...edoc.result, cpu: edoc.cpu };
+    log(`e-documents: ${edoc.result.perSec.toFixed(2)} documents/s (${edoc.result.completed}/${edoc.result.documents}, package ${edoc.result.packageBytes} bytes, intake p50 ${edoc.result.intakeP50Ms} ms) ${JSON.stringify(edoc.cpu)}`);
+    rssPeakKb = Math.max(rssPeakKb, procStatusKb(bus.proc.pid!, 'VmHWM'));
+  } finally {
+    clearInterval(rssTimer);
+    await stopChild(bus);
+    const config = loadConfig({ configDir, env: {} });
+    await deleteTopology(prefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+  }
+  results.peakRssMb = round(rssPeakKb / 1024);
+
+  // 5. The embedded default (SQLite transport and stores): intake only.
+  const embDir = path.join(dir, 'embedded');
+  const embPort = await freePort();
+  const embConfig = writeBusConfig(embDir, { amqp: false, port: embPort, namePrefix: prefix, dvcqgUrl: dvcqg.url, populationUrl: population.url, pushUrl: push.url });
+  const emb = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(embConfig), path.join(dir, 'bus-embedded.log'), `http://127.0.0.1:${embPort}`);
+  try {
+    await waitReady(emb, '/readyz');
+    await intake(emb.url, token, P.warmMs, []);
+    const embAccepted: string[] = [];
+    const embRun = await withCpu({ bus: emb.proc.pid!, bench: process.pid }, () => intake(emb.url, token, P.intakeMs, embAccepted));
+    results.embeddedAcceptPerSec = round(embRun.result.perSec);
+    results.embeddedAcceptP50Ms = round(embRun.result.p50Ms, 2);
+    results.embeddedAcceptP99Ms = round(embRun.result.p99Ms, 2);
+    results.embeddedPeakRssMb = round(procStatusKb(emb.proc.pid!, 'VmHWM') / 1024);
+    detail.embedded = { accepted: embRun.result.accepted, refused: embRun.result.refused, errors: embRun.result.errors, cpu: embRun.cpu };
+    log(`embedded intake: ${embRun.result.perSec.toFixed(0)}/s p50 ${embRun.result.p50Ms.toFixed(1)} ms p99 ${embRun.result.p99Ms.toFixed(1)} ms ${JSON.stringify(embRun.cpu)}`);
+  } finally {
+    // SIGKILL: the embedded transport keeps the backlog in the throw-away dir; a graceful stop would only drain it.
+    emb.proc.kill('SIGKILL');
+    await emb.exited;
+  }
+
+  await dvcqg.close();
+  await population.close();
+  await push.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  const out = {
+    ...results,
+    mode: quick ? 'quick' : 'full',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    params: { ...P, payloadBytes: PAYLOAD_BYTES, edocAttachmentBytes: 1024 * 1024, edocRecipients: EDOC_RECIPIENTS.length },
+    ...env,
+    noisyMachine: noisyPhases.length > 0 ? `other processes used up to ${Math.max(...noisyPhases)}% of a core during ${noisyPhases.length} phase(s)` : null,
+    detail,
+  };
+  const file = path.join(ROOT, 'bench/results/latest.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  printTable(out);
+  log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+interface EdocResult {
+  documents: number;
+  accepted: number;
+  completed: number;
+  seconds: number;
+  perSec: number;
+  packageBytes: number;
+  intakeP50Ms: number | null;
+  completionP50Ms: number | null;
+}
+
+async function edocRun(baseUrl: string): Promise<EdocResult> {
+  const senderToken = testToken(EDOC_CLIENTS[ORGAN_A]!, TEST_SIGNING_KEY);
+  const client = createClient(baseUrl, P.edocConcurrency + 2);
+  const attachment = randomBytes(1024 * 1024);
+  const makePackage = (n: number) =>
+    buildEdxmlPackage({
+      header: {
+        from: { organId: ORGAN_A, organName: 'Ủy ban nhân dân thành phố Đồng Xoài' },
+        to: EDOC_RECIPIENTS.map((organId) => ({ organId, organName: `Cơ quan ${organId}` })),
+        documentId: `${ORGAN_A},2026/11/27,${n}/BENCH-${runId}`,
+        code: { codeNumber: String(n), codeNotation: 'UBND-VP' },
+        promulgationInfo: { place: 'Đồng Xoài', promulgationDate: '2026/11/27' },
+        documentType: { type: 1, typeName: 'Công văn' },
+        subject: 'V/v đo hiệu năng liên thông văn bản điện tử',
+        toPlaces: ['Như trên'],
+        responseFor: [],
+      },
+      traceHeaderList: {
+        traceHeaders: [{ organId: ORGAN_A, timestamp: '2026/11/27 09:15:00' }],
+        bussiness: { bussinessDocType: 0, bussinessDocReason: 'Văn bản điện tử mới', replacementInfoList: [] },
+      },
+      attachments: [{ contentId: 'cid:att-1', attachmentName: 'cong-van.zip', contentType: 'application/zip', body: { kind: 'bytes', data: attachment } }],
+    });
+  const packageBytes = makePackage(0).length;
+  const parents = new Map<string, number>();
+  const done = new Map<string, number>();
+  const intakeLatencies: number[] = [];
+  const started = performance.now();
+  let next = 0;
+  let pollerStop = false;
+  const poller = (async () => {
+    while (!pollerStop || done.size < parents.size) {
+      for (const [id, t0] of parents) {
+        if (done.has(id)) continue;
+        const answer = await client.get(`/api/v1/messages/${id}`, { authorization: `Bearer ${senderToken}` }).catch(() => null);
+        if (!answer || answer.status !== 200) continue;
+        const parts = ((JSON.parse(answer.body) as { parts?: { destination?: string; state: string }[] }).parts ?? []).filter((p) => EDOC_RECIPIENTS.includes(p.destination ?? ''));
+        if (parts.length === EDOC_RECIPIENTS.length && parts.every((p) => p.state === 'delivered')) done.set(id, performance.now() - t0);
+      }
+      if (pollerStop && performance.now() - started > 10 * 60_000) break;
+      await sleep(100);
+    }
+  })();
+  await Promise.all(
+    Array.from({ length: P.edocConcurrency }, async () => {
+      while (next < P.edocDocs) {
+        const n = next++;
+        const body = makePackage(n + 1);
+        const t0 = performance.now();
+        const answer = await client.post({ path: '/api/v1/edocs', headers: { 'content-type': 'application/xml', authorization: `Bearer ${senderToken}` }, body });
+        if (answer.status !== 202) throw new Error(`edoc intake answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+        intakeLatencies.push(performance.now() - t0);
+        parents.set((JSON.parse(answer.body) as { messageId: string }).messageId, t0);
+      }
+    }),
+  );
+  pollerStop = true;
+  await poller;
+  const seconds = (Math.max(...[...parents.entries()].map(([id, t0]) => t0 + (done.get(id) ?? 0))) - started) / 1000;
+  client.close();
+  const completion = [...done.values()].sort((a, b) => a - b);
+  return {
+    documents: P.edocDocs,
+    accepted: parents.size,
+    completed: done.size,
+    seconds: round(seconds, 2)!,
+    perSec: done.size / seconds,
+    packageBytes,
+    intakeP50Ms: round(percentile(intakeLatencies.sort((a, b) => a - b), 50), 1),
+    completionP50Ms: round(percentile(completion, 50), 1),
+  };
+}
+
+function printTable(out: Record<string, unknown>): void {
+  const v = (k: string, unit = '') => (out[k] === null || out[k] === undefined ? 'n/a' : `${String(out[k])}${unit}`);
+  const rows: [string, string][] = [
+    ['dossier intake, 50 connections (RabbitMQ + PostgreSQL)', `${v('acceptPerSec', '/s')}  p50 ${v('acceptP50Ms', ' ms')}  p99 ${v('acceptP99Ms', ' ms')}`],
+    ['raw baseline (express + quorum queue + confirm)', `${v('rawBaselinePerSec', '/s')}`],
+    ['bus / raw baseline', v('acceptRatio')],
+    ['end to end, intake → DVCQG simulator', `${v('e2ePerSec', ' dossiers/s')}`],
+    ['end-to-end latency at half that rate', `p50 ${v('e2eP50Ms', ' ms')}  p99 ${v('e2eP99Ms', ' ms')}`],
+    ['e-documents, 1 MiB attachment, 3 recipients', `${v('edocPerSec', ' documents/s')}`],
+    ['dossier intake on the embedded default (SQLite)', `${v('embeddedAcceptPerSec', '/s')}  p50 ${v('embeddedAcceptP50Ms', ' ms')}  p99 ${v('embeddedAcceptP99Ms', ' ms')}`],
+    ['peak RSS of the bus process (RabbitMQ / embedded)', `${v('peakRssMb', ' MB')} / ${v('embeddedPeakRssMb', ' MB')}`],
+  ];
+  const width = Math.max(...rows.map((r) => r[0].length));
+  process.stdout.write(`\nLGSP bench (${String(out.mode)})\n`);
+  for (const [k, val] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${val}\n`);
+  if (out.noisyMachine) process.stdout.write(`  warning: ${String(out.noisyMachine)}; compare runs on a quiet machine\n`);
+  process.stdout.write('\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+    for (const child of children) child.kill('SIGKILL');
+    process.exit(1);
+  },
+);
