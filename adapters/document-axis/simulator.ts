@@ -1,11 +1,9 @@
 // Express simulator of the national document axis: HMAC-checked sendEdoc, per-organ inboxes, getEdoc, updateStatus routed back to the sender.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { components } from '../../contracts/generated/document-axis';
 import { closeServer } from '../http-kit/close-server';
-import { headersOf, SimulatorControl } from '../simulator-kit/simulator-control';
+import { headersOf, listenSimulator, SimulatorControl } from '../simulator-kit/simulator-control';
 import { AxisStore, toReceivedItem, type InboxEntry } from './axis-store';
 import { fileHashHex, verifyAxisRequest } from './signing';
 import { buildStatusPacket } from './status-packet';
@@ -223,15 +221,10 @@ export async function startDocumentAxisSimulator(options: DocumentAxisSimulatorO
     res.status(status).json(failBody('AXIS_INTERNAL', typeof typed.message === 'string' ? typed.message : 'internal error'));
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
-  control.attach(server);
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { server, url, port } = await listenSimulator(app, control, options);
   return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
+    url,
+    port,
     control,
     inboxOf: (organ) => store.inboxOf(organ),
     close: () => closeServer(server),

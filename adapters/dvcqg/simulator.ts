@@ -1,8 +1,6 @@
 // Reference DVCQG simulator: a real express server for the modelled API (login, LayThuTuc, TraCuuHoSo, DongBoHoSoMC, CapNhatTienDoHoSoMC).
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { headersOf, SimulatorControl, type JsonValue } from '../simulator-kit/simulator-control';
+import { headersOf, listenSimulator, SimulatorControl, type JsonValue } from '../simulator-kit/simulator-control';
 import type {
   CapNhatTienDoHoSoMCRequest,
   DongBoHoSoMCRequest,
@@ -184,16 +182,10 @@ export async function startDvcqgSimulator(options: DvcqgSimulatorOptions = {}): 
   const control = new SimulatorControl();
   const store = new DvcqgSimulatorStore(options.sessionTtlMs ?? 30 * 60_000);
   const app = buildApp(control, store, options.credentials ?? DEFAULT_SIMULATOR_CREDENTIALS);
-  const host = options.host ?? '127.0.0.1';
-
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, host, (err?: Error) => (err ? reject(err) : resolve(listening)));
-  });
-  control.attach(server);
-  const port = (server.address() as AddressInfo).port;
+  const { server, url, port } = await listenSimulator(app, control, options);
 
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     control,
     store,

@@ -1,8 +1,7 @@
 // Reference receiver for HTTP push delivery: applies each Idempotency-Key once, and keeps both the raw requests
 // and the applied effects so tests and chaos runs can count duplicates.
 import express from 'express';
-import type { Server } from 'node:http';
-import { headersOf, SimulatorControl, type JsonValue } from '../simulator-kit/simulator-control';
+import { headersOf, listenSimulator, SimulatorControl, type JsonValue } from '../simulator-kit/simulator-control';
 
 export interface ReceiverSimulator {
   url: string;
@@ -47,15 +46,9 @@ export async function startReceiverSimulator(options: { port?: number; host?: st
     }
     res.status(200).json({ applied: true });
   });
-  const host = options.host ?? '127.0.0.1';
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(options.port ?? 0, host, () => resolve(s));
-  });
-  control.attach(server);
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const { server, url, port } = await listenSimulator(app, control, options);
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
     control,
     applied: () => [...appliedEffects],

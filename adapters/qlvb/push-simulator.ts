@@ -1,10 +1,8 @@
 // Express simulator of a district QLVB push endpoint: bearer-checked POST /edoc and /status, applied at most once per Idempotency-Key.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { closeServer } from '../http-kit/close-server';
-import { headersOf, SimulatorControl } from '../simulator-kit/simulator-control';
+import { headersOf, listenSimulator, SimulatorControl } from '../simulator-kit/simulator-control';
 import { QLVB_HEADERS, QLVB_PUSH_PATHS, type QlvbPushErrorBody, type QlvbPushKind, type QlvbPushReceipt, type QlvbPushRouting } from './push-protocol';
 
 export interface QlvbPushSimulatorOptions {
@@ -153,15 +151,10 @@ export async function startQlvbPushSimulator(options: QlvbPushSimulatorOptions):
     res.status(status).json(body);
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
-  });
-  control.attach(server);
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const { server, url, port } = await listenSimulator(app, control, options);
   return {
-    url: `http://${host}:${address.port}`,
-    port: address.port,
+    url,
+    port,
     control,
     applied: (kind) => applied.filter((a) => !kind || a.receipt.kind === kind),
     close: () => closeServer(server),

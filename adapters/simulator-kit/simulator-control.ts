@@ -167,3 +167,25 @@ export function headersOf(req: Request): Record<string, string> {
   for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') out[k] = v;
   return out;
 }
+
+export interface ListeningSimulator {
+  server: Server;
+  url: string;
+  port: number;
+}
+
+/** Starts a simulator's HTTP server and hands it to its control (for the 'refuse' fault); answers its base URL. */
+export async function listenSimulator(
+  app: express.Express,
+  control: SimulatorControl,
+  options: { port?: number; host?: string },
+): Promise<ListeningSimulator> {
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(s)));
+  });
+  control.attach(server);
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('simulator is not listening on a TCP port');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { server, url: `http://${host}:${address.port}`, port: address.port };
+}
