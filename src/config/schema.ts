@@ -9,7 +9,8 @@ export const retryPolicySchema = z.strictObject({
   jitter: z.number().min(0).max(1),
 });
 
-const breakerSchema = z.strictObject({
+/** One upstream's circuit breaker; flows reuse it for their upstreams. */
+export const breakerSchema = z.strictObject({
   timeoutMs: z.number().int().min(1).default(10_000),
   errorThresholdPercentage: z.number().min(1).max(100).default(50),
   volumeThreshold: z.number().int().min(1).default(5),

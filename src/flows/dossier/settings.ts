@@ -1,17 +1,10 @@
 // Config of the dossier flow (bus.yaml `flows.dossier`): where DVCQG and the population database are and how to
 // authenticate to them. Secrets come from environment variables named here; inline values are for development.
 import { z } from 'zod';
+import { breakerSchema } from '../../config/schema';
 import type { FlowDescriptor } from '../settings';
 
-const breaker = z
-  .strictObject({
-    timeoutMs: z.number().int().min(1).default(10_000),
-    errorThresholdPercentage: z.number().min(1).max(100).default(50),
-    volumeThreshold: z.number().int().min(1).default(5),
-    resetTimeoutMs: z.number().int().min(100).default(10_000),
-    rollingCountTimeoutMs: z.number().int().min(100).default(10_000),
-  })
-  .prefault({});
+const breaker = breakerSchema.prefault({});
 
 /** A secret given inline (development) or, better, by the name of the environment variable that holds it. */
 const secret = z

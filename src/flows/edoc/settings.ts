@@ -1,14 +1,10 @@
 // The e-document flow's bus.yaml section (`flows.edoc`): the bus's own organ id, the organ directory, upstreams and limits.
 import { z } from 'zod';
+import { breakerSchema as busBreakerSchema } from '../../config/schema';
 import type { FlowDescriptor } from '../settings';
 
-const breakerSchema = z.strictObject({
-  timeoutMs: z.number().int().min(1).default(60_000),
-  errorThresholdPercentage: z.number().min(1).max(100).default(50),
-  volumeThreshold: z.number().int().min(1).default(5),
-  resetTimeoutMs: z.number().int().min(100).default(10_000),
-  rollingCountTimeoutMs: z.number().int().min(100).default(10_000),
-});
+// Documents of 20+ MiB take longer than the bus's 10 s default timeout.
+const breakerSchema = busBreakerSchema.extend({ timeoutMs: z.number().int().min(1).default(60_000) });
 
 const organIdSchema = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.]{0,12}$/, 'organ ids are up to 13 letters, digits and dots');
 
