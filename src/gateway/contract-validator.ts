@@ -4,11 +4,7 @@ import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { contractPath } from '../../contracts/contract-files';
-
-export interface FieldProblem {
-  field: string;
-  message: string;
-}
+import { fieldProblemsOf, type FieldProblem } from '../validation/field-problems';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -30,11 +26,7 @@ export class ContractValidator {
   validate(contract: string, schema: string, value: unknown): FieldProblem[] {
     const validator = this.validatorFor(contract, schema);
     if (validator(value)) return [];
-    return (validator.errors ?? []).map((e) => {
-      const missing = typeof e.params.missingProperty === 'string' ? `/${e.params.missingProperty}` : '';
-      const extra = typeof e.params.additionalProperty === 'string' ? `/${e.params.additionalProperty}` : '';
-      return { field: `${e.instancePath}${missing || extra}` || '/', message: e.message ?? 'invalid' };
-    });
+    return fieldProblemsOf(validator.errors);
   }
 
   private validatorFor(contract: string, schema: string): ValidateFunction {

@@ -1,6 +1,7 @@
 // Named building blocks that routes refer to in config: payload validators, transformers, enrichers and adapters.
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { Envelope, JsonValue } from '../envelope/envelope';
+import { fieldProblemsOf, type FieldProblem } from '../validation/field-problems';
 import type { DeliveryAdapter } from './adapter';
 
 export type Transformer = (envelope: Envelope) => JsonValue;
@@ -9,11 +10,6 @@ export interface Enricher {
   /** Name of the upstream it calls, whose circuit breaker guards the call. */
   readonly upstream: string;
   enrich(envelope: Envelope, signal: AbortSignal): Promise<JsonValue>;
-}
-
-export interface FieldProblem {
-  field: string;
-  message: string;
 }
 
 export class StepRegistry {
@@ -31,10 +27,7 @@ export class StepRegistry {
       this.validators.set(schema, validator);
     }
     if (validator(payload)) return [];
-    return (validator.errors ?? []).map((e) => ({
-      field: e.instancePath === '' ? (typeof e.params.missingProperty === 'string' ? `/${e.params.missingProperty}` : '/') : e.instancePath,
-      message: e.message ?? 'invalid',
-    }));
+    return fieldProblemsOf(validator.errors);
   }
 
   adapter(name: string): DeliveryAdapter {
