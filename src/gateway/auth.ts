@@ -5,7 +5,7 @@
 // `kid` is verified with the shared HS256 key (LGSP_JWT_SECRET or auth.developmentSigningKey: development, the demo
 // clients and admin console tokens); a client that has keys of its own cannot use it. Always checked: issuer, audience,
 // expiry, not-before, maximum age (iat), with the configured clock tolerance.
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { BusConfig } from '../config/load-config';
@@ -80,8 +80,16 @@ interface VerificationKey {
   kid: string;
   alg: 'RS256' | 'ES256' | 'HS256';
   clientId: string;
-  material: string | KeyObject;
+  material: KeyObject;
   issuer: string;
+}
+
+/**
+ * Key objects are made once: given a string, jsonwebtoken first tries (and fails) to parse it as a public key, then
+ * makes a secret key, on every verification.
+ */
+function secretKeyOf(secret: string): KeyObject {
+  return createSecretKey(Buffer.from(secret, 'utf8'));
 }
 
 /** Resolves every client key once per bus (keyed by its config); a missing secret or a wrong key type stops the start. */
@@ -94,11 +102,11 @@ export function verificationKeys(config: BusConfig): Map<string, VerificationKey
     for (const key of client.keys) {
       const where = `clients ${client.id} key ${key.kid}`;
       if (keys.has(key.kid)) throw new Error(`${where}: kid is used twice`);
-      let material: string | KeyObject;
+      let material: KeyObject;
       if (key.alg === 'HS256') {
         const secret = config.env[key.secretEnv!] ?? process.env[key.secretEnv!];
         if (!secret || Buffer.byteLength(secret) < 32) throw new Error(`${where}: set ${key.secretEnv} to a secret of at least 32 bytes`);
-        material = secret;
+        material = secretKeyOf(secret);
       } else {
         try {
           material = createPublicKey(key.publicKeyPem!);
@@ -127,13 +135,13 @@ function throttleOf(config: BusConfig): Throttle {
 
 type Verified = { ok: true; claims: jwt.JwtPayload; key?: VerificationKey } | { ok: false; code: string; message: string };
 
-function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, token: string): Verified {
+function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, shared: KeyObject | undefined, token: string): Verified {
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload === 'string') return { ok: false, code: 'TOKEN_INVALID', message: 'not a JWT with a JSON payload' };
   const { alg, kid } = decoded.header;
   if (!alg || alg.toLowerCase() === 'none') return { ok: false, code: 'TOKEN_INVALID', message: 'unsigned tokens (alg none) are refused' };
   let key: VerificationKey | undefined;
-  let material: string | KeyObject;
+  let material: KeyObject;
   let algorithm: jwt.Algorithm;
   let issuer = config.auth.issuer;
   if (kid !== undefined) {
@@ -141,7 +149,6 @@ function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, toke
     if (!key) return { ok: false, code: 'UNKNOWN_KID', message: 'the token names a key (kid) no client has' };
     ({ material, alg: algorithm, issuer } = key);
   } else {
-    const shared = sharedKey(config);
     if (!shared) return { ok: false, code: 'KID_REQUIRED', message: 'tokens must name their key (kid)' };
     material = shared;
     algorithm = 'HS256';
@@ -170,6 +177,8 @@ function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, toke
 export function authenticate(config: BusConfig, requiredRole: 'intake' | 'admin', onRefused?: (code: string) => void, right?: Right) {
   const keys = verificationKeys(config);
   if (keys.size === 0) signingKey(config);
+  const shared = sharedKey(config);
+  const sharedKeyObject = shared === undefined ? undefined : secretKeyOf(shared);
   const throttle = throttleOf(config);
   return (req: Request, res: Response, next: NextFunction): void => {
     const refuse = (status: 401 | 403 | 429, code: string, message: string) => {
@@ -179,7 +188,7 @@ export function authenticate(config: BusConfig, requiredRole: 'intake' | 'admin'
     };
     const header = req.headers.authorization;
     if (!header || !header.startsWith('Bearer ')) return refuse(401, 'AUTH_REQUIRED', 'a Bearer token is required');
-    const verified = verifyToken(config, keys, header.slice(7));
+    const verified = verifyToken(config, keys, sharedKeyObject, header.slice(7));
     if (!verified.ok) return refuse(401, verified.code, verified.message);
     const subject = verified.claims.sub;
     if (verified.key && subject !== verified.key.clientId) return refuse(401, 'TOKEN_CLIENT_MISMATCH', 'the key (kid) belongs to another client than the token subject');
