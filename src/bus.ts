@@ -150,7 +150,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   }
   await transport.start(topology);
 
-  const intake = new MessageIntake({ transport, stores, routes, resequencer, audit, metrics, logger });
+  const intake = new MessageIntake({ transport, stores, routes, registry, resequencer, audit, metrics, logger });
   const contracts = new ContractValidator();
   const flowRouter = express.Router();
   const stopHooks: (() => Promise<void> | void)[] = [];
@@ -190,7 +190,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   }
 
   let draining = false;
-  const app = createGateway({ config, routes, registry, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, isDraining: () => draining });
+  const app = createGateway({ config, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, isDraining: () => draining });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.http.port, config.http.host, () => resolve(s));
     s.once('error', reject);

@@ -3,8 +3,9 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import type { JsonValue } from '../../src/envelope/envelope';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type { JsonValue };
 
 export interface ReceivedRecord {
   seq: number;

@@ -6,9 +6,7 @@ import { normalizeNfc, type JsonValue } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../resilience/breaker';
-import type { RouteTable } from '../routing/route-table';
-import type { MessageIntake } from '../intake/message-intake';
-import type { StepRegistry } from '../routing/step-registry';
+import { dispatchRefusalStatus, type MessageIntake } from '../intake/message-intake';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
 import { authenticate } from './auth';
@@ -21,8 +19,6 @@ import { sendError } from './errors';
 
 export interface GatewayDeps {
   config: BusConfig;
-  routes: RouteTable;
-  registry: StepRegistry;
   transport: Transport;
   stores: Stores;
   audit: AuditLog;
@@ -93,31 +89,9 @@ export function createGateway(deps: GatewayDeps): express.Express {
       return sendError(res, 400, 'VALIDATION_FAILED', 'the message is not valid', problems);
     }
     const body = normalizeNfc(req.body as unknown as JsonValue) as unknown as IntakeBody;
-    const source = req.client!.id;
-    const decision = deps.routes.resolve({
+    const accepted = await deps.intake.dispatch({
       type: body.type,
-      source,
-      destination: body.destination ?? null,
-      subject: body.subject ?? null,
-      payload: body.payload,
-    });
-    if (!decision.ok) {
-      refused(decision.code);
-      return sendError(res, decision.code === 'ROUTE_FORBIDDEN' ? 403 : 422, decision.code, decision.message);
-    }
-    const route = decision.route;
-    for (const step of route.steps) {
-      if (step.kind !== 'validate') continue;
-      const problems = deps.registry.validate(step.schema, body.payload);
-      if (problems.length > 0) {
-        refused('VALIDATION_FAILED');
-        return sendError(res, 400, 'VALIDATION_FAILED', 'the payload is not valid for its route', problems);
-      }
-    }
-    const accepted = await deps.intake.accept({
-      route,
-      type: body.type,
-      source,
+      source: req.client!.id,
       destination: body.destination ?? null,
       subject: body.subject ?? null,
       correlationId: body.correlationId,
@@ -125,11 +99,12 @@ export function createGateway(deps: GatewayDeps): express.Express {
     });
     if (!accepted.ok) {
       refused(accepted.code);
-      res.setHeader('Retry-After', '5');
-      return sendError(res, 503, accepted.code, accepted.message);
+      const status = dispatchRefusalStatus(accepted.code);
+      if (status === 503) res.setHeader('Retry-After', '5');
+      return sendError(res, status, accepted.code, accepted.message, 'problems' in accepted ? accepted.problems : undefined);
     }
     const envelope = accepted.envelope;
-    const answer: AcceptedBody = { messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, status: 'accepted', statusUrl: `/api/v1/messages/${envelope.id}` };
+    const answer: AcceptedBody = { messageId: envelope.id, correlationId: envelope.correlationId, route: accepted.route, status: 'accepted', statusUrl: `/api/v1/messages/${envelope.id}` };
     res.status(202).json(answer);
   });
 

@@ -7,6 +7,8 @@ import type { BusMetrics } from '../observability/metrics';
 import type { AuditLog } from '../audit';
 import type { Resequencer } from '../routing/resequencer';
 import type { RouteTable } from '../routing/route-table';
+import type { StepRegistry } from '../routing/step-registry';
+import type { FieldProblem } from '../validation/field-problems';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
 
@@ -22,16 +24,20 @@ export interface IntakeRequest {
 }
 
 export type IntakeResult =
-  | { ok: true; envelope: Envelope }
+  | { ok: true; envelope: Envelope; route: string }
   | { ok: false; code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE' | 'AUDIT_UNAVAILABLE'; message: string };
 
 /** A message to route by its facts (content-based router) before it is accepted. */
 export type DispatchRequest = Omit<IntakeRequest, 'route'>;
-export type DispatchResult = IntakeResult | { ok: false; code: 'NO_ROUTE' | 'ROUTE_FORBIDDEN'; message: string };
+export type DispatchResult =
+  | IntakeResult
+  | { ok: false; code: 'NO_ROUTE' | 'ROUTE_FORBIDDEN'; message: string }
+  | { ok: false; code: 'VALIDATION_FAILED'; message: string; problems: FieldProblem[] };
 export type DispatchRefusal = Extract<DispatchResult, { ok: false }>;
 
-/** The HTTP status every intake answers a refused dispatch with: the caller's fault (403, 422) or ours, for now (503). */
-export function dispatchRefusalStatus(code: DispatchRefusal['code']): 403 | 422 | 503 {
+/** The HTTP status every intake answers a refused dispatch with: the caller's fault (400, 403, 422) or ours, for now (503). */
+export function dispatchRefusalStatus(code: DispatchRefusal['code']): 400 | 403 | 422 | 503 {
+  if (code === 'VALIDATION_FAILED') return 400;
   if (code === 'ROUTE_FORBIDDEN') return 403;
   if (code === 'NO_ROUTE') return 422;
   return 503;
@@ -43,6 +49,7 @@ export class MessageIntake {
       transport: Transport;
       stores: Stores;
       routes: RouteTable;
+      registry: StepRegistry;
       resequencer: Resequencer;
       audit: AuditLog;
       metrics: BusMetrics;
@@ -50,7 +57,10 @@ export class MessageIntake {
     },
   ) {}
 
-  /** Picks the message's route from its type, client and content, then accepts it on that route. */
+  /**
+   * Picks the message's route from its type, client and content, checks the payload against the route's validate
+   * steps (bad input is refused before it is accepted, not dead-lettered after), then accepts it on that route.
+   */
   async dispatch(request: DispatchRequest): Promise<DispatchResult> {
     const decision = this.deps.routes.resolve({
       type: request.type,
@@ -60,6 +70,11 @@ export class MessageIntake {
       payload: request.payload,
     });
     if (!decision.ok) return decision;
+    for (const step of decision.route.steps) {
+      if (step.kind !== 'validate') continue;
+      const problems = this.deps.registry.validate(step.schema, request.payload);
+      if (problems.length > 0) return { ok: false, code: 'VALIDATION_FAILED', message: 'the payload is not valid for its route', problems };
+    }
     return this.accept({ ...request, route: decision.route });
   }
 
@@ -114,14 +129,14 @@ export class MessageIntake {
       });
     } catch (error) {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'audit log unavailable at intake; message not accepted');
-      await this.void(envelope, sequence, 'AUDIT_UNAVAILABLE');
+      await this.markNotAccepted(envelope, sequence, 'AUDIT_UNAVAILABLE');
       return AUDIT_DOWN;
     }
     try {
       await transport.publish(route.name, envelope);
     } catch (error) {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
-      await this.void(envelope, sequence, 'TRANSPORT_UNAVAILABLE');
+      await this.markNotAccepted(envelope, sequence, 'TRANSPORT_UNAVAILABLE');
       await audit
         .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route: route.name, errorCode: 'TRANSPORT_UNAVAILABLE', reason: 'not accepted: the transport could not store it' })
         .catch(() => undefined);
@@ -129,11 +144,11 @@ export class MessageIntake {
     }
     metrics.accepted.inc({ route: route.name, type: envelope.type });
     logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source: envelope.source }, 'accepted');
-    return { ok: true, envelope };
+    return { ok: true, envelope, route: route.name };
   }
 
   /** A message that was recorded but never entered the transport: its status says so, and its successors go on. */
-  private async void(envelope: Envelope, sequence: number | null, code: 'TRANSPORT_UNAVAILABLE' | 'AUDIT_UNAVAILABLE'): Promise<void> {
+  private async markNotAccepted(envelope: Envelope, sequence: number | null, code: 'TRANSPORT_UNAVAILABLE' | 'AUDIT_UNAVAILABLE'): Promise<void> {
     await this.deps.stores.messages.update(envelope.id, { state: 'rejected', code, reason: 'not accepted: the bus could not store it durably' }).catch(() => undefined);
     if (envelope.subject !== null && sequence !== null) await this.deps.resequencer.settle(envelope.subject, sequence).catch(() => undefined);
   }
