@@ -207,12 +207,12 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
   mkdirSync(configDir, { recursive: true });
   const bus = {
     http: { host: '127.0.0.1', port: options.port },
-    transport: { amqpUrl: options.amqp ? AMQP_URL : null, namePrefix: options.namePrefix },
+    transport: { amqpUrl: options.amqp ? AMQP_URL : null, namePrefix: options.namePrefix, ...(process.env.BENCH_PREFETCH ? { prefetch: Number(process.env.BENCH_PREFETCH) } : {}) },
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.amqp ? DATABASE_URL : null },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
     clients: [
-      { id: DOSSIER_CLIENT, name: 'Một cửa (bench)', roles: ['intake'] },
-      ...Object.values(EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'] })),
+      { id: DOSSIER_CLIENT, name: 'Một cửa (bench)', roles: ['intake'], rights: ['dossier.*', 'message.status'] },
+      ...Object.values(EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: ['edoc.*', 'message.status'] })),
     ],
     flows: {
       dossier: {
