@@ -32,6 +32,12 @@ export function jsonBody(limitBytes: number, onRefused: (code: string) => void):
       onRefused('UNSUPPORTED_MEDIA_TYPE');
       return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
     }
+    // body-parser would read (and drop) a declared oversize body to its end before answering.
+    if (Number(req.headers['content-length'] ?? 0) > limitBytes) {
+      onRefused('PAYLOAD_TOO_LARGE');
+      res.setHeader('Connection', 'close');
+      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `bodies are limited to ${limitBytes} bytes here`);
+    }
     next();
   };
   const parse = express.json({

@@ -112,23 +112,25 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     }
     sendFault(res, error.status && error.status < 500 ? error.status : 400, 'BAD_REQUEST', 'the request body could not be read');
   };
-  // node-soap answers a request it cannot process (not XML, no Body, an unknown operation) with HTTP 500 and its bare
-  // error text. That is the caller's mistake: it becomes a Client fault with a code, and node-soap's text stays here.
+  // node-soap answers a request it cannot process (not XML, no Body, an unknown operation) with HTTP 500 and its own
+  // error text (a fault with the parser's message, or bare text). That is the caller's mistake: it becomes a Client
+  // fault with a code, and node-soap's text stays here.
   const unprocessableAsClientFault: RequestHandler = (_req, res, next) => {
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     const end = res.end.bind(res) as (...args: unknown[]) => Response;
-    const guardedEnd = (...args: unknown[]): Response => {
-      const [chunk] = args;
-      if (res.statusCode === 500 && !res.headersSent && !isSoapEnvelope(chunk)) {
-        deps.logger.debug({ err: String(chunk).slice(0, 200) }, 'SOAP request could not be processed');
-        deps.onRefused('SOAP_MALFORMED_REQUEST');
-        markRefused(res, 'SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed');
-        res.statusCode = 400;
-        res.setHeader('Content-Type', 'text/xml; charset=utf-8');
-        return end(faultXml('SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed (not a SOAP envelope of this service)'));
-      }
-      return end(...args);
+    /** The fault to send instead of what node-soap is about to send, or null to let it through. */
+    const replacement = (chunk: unknown): string | null => {
+      if (res.statusCode !== 500 || res.headersSent || isOwnFault(chunk)) return null;
+      deps.logger.debug({ err: String(chunk).slice(0, 200) }, 'SOAP request could not be processed');
+      deps.onRefused('SOAP_MALFORMED_REQUEST');
+      markRefused(res, 'SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed');
+      res.statusCode = 400;
+      res.setHeader('Content-Type', 'text/xml; charset=utf-8');
+      return faultXml('SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed (not a SOAP envelope of this service)');
     };
-    res.end = guardedEnd as unknown as Response['end'];
+    // node-soap writes its answer with write() then end(), or with end(answer).
+    res.write = ((...args: unknown[]) => write(replacement(args[0]) ?? args[0], ...args.slice(1))) as unknown as Response['write'];
+    res.end = ((...args: unknown[]) => (args.length > 0 && typeof args[0] !== 'function' ? end(replacement(args[0]) ?? args[0], ...args.slice(1)) : end(...args))) as unknown as Response['end'];
     next();
   };
   router.use(
@@ -253,9 +255,10 @@ function markRefused(res: Response, code: string, message: string): void {
   res.locals.errorMessage = message;
 }
 
-function isSoapEnvelope(chunk: unknown): boolean {
-  const text = Buffer.isBuffer(chunk) ? chunk.toString('utf8', 0, 512) : typeof chunk === 'string' ? chunk.slice(0, 512) : '';
-  return /<([A-Za-z0-9_-]+:)?Envelope[\s>]/.test(text);
+/** A fault the operations raised (their faults carry EdocFault), as opposed to node-soap's own 500 answers. */
+function isOwnFault(chunk: unknown): boolean {
+  const text = Buffer.isBuffer(chunk) ? chunk.toString('utf8') : typeof chunk === 'string' ? chunk : '';
+  return text.includes('EdocFault');
 }
 
 function xmlText(value: string): string {
