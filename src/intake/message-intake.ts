@@ -147,9 +147,36 @@ export class MessageIntake {
         .catch(() => undefined);
       return { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' };
     }
+    if (envelope.subject !== null && sequence !== null && !(await this.confirmSequence(envelope.subject, sequence))) {
+      logger.error({ messageId: envelope.id, route: route.name }, 'sequence number not confirmed; message not accepted');
+      await audit
+        .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route: route.name, errorCode: 'STORE_UNAVAILABLE', reason: 'not accepted: its sequence number could not be confirmed' })
+        .catch(() => undefined);
+      await this.deps.stores.messages.update(envelope.id, { state: 'rejected', code: 'STORE_UNAVAILABLE', reason: 'not accepted: its sequence number could not be confirmed' }).catch(() => undefined);
+      return { ok: false, code: 'STORE_UNAVAILABLE', message: 'the bus cannot record the message now; it was not accepted' };
+    }
     metrics.accepted.inc({ route: route.name, type: envelope.type });
     logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source: envelope.source }, 'accepted');
     return { ok: true, envelope, route: route.name };
+  }
+
+  /**
+   * Confirms the published message's sequence number, trying again for a few seconds while the store is away: an
+   * unconfirmed number could be voided by a successor, so without it the message is not accepted. False also when a
+   * successor already voided it (the publish took longer than the abandon time); the consumer then drops the copy.
+   */
+  private async confirmSequence(subject: string, sequence: number): Promise<boolean> {
+    for (let delay = 100; ; delay *= 2) {
+      try {
+        return await this.deps.resequencer.confirm(subject, sequence);
+      } catch (error) {
+        if (delay > 1600) {
+          this.deps.logger.error({ err: (error as Error).message }, 'sequence confirm failed');
+          return false;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   /**

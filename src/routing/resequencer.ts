@@ -11,6 +11,11 @@ export class Resequencer {
     /** How long a delivery waits in process before it goes back to the broker to wait there. */
     private readonly maxWaitMs = 3000,
     private readonly pollMs = 50,
+    /**
+     * How long a predecessor's number may stay issued but unpublished before a successor voids it: far longer than
+     * any publish (the outbox gives up after its confirm timeout), so only a process that died holds it that long.
+     */
+    private readonly abandonAfterMs = 30_000,
   ) {
     this.settled.setMaxListeners(0);
   }
@@ -20,9 +25,24 @@ export class Resequencer {
     for (;;) {
       if (await this.store.isSettled(subject, sequence - 1)) return true;
       const left = deadline - Date.now();
-      if (left <= 0) return false;
+      if (left <= 0) return this.store.voidAbandoned(subject, sequence - 1, this.abandonAfterMs);
       await this.nextSettlement(subject, Math.min(left, this.pollMs));
     }
+  }
+
+  /**
+   * The message was issued this number but its intake never confirmed it, and a successor voided it: it was not
+   * accepted. Only a number pending for abandonAfterMs can be voided, so younger messages (less 10 s for clocks of
+   * different hosts) are not looked up.
+   */
+  async isVoided(subject: string, sequence: number, createdAt: string): Promise<boolean> {
+    if (Date.now() - Date.parse(createdAt) < this.abandonAfterMs - 10_000) return false;
+    return this.store.isVoided(subject, sequence);
+  }
+
+  /** The message holding this number is in the transport; false when a successor voided the number meanwhile. */
+  confirm(subject: string, sequence: number): Promise<boolean> {
+    return this.store.confirm(subject, sequence);
   }
 
   async settle(subject: string, sequence: number): Promise<void> {

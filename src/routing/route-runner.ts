@@ -36,6 +36,13 @@ export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps):
     const envelope = delivery.envelope;
     const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
     if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
+      if (await deps.resequencer.isVoided(envelope.subject, envelope.sequence, envelope.createdAt)) {
+        // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
+        log.warn({ code: 'SEQUENCE_VOIDED' }, 'late copy of a message that was never accepted; not delivered');
+        await auditor(route, envelope, deps.audit)('rejected', 'rejected', 0, 'SEQUENCE_VOIDED', 'never accepted: its intake stopped before confirming it');
+        await deps.messages.update(envelope.id, { state: 'rejected', code: 'SEQUENCE_VOIDED', reason: 'never accepted: its intake stopped before confirming it', attempts: envelope.attempt });
+        return { outcome: 'ack' };
+      }
       const ready = await deps.resequencer.waitForPredecessor(envelope.subject, envelope.sequence);
       if (!ready) {
         return { outcome: 'retry', code: 'WAITING_FOR_PREDECESSOR', reason: `message ${envelope.sequence - 1} of this subject has not settled`, countAttempt: false };

@@ -26,11 +26,23 @@ export interface MessageStatusStore {
   children(messageId: string): Promise<MessageStatus[]>;
 }
 
-/** Per-subject (MaHoSo) sequence numbers for the resequencer: the order of acceptance, and which have settled. */
+/**
+ * Per-subject (MaHoSo) sequence numbers for the resequencer: the order of acceptance, and which have settled.
+ *
+ * A number is issued "pending" and confirmed once its message is durably in the transport. A process that dies in
+ * between leaves a pending number that no message will ever settle; after a while a waiting successor may void it
+ * (the caller never got its 202, so nothing accepted is dropped) instead of waiting for ever.
+ */
 export interface SubjectSequenceStore {
-  /** The next sequence number for subject, starting at 1. */
+  /** The next sequence number for subject, starting at 1, pending until confirmed. */
   next(subject: string): Promise<number>;
-  /** True when that message has settled: delivered, rejected, dead-lettered, or never published. 0 is always settled. */
+  /** The message holding that number is in the transport. False: the number was voided meanwhile (not accepted). */
+  confirm(subject: string, sequence: number): Promise<boolean>;
+  /** True when that message has settled: delivered, rejected, dead-lettered, voided or never published. 0 is always settled. */
   isSettled(subject: string, sequence: number): Promise<boolean>;
   settle(subject: string, sequence: number): Promise<void>;
+  /** Voids a number still pending after olderThanMs (its process died before publishing); true when it did. */
+  voidAbandoned(subject: string, sequence: number, olderThanMs: number): Promise<boolean>;
+  /** True when the number was voided: a late copy of its message must not be delivered. */
+  isVoided(subject: string, sequence: number): Promise<boolean>;
 }

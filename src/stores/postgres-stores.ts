@@ -55,6 +55,18 @@ const SCHEMA = `
     sequence BIGINT NOT NULL,
     PRIMARY KEY (subject, sequence)
   );
+  CREATE TABLE IF NOT EXISTS bus_subject_pending (
+    subject TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    issued_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (subject, sequence)
+  );
+  CREATE TABLE IF NOT EXISTS bus_subject_voided (
+    subject TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    voided_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (subject, sequence)
+  );
 `;
 
 class PostgresMessageStatusStore implements MessageStatusStore {
@@ -96,12 +108,18 @@ class PostgresMessageStatusStore implements MessageStatusStore {
 class PostgresSubjectSequenceStore implements SubjectSequenceStore {
   constructor(private readonly db: PgGroupCommit) {}
   async next(subject: string): Promise<number> {
-    const result = await this.db.query<{ last_issued: string }>(
-      `INSERT INTO bus_subject_sequences (subject, last_issued) VALUES ($1, 1)
-       ON CONFLICT (subject) DO UPDATE SET last_issued = bus_subject_sequences.last_issued + 1 RETURNING last_issued`,
+    const result = await this.db.query<{ sequence: string }>(
+      `WITH issued AS (
+         INSERT INTO bus_subject_sequences (subject, last_issued) VALUES ($1, 1)
+         ON CONFLICT (subject) DO UPDATE SET last_issued = bus_subject_sequences.last_issued + 1 RETURNING last_issued)
+       INSERT INTO bus_subject_pending (subject, sequence) SELECT $1, last_issued FROM issued RETURNING sequence`,
       [subject],
     );
-    return Number(result.rows[0]!.last_issued);
+    return Number(result.rows[0]!.sequence);
+  }
+  async confirm(subject: string, sequence: number): Promise<boolean> {
+    const result = await this.db.query('DELETE FROM bus_subject_pending WHERE subject = $1 AND sequence = $2', [subject, sequence]);
+    return (result.rowCount ?? 0) > 0;
   }
   async isSettled(subject: string, sequence: number): Promise<boolean> {
     if (sequence <= 0) return true;
@@ -109,7 +127,27 @@ class PostgresSubjectSequenceStore implements SubjectSequenceStore {
     return (result.rowCount ?? 0) > 0;
   }
   async settle(subject: string, sequence: number): Promise<void> {
-    await this.db.query('INSERT INTO bus_subject_settled (subject, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING', [subject, sequence]);
+    await this.db.query(
+      `WITH released AS (DELETE FROM bus_subject_pending WHERE subject = $1 AND sequence = $2)
+       INSERT INTO bus_subject_settled (subject, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [subject, sequence],
+    );
+  }
+  async voidAbandoned(subject: string, sequence: number, olderThanMs: number): Promise<boolean> {
+    // The DELETE decides between this and a late confirm(): whichever removes the pending row wins.
+    const result = await this.db.query(
+      `WITH abandoned AS (
+         DELETE FROM bus_subject_pending WHERE subject = $1 AND sequence = $2 AND issued_at < now() - make_interval(secs => $3)
+         RETURNING subject, sequence),
+       voided AS (INSERT INTO bus_subject_voided (subject, sequence) SELECT subject, sequence FROM abandoned ON CONFLICT DO NOTHING)
+       INSERT INTO bus_subject_settled (subject, sequence) SELECT subject, sequence FROM abandoned ON CONFLICT DO NOTHING RETURNING 1`,
+      [subject, sequence, olderThanMs / 1000],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+  async isVoided(subject: string, sequence: number): Promise<boolean> {
+    const result = await this.db.query('SELECT 1 FROM bus_subject_voided WHERE subject = $1 AND sequence = $2', [subject, sequence]);
+    return (result.rowCount ?? 0) > 0;
   }
 }
 

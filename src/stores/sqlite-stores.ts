@@ -67,6 +67,17 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
       sequence INTEGER NOT NULL,
       PRIMARY KEY (subject, sequence)
     );
+    CREATE TABLE IF NOT EXISTS subject_pending (
+      subject TEXT NOT NULL,
+      sequence INTEGER NOT NULL,
+      issued_at INTEGER NOT NULL,
+      PRIMARY KEY (subject, sequence)
+    );
+    CREATE TABLE IF NOT EXISTS subject_voided (
+      subject TEXT NOT NULL,
+      sequence INTEGER NOT NULL,
+      PRIMARY KEY (subject, sequence)
+    );
   `);
 }
 
@@ -112,22 +123,54 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
 
 export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
   private readonly stmts;
+  private readonly issue;
+  private readonly abandon;
+  private readonly release;
   constructor(db: SqliteDatabase) {
     this.stmts = {
       next: db.prepare<[string], { last_issued: number }>(`INSERT INTO subject_sequences (subject, last_issued) VALUES (?, 1)
         ON CONFLICT (subject) DO UPDATE SET last_issued = last_issued + 1 RETURNING last_issued`),
+      pending: db.prepare('INSERT INTO subject_pending (subject, sequence, issued_at) VALUES (?, ?, ?)'),
+      release: db.prepare('DELETE FROM subject_pending WHERE subject = ? AND sequence = ?'),
+      releaseOld: db.prepare('DELETE FROM subject_pending WHERE subject = ? AND sequence = ? AND issued_at < ?'),
       settled: db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM subject_settled WHERE subject = ? AND sequence = ?'),
       settle: db.prepare('INSERT OR IGNORE INTO subject_settled (subject, sequence) VALUES (?, ?)'),
+      voided: db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM subject_voided WHERE subject = ? AND sequence = ?'),
+      markVoided: db.prepare('INSERT OR IGNORE INTO subject_voided (subject, sequence) VALUES (?, ?)'),
     };
+    this.issue = db.transaction((subject: string): number => {
+      const sequence = this.stmts.next.get(subject)!.last_issued;
+      this.stmts.pending.run(subject, sequence, Date.now());
+      return sequence;
+    });
+    this.release = db.transaction((subject: string, sequence: number) => {
+      this.stmts.release.run(subject, sequence);
+      this.stmts.settle.run(subject, sequence);
+    });
+    this.abandon = db.transaction((subject: string, sequence: number, before: number): boolean => {
+      if (this.stmts.releaseOld.run(subject, sequence, before).changes === 0) return false;
+      this.stmts.markVoided.run(subject, sequence);
+      this.stmts.settle.run(subject, sequence);
+      return true;
+    });
   }
   async next(subject: string): Promise<number> {
-    return this.stmts.next.get(subject)!.last_issued;
+    return this.issue(subject);
+  }
+  async confirm(subject: string, sequence: number): Promise<boolean> {
+    return this.stmts.release.run(subject, sequence).changes > 0;
   }
   async isSettled(subject: string, sequence: number): Promise<boolean> {
     return sequence <= 0 || this.stmts.settled.get(subject, sequence) !== undefined;
   }
   async settle(subject: string, sequence: number): Promise<void> {
-    this.stmts.settle.run(subject, sequence);
+    this.release(subject, sequence);
+  }
+  async voidAbandoned(subject: string, sequence: number, olderThanMs: number): Promise<boolean> {
+    return this.abandon(subject, sequence, Date.now() - olderThanMs);
+  }
+  async isVoided(subject: string, sequence: number): Promise<boolean> {
+    return this.stmts.voided.get(subject, sequence) !== undefined;
   }
 }
 

@@ -55,6 +55,26 @@ describe.each([
     expect(await stores.messages.get(randomUUID())).toBeNull();
   });
 
+  test('subject sequences: a number pending too long is voided once; a confirmed or settled one never is', async () => {
+    const subject = `HS-void-${randomUUID()}`;
+    const [one, two, three] = [await stores.sequences.next(subject), await stores.sequences.next(subject), await stores.sequences.next(subject)];
+    // 1 confirmed (its message is in the transport), 2 left pending (its process died), 3 settled.
+    expect(await stores.sequences.confirm(subject, one)).toBe(true);
+    await stores.sequences.settle(subject, three);
+    // Not old enough yet.
+    expect(await stores.sequences.voidAbandoned(subject, two, 60_000)).toBe(false);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(await stores.sequences.voidAbandoned(subject, one, 10)).toBe(false);
+    expect(await stores.sequences.voidAbandoned(subject, three, 10)).toBe(false);
+    expect(await stores.sequences.voidAbandoned(subject, two, 10)).toBe(true);
+    expect(await stores.sequences.voidAbandoned(subject, two, 10)).toBe(false);
+    expect(await stores.sequences.isSettled(subject, two)).toBe(true);
+    expect(await stores.sequences.isVoided(subject, two)).toBe(true);
+    expect(await stores.sequences.isVoided(subject, one)).toBe(false);
+    // The late intake finds its number voided: not accepted.
+    expect(await stores.sequences.confirm(subject, two)).toBe(false);
+  });
+
   test('subject sequences: 1, 2, 3 per subject; settled one by one', async () => {
     const subject = `H10-${randomUUID()}`;
     expect([await stores.sequences.next(subject), await stores.sequences.next(subject), await stores.sequences.next(subject)]).toEqual([1, 2, 3]);
