@@ -13,6 +13,8 @@ export interface BusProcessConfig {
   port: number;
   prefetch?: number;
   databaseUrl?: string | null;
+  /** Per-subject order on the test route (resequencer). */
+  ordered?: boolean;
 }
 
 export const TEST_CLIENT = 'test-client';
@@ -35,7 +37,7 @@ export function writeBusConfig(cfg: BusProcessConfig): string {
     shutdown: { graceMs: 5000 },
   };
   const routes = {
-    routes: [{ name: 'chaos', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] }],
+    routes: [{ name: 'chaos', types: ['test.ping'], ordered: cfg.ordered ?? false, steps: [{ kind: 'deliver', adapter: 'receiver' }] }],
   };
   writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
