@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import YAML from 'yaml';
 import { startDvcqgSimulator, type DvcqgSimulator } from '../../adapters/dvcqg';
 import { startPopulationSimulator, type RunningPopulationSimulator } from '../../adapters/population';
@@ -41,6 +42,8 @@ export interface DossierWorldOptions {
   admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
   /** Extra keys of bus.yaml's audit section. */
   audit?: Record<string, unknown>;
+  /** Where the buses log, at which level; default: nowhere. */
+  log?: { level: string; sink: Writable };
 }
 
 export async function startDossierWorld(options: DossierWorldOptions): Promise<DossierWorld> {
@@ -97,7 +100,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   const buses: Bus[] = [];
   for (let i = 0; i < (options.instances ?? 1); i++) {
     const instanceConfig = { ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } };
-    buses.push(await startBus(instanceConfig, { logger: createLogger('silent') }));
+    buses.push(await startBus(instanceConfig, { logger: options.log ? createLogger(options.log.level, options.log.sink) : createLogger('silent') }));
   }
   return {
     dvcqg,
