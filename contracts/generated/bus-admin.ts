@@ -139,6 +139,8 @@ export interface components {
             at: string;
             chainId: string;
             client: string | null;
+            /** @description The client's member id (INSTANCE/CLASS/MEMBERCODE[/SUBSYSTEM]) from the current configuration */
+            clientMember: string | null;
             correlationId: string | null;
             durationMs: number | null;
             errorCode: string | null;

@@ -6,6 +6,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { components } from '../../contracts/generated/bus-admin';
 import type { AuditFilter, AuditLog, AuditOutcome, AuditRecord } from '../audit';
 import type { BusConfig } from '../config/load-config';
+import { formatMemberId } from '../config/member-id';
 import type { UpstreamBreaker } from '../resilience/breaker';
 import type { MessageStatus } from '../stores/message-status';
 import type { Stores } from '../stores/stores';
@@ -32,6 +33,8 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
   const router = express.Router();
   const json = express.json({ limit: 64 * 1024, type: () => true });
   const admin = authenticate(deps.config, 'admin', deps.onRefused);
+  const members = new Map(deps.config.clients.flatMap((c) => (c.member ? [[c.id, formatMemberId(c.member)] as const] : [])));
+  const recordView = (record: AuditRecord, view: PersonalDataView) => auditRecordView(record, view, members);
 
   /** Runs an admin action and records it, whatever its outcome, with who did it. */
   const action =
@@ -230,7 +233,7 @@ const MAX_LISTED_IDS = 200;
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 /** What an admin sees of a record: its metadata and hash; the body stays in the log. */
-function recordView(record: AuditRecord, view: PersonalDataView): Schemas['AuditRecord'] {
+function auditRecordView(record: AuditRecord, view: PersonalDataView, members: ReadonlyMap<string, string>): Schemas['AuditRecord'] {
   return {
     chainId: record.chainId,
     seq: record.seq,
@@ -241,6 +244,7 @@ function recordView(record: AuditRecord, view: PersonalDataView): Schemas['Audit
     correlationId: record.correlationId,
     subject: record.subject,
     client: record.client,
+    clientMember: record.client === null ? null : (members.get(record.client) ?? null),
     route: record.route,
     errorCode: record.errorCode,
     reason: view.text(record.reason),

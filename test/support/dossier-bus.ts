@@ -19,6 +19,9 @@ import { AMQP_URL, uniqueName } from './env';
 import { testToken } from './intake';
 import { hashPassword } from '../../src/gateway/password-hash';
 
+/** The member id of TEST_CLIENT in the dossier world. */
+export const TEST_CLIENT_MEMBER = 'VN/GOV/000.00.04.H10/MOTCUA';
+
 export const TEST_ADMIN = { username: 'quantri', password: 'mật-khẩu-thử-nghiệm' } as const;
 
 export interface DossierWorld {
@@ -64,7 +67,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       retry,
       auth: { developmentSigningKey: TEST_SIGNING_KEY },
       clients: [
-        { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
+        { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', member: TEST_CLIENT_MEMBER, roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
         // Authenticates, but may only ask for message status: the dossier endpoints refuse it (RIGHT_REQUIRED).
         { id: STATUS_ONLY_CLIENT, name: 'Chỉ tra cứu trạng thái', roles: ['intake'], rights: ['message.status'] },
       ],
