@@ -207,12 +207,12 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
   mkdirSync(configDir, { recursive: true });
   const bus = {
     http: { host: '127.0.0.1', port: options.port },
-    transport: { amqpUrl: options.amqp ? AMQP_URL : null, namePrefix: options.namePrefix },
+    transport: { amqpUrl: options.amqp ? AMQP_URL : null, namePrefix: options.namePrefix, ...(process.env.BENCH_PREFETCH ? { prefetch: Number(process.env.BENCH_PREFETCH) } : {}) },
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.amqp ? DATABASE_URL : null },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
     clients: [
-      { id: DOSSIER_CLIENT, name: 'Một cửa (bench)', roles: ['intake'] },
-      ...Object.values(EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'] })),
+      { id: DOSSIER_CLIENT, name: 'Một cửa (bench)', roles: ['intake'], rights: ['dossier.*', 'message.status'] },
+      ...Object.values(EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: ['edoc.*', 'message.status'] })),
     ],
     flows: {
       dossier: {
@@ -268,11 +268,11 @@ function dossierSpec(token: string, codes: string[]) {
   };
 }
 
-async function intake(baseUrl: string, token: string, durationMs: number, accepted: string[]): Promise<LoadResult> {
+async function intake(baseUrl: string, token: string, durationMs: number, accepted: string[], connections = P.connections): Promise<LoadResult> {
   const codes: string[] = [];
   return closedLoop({
     baseUrl,
-    connections: P.connections,
+    connections,
     durationMs,
     next: dossierSpec(token, codes),
     onSent: (i, at) => sentAt.set(codes[i]!, at),
@@ -442,7 +442,39 @@ async function main(): Promise<void> {
   }
   results.peakRssMb = round(rssPeakKb / 1024);
 
-  // 5. The embedded default (SQLite transport and stores): intake only.
+  // 5. Scale-out: two bus processes (the same code and routes) on the one RabbitMQ and PostgreSQL, intake spread
+  //    over both, as behind a load balancer.
+  const scaleDirs = [0, 1].map((i) => path.join(dir, `scale-${i}`));
+  const scaleBuses: Child[] = [];
+  try {
+    for (const [i, scaleDir] of scaleDirs.entries()) {
+      const port = await freePort();
+      const cfg = writeBusConfig(scaleDir, { amqp: true, port, namePrefix: `${prefix}-scale`, dvcqgUrl: dvcqg.url, populationUrl: population.url, pushUrl: push.url });
+      scaleBuses.push(spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(cfg), path.join(dir, `bus-scale-${i}.log`), `http://127.0.0.1:${port}`));
+    }
+    await Promise.all(scaleBuses.map((b) => waitReady(b, '/readyz')));
+    const scaleWarm: string[] = [];
+    await Promise.all(scaleBuses.map((b) => intake(b.url, token, P.warmMs, scaleWarm, P.connections / 2)));
+    await waitDelivered(scaleWarm, P.drainCapMs);
+    const scaleAccepted: string[] = [];
+    const phaseStart = performance.now();
+    const pids = Object.fromEntries(scaleBuses.map((b, i) => [`bus${i}`, b.proc.pid!]));
+    const runs = await withCpu({ ...pids, bench: process.pid }, () => Promise.all(scaleBuses.map((b) => intake(b.url, token, P.intakeMs, scaleAccepted, P.connections / 2))));
+    const acceptPerSec = runs.result.reduce((sum, r) => sum + r.perSec, 0);
+    const drained = await waitDelivered(scaleAccepted, P.drainCapMs);
+    const delivered = scaleAccepted.filter((c) => deliveredAt.has(c)).length;
+    const e2ePerSec = delivered / (((drained ? lastDelivery : performance.now()) - phaseStart) / 1000);
+    results.scaleOut2AcceptPerSec = round(acceptPerSec);
+    results.scaleOut2E2ePerSec = round(e2ePerSec);
+    detail.scaleOut = { processes: 2, accepted: scaleAccepted.length, delivered, drained, perProcessAcceptPerSec: runs.result.map((r) => round(r.perSec)), cpu: runs.cpu };
+    log(`scale-out, 2 processes: intake ${acceptPerSec.toFixed(0)}/s, end to end ${e2ePerSec.toFixed(1)} dossiers/s (${delivered}/${scaleAccepted.length}) ${JSON.stringify(runs.cpu)}`);
+  } finally {
+    await Promise.all(scaleBuses.map((b) => stopChild(b)));
+    const config = loadConfig({ configDir: path.join(scaleDirs[0]!, 'config'), env: {} });
+    await deleteTopology(`${prefix}-scale`, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+  }
+
+  // 6. The embedded default (SQLite transport and stores): intake only.
   const embDir = path.join(dir, 'embedded');
   const embPort = await freePort();
   const embConfig = writeBusConfig(embDir, { amqp: false, port: embPort, namePrefix: prefix, dvcqgUrl: dvcqg.url, populationUrl: population.url, pushUrl: push.url });
@@ -580,6 +612,7 @@ function printTable(out: Record<string, unknown>): void {
     ['end-to-end latency at half that rate', `p50 ${v('e2eP50Ms', ' ms')}  p99 ${v('e2eP99Ms', ' ms')}`],
     ['e-documents, 1 MiB attachment, 3 recipients', `${v('edocPerSec', ' documents/s')}`],
     ['dossier intake on the embedded default (SQLite)', `${v('embeddedAcceptPerSec', '/s')}  p50 ${v('embeddedAcceptP50Ms', ' ms')}  p99 ${v('embeddedAcceptP99Ms', ' ms')}`],
+    ['two bus processes: intake / end to end', `${v('scaleOut2AcceptPerSec', '/s')} / ${v('scaleOut2E2ePerSec', ' dossiers/s')}`],
     ['peak RSS of the bus process (RabbitMQ / embedded)', `${v('peakRssMb', ' MB')} / ${v('embeddedPeakRssMb', ' MB')}`],
   ];
   const width = Math.max(...rows.map((r) => r[0].length));

@@ -64,7 +64,8 @@ export class DvcqgClient {
   constructor(private readonly config: DvcqgClientConfig) {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Charset: 'utf-8' };
     if (config.dstcode) headers.dstcode = config.dstcode;
-    this.http = axios.create({ baseURL: config.baseUrl, timeout: config.timeoutMs ?? 30_000, headers });
+    // No redirects: a credentialed call goes to the configured host or fails (and axios skips follow-redirects' wrapper).
+    this.http = axios.create({ baseURL: config.baseUrl, timeout: config.timeoutMs ?? 30_000, headers, maxRedirects: 0 });
     this.integrationPath = config.integrationPath ?? '/integration';
     this.sharePath = config.sharePath ?? '/share';
     this.session = new DvcqgSession(this.http, {

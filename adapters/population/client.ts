@@ -46,7 +46,7 @@ export interface PopulationCallOptions {
 /** What the soap package's generated `<Operation>Async` methods look like. */
 type SoapOperationAsync = (
   args: object,
-  options: { signal: AbortSignal },
+  options: { signal: AbortSignal; maxRedirects: number },
   extraHeaders: Record<string, string>,
 ) => Promise<[unknown, ...unknown[]]>;
 
@@ -132,7 +132,7 @@ export class PopulationClient {
       'Content-Type': 'application/xml; charset=utf-8',
     };
     try {
-      const [result] = await (method as SoapOperationAsync).call(this.soapClient, body, { signal }, headers);
+      const [result] = await (method as SoapOperationAsync).call(this.soapClient, body, { signal, maxRedirects: 0 }, headers);
       return toNfcDeep(result);
     } catch (error) {
       throw classifySoapFailure(error, abortCause(), operation);

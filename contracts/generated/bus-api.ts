@@ -142,8 +142,7 @@ export interface components {
             HinhThuc: "0" | "1";
             KenhThucHien?: components["schemas"]["KenhThucHien"];
             LoaiDoiTuong: components["schemas"]["LoaiDoiTuong"];
-            /** @description Handling unit organ code */
-            MaDonViXuLy?: string;
+            MaDonViXuLy?: components["schemas"]["OrganId"];
             MaHoSo: components["schemas"]["MaHoSo"];
             MaLinhVuc: string;
             MaSoThue?: components["schemas"]["MaSoThue"];
@@ -262,7 +261,9 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
-        /** @description 12-digit personal identification number (CCCD / mã định danh cá nhân). */
+        /** @description Organ code (mã định danh điện tử cơ quan, QĐ 20/2020), usually NNN.NN.NN.XNN; real traffic also carries shorter codes, so up to 13 letters, digits and dots (as the edXML endpoints accept). */
+        OrganId: string;
+        /** @description 12-digit personal identification number (CCCD / mã định danh cá nhân): PPP G YY NNNNNN. Beyond the pattern the bus refuses an unknown province code PPP or a birth year (G, YY) in the future. */
         SoDinhDanh: string;
         TaiLieuNop: {
             /** @description Marked deleted by the one-stop system (absent means false) */

@@ -124,7 +124,7 @@ export const busFileSchema = z.strictObject({
     .strictObject({
       /** amqp://… to use RabbitMQ; absent or null for the embedded SQLite transport. */
       amqpUrl: z.string().regex(/^amqps?:\/\//, 'amqpUrl must start with amqp:// or amqps://').nullable().default(null),
-      prefetch: z.number().int().min(1).max(5000).default(200),
+      prefetch: z.number().int().min(1).max(5000).default(20),
       /** Prefix of every exchange and queue name the bus declares. */
       namePrefix: z.string().regex(/^[a-z][a-z0-9.-]*$/).default('lgsp'),
       /** Safety net on every quorum queue against crash loops; our own retry policy acts well before it. */

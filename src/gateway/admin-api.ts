@@ -14,6 +14,7 @@ import type { DeadLetterFilter, Transport } from '../transport/transport';
 import { authenticate, mintAdminToken } from './auth';
 import type { ContractValidator } from './contract-validator';
 import { sendError } from './errors';
+import { jsonBody } from './json-body';
 import { verifyPassword } from './password-hash';
 import { CLEAR_VIEW, MASKED_VIEW, personalDataRequestOf, type PersonalDataView } from './personal-data-view';
 
@@ -31,7 +32,7 @@ export interface AdminApiDeps {
 
 export function adminApiRouter(deps: AdminApiDeps): Router {
   const router = express.Router();
-  const json = express.json({ limit: 64 * 1024, type: () => true });
+  const json = jsonBody(64 * 1024, deps.onRefused);
   const admin = authenticate(deps.config, 'admin', deps.onRefused);
   const members = new Map(deps.config.clients.flatMap((c) => (c.member ? [[c.id, formatMemberId(c.member)] as const] : [])));
   const recordView = (record: AuditRecord, view: PersonalDataView) => auditRecordView(record, view, members);
@@ -93,7 +94,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
 
   router.post(
     '/api/v1/admin/session',
-    json,
+    ...json,
     action('sign-in', async (req, res) => {
       const problems = deps.contracts.validate('bus-admin', 'SignIn', req.body);
       if (problems.length > 0) return sendError(res, 400, 'VALIDATION_FAILED', 'give username and password', problems);
@@ -188,7 +189,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
   router.post(
     '/api/v1/admin/dead-letters/replay',
     admin,
-    json,
+    ...json,
     action('replay', async (req, res) => {
       const problems = deps.contracts.validate('bus-admin', 'ReplayRequest', req.body);
       if (problems.length > 0) return sendError(res, 400, 'REPLAY_FILTER_REQUIRED', 'name ids, messageId, route, type, subject or code to replay', problems);

@@ -17,6 +17,7 @@ import { metaApiRouter } from './meta-api';
 import type { ContractValidator } from './contract-validator';
 import { recordRefusals } from './refusal-recorder';
 import { sendError } from './errors';
+import { bodyRefusalOf, jsonBody } from './json-body';
 
 export interface GatewayDeps {
   config: BusConfig;
@@ -69,16 +70,8 @@ export function createGateway(deps: GatewayDeps): express.Express {
   });
 
   app.use(recordRefusals(deps.audit));
-  const json = express.json({ limit: config.http.bodyLimitBytes, strict: true, type: () => true });
-  const requireJson = (req: Request, res: Response, next: NextFunction) => {
-    if (!req.is('application/json')) {
-      refused('UNSUPPORTED_MEDIA_TYPE');
-      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-    }
-    next();
-  };
 
-  app.post('/api/v1/messages', authenticate(config, 'intake', refused, 'message.generic'), requireJson, json, async (req: Request, res: Response) => {
+  app.post('/api/v1/messages', authenticate(config, 'intake', refused, 'message.generic'), ...jsonBody(config.http.bodyLimitBytes, refused), async (req: Request, res: Response) => {
     if (deps.isDraining()) {
       refused('DRAINING');
       res.setHeader('Retry-After', '5');
@@ -131,16 +124,16 @@ export function createGateway(deps: GatewayDeps): express.Express {
   });
   app.use(deps.flowRouter);
   app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', 'no such endpoint'));
-  // express.json and friends report bad bodies as errors with a status; everything else is our fault (500).
-  app.use((error: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+  // The body parsers report bad bodies as errors with a type and status; everything else is our fault (500).
+  app.use((error: Error & { status?: number; type?: string; limit?: number }, _req: Request, res: Response, _next: NextFunction) => {
     void _next;
-    if (error.type === 'entity.too.large') {
-      refused('PAYLOAD_TOO_LARGE');
-      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `bodies are limited to ${config.http.bodyLimitBytes} bytes`);
-    }
-    if (error.type === 'entity.parse.failed') {
-      refused('MALFORMED_JSON');
-      return sendError(res, 400, 'MALFORMED_JSON', 'the body is not valid JSON');
+    if (res.headersSent) return res.destroy();
+    const refusal = bodyRefusalOf(error);
+    if (refusal) {
+      refused(refusal.code);
+      // The rest of an oversized body is not worth reading: the connection goes once the answer is out.
+      if (refusal.status === 413) res.setHeader('Connection', 'close');
+      return sendError(res, refusal.status, refusal.code, refusal.message);
     }
     if (error.status && error.status >= 400 && error.status < 500) {
       refused('BAD_REQUEST');

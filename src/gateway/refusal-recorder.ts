@@ -5,17 +5,19 @@ import type { AuditLog } from '../audit';
 
 export function recordRefusals(audit: AuditLog) {
   return (req: Request, res: Response, next: NextFunction): void => {
+    // Taken now: a router mounted on a path (the SOAP service) strips it from req.path and keeps it stripped when it answers.
+    const path = req.path;
     res.on('finish', () => {
       if (res.statusCode < 400 || typeof res.locals.errorCode !== 'string' || res.locals.adminAudited === true) return;
       void audit
         .append({
-          step: req.path.startsWith('/api/v1/admin/') ? 'admin.denied' : 'rejected',
+          step: path.startsWith('/api/v1/admin/') ? 'admin.denied' : 'rejected',
           outcome: res.statusCode >= 500 ? 'error' : 'rejected',
           client: req.client?.id ?? null,
           errorCode: res.locals.errorCode,
           reason: typeof res.locals.errorMessage === 'string' ? res.locals.errorMessage : null,
           requestBytes: Number(req.headers['content-length'] ?? 0) || null,
-          details: { method: req.method, path: req.path, status: res.statusCode },
+          details: { method: req.method, path, status: res.statusCode },
         })
         .catch(() => undefined);
     });

@@ -83,22 +83,22 @@ export class MessageIntake {
     const route = request.route;
     // Fail closed: without a durable audit record the bus does not carry the message (X-Road's message log rule).
     if (!audit.isHealthy()) return AUDIT_DOWN;
-    let sequence: number | null = null;
-    let envelope: Envelope;
-    try {
-      if (route.ordered && request.subject !== null) sequence = await stores.sequences.next(request.subject.normalize('NFC'));
-      envelope = createEnvelope({
-        type: request.type,
-        source: request.source,
-        destination: request.destination,
-        subject: request.subject,
-        correlationId: request.correlationId,
-        causationId: request.causationId ?? null,
-        sequence,
-        payload: request.payload,
-      });
-      // Before the publish, so a fast consumer's "delivered" is never overwritten by "accepted".
-      await stores.messages.accepted({
+    let envelope = createEnvelope({
+      type: request.type,
+      source: request.source,
+      destination: request.destination,
+      subject: request.subject,
+      correlationId: request.correlationId,
+      causationId: request.causationId ?? null,
+      payload: request.payload,
+    });
+    const ordered = route.ordered && envelope.subject !== null;
+    // The subject's sequence number and the "accepted" status are independent writes: sent together, they share a
+    // round trip and a commit (the PostgreSQL stores group statements). The status goes in before the publish, so a
+    // fast consumer's "delivered" is never overwritten by "accepted".
+    const [issued, recorded] = await Promise.allSettled([
+      ordered ? stores.sequences.next(envelope.subject!) : Promise.resolve(null),
+      stores.messages.accepted({
         messageId: envelope.id,
         correlationId: envelope.correlationId,
         causationId: envelope.causationId,
@@ -108,11 +108,16 @@ export class MessageIntake {
         destination: envelope.destination,
         route: route.name,
         acceptedAt: envelope.createdAt,
-      });
-    } catch (error) {
-      logger.error({ route: route.name, err: (error as Error).message }, 'store unavailable at intake; message not accepted');
+      }),
+    ]);
+    const sequence = issued.status === 'fulfilled' ? issued.value : null;
+    if (issued.status === 'rejected' || recorded.status === 'rejected') {
+      const error = (issued.status === 'rejected' ? issued.reason : (recorded as PromiseRejectedResult).reason) as Error;
+      logger.error({ route: route.name, err: error.message }, 'store unavailable at intake; message not accepted');
+      await this.markNotAccepted(envelope, sequence, 'STORE_UNAVAILABLE');
       return { ok: false, code: 'STORE_UNAVAILABLE', message: 'the bus cannot record the message now; it was not accepted' };
     }
+    envelope = { ...envelope, sequence };
     try {
       await audit.append({
         step: 'received',
@@ -147,8 +152,11 @@ export class MessageIntake {
     return { ok: true, envelope, route: route.name };
   }
 
-  /** A message that was recorded but never entered the transport: its status says so, and its successors go on. */
-  private async markNotAccepted(envelope: Envelope, sequence: number | null, code: 'TRANSPORT_UNAVAILABLE' | 'AUDIT_UNAVAILABLE'): Promise<void> {
+  /**
+   * A message that was (perhaps partly) recorded but never entered the transport: its status says so, and its
+   * sequence number is settled so the subject's later messages go on.
+   */
+  private async markNotAccepted(envelope: Envelope, sequence: number | null, code: 'TRANSPORT_UNAVAILABLE' | 'AUDIT_UNAVAILABLE' | 'STORE_UNAVAILABLE'): Promise<void> {
     await this.deps.stores.messages.update(envelope.id, { state: 'rejected', code, reason: 'not accepted: the bus could not store it durably' }).catch(() => undefined);
     if (envelope.subject !== null && sequence !== null) await this.deps.resequencer.settle(envelope.subject, sequence).catch(() => undefined);
   }

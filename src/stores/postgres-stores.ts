@@ -6,6 +6,7 @@ import { deadLetterWhere, limitOf } from './sqlite-stores';
 import type { DeadLetterStore, EffectLog, Stores } from './stores';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
 import { messageStatusFromRow, type MessageStatusRow } from './message-status-row';
+import { PgGroupCommit } from './pg-group-commit';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bus_effects (
@@ -57,9 +58,9 @@ const SCHEMA = `
 `;
 
 class PostgresMessageStatusStore implements MessageStatusStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly db: PgGroupCommit) {}
   async accepted(status: Parameters<MessageStatusStore['accepted']>[0]): Promise<void> {
-    await this.pool.query(
+    await this.db.query(
       `INSERT INTO bus_message_status
          (message_id, correlation_id, causation_id, type, source, subject, destination, route, state, attempts, accepted_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'accepted', 0, $9, $9) ON CONFLICT (message_id) DO NOTHING`,
@@ -67,24 +68,24 @@ class PostgresMessageStatusStore implements MessageStatusStore {
     );
   }
   async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
-    await this.pool.query(
+    await this.db.query(
       `UPDATE bus_message_status SET state = $2, code = $3, reason = $4, attempts = GREATEST(attempts, $5), updated_at = $6
        WHERE message_id = $1 AND ($2 IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`,
       [messageId, update.state, update.code ?? null, update.reason ?? null, update.attempts ?? 0, new Date().toISOString()],
     );
   }
   async reopen(messageId: string): Promise<void> {
-    await this.pool.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, updated_at = $2 WHERE message_id = $1`, [
+    await this.db.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, updated_at = $2 WHERE message_id = $1`, [
       messageId,
       new Date().toISOString(),
     ]);
   }
   async get(messageId: string): Promise<MessageStatus | null> {
-    const result = await this.pool.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE message_id = $1', [messageId]);
+    const result = await this.db.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE message_id = $1', [messageId]);
     return result.rows[0] ? messageStatusFromRow(result.rows[0]) : null;
   }
   async children(messageId: string): Promise<MessageStatus[]> {
-    const result = await this.pool.query<MessageStatusRow>(
+    const result = await this.db.query<MessageStatusRow>(
       'SELECT * FROM bus_message_status WHERE causation_id = $1 ORDER BY accepted_at, message_id',
       [messageId],
     );
@@ -93,9 +94,9 @@ class PostgresMessageStatusStore implements MessageStatusStore {
 }
 
 class PostgresSubjectSequenceStore implements SubjectSequenceStore {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly db: PgGroupCommit) {}
   async next(subject: string): Promise<number> {
-    const result = await this.pool.query<{ last_issued: string }>(
+    const result = await this.db.query<{ last_issued: string }>(
       `INSERT INTO bus_subject_sequences (subject, last_issued) VALUES ($1, 1)
        ON CONFLICT (subject) DO UPDATE SET last_issued = bus_subject_sequences.last_issued + 1 RETURNING last_issued`,
       [subject],
@@ -104,22 +105,22 @@ class PostgresSubjectSequenceStore implements SubjectSequenceStore {
   }
   async isSettled(subject: string, sequence: number): Promise<boolean> {
     if (sequence <= 0) return true;
-    const result = await this.pool.query('SELECT 1 FROM bus_subject_settled WHERE subject = $1 AND sequence = $2', [subject, sequence]);
+    const result = await this.db.query('SELECT 1 FROM bus_subject_settled WHERE subject = $1 AND sequence = $2', [subject, sequence]);
     return (result.rowCount ?? 0) > 0;
   }
   async settle(subject: string, sequence: number): Promise<void> {
-    await this.pool.query('INSERT INTO bus_subject_settled (subject, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING', [subject, sequence]);
+    await this.db.query('INSERT INTO bus_subject_settled (subject, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING', [subject, sequence]);
   }
 }
 
 class PostgresEffectLog implements EffectLog {
-  constructor(private readonly pool: Pool) {}
+  constructor(private readonly db: PgGroupCommit) {}
   async isDone(key: string): Promise<boolean> {
-    const result = await this.pool.query('SELECT 1 FROM bus_effects WHERE key = $1', [key]);
+    const result = await this.db.query('SELECT 1 FROM bus_effects WHERE key = $1', [key]);
     return (result.rowCount ?? 0) > 0;
   }
   async markDone(key: string, messageId: string): Promise<void> {
-    await this.pool.query('INSERT INTO bus_effects (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, messageId]);
+    await this.db.query('INSERT INTO bus_effects (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, messageId]);
   }
 }
 
@@ -169,10 +170,12 @@ export class PostgresStores implements Stores {
   readonly messages: MessageStatusStore;
   readonly sequences: SubjectSequenceStore;
   private constructor(private readonly pool: Pool) {
-    this.effects = new PostgresEffectLog(pool);
+    // The statements of every message's hops go through group commit; dead letters (rare, large) do not.
+    const grouped = new PgGroupCommit(pool);
+    this.effects = new PostgresEffectLog(grouped);
     this.deadLetters = new PostgresDeadLetterStore(pool);
-    this.messages = new PostgresMessageStatusStore(pool);
-    this.sequences = new PostgresSubjectSequenceStore(pool);
+    this.messages = new PostgresMessageStatusStore(grouped);
+    this.sequences = new PostgresSubjectSequenceStore(grouped);
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {

@@ -1,6 +1,6 @@
 // The dossier flow: one-stop systems submit dossiers and their progress; the bus checks the applicant against the
 // population database and syncs the dossier to DVCQG (DongBoHoSoMC, CapNhatTienDoHoSoMC), in acceptance order.
-import express, { type Request, type Response } from 'express';
+import type { Request, Response } from 'express';
 import {
   DossierMappingError,
   DvcqgClient,
@@ -12,10 +12,12 @@ import {
   type ThuTuc,
   type TienDoHoSoItem,
 } from '../../../adapters/dvcqg';
-import { isPopulationError, PopulationClient, validateVerifyRequest, type CitizenLookupResult } from '../../../adapters/population';
+import { isPopulationError, PopulationClient, validateCitizenId, validateVerifyRequest, type CitizenLookupResult } from '../../../adapters/population';
+import type { FieldProblem } from '../../validation/field-problems';
 import { normalizeNfc, type Envelope, type JsonValue } from '../../envelope/envelope';
 import { dispatchRefusalStatus } from '../../intake/message-intake';
 import { sendError } from '../../gateway/errors';
+import { jsonBody } from '../../gateway/json-body';
 import { isBreakerOpen } from '../../resilience/breaker';
 import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../routing/adapter';
 import type { Flow, FlowContext } from '../flow';
@@ -144,20 +146,26 @@ async function checkApplicant(dossier: DossierIntake, population: PopulationClie
   }
 }
 
+/**
+ * What the id says about itself (a known province, a birth year not in the future) is checked at the door; whether it
+ * agrees with the birth date given is the population check's business (a final rejection, CITIZEN_ID_INVALID).
+ */
+function citizenIdProblems(dossier: DossierIntake): FieldProblem[] {
+  if (dossier.SoDinhDanh === undefined) return [];
+  const check = validateCitizenId(dossier.SoDinhDanh);
+  return check.valid ? [] : [{ field: '/SoDinhDanh', message: `not a valid citizen id (${check.problem})` }];
+}
+
 function mountEndpoints(
   ctx: FlowContext<DossierSettings>,
   population: PopulationClient,
   throughBreaker: <T>(work: (signal: AbortSignal) => Promise<T>) => Promise<T>,
 ): void {
   const router = ctx.router;
-  const json = express.json({ limit: ctx.config.http.bodyLimitBytes, type: () => true });
+  const json = jsonBody(ctx.config.http.bodyLimitBytes, (code) => ctx.metrics.refused.inc({ code }));
   const refuse = (res: Response, status: number, code: string, message: string, details?: unknown) => {
     ctx.metrics.refused.inc({ code });
     sendError(res, status, code, message, details);
-  };
-  const requireJson = (req: Request, res: Response, next: () => void) => {
-    if (!req.is('application/json')) return refuse(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-    next();
   };
 
   const accept = async (req: Request, res: Response, type: 'dossier.submitted' | 'dossier.progress', body: DossierIntake | DossierProgressUpdate) => {
@@ -174,13 +182,14 @@ function mountEndpoints(
     res.status(202).json(answer);
   };
 
-  router.post('/api/v1/dossiers', ctx.authenticate('intake', 'dossier.submit'), requireJson, json, async (req: Request, res: Response) => {
+  router.post('/api/v1/dossiers', ctx.authenticate('intake', 'dossier.submit'), ...json, async (req: Request, res: Response) => {
     const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', req.body);
+    if (problems.length === 0) problems.push(...citizenIdProblems(req.body as DossierIntake));
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the dossier is not valid', problems);
     await accept(req, res, 'dossier.submitted', req.body as DossierIntake);
   });
 
-  router.post('/api/v1/dossiers/:maHoSo/progress', ctx.authenticate('intake', 'dossier.progress'), requireJson, json, async (req: Request, res: Response) => {
+  router.post('/api/v1/dossiers/:maHoSo/progress', ctx.authenticate('intake', 'dossier.progress'), ...json, async (req: Request, res: Response) => {
     const problems = ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the progress update is not valid', problems);
     const update = req.body as DossierProgressUpdate;
@@ -190,7 +199,7 @@ function mountEndpoints(
     await accept(req, res, 'dossier.progress', update);
   });
 
-  router.post('/api/v1/citizens/verify', ctx.authenticate('intake', 'citizen.verify'), requireJson, json, async (req: Request, res: Response) => {
+  router.post('/api/v1/citizens/verify', ctx.authenticate('intake', 'citizen.verify'), ...json, async (req: Request, res: Response) => {
     const problems = ctx.contracts.validate('bus-api', 'CitizenVerifyRequest', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the verification request is not valid', problems);
     const validation = validateVerifyRequest(req.body);

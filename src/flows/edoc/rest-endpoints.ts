@@ -1,11 +1,12 @@
 // The edoc REST face: POST /api/v1/edocs (edXML package or status packet), GET /api/v1/edocs/inbox, GET /api/v1/edocs/{id}
 // (the stored bytes, streamed) and POST /api/v1/edocs/{id}/status.
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
 import { normalizeNfc, type JsonValue } from '../../envelope/envelope';
 import type { ContractValidator } from '../../gateway/contract-validator';
 import { sendError } from '../../gateway/errors';
+import { jsonBody } from '../../gateway/json-body';
 import type { Right } from '../../gateway/rights';
 import type { Logger } from '../../observability/logger';
 import { acceptedBody, EDOC_CONTRACT, inboxEntryBody, statusAcceptedBody, type StatusUpdateBody } from './edoc-api-types';
@@ -64,8 +65,8 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     });
   });
 
-  const json = express.json({ limit: 64 * 1024, strict: true, type: () => true });
-  router.post('/api/v1/edocs/:id/status', deps.authenticate('edoc.status'), json, async (req: Request, res: Response) => {
+  const json = jsonBody(64 * 1024, deps.onRefused);
+  router.post('/api/v1/edocs/:id/status', deps.authenticate('edoc.status'), ...json, async (req: Request, res: Response) => {
     const problems = deps.contracts.validate(EDOC_CONTRACT, 'StatusUpdate', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the status update is not valid', problems);
     const update = normalizeNfc(req.body as JsonValue) as unknown as StatusUpdateBody;

@@ -2,6 +2,7 @@
 // the body capped and read before node-soap sees it (it buffers and gunzips without a cap), gzip and DOCTYPE refused,
 // Bearer JWT auth, no stacks in faults, and Client faults carrying the machine-readable code.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import * as soap from 'soap';
 import { assertNoDtdOrFail } from './soap-dtd-guard';
@@ -78,35 +79,68 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
   };
   const sendFault = (res: Response, status: number, code: string, message: string) => {
     deps.onRefused(code);
+    markRefused(res, code, message);
     res.status(status).type('text/xml; charset=utf-8').send(faultXml(code, message));
   };
   // base64 grows the package by 4/3; the envelope around it is small.
   const bodyLimit = Math.ceil((deps.maxPackageBytes * 4) / 3) + 64 * 1024;
   const postOnly = (handler: RequestHandler): RequestHandler => (req, res, next) => (req.method === 'POST' ? handler(req, res, next) : next());
-  const refuseEncoded: RequestHandler = (req, res, next) => {
+  const checkHeaders: RequestHandler = (req, res, next) => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') return sendFault(res, 415, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed');
+    if (!req.is(SOAP_MEDIA_TYPES)) return sendFault(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)');
+    if (Number(req.headers['content-length'] ?? 0) > bodyLimit) {
+      res.setHeader('Connection', 'close');
+      return sendFault(res, 413, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
+    }
     next();
   };
   const inspect: RequestHandler = (req, res, next) => {
     const body: unknown = req.body;
     if (!Buffer.isBuffer(body) || body.length === 0) return sendFault(res, 400, 'EDXML_MALFORMED_XML', 'empty request body');
+    // node-soap decodes the body as UTF-8 and would replace bad bytes silently.
+    if (!isUtf8(body)) return sendFault(res, 400, 'INVALID_UTF8', 'the body is not valid UTF-8');
     const dtd = assertNoDtdOrFail(body);
     if (dtd) return sendFault(res, 400, dtd, 'DOCTYPE and ENTITY declarations are not allowed');
     next();
   };
   const bodyErrors = (error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
-    if (error.type === 'entity.too.large') return sendFault(res, 413, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
+    if (error.type === 'entity.too.large') {
+      res.setHeader('Connection', 'close');
+      return sendFault(res, 413, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
+    }
     sendFault(res, error.status && error.status < 500 ? error.status : 400, 'BAD_REQUEST', 'the request body could not be read');
+  };
+  // node-soap answers a request it cannot process (not XML, no Body, an unknown operation) with HTTP 500 and its own
+  // error text (a fault with the parser's message, or bare text). That is the caller's mistake: it becomes a Client
+  // fault with a code, and node-soap's text stays here.
+  const unprocessableAsClientFault: RequestHandler = (_req, res, next) => {
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => Response;
+    /** The fault to send instead of what node-soap is about to send, or null to let it through. */
+    const replacement = (chunk: unknown): string | null => {
+      if (res.statusCode !== 500 || res.headersSent || isOwnFault(chunk)) return null;
+      deps.logger.debug({ err: String(chunk).slice(0, 200) }, 'SOAP request could not be processed');
+      deps.onRefused('SOAP_MALFORMED_REQUEST');
+      markRefused(res, 'SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed');
+      res.statusCode = 400;
+      res.setHeader('Content-Type', 'text/xml; charset=utf-8');
+      return faultXml('SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed (not a SOAP envelope of this service)');
+    };
+    // node-soap writes its answer with write() then end(), or with end(answer).
+    res.write = ((...args: unknown[]) => write(replacement(args[0]) ?? args[0], ...args.slice(1))) as unknown as Response['write'];
+    res.end = ((...args: unknown[]) => (args.length > 0 && typeof args[0] !== 'function' ? end(replacement(args[0]) ?? args[0], ...args.slice(1)) : end(...args))) as unknown as Response['end'];
+    next();
   };
   router.use(
     deps.path,
     postOnly(faultsForRefusals),
     postOnly(deps.authenticate),
-    postOnly(refuseEncoded),
+    postOnly(checkHeaders),
     postOnly(express.raw({ type: () => true, limit: bodyLimit, inflate: false })),
     postOnly(inspect),
+    postOnly(unprocessableAsClientFault),
     bodyErrors as unknown as RequestHandler,
   );
 
@@ -183,11 +217,15 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       const right = OPERATION_RIGHTS[name];
       if (!right || !hasRight(req.client?.rights ?? [], right)) {
         deps.onRefused('RIGHT_REQUIRED');
+        if (req.res) markRefused(req.res, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`);
         return Promise.reject(clientFault(403, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`));
       }
       return operation(args ?? {}, clientId).catch((error: unknown) => {
         if (error && typeof error === 'object' && 'Fault' in error) {
-          deps.onRefused((error as SoapFault).Fault.detail?.EdocFault.code ?? 'SOAP_FAULT');
+          const fault = (error as SoapFault).Fault;
+          const code = fault.detail?.EdocFault.code ?? 'SOAP_FAULT';
+          deps.onRefused(code);
+          if (req.res) markRefused(req.res, code, fault.faultstring);
           throw error;
         }
         deps.logger.error({ operation: name, err: error instanceof Error ? error.message : String(error) }, 'SOAP operation failed');
@@ -207,6 +245,20 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       callback: (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('edoc WSDL could not be loaded')) : resolve()),
     });
   });
+}
+
+const SOAP_MEDIA_TYPES = ['text/xml', 'application/soap+xml', 'application/xml'];
+
+/** What the refusal recorder reads to audit the fault (sendError sets the same for JSON refusals). */
+function markRefused(res: Response, code: string, message: string): void {
+  res.locals.errorCode = code;
+  res.locals.errorMessage = message;
+}
+
+/** A fault the operations raised (their faults carry EdocFault), as opposed to node-soap's own 500 answers. */
+function isOwnFault(chunk: unknown): boolean {
+  const text = Buffer.isBuffer(chunk) ? chunk.toString('utf8') : typeof chunk === 'string' ? chunk : '';
+  return text.includes('EdocFault');
 }
 
 function xmlText(value: string): string {

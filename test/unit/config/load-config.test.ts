@@ -36,7 +36,7 @@ describe('loadConfig', () => {
   });
 
   test('an unknown key in bus.yaml is named', () => {
-    const dir = configDirWith(shippedBus.replace('  prefetch: 200', '  prefetch: 200\n  prefech: 100'));
+    const dir = configDirWith(shippedBus.replace('  prefetch: 20', '  prefetch: 20\n  prefech: 100'));
     expect(problemsOf(() => loadConfig({ configDir: dir, env: {} }))).toEqual([expect.stringContaining('unknown key "transport.prefech"')]);
   });
 
