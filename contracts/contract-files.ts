@@ -1,4 +1,4 @@
-// Locates the OpenAPI contract files on disk, both from the sources (ts-jest) and from a compiled dist/ tree.
+// Locates the OpenAPI and WSDL contract files on disk, both from the sources (ts-jest) and from a compiled dist/ tree.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -14,5 +14,13 @@ export function contractPath(name: ContractName): string {
   ];
   const found = candidates.find((candidate) => existsSync(candidate));
   if (!found) throw new Error(`OpenAPI contract ${name}.yaml not found`);
+  return found;
+}
+
+/** Absolute path of contracts/wsdl/<name>.wsdl; throws when the file cannot be found. */
+export function wsdlPath(name: string): string {
+  const candidates = [join(__dirname, 'wsdl', `${name}.wsdl`), resolve(__dirname, '..', '..', 'contracts', 'wsdl', `${name}.wsdl`)];
+  const found = candidates.find((candidate) => existsSync(candidate));
+  if (!found) throw new Error(`WSDL contract ${name}.wsdl not found`);
   return found;
 }

@@ -130,6 +130,7 @@ export interface components {
         AuditPage: {
             /** @description Cursor of the next page */
             next: string | null;
+            personalData: components["schemas"]["PersonalDataShown"];
             records: components["schemas"]["AuditRecord"][];
         };
         AuditRecord: {
@@ -138,6 +139,8 @@ export interface components {
             at: string;
             chainId: string;
             client: string | null;
+            /** @description The client's member id (INSTANCE/CLASS/MEMBERCODE[/SUBSYSTEM]) from the current configuration */
+            clientMember: string | null;
             correlationId: string | null;
             durationMs: number | null;
             errorCode: string | null;
@@ -169,6 +172,8 @@ export interface components {
             history: components["schemas"]["DeliveryFailure"][];
             id: string;
             messageId: string;
+            /** @description The message body; personal-data fields masked (***) unless shown */
+            payload: unknown;
             reason: string;
             replayedAt: string | null;
             route: string;
@@ -178,6 +183,7 @@ export interface components {
         };
         DeadLetterList: {
             items: components["schemas"]["DeadLetter"][];
+            personalData: components["schemas"]["PersonalDataShown"];
         };
         DeliveryFailure: {
             at: string;
@@ -224,6 +230,11 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /**
+         * @description Whether personal data in this answer is masked or shown
+         * @enum {string}
+         */
+        PersonalDataShown: "masked" | "shown";
         ReplayRequest: {
             code?: string;
             ids?: string[];
@@ -255,6 +266,7 @@ export interface components {
         Timeline: {
             message: components["schemas"]["MessageStatus"] | null;
             parts: components["schemas"]["MessageStatus"][];
+            personalData: components["schemas"]["PersonalDataShown"];
             /** @description Oldest first */
             records: components["schemas"]["AuditRecord"][];
         };
@@ -287,7 +299,10 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description show for CCCD numbers, names and birth dates unmasked (needs the personal-data right; audited) */
+        PersonalData: "mask" | "show";
+    };
     requestBodies: never;
     headers: never;
     pathItems: never;
@@ -303,6 +318,8 @@ export interface operations {
                 limit?: number;
                 messageId?: string;
                 outcome?: "ok" | "rejected" | "error";
+                /** @description show for CCCD numbers, names and birth dates unmasked (needs the personal-data right; audited) */
+                personalData?: components["parameters"]["PersonalData"];
                 route?: string;
                 since?: string;
                 step?: string;
@@ -328,6 +345,7 @@ export interface operations {
             400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
         };
     };
     listBreakers: {
@@ -359,6 +377,8 @@ export interface operations {
                 includeReplayed?: boolean;
                 limit?: number;
                 messageId?: string;
+                /** @description show for CCCD numbers, names and birth dates unmasked (needs the personal-data right; audited) */
+                personalData?: components["parameters"]["PersonalData"];
                 route?: string;
                 since?: string;
                 subject?: string;
@@ -380,8 +400,10 @@ export interface operations {
                     "application/json": components["schemas"]["DeadLetterList"];
                 };
             };
+            400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
         };
     };
     replayDeadLetters: {
@@ -413,7 +435,10 @@ export interface operations {
     };
     getTimeline: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description show for CCCD numbers, names and birth dates unmasked (needs the personal-data right; audited) */
+                personalData?: components["parameters"]["PersonalData"];
+            };
             header?: never;
             path: {
                 id: string;
@@ -431,9 +456,11 @@ export interface operations {
                     "application/json": components["schemas"]["Timeline"];
                 };
             };
+            400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
             404: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
         };
     };
     signIn: {

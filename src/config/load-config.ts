@@ -5,6 +5,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { FLOW_DESCRIPTORS } from '../flows/settings';
 import { isKnownRightPattern, KNOWN_RIGHTS } from '../gateway/rights';
+import { formatMemberId } from './member-id';
 import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
 
 export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
@@ -208,7 +209,7 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
   return problems;
 }
 
-/** Rights, groups, keys and throttles of the clients: names that exist, kids used once. */
+/** Rights, groups, keys and throttles of the clients: names that exist, kids and member ids used once. */
 function accessProblems(bus: BusFileConfig): string[] {
   const problems: string[] = [];
   const rightProblem = (where: string, right: string) => {
@@ -216,7 +217,14 @@ function accessProblems(bus: BusFileConfig): string[] {
   };
   for (const [name, group] of Object.entries(bus.groups)) group.rights.forEach((r) => rightProblem(`groups.${name}.rights`, r));
   const kids = new Map<string, string>();
+  const members = new Map<string, string>();
   bus.clients.forEach((client, i) => {
+    if (client.member) {
+      const member = formatMemberId(client.member);
+      const owner = members.get(member);
+      if (owner !== undefined) problems.push(`bus.yaml: clients.${i}.member: "${member}" is already the member id of ${owner}`);
+      members.set(member, client.id);
+    }
     client.rights.forEach((r) => rightProblem(`clients.${i}.rights`, r));
     client.groups.forEach((g) => {
       if (!(g in bus.groups)) problems.push(`bus.yaml: clients.${i}.groups: unknown group "${g}"`);

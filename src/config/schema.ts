@@ -1,5 +1,6 @@
 // The shape of every configuration file of the bus, validated strictly so an unknown or misspelt key stops the start.
 import { z } from 'zod';
+import { memberIdSchema } from './member-id';
 
 export const retryPolicySchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(100),
@@ -95,6 +96,8 @@ const clientKeySchema = z
 const clientSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._:/-]{1,128}$/),
   name: z.string().min(1),
+  /** X-Road-style identifier `INSTANCE/CLASS/MEMBERCODE[/SUBSYSTEM]` (e.g. `VN/GOV/000.00.00.H10/MOTCUA`); unique. */
+  member: memberIdSchema.optional(),
   roles: z.array(z.enum(['intake', 'admin'])).default(['intake']),
   /**
    * Services and operations the client may call (`dossier.submit`, `edoc.*`, …). Absent and no groups: none at all, so

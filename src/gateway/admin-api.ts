@@ -1,10 +1,14 @@
 // The administration API (contracts/openapi/bus-admin.yaml): sign-in, audit search and timelines, dead letters and
 // replay, breakers, verification. Every action, refused and failed ones too, is itself written to the audit log.
+// Personal data in answers is masked unless the admin holds the right and asks (`?personalData=show`); each unmasked
+// answer is preceded by its own audit record (who saw which messages), and is not sent when that record cannot be.
 import express, { type Request, type Response, type Router } from 'express';
 import type { components } from '../../contracts/generated/bus-admin';
 import type { AuditFilter, AuditLog, AuditOutcome, AuditRecord } from '../audit';
 import type { BusConfig } from '../config/load-config';
+import { formatMemberId } from '../config/member-id';
 import type { UpstreamBreaker } from '../resilience/breaker';
+import type { MessageStatus } from '../stores/message-status';
 import type { Stores } from '../stores/stores';
 import type { DeadLetterFilter, Transport } from '../transport/transport';
 import { authenticate, mintAdminToken } from './auth';
@@ -12,6 +16,7 @@ import type { ContractValidator } from './contract-validator';
 import { sendError } from './errors';
 import { jsonBody } from './json-body';
 import { verifyPassword } from './password-hash';
+import { CLEAR_VIEW, MASKED_VIEW, personalDataRequestOf, type PersonalDataView } from './personal-data-view';
 
 type Schemas = components['schemas'];
 
@@ -29,6 +34,8 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
   const router = express.Router();
   const json = jsonBody(64 * 1024, deps.onRefused);
   const admin = authenticate(deps.config, 'admin', deps.onRefused);
+  const members = new Map(deps.config.clients.flatMap((c) => (c.member ? [[c.id, formatMemberId(c.member)] as const] : [])));
+  const recordView = (record: AuditRecord, view: PersonalDataView) => auditRecordView(record, view, members);
 
   /** Runs an admin action and records it, whatever its outcome, with who did it. */
   const action =
@@ -57,6 +64,34 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
         .catch(() => undefined);
     };
 
+  /** The view the request asks for and may have; undefined when it was refused (the answer is sent). */
+  const personalDataView = (req: Request, res: Response): PersonalDataView | undefined => {
+    const asked = personalDataRequestOf(req);
+    if (asked === undefined) return void sendError(res, 400, 'VALIDATION_FAILED', 'personalData is mask or show', [{ field: 'personalData', problem: 'must be mask or show' }]);
+    if (asked === 'mask') return MASKED_VIEW;
+    if (!req.client?.canViewPersonalData) return void (deps.onRefused('PERSONAL_DATA_RIGHT_REQUIRED'), sendError(res, 403, 'PERSONAL_DATA_RIGHT_REQUIRED', 'this admin may not see personal data unmasked'));
+    return CLEAR_VIEW;
+  };
+
+  /** Writes who saw which messages' personal data; false (and 503 answered) when the record cannot be written. */
+  const recordUnmaskedView = async (req: Request, res: Response, action: string, messageIds: (string | null)[], records: string[] = []): Promise<boolean> => {
+    const ids = [...new Set(messageIds.filter((id): id is string => id !== null))];
+    try {
+      await deps.audit.append({
+        step: 'admin.personal-data-viewed',
+        outcome: 'ok',
+        actor: req.client!.id,
+        client: req.client!.id,
+        messageId: ids.length === 1 ? ids[0]! : null,
+        details: { action, messageIds: ids.slice(0, MAX_LISTED_IDS), messageCount: ids.length, records: records.slice(0, MAX_LISTED_IDS), recordCount: records.length },
+      });
+      return true;
+    } catch {
+      sendError(res, 503, 'AUDIT_UNAVAILABLE', 'the view of personal data cannot be audited now; try again');
+      return false;
+    }
+  };
+
   router.post(
     '/api/v1/admin/session',
     ...json,
@@ -79,9 +114,12 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     '/api/v1/admin/audit',
     admin,
     action('search', async (req, res) => {
+      const view = personalDataView(req, res);
+      if (!view) return;
       const limit = intOf(req.query.limit, 100, 1, 1000);
       const page = await deps.audit.search(auditFilterOf(req), { limit, cursor: stringOf(req.query.cursor) ?? null });
-      const body: Schemas['AuditPage'] = { records: page.records.map(recordView), next: page.next };
+      const body: Schemas['AuditPage'] = { records: page.records.map((r) => recordView(r, view)), next: page.next, personalData: view.shown ? 'shown' : 'masked' };
+      if (view.shown && !(await recordUnmaskedView(req, res, 'search', page.records.map((r) => r.messageId), page.records.map((r) => `${r.chainId}:${r.seq}`)))) return;
       res.json(body);
     }),
   );
@@ -90,6 +128,8 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     '/api/v1/admin/messages/:id/timeline',
     admin,
     action('timeline', async (req, res) => {
+      const view = personalDataView(req, res);
+      if (!view) return;
       const id = String(req.params.id);
       const message = await deps.stores.messages.get(id);
       const parts = message ? await deps.stores.messages.children(message.messageId) : [];
@@ -97,7 +137,14 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       const partRecords = (await Promise.all(parts.map((p) => deps.audit.timeline(p.messageId)))).flat();
       if (!message && records.length === 0) return sendError(res, 404, 'MESSAGE_NOT_FOUND', 'no message or correlation id like this');
       const all = dedupe([...records, ...partRecords]).sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
-      const body: Schemas['Timeline'] = { message, parts, records: all.map(recordView) };
+      const body: Schemas['Timeline'] = {
+        message: message && statusView(message, view),
+        parts: parts.map((p) => statusView(p, view)),
+        records: all.map((r) => recordView(r, view)),
+        personalData: view.shown ? 'shown' : 'masked',
+      };
+      const shownIds = [message?.messageId ?? id, ...parts.map((p) => p.messageId)];
+      if (view.shown && !(await recordUnmaskedView(req, res, 'timeline', shownIds, all.map((r) => `${r.chainId}:${r.seq}`)))) return;
       res.json(body);
     }),
   );
@@ -106,6 +153,8 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     '/api/v1/admin/dead-letters',
     admin,
     action('dead-letters', async (req, res) => {
+      const view = personalDataView(req, res);
+      if (!view) return;
       const filter: DeadLetterFilter = {};
       for (const key of ['messageId', 'route', 'type', 'subject', 'code', 'since', 'until'] as const) {
         const value = stringOf(req.query[key]);
@@ -124,12 +173,15 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
           source: l.envelope.source,
           route: l.route,
           code: l.code,
-          reason: l.reason,
-          history: l.history,
+          reason: view.text(l.reason),
+          history: l.history.map((h) => ({ ...h, reason: view.text(h.reason) })),
           deadAt: l.deadAt,
           replayedAt: l.replayedAt,
+          payload: view.body(l.envelope.payload),
         })),
+        personalData: view.shown ? 'shown' : 'masked',
       };
+      if (view.shown && !(await recordUnmaskedView(req, res, 'dead-letters', letters.map((l) => l.envelope.id)))) return;
       res.json(body);
     }),
   );
@@ -176,10 +228,13 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
   return router;
 }
 
+/** Ids listed in one personal-data-viewed record; the counts say how many there were. */
+const MAX_LISTED_IDS = 200;
+
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
 /** What an admin sees of a record: its metadata and hash; the body stays in the log. */
-function recordView(record: AuditRecord): Schemas['AuditRecord'] {
+function auditRecordView(record: AuditRecord, view: PersonalDataView, members: ReadonlyMap<string, string>): Schemas['AuditRecord'] {
   return {
     chainId: record.chainId,
     seq: record.seq,
@@ -190,9 +245,10 @@ function recordView(record: AuditRecord): Schemas['AuditRecord'] {
     correlationId: record.correlationId,
     subject: record.subject,
     client: record.client,
+    clientMember: record.client === null ? null : (members.get(record.client) ?? null),
     route: record.route,
     errorCode: record.errorCode,
-    reason: record.reason,
+    reason: view.text(record.reason),
     durationMs: record.durationMs,
     requestBytes: record.requestBytes,
     responseBytes: record.responseBytes,
@@ -200,6 +256,10 @@ function recordView(record: AuditRecord): Schemas['AuditRecord'] {
     actor: record.actor,
     hash: record.hash,
   };
+}
+
+function statusView(status: MessageStatus, view: PersonalDataView): MessageStatus {
+  return { ...status, reason: view.text(status.reason) };
 }
 
 function dedupe(records: AuditRecord[]): AuditRecord[] {

@@ -13,6 +13,7 @@ import { authenticate } from './auth';
 import type { AuditLog } from '../audit';
 import { adminApiRouter } from './admin-api';
 import { adminConsoleRouter } from './admin-console';
+import { metaApiRouter } from './meta-api';
 import type { ContractValidator } from './contract-validator';
 import { recordRefusals } from './refusal-recorder';
 import { sendError } from './errors';
@@ -109,6 +110,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.json({ ...status, ...(children.length > 0 ? { parts: children } : {}) });
   });
 
+  app.use(metaApiRouter({ config, onRefused: refused }));
   app.use(adminConsoleRouter());
   app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, onRefused: refused }));
 

@@ -4,7 +4,7 @@
 // pinned (RS256, ES256, or HS256 where configured), and its `sub` must be the client owning the key. A token without
 // `kid` is verified with the shared HS256 key (LGSP_JWT_SECRET or auth.developmentSigningKey: development, the demo
 // clients and admin console tokens); a client that has keys of its own cannot use it. Always checked: issuer, audience,
-// expiry, not-before, maximum age (iat), with the configured clock tolerance.
+// expiry, not-before, maximum age (iat), with the configured clock tolerance. Each refusal has its own code.
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
@@ -139,7 +139,7 @@ function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, shar
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload === 'string') return { ok: false, code: 'TOKEN_INVALID', message: 'not a JWT with a JSON payload' };
   const { alg, kid } = decoded.header;
-  if (!alg || alg.toLowerCase() === 'none') return { ok: false, code: 'TOKEN_INVALID', message: 'unsigned tokens (alg none) are refused' };
+  if (!alg || alg.toLowerCase() === 'none') return { ok: false, code: 'TOKEN_UNSIGNED', message: 'unsigned tokens (alg none) are refused' };
   let key: VerificationKey | undefined;
   let material: KeyObject;
   let algorithm: jwt.Algorithm;
@@ -154,20 +154,32 @@ function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, shar
     algorithm = 'HS256';
   }
   if (alg !== algorithm) return { ok: false, code: 'TOKEN_ALGORITHM_MISMATCH', message: `this key verifies ${algorithm} tokens only` };
+  let claims: jwt.JwtPayload | string;
   try {
-    const claims = jwt.verify(token, material, {
+    // Issuer and audience are checked below, after the signature, each with its own code.
+    claims = jwt.verify(token, material, {
       algorithms: [algorithm],
-      issuer,
-      audience: config.auth.audience,
       maxAge: config.auth.maxTokenAgeSeconds,
       clockTolerance: config.auth.clockToleranceSeconds,
     });
-    if (typeof claims === 'string') return { ok: false, code: 'TOKEN_INVALID', message: 'token payload must be a JSON object' };
-    return { ok: true, claims, key };
   } catch (error) {
-    const code = error instanceof jwt.TokenExpiredError ? 'TOKEN_EXPIRED' : error instanceof jwt.NotBeforeError ? 'TOKEN_NOT_YET_VALID' : 'TOKEN_INVALID';
-    return { ok: false, code, message: (error as Error).message };
+    return { ok: false, ...refusalOf(error as Error) };
   }
+  if (typeof claims === 'string') return { ok: false, code: 'TOKEN_INVALID', message: 'token payload must be a JSON object' };
+  if (claims.iss !== issuer) return { ok: false, code: 'TOKEN_ISSUER_INVALID', message: `the token's issuer (iss) must be ${issuer}` };
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!audiences.includes(config.auth.audience)) return { ok: false, code: 'TOKEN_AUDIENCE_INVALID', message: `the token's audience (aud) must include ${config.auth.audience}` };
+  return { ok: true, claims, key };
+}
+
+function refusalOf(error: Error): { code: string; message: string } {
+  if (error instanceof jwt.TokenExpiredError) {
+    // jsonwebtoken reports a token older than maxAge as expired too; the message tells which limit it passed.
+    return { code: 'TOKEN_EXPIRED', message: error.message === 'maxAge exceeded' ? 'the token is older than the maximum token age (iat)' : 'the token has expired' };
+  }
+  if (error instanceof jwt.NotBeforeError) return { code: 'TOKEN_NOT_YET_VALID', message: 'the token is not valid yet (nbf)' };
+  if (error.message === 'invalid signature') return { code: 'TOKEN_SIGNATURE_INVALID', message: 'the token signature does not verify with its key' };
+  return { code: 'TOKEN_INVALID', message: error.message };
 }
 
 /**

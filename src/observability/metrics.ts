@@ -1,17 +1,43 @@
 // Prometheus metrics of the bus (prom-client): message counts per route and outcome, step latency, queue depth,
-// outbox size and breaker state.
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// outbox size and breaker state. Label values are routes, types, codes and upstream names: never personal data.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type LabelValues } from 'prom-client';
 import type { TransportStats } from '../transport/transport';
+
+/**
+ * An error code as a label value. Codes may come from an upstream's answer (DVCQG's error_code), so anything that is
+ * not a short identifier, or that holds a run of digits as long as a CMND/CCCD number, is counted as OTHER: no
+ * personal data and no unbounded label set in the metrics.
+ */
+export function codeLabel(code: string | number | undefined): string {
+  const text = String(code ?? '');
+  return /^[A-Za-z0-9_.:-]{1,64}$/.test(text) && !/\d{9}/.test(text) ? text : 'OTHER';
+}
+
+/** A counter labelled with an error code, which goes through codeLabel on every increment. */
+class CodeCounter<T extends string> {
+  private readonly counter: Counter<T | 'code'>;
+  constructor(configuration: ConstructorParameters<typeof Counter<T | 'code'>>[0]) {
+    this.counter = new Counter(configuration);
+  }
+
+  inc(labels: LabelValues<T | 'code'>, value?: number): void {
+    this.counter.inc({ ...labels, code: codeLabel(labels.code) }, value);
+  }
+
+  get(): ReturnType<Counter<T | 'code'>['get']> {
+    return this.counter.get();
+  }
+}
 
 export class BusMetrics {
   readonly registry = new Registry();
   readonly accepted = new Counter({ name: 'lgsp_messages_accepted_total', help: 'Messages accepted at intake (answered 202)', labelNames: ['route', 'type'], registers: [this.registry] });
-  readonly refused = new Counter({ name: 'lgsp_intake_refused_total', help: 'Intake requests refused, by error code', labelNames: ['code'], registers: [this.registry] });
+  readonly refused = new CodeCounter({ name: 'lgsp_intake_refused_total', help: 'Intake requests refused, by error code', labelNames: ['code'], registers: [this.registry] });
   readonly delivered = new Counter({ name: 'lgsp_messages_delivered_total', help: 'Messages whose route completed', labelNames: ['route'], registers: [this.registry] });
-  readonly failed = new Counter({ name: 'lgsp_messages_failed_total', help: 'Failed delivery attempts, by error code', labelNames: ['route', 'code'], registers: [this.registry] });
-  readonly rejected = new Counter({ name: 'lgsp_messages_rejected_total', help: 'Messages settled as rejected (a final business answer)', labelNames: ['route', 'code'], registers: [this.registry] });
+  readonly failed = new CodeCounter({ name: 'lgsp_messages_failed_total', help: 'Failed delivery attempts, by error code', labelNames: ['route', 'code'], registers: [this.registry] });
+  readonly rejected = new CodeCounter({ name: 'lgsp_messages_rejected_total', help: 'Messages settled as rejected (a final business answer)', labelNames: ['route', 'code'], registers: [this.registry] });
   readonly retried = new Counter({ name: 'lgsp_messages_retried_total', help: 'Messages sent to a broker-side delay for another attempt', labelNames: ['route'], registers: [this.registry] });
-  readonly deadLettered = new Counter({ name: 'lgsp_messages_dead_lettered_total', help: 'Messages moved to the dead-letter channel', labelNames: ['route', 'code'], registers: [this.registry] });
+  readonly deadLettered = new CodeCounter({ name: 'lgsp_messages_dead_lettered_total', help: 'Messages moved to the dead-letter channel', labelNames: ['route', 'code'], registers: [this.registry] });
   readonly replayed = new Counter({ name: 'lgsp_messages_replayed_total', help: 'Dead letters put back on their route', labelNames: ['route'], registers: [this.registry] });
   readonly duplicatesSkipped = new Counter({ name: 'lgsp_effects_skipped_total', help: 'Redelivered messages whose upstream effect was already done', labelNames: ['route'], registers: [this.registry] });
   readonly stepSeconds = new Histogram({

@@ -2,6 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import YAML from 'yaml';
 import { startDvcqgSimulator, type DvcqgSimulator } from '../../adapters/dvcqg';
 import { startPopulationSimulator, type RunningPopulationSimulator } from '../../adapters/population';
@@ -17,6 +18,9 @@ export const STATUS_ONLY_CLIENT = 'status-only';
 import { AMQP_URL, uniqueName } from './env';
 import { testToken } from './intake';
 import { hashPassword } from '../../src/gateway/password-hash';
+
+/** The member id of TEST_CLIENT in the dossier world. */
+export const TEST_CLIENT_MEMBER = 'VN/GOV/000.00.04.H10/MOTCUA';
 
 export const TEST_ADMIN = { username: 'quantri', password: 'mật-khẩu-thử-nghiệm' } as const;
 
@@ -41,6 +45,8 @@ export interface DossierWorldOptions {
   admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
   /** Extra keys of bus.yaml's audit section. */
   audit?: Record<string, unknown>;
+  /** Where the buses log, at which level; default: nowhere. */
+  log?: { level: string; sink: Writable };
 }
 
 export async function startDossierWorld(options: DossierWorldOptions): Promise<DossierWorld> {
@@ -61,7 +67,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       retry,
       auth: { developmentSigningKey: TEST_SIGNING_KEY },
       clients: [
-        { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
+        { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', member: TEST_CLIENT_MEMBER, roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
         // Authenticates, but may only ask for message status: the dossier endpoints refuse it (RIGHT_REQUIRED).
         { id: STATUS_ONLY_CLIENT, name: 'Chỉ tra cứu trạng thái', roles: ['intake'], rights: ['message.status'] },
       ],
@@ -97,7 +103,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   const buses: Bus[] = [];
   for (let i = 0; i < (options.instances ?? 1); i++) {
     const instanceConfig = { ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } };
-    buses.push(await startBus(instanceConfig, { logger: createLogger('silent') }));
+    buses.push(await startBus(instanceConfig, { logger: options.log ? createLogger(options.log.level, options.log.sink) : createLogger('silent') }));
   }
   return {
     dvcqg,

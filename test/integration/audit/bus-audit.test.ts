@@ -7,7 +7,7 @@ import path from 'node:path';
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
 import { waitFor } from '../../support/env';
-import { startDossierWorld, TEST_ADMIN, type DossierWorld } from '../../support/dossier-bus';
+import { startDossierWorld, TEST_ADMIN, TEST_CLIENT_MEMBER, type DossierWorld } from '../../support/dossier-bus';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 const code = (n: number) => `000.00.04.H10-261129-${Date.now() % 1e6}${String(n).padStart(3, '0')}`;
@@ -49,7 +49,7 @@ describe('audit trail of the bus (embedded transport, SQLite audit store)', () =
     expect(timeline.body.message).toMatchObject({ state: 'delivered', subject: maHoSo });
     expect(timeline.body.records.map((r: { step: string }) => r.step)).toEqual(['received', 'enriched', 'enriched', 'transformed', 'delivered']);
     const received = timeline.body.records[0];
-    expect(received).toMatchObject({ client: 'test-client', route: 'dossier-sync', outcome: 'ok' });
+    expect(received).toMatchObject({ client: 'test-client', clientMember: TEST_CLIENT_MEMBER, route: 'dossier-sync', outcome: 'ok' });
     expect(received.payloadDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(timeline.body.records[4].durationMs).toBeGreaterThanOrEqual(0);
   });

@@ -14,6 +14,7 @@ import { mintAdminToken } from '../../../src/gateway/auth';
 import { hashPassword } from '../../../src/gateway/password-hash';
 import { createLogger } from '../../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../support/bus-process';
+import { waitFor } from '../../support/env';
 import { testToken } from '../../support/intake';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -24,7 +25,8 @@ const HS_SECRET = 'per-client-hs256-secret-0123456789abcdef';
 const MESSAGES = ['message.generic', 'message.status'];
 
 const claims = (sub: string, extra: object = {}) => ({ iss: 'lgsp-bus', aud: 'lgsp-bus', sub, ...extra });
-const rs = (payload: object, kid = 'rsa-1') => jwt.sign(payload, rsa.privateKey, { algorithm: 'RS256', keyid: kid, ...('exp' in payload ? {} : { expiresIn: 600 }) });
+const rs = (payload: object, kid = 'rsa-1', options: jwt.SignOptions = {}) =>
+  jwt.sign(payload, rsa.privateKey, { algorithm: 'RS256', keyid: kid, ...('exp' in payload ? {} : { expiresIn: 600 }), ...options });
 const es = (payload: object) => jwt.sign(payload, ec.privateKey, { algorithm: 'ES256', keyid: 'es-1', expiresIn: 600 });
 const hs = (payload: object) => jwt.sign(payload, HS_SECRET, { algorithm: 'HS256', keyid: 'hs-1', expiresIn: 600 });
 
@@ -84,22 +86,34 @@ describe('access: keys, rights, throttling', () => {
   });
 
   test.each([
-    ['alg none', () => jwt.sign(claims('rsa-client'), '', { algorithm: 'none', keyid: 'rsa-1' }), 'TOKEN_INVALID'],
+    ['alg none', () => jwt.sign(claims('rsa-client'), '', { algorithm: 'none', keyid: 'rsa-1' }), 'TOKEN_UNSIGNED'],
     ['algorithm confusion (HS256 signed with the RSA public key)', () => hmacToken({ alg: 'HS256', typ: 'JWT', kid: 'rsa-1' }, claims('rsa-client', { iat: now(), exp: now() + 600 }), rsaPublicPem), 'TOKEN_ALGORITHM_MISMATCH'],
-    ['algorithm confusion without kid (shared-key path)', () => hmacToken({ alg: 'HS256', typ: 'JWT' }, claims(TEST_CLIENT, { iat: now(), exp: now() + 600 }), rsaPublicPem), 'TOKEN_INVALID'],
+    ['algorithm confusion without kid (shared-key path)', () => hmacToken({ alg: 'HS256', typ: 'JWT' }, claims(TEST_CLIENT, { iat: now(), exp: now() + 600 }), rsaPublicPem), 'TOKEN_SIGNATURE_INVALID'],
     ['expired', () => rs(claims('rsa-client', { iat: now() - 7200, exp: now() - 3600 })), 'TOKEN_EXPIRED'],
     ['older than maxTokenAgeSeconds', () => rs(claims('rsa-client', { iat: now() - 10 * 86400 })), 'TOKEN_EXPIRED'],
     ['not yet valid', () => rs(claims('rsa-client', { nbf: now() + 3600 })), 'TOKEN_NOT_YET_VALID'],
-    ['wrong audience', () => rs(claims('rsa-client', { aud: 'another-bus' })), 'TOKEN_INVALID'],
-    ['wrong issuer', () => rs(claims('rsa-client', { iss: 'someone-else' })), 'TOKEN_INVALID'],
+    ['wrong audience', () => rs(claims('rsa-client', { aud: 'another-bus' })), 'TOKEN_AUDIENCE_INVALID'],
+    ['no audience', () => rs({ iss: 'lgsp-bus', sub: 'rsa-client' }), 'TOKEN_AUDIENCE_INVALID'],
+    ['wrong issuer', () => rs(claims('rsa-client', { iss: 'someone-else' })), 'TOKEN_ISSUER_INVALID'],
+    ['without iat while a maximum age applies', () => rs(claims('rsa-client'), 'rsa-1', { noTimestamp: true }), 'TOKEN_INVALID'],
     ['unknown kid', () => rs(claims('rsa-client'), 'rsa-9'), 'UNKNOWN_KID'],
     ['kid of another client than sub', () => rs(claims('es-client')), 'TOKEN_CLIENT_MISMATCH'],
     ['client with own keys using the shared key', () => testToken('rsa-client', TEST_SIGNING_KEY), 'KID_REQUIRED'],
-    ['RS256 token signed with a key other than the configured one', () => jwt.sign(claims('rsa-client'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, { algorithm: 'RS256', keyid: 'rsa-1', expiresIn: 60 }), 'TOKEN_INVALID'],
+    ['RS256 token signed with a key other than the configured one', () => jwt.sign(claims('rsa-client'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, { algorithm: 'RS256', keyid: 'rsa-1', expiresIn: 60 }), 'TOKEN_SIGNATURE_INVALID'],
+    ['garbage', () => 'not.a.jwt', 'TOKEN_INVALID'],
   ])('401: %s', async (_name, token, code) => {
     const res = await post(token()).expect(401);
     expect(res.body.code).toBe(code);
     expect(res.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  test('a token within exp but older than maxTokenAgeSeconds is refused for its age, and the refusal is audited', async () => {
+    const res = await post(rs(claims('rsa-client', { iat: now() - 10 * 86400, exp: now() + 600 }))).expect(401);
+    expect(res.body).toEqual({ code: 'TOKEN_EXPIRED', message: 'the token is older than the maximum token age (iat)' });
+    await waitFor(async () => {
+      const page = await bus.audit.search({ step: 'rejected' }, { limit: 50, cursor: null });
+      return page.records.some((r) => r.errorCode === 'TOKEN_EXPIRED' && r.reason === res.body.message);
+    }, 5000, 'audited refusal');
   });
 
   test('a right missing is 403 RIGHT_REQUIRED; rights absent means none', async () => {

@@ -51,9 +51,9 @@ describe('gateway', () => {
     ['no token', undefined, 401, 'AUTH_REQUIRED'],
     ['garbage token', 'Bearer abc', 401, 'TOKEN_INVALID'],
     ['expired token', `Bearer ${jwt.sign({ exp: Math.floor(Date.now() / 1000) - 3600 }, TEST_SIGNING_KEY, { algorithm: 'HS256', issuer: 'lgsp-bus', audience: 'lgsp-bus', subject: TEST_CLIENT })}`, 401, 'TOKEN_EXPIRED'],
-    ['wrong audience', `Bearer ${jwt.sign({}, TEST_SIGNING_KEY, { algorithm: 'HS256', issuer: 'lgsp-bus', audience: 'other', subject: TEST_CLIENT })}`, 401, 'TOKEN_INVALID'],
+    ['wrong audience', `Bearer ${jwt.sign({}, TEST_SIGNING_KEY, { algorithm: 'HS256', issuer: 'lgsp-bus', audience: 'other', subject: TEST_CLIENT })}`, 401, 'TOKEN_AUDIENCE_INVALID'],
     ['unknown client', `Bearer ${testToken('stranger', TEST_SIGNING_KEY)}`, 401, 'UNKNOWN_CLIENT'],
-    ['alg none', `Bearer ${jwt.sign({ iss: 'lgsp-bus', aud: 'lgsp-bus', sub: TEST_CLIENT }, '', { algorithm: 'none' })}`, 401, 'TOKEN_INVALID'],
+    ['alg none', `Bearer ${jwt.sign({ iss: 'lgsp-bus', aud: 'lgsp-bus', sub: TEST_CLIENT }, '', { algorithm: 'none' })}`, 401, 'TOKEN_UNSIGNED'],
   ])('refused: %s', async (_name, auth, status, code) => {
     const req = request(bus.url()).post('/api/v1/messages');
     if (auth) req.set('Authorization', auth);

@@ -87,7 +87,12 @@ describe('loadConfig', () => {
     expect(result.stderr).toContain('unknown key "logging.colour"');
   });
 
-  test('unknown rights, groups and throttled services, a twice-used kid and an HS256 key without secretEnv are named', () => {
+  test('the shipped clients carry member ids, parsed into their parts', () => {
+    const config = loadConfig({ configDir: configDirWith(shippedBus), env: {} });
+    expect(config.clients.find((c) => c.id === 'motcua-binhphuoc')?.member).toEqual({ instance: 'VN', memberClass: 'GOV', memberCode: '000.00.00.H10', subsystem: 'MOTCUA' });
+  });
+
+  test('unknown rights, groups and throttled services, a twice-used kid, a twice-used or malformed member id and an HS256 key without secretEnv are named', () => {
     const bus = shippedBus.replace(
       '    groups: [qlvb]\n',
       `    groups: [qlvb, nosuchgroup]
@@ -103,6 +108,10 @@ describe('loadConfig', () => {
     expect(problems).toMatch(/clients\.1\.groups: unknown group "nosuchgroup"/);
     expect(problems).toMatch(/throttle\.services: unknown right "dossier\.submitt"/);
     expect(problems).toMatch(/keys\.1\.kid: "k1" is already a key of qlvb-dongxoai/);
+    const twiceMember = shippedBus.replace('    member: VN/GOV/000.00.02.H10/QLVB\n', '    member: VN/GOV/000.00.01.H10/QLVB\n');
+    expect(problemsOf(() => loadConfig({ configDir: configDirWith(twiceMember), env: {} })).join('\n')).toMatch(/clients\.2\.member: "VN\/GOV\/000\.00\.01\.H10\/QLVB" is already the member id of qlvb-dongxoai/);
+    const badMember = shippedBus.replace('    member: VN/GOV/000.00.02.H10/QLVB\n', '    member: VN/GOV\n');
+    expect(problemsOf(() => loadConfig({ configDir: configDirWith(badMember), env: {} })).join('\n')).toMatch(/clients\.2\.member: a member id is INSTANCE/);
     const noSecret = shippedBus.replace('    groups: [qlvb]\n', '    groups: [qlvb]\n    keys: [{ kid: k1, alg: HS256 }]\n');
     expect(problemsOf(() => loadConfig({ configDir: configDirWith(noSecret), env: {} })).join('\n')).toMatch(/HS256 keys need secretEnv/);
   });
