@@ -21,6 +21,7 @@ import { loadConfig } from '../src/config/load-config';
 import { deleteTopology } from '../test/support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../test/support/bus-process';
 import { AMQP_URL, DATABASE_URL } from '../test/support/env';
+import { dossierFlowConfig } from '../test/support/dossier-flow-config';
 import { testToken } from '../test/support/intake';
 import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
 
@@ -215,18 +216,7 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
       ...Object.values(EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: ['edoc.*', 'message.status'] })),
     ],
     flows: {
-      dossier: {
-        dvcqg: { url: options.dvcqgUrl, username: DEMO_DVCQG_CREDENTIALS.username, password: { value: DEMO_DVCQG_CREDENTIALS.password }, madonvi: '000.00.00.H10' },
-        population: {
-          url: options.populationUrl,
-          userName: DEMO_POPULATION_CREDENTIALS.userName,
-          secretKey: { value: DEMO_POPULATION_CREDENTIALS.secretKey },
-          clientId: DEMO_POPULATION_CREDENTIALS.clientId,
-          apiKey: { value: DEMO_POPULATION_CREDENTIALS.apiKey },
-          maDvc: 'LGSP-BENCH',
-          maCanBo: '079080000001',
-        },
-      },
+      dossier: dossierFlowConfig({ dvcqg: options.dvcqgUrl, population: options.populationUrl }, 'LGSP-BENCH'),
       edoc: {
         busOrganId: '000.00.00.H10',
         unknownOrgans: 'reject',

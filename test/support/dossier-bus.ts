@@ -16,6 +16,7 @@ import { TEST_CLIENT, TEST_SIGNING_KEY } from './bus-process';
 /** A client of the dossier world with message.status only. */
 export const STATUS_ONLY_CLIENT = 'status-only';
 import { AMQP_URL, uniqueName } from './env';
+import { dossierFlowConfig } from './dossier-flow-config';
 import { testToken } from './intake';
 import { hashPassword } from '../../src/gateway/password-hash';
 
@@ -73,19 +74,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       ],
       admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
       flows: {
-        dossier: {
-          dvcqg: { url: dvcqg.url, username: DEMO_DVCQG_CREDENTIALS.username, password: { value: DEMO_DVCQG_CREDENTIALS.password }, madonvi: '000.00.00.H10', breaker },
-          population: {
-            url: population.url,
-            userName: DEMO_POPULATION_CREDENTIALS.userName,
-            secretKey: { value: DEMO_POPULATION_CREDENTIALS.secretKey },
-            clientId: DEMO_POPULATION_CREDENTIALS.clientId,
-            apiKey: { value: DEMO_POPULATION_CREDENTIALS.apiKey },
-            maDvc: 'LGSP-TEST',
-            maCanBo: '079080000001',
-            breaker,
-          },
-        },
+        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', breaker),
       },
       ...(options.audit ? { audit: options.audit } : {}),
       logging: { level: 'silent' },

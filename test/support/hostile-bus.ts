@@ -14,6 +14,7 @@ import { startBus, type Bus } from '../../src/bus';
 import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from './bus-process';
+import { dossierFlowConfig } from './dossier-flow-config';
 import { testToken } from './intake';
 
 export const SENDER_ORGAN = '000.00.01.H10';
@@ -61,19 +62,7 @@ export async function startHostileWorld(): Promise<HostileWorld> {
       ],
       adapters: { receiver: { kind: 'http-push', url: `${receiver.url}/inbox`, breaker: { timeoutMs: 5000, volumeThreshold: 20 } } },
       flows: {
-        dossier: {
-          dvcqg: { url: dvcqg.url, username: DEMO_DVCQG_CREDENTIALS.username, password: { value: DEMO_DVCQG_CREDENTIALS.password }, madonvi: '000.00.00.H10', breaker },
-          population: {
-            url: population.url,
-            userName: DEMO_POPULATION_CREDENTIALS.userName,
-            secretKey: { value: DEMO_POPULATION_CREDENTIALS.secretKey },
-            clientId: DEMO_POPULATION_CREDENTIALS.clientId,
-            apiKey: { value: DEMO_POPULATION_CREDENTIALS.apiKey },
-            maDvc: 'LGSP-TEST',
-            maCanBo: '079080000001',
-            breaker,
-          },
-        },
+        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', breaker),
         edoc: {
           busOrganId: '000.00.00.H10',
           maxPackageBytes: EDXML_CAP_BYTES,
