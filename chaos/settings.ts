@@ -1,0 +1,55 @@
+// How long and how hard a chaos run pushes: the quick form for CI (a few hundred messages per scenario) and the full form.
+export interface ChaosSettings {
+  mode: 'quick' | 'full';
+  /** Steady load while a scenario runs. */
+  dossiersPerSec: number;
+  edocsPerSec: number;
+  /** Load before the fault is injected, and after it is over. */
+  beforeFaultMs: number;
+  afterFaultMs: number;
+  /** How long RabbitMQ / PostgreSQL stay down in the restart scenarios. */
+  serviceDownMs: number;
+  /** The upstream failing every call, then answering slower than the breaker timeout. */
+  upstreamOutageMs: number;
+  upstreamSlowMs: number;
+  /** The breaker timeout of the DVCQG calls, and how long the slow upstream holds each answer. */
+  breakerTimeoutMs: number;
+  slowAnswerMs: number;
+  /** After the load stops: how long to wait for every accepted message to be delivered or dead-lettered. */
+  drainDeadlineMs: number;
+  /** A request with no answer by then counts as sent, not accepted. */
+  requestTimeoutMs: number;
+}
+
+const QUICK: ChaosSettings = {
+  mode: 'quick',
+  dossiersPerSec: 20,
+  edocsPerSec: 2,
+  beforeFaultMs: 4000,
+  afterFaultMs: 4000,
+  serviceDownMs: 3000,
+  // Shortened from the 30 s so the CI form stays short; the full form keeps 30 s.
+  upstreamOutageMs: 10_000,
+  upstreamSlowMs: 10_000,
+  breakerTimeoutMs: 1000,
+  slowAnswerMs: 2500,
+  drainDeadlineMs: 120_000,
+  requestTimeoutMs: 30_000,
+};
+
+const FULL: ChaosSettings = {
+  ...QUICK,
+  mode: 'full',
+  dossiersPerSec: 40,
+  edocsPerSec: 4,
+  beforeFaultMs: 10_000,
+  afterFaultMs: 10_000,
+  serviceDownMs: 10_000,
+  upstreamOutageMs: 30_000,
+  upstreamSlowMs: 30_000,
+  drainDeadlineMs: 300_000,
+};
+
+export function chaosSettings(argv: readonly string[]): ChaosSettings {
+  return argv.includes('--quick') ? QUICK : FULL;
+}
