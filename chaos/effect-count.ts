@@ -4,12 +4,16 @@
 // the axis's inboxes), not the bus's own opinion of itself.
 import type { ChaosSimulators, ListedDeadLetter } from './world';
 import type { SentRequest } from './steady-load';
-import { AXIS_ORGAN, type TrafficKind } from './traffic';
+import { AXIS_ORGAN, progressText, PROGRESS_STEPS, type TrafficKind } from './traffic';
 
 /** How often each upstream applied the effect of one business key. */
 export interface UpstreamEffects {
   /** DVCQG: DongBoHoSoMC applied (the dossier's syncCount). */
   dvcqgSyncs(maHoSo: string): number;
+  /** DVCQG: CapNhatTienDoHoSoMC of one progress step applied. */
+  dvcqgProgress(maHoSo: string, step: number): number;
+  /** DVCQG: the progress steps of a dossier in the order they arrived. */
+  dvcqgProgressOrder(maHoSo: string): number[];
   /** QLVB push endpoint: packages applied (one per Idempotency-Key) and requests received for the document. */
   pushApplied(documentId: string): number;
   pushRequests(documentId: string): number;
@@ -63,10 +67,17 @@ export function upstreamEffectsOf(simulators: ChaosSimulators): UpstreamEffects 
   }
   return {
     dvcqgSyncs: (maHoSo) => simulators.dvcqg.store.dossier(maHoSo)?.syncCount ?? 0,
+    dvcqgProgress: (maHoSo, step) => (simulators.dvcqg.store.dossier(maHoSo)?.progress ?? []).filter((p) => p.item.NoiDungXuLy === progressText(step)).length,
+    dvcqgProgressOrder: (maHoSo) => (simulators.dvcqg.store.dossier(maHoSo)?.progress ?? []).map((p) => stepOf(p.item.NoiDungXuLy)),
     pushApplied: (id) => pushApplied.get(id) ?? 0,
     pushRequests: (id) => pushRequests.get(id) ?? 0,
     axisDelivered: (id) => axisDelivered.get(id) ?? 0,
   };
+}
+
+const STEP_TEXTS = new Map(Array.from({ length: PROGRESS_STEPS }, (_, i) => [progressText(i + 1), i + 1]));
+function stepOf(text: string): number {
+  return STEP_TEXTS.get(text) ?? 0;
 }
 
 /** The edXML header's DocumentId (the first one in the package: the header precedes any ResponseFor). */
@@ -75,8 +86,9 @@ function documentIdOf(pkg: Buffer): string {
 }
 
 export function countEffects(requests: readonly SentRequest[], effects: UpstreamEffects, deadLetters: readonly ListedDeadLetter[]): EffectCount {
-  // A dead letter belongs to the request whose message id, correlation id (an e-document's parts share the parent's)
-  // or subject (MaHoSo / DocumentId) it carries.
+  // A dead letter belongs to the request whose message id or correlation id (an e-document's parts share the
+  // parent's) it carries, or for e-documents whose DocumentId is its subject (a dossier's subject, its MaHoSo, is
+  // shared by the dossier and its progress updates).
   const lettersByKey = new Map<string, ListedDeadLetter[]>();
   const index = (key: string | null, letter: ListedDeadLetter) => {
     if (!key) return;
@@ -87,9 +99,9 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
   for (const letter of deadLetters) {
     index(letter.messageId, letter);
     index(letter.correlationId, letter);
-    index(letter.subject, letter);
+    if (letter.type.startsWith('edoc.')) index(letter.subject, letter);
   }
-  const count: EffectCount = { sent: requests.length, accepted: 0, delivered: 0, duplicates: 0, deadLettered: 0, lost: 0, byKind: { dossier: { sent: 0, accepted: 0, delivered: 0 }, edoc: { sent: 0, accepted: 0, delivered: 0 } }, refused: {}, deliveredWithoutAccept: 0, absorbedRepeats: 0, deadLetterReasons: [], examples: [] };
+  const count: EffectCount = { sent: requests.length, accepted: 0, delivered: 0, duplicates: 0, deadLettered: 0, lost: 0, byKind: { dossier: { sent: 0, accepted: 0, delivered: 0 }, progress: { sent: 0, accepted: 0, delivered: 0 }, edoc: { sent: 0, accepted: 0, delivered: 0 } }, refused: {}, deliveredWithoutAccept: 0, absorbedRepeats: 0, deadLetterReasons: [], examples: [] };
   const reasons = new Map<string, DeadLetterReason>();
   for (const request of requests) {
     const applied = appliedCounts(request, effects);
@@ -114,7 +126,7 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
       kind.delivered++;
       continue;
     }
-    const letters = [...(lettersByKey.get(request.messageId ?? '') ?? []), ...(lettersByKey.get(request.key) ?? [])];
+    const letters = [...(lettersByKey.get(request.messageId ?? '') ?? []), ...(request.kind === 'edoc' ? (lettersByKey.get(request.key) ?? []) : [])];
     if (letters.length > 0) {
       count.deadLettered++;
       const letter = letters[0]!;
@@ -133,10 +145,30 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
 
 function appliedCounts(request: SentRequest, effects: UpstreamEffects): number[] {
   if (request.kind === 'dossier') return [effects.dvcqgSyncs(request.key)];
+  if (request.kind === 'progress') {
+    const [maHoSo, step] = splitProgressKey(request.key);
+    return [effects.dvcqgProgress(maHoSo, step)];
+  }
   return [effects.pushApplied(request.key), effects.axisDelivered(request.key)];
 }
 
-/** Every accepted message is delivered or dead-lettered. */
-export function settled(count: EffectCount): boolean {
-  return count.lost === 0;
+function splitProgressKey(key: string): [string, number] {
+  const at = key.lastIndexOf('#');
+  return [key.slice(0, at), Number(key.slice(at + 1))];
+}
+
+/** Progress steps of the dossiers that reached DVCQG before an earlier accepted step of the same dossier. */
+export function progressOutOfOrder(requests: readonly SentRequest[], effects: UpstreamEffects): number {
+  const acceptedSteps = new Map<string, number[]>();
+  for (const r of requests) {
+    if (r.kind !== 'progress' || r.status !== 202) continue;
+    const [maHoSo, step] = splitProgressKey(r.key);
+    acceptedSteps.set(maHoSo, [...(acceptedSteps.get(maHoSo) ?? []), step]);
+  }
+  let outOfOrder = 0;
+  for (const [maHoSo, steps] of acceptedSteps) {
+    const arrived = effects.dvcqgProgressOrder(maHoSo).filter((s) => steps.includes(s));
+    for (let i = 1; i < arrived.length; i++) if (arrived[i]! < arrived[i - 1]!) outOfOrder++;
+  }
+  return outOfOrder;
 }

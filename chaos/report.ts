@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { MachineInfo } from '../bench/machine-info';
+import type { BusEvidence } from './bus-metrics';
 import type { EffectCount } from './effect-count';
 import type { ChaosSettings } from './settings';
 
@@ -17,6 +18,10 @@ export interface ScenarioResult extends EffectCount {
   loadSkipped: number;
   /** Times the bus had died without the scenario killing it and was started again. */
   unexpectedBusRestarts: number;
+  /** Accepted progress updates that reached DVCQG before an earlier accepted update of the same dossier. */
+  progressOutOfOrder: number;
+  /** The bus's counters over the scenario (null: /metrics did not answer). */
+  busEvidence: BusEvidence | null;
   /** The scenario's own failure (the fault could not be injected), if any. */
   error: string | null;
 }
@@ -58,6 +63,9 @@ export function formatTable(report: ChaosReport): string {
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const out = [`LGSP chaos (${report.mode})`, line(header), ...rows.map(line)];
   for (const s of report.scenarios) {
+    const e = s.busEvidence;
+    if (s.progressOutOfOrder > 0) out.push(`  ${s.name}: ${s.progressOutOfOrder} progress updates reached DVCQG out of order`);
+    if (e) out.push(`  ${s.name}: bus saw ${e.brokerDisconnects} broker disconnects, ${e.failedAttempts} failed attempts, ${e.retries} retries, ${e.intakeRefused} intake refusals, ${e.effectsSkipped} repeated effects skipped`);
     if (s.error) out.push(`  ${s.name}: ${s.error}`);
     for (const r of s.deadLetterReasons) out.push(`  ${s.name}: dead-lettered ${r.count} × ${r.code}: ${r.reason}`);
   }

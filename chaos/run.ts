@@ -1,4 +1,4 @@
-// `npm run chaos [-- --quick] [-- --scenario=<name>]`: runs the built bus as a child process on RabbitMQ with its
+// `npm run chaos [-- --quick] [--scenario=<name>] [--keep-logs]`: runs the built bus as a child process on RabbitMQ with its
 // stores and audit on PostgreSQL, against the reference simulators, and injects one fault per scenario while a steady
 // load of dossiers and e-documents runs. Counts what became of every request from the upstreams' side, writes
 // reports/chaos.json, prints a table, and exits 1 if anything accepted was lost or any upstream effect duplicated.
@@ -7,13 +7,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { children } from '../bench/child-process';
 import { machineAndVersions } from '../bench/machine-info';
-import { countEffects, upstreamEffectsOf, type EffectCount } from './effect-count';
+import { evidenceDelta, readBusEvidence } from './bus-metrics';
+import { countEffects, progressOutOfOrder, upstreamEffectsOf, type EffectCount } from './effect-count';
 import { ensureServicesRunning } from './infrastructure';
 import { failed, formatTable, writeReport, type ChaosReport, type ScenarioResult } from './report';
 import { SCENARIOS, type Scenario } from './scenarios';
 import { chaosSettings, type ChaosSettings } from './settings';
 import { SteadyLoad, type SentRequest } from './steady-load';
-import { TrafficFactory } from './traffic';
+import { dossierJourney, edocJourney, TrafficFactory } from './traffic';
 import { ChaosWorld } from './world';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -40,12 +41,15 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
   let unexpectedBusRestarts = 0;
   let error: string | null = null;
   log(`${scenario.name}: ${scenario.description(settings)}`);
+  const evidenceBefore = await readBusEvidence(world.busUrl);
+  const startsBefore = world.busStarts;
   const load = new SteadyLoad({
     baseUrl: world.busUrl,
-    dossiersPerSec: settings.dossiersPerSec,
-    edocsPerSec: settings.edocsPerSec,
+    journeys: [
+      { name: 'dossier', perSec: settings.dossiersPerSec, run: (send) => dossierJourney(traffic, send) },
+      { name: 'edoc', perSec: settings.edocsPerSec, run: (send) => edocJourney(traffic, send) },
+    ],
     requestTimeoutMs: settings.requestTimeoutMs,
-    next: (kind) => (kind === 'dossier' ? traffic.dossier() : traffic.edoc()),
   });
   load.start();
   await sleep(settings.beforeFaultMs);
@@ -77,6 +81,7 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
   // Settled; a moment more so that a late repeat of an effect (a retry of a call that timed out) is counted too.
   await sleep(2000);
   count = (await countNow(world, requests)) ?? count ?? countEffects(requests, upstreamEffectsOf(world.simulators), []);
+  const busEvidence = evidenceDelta(evidenceBefore, await readBusEvidence(world.busUrl), world.busStarts !== startsBefore);
   const result = {
     name: scenario.name,
     description: scenario.description(settings),
@@ -86,6 +91,8 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
     loadSkipped: load.skipped,
     error,
     unexpectedBusRestarts,
+    busEvidence,
+    progressOutOfOrder: progressOutOfOrder(requests, upstreamEffectsOf(world.simulators)),
   };
   log(`${scenario.name}: sent ${result.sent} accepted ${result.accepted} delivered ${result.delivered} duplicates ${result.duplicates} dead-lettered ${result.deadLettered} lost ${result.lost}` + (drainMs === null ? ' (drain deadline reached)' : ` (drained in ${(drainMs / 1000).toFixed(1)} s)`));
   return result;
@@ -103,7 +110,7 @@ async function main(): Promise<number> {
   const machine = await machineAndVersions(ROOT);
   const world = await ChaosWorld.create(runId, settings);
   const results: ScenarioResult[] = [];
-  let keepDir = false;
+  let keepDir = process.argv.includes('--keep-logs');
   const onSignal = () => {
     log('interrupted: putting RabbitMQ and PostgreSQL back up');
     for (const child of children) child.kill('SIGKILL');
@@ -122,7 +129,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await ensureServicesRunning(log);
-    if (keepDir) log(`something failed: the bus log stays at ${world.busLogFile}`);
+    if (keepDir) log(`the bus log stays at ${world.busLogFile}`);
     await world.dispose(log, keepDir);
   }
   const report: ChaosReport = {

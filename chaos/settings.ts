@@ -1,7 +1,7 @@
 // How long and how hard a chaos run pushes: the quick form for CI (a few hundred messages per scenario) and the full form.
 export interface ChaosSettings {
   mode: 'quick' | 'full';
-  /** Steady load while a scenario runs. */
+  /** Steady load while a scenario runs: dossier journeys (a dossier and its progress updates: 3 messages) per second. */
   dossiersPerSec: number;
   edocsPerSec: number;
   /** Load before the fault is injected, and after it is over. */
@@ -23,7 +23,7 @@ export interface ChaosSettings {
 
 const QUICK: ChaosSettings = {
   mode: 'quick',
-  dossiersPerSec: 20,
+  dossiersPerSec: 10,
   edocsPerSec: 2,
   beforeFaultMs: 4000,
   afterFaultMs: 4000,
@@ -40,7 +40,7 @@ const QUICK: ChaosSettings = {
 const FULL: ChaosSettings = {
   ...QUICK,
   mode: 'full',
-  dossiersPerSec: 40,
+  dossiersPerSec: 20,
   edocsPerSec: 4,
   beforeFaultMs: 10_000,
   afterFaultMs: 10_000,

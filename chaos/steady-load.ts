@@ -1,9 +1,10 @@
-// A steady open-loop load of dossiers and e-documents at fixed rates over one keep-alive client, recording every
-// request's key and answer. A refused request (503, connection error, no answer) is sent but not accepted: the client
-// was never told 202, so the message is not the bus's to keep; it is never retried under the same key.
+// A steady open-loop load: client journeys (a dossier and its progress updates, an e-document) started at fixed rates
+// over one keep-alive client, recording every request's key and answer. A refused request (503, connection error, no
+// answer) is sent but not accepted: the client was never told 202, so the message is not the bus's to keep; it is not
+// retried under the same key.
 import { performance } from 'node:perf_hooks';
 import { createClient } from '../bench/load';
-import type { TrafficKind, TrafficRequest } from './traffic';
+import type { SendRequest, TrafficKind, TrafficRequest } from './traffic';
 
 export interface SentRequest {
   kind: TrafficKind;
@@ -14,13 +15,17 @@ export interface SentRequest {
   messageId: string | null;
 }
 
+export interface Journey {
+  name: string;
+  perSec: number;
+  run(send: SendRequest): Promise<void>;
+}
+
 export interface SteadyLoadOptions {
   baseUrl: string;
-  dossiersPerSec: number;
-  edocsPerSec: number;
+  journeys: Journey[];
   requestTimeoutMs: number;
-  next: (kind: TrafficKind) => TrafficRequest;
-  /** Requests in flight at most; while the bus hangs, the load pauses rather than piling up sockets. */
+  /** Journeys in flight at most; while the bus hangs, the load pauses rather than piling up sockets. */
   maxInFlight?: number;
 }
 
@@ -31,7 +36,7 @@ export class SteadyLoad {
   private readonly inFlight = new Set<Promise<void>>();
   private stopped = false;
   private loop: Promise<void> | null = null;
-  /** Sends skipped because maxInFlight requests were waiting for an answer. */
+  /** Journeys not started because maxInFlight were still running. */
   skipped = 0;
 
   constructor(private readonly options: SteadyLoadOptions) {}
@@ -40,56 +45,56 @@ export class SteadyLoad {
     this.loop = this.run();
   }
 
-  /** Stops sending, waits for the answers still due, and returns every request with its outcome. */
+  /** Stops starting journeys, waits for those running, and returns every request with its outcome. */
   async stop(): Promise<SentRequest[]> {
     this.stopped = true;
     await this.loop;
-    await Promise.all([...this.inFlight]);
     return [...this.sent];
   }
 
   private async run(): Promise<void> {
     const maxInFlight = this.options.maxInFlight ?? 256;
     const client = createClient(this.options.baseUrl, 64, this.options.requestTimeoutMs);
+    const send: SendRequest = (request) => this.send(client, request);
     const started = performance.now();
-    const due = { dossier: 0, edoc: 0 };
-    const rates: Record<TrafficKind, number> = { dossier: this.options.dossiersPerSec, edoc: this.options.edocsPerSec };
+    const begun = this.options.journeys.map(() => 0);
     try {
       while (!this.stopped) {
         const elapsedS = (performance.now() - started) / 1000;
-        for (const kind of ['dossier', 'edoc'] as const) {
-          const target = Math.floor(elapsedS * rates[kind]);
-          while (due[kind] < target) {
-            due[kind]++;
+        this.options.journeys.forEach((journey, i) => {
+          const target = Math.floor(elapsedS * journey.perSec);
+          while (begun[i]! < target) {
+            begun[i]!++;
             if (this.inFlight.size >= maxInFlight) {
               this.skipped++;
               continue;
             }
-            this.send(client, this.options.next(kind));
+            const running: Promise<void> = journey
+              .run(send)
+              .catch(() => undefined)
+              .finally(() => this.inFlight.delete(running));
+            this.inFlight.add(running);
           }
-        }
+        });
         await new Promise((r) => setTimeout(r, TICK_MS));
       }
-      await Promise.all([...this.inFlight]);
+      while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     } finally {
       client.close();
     }
   }
 
-  private send(client: ReturnType<typeof createClient>, request: TrafficRequest): void {
+  private async send(client: ReturnType<typeof createClient>, request: TrafficRequest): Promise<SentRequest> {
     const record: SentRequest = { kind: request.kind, key: request.key, status: 0, messageId: null };
     this.sent.push(record);
-    const done = client
-      .post({ path: request.path, headers: request.headers, body: request.body })
-      .then(
-        (answer) => {
-          record.status = answer.status;
-          if (answer.status === 202) record.messageId = messageIdOf(answer.body);
-        },
-        () => undefined,
-      )
-      .finally(() => this.inFlight.delete(done));
-    this.inFlight.add(done);
+    try {
+      const answer = await client.post({ path: request.path, headers: request.headers, body: request.body });
+      record.status = answer.status;
+      if (answer.status === 202) record.messageId = messageIdOf(answer.body);
+    } catch {
+      record.status = 0;
+    }
+    return record;
   }
 }
 

@@ -1,5 +1,7 @@
-// What the steady load sends: dossiers (the khai-sinh fixture with a unique MaHoSo) from the one-stop client, and
-// small edXML documents from organ A to one push recipient and one organ reached through the national axis.
+// What the steady load sends, as client journeys: a dossier (the khai-sinh fixture with a unique MaHoSo) from the
+// one-stop client followed, once accepted, by two progress updates of it (ordered per dossier by the bus, so a kill
+// between issuing a sequence number and publishing shows up); and small edXML documents from organ A to one push
+// recipient and one organ reached through the national axis.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildEdxmlPackage } from '../adapters/qlvb/edxml';
@@ -15,7 +17,11 @@ export const PUSH_ORGAN = '000.00.03.H10';
 export const AXIS_ORGAN = '000.00.00.G22';
 export const EDOC_RECIPIENTS = [PUSH_ORGAN, AXIS_ORGAN] as const;
 
-export type TrafficKind = 'dossier' | 'edoc';
+export type TrafficKind = 'dossier' | 'progress' | 'edoc';
+
+/** Progress updates sent after each accepted dossier, and the pause before each. */
+export const PROGRESS_STEPS = 2;
+const PROGRESS_PAUSE_MS = 400;
 
 /** One request of the load: what it is, the business key the upstream sees (MaHoSo / DocumentId), and its HTTP shape. */
 export interface TrafficRequest {
@@ -48,6 +54,19 @@ export class TrafficFactory {
     };
   }
 
+  /** Key `<MaHoSo>#<step>`; the step is in NoiDungXuLy, which DVCQG keeps with the progress record. */
+  progress(maHoSo: string, step: number): TrafficRequest {
+    return {
+      kind: 'progress',
+      key: progressKey(maHoSo, step),
+      path: `/api/v1/dossiers/${maHoSo}/progress`,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.tokens.dossier}` },
+      body: Buffer.from(
+        JSON.stringify({ MaHoSo: maHoSo, SoThuTu: step, TrangThaiHoSo: 'DangXuLy', NguoiXuLy: 'Trần Văn Bình', NoiDungXuLy: progressText(step), ThoiGianXuLy: '2026-11-27T10:00:00+07:00' }),
+      ),
+    };
+  }
+
   edoc(): TrafficRequest {
     const n = ++this.edocs;
     const key = `${SENDER_ORGAN},2026/11/27,${n}/CHAOS-${this.runId}`;
@@ -73,4 +92,29 @@ export class TrafficFactory {
     });
     return { kind: 'edoc', key, path: '/api/v1/edocs', headers: { 'content-type': 'application/xml', authorization: `Bearer ${this.tokens.edoc}` }, body };
   }
+}
+
+export function progressKey(maHoSo: string, step: number): string {
+  return `${maHoSo}#${step}`;
+}
+
+export function progressText(step: number): string {
+  return `Bước xử lý ${step} (chaos)`;
+}
+
+/** Sends one request and answers with its recorded outcome (status 202 = accepted). */
+export type SendRequest = (request: TrafficRequest) => Promise<{ status: number }>;
+
+/** A dossier, then (only if it was accepted) its progress updates one after another, whatever their answers. */
+export async function dossierJourney(traffic: TrafficFactory, send: SendRequest): Promise<void> {
+  const dossier = traffic.dossier();
+  if ((await send(dossier)).status !== 202) return;
+  for (let step = 1; step <= PROGRESS_STEPS; step++) {
+    await new Promise((r) => setTimeout(r, PROGRESS_PAUSE_MS));
+    await send(traffic.progress(dossier.key, step));
+  }
+}
+
+export async function edocJourney(traffic: TrafficFactory, send: SendRequest): Promise<void> {
+  await send(traffic.edoc());
 }

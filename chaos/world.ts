@@ -37,6 +37,7 @@ export interface ListedDeadLetter {
   messageId: string;
   correlationId: string;
   subject: string | null;
+  type: string;
   route: string;
   code: string;
   reason: string;
