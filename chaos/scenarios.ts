@@ -41,10 +41,13 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'bus-sigkill',
-    description: () => 'SIGKILL the bus process, start it again on the same config and port',
-    async inject({ world }) {
-      await world.killBus();
-      await world.startBus();
+    description: (s) => `SIGKILL the bus process and start it again on the same config and port, ${s.busKills} times ${s.betweenKillsMs / 1000} s apart`,
+    async inject({ world, settings }) {
+      for (let kill = 1; kill <= settings.busKills; kill++) {
+        if (kill > 1) await sleep(settings.betweenKillsMs);
+        await world.killBus();
+        await world.startBus();
+      }
     },
   },
   {

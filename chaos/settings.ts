@@ -7,6 +7,9 @@ export interface ChaosSettings {
   /** Load before the fault is injected, and after it is over. */
   beforeFaultMs: number;
   afterFaultMs: number;
+  /** SIGKILLs of the bus in bus-sigkill (each followed by a restart), and the load between them. */
+  busKills: number;
+  betweenKillsMs: number;
   /** How long RabbitMQ / PostgreSQL stay down in the restart scenarios. */
   serviceDownMs: number;
   /** The upstream failing every call, then answering slower than the breaker timeout. */
@@ -27,6 +30,8 @@ const QUICK: ChaosSettings = {
   edocsPerSec: 2,
   beforeFaultMs: 4000,
   afterFaultMs: 4000,
+  busKills: 2,
+  betweenKillsMs: 3000,
   serviceDownMs: 3000,
   // Shortened from the 30 s so the CI form stays short; the full form keeps 30 s.
   upstreamOutageMs: 10_000,
@@ -44,6 +49,8 @@ const FULL: ChaosSettings = {
   edocsPerSec: 4,
   beforeFaultMs: 10_000,
   afterFaultMs: 10_000,
+  busKills: 3,
+  betweenKillsMs: 5000,
   serviceDownMs: 10_000,
   upstreamOutageMs: 30_000,
   upstreamSlowMs: 30_000,
