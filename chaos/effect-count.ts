@@ -34,8 +34,8 @@ export interface EffectCount {
   duplicates: number;
   deadLettered: number;
   lost: number;
-  /** Sent, accepted and delivered per kind of traffic. */
-  byKind: Record<TrafficKind, { sent: number; accepted: number; delivered: number }>;
+  /** Sent, accepted, delivered and refused (by HTTP status) per kind of traffic. */
+  byKind: Record<TrafficKind, { sent: number; accepted: number; delivered: number; refused: Record<string, number> }>;
   /** Refused requests by HTTP status ("0": connection error or no answer). */
   refused: Record<string, number>;
   /** Not answered 202, yet delivered (e.g. the answer was lost): neither lost nor counted as accepted. */
@@ -101,7 +101,7 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
     index(letter.correlationId, letter);
     if (letter.type.startsWith('edoc.')) index(letter.subject, letter);
   }
-  const count: EffectCount = { sent: requests.length, accepted: 0, delivered: 0, duplicates: 0, deadLettered: 0, lost: 0, byKind: { dossier: { sent: 0, accepted: 0, delivered: 0 }, progress: { sent: 0, accepted: 0, delivered: 0 }, edoc: { sent: 0, accepted: 0, delivered: 0 } }, refused: {}, deliveredWithoutAccept: 0, absorbedRepeats: 0, deadLetterReasons: [], examples: [] };
+  const count: EffectCount = { sent: requests.length, accepted: 0, delivered: 0, duplicates: 0, deadLettered: 0, lost: 0, byKind: { dossier: emptyKind(), progress: emptyKind(), edoc: emptyKind() }, refused: {}, deliveredWithoutAccept: 0, absorbedRepeats: 0, deadLetterReasons: [], examples: [] };
   const reasons = new Map<string, DeadLetterReason>();
   for (const request of requests) {
     const applied = appliedCounts(request, effects);
@@ -116,6 +116,7 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
     }
     if (request.status !== 202) {
       count.refused[String(request.status)] = (count.refused[String(request.status)] ?? 0) + 1;
+      kind.refused[String(request.status)] = (kind.refused[String(request.status)] ?? 0) + 1;
       if (delivered) count.deliveredWithoutAccept++;
       continue;
     }
@@ -141,6 +142,10 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
   }
   count.deadLetterReasons = [...reasons.values()].sort((a, b) => b.count - a.count);
   return count;
+}
+
+function emptyKind(): EffectCount['byKind'][TrafficKind] {
+  return { sent: 0, accepted: 0, delivered: 0, refused: {} };
 }
 
 function appliedCounts(request: SentRequest, effects: UpstreamEffects): number[] {

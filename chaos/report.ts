@@ -61,7 +61,7 @@ export function formatTable(report: ChaosReport): string {
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [`LGSP chaos (${report.mode})`, line(header), ...rows.map(line)];
+  const out = [`LGSP chaos (${report.mode}): ${report.settings.note}`, line(header), ...rows.map(line)];
   for (const s of report.scenarios) {
     const e = s.busEvidence;
     if (s.progressOutOfOrder > 0) out.push(`  ${s.name}: ${s.progressOutOfOrder} progress updates reached DVCQG out of order`);

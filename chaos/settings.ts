@@ -1,6 +1,8 @@
 // How long and how hard a chaos run pushes: the quick form for CI (a few hundred messages per scenario) and the full form.
 export interface ChaosSettings {
   mode: 'quick' | 'full';
+  /** What differs from the description of the scenarios, for the report. */
+  note: string;
   /** Steady load while a scenario runs: dossier journeys (a dossier and its progress updates: 3 messages) per second. */
   dossiersPerSec: number;
   edocsPerSec: number;
@@ -26,6 +28,7 @@ export interface ChaosSettings {
 
 const QUICK: ChaosSettings = {
   mode: 'quick',
+  note: 'quick form: the upstream outage and the slow upstream last 10 s instead of 30 s; RabbitMQ and PostgreSQL are down 3 s',
   dossiersPerSec: 10,
   edocsPerSec: 2,
   beforeFaultMs: 4000,
@@ -45,6 +48,7 @@ const QUICK: ChaosSettings = {
 const FULL: ChaosSettings = {
   ...QUICK,
   mode: 'full',
+  note: 'full form: the upstream outage and the slow upstream last 30 s; RabbitMQ and PostgreSQL are down 10 s',
   dossiersPerSec: 20,
   edocsPerSec: 4,
   beforeFaultMs: 10_000,
