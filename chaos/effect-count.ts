@@ -44,7 +44,7 @@ export interface EffectCount {
   absorbedRepeats: number;
   deadLetterReasons: DeadLetterReason[];
   /** The first lost or duplicated messages, for the investigation (business keys are dossier / document codes). */
-  examples: { outcome: 'lost' | 'duplicate'; kind: TrafficKind; key: string; messageId: string | null }[];
+  examples: { outcome: 'lost' | 'duplicate'; kind: TrafficKind; key: string; messageId: string | null; upstreams: Record<string, number> }[];
 }
 
 /** Reads the effects from the in-process simulators, indexing the e-documents once per count. */
@@ -112,7 +112,7 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
     if (request.kind === 'edoc') count.absorbedRepeats += Math.max(0, effects.pushRequests(request.key) - effects.pushApplied(request.key));
     if (extra > 0) {
       count.duplicates += extra;
-      if (count.examples.length < 20) count.examples.push({ outcome: 'duplicate', kind: request.kind, key: request.key, messageId: request.messageId });
+      if (count.examples.length < 20) count.examples.push({ outcome: 'duplicate', kind: request.kind, key: request.key, messageId: request.messageId, upstreams: appliedByUpstream(request, applied) });
     }
     if (request.status !== 202) {
       count.refused[String(request.status)] = (count.refused[String(request.status)] ?? 0) + 1;
@@ -138,7 +138,7 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
       continue;
     }
     count.lost++;
-    if (count.examples.length < 20) count.examples.push({ outcome: 'lost', kind: request.kind, key: request.key, messageId: request.messageId });
+    if (count.examples.length < 20) count.examples.push({ outcome: 'lost', kind: request.kind, key: request.key, messageId: request.messageId, upstreams: appliedByUpstream(request, applied) });
   }
   count.deadLetterReasons = [...reasons.values()].sort((a, b) => b.count - a.count);
   return count;
@@ -146,6 +146,12 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
 
 function emptyKind(): EffectCount['byKind'][TrafficKind] {
   return { sent: 0, accepted: 0, delivered: 0, refused: {} };
+}
+
+/** How often each upstream the request was meant for applied it, by upstream name (for the examples). */
+function appliedByUpstream(request: SentRequest, applied: number[]): Record<string, number> {
+  const names = request.kind === 'edoc' ? ['push', 'axis'] : ['dvcqg'];
+  return Object.fromEntries(names.map((name, i) => [name, applied[i] ?? 0]));
 }
 
 function appliedCounts(request: SentRequest, effects: UpstreamEffects): number[] {

@@ -53,12 +53,14 @@ export class ChaosWorld {
     readonly simulators: ChaosSimulators,
     private readonly dir: string,
     private readonly configDir: string,
+    private readonly queuePrefix: string,
     private readonly schema: string,
     private readonly port: number,
   ) {}
 
   static async create(runId: string, settings: ChaosSettings): Promise<ChaosWorld> {
     const schema = `chaos_${runId}`;
+    const queuePrefix = `chaos-${runId}`;
     const pg = new PgClient({ connectionString: DATABASE_URL });
     await pg.connect();
     try {
@@ -77,8 +79,8 @@ export class ChaosWorld {
     };
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-chaos-'));
     const port = await freePort();
-    const configDir = writeChaosConfig(dir, { runId, schema, port, settings, simulators });
-    return new ChaosWorld(runId, simulators, dir, configDir, schema, port);
+    const configDir = writeChaosConfig(dir, { queuePrefix, schema, port, settings, simulators });
+    return new ChaosWorld(runId, simulators, dir, configDir, queuePrefix, schema, port);
   }
 
   get busUrl(): string {
@@ -130,7 +132,7 @@ export class ChaosWorld {
   async dispose(log: (line: string) => void, keepDir: boolean): Promise<void> {
     await this.stopBus().catch((e: Error) => log(`bus stop: ${e.message}`));
     const config = loadConfig({ configDir: this.configDir, env: {} });
-    await deleteTopology(`chaos-${this.runId}`, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+    await deleteTopology(this.queuePrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
     const pg = new PgClient({ connectionString: DATABASE_URL });
     try {
       await pg.connect();
@@ -161,7 +163,7 @@ function schemaUrl(schema: string): string {
   return url.toString();
 }
 
-function writeChaosConfig(dir: string, o: { runId: string; schema: string; port: number; settings: ChaosSettings; simulators: ChaosSimulators }): string {
+function writeChaosConfig(dir: string, o: { queuePrefix: string; schema: string; port: number; settings: ChaosSettings; simulators: ChaosSimulators }): string {
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir, { recursive: true });
   const { dvcqg, population, push, axis } = o.simulators;
@@ -169,7 +171,7 @@ function writeChaosConfig(dir: string, o: { runId: string; schema: string; port:
   const breaker = { timeoutMs: 5000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000 };
   const bus = {
     http: { host: '127.0.0.1', port: o.port },
-    transport: { amqpUrl: AMQP_URL, namePrefix: `chaos-${o.runId}`, prefetch: 100 },
+    transport: { amqpUrl: AMQP_URL, namePrefix: o.queuePrefix, prefetch: 100 },
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: schemaUrl(o.schema) },
     retry: { maxAttempts: 10, initialDelayMs: 200, maxDelayMs: 2000, multiplier: 2, jitter: 0.2 },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },

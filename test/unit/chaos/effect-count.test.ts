@@ -38,7 +38,7 @@ describe('countEffects', () => {
     const count = countEffects(requests, effects({ syncs: { 'HS-1': 1, 'HS-5': 1 } }), [letter('m2', 'RETRIES_EXHAUSTED')]);
     expect(count).toMatchObject({ sent: 5, accepted: 3, delivered: 1, deadLettered: 1, lost: 1, duplicates: 0, refused: { '503': 1, '0': 1 }, deliveredWithoutAccept: 1 });
     expect(count.deadLetterReasons).toEqual([{ code: 'RETRIES_EXHAUSTED', reason: 'RETRIES_EXHAUSTED reason', count: 1 }]);
-    expect(count.examples).toEqual([{ outcome: 'lost', kind: 'dossier', key: 'HS-3', messageId: 'm3' }]);
+    expect(count.examples).toEqual([{ outcome: 'lost', kind: 'dossier', key: 'HS-3', messageId: 'm3', upstreams: { dvcqg: 0 } }]);
   });
 
   test('an effect applied twice is a duplicate; a push repeat absorbed by its Idempotency-Key is not', () => {
