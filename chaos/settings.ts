@@ -58,7 +58,7 @@ const FULL: ChaosSettings = {
   serviceDownMs: 10_000,
   upstreamOutageMs: 30_000,
   upstreamSlowMs: 30_000,
-  drainDeadlineMs: 300_000,
+  drainDeadlineMs: 180_000,
 };
 
 export function chaosSettings(argv: readonly string[]): ChaosSettings {
