@@ -14,7 +14,8 @@ export interface PostSpec {
   body: Buffer;
 }
 
-export function createClient(baseUrl: string, connections: number) {
+/** `timeoutMs`: a request with no answer by then fails (its socket is destroyed); none by default. */
+export function createClient(baseUrl: string, connections: number, timeoutMs?: number) {
   const url = new URL(baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   const request = (method: string, path: string, headers: Record<string, string>, body?: Buffer) =>
@@ -29,6 +30,7 @@ export function createClient(baseUrl: string, connections: number) {
         },
       );
       req.on('error', reject);
+      if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer after ${timeoutMs} ms`)));
       req.end(body);
     });
   return {

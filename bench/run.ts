@@ -2,14 +2,11 @@
 // with the reference simulators in this process, next to a raw baseline (bare express + quorum queue + publisher
 // confirm, also a child process), then the same intake on the embedded default. Writes bench/results/latest.json and
 // prints a short table. See bench/README.md.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import amqp from 'amqplib';
 import { Client as PgClient } from 'pg';
 import YAML from 'yaml';
 import { startDvcqgSimulator } from '../adapters/dvcqg';
@@ -23,6 +20,8 @@ import { TEST_SIGNING_KEY } from '../test/support/bus-process';
 import { AMQP_URL, DATABASE_URL } from '../test/support/env';
 import { dossierFlowConfig } from '../test/support/dossier-flow-config';
 import { testToken } from '../test/support/intake';
+import { machineAndVersions } from './machine-info';
+import { children, freePort, spawnChild, stopChild, waitReady } from './child-process';
 import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -60,58 +59,8 @@ function dossierBody(code: string): Buffer {
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Processes.
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Children still running, killed if the bench itself fails. */
-const children = new Set<ChildProcess>();
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-  logFile: string;
-  exited: Promise<number | null>;
-}
-
 /** BENCH_CPU_PROF=<dir>: the bus processes write V8 CPU profiles there (on a graceful stop). */
 const BUS_NODE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
-
-function spawnChild(script: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, url: string, nodeArgs: string[] = []): Child {
-  const fd = openSync(logFile, 'a');
-  const proc = spawn(process.execPath, [...nodeArgs, script, ...args], { env, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  children.add(proc);
-  proc.once('exit', () => children.delete(proc));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, url, logFile, exited };
-}
-
-async function waitReady(child: Child, probePath: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.proc.exitCode !== null) throw new Error(`${child.logFile}: exited early\n${readFileSync(child.logFile, 'utf8').slice(-3000)}`);
-    const status = await fetch(`${child.url}${probePath}`).then((r) => r.status, () => 0);
-    if (status === 200) return;
-    if (Date.now() > deadline) throw new Error(`${child.logFile}: not ready after ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
-
-async function stopChild(child: Child): Promise<void> {
-  if (child.proc.exitCode !== null) return;
-  child.proc.kill('SIGTERM');
-  const timer = setTimeout(() => child.proc.kill('SIGKILL'), 60_000);
-  await child.exited;
-  clearTimeout(timer);
-}
 
 function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -280,45 +229,12 @@ async function waitDelivered(codes: string[], capMs: number): Promise<boolean> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-async function machineAndVersions(): Promise<Record<string, unknown>> {
-  let rabbitmq: string | null = null;
-  try {
-    const conn = await amqp.connect(AMQP_URL);
-    const props = (conn as unknown as { connection: { serverProperties?: { version?: string } } }).connection.serverProperties;
-    rabbitmq = props?.version ?? null;
-    await conn.close();
-  } catch {
-    rabbitmq = null;
-  }
-  let postgres: string | null = null;
-  const pg = new PgClient({ connectionString: DATABASE_URL });
-  try {
-    await pg.connect();
-    postgres = (await pg.query<{ v: string }>("select current_setting('server_version') as v")).rows[0]?.v ?? null;
-  } catch {
-    postgres = null;
-  } finally {
-    await pg.end().catch(() => undefined);
-  }
-  let commit: string | null = null;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-  } catch {
-    commit = null;
-  }
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
-  return {
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGb: round(os.totalmem() / 2 ** 30), os: `${os.type()} ${os.release()}`, arch: os.arch() },
-    versions: { bus: pkg.version, commit, node: process.version, rabbitmq, postgres, amqplib: pkg.dependencies.amqplib, express: pkg.dependencies.express },
-  };
-}
-
 async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-bench-'));
   const prefix = `bench-${runId}`;
   log(`${quick ? 'quick' : 'full'} run ${runId}, work dir ${dir}`);
-  const env = await machineAndVersions();
+  const env = await machineAndVersions(ROOT);
 
   const dvcqg = await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } });
   const population = await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } });

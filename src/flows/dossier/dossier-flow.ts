@@ -67,6 +67,10 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
       timeoutMs: settings.population.breaker.timeoutMs,
     });
     ctx.breaker('dvcqg', settings.dvcqg.breaker);
+    // The catalogue has a breaker of its own: its cache hits answer without calling DVCQG, and counted on the 'dvcqg'
+    // breaker they were successes that kept it closed (and closed it again on a half-open trial) during an outage,
+    // so dossiers used up their attempts instead of waiting for DVCQG.
+    ctx.breaker(CATALOGUE_UPSTREAM, settings.dvcqg.breaker);
     const populationBreaker = ctx.breaker('population', settings.population.breaker);
 
     ctx.registry.enrichers.set('population-verify', {
@@ -78,7 +82,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     });
     const catalogue = new ProcedureCatalogue((maTTHC, signal) => dvcqg.getProcedure(maTTHC, { signal }));
     ctx.registry.enrichers.set('dvcqg-catalogue', {
-      upstream: 'dvcqg',
+      upstream: CATALOGUE_UPSTREAM,
       enrich: async (envelope, signal) => {
         const dossier = envelope.payload as unknown as DossierIntake;
         const procedure = await catalogue.get(dossier.MaTTHC, signal);
@@ -100,6 +104,9 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker));
   },
 };
+
+/** The breaker of DVCQG's procedure catalogue (LayThuTuc, cached), apart from the one of its dossier calls. */
+const CATALOGUE_UPSTREAM = 'dvcqg-catalogue';
 
 function dvcqgAdapter(name: string, call: (envelope: Envelope, signal: AbortSignal) => Promise<unknown>): DeliveryAdapter {
   return {

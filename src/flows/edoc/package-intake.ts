@@ -14,7 +14,7 @@ import {
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
 import { dispatchRefusalStatus, type MessageIntake } from '../../intake/message-intake';
 import type { OrganDirectory } from './organ-directory';
-import type { EdocBlobStore } from './stores/edoc-store';
+import type { BlobRef, EdocBlobStore } from './stores/edoc-store';
 
 export interface AcceptedDocument {
   ok: true;
@@ -94,7 +94,8 @@ export class PackageIntake {
     if (badAttachment) return badAttachment;
 
     const stored = spliceTraceHeader(pkg, { organId: this.deps.busOrganId, timestamp: formatEdxmlTimestamp() });
-    const blob = await blobs.put(documentId, stored);
+    const blob = await storePackage(blobs, documentId, stored);
+    if (!blob.ok) return blob;
     const payload: EdocSendPayload = {
       blob: blobRefOf(blob),
       fromOrgan,
@@ -134,7 +135,8 @@ export class PackageIntake {
     }
     const decision = directory.deliveryFor(toOrgan);
     if (!decision.ok) return refused(400, 'EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${toOrgan}`, 'Status/ResponseFor/OrganId');
-    const blob = await blobs.put(documentId, [body]);
+    const blob = await storePackage(blobs, documentId, [body]);
+    if (!blob.ok) return blob;
     const payload: EdocStatusPayload = { blob: blobRefOf(blob), fromOrgan, toOrgan, delivery: decision.delivery, statusCode: status.statusCode };
     const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.status, source: clientId, destination: toOrgan, subject: documentId, payload });
     if (!accepted.ok) return refused(dispatchRefusalStatus(accepted.code), accepted.code, accepted.message);
@@ -151,6 +153,18 @@ export class PackageIntake {
 }
 
 /** Decodes every attachment as a stream (bounded memory) so a broken base64 body is refused at intake, not at delivery. */
+/**
+ * Stores the package bytes (claim check); a store that cannot be written (PostgreSQL down) refuses the upload with 503
+ * STORE_UNAVAILABLE, as the message intake does, instead of failing the request with a 500.
+ */
+async function storePackage(blobs: EdocBlobStore, documentId: string, chunks: readonly Buffer[]): Promise<(BlobRef & { ok: true }) | RefusedUpload> {
+  try {
+    return { ...(await blobs.put(documentId, chunks)), ok: true };
+  } catch {
+    return refused(503, 'STORE_UNAVAILABLE', 'the bus cannot store the package now; it was not accepted');
+  }
+}
+
 async function firstUndecodableAttachment(pkg: ParsedEdxmlPackage): Promise<RefusedUpload | null> {
   for (const [i, attachment] of pkg.attachments.entries()) {
     try {

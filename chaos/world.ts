@@ -1,0 +1,217 @@
+// Everything a chaos run stands on: the reference simulators (in this process, on free ports), a PostgreSQL schema of
+// its own (search_path in the connection URL, so the bus's stores and audit tables are the run's alone), a throw-away
+// config with the real routes, and the built bus as a child process that can be SIGKILLed and started again on the
+// same config and port. Dispose deletes the RabbitMQ topology and drops the schema.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client as PgClient } from 'pg';
+import YAML from 'yaml';
+import { startDocumentAxisSimulator, type DocumentAxisSimulator } from '../adapters/document-axis';
+import { startDvcqgSimulator, type DvcqgSimulator } from '../adapters/dvcqg';
+import { startPopulationSimulator, type RunningPopulationSimulator } from '../adapters/population';
+import { startQlvbPushSimulator, type QlvbPushSimulator } from '../adapters/qlvb/push';
+import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../adapters/reference-simulators';
+import { freePort, spawnChild, stopChild, waitReady, type Child } from '../bench/child-process';
+import { loadConfig } from '../src/config/load-config';
+import { deleteTopology } from '../test/support/amqp-cleanup';
+import { TEST_SIGNING_KEY } from '../test/support/bus-process';
+import { AMQP_URL, DATABASE_URL } from '../test/support/env';
+import { testToken } from '../test/support/intake';
+import type { ChaosSettings } from './settings';
+import { ADMIN_CLIENT, AXIS_ORGAN, BUS_ORGAN, DOSSIER_CLIENT, EDOC_SENDER_CLIENT, PUSH_ORGAN, SENDER_ORGAN } from './traffic';
+
+const ROOT = path.resolve(__dirname, '../..');
+const AXIS_SYSTEM = 'lgsp-chaos';
+const SECRETS = { CHAOS_PUSH_TOKEN: 'chaos-push-token', CHAOS_AXIS_SECRET: 'chaos-axis-hmac-secret' } as const;
+
+export interface ChaosSimulators {
+  dvcqg: DvcqgSimulator;
+  population: RunningPopulationSimulator;
+  push: QlvbPushSimulator;
+  axis: DocumentAxisSimulator;
+}
+
+/** A dead letter as the admin API lists it (the fields the count needs). */
+export interface ListedDeadLetter {
+  messageId: string;
+  correlationId: string;
+  subject: string | null;
+  type: string;
+  route: string;
+  code: string;
+  reason: string;
+}
+
+export class ChaosWorld {
+  private bus: Child | null = null;
+  /** Bus processes started, the first included. */
+  busStarts = 0;
+
+  private constructor(
+    readonly runId: string,
+    readonly simulators: ChaosSimulators,
+    private readonly dir: string,
+    private readonly configDir: string,
+    private readonly queuePrefix: string,
+    private readonly schema: string,
+    private readonly port: number,
+  ) {}
+
+  static async create(runId: string, settings: ChaosSettings): Promise<ChaosWorld> {
+    const schema = `chaos_${runId}`;
+    const queuePrefix = `chaos-${runId}`;
+    const pg = new PgClient({ connectionString: DATABASE_URL });
+    await pg.connect();
+    try {
+      await pg.query(`CREATE SCHEMA ${schema}`);
+    } finally {
+      await pg.end();
+    }
+    const simulators: ChaosSimulators = {
+      dvcqg: await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } }),
+      population: await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } }),
+      push: await startQlvbPushSimulator({ token: SECRETS.CHAOS_PUSH_TOKEN }),
+      axis: await startDocumentAxisSimulator({
+        secrets: { [AXIS_SYSTEM]: SECRETS.CHAOS_AXIS_SECRET },
+        organsBySystem: { [AXIS_SYSTEM]: [BUS_ORGAN, SENDER_ORGAN, PUSH_ORGAN] },
+      }),
+    };
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-chaos-'));
+    const port = await freePort();
+    const configDir = writeChaosConfig(dir, { queuePrefix, schema, port, settings, simulators });
+    return new ChaosWorld(runId, simulators, dir, configDir, queuePrefix, schema, port);
+  }
+
+  get busUrl(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  get busLogFile(): string {
+    return path.join(this.dir, 'bus.log');
+  }
+
+  get busPid(): number | null {
+    return this.bus?.proc.pid ?? null;
+  }
+
+  tokens(): { dossier: string; edoc: string; admin: string } {
+    return { dossier: testToken(DOSSIER_CLIENT, TEST_SIGNING_KEY), edoc: testToken(EDOC_SENDER_CLIENT, TEST_SIGNING_KEY), admin: testToken(ADMIN_CLIENT, TEST_SIGNING_KEY) };
+  }
+
+  async startBus(): Promise<void> {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
+    this.bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], { ...env, ...SECRETS, LGSP_CONFIG_DIR: this.configDir, LGSP_SIMULATORS: 'off', NODE_ENV: 'production' }, this.busLogFile, this.busUrl);
+    this.busStarts++;
+    await waitReady(this.bus, '/readyz', 60_000);
+  }
+
+  /** True while the bus child runs (it may also have died on its own: the run notices and says so). */
+  busAlive(): boolean {
+    return this.bus !== null && this.bus.proc.exitCode === null && this.bus.proc.signalCode === null;
+  }
+
+  async killBus(): Promise<void> {
+    if (!this.bus || !this.busAlive()) return;
+    this.bus.proc.kill('SIGKILL');
+    await this.bus.exited;
+  }
+
+  async stopBus(): Promise<void> {
+    if (this.bus) await stopChild(this.bus);
+  }
+
+  async deadLetters(): Promise<ListedDeadLetter[]> {
+    const res = await fetch(`${this.busUrl}/api/v1/admin/dead-letters?limit=10000&includeReplayed=true`, { headers: { authorization: `Bearer ${this.tokens().admin}` } });
+    if (res.status !== 200) throw new Error(`dead-letter list answered ${res.status}`);
+    return ((await res.json()) as { items: ListedDeadLetter[] }).items;
+  }
+
+  /** Stops the bus, deletes the run's queues and exchanges and its PostgreSQL schema, closes the simulators. */
+  async dispose(log: (line: string) => void, keepDir: boolean): Promise<void> {
+    await this.stopBus().catch((e: Error) => log(`bus stop: ${e.message}`));
+    const config = loadConfig({ configDir: this.configDir, env: {} });
+    await deleteTopology(this.queuePrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+    const pg = new PgClient({ connectionString: DATABASE_URL });
+    try {
+      await pg.connect();
+      await pg.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+    } catch (e) {
+      log(`schema cleanup: ${(e as Error).message}`);
+    } finally {
+      await pg.end().catch(() => undefined);
+    }
+    for (const sim of Object.values(this.simulators)) await sim.close().catch(() => undefined);
+    if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** The bus log's last lines (for a failed run). */
+  busLogTail(chars = 4000): string {
+    try {
+      return readFileSync(this.busLogFile, 'utf8').slice(-chars);
+    } catch {
+      return '';
+    }
+  }
+}
+
+/** The database URL with the run's schema first on the search path. */
+function schemaUrl(schema: string): string {
+  const url = new URL(DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+function writeChaosConfig(dir: string, o: { queuePrefix: string; schema: string; port: number; settings: ChaosSettings; simulators: ChaosSimulators }): string {
+  const configDir = path.join(dir, 'config');
+  mkdirSync(configDir, { recursive: true });
+  const { dvcqg, population, push, axis } = o.simulators;
+  const dvcqgBreaker = { timeoutMs: o.settings.breakerTimeoutMs, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000 };
+  const breaker = { timeoutMs: 5000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000 };
+  const bus = {
+    http: { host: '127.0.0.1', port: o.port },
+    transport: { amqpUrl: AMQP_URL, namePrefix: o.queuePrefix, prefetch: 100 },
+    stores: { dataDir: path.join(dir, 'data'), databaseUrl: schemaUrl(o.schema) },
+    retry: { maxAttempts: 10, initialDelayMs: 200, maxDelayMs: 2000, multiplier: 2, jitter: 0.2 },
+    auth: { developmentSigningKey: TEST_SIGNING_KEY },
+    clients: [
+      { id: DOSSIER_CLIENT, name: 'Một cửa (chaos)', roles: ['intake'], rights: ['dossier.submit', 'dossier.progress', 'message.status'] },
+      { id: EDOC_SENDER_CLIENT, name: 'QLVB Đồng Xoài (chaos)', roles: ['intake'], rights: ['edoc.*', 'message.status'] },
+      { id: ADMIN_CLIENT, name: 'Quản trị (chaos)', roles: ['admin'] },
+    ],
+    flows: {
+      dossier: {
+        dvcqg: { url: dvcqg.url, username: DEMO_DVCQG_CREDENTIALS.username, password: { value: DEMO_DVCQG_CREDENTIALS.password }, madonvi: BUS_ORGAN, breaker: dvcqgBreaker },
+        population: {
+          url: population.url,
+          userName: DEMO_POPULATION_CREDENTIALS.userName,
+          secretKey: { value: DEMO_POPULATION_CREDENTIALS.secretKey },
+          clientId: DEMO_POPULATION_CREDENTIALS.clientId,
+          apiKey: { value: DEMO_POPULATION_CREDENTIALS.apiKey },
+          maDvc: 'LGSP-CHAOS',
+          maCanBo: '079080000001',
+          breaker,
+        },
+      },
+      edoc: {
+        busOrganId: BUS_ORGAN,
+        unknownOrgans: 'reject',
+        organs: {
+          [SENDER_ORGAN]: { name: 'UBND Thành phố Đồng Xoài', delivery: 'mailbox', clientIds: [EDOC_SENDER_CLIENT] },
+          [PUSH_ORGAN]: { name: 'UBND Huyện Bù Đăng', delivery: 'push', pushUrl: push.url, pushTokenEnv: 'CHAOS_PUSH_TOKEN' },
+          [AXIS_ORGAN]: { name: 'Văn phòng Chính phủ', delivery: 'axis' },
+        },
+        axis: { url: axis.url, systemId: AXIS_SYSTEM, secretEnv: 'CHAOS_AXIS_SECRET', breaker },
+        push: { breaker },
+      },
+    },
+    logging: { level: 'info' },
+    shutdown: { graceMs: 10_000 },
+  };
+  const routes = YAML.parse(readFileSync(path.join(ROOT, 'config/routes.yaml'), 'utf8')) as { routes: { name: string; clients?: string[] }[] };
+  for (const route of routes.routes) if (route.name.startsWith('dossier-')) route.clients = [DOSSIER_CLIENT];
+  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
+  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
+  return configDir;
+}

@@ -1,0 +1,41 @@
+// Found by the chaos suite (upstream-outage, 30 s): once DVCQG's procedure catalogue was cached, the catalogue
+// enricher's cache hits went through the DVCQG breaker as successes, so during an outage the breaker opened late and
+// closed again on the first half-open trial that was a cache hit; dossiers then used up their attempts and were
+// dead-lettered (RETRIES_EXHAUSTED) instead of waiting for DVCQG to come back.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { waitFor } from '../../support/env';
+import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
+
+const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
+const code = (n: number) => `000.00.04.H10-261129-${Date.now() % 1e6}${String(n).padStart(4, '0')}`;
+
+describe('DVCQG down after its procedure catalogue was cached (embedded transport)', () => {
+  let world: DossierWorld;
+  beforeAll(async () => {
+    world = await startDossierWorld({ transport: 'embedded', breakerResetMs: 1000 });
+  });
+  afterAll(async () => world?.dispose());
+
+  test('dossiers accepted during the outage wait for DVCQG instead of using up their attempts', async () => {
+    const bus = world.buses[0]!;
+    const submit = async (maHoSo: string) =>
+      request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: maHoSo }).expect(202);
+    // One dossier delivered first: the catalogue (LayThuTuc) is now cached.
+    const first = code(0);
+    await submit(first);
+    await waitFor(() => world.dvcqg.store.dossier(first), 20_000, 'first dossier at DVCQG');
+
+    world.dvcqg.control.setFault({ mode: 'fail', status: 503, durationMs: 10_000 });
+    const codes = Array.from({ length: 20 }, (_, i) => code(i + 1));
+    for (const maHoSo of codes) await submit(maHoSo);
+    await waitFor(async () => {
+      const dead = await bus.transport.listDeadLetters({});
+      if (dead.length > 0) throw new Error(`dead-lettered during the outage: ${dead.map((d) => `${d.code} ${d.reason}`).join('; ')}`);
+      return codes.every((c) => world.dvcqg.store.dossier(c));
+    }, 60_000, 'all dossiers at DVCQG after the outage');
+    for (const c of codes) expect(world.dvcqg.store.dossier(c)!.syncCount).toBe(1);
+    expect(await bus.transport.listDeadLetters({})).toEqual([]);
+  });
+});

@@ -1,0 +1,35 @@
+// Found by the chaos suite (postgres-restart): while the package store could not be written, e-document uploads were
+// answered 500 (an unhandled ECONNREFUSED) instead of a 503 with a code the sender can act on.
+import { Readable } from 'node:stream';
+import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
+import { PackageIntake } from '../../../src/flows/edoc/package-intake';
+import type { EdocBlobStore } from '../../../src/flows/edoc/stores/edoc-store';
+import type { MessageIntake } from '../../../src/intake/message-intake';
+import { documentPackage } from '../../integration/edoc/support/packages';
+
+const SENDER = '000.00.01.H10';
+const RECIPIENT = '000.00.02.H10';
+
+test('a package store that cannot be written refuses the upload with 503 STORE_UNAVAILABLE; nothing is dispatched', async () => {
+  const unavailable: EdocBlobStore = {
+    put: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
+    read: () => Promise.resolve(null),
+    stream: () => Readable.from([]),
+    has: () => Promise.resolve(false),
+  };
+  const dispatched: unknown[] = [];
+  const messageIntake = { dispatch: (request: unknown) => (dispatched.push(request), Promise.reject(new Error('must not be called'))) } as unknown as MessageIntake;
+  const directory = new OrganDirectory({
+    organs: {
+      [SENDER]: { name: 'UBND huyện A', delivery: 'mailbox', clientIds: ['qlvb-a'] },
+      [RECIPIENT]: { name: 'UBND huyện B', delivery: 'mailbox', clientIds: ['qlvb-b'] },
+    },
+    unknownOrgans: 'reject',
+  });
+  const intake = new PackageIntake({ busOrganId: '000.00.00.H10', directory, blobs: unavailable, messageIntake });
+
+  const outcome = await intake.accept('qlvb-a', documentPackage({ from: SENDER, to: [RECIPIENT], documentId: `${SENDER},2026/11/27,1/UBND-VP` }));
+
+  expect(outcome).toMatchObject({ ok: false, status: 503, code: 'STORE_UNAVAILABLE' });
+  expect(dispatched).toEqual([]);
+});
