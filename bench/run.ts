@@ -21,7 +21,7 @@ import { AMQP_URL, DATABASE_URL } from '../test/support/env';
 import { dossierFlowConfig } from '../test/support/dossier-flow-config';
 import { testToken } from '../test/support/intake';
 import { machineAndVersions } from './machine-info';
-import { children, freePort, spawnChild, stopChild, waitReady } from './child-process';
+import { children, freePort, spawnChild, stopChild, waitReady, type Child } from './child-process';
 import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
 
 const ROOT = path.resolve(__dirname, '../..');

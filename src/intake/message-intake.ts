@@ -21,6 +21,8 @@ export interface IntakeRequest {
   payload: JsonValue;
   correlationId?: string;
   causationId?: string | null;
+  /** A fixed id (fan-out parts); default a fresh UUIDv7. Accepting the same id twice records it once. */
+  messageId?: string;
 }
 
 export type IntakeResult =
@@ -91,6 +93,7 @@ export class MessageIntake {
       correlationId: request.correlationId,
       causationId: request.causationId ?? null,
       payload: request.payload,
+      ...(request.messageId ? { id: request.messageId } : {}),
     });
     const ordered = route.ordered && envelope.subject !== null;
     // The subject's sequence number and the "accepted" status are independent writes: sent together, they share a

@@ -28,7 +28,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     const mailbox = new MailboxService({ stores, directory, reporter });
 
     const adapters = [
-      createFanoutAdapter({ messageIntake: ctx.intake, messages: ctx.stores.messages }),
+      createFanoutAdapter({ messageIntake: ctx.intake }),
       createMailboxAdapter({ stores, reporter, messages: ctx.stores.messages }),
       createPushAdapter({
         directory,

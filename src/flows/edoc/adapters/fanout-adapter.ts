@@ -1,22 +1,21 @@
 // The edoc-fanout step: turns one accepted package (edoc.send) into one edoc.deliver message per recipient, each
-// tracked, retried and reported on its own; a redelivery only creates the children still missing.
+// tracked, retried and reported on its own. Each part's id is derived from the package's and the recipient's, so a
+// redelivered package hands every part over again under the same ids: a part recorded but never published (the
+// process died in between) is published now, and one already delivered is recognised by its effect record.
 import type { Envelope } from '../../../envelope/envelope';
-import type { MessageStatusStore } from '../../../stores/message-status';
+import { derivedUuidv7 } from '../../../envelope/uuid';
 import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../routing/adapter';
 import type { MessageIntake } from '../../../intake/message-intake';
 import { EDOC_MESSAGE_TYPES, isEdocSendPayload, type EdocDeliverPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 
-export function createFanoutAdapter(deps: { messageIntake: MessageIntake; messages: MessageStatusStore }): DeliveryAdapter {
+export function createFanoutAdapter(deps: { messageIntake: MessageIntake }): DeliveryAdapter {
   return {
     name: EDOC_ADAPTERS.fanout,
     async deliver(envelope: Envelope): Promise<void> {
       const payload = envelope.payload;
       if (!isEdocSendPayload(payload)) throw new MessageRejectedError('EDOC_BAD_PAYLOAD', 'edoc.send payload is not valid');
-      const existing = await deps.messages.children(envelope.id);
-      const done = new Set(existing.filter((c) => c.type === EDOC_MESSAGE_TYPES.deliver).map((c) => c.destination));
       for (const recipient of payload.recipients) {
-        if (done.has(recipient.organId)) continue;
         const child: EdocDeliverPayload = {
           blob: payload.blob,
           fromOrgan: payload.fromOrgan,
@@ -32,6 +31,7 @@ export function createFanoutAdapter(deps: { messageIntake: MessageIntake; messag
           payload: child,
           correlationId: envelope.correlationId,
           causationId: envelope.id,
+          messageId: derivedUuidv7(envelope.id, `${EDOC_MESSAGE_TYPES.deliver} ${recipient.organId}`),
         });
         if (!accepted.ok) {
           if (accepted.code === 'NO_ROUTE' || accepted.code === 'ROUTE_FORBIDDEN') throw new MessageRejectedError(accepted.code, accepted.message);

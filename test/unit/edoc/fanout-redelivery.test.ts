@@ -1,0 +1,44 @@
+// Found by the chaos suite (bus-sigkill): a process killed after recording a fan-out part but before publishing it
+// left that recipient without its document, because the redelivered package skipped every part already recorded.
+// Now each part has an id derived from the package and the recipient, and a redelivered package hands every part
+// over again under the same ids.
+import { createEnvelope } from '../../../src/envelope/envelope';
+import { createFanoutAdapter } from '../../../src/flows/edoc/adapters/fanout-adapter';
+import type { EdocSendPayload } from '../../../src/flows/edoc/payloads';
+import type { DispatchRequest, DispatchResult, MessageIntake } from '../../../src/intake/message-intake';
+
+const RECIPIENTS = ['000.00.02.H10', '000.00.03.H10'];
+
+test('a package redelivered after its process died mid fan-out publishes the missing part under the id it was first given', async () => {
+  const published: DispatchRequest[] = [];
+  let dieBeforePublishing: string | null = RECIPIENTS[1]!;
+  // The part for the second recipient is recorded, then the process "dies" before it is published.
+  const intake = {
+    dispatch: async (request: DispatchRequest): Promise<DispatchResult> => {
+      if (request.destination === dieBeforePublishing) {
+        dieBeforePublishing = null;
+        throw new Error('process killed between recording the part and publishing it');
+      }
+      published.push(request);
+      return { ok: true, route: 'edoc-mailbox', envelope: createEnvelope({ ...request, id: request.messageId }) };
+    },
+  } as unknown as MessageIntake;
+  const adapter = createFanoutAdapter({ messageIntake: intake });
+  const payload: EdocSendPayload = {
+    blob: { documentId: '000.00.01.H10,2026/11/27,7/UBND-VP', sha256: 'ab'.repeat(32), bytes: 1234 },
+    fromOrgan: '000.00.01.H10',
+    businessDocType: 0,
+    recipients: RECIPIENTS.map((organId) => ({ organId, delivery: 'mailbox' })),
+  };
+  const pkg = createEnvelope({ type: 'edoc.send', source: 'qlvb-a', subject: payload.blob.documentId, payload });
+
+  await expect(adapter.deliver(pkg, new AbortController().signal)).rejects.toThrow('process killed');
+  await adapter.deliver(pkg, new AbortController().signal);
+
+  const byRecipient = new Map<string, Set<string>>();
+  for (const p of published) byRecipient.set(p.destination!, (byRecipient.get(p.destination!) ?? new Set()).add(p.messageId!));
+  expect([...byRecipient.keys()].sort()).toEqual(RECIPIENTS);
+  // Every recipient's part keeps one id across the redelivery, distinct per recipient.
+  for (const ids of byRecipient.values()) expect(ids.size).toBe(1);
+  expect(new Set(published.map((p) => p.messageId)).size).toBe(RECIPIENTS.length);
+});
