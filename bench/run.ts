@@ -44,9 +44,10 @@ const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10
 // Payloads: the dossier fixture with a unique MaHoSo, padded (more TaiLieuNop entries) to 2 KiB; the same bytes go to
 // the raw baseline.
 const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
-const codeBase = `${Math.floor(Date.now() / 1000) % 100_000}`.padStart(5, '0');
+// The sequence part of MaHoSo has at most 10 digits: 4 for this run, 6 for the counter (a full run sends ~200,000).
+const codeBase = `${Math.floor(Date.now() / 1000) % 10_000}`.padStart(4, '0');
 let codeCounter = 0;
-const nextCode = () => `000.00.04.H10-261127-${codeBase}${String(codeCounter++).padStart(5, '0')}`;
+const nextCode = () => `000.00.04.H10-261127-${codeBase}${String(codeCounter++ % 1_000_000).padStart(6, '0')}`;
 function dossierBody(code: string): Buffer {
   const files = [...(fixture.TaiLieuNop as unknown[])];
   let body = Buffer.from(JSON.stringify({ ...fixture, MaHoSo: code, TaiLieuNop: files }));
