@@ -32,6 +32,12 @@ export async function startReceiverSimulator(options: { port?: number; host?: st
       res.status(401).json({ code: 'UNAUTHORIZED' });
       return;
     }
+    // body-parser skips a request whose connection is already gone (its sender was killed mid-call) and leaves no
+    // body: such a request was never received whole, so it applies nothing.
+    if (req.body === undefined || req.body === null || typeof req.body !== 'object') {
+      res.status(400).json({ code: 'BODY_REQUIRED' });
+      return;
+    }
     const key = req.header('idempotency-key');
     if (!key) {
       res.status(400).json({ code: 'IDEMPOTENCY_KEY_REQUIRED' });

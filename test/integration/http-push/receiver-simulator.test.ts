@@ -1,0 +1,39 @@
+// The generic receiver simulator counts an effect only for a request it received whole. Found by the scale-out test:
+// a bus process killed mid-call left a request whose connection was gone by the time the (slowed) simulator read it;
+// body-parser skipped it, and the simulator recorded an "applied" effect without a body.
+import net from 'node:net';
+import { startReceiverSimulator, type ReceiverSimulator } from '../../../adapters/http-push/receiver-simulator';
+
+describe('receiver simulator', () => {
+  let receiver: ReceiverSimulator;
+  beforeAll(async () => {
+    receiver = await startReceiverSimulator();
+  });
+  afterAll(async () => receiver.close());
+
+  test('a request whose sender went away before it was read applies nothing; a whole one applies once', async () => {
+    receiver.control.setFault({ mode: 'slow', delayMs: 300, durationMs: 5_000 });
+    const { hostname, port } = new URL(receiver.url);
+    const body = JSON.stringify({ id: 'm-1', payload: { n: 1 } });
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(Number(port), hostname, () => {
+        socket.write(
+          `POST /inbox HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nIdempotency-Key: killed-sender\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        );
+        // The sender dies while the receiver is still holding the request.
+        setTimeout(() => {
+          socket.destroy();
+          resolve();
+        }, 50);
+      });
+      socket.on('error', reject);
+    });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.applied()).toEqual([]);
+
+    receiver.control.setFault({ mode: 'none' });
+    const res = await fetch(`${receiver.url}/inbox`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': 'whole' }, body });
+    expect(res.status).toBe(200);
+    expect(receiver.applied()).toEqual([{ key: 'whole', body: JSON.parse(body) }]);
+  });
+});
