@@ -17,6 +17,7 @@ import { loadConfig } from '../src/config/load-config';
 import { deleteTopology } from '../test/support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../test/support/bus-process';
 import { AMQP_URL, DATABASE_URL } from '../test/support/env';
+import { dossierFlowConfig } from '../test/support/dossier-flow-config';
 import { testToken } from '../test/support/intake';
 import type { ChaosSettings } from './settings';
 import { ADMIN_CLIENT, AXIS_ORGAN, BUS_ORGAN, DOSSIER_CLIENT, EDOC_SENDER_CLIENT, PUSH_ORGAN, SENDER_ORGAN } from './traffic';
@@ -181,19 +182,7 @@ function writeChaosConfig(dir: string, o: { queuePrefix: string; schema: string;
       { id: ADMIN_CLIENT, name: 'Quản trị (chaos)', roles: ['admin'] },
     ],
     flows: {
-      dossier: {
-        dvcqg: { url: dvcqg.url, username: DEMO_DVCQG_CREDENTIALS.username, password: { value: DEMO_DVCQG_CREDENTIALS.password }, madonvi: BUS_ORGAN, breaker: dvcqgBreaker },
-        population: {
-          url: population.url,
-          userName: DEMO_POPULATION_CREDENTIALS.userName,
-          secretKey: { value: DEMO_POPULATION_CREDENTIALS.secretKey },
-          clientId: DEMO_POPULATION_CREDENTIALS.clientId,
-          apiKey: { value: DEMO_POPULATION_CREDENTIALS.apiKey },
-          maDvc: 'LGSP-CHAOS',
-          maCanBo: '079080000001',
-          breaker,
-        },
-      },
+      dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-CHAOS', { dvcqg: dvcqgBreaker, population: breaker }),
       edoc: {
         busOrganId: BUS_ORGAN,
         unknownOrgans: 'reject',

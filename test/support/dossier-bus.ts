@@ -74,7 +74,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       ],
       admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
       flows: {
-        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', breaker),
+        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
       },
       ...(options.audit ? { audit: options.audit } : {}),
       logging: { level: 'silent' },

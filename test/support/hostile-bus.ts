@@ -62,7 +62,7 @@ export async function startHostileWorld(): Promise<HostileWorld> {
       ],
       adapters: { receiver: { kind: 'http-push', url: `${receiver.url}/inbox`, breaker: { timeoutMs: 5000, volumeThreshold: 20 } } },
       flows: {
-        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', breaker),
+        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
         edoc: {
           busOrganId: '000.00.00.H10',
           maxPackageBytes: EDXML_CAP_BYTES,
