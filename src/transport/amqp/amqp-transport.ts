@@ -345,6 +345,10 @@ export class AmqpTransport implements Transport {
       letter.reason = 'message is not a valid bus envelope';
     }
     await this.options.deadLetters.put({ ...letter, id });
+    if (letter.code !== 'DELIVERY_LIMIT' || route === 'unknown') return;
+    // As the embedded transport does: the bus hears of it (status, audit, and the subject's successors go on).
+    const delivery: Delivery = { envelope, route, redelivered: true, history: letter.history.slice(0, -1) };
+    await notify(() => this.options.observer?.onDeadLetter?.(route, delivery, letter.history[letter.history.length - 1]!, { ...letter, id }));
   }
 
   async stopConsuming(): Promise<void> {
