@@ -9,6 +9,7 @@ import type { BusMetrics } from '../observability/metrics';
 import { isBreakerOpen, type UpstreamBreaker } from '../resilience/breaker';
 import type { MessageStatusStore } from '../stores/message-status';
 import type { EffectLog } from '../stores/stores';
+import { isStoreUnavailable } from '../stores/store-unavailable';
 import type { Delivery, DeliveryHandler, HandlerResult } from '../transport/transport';
 import { isUpstreamError, MessageRejectedError } from './adapter';
 import type { Resequencer } from './resequencer';
@@ -32,6 +33,21 @@ export function effectKey(route: string, adapter: string, envelope: Envelope): s
 }
 
 export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandler {
+  const handle = handlerFor(route, deps);
+  return async (delivery: Delivery): Promise<HandlerResult> => {
+    try {
+      return await handle(delivery);
+    } catch (error) {
+      // The store or the audit log is away (PostgreSQL restarting): not the message's fault, so it waits without
+      // using up an attempt, as behind an open breaker; an outage of any length ends in delivery.
+      if (!isStoreUnavailable(error)) throw error;
+      deps.logger.warn({ messageId: delivery.envelope.id, route: route.name, code: 'STORE_UNAVAILABLE' }, 'store unavailable during delivery; waiting');
+      return { outcome: 'retry', code: 'STORE_UNAVAILABLE', reason: `store unavailable: ${(error as Error).message}`, countAttempt: false };
+    }
+  };
+}
+
+function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandler {
   return async (delivery: Delivery): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
     const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });

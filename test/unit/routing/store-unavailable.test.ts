@@ -1,0 +1,60 @@
+// Found in CI by the PostgreSQL-stopped test: while PostgreSQL restarted, deliveries whose status update failed with
+// ECONNREFUSED used up their attempts in seconds and were dead-lettered RETRIES_EXHAUSTED. A store that cannot be
+// reached is not the message's fault: the delivery now waits without using an attempt.
+import { Client } from 'pg';
+import { AuditError } from '../../../src/audit';
+import type { ResolvedRoute } from '../../../src/config/load-config';
+import { createEnvelope } from '../../../src/envelope/envelope';
+import { createLogger } from '../../../src/observability/logger';
+import { BusMetrics } from '../../../src/observability/metrics';
+import { Resequencer } from '../../../src/routing/resequencer';
+import { createRouteHandler } from '../../../src/routing/route-runner';
+import { StepRegistry } from '../../../src/routing/step-registry';
+import type { MessageStatusStore } from '../../../src/stores/message-status';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import { isStoreUnavailable } from '../../../src/stores/store-unavailable';
+
+/** The error node-postgres really raises when nothing listens where the database should be. */
+async function refusedConnectionError(): Promise<Error> {
+  const client = new Client({ connectionString: 'postgres://postgres@127.0.0.1:1/test', connectionTimeoutMillis: 2000 });
+  return client.connect().then(
+    () => new Error('unexpectedly connected'),
+    (error: Error) => error,
+  );
+}
+
+test('connection failures and an unwritable audit log count as a store away; other errors do not', async () => {
+  expect(isStoreUnavailable(await refusedConnectionError())).toBe(true);
+  expect(isStoreUnavailable(new AuditError('down', 'AUDIT_UNAVAILABLE'))).toBe(true);
+  expect(isStoreUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+  expect(isStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+  expect(isStoreUnavailable(new TypeError('cannot read properties of undefined'))).toBe(false);
+  expect(isStoreUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+});
+
+test('a delivery whose status store is unreachable waits without using an attempt', async () => {
+  const refused = await refusedConnectionError();
+  const stores = new SqliteStores(openSqlite(':memory:'));
+  const unreachable: MessageStatusStore = {
+    accepted: () => Promise.reject(refused),
+    update: () => Promise.reject(refused),
+    reopen: () => Promise.reject(refused),
+    get: () => Promise.reject(refused),
+    children: () => Promise.reject(refused),
+  };
+  const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], steps: [{ kind: 'transform', transformer: 'identity' }], ordered: false, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
+  const handler = createRouteHandler(route, {
+    registry: new StepRegistry(),
+    audit: { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) } as never,
+    effects: stores.effects,
+    messages: unreachable,
+    resequencer: new Resequencer(stores.sequences),
+    breakers: new Map(),
+    metrics: new BusMetrics(),
+    logger: createLogger('silent'),
+  });
+  const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
+  const result = await handler({ envelope, route: 'r', redelivered: false, history: [] });
+  expect(result).toMatchObject({ outcome: 'retry', code: 'STORE_UNAVAILABLE', countAttempt: false });
+  await stores.close();
+});
