@@ -145,17 +145,14 @@ export class MessageIntake {
     } catch (error) {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
       await this.markNotAccepted(envelope, sequence, 'TRANSPORT_UNAVAILABLE');
-      await audit
-        .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route: route.name, errorCode: 'TRANSPORT_UNAVAILABLE', reason: 'not accepted: the transport could not store it' })
-        .catch(() => undefined);
+      await this.recordNotAccepted(envelope, route.name, 'TRANSPORT_UNAVAILABLE', 'not accepted: the transport could not store it');
       return { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' };
     }
     if (envelope.subject !== null && sequence !== null && !(await this.confirmSequence(envelope.subject, sequence))) {
       logger.error({ messageId: envelope.id, route: route.name }, 'sequence number not confirmed; message not accepted');
-      await audit
-        .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route: route.name, errorCode: 'STORE_UNAVAILABLE', reason: 'not accepted: its sequence number could not be confirmed' })
-        .catch(() => undefined);
-      await this.deps.stores.messages.update(envelope.id, { state: 'rejected', code: 'STORE_UNAVAILABLE', reason: 'not accepted: its sequence number could not be confirmed' }).catch(() => undefined);
+      const reason = 'not accepted: its sequence number could not be confirmed';
+      await this.recordNotAccepted(envelope, route.name, 'STORE_UNAVAILABLE', reason);
+      await stores.messages.update(envelope.id, { state: 'rejected', code: 'STORE_UNAVAILABLE', reason }).catch(() => undefined);
       return { ok: false, code: 'STORE_UNAVAILABLE', message: 'the bus cannot record the message now; it was not accepted' };
     }
     metrics.accepted.inc({ route: route.name, type: envelope.type });
@@ -171,7 +168,7 @@ export class MessageIntake {
   private async confirmSequence(subject: string, sequence: number): Promise<boolean> {
     for (let delay = 100; ; delay *= 2) {
       try {
-        return await this.deps.resequencer.confirm(subject, sequence);
+        return await this.deps.stores.sequences.confirm(subject, sequence);
       } catch (error) {
         if (delay > 1600) {
           this.deps.logger.error({ err: (error as Error).message }, 'sequence confirm failed');
@@ -180,6 +177,13 @@ export class MessageIntake {
         await new Promise((r) => setTimeout(r, delay));
       }
     }
+  }
+
+  /** Best effort: the audit trail says why a message that got this far was not accepted after all. */
+  private async recordNotAccepted(envelope: Envelope, route: string, code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE', reason: string): Promise<void> {
+    await this.deps.audit
+      .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route, errorCode: code, reason })
+      .catch(() => undefined);
   }
 
   /**

@@ -40,11 +40,6 @@ export class Resequencer {
     return this.store.isVoided(subject, sequence);
   }
 
-  /** The message holding this number is in the transport; false when a successor voided the number meanwhile. */
-  confirm(subject: string, sequence: number): Promise<boolean> {
-    return this.store.confirm(subject, sequence);
-  }
-
   async settle(subject: string, sequence: number): Promise<void> {
     await this.store.settle(subject, sequence);
     this.settled.emit(subject);

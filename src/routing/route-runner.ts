@@ -51,11 +51,12 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
   return async (delivery: Delivery): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
     const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
+    const record = auditor(route, envelope, deps.audit);
     if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
       if (await deps.resequencer.isVoided(envelope.subject, envelope.sequence, envelope.createdAt)) {
         // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
         log.warn({ code: 'SEQUENCE_VOIDED' }, 'late copy of a message that was never accepted; not delivered');
-        await auditor(route, envelope, deps.audit)('rejected', 'rejected', 0, 'SEQUENCE_VOIDED', 'never accepted: its intake stopped before confirming it');
+        await record('rejected', 'rejected', 0, 'SEQUENCE_VOIDED', 'never accepted: its intake stopped before confirming it');
         await deps.messages.update(envelope.id, { state: 'rejected', code: 'SEQUENCE_VOIDED', reason: 'never accepted: its intake stopped before confirming it', attempts: envelope.attempt });
         return { outcome: 'ack' };
       }
@@ -65,7 +66,6 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
       }
     }
     await deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt });
-    const record = auditor(route, envelope, deps.audit);
     try {
       const result = await runSteps(route, delivery, deps, log, record);
       if (result.outcome === 'ack') {

@@ -125,7 +125,7 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
   private readonly stmts;
   private readonly issue;
   private readonly abandon;
-  private readonly release;
+  private readonly releaseAndSettle;
   constructor(db: SqliteDatabase) {
     this.stmts = {
       next: db.prepare<[string], { last_issued: number }>(`INSERT INTO subject_sequences (subject, last_issued) VALUES (?, 1)
@@ -143,7 +143,7 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
       this.stmts.pending.run(subject, sequence, Date.now());
       return sequence;
     });
-    this.release = db.transaction((subject: string, sequence: number) => {
+    this.releaseAndSettle = db.transaction((subject: string, sequence: number) => {
       this.stmts.release.run(subject, sequence);
       this.stmts.settle.run(subject, sequence);
     });
@@ -164,7 +164,7 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
     return sequence <= 0 || this.stmts.settled.get(subject, sequence) !== undefined;
   }
   async settle(subject: string, sequence: number): Promise<void> {
-    this.release(subject, sequence);
+    this.releaseAndSettle(subject, sequence);
   }
   async voidAbandoned(subject: string, sequence: number, olderThanMs: number): Promise<boolean> {
     return this.abandon(subject, sequence, Date.now() - olderThanMs);

@@ -1,7 +1,7 @@
 // Which errors mean "a store (database, audit log) cannot be reached now" rather than "this message is bad or the
 // code is wrong": the bus waits those out without using up the message's attempts.
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'AUDIT_UNAVAILABLE']);
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'AUDIT_UNAVAILABLE']);
 // PostgreSQL SQLSTATEs: 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now; class 08: connection.
 const POSTGRES_UNAVAILABLE = /^(57P0[123]|08...)$/;
 // node-postgres reports a dropped connection or a pool wait that ran out with plain messages and no code.
@@ -11,6 +11,6 @@ export function isStoreUnavailable(error: unknown): boolean {
   // Duck-typed: errors of Node's own sockets may come from another realm (a vm context), where instanceof fails.
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
   return typeof message === 'string' && PG_MESSAGES.test(message);
 }

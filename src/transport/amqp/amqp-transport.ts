@@ -344,11 +344,12 @@ export class AmqpTransport implements Transport {
       letter.code = 'ENVELOPE_MALFORMED';
       letter.reason = 'message is not a valid bus envelope';
     }
-    await this.options.deadLetters.put({ ...letter, id });
-    if (letter.code !== 'DELIVERY_LIMIT' || route === 'unknown') return;
+    const stored = { ...letter, id };
+    await this.options.deadLetters.put(stored);
+    if (stored.code !== 'DELIVERY_LIMIT' || route === 'unknown') return;
     // As the embedded transport does: the bus hears of it (status, audit, and the subject's successors go on).
-    const delivery: Delivery = { envelope, route, redelivered: true, history: letter.history.slice(0, -1) };
-    await notify(() => this.options.observer?.onDeadLetter?.(route, delivery, letter.history[letter.history.length - 1]!, { ...letter, id }));
+    const delivery: Delivery = { envelope, route, redelivered: true, history: stored.history.slice(0, -1) };
+    await notify(() => this.options.observer?.onDeadLetter?.(route, delivery, stored.history[stored.history.length - 1]!, stored));
   }
 
   async stopConsuming(): Promise<void> {
