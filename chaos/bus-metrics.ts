@@ -7,6 +7,7 @@ export interface BusEvidence {
   retries: number;
   intakeRefused: number;
   effectsSkipped: number;
+  effectsFoundUpstream: number;
   rejected: number;
 }
 
@@ -16,6 +17,7 @@ const METRICS: Record<keyof BusEvidence, { name: string; labels?: Record<string,
   retries: { name: 'lgsp_messages_retried_total' },
   intakeRefused: { name: 'lgsp_intake_refused_total' },
   effectsSkipped: { name: 'lgsp_effects_skipped_total' },
+  effectsFoundUpstream: { name: 'lgsp_effects_found_upstream_total' },
   rejected: { name: 'lgsp_messages_rejected_total' },
 };
 

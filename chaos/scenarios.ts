@@ -75,6 +75,18 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'upstream-answer-lost',
+    description: (s) => `DVCQG simulator carries out every call but cuts the connection before answering, for ${s.answerLostMs / 1000} s`,
+    async inject({ world, settings }) {
+      world.simulators.dvcqg.control.setFault({ mode: 'lose-answer', durationMs: settings.answerLostMs });
+      try {
+        await sleep(settings.answerLostMs);
+      } finally {
+        world.simulators.dvcqg.control.setFault({ mode: 'none' });
+      }
+    },
+  },
+  {
     name: 'postgres-restart',
     description: (s) => `pg_ctlcluster stop, ${s.serviceDownMs / 1000} s down, start`,
     async inject({ settings }) {

@@ -17,6 +17,8 @@ export interface ChaosSettings {
   /** The upstream failing every call, then answering slower than the breaker timeout. */
   upstreamOutageMs: number;
   upstreamSlowMs: number;
+  /** The upstream carrying out every call but its answers lost (the connection cut before the answer). */
+  answerLostMs: number;
   /** The breaker timeout of the DVCQG calls, and how long the slow upstream holds each answer. */
   breakerTimeoutMs: number;
   slowAnswerMs: number;
@@ -28,7 +30,7 @@ export interface ChaosSettings {
 
 const QUICK: ChaosSettings = {
   mode: 'quick',
-  note: 'quick form: the upstream outage and the slow upstream last 10 s instead of 30 s; RabbitMQ and PostgreSQL are down 3 s',
+  note: 'quick form: the upstream outage and the slow upstream last 10 s instead of 30 s, lost answers 5 s; RabbitMQ and PostgreSQL are down 3 s',
   dossiersPerSec: 10,
   edocsPerSec: 2,
   beforeFaultMs: 4000,
@@ -39,6 +41,7 @@ const QUICK: ChaosSettings = {
   // Shortened from the 30 s so the CI form stays short; the full form keeps 30 s.
   upstreamOutageMs: 10_000,
   upstreamSlowMs: 10_000,
+  answerLostMs: 5000,
   breakerTimeoutMs: 1000,
   slowAnswerMs: 2500,
   drainDeadlineMs: 120_000,
@@ -48,7 +51,7 @@ const QUICK: ChaosSettings = {
 const FULL: ChaosSettings = {
   ...QUICK,
   mode: 'full',
-  note: 'full form: the upstream outage and the slow upstream last 30 s; RabbitMQ and PostgreSQL are down 10 s',
+  note: 'full form: the upstream outage and the slow upstream last 30 s, lost answers 15 s; RabbitMQ and PostgreSQL are down 10 s',
   dossiersPerSec: 20,
   edocsPerSec: 4,
   beforeFaultMs: 10_000,
@@ -58,6 +61,7 @@ const FULL: ChaosSettings = {
   serviceDownMs: 10_000,
   upstreamOutageMs: 30_000,
   upstreamSlowMs: 30_000,
+  answerLostMs: 15_000,
   drainDeadlineMs: 180_000,
 };
 

@@ -1,4 +1,5 @@
 // HTTP client for the DVCQG integration API: cached session login, LayThuTuc, TraCuuHoSo, DongBoHoSoMC, CapNhatTienDoHoSoMC.
+import { isDeepStrictEqual } from 'node:util';
 import axios, { type AxiosInstance } from 'axios';
 import type {
   CapNhatTienDoHoSoMCRequest,
@@ -106,6 +107,21 @@ export class DvcqgClient {
     return { isUpdating };
   }
 
+  /**
+   * For a sync whose answer never came: true when TraCuuHoSo shows DVCQG holding exactly this item. False when it
+   * does not, or when this DVCQG's lookup does not return the dossier's record (then only sending again is safe).
+   */
+  async holdsDossier(item: DongBoHoSoMCItem, options: DvcqgCallOptions = {}): Promise<boolean> {
+    const record = (await this.lookupDossier(item.MaHoSo, options))[0]?.HoSo;
+    return record !== undefined && holdsFields(record, item);
+  }
+
+  /** For a progress update whose answer never came: true when TraCuuHoSo shows DVCQG holding exactly this item. */
+  async holdsProgress(item: TienDoHoSoItem, options: DvcqgCallOptions = {}): Promise<boolean> {
+    const history = (await this.lookupDossier(item.MaHoSo, options))[0]?.QuaTrinhXuLy ?? [];
+    return history.some((applied) => holdsFields(applied, item));
+  }
+
   /** CapNhatTienDoHoSoMC with one or more progress items, sent in the given order in one call. */
   async updateProgress(items: TienDoHoSoItem | TienDoHoSoItem[], options: DvcqgCallOptions = {}): Promise<void> {
     const data = Array.isArray(items) ? items : [items];
@@ -158,6 +174,12 @@ export class DvcqgClient {
       throw toDvcqgError(err, operation);
     }
   }
+}
+
+/** Every field the bus sent is in DVCQG's record with the same value (DVCQG may hold more). */
+function holdsFields(record: object, sent: object): boolean {
+  const held = record as Record<string, unknown>;
+  return Object.entries(sent).every(([field, value]) => isDeepStrictEqual(held[field], value));
 }
 
 function invalidResponse(operation: string): DvcqgError {

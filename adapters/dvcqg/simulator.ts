@@ -138,6 +138,8 @@ function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credent
               TrangThaiHoSo: dossier.current.TrangThaiHoSo,
               NgayTiepNhan: dossier.current.NgayTiepNhan,
               NgayHenTra: dossier.current.NgayHenTra,
+              HoSo: dossier.current,
+              QuaTrinhXuLy: dossier.progress.map((p) => p.item),
             }]
           : [],
       };

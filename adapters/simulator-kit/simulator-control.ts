@@ -19,10 +19,12 @@ export type FaultMode =
   | { mode: 'none' }
   | { mode: 'fail'; status: number; untilMs: number }
   | { mode: 'slow'; delayMs: number; untilMs: number }
-  | { mode: 'refuse'; untilMs: number };
+  | { mode: 'refuse'; untilMs: number }
+  /** The call is carried out, then the connection is cut before the answer: the caller cannot know it succeeded. */
+  | { mode: 'lose-answer'; untilMs: number };
 
 export interface FaultRequest {
-  mode: 'none' | 'fail' | 'slow' | 'refuse';
+  mode: FaultMode['mode'];
   /** How long the fault lasts; default 30 s. */
   durationMs?: number;
   /** For fail: the HTTP status to answer with (default 503). */
@@ -30,6 +32,8 @@ export interface FaultRequest {
   /** For slow: how long each answer is held back (default 5000 ms). */
   delayMs?: number;
 }
+
+const FAULT_MODES: readonly FaultMode['mode'][] = ['none', 'fail', 'slow', 'refuse', 'lose-answer'];
 
 export class SimulatorControl {
   private readonly records: ReceivedRecord[] = [];
@@ -80,6 +84,9 @@ export class SimulatorControl {
         this.fault = { mode: 'refuse', untilMs };
         this.refuse(request.durationMs ?? 30_000);
         break;
+      case 'lose-answer':
+        this.fault = { mode: 'lose-answer', untilMs };
+        break;
     }
     return this.fault;
   }
@@ -114,8 +121,8 @@ export class SimulatorControl {
     });
     router.post('/__sim/fault', express.json(), (req: Request, res: Response) => {
       const body = (req.body ?? {}) as Partial<FaultRequest>;
-      if (!body.mode || !['none', 'fail', 'slow', 'refuse'].includes(body.mode)) {
-        res.status(400).json({ code: 'SIM_BAD_FAULT', message: 'mode must be none, fail, slow or refuse' });
+      if (!body.mode || !FAULT_MODES.includes(body.mode)) {
+        res.status(400).json({ code: 'SIM_BAD_FAULT', message: `mode must be one of ${FAULT_MODES.join(', ')}` });
         return;
       }
       res.json(this.setFault(body as FaultRequest));
@@ -138,6 +145,13 @@ export class SimulatorControl {
       if (fault.mode === 'refuse') {
         res.socket?.destroy();
         return;
+      }
+      if (fault.mode === 'lose-answer') {
+        // The handler runs and applies the call; whatever it answers never leaves this process.
+        res.end = (() => {
+          res.socket?.destroy();
+          return res;
+        }) as typeof res.end;
       }
       next();
     };

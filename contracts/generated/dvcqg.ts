@@ -225,10 +225,14 @@ export interface components {
             result: components["schemas"]["TraCuuHoSoResult"][];
         };
         TraCuuHoSoResult: {
+            /** @description Modelled: the dossier as DVCQG holds it (its last DongBoHoSoMC item). The portal's lookup shows a dossier and its processing history to citizens, but the API's field names are not public. The bus reads it only to settle a sync whose answer it never got; without it, the bus sends again. */
+            HoSo?: components["schemas"]["DongBoHoSoMCItem"];
             MaHoSo: components["schemas"]["MaHoSo"];
             MaTTHC?: string;
             NgayHenTra?: components["schemas"]["DvcqgDate"];
             NgayTiepNhan?: components["schemas"]["DvcqgDate"];
+            /** @description Modelled: the progress items DVCQG has applied to the dossier, in arrival order. The bus reads it only to settle a progress update whose answer it never got; without it, the bus sends again. */
+            QuaTrinhXuLy?: components["schemas"]["TienDoHoSoItem"][];
             TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
         };
         /**

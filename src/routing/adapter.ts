@@ -8,6 +8,13 @@ export interface DeliveryAdapter {
   readonly upstream?: string;
   /** Performs the upstream effect; must stop its I/O when signal aborts. */
   deliver(envelope: Envelope, signal: AbortSignal): Promise<void>;
+  /**
+   * Asks the upstream whether the effect of this delivery is already there. The route runner asks only when an
+   * earlier attempt may have reached the upstream without the bus learning the outcome (a redelivery after a crash
+   * or a lost connection, a retry after a timeout or a cut answer), for upstreams that take no idempotency key.
+   * False when it is not there or the upstream cannot tell: the effect is then performed.
+   */
+  alreadyApplied?(envelope: Envelope, signal: AbortSignal): Promise<boolean>;
 }
 
 export class UpstreamError extends Error {

@@ -145,7 +145,7 @@ async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRun
           break;
         }
         case 'deliver': {
-          const result = await deliverOnce(route, step.adapter, delivery.envelope, working, deps, log);
+          const result = await deliverOnce(route, step.adapter, delivery, working, deps, log);
           if (result) return result;
           break;
         }
@@ -200,14 +200,14 @@ const inFlightEffects = new Map<string, Promise<HandlerResult | null>>();
 async function deliverOnce(
   route: ResolvedRoute,
   adapterName: string,
-  original: Envelope,
+  delivery: Delivery,
   working: Envelope,
   deps: RouteRunnerDeps,
   log: Logger,
 ): Promise<HandlerResult | null> {
-  const key = effectKey(route.name, adapterName, original);
+  const key = effectKey(route.name, adapterName, delivery.envelope);
   for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) await running.catch(() => null);
-  const attempt = performOnce(key, route, adapterName, original, working, deps, log);
+  const attempt = performOnce(key, route, adapterName, delivery, working, deps, log);
   inFlightEffects.set(key, attempt);
   try {
     return await attempt;
@@ -220,7 +220,7 @@ async function performOnce(
   key: string,
   route: ResolvedRoute,
   adapterName: string,
-  original: Envelope,
+  delivery: Delivery,
   working: Envelope,
   deps: RouteRunnerDeps,
   log: Logger,
@@ -232,10 +232,32 @@ async function performOnce(
   }
   const adapter = deps.registry.adapter(adapterName);
   const upstream = adapter.upstream ?? adapterName;
-  const result = await callUpstream(upstream, deps.breakers.get(upstream), (signal) => adapter.deliver(working, signal), route, deps, log);
+  const breaker = deps.breakers.get(upstream);
+  if (adapter.alreadyApplied && mayHaveReachedUpstream(delivery)) {
+    // An earlier attempt may have acted without its record being written (the process died, or the answer was lost
+    // or came too late): an upstream that takes no idempotency key is asked before it is sent the same thing again.
+    const alreadyApplied = adapter.alreadyApplied.bind(adapter);
+    const found = await callUpstream(upstream, breaker, (signal) => alreadyApplied(working, signal), route, deps, log);
+    if (!found.ok) return found.outcome;
+    if (found.value) {
+      await recordEffect(deps.effects, key, delivery.envelope.id, log);
+      deps.metrics.effectsFoundUpstream.inc({ route: route.name });
+      log.info({ code: 'EFFECT_FOUND_UPSTREAM' }, 'the upstream already holds the effect of an earlier attempt; not repeated');
+      return null;
+    }
+  }
+  const result = await callUpstream(upstream, breaker, (signal) => adapter.deliver(working, signal), route, deps, log);
   if (!result.ok) return result.outcome;
-  await recordEffect(deps.effects, key, original.id, log);
+  await recordEffect(deps.effects, key, delivery.envelope.id, log);
   return null;
+}
+
+/** Retries that certainly stopped before any upstream call: the message waited for its turn or for a closed circuit. */
+const NEVER_CALLED_UPSTREAM = new Set(['WAITING_FOR_PREDECESSOR', 'BREAKER_OPEN']);
+
+/** A redelivery (the outcome of a handout was never learnt) or a retry after a failure that may have followed the call. */
+function mayHaveReachedUpstream(delivery: Delivery): boolean {
+  return delivery.redelivered || delivery.history.some((failure) => !NEVER_CALLED_UPSTREAM.has(failure.code));
 }
 
 /**

@@ -98,8 +98,20 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     ctx.registry.transformers.set('dvcqg-progress', (envelope) =>
       mapOrReject(() => toTienDoHoSoItem(envelope.payload as unknown as DossierProgressUpdate)) as unknown as JsonValue,
     );
-    ctx.registry.adapters.set('dvcqg-dossier-sync', dvcqgAdapter('dvcqg-dossier-sync', (e, signal) => dvcqg.syncDossier(e.payload as unknown as DongBoHoSoMCItem, { signal })));
-    ctx.registry.adapters.set('dvcqg-progress', dvcqgAdapter('dvcqg-progress', (e, signal) => dvcqg.updateProgress(e.payload as unknown as TienDoHoSoItem, { signal })));
+    ctx.registry.adapters.set(
+      'dvcqg-dossier-sync',
+      dvcqgAdapter<DongBoHoSoMCItem>('dvcqg-dossier-sync', {
+        deliver: (item, signal) => dvcqg.syncDossier(item, { signal }),
+        alreadyApplied: (item, signal) => dvcqg.holdsDossier(item, { signal }),
+      }),
+    );
+    ctx.registry.adapters.set(
+      'dvcqg-progress',
+      dvcqgAdapter<TienDoHoSoItem>('dvcqg-progress', {
+        deliver: (item, signal) => dvcqg.updateProgress(item, { signal }),
+        alreadyApplied: (item, signal) => dvcqg.holdsProgress(item, { signal }),
+      }),
+    );
 
     mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker));
   },
@@ -108,13 +120,22 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
 /** The breaker of DVCQG's procedure catalogue (LayThuTuc, cached), apart from the one of its dossier calls. */
 const CATALOGUE_UPSTREAM = 'dvcqg-catalogue';
 
-function dvcqgAdapter(name: string, call: (envelope: Envelope, signal: AbortSignal) => Promise<unknown>): DeliveryAdapter {
+/**
+ * A DVCQG call for the item the route's transformer made. DVCQG takes no idempotency key, so a delivery in doubt asks
+ * TraCuuHoSo whether the item is already there before sending it again.
+ */
+function dvcqgAdapter<Item>(
+  name: string,
+  calls: { deliver(item: Item, signal: AbortSignal): Promise<unknown>; alreadyApplied(item: Item, signal: AbortSignal): Promise<boolean> },
+): DeliveryAdapter {
+  const itemOf = (envelope: Envelope) => envelope.payload as unknown as Item;
   return {
     name,
     upstream: 'dvcqg',
     async deliver(envelope, signal) {
-      await call(envelope, signal);
+      await calls.deliver(itemOf(envelope), signal);
     },
+    alreadyApplied: (envelope, signal) => calls.alreadyApplied(itemOf(envelope), signal),
   };
 }
 

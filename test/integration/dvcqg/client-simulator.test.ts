@@ -40,6 +40,37 @@ describe('DVCQG client ↔ simulator', () => {
     await sim.close();
   });
 
+  it('tells whether DVCQG already holds a dossier item or a progress item (for calls whose answer was lost)', async () => {
+    const client = new DvcqgClient(config);
+    const procedure = await client.getProcedure('1.001193');
+    const item = toDongBoHoSoItem(birthRegistration(), { procedure });
+    const progress = toTienDoHoSoItem(birthRegistrationProgress()[0]!);
+
+    await expect(client.holdsDossier(item)).resolves.toBe(false);
+    await client.syncDossier(item);
+    await expect(client.holdsDossier(item)).resolves.toBe(true);
+    await expect(client.holdsDossier({ ...item, TrichYeuHoSo: `${item.TrichYeuHoSo} (sửa)` })).resolves.toBe(false);
+
+    await expect(client.holdsProgress(progress)).resolves.toBe(false);
+    await client.updateProgress(progress);
+    await expect(client.holdsProgress(progress)).resolves.toBe(true);
+    await expect(client.holdsProgress({ ...progress, NoiDungXuLy: `${progress.NoiDungXuLy} lần 2` })).resolves.toBe(false);
+  });
+
+  it('lose-answer: the simulator applies the call and cuts the connection before the answer', async () => {
+    const client = new DvcqgClient(config);
+    const procedure = await client.getProcedure('1.001193');
+    const item = toDongBoHoSoItem(birthRegistration(), { procedure });
+    await client.syncDossier(item);
+    const progress = toTienDoHoSoItem(birthRegistrationProgress()[0]!);
+    await setFault({ mode: 'lose-answer', durationMs: 60_000 });
+    const failure = await rejection(client.updateProgress(progress));
+    expect(failure.transient).toBe(true);
+    await setFault({ mode: 'none' });
+    expect((await heldDossier(item.MaHoSo)).progress).toHaveLength(1);
+    await expect(client.holdsProgress(progress)).resolves.toBe(true);
+  });
+
   it('logs in once, syncs a new dossier, then syncs it again as an update', async () => {
     const client = new DvcqgClient(config);
     const procedure = await client.getProcedure('1.001193');
