@@ -1,6 +1,6 @@
 // HTTP client for the DVCQG integration API: cached session login, LayThuTuc, TraCuuHoSo, DongBoHoSoMC, CapNhatTienDoHoSoMC.
 import { isDeepStrictEqual } from 'node:util';
-import axios, { type AxiosInstance } from 'axios';
+import { UpstreamPool } from '../http-kit/upstream-pool';
 import type {
   CapNhatTienDoHoSoMCRequest,
   DongBoHoSoMCItem,
@@ -51,13 +51,14 @@ export interface DvcqgSyncResult {
 
 type SessionBody<T> = Omit<T, 'session'>;
 
-interface Answer {
+export interface DvcqgAnswer {
   status: number;
+  /** The JSON body, the text when it is not JSON, null when empty. */
   data: unknown;
 }
 
 export class DvcqgClient {
-  private readonly http: AxiosInstance;
+  private readonly http: UpstreamPool;
   private readonly session: DvcqgSession;
   private readonly integrationPath: string;
   private readonly sharePath: string;
@@ -65,11 +66,11 @@ export class DvcqgClient {
   constructor(private readonly config: DvcqgClientConfig) {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Charset: 'utf-8' };
     if (config.dstcode) headers.dstcode = config.dstcode;
-    // No redirects: a credentialed call goes to the configured host or fails (and axios skips follow-redirects' wrapper).
-    this.http = axios.create({ baseURL: config.baseUrl, timeout: config.timeoutMs ?? 30_000, headers, maxRedirects: 0 });
+    // No redirects: a credentialed call goes to the configured host or fails.
+    this.http = new UpstreamPool({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs ?? 30_000, headers });
     this.integrationPath = config.integrationPath ?? '/integration';
     this.sharePath = config.sharePath ?? '/share';
-    this.session = new DvcqgSession(this.http, {
+    this.session = new DvcqgSession((path, body) => this.post(path, 'login', body, undefined), {
       authPath: config.authPath ?? '/auth',
       username: config.username,
       password: config.password,
@@ -165,14 +166,29 @@ export class DvcqgClient {
     }
   }
 
+  /** Closes the idle connections to DVCQG. */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
   /** One HTTP POST; resolves with any HTTP answer, rejects only when none arrived. */
-  private async post(path: string, operation: string, body: object, signal: AbortSignal | undefined): Promise<Answer> {
+  private async post(path: string, operation: string, body: object, signal: AbortSignal | undefined): Promise<DvcqgAnswer> {
     try {
-      const res = await this.http.post<unknown>(path, body, { signal, validateStatus: () => true });
-      return { status: res.status, data: res.data };
+      const answer = await this.http.post(path, JSON.stringify(body), signal);
+      return { status: answer.status, data: jsonOrText(answer.body) };
     } catch (err) {
       throw toDvcqgError(err, operation);
     }
+  }
+}
+
+function jsonOrText(body: Buffer): unknown {
+  if (body.length === 0) return null;
+  const text = body.toString('utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 

@@ -1,5 +1,5 @@
 // The error every DVCQG client call rejects with, and the rules deciding which failures are transient.
-import { isAxiosError } from 'axios';
+import { UpstreamTransportError } from '../http-kit/upstream-pool';
 
 export class DvcqgError extends Error {
   override readonly name = 'DvcqgError';
@@ -49,19 +49,17 @@ function fieldOf(body: unknown): string | undefined {
  */
 export function toDvcqgError(err: unknown, operation: string): DvcqgError {
   if (err instanceof DvcqgError) return err;
-  if (isAxiosError(err)) {
-    if (err.code === 'ERR_CANCELED') {
-      return new DvcqgError('ABORTED', `${operation}: request aborted`, { status: null, transient: true, cause: err });
+  if (err instanceof UpstreamTransportError) {
+    switch (err.reason) {
+      case 'aborted':
+        return new DvcqgError('ABORTED', `${operation}: request aborted`, { status: null, transient: true, cause: err });
+      case 'timeout':
+        return new DvcqgError('TIMEOUT', `${operation}: request timed out`, { status: null, transient: true, cause: err });
+      case 'answer-too-large':
+        return new DvcqgError('INVALID_RESPONSE', `${operation}: answer too large`, { status: null, transient: false, cause: err });
+      case 'network':
+        return new DvcqgError('NETWORK_ERROR', `${operation}: network error (${err.code})`, { status: null, transient: true, cause: err });
     }
-    if (err.response) return httpError(operation, err.response.status, err.response.data);
-    if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') {
-      return new DvcqgError('TIMEOUT', `${operation}: request timed out`, { status: null, transient: true, cause: err });
-    }
-    return new DvcqgError('NETWORK_ERROR', `${operation}: network error (${err.code ?? 'unknown'})`, {
-      status: null,
-      transient: true,
-      cause: err,
-    });
   }
   if (err instanceof Error && err.name === 'AbortError') {
     return new DvcqgError('ABORTED', `${operation}: request aborted`, { status: null, transient: true, cause: err });

@@ -1,7 +1,7 @@
 // Logs in to DVCQG and caches the session token until it expires or the server rejects it (one login in flight at a time).
-import type { AxiosInstance } from 'axios';
+import type { DvcqgAnswer } from './client';
 import type { DvcqgLoginRequest, DvcqgLoginResponse } from './contract-types';
-import { DvcqgError, rejectedAnswer, toDvcqgError } from './dvcqg-error';
+import { DvcqgError, httpError, rejectedAnswer } from './dvcqg-error';
 import { abortable } from './abortable';
 import { isSuccessCode } from './dvcqg-answer';
 
@@ -23,7 +23,8 @@ export class DvcqgSession {
   private inFlight: Promise<CachedSession> | null = null;
 
   constructor(
-    private readonly http: AxiosInstance,
+    /** POSTs a JSON body to DVCQG; resolves with any HTTP answer (a DvcqgError when none arrived). */
+    private readonly post: (path: string, body: DvcqgLoginRequest) => Promise<DvcqgAnswer>,
     private readonly config: DvcqgSessionConfig,
     private readonly now: () => number = Date.now,
   ) {}
@@ -47,12 +48,8 @@ export class DvcqgSession {
 
   private async login(): Promise<CachedSession> {
     const body: DvcqgLoginRequest = { username: this.config.username, password: this.config.password };
-    let answer: { status: number; data: unknown };
-    try {
-      answer = await this.http.post<unknown>(this.config.authPath, body);
-    } catch (err) {
-      throw toDvcqgError(err, 'login');
-    }
+    const answer = await this.post(this.config.authPath, body);
+    if (answer.status >= 400) throw httpError('login', answer.status, answer.data);
     const data = answer.data as Partial<DvcqgLoginResponse> | null;
     if (!data || !isSuccessCode(data.error_code)) throw rejectedAnswer('login', data, answer.status);
     if (typeof data.session !== 'string' || data.session === '') {
