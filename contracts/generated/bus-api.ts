@@ -283,6 +283,26 @@ export interface components {
         TrangThaiPhu: string;
     };
     responses: {
+        /** @description Accepted */
+        DossierAccepted: {
+            headers: {
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["DossierAccepted"];
+            };
+        };
+        /** @description Accepted */
+        MessageAccepted: {
+            headers: {
+                "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Accepted"];
+            };
+        };
         /** @description Refused, with a machine-readable code */
         Refused: {
             headers: {
@@ -293,9 +313,15 @@ export interface components {
             };
         };
     };
-    parameters: never;
+    parameters: {
+        /** @description The client's own name for this message (a UUID is typical). Sent again with the same payload (after a lost answer), the request is answered as the first was (202 with the same messageId and `Idempotent-Replayed: true`) and is not a second message. The same key with another payload is refused 422 IDEMPOTENCY_KEY_REUSED; while the first request is still being accepted, 409 IDEMPOTENCY_KEY_IN_USE with Retry-After. Keys are per client. */
+        IdempotencyKey: string;
+    };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description "true" when the answer repeats an earlier one for the same Idempotency-Key */
+        IdempotentReplayed: "true";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -331,7 +357,10 @@ export interface operations {
     submitDossier: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The client's own name for this message (a UUID is typical). Sent again with the same payload (after a lost answer), the request is answered as the first was (202 with the same messageId and `Idempotent-Replayed: true`) and is not a second message. The same key with another payload is refused 422 IDEMPOTENCY_KEY_REUSED; while the first request is still being accepted, 409 IDEMPOTENCY_KEY_IN_USE with Retry-After. Keys are per client. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -341,26 +370,23 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DossierAccepted"];
-                };
-            };
+            202: components["responses"]["DossierAccepted"];
             400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
+            409: components["responses"]["Refused"];
             415: components["responses"]["Refused"];
+            422: components["responses"]["Refused"];
             503: components["responses"]["Refused"];
         };
     };
     submitDossierProgress: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The client's own name for this message (a UUID is typical). Sent again with the same payload (after a lost answer), the request is answered as the first was (202 with the same messageId and `Idempotent-Replayed: true`) and is not a second message. The same key with another payload is refused 422 IDEMPOTENCY_KEY_REUSED; while the first request is still being accepted, 409 IDEMPOTENCY_KEY_IN_USE with Retry-After. Keys are per client. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 maHoSo: string;
             };
@@ -372,24 +398,21 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DossierAccepted"];
-                };
-            };
+            202: components["responses"]["DossierAccepted"];
             400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
+            409: components["responses"]["Refused"];
+            422: components["responses"]["Refused"];
             503: components["responses"]["Refused"];
         };
     };
     acceptMessage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The client's own name for this message (a UUID is typical). Sent again with the same payload (after a lost answer), the request is answered as the first was (202 with the same messageId and `Idempotent-Replayed: true`) and is not a second message. The same key with another payload is refused 422 IDEMPOTENCY_KEY_REUSED; while the first request is still being accepted, 409 IDEMPOTENCY_KEY_IN_USE with Retry-After. Keys are per client. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -399,18 +422,11 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Accepted"];
-                };
-            };
+            202: components["responses"]["MessageAccepted"];
             400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
+            409: components["responses"]["Refused"];
             413: components["responses"]["Refused"];
             415: components["responses"]["Refused"];
             422: components["responses"]["Refused"];

@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../resilience/breaker';
 import { dispatchRefusalStatus, type MessageIntake } from '../intake/message-intake';
+import { readIdempotencyKey, setIdempotencyHeaders } from './idempotency-key';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
 import { authenticate } from './auth';
@@ -82,8 +83,14 @@ export function createGateway(deps: GatewayDeps): express.Express {
       refused('VALIDATION_FAILED');
       return sendError(res, 400, 'VALIDATION_FAILED', 'the message is not valid', problems);
     }
+    const idempotency = readIdempotencyKey(req);
+    if (!idempotency.ok) {
+      refused('INVALID_IDEMPOTENCY_KEY');
+      return sendError(res, 400, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
+    }
     const body = normalizeNfc(req.body as unknown as JsonValue) as unknown as IntakeBody;
     const accepted = await deps.intake.dispatch({
+      idempotencyKey: idempotency.key,
       type: body.type,
       source: req.client!.id,
       destination: body.destination ?? null,
@@ -95,8 +102,10 @@ export function createGateway(deps: GatewayDeps): express.Express {
       refused(accepted.code);
       const status = dispatchRefusalStatus(accepted.code);
       if (status === 503) res.setHeader('Retry-After', '5');
+      setIdempotencyHeaders(res, accepted);
       return sendError(res, status, accepted.code, accepted.message, 'problems' in accepted ? accepted.problems : undefined);
     }
+    setIdempotencyHeaders(res, accepted);
     const envelope = accepted.envelope;
     const answer: AcceptedBody = { messageId: envelope.id, correlationId: envelope.correlationId, route: accepted.route, status: 'accepted', statusUrl: `/api/v1/messages/${envelope.id}` };
     res.status(202).json(answer);

@@ -23,11 +23,20 @@ export interface IntakeRequest {
   causationId?: string | null;
   /** A fixed id (fan-out parts); default a fresh UUIDv7. Accepting the same id twice records it once. */
   messageId?: string;
+  /**
+   * The client's Idempotency-Key: the same key with the same payload, sent again (after a lost answer), is answered
+   * as the first was and is not a second message.
+   */
+  idempotencyKey?: string;
 }
 
 export type IntakeResult =
-  | { ok: true; envelope: Envelope; route: string }
-  | { ok: false; code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE' | 'AUDIT_UNAVAILABLE'; message: string };
+  | { ok: true; envelope: Envelope; route: string; /** The key's message, accepted earlier; nothing new was sent. */ replayed?: boolean }
+  | {
+      ok: false;
+      code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE' | 'AUDIT_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
+      message: string;
+    };
 
 /** A message to route by its facts (content-based router) before it is accepted. */
 export type DispatchRequest = Omit<IntakeRequest, 'route'>;
@@ -38,12 +47,21 @@ export type DispatchResult =
 export type DispatchRefusal = Extract<DispatchResult, { ok: false }>;
 
 /** The HTTP status every intake answers a refused dispatch with: the caller's fault (400, 403, 422) or ours, for now (503). */
-export function dispatchRefusalStatus(code: DispatchRefusal['code']): 400 | 403 | 422 | 503 {
+export function dispatchRefusalStatus(code: DispatchRefusal['code']): 400 | 403 | 409 | 422 | 503 {
   if (code === 'VALIDATION_FAILED') return 400;
   if (code === 'ROUTE_FORBIDDEN') return 403;
-  if (code === 'NO_ROUTE') return 422;
+  if (code === 'IDEMPOTENCY_KEY_IN_USE') return 409;
+  if (code === 'NO_ROUTE' || code === 'IDEMPOTENCY_KEY_REUSED') return 422;
   return 503;
 }
+
+/** How long a claimed Idempotency-Key may stay pending before another request takes it over (its intake died). */
+const KEY_ABANDONED_MS = 30_000;
+
+type KeyClaim =
+  | { kind: 'fresh' | 'taken-over'; envelope: Envelope }
+  | { kind: 'replay'; envelope: Envelope }
+  | { kind: 'refused'; result: Extract<IntakeResult, { ok: false }> };
 
 export class MessageIntake {
   constructor(
@@ -81,7 +99,7 @@ export class MessageIntake {
   }
 
   async accept(request: IntakeRequest): Promise<IntakeResult> {
-    const { transport, stores, audit, metrics, logger } = this.deps;
+    const { stores, audit, metrics, logger } = this.deps;
     const route = request.route;
     // Fail closed: without a durable audit record the bus does not carry the message (X-Road's message log rule).
     if (!audit.isHealthy()) return AUDIT_DOWN;
@@ -95,6 +113,49 @@ export class MessageIntake {
       payload: request.payload,
       ...(request.messageId ? { id: request.messageId } : {}),
     });
+    const key = request.idempotencyKey;
+    if (key !== undefined) {
+      const claim = await this.claimKey(request.source, key, envelope);
+      if (claim.kind === 'refused') return claim.result;
+      if (claim.kind === 'replay') {
+        metrics.idempotentReplays.inc({ route: route.name });
+        logger.info({ messageId: claim.envelope.id, route: route.name, source: request.source }, 'request sent again with its Idempotency-Key; answered as before');
+        return { ok: true, envelope: claim.envelope, route: route.name, replayed: true };
+      }
+      envelope = claim.envelope;
+    }
+    const result = await this.acceptEnvelope(route, envelope, key);
+    if (!result.ok && key !== undefined) await stores.idempotency.release(request.source, key, envelope.id).catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * The message the key stands for: a fresh claim, the same message again when its first intake died (its id is
+   * kept, so the copy already published, if any, is recognised), or the earlier answer when it was accepted.
+   */
+  private async claimKey(client: string, key: string, envelope: Envelope): Promise<KeyClaim> {
+    const idempotency = this.deps.stores.idempotency;
+    let existing;
+    try {
+      existing = await idempotency.claim(client, key, { messageId: envelope.id, correlationId: envelope.correlationId, payloadDigest: envelope.payloadDigest, claimedAtMs: Date.now() });
+    } catch (error) {
+      this.deps.logger.error({ err: (error as Error).message }, 'store unavailable at intake (Idempotency-Key); message not accepted');
+      return { kind: 'refused', result: STORE_DOWN };
+    }
+    if (existing === null) return { kind: 'fresh', envelope };
+    if (existing.payloadDigest !== envelope.payloadDigest) {
+      return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used for a different message' } };
+    }
+    const same = { ...envelope, id: existing.messageId, correlationId: existing.correlationId };
+    if (existing.state === 'accepted') return { kind: 'replay', envelope: same };
+    const takenOver = await idempotency.takeOver(client, key, existing.messageId, KEY_ABANDONED_MS, Date.now()).catch(() => false);
+    if (takenOver) return { kind: 'taken-over', envelope: same };
+    return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is being accepted; send it again shortly' } };
+  }
+
+  private async acceptEnvelope(route: ResolvedRoute, accepted: Envelope, key: string | undefined): Promise<IntakeResult> {
+    const { transport, stores, audit, metrics, logger } = this.deps;
+    let envelope = accepted;
     const ordered = route.ordered && envelope.subject !== null;
     // The subject's sequence number and the "accepted" status are independent writes: sent together, they share a
     // round trip and a commit (the PostgreSQL stores group statements). The status goes in before the publish, so a
@@ -118,7 +179,7 @@ export class MessageIntake {
       const error = (issued.status === 'rejected' ? issued.reason : (recorded as PromiseRejectedResult).reason) as Error;
       logger.error({ route: route.name, err: error.message }, 'store unavailable at intake; message not accepted');
       await this.markNotAccepted(envelope, sequence, 'STORE_UNAVAILABLE');
-      return { ok: false, code: 'STORE_UNAVAILABLE', message: 'the bus cannot record the message now; it was not accepted' };
+      return STORE_DOWN;
     }
     envelope = { ...envelope, sequence };
     try {
@@ -148,12 +209,20 @@ export class MessageIntake {
       await this.recordNotAccepted(envelope, route.name, 'TRANSPORT_UNAVAILABLE', 'not accepted: the transport could not store it');
       return { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' };
     }
-    if (envelope.subject !== null && sequence !== null && !(await this.confirmSequence(envelope.subject, sequence))) {
+    // The sequence number and the key are confirmed together (one round trip, one commit on PostgreSQL): a key left
+    // pending over a confirmed number would let a late resend take the key over and send the message again.
+    const confirmed = await this.withRetries('confirm after publish', () =>
+      Promise.all([
+        envelope.subject !== null && sequence !== null ? stores.sequences.confirm(envelope.subject, sequence) : true,
+        key !== undefined ? stores.idempotency.accepted(envelope.source, key) : undefined,
+      ]),
+    );
+    if (!confirmed || !confirmed[0]) {
       logger.error({ messageId: envelope.id, route: route.name }, 'sequence number not confirmed; message not accepted');
       const reason = 'not accepted: its sequence number could not be confirmed';
       await this.recordNotAccepted(envelope, route.name, 'STORE_UNAVAILABLE', reason);
       await stores.messages.update(envelope.id, { state: 'rejected', code: 'STORE_UNAVAILABLE', reason }).catch(() => undefined);
-      return { ok: false, code: 'STORE_UNAVAILABLE', message: 'the bus cannot record the message now; it was not accepted' };
+      return STORE_DOWN;
     }
     metrics.accepted.inc({ route: route.name, type: envelope.type });
     logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source: envelope.source }, 'accepted');
@@ -161,18 +230,19 @@ export class MessageIntake {
   }
 
   /**
-   * Confirms the published message's sequence number, trying again for a few seconds while the store is away: an
-   * unconfirmed number could be voided by a successor, so without it the message is not accepted. False also when a
-   * successor already voided it (the publish took longer than the abandon time); the consumer then drops the copy.
+   * Runs a write that must follow the publish, trying again for a few seconds while the store is away; null when it
+   * still fails. An unconfirmed sequence number could be voided by a successor, so without it the message is not
+   * accepted; confirm also answers false when a successor already voided it (the publish took longer than the abandon
+   * time), and the consumer then drops the copy.
    */
-  private async confirmSequence(subject: string, sequence: number): Promise<boolean> {
+  private async withRetries<T>(what: string, work: () => Promise<T>): Promise<T | null> {
     for (let delay = 100; ; delay *= 2) {
       try {
-        return await this.deps.stores.sequences.confirm(subject, sequence);
+        return await work();
       } catch (error) {
         if (delay > 1600) {
-          this.deps.logger.error({ err: (error as Error).message }, 'sequence confirm failed');
-          return false;
+          this.deps.logger.error({ err: (error as Error).message }, `${what} failed`);
+          return null;
         }
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -195,6 +265,12 @@ export class MessageIntake {
     if (envelope.subject !== null && sequence !== null) await this.deps.resequencer.settle(envelope.subject, sequence).catch(() => undefined);
   }
 }
+
+const STORE_DOWN: Extract<IntakeResult, { ok: false }> = {
+  ok: false,
+  code: 'STORE_UNAVAILABLE',
+  message: 'the bus cannot record the message now; it was not accepted',
+};
 
 const AUDIT_DOWN: IntakeResult = {
   ok: false,

@@ -40,6 +40,7 @@ export class BusMetrics {
   readonly deadLettered = new CodeCounter({ name: 'lgsp_messages_dead_lettered_total', help: 'Messages moved to the dead-letter channel', labelNames: ['route', 'code'], registers: [this.registry] });
   readonly replayed = new Counter({ name: 'lgsp_messages_replayed_total', help: 'Dead letters put back on their route', labelNames: ['route'], registers: [this.registry] });
   readonly duplicatesSkipped = new Counter({ name: 'lgsp_effects_skipped_total', help: 'Redelivered messages whose upstream effect was already done', labelNames: ['route'], registers: [this.registry] });
+  readonly idempotentReplays = new Counter({ name: 'lgsp_idempotent_replays_total', help: 'Requests sent again with an Idempotency-Key already accepted, answered as before', labelNames: ['route'], registers: [this.registry] });
   readonly effectsFoundUpstream = new Counter({ name: 'lgsp_effects_found_upstream_total', help: 'Deliveries in doubt whose effect the upstream already held (not sent again)', labelNames: ['route'], registers: [this.registry] });
   readonly stepSeconds = new Histogram({
     name: 'lgsp_step_duration_seconds',

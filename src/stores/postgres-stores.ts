@@ -3,10 +3,11 @@ import { Pool } from 'pg';
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import { deadLetterWhere, limitOf } from './sqlite-stores';
-import type { DeadLetterStore, EffectLog, Stores } from './stores';
+import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, Stores } from './stores';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
 import { messageStatusFromRow, type MessageStatusRow } from './message-status-row';
 import { PgGroupCommit } from './pg-group-commit';
+import { idempotencyRecordFromRow, type IdempotencyRow } from './idempotency-row';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bus_effects (
@@ -66,6 +67,16 @@ const SCHEMA = `
     sequence BIGINT NOT NULL,
     voided_at TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (subject, sequence)
+  );
+  CREATE TABLE IF NOT EXISTS bus_idempotency_keys (
+    client TEXT NOT NULL,
+    key TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    payload_digest TEXT NOT NULL,
+    state TEXT NOT NULL,
+    claimed_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (client, key)
   );
 `;
 
@@ -167,6 +178,36 @@ class PostgresEffectLog implements EffectLog {
   }
 }
 
+class PostgresIdempotencyKeyStore implements IdempotencyKeyStore {
+  constructor(private readonly db: PgGroupCommit) {}
+  async claim(client: string, key: string, record: Omit<IdempotencyRecord, 'state'>): Promise<IdempotencyRecord | null> {
+    const inserted = await this.db.query(
+      `INSERT INTO bus_idempotency_keys (client, key, message_id, correlation_id, payload_digest, state, claimed_at_ms)
+       VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT (client, key) DO NOTHING`,
+      [client, key, record.messageId, record.correlationId, record.payloadDigest, record.claimedAtMs],
+    );
+    if ((inserted.rowCount ?? 0) > 0) return null;
+    const existing = await this.db.query<IdempotencyRow>('SELECT * FROM bus_idempotency_keys WHERE client = $1 AND key = $2', [client, key]);
+    const row = existing.rows[0];
+    // Released between the two statements: claim again.
+    return row ? idempotencyRecordFromRow(row) : this.claim(client, key, record);
+  }
+  async accepted(client: string, key: string): Promise<void> {
+    await this.db.query(`UPDATE bus_idempotency_keys SET state = 'accepted' WHERE client = $1 AND key = $2`, [client, key]);
+  }
+  async release(client: string, key: string, messageId: string): Promise<void> {
+    await this.db.query('DELETE FROM bus_idempotency_keys WHERE client = $1 AND key = $2 AND message_id = $3', [client, key, messageId]);
+  }
+  async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE bus_idempotency_keys SET claimed_at_ms = $5
+       WHERE client = $1 AND key = $2 AND message_id = $3 AND state = 'pending' AND claimed_at_ms < $4`,
+      [client, key, messageId, nowMs - olderThanMs, nowMs],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+}
+
 class PostgresDeadLetterStore implements DeadLetterStore {
   constructor(private readonly pool: Pool) {}
   async put(letter: DeadLetter): Promise<void> {
@@ -212,6 +253,7 @@ export class PostgresStores implements Stores {
   readonly deadLetters: DeadLetterStore;
   readonly messages: MessageStatusStore;
   readonly sequences: SubjectSequenceStore;
+  readonly idempotency: IdempotencyKeyStore;
   private constructor(private readonly pool: Pool) {
     // The statements of every message's hops go through group commit; dead letters (rare, large) do not.
     const grouped = new PgGroupCommit(pool);
@@ -219,6 +261,7 @@ export class PostgresStores implements Stores {
     this.deadLetters = new PostgresDeadLetterStore(pool);
     this.messages = new PostgresMessageStatusStore(grouped);
     this.sequences = new PostgresSubjectSequenceStore(grouped);
+    this.idempotency = new PostgresIdempotencyKeyStore(grouped);
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {

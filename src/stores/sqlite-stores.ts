@@ -3,7 +3,8 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
-import type { DeadLetterStore, EffectLog, Stores } from './stores';
+import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, Stores } from './stores';
+import { idempotencyRecordFromRow, type IdempotencyRow } from './idempotency-row';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
 import { messageStatusFromRow, type MessageStatusRow } from './message-status-row';
@@ -77,6 +78,16 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
       subject TEXT NOT NULL,
       sequence INTEGER NOT NULL,
       PRIMARY KEY (subject, sequence)
+    );
+    CREATE TABLE IF NOT EXISTS idempotency_keys (
+      client TEXT NOT NULL,
+      key TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      correlation_id TEXT NOT NULL,
+      payload_digest TEXT NOT NULL,
+      state TEXT NOT NULL,
+      claimed_at_ms INTEGER NOT NULL,
+      PRIMARY KEY (client, key)
     );
   `);
 }
@@ -189,6 +200,36 @@ export class SqliteEffectLog implements EffectLog {
   }
 }
 
+export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      claim: db.prepare(`INSERT OR IGNORE INTO idempotency_keys (client, key, message_id, correlation_id, payload_digest, state, claimed_at_ms)
+        VALUES (?, ?, ?, ?, ?, 'pending', ?)`),
+      get: db.prepare<[string, string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE client = ? AND key = ?'),
+      accepted: db.prepare(`UPDATE idempotency_keys SET state = 'accepted' WHERE client = ? AND key = ?`),
+      release: db.prepare('DELETE FROM idempotency_keys WHERE client = ? AND key = ? AND message_id = ?'),
+      takeOver: db.prepare(`UPDATE idempotency_keys SET claimed_at_ms = ?
+        WHERE client = ? AND key = ? AND message_id = ? AND state = 'pending' AND claimed_at_ms < ?`),
+    };
+  }
+  async claim(client: string, key: string, record: Omit<IdempotencyRecord, 'state'>): Promise<IdempotencyRecord | null> {
+    const inserted = this.stmts.claim.run(client, key, record.messageId, record.correlationId, record.payloadDigest, record.claimedAtMs);
+    if (inserted.changes > 0) return null;
+    const row = this.stmts.get.get(client, key);
+    return row ? idempotencyRecordFromRow(row) : null;
+  }
+  async accepted(client: string, key: string): Promise<void> {
+    this.stmts.accepted.run(client, key);
+  }
+  async release(client: string, key: string, messageId: string): Promise<void> {
+    this.stmts.release.run(client, key, messageId);
+  }
+  async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
+    return this.stmts.takeOver.run(nowMs, client, key, messageId, nowMs - olderThanMs).changes > 0;
+  }
+}
+
 export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly insertStmt;
   constructor(private readonly db: SqliteDatabase) {
@@ -275,12 +316,14 @@ export class SqliteStores implements Stores {
   readonly deadLetters: SqliteDeadLetterStore;
   readonly messages: SqliteMessageStatusStore;
   readonly sequences: SqliteSubjectSequenceStore;
+  readonly idempotency: SqliteIdempotencyKeyStore;
   constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
     migrateSqliteStores(db);
     this.effects = new SqliteEffectLog(db);
     this.deadLetters = new SqliteDeadLetterStore(db);
     this.messages = new SqliteMessageStatusStore(db);
     this.sequences = new SqliteSubjectSequenceStore(db);
+    this.idempotency = new SqliteIdempotencyKeyStore(db);
   }
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();

@@ -18,12 +18,34 @@ export interface DeadLetterStore {
   countPending(): Promise<number>;
 }
 
+/** What the bus holds for a client's Idempotency-Key: the message it stands for and whether that was accepted. */
+export interface IdempotencyRecord {
+  messageId: string;
+  correlationId: string;
+  payloadDigest: string;
+  /** pending: an intake is (or was, if it died) accepting the message; accepted: it answered 202. */
+  state: 'pending' | 'accepted';
+  claimedAtMs: number;
+}
+
+/** Clients' Idempotency-Keys (per client), so a request sent again after a lost answer is not a second message. */
+export interface IdempotencyKeyStore {
+  /** Claims the key for this message; null when claimed now, otherwise what the key already stands for. */
+  claim(client: string, key: string, record: Omit<IdempotencyRecord, 'state'>): Promise<IdempotencyRecord | null>;
+  accepted(client: string, key: string): Promise<void>;
+  /** Frees a key whose message was not accepted, so the client's next try is a fresh one. */
+  release(client: string, key: string, messageId: string): Promise<void>;
+  /** Takes over a pending claim older than `olderThanMs` (its intake died); false when another did, or it moved on. */
+  takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean>;
+}
+
 export interface Stores {
   readonly kind: 'sqlite' | 'postgres';
   readonly effects: EffectLog;
   readonly deadLetters: DeadLetterStore;
   readonly messages: MessageStatusStore;
   readonly sequences: SubjectSequenceStore;
+  readonly idempotency: IdempotencyKeyStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -18,6 +18,7 @@ import { normalizeNfc, type Envelope, type JsonValue } from '../../envelope/enve
 import { dispatchRefusalStatus } from '../../intake/message-intake';
 import { sendError } from '../../gateway/errors';
 import { jsonBody } from '../../gateway/json-body';
+import { readIdempotencyKey, setIdempotencyHeaders } from '../../gateway/idempotency-key';
 import { isBreakerOpen } from '../../resilience/breaker';
 import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../routing/adapter';
 import type { Flow, FlowContext } from '../flow';
@@ -197,9 +198,12 @@ function mountEndpoints(
   };
 
   const accept = async (req: Request, res: Response, type: 'dossier.submitted' | 'dossier.progress', body: DossierIntake | DossierProgressUpdate) => {
+    const idempotency = readIdempotencyKey(req);
+    if (!idempotency.ok) return refuse(res, 400, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
     const payload = normalizeNfc(body as unknown as JsonValue);
     const maHoSo = body.MaHoSo.normalize('NFC');
-    const accepted = await ctx.intake.dispatch({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload });
+    const accepted = await ctx.intake.dispatch({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload, idempotencyKey: idempotency.key });
+    setIdempotencyHeaders(res, accepted);
     if (!accepted.ok) {
       const status = dispatchRefusalStatus(accepted.code);
       if (status === 503) res.setHeader('Retry-After', '5');

@@ -40,7 +40,7 @@ export interface AcceptedStatus {
 export interface RefusedUpload {
   ok: false;
   /** HTTP status to answer with (SOAP maps it to a fault). */
-  status: 400 | 403 | 422 | 503;
+  status: 400 | 403 | 409 | 422 | 503;
   code: string;
   message: string;
   field?: string;

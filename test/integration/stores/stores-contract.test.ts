@@ -85,4 +85,28 @@ describe.each([
     expect(await stores.sequences.isSettled(subject, 1)).toBe(false);
     expect(await stores.sequences.isSettled(subject, 2)).toBe(true);
   });
+
+  test('idempotency keys: claimed once per client, accepted, released, taken over only when abandoned', async () => {
+    const key = randomUUID();
+    const first = { messageId: randomUUID(), correlationId: randomUUID(), payloadDigest: 'sha256:aa', claimedAtMs: Date.now() };
+    expect(await stores.idempotency.claim('motcua', key, first)).toBeNull();
+    // Another client's key of the same name is its own.
+    expect(await stores.idempotency.claim('qlvb', key, { ...first, messageId: randomUUID() })).toBeNull();
+    const second = { ...first, messageId: randomUUID(), payloadDigest: 'sha256:bb' };
+    expect(await stores.idempotency.claim('motcua', key, second)).toEqual({ ...first, state: 'pending' });
+    // Pending, but not abandoned yet.
+    expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 60_000, Date.now())).toBe(false);
+    // Abandoned: taken over once, by the first comer.
+    const later = Date.now() + 120_000;
+    expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 60_000, later)).toBe(true);
+    expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 60_000, later)).toBe(false);
+    await stores.idempotency.accepted('motcua', key);
+    expect(await stores.idempotency.claim('motcua', key, second)).toMatchObject({ messageId: first.messageId, state: 'accepted', claimedAtMs: later });
+    expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 0, later + 1)).toBe(false);
+    // Released only by the message that holds it.
+    await stores.idempotency.release('motcua', key, second.messageId);
+    expect(await stores.idempotency.claim('motcua', key, second)).toMatchObject({ messageId: first.messageId });
+    await stores.idempotency.release('motcua', key, first.messageId);
+    expect(await stores.idempotency.claim('motcua', key, second)).toBeNull();
+  });
 });
