@@ -42,6 +42,9 @@ export interface EffectCount {
   deliveredWithoutAccept: number;
   /** Push requests repeated with the same Idempotency-Key, absorbed by the endpoint (not duplicates). */
   absorbedRepeats: number;
+  /** Requests the client sent again under their Idempotency-Key (an answer lost, or 503/409), and the extra sends. */
+  resent: number;
+  resends: number;
   deadLetterReasons: DeadLetterReason[];
   /** The first lost or duplicated messages, for the investigation (business keys are dossier / document codes). */
   examples: { outcome: 'lost' | 'duplicate'; kind: TrafficKind; key: string; messageId: string | null; upstreams: Record<string, number> }[];
@@ -101,7 +104,7 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
     index(letter.correlationId, letter);
     if (letter.type.startsWith('edoc.')) index(letter.subject, letter);
   }
-  const count: EffectCount = { sent: requests.length, accepted: 0, delivered: 0, duplicates: 0, deadLettered: 0, lost: 0, byKind: { dossier: emptyKind(), progress: emptyKind(), edoc: emptyKind() }, refused: {}, deliveredWithoutAccept: 0, absorbedRepeats: 0, deadLetterReasons: [], examples: [] };
+  const count: EffectCount = { sent: requests.length, accepted: 0, delivered: 0, duplicates: 0, deadLettered: 0, lost: 0, byKind: { dossier: emptyKind(), progress: emptyKind(), edoc: emptyKind() }, refused: {}, deliveredWithoutAccept: 0, absorbedRepeats: 0, resent: 0, resends: 0, deadLetterReasons: [], examples: [] };
   const reasons = new Map<string, DeadLetterReason>();
   for (const request of requests) {
     const applied = appliedCounts(request, effects);
@@ -109,6 +112,10 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
     const extra = applied.reduce((sum, n) => sum + Math.max(0, n - 1), 0);
     const kind = count.byKind[request.kind];
     kind.sent++;
+    if (request.attempts > 1) {
+      count.resent++;
+      count.resends += request.attempts - 1;
+    }
     if (request.kind === 'edoc') count.absorbedRepeats += Math.max(0, effects.pushRequests(request.key) - effects.pushApplied(request.key));
     if (extra > 0) {
       count.duplicates += extra;

@@ -50,6 +50,7 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
       { name: 'edoc', perSec: settings.edocsPerSec, run: (send) => edocJourney(traffic, send) },
     ],
     requestTimeoutMs: settings.requestTimeoutMs,
+    resendForMs: settings.resendForMs,
   });
   load.start();
   await sleep(settings.beforeFaultMs);

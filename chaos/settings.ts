@@ -26,6 +26,8 @@ export interface ChaosSettings {
   drainDeadlineMs: number;
   /** A request with no answer by then counts as sent, not accepted. */
   requestTimeoutMs: number;
+  /** Dossiers and progress updates (with an Idempotency-Key) are sent again while unanswered or 503/409, this long. */
+  resendForMs: number;
 }
 
 const QUICK: ChaosSettings = {
@@ -46,6 +48,7 @@ const QUICK: ChaosSettings = {
   slowAnswerMs: 2500,
   drainDeadlineMs: 120_000,
   requestTimeoutMs: 30_000,
+  resendForMs: 30_000,
 };
 
 const FULL: ChaosSettings = {

@@ -1,7 +1,9 @@
 // A steady open-loop load: client journeys (a dossier and its progress updates, an e-document) started at fixed rates
-// over one keep-alive client, recording every request's key and answer. A refused request (503, connection error, no
-// answer) is sent but not accepted: the client was never told 202, so the message is not the bus's to keep; it is not
-// retried under the same key.
+// over one keep-alive client, recording every request's key and answer. A request with an Idempotency-Key (dossiers,
+// progress) is sent again, as a careful client would, while its answer is lost or says "not now" (connection error, no
+// answer, 503, 409), for up to resendForMs; a resend the bus took as a second message would show as a duplicate. What
+// is still not answered 202 in the end (and every refused e-document) is sent but not accepted: the client was never
+// told 202, so the message is not the bus's to keep.
 import { performance } from 'node:perf_hooks';
 import { createClient } from '../bench/load';
 import type { SendRequest, TrafficKind, TrafficRequest } from './traffic';
@@ -13,6 +15,8 @@ export interface SentRequest {
   status: number;
   /** The bus's message id, when it answered 202. */
   messageId: string | null;
+  /** Times it was sent (more than 1: sent again under its Idempotency-Key). */
+  attempts: number;
 }
 
 export interface Journey {
@@ -27,7 +31,11 @@ export interface SteadyLoadOptions {
   requestTimeoutMs: number;
   /** Journeys in flight at most; while the bus hangs, the load pauses rather than piling up sockets. */
   maxInFlight?: number;
+  /** How long a request with an Idempotency-Key is sent again while its answer is lost or "not now". */
+  resendForMs: number;
 }
+
+const RESEND_STATUSES = new Set([0, 409, 503]);
 
 const TICK_MS = 20;
 
@@ -85,16 +93,21 @@ export class SteadyLoad {
   }
 
   private async send(client: ReturnType<typeof createClient>, request: TrafficRequest): Promise<SentRequest> {
-    const record: SentRequest = { kind: request.kind, key: request.key, status: 0, messageId: null };
+    const record: SentRequest = { kind: request.kind, key: request.key, status: 0, messageId: null, attempts: 0 };
     this.sent.push(record);
-    try {
-      const answer = await client.post({ path: request.path, headers: request.headers, body: request.body });
-      record.status = answer.status;
-      if (answer.status === 202) record.messageId = messageIdOf(answer.body);
-    } catch {
-      record.status = 0;
+    const resendUntil = performance.now() + (request.headers['idempotency-key'] ? this.options.resendForMs : 0);
+    for (let pauseMs = 250; ; pauseMs = Math.min(pauseMs * 2, 2000)) {
+      record.attempts++;
+      try {
+        const answer = await client.post({ path: request.path, headers: request.headers, body: request.body });
+        record.status = answer.status;
+        if (answer.status === 202) record.messageId = messageIdOf(answer.body);
+      } catch {
+        record.status = 0;
+      }
+      if (!RESEND_STATUSES.has(record.status) || performance.now() + pauseMs > resendUntil) return record;
+      await new Promise((r) => setTimeout(r, pauseMs));
     }
-    return record;
   }
 }
 

@@ -1,5 +1,6 @@
 // What the steady load sends, as client journeys: a dossier (the khai-sinh fixture with a unique MaHoSo) from the
-// one-stop client followed, once accepted, by two progress updates of it (ordered per dossier by the bus, so a kill
+// one-stop client followed, once accepted, by two progress updates of it (each with an Idempotency-Key, so the client
+// may send it again when an answer is lost) (ordered per dossier by the bus, so a kill
 // between issuing a sequence number and publishing shows up); and small edXML documents from organ A to one push
 // recipient and one organ reached through the national axis.
 import { readFileSync } from 'node:fs';
@@ -49,7 +50,7 @@ export class TrafficFactory {
       kind: 'dossier',
       key,
       path: '/api/v1/dossiers',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.tokens.dossier}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.tokens.dossier}`, 'idempotency-key': key },
       body: Buffer.from(JSON.stringify({ ...this.fixture, MaHoSo: key })),
     };
   }
@@ -60,7 +61,7 @@ export class TrafficFactory {
       kind: 'progress',
       key: progressKey(maHoSo, step),
       path: `/api/v1/dossiers/${maHoSo}/progress`,
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.tokens.dossier}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.tokens.dossier}`, 'idempotency-key': progressKey(maHoSo, step) },
       body: Buffer.from(
         JSON.stringify({ MaHoSo: maHoSo, SoThuTu: step, TrangThaiHoSo: 'DangXuLy', NguoiXuLy: 'Trần Văn Bình', NoiDungXuLy: progressText(step), ThoiGianXuLy: '2026-11-27T10:00:00+07:00' }),
       ),

@@ -14,7 +14,7 @@ function effects(e: { syncs?: Record<string, number>; progress?: Record<string, 
   };
 }
 
-const accepted = (kind: SentRequest['kind'], key: string, messageId: string): SentRequest => ({ kind, key, status: 202, messageId });
+const accepted = (kind: SentRequest['kind'], key: string, messageId: string): SentRequest => ({ kind, key, status: 202, messageId, attempts: 1 });
 const letter = (messageId: string, code: string, extra: Partial<ListedDeadLetter> = {}): ListedDeadLetter => ({
   messageId,
   correlationId: messageId,
@@ -32,11 +32,11 @@ describe('countEffects', () => {
       accepted('dossier', 'HS-1', 'm1'),
       accepted('dossier', 'HS-2', 'm2'),
       accepted('dossier', 'HS-3', 'm3'),
-      { kind: 'dossier', key: 'HS-4', status: 503, messageId: null },
-      { kind: 'dossier', key: 'HS-5', status: 0, messageId: null },
+      { kind: 'dossier', key: 'HS-4', status: 503, messageId: null, attempts: 3 },
+      { kind: 'dossier', key: 'HS-5', status: 0, messageId: null, attempts: 1 },
     ];
     const count = countEffects(requests, effects({ syncs: { 'HS-1': 1, 'HS-5': 1 } }), [letter('m2', 'RETRIES_EXHAUSTED')]);
-    expect(count).toMatchObject({ sent: 5, accepted: 3, delivered: 1, deadLettered: 1, lost: 1, duplicates: 0, refused: { '503': 1, '0': 1 }, deliveredWithoutAccept: 1 });
+    expect(count).toMatchObject({ sent: 5, accepted: 3, delivered: 1, deadLettered: 1, lost: 1, duplicates: 0, refused: { '503': 1, '0': 1 }, deliveredWithoutAccept: 1, resent: 1, resends: 2 });
     expect(count.deadLetterReasons).toEqual([{ code: 'RETRIES_EXHAUSTED', reason: 'RETRIES_EXHAUSTED reason', count: 1 }]);
     expect(count.examples).toEqual([{ outcome: 'lost', kind: 'dossier', key: 'HS-3', messageId: 'm3', upstreams: { dvcqg: 0 } }]);
   });
