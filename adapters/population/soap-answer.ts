@@ -46,6 +46,9 @@ const xmlOnlyEntities: EntityDecoderOptions = {
   setXmlVersion() {},
 };
 
+/** Envelope (1) › Body (2) › the answer element (3). */
+const ANSWER_DEPTH = 3;
+
 /** Reads the answers whose Body holds `element`; `repeated` names its children that are lists even when single. */
 export class SoapAnswerReader {
   private readonly parser: XMLParser;
@@ -54,13 +57,14 @@ export class SoapAnswerReader {
     private readonly element: string,
     repeated: readonly string[] = [],
   ) {
-    const answerPath = `Envelope.Body.${element}`;
-    const listPaths = new Set(repeated.map((child) => `${answerPath}.${child}`));
+    const lists = new Set(repeated);
     this.parser = new XMLParser({
       removeNSPrefix: true,
-      // Attributes are kept only on the answer element (the contract has none elsewhere); SOAP stacks add xsi:type
-      // and xsi:nil to other elements, which would turn their text into objects.
-      ignoreAttributes: (_name, jPath) => typeof jPath !== 'string' || withoutPrefixes(jPath) !== answerPath,
+      // Callbacks get the parser's live path, which is cheaper than building a path string for every element.
+      jPath: false,
+      // Attributes are kept only on the Body's child (the contract has none elsewhere); SOAP stacks add xsi:type and
+      // xsi:nil to other elements, which would turn their text into objects.
+      ignoreAttributes: (_name, path) => typeof path === 'string' || path.getDepth() !== ANSWER_DEPTH,
       attributesGroupName: 'attributes',
       attributeNamePrefix: '',
       parseTagValue: false,
@@ -68,7 +72,7 @@ export class SoapAnswerReader {
       ignoreDeclaration: true,
       ignorePiTags: true,
       entityDecoder: xmlOnlyEntities,
-      isArray: (_name, jPath) => typeof jPath === 'string' && listPaths.has(jPath),
+      isArray: (name, path) => typeof path !== 'string' && path.getDepth() === ANSWER_DEPTH + 1 && lists.has(name),
     });
   }
 
@@ -89,11 +93,6 @@ export class SoapAnswerReader {
     if (!(this.element in body)) throw new UnreadableAnswerError(`Body has no ${this.element}`);
     return { kind: 'answer', content: body[this.element] };
   }
-}
-
-/** The attribute callbacks get the path with its prefixes ("soap:Envelope.soap:Body.dc:CongdanCollection"). */
-function withoutPrefixes(jPath: string): string {
-  return jPath.replace(/(^|\.)[^.:]*:/g, '$1');
 }
 
 function recordOf(value: unknown): Record<string, unknown> | null {
