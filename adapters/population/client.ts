@@ -1,6 +1,6 @@
 // SOAP client of the national population database: signs each call, enforces a real abortable timeout, returns typed NFC results.
 import { randomUUID } from 'node:crypto';
-import * as soap from 'soap';
+import { Pool, type Dispatcher } from 'undici';
 import { buildAuthHeaders, type PopulationCredentials } from './auth-headers';
 import type { CitizenLookupResult, CitizenVerificationResult, CitizenVerifyRequest } from './citizen';
 import { populationWsdlPath } from './contract-files';
@@ -14,8 +14,11 @@ import {
   type RequestContext,
 } from './mapping';
 import { PopulationError } from './population-error';
-import { classifySoapFailure, type AbortCause } from './soap-failure';
+import { SoapAnswerReader, type SoapAnswer } from './soap-answer';
+import { lookupEnvelope, POPULATION_NAMESPACE, verificationEnvelope } from './soap-envelope';
+import { causeCodeOf, classifySoapFailure, NO_ANSWER, type AbortCause } from './soap-failure';
 import { toNfcDeep } from './vietnamese-text';
+import { readWsdlContract } from './wsdl-operations';
 
 export interface PopulationClientOptions {
   /** Service address, e.g. https://…/dancu/037 (the WSDL's own address is a placeholder). */
@@ -26,7 +29,7 @@ export interface PopulationClientOptions {
   requestContext: Omit<RequestContext, 'maYeuCau'>;
   /** Default per-call timeout; default 10 000 ms (opossum's default). */
   timeoutMs?: number;
-  /** Local WSDL file; defaults to contracts/wsdl/population.wsdl. */
+  /** Local WSDL file, checked at create time to offer both operations; defaults to contracts/wsdl/population.wsdl. */
   wsdlPath?: string;
   /** Clock for the Timestamp header (tests). */
   now?: () => number;
@@ -43,53 +46,56 @@ export interface PopulationCallOptions {
   maCanBo?: string;
 }
 
-/** What the soap package's generated `<Operation>Async` methods look like. */
-type SoapOperationAsync = (
-  args: object,
-  options: { signal: AbortSignal; maxRedirects: number },
-  extraHeaders: Record<string, string>,
-) => Promise<[unknown, ...unknown[]]>;
+interface Operation {
+  name: 'TraCuuThongTinCongDan' | 'XacThucThongTinCongDan';
+  answer: SoapAnswerReader;
+}
 
-const OPERATION = { lookup: 'TraCuuThongTinCongDan', verify: 'XacThucThongTinCongDan' } as const;
-type OperationName = (typeof OPERATION)[keyof typeof OPERATION];
+const LOOKUP: Operation = { name: 'TraCuuThongTinCongDan', answer: new SoapAnswerReader('CongdanCollection', ['CongDan']) };
+const VERIFY: Operation = { name: 'XacThucThongTinCongDan', answer: new SoapAnswerReader('KetQuaXacThucResponse') };
+
+/** Larger answers are refused unread: a 037 answer holds one citizen, a few KiB. */
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export class PopulationClient {
   private constructor(
-    private readonly soapClient: soap.Client,
+    private readonly pool: Pool,
+    private readonly path: string,
+    private readonly soapActions: ReadonlyMap<string, string>,
     private readonly options: PopulationClientOptions,
     private readonly credentials: PopulationCredentials,
   ) {}
 
-  /** Parses the local WSDL once; reuse the returned client for every call. */
+  /** Checks the local WSDL once; reuse the returned client for every call and close it on shutdown. */
   static async create(options: PopulationClientOptions): Promise<PopulationClient> {
-    const soapClient = await soap.createClientAsync(options.wsdlPath ?? populationWsdlPath(), {
-      endpoint: options.endpoint,
-      // Never follow a remote schemaLocation: the contract is entirely local.
-      wsdl_options: {
-        overrideImportLocation: (location: string) => {
-          if (/^https?:/i.test(location)) throw new Error('remote schema imports are not allowed');
-          return location;
-        },
-      },
-    });
+    const wsdlPath = options.wsdlPath ?? populationWsdlPath();
+    const contract = await readWsdlContract(wsdlPath);
+    if (contract.targetNamespace !== POPULATION_NAMESPACE) throw new Error(`${wsdlPath}: targetNamespace is not ${POPULATION_NAMESPACE}`);
+    for (const { name } of [LOOKUP, VERIFY]) if (!contract.soapActions.has(name)) throw new Error(`${wsdlPath}: no operation ${name}`);
+    const endpoint = new URL(options.endpoint);
+    // undici follows no redirects unless told to; idle keep-alive sockets are unref'd and do not hold the process.
+    const pool = new Pool(endpoint.origin);
     const credentials: PopulationCredentials = { ...options.credentials, authUrl: options.credentials.authUrl ?? options.endpoint };
-    return new PopulationClient(soapClient, options, credentials);
+    return new PopulationClient(pool, endpoint.pathname + endpoint.search, contract.soapActions, options, credentials);
   }
 
   /** Service 037: the citizen record when id, name and birth date agree. */
   async lookupCitizen(request: CitizenVerifyRequest, call: PopulationCallOptions = {}): Promise<CitizenLookupResult> {
     const valid = this.validated(request);
-    const body = toLookupRequest(valid, this.context(call));
-    const answer = await this.invoke(OPERATION.lookup, body, call);
-    return this.read(OPERATION.lookup, () => lookupResultFromWire(answer, valid));
+    const answer = await this.invoke(LOOKUP, lookupEnvelope(toLookupRequest(valid, this.context(call))), call);
+    return this.read(LOOKUP, () => lookupResultFromWire(answer, valid));
   }
 
   /** Service 033: whether a citizen with this id, name and birth date exists (the registry answers only TonTai). */
   async verifyCitizen(request: CitizenVerifyRequest, call: PopulationCallOptions = {}): Promise<CitizenVerificationResult> {
     const valid = this.validated(request);
-    const body = toVerificationRequest(valid, this.context(call));
-    const answer = await this.invoke(OPERATION.verify, body, call);
-    return this.read(OPERATION.verify, () => verificationResultFromWire(answer));
+    const answer = await this.invoke(VERIFY, verificationEnvelope(toVerificationRequest(valid, this.context(call))), call);
+    return this.read(VERIFY, () => verificationResultFromWire(answer));
+  }
+
+  /** Closes the kept-alive connections once the calls in flight have ended. */
+  async close(): Promise<void> {
+    if (!this.pool.closed) await this.pool.close();
   }
 
   private validated(request: CitizenVerifyRequest): CitizenVerifyRequest {
@@ -109,35 +115,71 @@ export class PopulationClient {
     };
   }
 
-  private read<T>(operation: OperationName, readAnswer: () => T): T {
+  private read<T>(operation: Operation, readAnswer: () => T): T {
     try {
       return readAnswer();
     } catch (error) {
-      if (error instanceof UnreadableAnswerError) throw new PopulationError('POPULATION_BAD_RESPONSE', `${operation}: ${error.message}`);
+      if (error instanceof UnreadableAnswerError) throw badResponse(operation, error, null);
       throw error;
     }
   }
 
-  private async invoke(operation: OperationName, body: object, call: PopulationCallOptions): Promise<unknown> {
-    const method: unknown = this.soapClient[`${operation}Async`];
-    if (typeof method !== 'function') throw new Error(`WSDL has no operation ${operation}`);
+  /** Sends the envelope; answers the Body element of a 2xx answer, NFC, or throws a PopulationError. */
+  private async invoke(operation: Operation, envelope: string, call: PopulationCallOptions): Promise<unknown> {
     const timeoutMs = call.timeoutMs ?? this.options.timeoutMs ?? 10_000;
     const timeoutSignal = AbortSignal.timeout(timeoutMs);
     const signal = call.signal ? AbortSignal.any([call.signal, timeoutSignal]) : timeoutSignal;
     const abortCause = (): AbortCause => (call.signal?.aborted ? 'caller' : timeoutSignal.aborted ? 'timeout' : null);
-    if (signal.aborted) throw classifySoapFailure(null, abortCause(), operation);
+    if (signal.aborted) throw classifySoapFailure(NO_ANSWER, abortCause(), operation.name);
 
     const headers: Record<string, string> = {
       ...buildAuthHeaders(this.credentials, (this.options.now ?? Date.now)()),
       'Content-Type': 'application/xml; charset=utf-8',
+      SOAPAction: `"${this.soapActions.get(operation.name) ?? ''}"`,
     };
+    let status: number;
+    let xml: string | null;
     try {
-      const [result] = await (method as SoapOperationAsync).call(this.soapClient, body, { signal, maxRedirects: 0 }, headers);
-      return toNfcDeep(result);
+      const response = await this.pool.request({ path: this.path, method: 'POST', headers, body: envelope, signal });
+      status = response.statusCode;
+      xml = await readText(response.body, MAX_ANSWER_BYTES);
     } catch (error) {
-      throw classifySoapFailure(error, abortCause(), operation);
+      throw classifySoapFailure({ ...NO_ANSWER, causeCode: causeCodeOf(error) }, abortCause(), operation.name);
     }
+    const ok = status >= 200 && status < 300;
+    let answer: SoapAnswer;
+    try {
+      if (xml === null) throw new UnreadableAnswerError(`answer larger than ${MAX_ANSWER_BYTES} bytes`);
+      answer = operation.answer.read(xml);
+    } catch (error) {
+      if (!(error instanceof UnreadableAnswerError)) throw error;
+      // An error status without a SOAP body (a proxy's page, a gateway's JSON) says more than "unreadable".
+      if (!ok) throw classifySoapFailure({ ...NO_ANSWER, status }, null, operation.name);
+      throw badResponse(operation, error, status);
+    }
+    if (answer.kind === 'fault') throw classifySoapFailure({ ...NO_ANSWER, status, faultCode: answer.faultCode }, null, operation.name);
+    if (!ok) throw classifySoapFailure({ ...NO_ANSWER, status }, null, operation.name);
+    return toNfcDeep(answer.content);
   }
+}
+
+function badResponse(operation: Operation, error: UnreadableAnswerError, httpStatus: number | null): PopulationError {
+  return new PopulationError('POPULATION_BAD_RESPONSE', `${operation.name}: ${error.message}`, { httpStatus });
+}
+
+/** The body as UTF-8 text, or null (and the body discarded) when it exceeds maxBytes. */
+async function readText(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 export function createPopulationClient(options: PopulationClientOptions): Promise<PopulationClient> {

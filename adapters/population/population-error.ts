@@ -31,8 +31,8 @@ export class PopulationError extends Error {
   /** SOAP faultcode when the registry answered with a fault (a code, never free text). */
   readonly faultCode: string | null;
   /**
-   * Low-level error code (ECONNREFUSED, ERR_CANCELED…). The underlying error is deliberately not kept as
-   * `cause`: axios and soap errors carry the request body, which holds personal data.
+   * Low-level error code (ECONNREFUSED, UND_ERR_SOCKET…). The underlying error is deliberately not kept as
+   * `cause`: transport errors may carry the request body, which holds personal data.
    */
   readonly causeCode: string | null;
 

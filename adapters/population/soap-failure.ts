@@ -1,19 +1,25 @@
-// Turns whatever the soap/axios stack threw into a PopulationError: transient (retry) or not, never with personal data.
+// Turns what the transport learned about a failed call into a PopulationError: transient (retry) or not, never with personal data.
 import { PopulationError } from './population-error';
 
 /** Why our own side cancelled the call, if it did. */
 export type AbortCause = 'timeout' | 'caller' | null;
 
-interface SoapStackError {
-  code?: unknown;
-  response?: { status?: unknown };
-  root?: { Envelope?: { Body?: { Fault?: { faultcode?: unknown } } } };
+/** What is known about a failed call. Only codes: the thrown error itself may carry the request body. */
+export interface SoapFailure {
+  /** HTTP status when the registry answered at all. */
+  status: number | null;
+  /** SOAP faultcode when the answer was a Fault, e.g. "soap:Client.Authentication". */
+  faultCode: string | null;
+  /** Low-level error code (ECONNREFUSED, UND_ERR_SOCKET…) when there was no answer. */
+  causeCode: string | null;
 }
 
-function faultCodeOf(error: SoapStackError): string | null {
-  const raw = error.root?.Envelope?.Body?.Fault?.faultcode;
-  const text = typeof raw === 'string' ? raw : raw !== null && typeof raw === 'object' ? String((raw as { $value?: unknown }).$value ?? '') : '';
-  return text === '' ? null : text;
+export const NO_ANSWER: Readonly<SoapFailure> = { status: null, faultCode: null, causeCode: null };
+
+/** The `code` of a thrown network error, keeping nothing else of it. */
+export function causeCodeOf(thrown: unknown): string | null {
+  const code = thrown !== null && typeof thrown === 'object' ? (thrown as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : null;
 }
 
 /** faultcode local name: "soap:Client.Authentication" → "Client.Authentication". */
@@ -22,14 +28,11 @@ function localFaultName(faultCode: string): string {
   return colon < 0 ? faultCode : faultCode.slice(colon + 1);
 }
 
-export function classifySoapFailure(thrown: unknown, abortCause: AbortCause, operation: string): PopulationError {
+export function classifySoapFailure(failure: SoapFailure, abortCause: AbortCause, operation: string): PopulationError {
   if (abortCause === 'timeout') return new PopulationError('POPULATION_TIMEOUT', `${operation}: timed out; request aborted`);
   if (abortCause === 'caller') return new PopulationError('POPULATION_ABORTED', `${operation}: aborted by the caller`);
 
-  const error: SoapStackError = thrown !== null && typeof thrown === 'object' ? (thrown as SoapStackError) : {};
-  const status = typeof error.response?.status === 'number' ? error.response.status : null;
-  const faultCode = faultCodeOf(error);
-  const causeCode = typeof error.code === 'string' ? error.code : null;
+  const { status, faultCode, causeCode } = failure;
   const details = { httpStatus: status, faultCode, causeCode };
   const fault = faultCode ? localFaultName(faultCode) : null;
 

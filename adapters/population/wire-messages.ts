@@ -1,4 +1,5 @@
-// Shapes of the SOAP messages on the wire (contracts/wsdl/population.wsdl), as the `soap` package reads and writes them.
+// Shapes of the SOAP messages on the wire (contracts/wsdl/population.wsdl): what the client writes (soap-envelope.ts)
+// and reads (soap-answer.ts), and what the simulator's `soap` server reads and writes.
 
 /** Birth date in a request or answer: yyyyMMdd in NgayThangNam, or only the year in Nam (§3.3). */
 export interface NgayThangNamSinhWire {
@@ -6,7 +7,7 @@ export interface NgayThangNamSinhWire {
   NgayThangNam?: string;
 }
 
-/** dan:TraCuuThongTinCongDan, service 037. Keys are in schema order; the soap client writes them in key order. */
+/** dan:TraCuuThongTinCongDan, service 037. Keys are in schema order, the order soap-envelope.ts writes them in. */
 export interface TraCuuThongTinCongDanWire {
   MaYeuCau: string;
   MaDVC: string;
@@ -106,7 +107,7 @@ export interface CongdanCollectionAttributesWire {
   TruongKhongKhop?: string;
 }
 
-/** dc:CongdanCollection, the 037 answer; `attributes` is how the `soap` package carries XML attributes. */
+/** dc:CongdanCollection, the 037 answer; `attributes` carries its XML attributes (in soap-answer.ts as in the `soap` package). */
 export interface CongdanCollectionWire {
   attributes?: CongdanCollectionAttributesWire;
   CongDan?: CongDanWire[];

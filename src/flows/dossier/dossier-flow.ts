@@ -67,6 +67,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
       requestContext: { maDvc: settings.population.maDvc, maCanBo: settings.population.maCanBo, maDonVi: settings.population.maDonVi },
       timeoutMs: settings.population.breaker.timeoutMs,
     });
+    ctx.onStop(() => population.close());
     ctx.breaker('dvcqg', settings.dvcqg.breaker);
     // The catalogue has a breaker of its own: its cache hits answer without calling DVCQG, and counted on the 'dvcqg'
     // breaker they were successes that kept it closed (and closed it again on a half-open trial) during an outage,

@@ -6,6 +6,8 @@ import {
   populationWsdlPath,
   SAMPLE_CITIZENS,
   startPopulationSimulator,
+  toLookupRequest,
+  toVerificationRequest,
   type RunningPopulationSimulator,
 } from '../../../adapters/population';
 
@@ -27,6 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await client.close();
   await sim.close();
 });
 
@@ -122,6 +125,7 @@ describe('population client against the simulator', () => {
   test('bad auth → SOAP fault → non-transient POPULATION_AUTH_REJECTED', async () => {
     const wrong = await PopulationClient.create({ endpoint: sim.url, credentials: { ...credentials, secretKey: 'wrong' }, requestContext });
     const error = await caught(wrong.lookupCitizen({ soDinhDanh: tai.soDinhDanh, hoVaTen: tai.hoVaTen, ngaySinh: tai.ngaySinh }));
+    await wrong.close();
     expect(error).toMatchObject({ code: 'POPULATION_AUTH_REJECTED', transient: false, httpStatus: 401, faultCode: 'soap:Client.Authentication' });
     expect(error.message).not.toMatch(/026092008262|ĐÀO/);
   });
@@ -158,6 +162,13 @@ describe('population client against the simulator', () => {
     );
     expect(error).toMatchObject({ code: 'POPULATION_ABORTED', transient: true });
     expect(Date.now() - started).toBeLessThan(700);
+  });
+
+  test('an answer lost after the registry applied the call → transient POPULATION_UNAVAILABLE', async () => {
+    await setFault({ mode: 'lose-answer', durationMs: 10_000 });
+    const error = await caught(client.verifyCitizen({ soDinhDanh: tai.soDinhDanh, hoVaTen: tai.hoVaTen, ngaySinh: tai.ngaySinh }));
+    expect(error).toMatchObject({ code: 'POPULATION_UNAVAILABLE', transient: true, httpStatus: null });
+    expect(sim.control.received('XacThucThongTinCongDan')).toHaveLength(1);
   });
 
   test('refused connections → transient POPULATION_UNAVAILABLE', async () => {
@@ -221,6 +232,28 @@ describe('plain soap client built from the WSDL', () => {
     const args = { MaYeuCau: 'plain-2', MaDichVu: '033', MaCanBo: 'VDXP_VPCP', SoDinhDanh: tai.soDinhDanh, HoVaTen: 'ĐÀO VĂN TÀI' };
     const [result] = (await plain.XacThucThongTinCongDanAsync(args, {}, signedHeaders())) as [{ TonTai: boolean }];
     expect(result.TonTai).toBe(true);
+  });
+
+  test("the client's own envelope reaches the server as the soap package's would, headers too", async () => {
+    const context = { maDvc: 'VPCP', maCanBo: '001090000001', maDonVi: `<Sở "A" & 'B'>`, taiKhoan: 'cán bộ' };
+    const ours = await PopulationClient.create({ endpoint: sim.url, credentials, requestContext: context, newRequestId: () => 'same-id' });
+    const request = { soDinhDanh: tai.soDinhDanh, hoVaTen: 'đào văn tài', ngaySinh: '1992' };
+    expect((await ours.lookupCitizen(request)).status).toBe('found');
+    expect((await ours.verifyCitizen(request)).status).toBe('verified');
+    await ours.close();
+    const wire = { ...context, maYeuCau: 'same-id' };
+    await plain.TraCuuThongTinCongDanAsync(toLookupRequest(request, wire), {}, signedHeaders());
+    await plain.XacThucThongTinCongDanAsync(toVerificationRequest(request, wire), {}, signedHeaders());
+
+    const [ourLookup, theirLookup] = sim.control.received('TraCuuThongTinCongDan');
+    expect(ourLookup?.body).toEqual(theirLookup?.body);
+    expect(ourLookup?.body).toMatchObject({ MaDonVi: `<Sở "A" & 'B'>`, TaiKhoan: 'cán bộ', NgayThangNamSinh: { Nam: '1992' } });
+    const [ourCheck, theirCheck] = sim.control.received('XacThucThongTinCongDan');
+    expect(ourCheck?.body).toEqual(theirCheck?.body);
+    for (const name of ['content-type', 'soapaction', 'x-road-client', 'authorization', 'apikey']) {
+      expect(ourLookup?.headers[name]).toBe(theirLookup?.headers[name]);
+    }
+    expect(ourLookup?.headers.timestamp).toMatch(/^\d{13}$/);
   });
 
   test('no auth headers → SOAP Fault with HTTP 401', async () => {

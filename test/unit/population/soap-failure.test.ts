@@ -1,36 +1,64 @@
-import { classifySoapFailure } from '../../../adapters/population/soap-failure';
+import { causeCodeOf, classifySoapFailure, NO_ANSWER, type SoapFailure } from '../../../adapters/population/soap-failure';
 
-function withFault(faultcode: string, status: number): unknown {
-  return { response: { status }, root: { Envelope: { Body: { Fault: { faultcode, faultstring: 'x' } } } } };
+function withFault(faultCode: string, status: number): SoapFailure {
+  return { ...NO_ANSWER, status, faultCode };
+}
+
+function withStatus(status: number): SoapFailure {
+  return { ...NO_ANSWER, status };
 }
 
 describe('classifySoapFailure', () => {
   test.each([
-    ['network error', { code: 'ECONNREFUSED' }, 'POPULATION_UNAVAILABLE', true],
-    ['HTTP 503 without a SOAP body', { response: { status: 503 } }, 'POPULATION_UNAVAILABLE', true],
-    ['HTTP 429', { response: { status: 429 } }, 'POPULATION_UNAVAILABLE', true],
+    ['network error', { ...NO_ANSWER, causeCode: 'ECONNREFUSED' }, 'POPULATION_UNAVAILABLE', true],
+    ['socket closed by the other side', { ...NO_ANSWER, causeCode: 'UND_ERR_SOCKET' }, 'POPULATION_UNAVAILABLE', true],
+    ['HTTP 503 without a SOAP body', withStatus(503), 'POPULATION_UNAVAILABLE', true],
+    ['HTTP 429', withStatus(429), 'POPULATION_UNAVAILABLE', true],
     ['Server fault', withFault('soap:Server', 500), 'POPULATION_UNAVAILABLE', true],
     ['auth fault', withFault('soap:Client.Authentication', 401), 'POPULATION_AUTH_REJECTED', false],
-    ['HTTP 403', { response: { status: 403 } }, 'POPULATION_AUTH_REJECTED', false],
+    ['auth fault sent with 500', withFault('soap:Client.Authentication', 500), 'POPULATION_AUTH_REJECTED', false],
+    ['HTTP 403', withStatus(403), 'POPULATION_AUTH_REJECTED', false],
     ['Client fault sent with 500', withFault('soap:Client', 500), 'POPULATION_REQUEST_REJECTED', false],
-    ['HTTP 400', { response: { status: 400 } }, 'POPULATION_REQUEST_REJECTED', false],
-    ['unparseable 200', { response: { status: 200 } }, 'POPULATION_BAD_RESPONSE', false],
-  ])('%s → %s', (_label, thrown, code, transient) => {
-    const error = classifySoapFailure(thrown, null, 'TraCuuThongTinCongDan');
+    ['Server fault sent with 200', withFault('soap:Server', 200), 'POPULATION_UNAVAILABLE', true],
+    ['HTTP 400', withStatus(400), 'POPULATION_REQUEST_REJECTED', false],
+    ['unparseable 200', withStatus(200), 'POPULATION_BAD_RESPONSE', false],
+    ['redirect (not followed)', withStatus(302), 'POPULATION_BAD_RESPONSE', false],
+  ])('%s → %s', (_label, failure, code, transient) => {
+    const error = classifySoapFailure(failure, null, 'TraCuuThongTinCongDan');
     expect(error.code).toBe(code);
     expect(error.transient).toBe(transient);
   });
 
-  test('our own timeout and the caller abort are transient and distinct', () => {
-    expect(classifySoapFailure({ code: 'ERR_CANCELED' }, 'timeout', 'op')).toMatchObject({ code: 'POPULATION_TIMEOUT', transient: true });
-    expect(classifySoapFailure({ code: 'ERR_CANCELED' }, 'caller', 'op')).toMatchObject({ code: 'POPULATION_ABORTED', transient: true });
+  test('the status, fault code and cause code are kept as details', () => {
+    expect(classifySoapFailure(withFault('soap:Client.Authentication', 401), null, 'op')).toMatchObject({
+      httpStatus: 401,
+      faultCode: 'soap:Client.Authentication',
+      causeCode: null,
+    });
+    expect(classifySoapFailure({ ...NO_ANSWER, causeCode: 'ECONNRESET' }, null, 'op')).toMatchObject({ httpStatus: null, causeCode: 'ECONNRESET' });
   });
 
-  test('the underlying error (which holds the request body) is not kept', () => {
-    const thrown = Object.assign(new Error('boom'), { code: 'ECONNRESET', config: { data: '<HoVaTen>ĐÀO VĂN TÀI</HoVaTen>' } });
-    const error = classifySoapFailure(thrown, null, 'op');
+  test('our own timeout and the caller abort are transient and distinct', () => {
+    const aborted = { ...NO_ANSWER, causeCode: 'UND_ERR_ABORTED' };
+    expect(classifySoapFailure(aborted, 'timeout', 'op')).toMatchObject({ code: 'POPULATION_TIMEOUT', transient: true });
+    expect(classifySoapFailure(aborted, 'caller', 'op')).toMatchObject({ code: 'POPULATION_ABORTED', transient: true });
+  });
+});
+
+describe('causeCodeOf', () => {
+  test('keeps only the code of the underlying error (which may hold the request body)', () => {
+    const thrown = Object.assign(new Error('boom'), { code: 'ECONNRESET', body: '<HoVaTen>ĐÀO VĂN TÀI</HoVaTen>' });
+    const code = causeCodeOf(thrown);
+    expect(code).toBe('ECONNRESET');
+    const error = classifySoapFailure({ ...NO_ANSWER, causeCode: code }, null, 'op');
     expect(error.cause).toBeUndefined();
     expect(JSON.stringify({ ...error, message: error.message })).not.toContain('ĐÀO');
-    expect(error.causeCode).toBe('ECONNRESET');
+    expect(error.message).toContain('ECONNRESET');
+  });
+
+  test('no string code, no cause code', () => {
+    expect(causeCodeOf(new DOMException('aborted', 'AbortError'))).toBeNull();
+    expect(causeCodeOf('ECONNRESET')).toBeNull();
+    expect(causeCodeOf(null)).toBeNull();
   });
 });
