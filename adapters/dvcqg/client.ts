@@ -174,7 +174,8 @@ export class DvcqgClient {
   /** One HTTP POST; resolves with any HTTP answer, rejects only when none arrived. */
   private async post(path: string, operation: string, body: object, signal: AbortSignal | undefined): Promise<DvcqgAnswer> {
     try {
-      const answer = await this.http.post(path, JSON.stringify(body), signal);
+      const answer = await this.http.post(path, JSON.stringify(body), { signal });
+      if (answer.body === null) throw new DvcqgError('INVALID_RESPONSE', `${operation}: answer too large`, { status: answer.status, transient: false });
       return { status: answer.status, data: jsonOrText(answer.body) };
     } catch (err) {
       throw toDvcqgError(err, operation);

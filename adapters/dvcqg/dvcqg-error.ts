@@ -55,8 +55,6 @@ export function toDvcqgError(err: unknown, operation: string): DvcqgError {
         return new DvcqgError('ABORTED', `${operation}: request aborted`, { status: null, transient: true, cause: err });
       case 'timeout':
         return new DvcqgError('TIMEOUT', `${operation}: request timed out`, { status: null, transient: true, cause: err });
-      case 'answer-too-large':
-        return new DvcqgError('INVALID_RESPONSE', `${operation}: answer too large`, { status: null, transient: false, cause: err });
       case 'network':
         return new DvcqgError('NETWORK_ERROR', `${operation}: network error (${err.code})`, { status: null, transient: true, cause: err });
     }

@@ -1,32 +1,42 @@
 // One keep-alive connection pool to an upstream's origin, on undici. The bus's hot upstream calls (DVCQG, the
 // population database) go through it: measured here, a JSON POST round trip costs about half the CPU it costs
-// through axios. Answers are read whole, up to a cap, and never follow redirects.
-import { Pool } from 'undici';
+// through axios. Answers are read whole, up to a cap, and never follow redirects. Idle sockets are unref'd by undici
+// and do not hold the process.
+import { Pool, type Dispatcher } from 'undici';
 
 export interface UpstreamPoolOptions {
   /** Origin plus an optional path prefix, e.g. https://adapter.example/lgsp; request paths are appended. */
   baseUrl: string;
   /** Sent with every request. */
-  headers: Record<string, string>;
+  headers?: Record<string, string>;
   /** Ceiling of one call, from the first byte sent to the last byte of the answer read. */
   timeoutMs: number;
-  /** Largest answer body read; a larger one fails the call (ANSWER_TOO_LARGE). Default 16 MiB. */
+  /** Largest answer body read; a larger one is discarded unread (body null). Default 16 MiB. */
   maxAnswerBytes?: number;
   /** Connections kept to the origin; default 64. */
   connections?: number;
 }
 
-export interface UpstreamAnswer {
-  status: number;
-  contentType: string;
-  body: Buffer;
+export interface UpstreamCall {
+  /** The caller's signal (e.g. the circuit breaker's); the pool's timeout applies as well. */
+  signal?: AbortSignal;
+  /** Added to the pool's headers. */
+  headers?: Record<string, string>;
+  /** Overrides the pool's timeout for this call. */
+  timeoutMs?: number;
 }
 
-/** Why no answer arrived: our timeout, the caller's signal, or the network (with its code). */
+export interface UpstreamAnswer {
+  status: number;
+  /** The whole answer body; null when it was larger than maxAnswerBytes (discarded unread). */
+  body: Buffer | null;
+}
+
+/** Why no answer arrived: our timeout, the caller's signal, or the network (code: what the socket said). */
 export class UpstreamTransportError extends Error {
   override readonly name = 'UpstreamTransportError';
   constructor(
-    readonly reason: 'timeout' | 'aborted' | 'network' | 'answer-too-large',
+    readonly reason: 'timeout' | 'aborted' | 'network',
     readonly code: string,
     options?: { cause?: unknown },
   ) {
@@ -47,32 +57,15 @@ export class UpstreamPool {
   }
 
   /** POSTs `body`; resolves with any HTTP answer, rejects with UpstreamTransportError only when none arrived. */
-  async post(path: string, body: string | Buffer, signal?: AbortSignal, headers?: Record<string, string>): Promise<UpstreamAnswer> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+  async post(path: string, body: string | Buffer, call: UpstreamCall = {}): Promise<UpstreamAnswer> {
+    const timeout = AbortSignal.timeout(call.timeoutMs ?? this.options.timeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const headers = call.headers ? { ...this.options.headers, ...call.headers } : this.options.headers;
     try {
-      const answer = await this.pool.request({
-        method: 'POST',
-        path: this.pathPrefix + path,
-        headers: headers ? { ...this.options.headers, ...headers } : this.options.headers,
-        body,
-        signal: combined,
-      });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of answer.body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > this.maxAnswerBytes) {
-          answer.body.destroy();
-          throw new UpstreamTransportError('answer-too-large', 'ANSWER_TOO_LARGE');
-        }
-        chunks.push(chunk);
-      }
-      const contentType = answer.headers['content-type'];
-      return { status: answer.statusCode, contentType: typeof contentType === 'string' ? contentType : '', body: Buffer.concat(chunks, size) };
+      const answer = await this.pool.request({ method: 'POST', path: this.pathPrefix + path, headers, body, signal });
+      return { status: answer.statusCode, body: await readCapped(answer.body, this.maxAnswerBytes) };
     } catch (error) {
-      if (error instanceof UpstreamTransportError) throw error;
-      if (signal?.aborted) throw new UpstreamTransportError('aborted', 'ABORTED', { cause: error });
+      if (call.signal?.aborted) throw new UpstreamTransportError('aborted', 'ABORTED', { cause: error });
       if (timeout.aborted) throw new UpstreamTransportError('timeout', 'TIMEOUT', { cause: error });
       const code = (error as { code?: unknown }).code;
       throw new UpstreamTransportError('network', typeof code === 'string' ? code : 'NETWORK_ERROR', { cause: error });
@@ -83,4 +76,19 @@ export class UpstreamPool {
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** The whole body, or null (and the rest discarded) once it exceeds maxBytes. */
+async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      return null;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size);
 }

@@ -1,6 +1,6 @@
 // SOAP client of the national population database: signs each call, enforces a real abortable timeout, returns typed NFC results.
 import { randomUUID } from 'node:crypto';
-import { Pool, type Dispatcher } from 'undici';
+import { UpstreamPool, UpstreamTransportError } from '../http-kit/upstream-pool';
 import { buildAuthHeaders, type PopulationCredentials } from './auth-headers';
 import type { CitizenLookupResult, CitizenVerificationResult, CitizenVerifyRequest } from './citizen';
 import { populationWsdlPath } from './contract-files';
@@ -16,7 +16,7 @@ import {
 import { PopulationError } from './population-error';
 import { SoapAnswerReader, type SoapAnswer } from './soap-answer';
 import { lookupEnvelope, POPULATION_NAMESPACE, verificationEnvelope } from './soap-envelope';
-import { causeCodeOf, classifySoapFailure, NO_ANSWER, type AbortCause } from './soap-failure';
+import { classifySoapFailure, NO_ANSWER, type AbortCause } from './soap-failure';
 import { toNfcDeep } from './vietnamese-text';
 import { readWsdlContract } from './wsdl-operations';
 
@@ -59,7 +59,7 @@ const MAX_ANSWER_BYTES = 1024 * 1024;
 
 export class PopulationClient {
   private constructor(
-    private readonly pool: Pool,
+    private readonly http: UpstreamPool,
     private readonly path: string,
     private readonly soapActions: ReadonlyMap<string, string>,
     private readonly options: PopulationClientOptions,
@@ -73,10 +73,9 @@ export class PopulationClient {
     if (contract.targetNamespace !== POPULATION_NAMESPACE) throw new Error(`${wsdlPath}: targetNamespace is not ${POPULATION_NAMESPACE}`);
     for (const { name } of [LOOKUP, VERIFY]) if (!contract.soapActions.has(name)) throw new Error(`${wsdlPath}: no operation ${name}`);
     const endpoint = new URL(options.endpoint);
-    // undici follows no redirects unless told to; idle keep-alive sockets are unref'd and do not hold the process.
-    const pool = new Pool(endpoint.origin);
+    const http = new UpstreamPool({ baseUrl: endpoint.origin, timeoutMs: options.timeoutMs ?? 10_000, maxAnswerBytes: MAX_ANSWER_BYTES });
     const credentials: PopulationCredentials = { ...options.credentials, authUrl: options.credentials.authUrl ?? options.endpoint };
-    return new PopulationClient(pool, endpoint.pathname + endpoint.search, contract.soapActions, options, credentials);
+    return new PopulationClient(http, endpoint.pathname + endpoint.search, contract.soapActions, options, credentials);
   }
 
   /** Service 037: the citizen record when id, name and birth date agree. */
@@ -95,7 +94,7 @@ export class PopulationClient {
 
   /** Closes the kept-alive connections once the calls in flight have ended. */
   async close(): Promise<void> {
-    if (!this.pool.closed) await this.pool.close();
+    await this.http.close();
   }
 
   private validated(request: CitizenVerifyRequest): CitizenVerifyRequest {
@@ -126,12 +125,7 @@ export class PopulationClient {
 
   /** Sends the envelope; answers the Body element of a 2xx answer, NFC, or throws a PopulationError. */
   private async invoke(operation: Operation, envelope: string, call: PopulationCallOptions): Promise<unknown> {
-    const timeoutMs = call.timeoutMs ?? this.options.timeoutMs ?? 10_000;
-    const timeoutSignal = AbortSignal.timeout(timeoutMs);
-    const signal = call.signal ? AbortSignal.any([call.signal, timeoutSignal]) : timeoutSignal;
-    const abortCause = (): AbortCause => (call.signal?.aborted ? 'caller' : timeoutSignal.aborted ? 'timeout' : null);
-    if (signal.aborted) throw classifySoapFailure(NO_ANSWER, abortCause(), operation.name);
-
+    if (call.signal?.aborted) throw classifySoapFailure(NO_ANSWER, 'caller', operation.name);
     const headers: Record<string, string> = {
       ...buildAuthHeaders(this.credentials, (this.options.now ?? Date.now)()),
       'Content-Type': 'application/xml; charset=utf-8',
@@ -140,11 +134,13 @@ export class PopulationClient {
     let status: number;
     let xml: string | null;
     try {
-      const response = await this.pool.request({ path: this.path, method: 'POST', headers, body: envelope, signal });
-      status = response.statusCode;
-      xml = await readText(response.body, MAX_ANSWER_BYTES);
+      const answer = await this.http.post(this.path, envelope, { signal: call.signal, headers, timeoutMs: call.timeoutMs });
+      status = answer.status;
+      xml = answer.body === null ? null : answer.body.toString('utf8');
     } catch (error) {
-      throw classifySoapFailure({ ...NO_ANSWER, causeCode: causeCodeOf(error) }, abortCause(), operation.name);
+      if (!(error instanceof UpstreamTransportError)) throw error;
+      const abortCause: AbortCause = error.reason === 'timeout' ? 'timeout' : error.reason === 'aborted' ? 'caller' : null;
+      throw classifySoapFailure({ ...NO_ANSWER, causeCode: abortCause === null ? error.code : null }, abortCause, operation.name);
     }
     const ok = status >= 200 && status < 300;
     let answer: SoapAnswer;
@@ -165,21 +161,6 @@ export class PopulationClient {
 
 function badResponse(operation: Operation, error: UnreadableAnswerError, httpStatus: number | null): PopulationError {
   return new PopulationError('POPULATION_BAD_RESPONSE', `${operation.name}: ${error.message}`, { httpStatus });
-}
-
-/** The body as UTF-8 text, or null (and the body discarded) when it exceeds maxBytes. */
-async function readText(body: Dispatcher.ResponseData['body'], maxBytes: number): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      body.destroy();
-      return null;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 export function createPopulationClient(options: PopulationClientOptions): Promise<PopulationClient> {

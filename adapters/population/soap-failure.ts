@@ -16,12 +16,6 @@ export interface SoapFailure {
 
 export const NO_ANSWER: Readonly<SoapFailure> = { status: null, faultCode: null, causeCode: null };
 
-/** The `code` of a thrown network error, keeping nothing else of it. */
-export function causeCodeOf(thrown: unknown): string | null {
-  const code = thrown !== null && typeof thrown === 'object' ? (thrown as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : null;
-}
-
 /** faultcode local name: "soap:Client.Authentication" → "Client.Authentication". */
 function localFaultName(faultCode: string): string {
   const colon = faultCode.lastIndexOf(':');

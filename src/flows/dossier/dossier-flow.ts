@@ -68,6 +68,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
       timeoutMs: settings.population.breaker.timeoutMs,
     });
     ctx.onStop(() => population.close());
+    ctx.onStop(() => dvcqg.close());
     ctx.breaker('dvcqg', settings.dvcqg.breaker);
     // The catalogue has a breaker of its own: its cache hits answer without calling DVCQG, and counted on the 'dvcqg'
     // breaker they were successes that kept it closed (and closed it again on a half-open trial) during an outage,
