@@ -12,16 +12,9 @@ import {
   type StoredDossier,
 } from '../../../adapters/dvcqg';
 import { birthRegistration, birthRegistrationProgress, marriageStatusNfd } from '../../fixtures/dvcqg/load-fixtures';
+import { caught as caughtOf } from '../../support/caught';
 
-async function rejection(promise: Promise<unknown>): Promise<DvcqgError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof DvcqgError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
+const rejection = (promise: Promise<unknown>): Promise<DvcqgError> => caughtOf(promise, DvcqgError);
 
 describe('DVCQG client ↔ simulator', () => {
   let sim: DvcqgSimulator;

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PopulationClient, PopulationError, SAMPLE_CITIZENS } from '../../../adapters/population';
+import { caught as caughtOf } from '../../support/caught';
 
 const credentials = { userName: 'lgsp_test', secretKey: 'test-only-secret', clientId: 'VN/GOV/000.00.00.H10/LGSP', apiKey: 'test-only-api-key' };
 const tai = SAMPLE_CITIZENS.daoVanTai;
@@ -50,15 +51,7 @@ beforeEach(() => {
   paths.length = 0;
 });
 
-async function caught(promise: Promise<unknown>): Promise<PopulationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof PopulationError) return error;
-    throw error;
-  }
-  throw new Error('expected a PopulationError');
-}
+const caught = (promise: Promise<unknown>): Promise<PopulationError> => caughtOf(promise, PopulationError);
 
 function expectNoPersonalData(error: PopulationError): void {
   expect(JSON.stringify({ ...error, message: error.message })).not.toMatch(/026092008262|135602342|ĐÀO|TÀI|1992/);

@@ -10,6 +10,7 @@ import {
   toVerificationRequest,
   type RunningPopulationSimulator,
 } from '../../../adapters/population';
+import { caught as caughtOf } from '../../support/caught';
 
 const credentials = {
   userName: 'lgsp_test',
@@ -38,15 +39,7 @@ afterEach(() => {
   sim.control.clear();
 });
 
-async function caught(promise: Promise<unknown>): Promise<PopulationError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof PopulationError) return error;
-    throw error;
-  }
-  throw new Error('expected a PopulationError');
-}
+const caught = (promise: Promise<unknown>): Promise<PopulationError> => caughtOf(promise, PopulationError);
 
 async function setFault(body: object): Promise<void> {
   const res = await fetch(new URL('/__sim/fault', sim.url), {
