@@ -23,6 +23,7 @@ import { AmqpTransport } from './transport/amqp/amqp-transport';
 import { EmbeddedTransport } from './transport/embedded/embedded-transport';
 import type { RouteTopology, Transport, TransportObserver } from './transport/transport';
 import type { Envelope } from './envelope/envelope';
+import { isStoreUnavailable } from './stores/store-unavailable';
 import { Resequencer } from './routing/resequencer';
 import { openBusAudit } from './audit/open-bus-audit';
 import { scheduleRetention, type RetentionSchedule } from './audit/retention-schedule';
@@ -90,8 +91,25 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   });
   const resequencer = new Resequencer(stores.sequences);
   const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
-  const settleSequence = async (route: string, envelope: Envelope) => {
-    if (orderedRoutes.has(route) && envelope.subject !== null && envelope.sequence !== null) await resequencer.settle(envelope.subject, envelope.sequence);
+  /**
+   * A dead letter's number is settled here (a delivered or rejected message's by its route handler), trying again
+   * while the store is away: a number never settled would hold the subject's later messages until it is replayed.
+   */
+  const settleDeadLetterSequence = async (route: string, envelope: Envelope) => {
+    if (!orderedRoutes.has(route) || envelope.subject === null || envelope.sequence === null) return;
+    const deadline = Date.now() + 120_000;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        await resequencer.settle(envelope.subject, envelope.sequence);
+        return;
+      } catch (error) {
+        if (!isStoreUnavailable(error) || Date.now() > deadline) {
+          logger.error({ route, messageId: envelope.id, code: 'SEQUENCE_NOT_SETTLED', err: (error as Error).message }, 'dead letter\'s sequence number not settled; the subject\'s later messages wait until it is replayed');
+          throw error;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   };
 
   const auditSettlement = (route: string, d: { envelope: Envelope }, step: 'retried' | 'dead-lettered' | 'replayed', code: string | null, reason: string | null) =>
@@ -108,7 +126,6 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       details: { attempt: d.envelope.attempt },
     });
   const observer: TransportObserver = {
-    onAck: (route, d) => settleSequence(route, d.envelope),
     onRetry: async (route, d, failure, delayMs) => {
       await auditSettlement(route, d, 'retried', failure.code, failure.reason);
       metrics.retried.inc({ route });
@@ -116,11 +133,11 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       await stores.messages.update(d.envelope.id, { state: 'in-progress', code: failure.code, reason: failure.reason, attempts: failure.attempt });
     },
     onDeadLetter: async (route, d, failure, letter) => {
+      await settleDeadLetterSequence(route, d.envelope);
       await auditSettlement(route, d, 'dead-lettered', letter.code, letter.reason);
       metrics.deadLettered.inc({ route, code: letter.code });
       logger.warn({ route, messageId: d.envelope.id, correlationId: d.envelope.correlationId, code: letter.code }, 'message dead-lettered');
       await stores.messages.update(d.envelope.id, { state: 'dead-lettered', code: letter.code, reason: letter.reason, attempts: failure.attempt });
-      await settleSequence(route, d.envelope);
     },
     onReplay: async (route, envelope) => {
       await auditSettlement(route, { envelope }, 'replayed', null, null);

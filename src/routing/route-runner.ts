@@ -65,11 +65,17 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
         return { outcome: 'retry', code: 'WAITING_FOR_PREDECESSOR', reason: `message ${envelope.sequence - 1} of this subject has not settled`, countAttempt: false };
       }
     }
+    // The subject's next message waits for this one's number to be settled: that write is part of finishing the
+    // delivery (a failure retries it), not a side effect of the ack that could be lost while the store is away.
+    const settleNumber = async () => {
+      if (route.ordered && envelope.subject !== null && envelope.sequence !== null) await deps.resequencer.settle(envelope.subject, envelope.sequence);
+    };
     await deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt });
     try {
       const result = await runSteps(route, delivery, deps, log, record);
       if (result.outcome === 'ack') {
         await deps.messages.update(envelope.id, { state: 'delivered', attempts: envelope.attempt });
+        await settleNumber();
         deps.metrics.delivered.inc({ route: route.name });
       } else {
         await record('failed', 'error', 0, result.code, result.reason);
@@ -81,6 +87,7 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
       // The record first: a rejection the audit log does not hold is not settled (the throw retries the delivery).
       await record('rejected', 'rejected', 0, error.code, error.message);
       await deps.messages.update(envelope.id, { state: 'rejected', code: error.code, reason: error.message, attempts: envelope.attempt });
+      await settleNumber();
       deps.metrics.rejected.inc({ route: route.name, code: error.code });
       return { outcome: 'ack' };
     }

@@ -58,3 +58,36 @@ test('a delivery whose status store is unreachable waits without using an attemp
   expect(result).toMatchObject({ outcome: 'retry', code: 'STORE_UNAVAILABLE', countAttempt: false });
   await stores.close();
 });
+
+// Found by CI's chaos suite (postgres-restart): a delivery acked while PostgreSQL was away lost the write that settles
+// its sequence number (it was a side effect of the ack, its error swallowed), so the dossier's later progress updates
+// waited for ever. Settling is now part of finishing the delivery: when it fails, the delivery is tried again.
+test('an ordered delivery whose sequence number cannot be settled is retried, then settles', async () => {
+  const refused = await refusedConnectionError();
+  const stores = new SqliteStores(openSqlite(':memory:'));
+  let away = true;
+  const sequences = Object.create(stores.sequences) as typeof stores.sequences;
+  sequences.settle = (subject, sequence) => (away ? Promise.reject(refused) : stores.sequences.settle(subject, sequence));
+  const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], steps: [{ kind: 'transform', transformer: 'identity' }], ordered: true, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
+  const registry = new StepRegistry();
+  registry.transformers.set('identity', (e) => e.payload);
+  const handler = createRouteHandler(route, {
+    registry,
+    audit: { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) } as never,
+    effects: stores.effects,
+    messages: stores.messages,
+    resequencer: new Resequencer(sequences),
+    breakers: new Map(),
+    metrics: new BusMetrics(),
+    logger: createLogger('silent'),
+  });
+  const subject = 'H10-261127-0001';
+  const first = await stores.sequences.next(subject);
+  const envelope = { ...createEnvelope({ type: 'test.ping', source: 'c', subject, payload: { n: 1 } }), sequence: first };
+  expect(await handler({ envelope, route: 'r', redelivered: false, history: [] })).toMatchObject({ outcome: 'retry', code: 'STORE_UNAVAILABLE', countAttempt: false });
+  expect(await stores.sequences.isSettled(subject, first)).toBe(false);
+  away = false;
+  expect(await handler({ envelope, route: 'r', redelivered: true, history: [] })).toEqual({ outcome: 'ack' });
+  expect(await stores.sequences.isSettled(subject, first)).toBe(true);
+  await stores.close();
+});
