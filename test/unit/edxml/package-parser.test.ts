@@ -177,4 +177,15 @@ describe('parseEdxmlPackage — rejections', () => {
     if (!body) throw new Error('no attachment');
     await expect(collect(openAttachmentStream(body))).rejects.toMatchObject({ code: 'EDXML_INVALID_BASE64' });
   });
+
+  it('reads base64 with line breaks and trailing padding; refuses data after padding and bytes outside the alphabet', async () => {
+    const range = (text: string) => ({ kind: 'base64-range' as const, source: Buffer.from(`<x>${text}</x>`, 'latin1'), start: 3, end: 3 + text.length });
+    const bytes = Buffer.from('Giấy khai sinh — bản sao điện tử', 'utf8');
+    const wrapped = bytes.toString('base64').replace(/(.{8})/g, '$1\r\n');
+    expect((await collect(openAttachmentStream(range(wrapped)))).equals(bytes)).toBe(true);
+    expect((await collect(openAttachmentStream(range('QUI= \n')))).toString()).toBe('AB');
+    for (const bad of ['QU=JD', 'QUJD\u00e9', 'QU-J', 'QUJD\u0000']) {
+      await expect(collect(openAttachmentStream(range(bad)))).rejects.toMatchObject({ code: 'EDXML_INVALID_BASE64' });
+    }
+  });
 });
