@@ -65,6 +65,7 @@ export function formatTable(report: ChaosReport): string {
   for (const s of report.scenarios) {
     const e = s.busEvidence;
     if (s.progressOutOfOrder > 0) out.push(`  ${s.name}: ${s.progressOutOfOrder} progress updates reached DVCQG out of order`);
+    if (s.absorbedRepeats > 0) out.push(`  ${s.name}: ${s.absorbedRepeats} e-document pushes repeated after a lost answer, absorbed by the endpoint's Idempotency-Key`);
     if (s.resent > 0) out.push(`  ${s.name}: ${s.resent} requests sent again under their Idempotency-Key (${s.resends} extra sends), ${s.accepted} of ${s.sent} accepted in the end`);
     if (e) out.push(`  ${s.name}: bus saw ${e.brokerDisconnects} broker disconnects, ${e.failedAttempts} failed attempts, ${e.retries} retries, ${e.intakeRefused} intake refusals, ${e.effectsSkipped} repeated effects skipped, ${e.effectsFoundUpstream} found already at the upstream`);
     if (s.error) out.push(`  ${s.name}: ${s.error}`);

@@ -87,6 +87,18 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'push-answer-lost',
+    description: (s) => `QLVB push endpoint takes every e-document but cuts the connection before answering, for ${s.answerLostMs / 1000} s`,
+    async inject({ world, settings }) {
+      world.simulators.push.control.setFault({ mode: 'lose-answer', durationMs: settings.answerLostMs });
+      try {
+        await sleep(settings.answerLostMs);
+      } finally {
+        world.simulators.push.control.setFault({ mode: 'none' });
+      }
+    },
+  },
+  {
     name: 'postgres-restart',
     description: (s) => `pg_ctlcluster stop, ${s.serviceDownMs / 1000} s down, start`,
     async inject({ settings }) {
