@@ -99,6 +99,18 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
+    name: 'axis-answer-lost',
+    description: (s) => `national axis takes every package but cuts the connection before answering, for ${s.answerLostMs / 1000} s`,
+    async inject({ world, settings }) {
+      world.simulators.axis.control.setFault({ mode: 'lose-answer', durationMs: settings.answerLostMs });
+      try {
+        await sleep(settings.answerLostMs);
+      } finally {
+        world.simulators.axis.control.setFault({ mode: 'none' });
+      }
+    },
+  },
+  {
     name: 'postgres-restart',
     description: (s) => `pg_ctlcluster stop, ${s.serviceDownMs / 1000} s down, start`,
     async inject({ settings }) {

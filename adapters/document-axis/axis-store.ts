@@ -37,6 +37,7 @@ export interface SentDocument {
   messageType: string;
   sentAt: string;
   receiverDocIds: string[];
+  sha256Hex: string;
 }
 
 export const RECEIVE_STATUS_DESC: Record<ReceiveStatus, string> = {
@@ -85,6 +86,7 @@ export class AxisStore {
       messageType: input.messageType,
       sentAt: now,
       receiverDocIds,
+      sha256Hex: input.pkg.sha256Hex,
     };
     this.sent.set(senderDocId, sent);
     return sent;
@@ -135,6 +137,7 @@ export class AxisStore {
           receiveStatusDesc: entry.statusDesc,
           sentTime: sent.sentAt,
           receivedTime: entry.updatedAt,
+          fileHash: sent.sha256Hex,
         });
       }
     }

@@ -146,6 +146,16 @@ export class DocumentAxisClient {
     return Array.isArray(answer.data) ? answer.data : [];
   }
 
+  /**
+   * For a sendEdoc whose answer never came: true when the axis's sent list shows this file (by its SHA-256) sent from
+   * `from` to `to`. False when it does not, or when this axis does not list file hashes (then only sending again is
+   * safe).
+   */
+  async hasSent(input: { from: string; to: string; sha256Hex: string; serviceType: AxisServiceType; messageType: AxisMessageType }, options: CallOptions = {}): Promise<boolean> {
+    const rows = await this.getSentEdocList({ serviceType: input.serviceType, messageType: input.messageType }, options);
+    return rows.some((row) => row.fromCode === input.from && row.toCode === input.to && row.fileHash === input.sha256Hex);
+  }
+
   private prepareBody(content: SendEdocInput['content']): { body: Buffer | Readable; hashHex: string; size?: number } {
     const form = this.config.hashFileForm ?? 'hex';
     if (Buffer.isBuffer(content) || typeof content === 'string') {

@@ -130,6 +130,8 @@ export interface components {
             DocId: string;
         };
         SentEdocItem: {
+            /** @description Modelled: the SHA-256 (hex) of the file as the axis received it, which the sender declared in XroadVnpt-hash-file. The bus reads it only to settle a sendEdoc whose answer it never got (is this package already with the axis for this recipient?); without it, the bus sends again. */
+            fileHash?: string;
             fromCode: string;
             messageType: string;
             notation?: string;

@@ -171,6 +171,29 @@ describe.each([
     expect(revocation).toMatchObject({ businessDocType: 1 });
   });
 
+  // Found by the chaos suite (axis-answer-lost): the axis took a package whose answer was lost, the retry sent it
+  // again, and the organ outside the province received it twice. The axis takes no idempotency key; a part in doubt
+  // now looks for its file in the axis's sent list first.
+  test('the axis takes a package but its answer is lost: the organ outside the province gets it once', async () => {
+    const documentId = docId();
+    const sentBefore = edoc.axis.control.received('sendEdoc').length;
+    edoc.axis.control.setFault({ mode: 'lose-answer', durationMs: 1500 });
+    try {
+      const res = await send(CLIENT_A, documentPackage({ from: ORGAN_A, to: [ORGAN_G], documentId })).expect(202);
+      await waitFor(async () => {
+        const r = await request(url()).get(`/api/v1/messages/${res.body.messageId}`).set('Authorization', `Bearer ${edoc.token(CLIENT_A)}`).expect(200);
+        return (r.body.parts ?? []).length === 1 && r.body.parts[0].state === 'delivered';
+      }, 30_000, 'axis part delivered');
+    } finally {
+      edoc.axis.control.setFault({ mode: 'none' });
+    }
+    const copies = edoc.axis.inboxOf(ORGAN_G).filter((e) => e.from === ORGAN_A && e.pkg.bytes.includes(Buffer.from(documentId)));
+    expect(copies).toHaveLength(1);
+    // The first sendEdoc was taken (its answer lost), so the part was in doubt when it was tried again.
+    expect(edoc.axis.control.received('sendEdoc').length).toBeGreaterThan(sentBefore);
+    expect(edoc.axis.control.received('getSentEdocList').length).toBeGreaterThan(0);
+  });
+
   test('logs carry ids but no document content', async () => {
     expect(edoc.logs()).toContain('edXML accepted');
     expect(edoc.logs()).not.toContain('triển khai liên thông');

@@ -18,28 +18,36 @@ export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: U
   return {
     name: EDOC_ADAPTERS.axis,
     async deliver(envelope: Envelope, signal: AbortSignal): Promise<void> {
-      const payload = envelope.payload;
-      const isDocument = isEdocDeliverPayload(payload);
-      if (!isDocument && !isEdocStatusPayload(payload)) throw new MessageRejectedError('EDOC_BAD_PAYLOAD', `${envelope.type} payload is not valid`);
-      const blob = payload.blob;
+      const { payload, isDocument, send } = axisSendOf(envelope);
       try {
         await guardedCall(deps.breaker, signal, (callSignal) =>
           deps.client.sendEdoc(
-            {
-              from: payload.fromOrgan,
-              to: [payload.toOrgan],
-              content: { stream: deps.blobs.stream(blob), sha256Hex: blob.sha256, size: blob.bytes },
-              serviceType: isDocument ? 'eDoc' : 'status',
-              messageType: isDocument ? (AXIS_MESSAGE_TYPE_FOR_BUSINESS[payload.businessDocType] ?? 'edoc') : 'status',
-            },
+            { from: send.from, to: [send.to], content: { stream: deps.blobs.stream(payload.blob), sha256Hex: send.sha256Hex, size: payload.blob.bytes }, serviceType: send.serviceType, messageType: send.messageType },
             { signal: callSignal },
           ),
         );
       } catch (error) {
         if (!isFinalRefusal(error)) throw error;
-        if (isDocument) await reportRefusal(deps.reporter, envelope, payload, error);
+        if (isDocument && isEdocDeliverPayload(payload)) await reportRefusal(deps.reporter, envelope, payload, error);
         throw new MessageRejectedError(error.code, `the national axis refused it for ${payload.toOrgan}: ${error.message}`);
       }
     },
+    // The axis takes no idempotency key: a package whose sendEdoc answer was lost is looked up in the sent list.
+    alreadyApplied: (envelope, signal) => guardedCall(deps.breaker, signal, (callSignal) => deps.client.hasSent(axisSendOf(envelope).send, { signal: callSignal })),
   };
+}
+
+/** What the axis is sent for this part: a document (by its business type) or a status packet. */
+function axisSendOf(envelope: Envelope) {
+  const payload = envelope.payload;
+  const isDocument = isEdocDeliverPayload(payload);
+  if (!isDocument && !isEdocStatusPayload(payload)) throw new MessageRejectedError('EDOC_BAD_PAYLOAD', `${envelope.type} payload is not valid`);
+  const send = {
+    from: payload.fromOrgan,
+    to: payload.toOrgan,
+    sha256Hex: payload.blob.sha256,
+    serviceType: isDocument ? ('eDoc' as const) : ('status' as const),
+    messageType: isDocument ? (AXIS_MESSAGE_TYPE_FOR_BUSINESS[payload.businessDocType] ?? 'edoc') : ('status' as const),
+  };
+  return { payload, isDocument, send };
 }
