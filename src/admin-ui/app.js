@@ -14,6 +14,8 @@ const state = {
   lang: readLanguage(),
   session: readSession(),
   route: { view: 'search', id: '' },
+  /** Ask for personal data unmasked (admins with the right only; each such answer is audited by the bus). */
+  showPersonalData: false,
   signIn: { username: '', notice: null, error: null, busy: false },
   search: {
     criteria: { subject: '', messageId: '', correlationId: '', client: '', route: '', step: '', outcome: '', since: '', until: '' },
@@ -166,6 +168,7 @@ class ApiError extends Error {
 
 async function api(method, path, { query, body, auth = true } = {}) {
   let url = path;
+  if (method === 'GET' && state.showPersonalData && path.startsWith(API)) query = { ...query, personalData: 'show' };
   if (query) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) {
@@ -212,6 +215,7 @@ function errorMessage(error) {
 
 /** Forgets everything the last admin saw, so the next one to sign in on this tab starts clean. */
 function forgetData() {
+  state.showPersonalData = false;
   stopTimelinePoll();
   const s = state.search;
   Object.assign(s, { records: [], next: null, searched: false, loading: false, error: null });
@@ -262,6 +266,15 @@ function enterView() {
   if (view === 'dead-letters' && !state.deadLetters.loading) loadDeadLetters();
   if (view === 'breakers') loadBreakers();
   if (view === 'verification') loadVerification();
+}
+
+/** Loads what is on screen again, masked or not. */
+function togglePersonalData(show) {
+  state.showPersonalData = show;
+  if (state.route.view === 'search' && state.search.searched) runSearch(false);
+  if (state.route.view === 'timeline' && state.timeline.id) loadTimeline(state.timeline.id);
+  if (state.route.view === 'dead-letters') loadDeadLetters();
+  render();
 }
 
 // ---------- rendering ----------
@@ -324,7 +337,15 @@ function renderTopbar() {
   who.replaceChildren(
     t('nav.signedInAs', { username: state.session.username || '' }),
     ' ',
-    el('span', { class: 'muted' }, `(${t(state.session.canViewPersonalData ? 'nav.personalData' : 'nav.personalDataMasked')})`),
+    state.session.canViewPersonalData
+      ? el(
+          'label',
+          { class: 'muted', title: t('nav.showPersonalDataTitle') },
+          el('input', { type: 'checkbox', testid: 'toggle-personal-data', checked: state.showPersonalData, onchange: (e) => togglePersonalData(e.target.checked) }),
+          ' ',
+          t('nav.showPersonalData'),
+        )
+      : el('span', { class: 'muted' }, `(${t('nav.personalDataMasked')})`),
   );
   signOut.textContent = t('nav.signOut');
   signOut.hidden = false;

@@ -17,6 +17,8 @@ export const MESSAGES = {
     'nav.signOut': 'Đăng xuất',
     'nav.signedInAs': 'Đăng nhập: {username}',
     'nav.personalData': 'xem dữ liệu cá nhân',
+    'nav.showPersonalData': 'Hiện dữ liệu cá nhân',
+    'nav.showPersonalDataTitle': 'Hiện số CCCD, họ tên, ngày sinh không che; mỗi lần xem được ghi vào nhật ký kiểm toán',
     'nav.personalDataMasked': 'dữ liệu cá nhân bị che',
 
     'signIn.heading': 'Đăng nhập quản trị',
@@ -164,6 +166,8 @@ export const MESSAGES = {
     'nav.signOut': 'Sign out',
     'nav.signedInAs': 'Signed in: {username}',
     'nav.personalData': 'sees personal data',
+    'nav.showPersonalData': 'Show personal data',
+    'nav.showPersonalDataTitle': 'Show citizen ids, names and birth dates unmasked; every such view is written to the audit log',
     'nav.personalDataMasked': 'personal data masked',
 
     'signIn.heading': 'Administrator sign-in',

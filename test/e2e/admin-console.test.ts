@@ -13,6 +13,8 @@ import { waitFor } from '../support/env';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'quantri-e2e', password: 'Mật khẩu thử nghiệm 2026' };
+/** An admin who holds the personal-data right. */
+const PII_ADMIN = { username: 'thanhtra-e2e', password: 'Mật khẩu thanh tra 2026' };
 const SHOTS = '/tmp';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
@@ -53,7 +55,10 @@ describe('admin console in headless Chromium', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
     world = await startDossierWorld({
       transport: 'embedded',
-      admins: [{ username: ADMIN.username, passwordHash: scryptPasswordHash(ADMIN.password), canViewPersonalData: false }],
+      admins: [
+        { username: ADMIN.username, passwordHash: scryptPasswordHash(ADMIN.password), canViewPersonalData: false },
+        { username: PII_ADMIN.username, passwordHash: scryptPasswordHash(PII_ADMIN.password), canViewPersonalData: true },
+      ],
     });
     bus = world.buses[0]!;
     profile = mkdtempSync(path.join(tmpdir(), 'lgsp-chromium-'));
@@ -203,6 +208,46 @@ describe('admin console in headless Chromium', () => {
     await shot('verification-en');
     await page.getByTestId('lang-toggle').click();
 
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('an admin with the personal-data right shows it unmasked from the console; an admin without sees no switch; each view is audited', async () => {
+    const signInAs = async (admin: { username: string; password: string }) => {
+      await page.goto(`${bus.url()}/admin/`);
+      await page.evaluate('sessionStorage.clear()');
+      await page.reload();
+      await page.getByTestId('signin-username').fill(admin.username);
+      await page.getByTestId('signin-password').fill(admin.password);
+      await page.getByTestId('signin-submit').click();
+      await page.getByTestId('nav-search').waitFor();
+    };
+    const submitted = await call('POST', '/api/v1/dossiers', { ...sample, MaHoSo: dossierCode() });
+    const id = String(submitted.body.messageId);
+    await settled(id);
+
+    await signInAs(ADMIN);
+    expect(await page.getByTestId('toggle-personal-data').count()).toBe(0);
+
+    await signInAs(PII_ADMIN);
+    await page.goto(`${bus.url()}/admin/#/timeline/${id}`);
+    await page.locator('[data-testid="timeline-state"][data-state="delivered"]').waitFor();
+    const unmasked = page.waitForResponse((r) => r.url().includes('/timeline?') && r.url().includes('personalData=show'));
+    await page.getByTestId('toggle-personal-data').check();
+    const answer = await unmasked;
+    expect(answer.status()).toBe(200);
+    expect(((await answer.json()) as { personalData?: string }).personalData).toBe('shown');
+    await page.locator('[data-testid="timeline-state"][data-state="delivered"]').waitFor();
+    await shot('personal-data-shown');
+
+    // The view is in the audit trail, found from the console (the search itself is then unmasked too, and audited).
+    await page.getByTestId('nav-search').click();
+    await page.getByTestId('search-step').fill('admin.personal-data-viewed');
+    await page.getByTestId('search-submit').click();
+    await page.locator(`[data-testid="search-row"][data-message-id="${id}"]`).first().waitFor();
+    // Signing out turns the switch off: the next admin starts masked.
+    await page.getByTestId('sign-out').click();
+    await signInAs(PII_ADMIN);
+    expect(await page.getByTestId('toggle-personal-data').isChecked()).toBe(false);
     expect(pageErrors).toEqual([]);
   });
 
