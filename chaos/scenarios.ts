@@ -3,6 +3,7 @@
 import { closeAllBrokerConnections, startPostgres, startRabbitMq, stopPostgres, stopRabbitMq } from './infrastructure';
 import type { ChaosSettings } from './settings';
 import type { ChaosWorld } from './world';
+import type { FaultRequest } from '../adapters/simulator-kit/simulator-control';
 
 export interface ScenarioContext {
   world: ChaosWorld;
@@ -18,6 +19,29 @@ export interface Scenario {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A fault of one reference simulator for as long as the fault request says, then none. */
+function simulatorFault(
+  name: string,
+  simulator: 'dvcqg' | 'push' | 'axis',
+  fault: (settings: ChaosSettings) => FaultRequest & { durationMs: number },
+  description: (settings: ChaosSettings) => string,
+): Scenario {
+  return {
+    name,
+    description,
+    async inject({ world, settings }) {
+      const request = fault(settings);
+      const control = world.simulators[simulator].control;
+      control.setFault(request);
+      try {
+        await sleep(request.durationMs);
+      } finally {
+        control.setFault({ mode: 'none' });
+      }
+    },
+  };
+}
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -50,66 +74,16 @@ export const SCENARIOS: readonly Scenario[] = [
       }
     },
   },
-  {
-    name: 'upstream-outage',
-    description: (s) => `DVCQG simulator answers 503 to every call for ${s.upstreamOutageMs / 1000} s`,
-    async inject({ world, settings }) {
-      world.simulators.dvcqg.control.setFault({ mode: 'fail', status: 503, durationMs: settings.upstreamOutageMs });
-      try {
-        await sleep(settings.upstreamOutageMs);
-      } finally {
-        world.simulators.dvcqg.control.setFault({ mode: 'none' });
-      }
-    },
-  },
-  {
-    name: 'upstream-slow',
-    description: (s) => `DVCQG simulator holds every answer ${s.slowAnswerMs} ms (breaker timeout ${s.breakerTimeoutMs} ms) for ${s.upstreamSlowMs / 1000} s`,
-    async inject({ world, settings }) {
-      world.simulators.dvcqg.control.setFault({ mode: 'slow', delayMs: settings.slowAnswerMs, durationMs: settings.upstreamSlowMs });
-      try {
-        await sleep(settings.upstreamSlowMs);
-      } finally {
-        world.simulators.dvcqg.control.setFault({ mode: 'none' });
-      }
-    },
-  },
-  {
-    name: 'upstream-answer-lost',
-    description: (s) => `DVCQG simulator carries out every call but cuts the connection before answering, for ${s.answerLostMs / 1000} s`,
-    async inject({ world, settings }) {
-      world.simulators.dvcqg.control.setFault({ mode: 'lose-answer', durationMs: settings.answerLostMs });
-      try {
-        await sleep(settings.answerLostMs);
-      } finally {
-        world.simulators.dvcqg.control.setFault({ mode: 'none' });
-      }
-    },
-  },
-  {
-    name: 'push-answer-lost',
-    description: (s) => `QLVB push endpoint takes every e-document but cuts the connection before answering, for ${s.answerLostMs / 1000} s`,
-    async inject({ world, settings }) {
-      world.simulators.push.control.setFault({ mode: 'lose-answer', durationMs: settings.answerLostMs });
-      try {
-        await sleep(settings.answerLostMs);
-      } finally {
-        world.simulators.push.control.setFault({ mode: 'none' });
-      }
-    },
-  },
-  {
-    name: 'axis-answer-lost',
-    description: (s) => `national axis takes every package but cuts the connection before answering, for ${s.answerLostMs / 1000} s`,
-    async inject({ world, settings }) {
-      world.simulators.axis.control.setFault({ mode: 'lose-answer', durationMs: settings.answerLostMs });
-      try {
-        await sleep(settings.answerLostMs);
-      } finally {
-        world.simulators.axis.control.setFault({ mode: 'none' });
-      }
-    },
-  },
+  simulatorFault('upstream-outage', 'dvcqg', (s) => ({ mode: 'fail', status: 503, durationMs: s.upstreamOutageMs }), (s) => `DVCQG simulator answers 503 to every call for ${s.upstreamOutageMs / 1000} s`),
+  simulatorFault(
+    'upstream-slow',
+    'dvcqg',
+    (s) => ({ mode: 'slow', delayMs: s.slowAnswerMs, durationMs: s.upstreamSlowMs }),
+    (s) => `DVCQG simulator holds every answer ${s.slowAnswerMs} ms (breaker timeout ${s.breakerTimeoutMs} ms) for ${s.upstreamSlowMs / 1000} s`,
+  ),
+  simulatorFault('upstream-answer-lost', 'dvcqg', (s) => ({ mode: 'lose-answer', durationMs: s.answerLostMs }), (s) => `DVCQG simulator carries out every call but cuts the connection before answering, for ${s.answerLostMs / 1000} s`),
+  simulatorFault('push-answer-lost', 'push', (s) => ({ mode: 'lose-answer', durationMs: s.answerLostMs }), (s) => `QLVB push endpoint takes every e-document but cuts the connection before answering, for ${s.answerLostMs / 1000} s`),
+  simulatorFault('axis-answer-lost', 'axis', (s) => ({ mode: 'lose-answer', durationMs: s.answerLostMs }), (s) => `national axis takes every package but cuts the connection before answering, for ${s.answerLostMs / 1000} s`),
   {
     name: 'postgres-restart',
     description: (s) => `pg_ctlcluster stop, ${s.serviceDownMs / 1000} s down, start`,
