@@ -21,9 +21,8 @@ import { openSqlite, SqliteStores } from './stores/sqlite-stores';
 import type { Stores } from './stores/stores';
 import { AmqpTransport } from './transport/amqp/amqp-transport';
 import { EmbeddedTransport } from './transport/embedded/embedded-transport';
-import type { RouteTopology, Transport, TransportObserver } from './transport/transport';
-import type { Envelope } from './envelope/envelope';
-import { isStoreUnavailable } from './stores/store-unavailable';
+import type { RouteTopology, Transport } from './transport/transport';
+import { createSettlementObserver } from './routing/settlement-observer';
 import { Resequencer } from './routing/resequencer';
 import { openBusAudit } from './audit/open-bus-audit';
 import { scheduleRetention, type RetentionSchedule } from './audit/retention-schedule';
@@ -91,60 +90,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   });
   const resequencer = new Resequencer(stores.sequences);
   const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
-  /**
-   * A dead letter's number is settled here (a delivered or rejected message's by its route handler), trying again
-   * while the store is away: a number never settled would hold the subject's later messages until it is replayed.
-   */
-  const settleDeadLetterSequence = async (route: string, envelope: Envelope) => {
-    if (!orderedRoutes.has(route) || envelope.subject === null || envelope.sequence === null) return;
-    const deadline = Date.now() + 120_000;
-    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-      try {
-        await resequencer.settle(envelope.subject, envelope.sequence);
-        return;
-      } catch (error) {
-        if (!isStoreUnavailable(error) || Date.now() > deadline) {
-          logger.error({ route, messageId: envelope.id, code: 'SEQUENCE_NOT_SETTLED', err: (error as Error).message }, 'dead letter\'s sequence number not settled; the subject\'s later messages wait until it is replayed');
-          throw error;
-        }
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
-  };
-
-  const auditSettlement = (route: string, d: { envelope: Envelope }, step: 'retried' | 'dead-lettered' | 'replayed', code: string | null, reason: string | null) =>
-    audit.append({
-      step,
-      outcome: step === 'dead-lettered' ? 'error' : 'ok',
-      messageId: d.envelope.id,
-      correlationId: d.envelope.correlationId,
-      subject: d.envelope.subject,
-      client: d.envelope.source,
-      route,
-      errorCode: code,
-      reason,
-      details: { attempt: d.envelope.attempt },
-    });
-  const observer: TransportObserver = {
-    onRetry: async (route, d, failure, delayMs) => {
-      await auditSettlement(route, d, 'retried', failure.code, failure.reason);
-      metrics.retried.inc({ route });
-      logger.debug({ route, messageId: d.envelope.id, code: failure.code, delayMs }, 'retry scheduled');
-      await stores.messages.update(d.envelope.id, { state: 'in-progress', code: failure.code, reason: failure.reason, attempts: failure.attempt });
-    },
-    onDeadLetter: async (route, d, failure, letter) => {
-      await settleDeadLetterSequence(route, d.envelope);
-      await auditSettlement(route, d, 'dead-lettered', letter.code, letter.reason);
-      metrics.deadLettered.inc({ route, code: letter.code });
-      logger.warn({ route, messageId: d.envelope.id, correlationId: d.envelope.correlationId, code: letter.code }, 'message dead-lettered');
-      await stores.messages.update(d.envelope.id, { state: 'dead-lettered', code: letter.code, reason: letter.reason, attempts: failure.attempt });
-    },
-    onReplay: async (route, envelope) => {
-      await auditSettlement(route, { envelope }, 'replayed', null, null);
-      metrics.replayed.inc({ route });
-      await stores.messages.reopen(envelope.id);
-    },
-  };
+  const observer = createSettlementObserver({ audit, messages: stores.messages, resequencer, orderedRoutes, metrics, logger });
 
   const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
   let transport: Transport;

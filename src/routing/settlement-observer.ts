@@ -1,0 +1,93 @@
+// What the bus writes down when the transport settles a message another way than an ack: a retry, a dead letter, a
+// replay. Each record (audit, status, the subject's sequence number) is written on its own, so one store being away
+// does not stop the others: before, an audit log that could not be written left a dead letter's status "in progress"
+// and its sequence number unsettled. The transport has already settled the message; failures are logged.
+import type { AuditLog } from '../audit';
+import type { Envelope } from '../envelope/envelope';
+import type { Logger } from '../observability/logger';
+import type { BusMetrics } from '../observability/metrics';
+import type { MessageStatusStore } from '../stores/message-status';
+import { isStoreUnavailable } from '../stores/store-unavailable';
+import type { TransportObserver } from '../transport/transport';
+import type { Resequencer } from './resequencer';
+
+export interface SettlementObserverDeps {
+  audit: AuditLog;
+  messages: MessageStatusStore;
+  resequencer: Resequencer;
+  orderedRoutes: ReadonlySet<string>;
+  metrics: BusMetrics;
+  logger: Logger;
+  /** How long a dead letter's sequence number is tried again while the store is away; default 120 s. */
+  settleWaitMs?: number;
+}
+
+export function createSettlementObserver(deps: SettlementObserverDeps): TransportObserver {
+  const { audit, messages, metrics, logger } = deps;
+
+  const auditSettlement = (route: string, envelope: Envelope, step: 'retried' | 'dead-lettered' | 'replayed', code: string | null, reason: string | null) =>
+    audit.append({
+      step,
+      outcome: step === 'dead-lettered' ? 'error' : 'ok',
+      messageId: envelope.id,
+      correlationId: envelope.correlationId,
+      subject: envelope.subject,
+      client: envelope.source,
+      route,
+      errorCode: code,
+      reason,
+      details: { attempt: envelope.attempt },
+    });
+
+  const recordAll = async (what: string, route: string, envelope: Envelope, records: (() => Promise<unknown>)[]) => {
+    const failed = (await Promise.allSettled(records.map((record) => record()))).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length === 0) return;
+    const err = failed.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join('; ');
+    logger.error({ route, messageId: envelope.id, code: 'SETTLEMENT_RECORD_FAILED', err }, `${what}: not every record of it was written`);
+  };
+
+  /**
+   * A dead letter's number is settled here (a delivered or rejected message's by its route handler), trying again
+   * while the store is away: a number never settled would hold the subject's later messages until it is replayed.
+   */
+  const settleDeadLetterSequence = async (route: string, envelope: Envelope) => {
+    if (!deps.orderedRoutes.has(route) || envelope.subject === null || envelope.sequence === null) return;
+    const deadline = Date.now() + (deps.settleWaitMs ?? 120_000);
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        await deps.resequencer.settle(envelope.subject, envelope.sequence);
+        return;
+      } catch (error) {
+        if (!isStoreUnavailable(error) || Date.now() > deadline) {
+          logger.error({ route, messageId: envelope.id, code: 'SEQUENCE_NOT_SETTLED' }, "dead letter's sequence number not settled; the subject's later messages wait until it is replayed");
+          throw error;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  };
+
+  return {
+    onRetry: async (route, d, failure, delayMs) => {
+      metrics.retried.inc({ route });
+      logger.debug({ route, messageId: d.envelope.id, code: failure.code, delayMs }, 'retry scheduled');
+      await recordAll('retry', route, d.envelope, [
+        () => auditSettlement(route, d.envelope, 'retried', failure.code, failure.reason),
+        () => messages.update(d.envelope.id, { state: 'in-progress', code: failure.code, reason: failure.reason, attempts: failure.attempt }),
+      ]);
+    },
+    onDeadLetter: async (route, d, failure, letter) => {
+      metrics.deadLettered.inc({ route, code: letter.code });
+      logger.warn({ route, messageId: d.envelope.id, correlationId: d.envelope.correlationId, code: letter.code }, 'message dead-lettered');
+      await recordAll('dead letter', route, d.envelope, [
+        () => settleDeadLetterSequence(route, d.envelope),
+        () => auditSettlement(route, d.envelope, 'dead-lettered', letter.code, letter.reason),
+        () => messages.update(d.envelope.id, { state: 'dead-lettered', code: letter.code, reason: letter.reason, attempts: failure.attempt }),
+      ]);
+    },
+    onReplay: async (route, envelope) => {
+      metrics.replayed.inc({ route });
+      await recordAll('replay', route, envelope, [() => auditSettlement(route, envelope, 'replayed', null, null), () => messages.reopen(envelope.id)]);
+    },
+  };
+}
