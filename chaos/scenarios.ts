@@ -43,6 +43,22 @@ function simulatorFault(
   };
 }
 
+/** A service of the machine stopped for serviceDownMs, then started again whatever happened. */
+function serviceOutage(name: string, description: (settings: ChaosSettings) => string, stop: () => Promise<void>, start: () => Promise<void>): Scenario {
+  return {
+    name,
+    description,
+    async inject({ settings }) {
+      await stop();
+      try {
+        await sleep(settings.serviceDownMs);
+      } finally {
+        await start();
+      }
+    },
+  };
+}
+
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'broker-connections-closed',
@@ -51,18 +67,7 @@ export const SCENARIOS: readonly Scenario[] = [
       await closeAllBrokerConnections('lgsp chaos: broker-connections-closed');
     },
   },
-  {
-    name: 'rabbitmq-restart',
-    description: (s) => `rabbitmqctl stop_app, ${s.serviceDownMs / 1000} s down, start_app`,
-    async inject({ settings }) {
-      await stopRabbitMq();
-      try {
-        await sleep(settings.serviceDownMs);
-      } finally {
-        await startRabbitMq();
-      }
-    },
-  },
+  serviceOutage('rabbitmq-restart', (s) => `rabbitmqctl stop_app, ${s.serviceDownMs / 1000} s down, start_app`, stopRabbitMq, startRabbitMq),
   {
     name: 'bus-sigkill',
     description: (s) => `SIGKILL the bus process and start it again on the same config and port, ${s.busKills} times ${s.betweenKillsMs / 1000} s apart`,
@@ -84,16 +89,5 @@ export const SCENARIOS: readonly Scenario[] = [
   simulatorFault('upstream-answer-lost', 'dvcqg', (s) => ({ mode: 'lose-answer', durationMs: s.answerLostMs }), (s) => `DVCQG simulator carries out every call but cuts the connection before answering, for ${s.answerLostMs / 1000} s`),
   simulatorFault('push-answer-lost', 'push', (s) => ({ mode: 'lose-answer', durationMs: s.answerLostMs }), (s) => `QLVB push endpoint takes every e-document but cuts the connection before answering, for ${s.answerLostMs / 1000} s`),
   simulatorFault('axis-answer-lost', 'axis', (s) => ({ mode: 'lose-answer', durationMs: s.answerLostMs }), (s) => `national axis takes every package but cuts the connection before answering, for ${s.answerLostMs / 1000} s`),
-  {
-    name: 'postgres-restart',
-    description: (s) => `pg_ctlcluster stop, ${s.serviceDownMs / 1000} s down, start`,
-    async inject({ settings }) {
-      await stopPostgres();
-      try {
-        await sleep(settings.serviceDownMs);
-      } finally {
-        await startPostgres();
-      }
-    },
-  },
+  serviceOutage('postgres-restart', (s) => `pg_ctlcluster stop, ${s.serviceDownMs / 1000} s down, start`, stopPostgres, startPostgres),
 ];

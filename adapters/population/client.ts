@@ -125,7 +125,6 @@ export class PopulationClient {
 
   /** Sends the envelope; answers the Body element of a 2xx answer, NFC, or throws a PopulationError. */
   private async invoke(operation: Operation, envelope: string, call: PopulationCallOptions): Promise<unknown> {
-    if (call.signal?.aborted) throw classifySoapFailure(NO_ANSWER, 'caller', operation.name);
     const headers: Record<string, string> = {
       ...buildAuthHeaders(this.credentials, (this.options.now ?? Date.now)()),
       'Content-Type': 'application/xml; charset=utf-8',

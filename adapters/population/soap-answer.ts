@@ -1,5 +1,6 @@
 // Reads a SOAP 1.1 answer of the population service: the expected Body element as plain objects, or the Fault's code.
 import { XMLParser, type EntityDecoderOptions } from 'fast-xml-parser';
+import { hasDtdDeclaration } from './dtd-declaration';
 import { UnreadableAnswerError } from './mapping';
 
 export type SoapAnswer =
@@ -10,7 +11,6 @@ export type SoapAnswer =
 const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 /** A character or entity reference; a `&` that starts neither matches with no group set. */
 const REFERENCE = /&(?:#x([0-9a-fA-F]+);|#([0-9]+);|([A-Za-z_][\w.-]*);)?/g;
-const DOCTYPE_OR_ENTITY = /<!\s*(?:DOCTYPE|ENTITY)/i;
 
 function isXmlChar(code: number): boolean {
   return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
@@ -78,7 +78,7 @@ export class SoapAnswerReader {
 
   /** Throws UnreadableAnswerError for anything but a SOAP envelope with the expected element or a Fault. */
   read(xml: string): SoapAnswer {
-    if (DOCTYPE_OR_ENTITY.test(xml)) throw new UnreadableAnswerError('DOCTYPE or ENTITY declaration refused');
+    if (hasDtdDeclaration(xml)) throw new UnreadableAnswerError('DOCTYPE or ENTITY declaration refused');
     let root: unknown;
     try {
       // `true`: check well-formedness first; the parser alone reads <a><b>1</a> or a truncated answer without a word.

@@ -1,6 +1,7 @@
 // Reads the local population WSDL once: which operations its SOAP binding offers, with their SOAPAction.
 import { readFile } from 'node:fs/promises';
 import { XMLParser } from 'fast-xml-parser';
+import { hasDtdDeclaration } from './dtd-declaration';
 
 export interface WsdlContract {
   targetNamespace: string;
@@ -25,7 +26,7 @@ function nodesOf(value: unknown): Node[] {
 
 export async function readWsdlContract(wsdlPath: string): Promise<WsdlContract> {
   const xml = await readFile(wsdlPath, 'utf8');
-  if (/<!\s*(?:DOCTYPE|ENTITY)/i.test(xml)) throw new Error(`${wsdlPath}: DOCTYPE is not allowed in the WSDL`);
+  if (hasDtdDeclaration(xml)) throw new Error(`${wsdlPath}: DOCTYPE is not allowed in the WSDL`);
   const definitions = (parser.parse(xml) as { definitions?: Node }).definitions;
   if (!definitions) throw new Error(`${wsdlPath}: not a WSDL 1.1 document`);
   const soapActions = new Map<string, string>();

@@ -7,7 +7,8 @@ import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../resilience/breaker';
 import { dispatchRefusalStatus, type MessageIntake } from '../intake/message-intake';
-import { readIdempotencyKey, setIdempotencyHeaders } from './idempotency-key';
+import { readIdempotencyKey } from './idempotency-key';
+import { setDispatchAnswerHeaders } from './dispatch-answer';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
 import { authenticate } from './auth';
@@ -100,12 +101,10 @@ export function createGateway(deps: GatewayDeps): express.Express {
     });
     if (!accepted.ok) {
       refused(accepted.code);
-      const status = dispatchRefusalStatus(accepted.code);
-      if (status === 503) res.setHeader('Retry-After', '5');
-      setIdempotencyHeaders(res, accepted);
-      return sendError(res, status, accepted.code, accepted.message, 'problems' in accepted ? accepted.problems : undefined);
+      setDispatchAnswerHeaders(res, accepted);
+      return sendError(res, dispatchRefusalStatus(accepted.code), accepted.code, accepted.message, 'problems' in accepted ? accepted.problems : undefined);
     }
-    setIdempotencyHeaders(res, accepted);
+    setDispatchAnswerHeaders(res, accepted);
     const envelope = accepted.envelope;
     const answer: AcceptedBody = { messageId: envelope.id, correlationId: envelope.correlationId, route: accepted.route, status: 'accepted', statusUrl: `/api/v1/messages/${envelope.id}` };
     res.status(202).json(answer);

@@ -1,6 +1,6 @@
 // The Idempotency-Key request header (IETF httpapi draft): a client's own name for one message, so that the request
 // sent again after a lost answer is answered as the first was instead of becoming a second message.
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
 
@@ -14,10 +14,4 @@ export function readIdempotencyKey(req: Request): IdempotencyKeyReading {
   if (key === undefined) return { ok: true, key: undefined };
   if (!KEY_PATTERN.test(key)) return { ok: false, message: `${IDEMPOTENCY_KEY_HEADER} must be 1 to 255 visible ASCII characters` };
   return { ok: true, key };
-}
-
-/** Headers of an intake answer that a key may have changed: replays say so, a key in use says when to try again. */
-export function setIdempotencyHeaders(res: Response, outcome: { replayed?: boolean; code?: string }): void {
-  if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-  if (outcome.code === 'IDEMPOTENCY_KEY_IN_USE') res.setHeader('Retry-After', '1');
 }

@@ -9,7 +9,7 @@ import type { BusMetrics } from '../observability/metrics';
 import { isBreakerOpen, type UpstreamBreaker } from '../resilience/breaker';
 import type { MessageStatusStore } from '../stores/message-status';
 import type { EffectLog } from '../stores/stores';
-import { isStoreUnavailable } from '../stores/store-unavailable';
+import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { Delivery, DeliveryHandler, HandlerResult } from '../transport/transport';
 import { isUpstreamError, MessageRejectedError } from './adapter';
 import type { Resequencer } from './resequencer';
@@ -271,18 +271,10 @@ function mayHaveReachedUpstream(delivery: Delivery): boolean {
  * The upstream has acted: its record must be written before anything else happens to this delivery, or a retry
  * would act again. While the store is unreachable the delivery keeps its place and the write is tried again.
  */
-async function recordEffect(effects: EffectLog, key: string, messageId: string, log: Logger, maxWaitMs = 120_000): Promise<void> {
-  const deadline = Date.now() + maxWaitMs;
-  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-    try {
-      await effects.markDone(key, messageId);
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      log.warn({ code: 'EFFECT_LOG_UNAVAILABLE' }, 'upstream effect done but not yet recorded; trying again');
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+async function recordEffect(effects: EffectLog, key: string, messageId: string, log: Logger): Promise<void> {
+  await persist(() => effects.markDone(key, messageId), {
+    onRetry: () => log.warn({ code: 'EFFECT_LOG_UNAVAILABLE' }, 'upstream effect done but not yet recorded; trying again'),
+  });
 }
 
 function withPayload(envelope: Envelope, payload: JsonValue): Envelope {

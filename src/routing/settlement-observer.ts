@@ -7,7 +7,7 @@ import type { Envelope } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { MessageStatusStore } from '../stores/message-status';
-import { isStoreUnavailable } from '../stores/store-unavailable';
+import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { TransportObserver } from '../transport/transport';
 import type { Resequencer } from './resequencer';
 
@@ -51,19 +51,13 @@ export function createSettlementObserver(deps: SettlementObserverDeps): Transpor
    * while the store is away: a number never settled would hold the subject's later messages until it is replayed.
    */
   const settleDeadLetterSequence = async (route: string, envelope: Envelope) => {
-    if (!deps.orderedRoutes.has(route) || envelope.subject === null || envelope.sequence === null) return;
-    const deadline = Date.now() + (deps.settleWaitMs ?? 120_000);
-    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
-      try {
-        await deps.resequencer.settle(envelope.subject, envelope.sequence);
-        return;
-      } catch (error) {
-        if (!isStoreUnavailable(error) || Date.now() > deadline) {
-          logger.error({ route, messageId: envelope.id, code: 'SEQUENCE_NOT_SETTLED' }, "dead letter's sequence number not settled; the subject's later messages wait until it is replayed");
-          throw error;
-        }
-        await new Promise((r) => setTimeout(r, delay));
-      }
+    const { subject, sequence } = envelope;
+    if (!deps.orderedRoutes.has(route) || subject === null || sequence === null) return;
+    try {
+      await persist(() => deps.resequencer.settle(subject, sequence), { maxWaitMs: deps.settleWaitMs, retryIf: isStoreUnavailable });
+    } catch (error) {
+      logger.error({ route, messageId: envelope.id, code: 'SEQUENCE_NOT_SETTLED' }, "dead letter's sequence number not settled; the subject's later messages wait until it is replayed");
+      throw error;
     }
   };
 

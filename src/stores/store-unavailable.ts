@@ -14,3 +14,29 @@ export function isStoreUnavailable(error: unknown): boolean {
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
   return typeof message === 'string' && PG_MESSAGES.test(message);
 }
+
+export interface PersistOptions {
+  /** Give up (rethrow the last error) once this long has passed; default 120 s. */
+  maxWaitMs?: number;
+  /** Which errors are worth waiting out; default every error. */
+  retryIf?: (error: unknown) => boolean;
+  /** Called before each wait, e.g. to log that the write is still pending. */
+  onRetry?: (error: unknown) => void;
+}
+
+/**
+ * Runs a write that must not be lost, trying again (100 ms doubling to 2 s) while it fails, for up to maxWaitMs: the
+ * store restarting should delay the bus, not drop what it has to record.
+ */
+export async function persist<T>(write: () => Promise<T>, options: PersistOptions = {}): Promise<T> {
+  const deadline = Date.now() + (options.maxWaitMs ?? 120_000);
+  for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+    try {
+      return await write();
+    } catch (error) {
+      if (Date.now() > deadline || (options.retryIf && !options.retryIf(error))) throw error;
+      options.onRetry?.(error);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

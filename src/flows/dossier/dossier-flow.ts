@@ -18,7 +18,8 @@ import { normalizeNfc, type Envelope, type JsonValue } from '../../envelope/enve
 import { dispatchRefusalStatus } from '../../intake/message-intake';
 import { sendError } from '../../gateway/errors';
 import { jsonBody } from '../../gateway/json-body';
-import { readIdempotencyKey, setIdempotencyHeaders } from '../../gateway/idempotency-key';
+import { readIdempotencyKey } from '../../gateway/idempotency-key';
+import { setDispatchAnswerHeaders } from '../../gateway/dispatch-answer';
 import { isBreakerOpen } from '../../resilience/breaker';
 import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../routing/adapter';
 import type { Flow, FlowContext } from '../flow';
@@ -205,12 +206,8 @@ function mountEndpoints(
     const payload = normalizeNfc(body as unknown as JsonValue);
     const maHoSo = body.MaHoSo.normalize('NFC');
     const accepted = await ctx.intake.dispatch({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload, idempotencyKey: idempotency.key });
-    setIdempotencyHeaders(res, accepted);
-    if (!accepted.ok) {
-      const status = dispatchRefusalStatus(accepted.code);
-      if (status === 503) res.setHeader('Retry-After', '5');
-      return refuse(res, status, accepted.code, accepted.message);
-    }
+    setDispatchAnswerHeaders(res, accepted);
+    if (!accepted.ok) return refuse(res, dispatchRefusalStatus(accepted.code), accepted.code, accepted.message);
     const id = accepted.envelope.id;
     const answer: DossierAccepted = { messageId: id, correlationId: accepted.envelope.correlationId, maHoSo, status: 'accepted', statusUrl: `/api/v1/messages/${id}` };
     res.status(202).json(answer);

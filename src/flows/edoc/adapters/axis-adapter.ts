@@ -18,7 +18,7 @@ export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: U
   return {
     name: EDOC_ADAPTERS.axis,
     async deliver(envelope: Envelope, signal: AbortSignal): Promise<void> {
-      const { payload, isDocument, send } = axisSendOf(envelope);
+      const { payload, send } = axisSendOf(envelope);
       try {
         await guardedCall(deps.breaker, signal, (callSignal) =>
           deps.client.sendEdoc(
@@ -28,7 +28,7 @@ export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: U
         );
       } catch (error) {
         if (!isFinalRefusal(error)) throw error;
-        if (isDocument && isEdocDeliverPayload(payload)) await reportRefusal(deps.reporter, envelope, payload, error);
+        if (isEdocDeliverPayload(payload)) await reportRefusal(deps.reporter, envelope, payload, error);
         throw new MessageRejectedError(error.code, `the national axis refused it for ${payload.toOrgan}: ${error.message}`);
       }
     },
@@ -49,5 +49,5 @@ function axisSendOf(envelope: Envelope) {
     serviceType: isDocument ? ('eDoc' as const) : ('status' as const),
     messageType: isDocument ? (AXIS_MESSAGE_TYPE_FOR_BUSINESS[payload.businessDocType] ?? 'edoc') : ('status' as const),
   };
-  return { payload, isDocument, send };
+  return { payload, send };
 }
