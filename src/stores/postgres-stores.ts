@@ -163,18 +163,15 @@ class PostgresSubjectSequenceStore implements SubjectSequenceStore {
 }
 
 class PostgresEffectLog implements EffectLog {
-  constructor(
-    private readonly db: PgGroupCommit,
-    private readonly pool: Pool,
-  ) {}
+  constructor(private readonly db: PgGroupCommit) {}
   async isDone(key: string): Promise<boolean> {
     const result = await this.db.query('SELECT 1 FROM bus_effects WHERE key = $1', [key]);
     return (result.rowCount ?? 0) > 0;
   }
   async markDone(key: string, messageId: string): Promise<void> {
-    // Straight to the pool, not queued behind a batch: between an upstream's answer and this commit, a killed process
-    // would repeat the call on redelivery, so this window is kept as short as one round trip.
-    await this.pool.query('INSERT INTO bus_effects (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, messageId]);
+    // Grouped like the other writes: a process killed between an upstream's answer and this commit leaves the
+    // delivery in doubt, and the route runner asks the upstream before it acts again.
+    await this.db.query('INSERT INTO bus_effects (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, messageId]);
   }
 }
 
@@ -257,7 +254,7 @@ export class PostgresStores implements Stores {
   private constructor(private readonly pool: Pool) {
     // The statements of every message's hops go through group commit; dead letters (rare, large) do not.
     const grouped = new PgGroupCommit(pool);
-    this.effects = new PostgresEffectLog(grouped, pool);
+    this.effects = new PostgresEffectLog(grouped);
     this.deadLetters = new PostgresDeadLetterStore(pool);
     this.messages = new PostgresMessageStatusStore(grouped);
     this.sequences = new PostgresSubjectSequenceStore(grouped);
