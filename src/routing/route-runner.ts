@@ -1,7 +1,7 @@
 // Pipes each delivery through its route's steps (validate, transform, enrich, deliver) as an idempotent consumer:
 // an upstream effect already recorded for this message is not performed again. Ordered routes pass a resequencer
 // gate first, so messages of one subject settle in the order the bus accepted them.
-import type { AuditLog, AuditOutcome, AuditStep } from '../audit';
+import type { AuditEvent, AuditLog, AuditOutcome, AuditStep } from '../audit';
 import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope, JsonValue } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
@@ -51,12 +51,12 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
   return async (delivery: Delivery): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
     const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
-    const record = auditor(route, envelope, deps.audit);
+    const records = new DeliveryRecords(route, envelope, deps.audit);
     if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
       if (await deps.resequencer.isVoided(envelope.subject, envelope.sequence, envelope.createdAt)) {
         // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
         log.warn({ code: 'SEQUENCE_VOIDED' }, 'late copy of a message that was never accepted; not delivered');
-        await record('rejected', 'rejected', 0, 'SEQUENCE_VOIDED', 'never accepted: its intake stopped before confirming it');
+        await records.write('rejected', 'rejected', 0, 'SEQUENCE_VOIDED', 'never accepted: its intake stopped before confirming it');
         await deps.messages.update(envelope.id, { state: 'rejected', code: 'SEQUENCE_VOIDED', reason: 'never accepted: its intake stopped before confirming it', attempts: envelope.attempt });
         return { outcome: 'ack' };
       }
@@ -70,22 +70,28 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
     const settleNumber = async () => {
       if (route.ordered && envelope.subject !== null && envelope.sequence !== null) await deps.resequencer.settle(envelope.subject, envelope.sequence);
     };
-    await deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt });
+    // Not waited for before the steps: the store never lets "in progress" overwrite a final state, so this write may
+    // land after the delivery's last one. It is waited for before the delivery ends.
+    const inProgress = deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt });
+    inProgress.catch(() => undefined);
     try {
-      const result = await runSteps(route, delivery, deps, log, record);
+      const result = await runSteps(route, delivery, deps, log, records);
       if (result.outcome === 'ack') {
-        await deps.messages.update(envelope.id, { state: 'delivered', attempts: envelope.attempt });
-        await settleNumber();
+        // Independent writes, sent together: the status and the settle share a round trip and a commit on PostgreSQL.
+        await Promise.all([inProgress, records.flush(), deps.messages.update(envelope.id, { state: 'delivered', attempts: envelope.attempt }), settleNumber()]);
         deps.metrics.delivered.inc({ route: route.name });
       } else {
-        await record('failed', 'error', 0, result.code, result.reason);
+        await Promise.all([inProgress, records.write('failed', 'error', 0, result.code, result.reason)]);
       }
       return result;
     } catch (error) {
-      if (!(error instanceof MessageRejectedError)) throw error;
+      if (!(error instanceof MessageRejectedError)) {
+        await Promise.allSettled([inProgress, records.flush()]);
+        throw error;
+      }
       log.info({ code: error.code }, 'message rejected');
       // The record first: a rejection the audit log does not hold is not settled (the throw retries the delivery).
-      await record('rejected', 'rejected', 0, error.code, error.message);
+      await Promise.all([inProgress, records.write('rejected', 'rejected', 0, error.code, error.message)]);
       await deps.messages.update(envelope.id, { state: 'rejected', code: error.code, reason: error.message, attempts: envelope.attempt });
       await settleNumber();
       deps.metrics.rejected.inc({ route: route.name, code: error.code });
@@ -94,25 +100,50 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
   };
 }
 
-type StepRecorder = (step: AuditStep, outcome: AuditOutcome, durationMs: number, code?: string | null, reason?: string | null) => Promise<unknown>;
+/**
+ * The audit records of one delivery. A step's record is noted when the step ends (with that time) and written with
+ * the delivery's last record, so the steps share one commit instead of waiting for one each; every path out of the
+ * delivery writes them before it settles, so an ack never runs ahead of its records.
+ */
+class DeliveryRecords {
+  private noted: AuditEvent[] = [];
 
-/** Appends one audit record per step of this delivery; awaited, so the ack never runs ahead of its record. */
-function auditor(route: ResolvedRoute, envelope: Envelope, audit: AuditLog): StepRecorder {
-  return (step, outcome, durationMs, code = null, reason = null) =>
-    audit.append({
+  constructor(
+    private readonly route: ResolvedRoute,
+    private readonly envelope: Envelope,
+    private readonly audit: AuditLog,
+  ) {}
+
+  note(step: AuditStep, outcome: AuditOutcome, durationMs: number, code: string | null = null, reason: string | null = null): void {
+    const envelope = this.envelope;
+    this.noted.push({
       step,
       outcome,
+      at: new Date().toISOString(),
       messageId: envelope.id,
       correlationId: envelope.correlationId,
       subject: envelope.subject,
       client: envelope.source,
-      route: route.name,
+      route: this.route.name,
       errorCode: code,
       reason,
       durationMs,
       payloadDigest: envelope.payloadDigest,
       details: { attempt: envelope.attempt },
     });
+  }
+
+  /** Notes this record and writes it with those noted before it. */
+  async write(step: AuditStep, outcome: AuditOutcome, durationMs: number, code: string | null = null, reason: string | null = null): Promise<void> {
+    this.note(step, outcome, durationMs, code, reason);
+    await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const events = this.noted;
+    this.noted = [];
+    await Promise.all(events.map((event) => this.audit.append(event)));
+  }
 }
 
 const STEP_RECORD: Record<ResolvedRoute['steps'][number]['kind'], AuditStep> = {
@@ -122,7 +153,7 @@ const STEP_RECORD: Record<ResolvedRoute['steps'][number]['kind'], AuditStep> = {
   deliver: 'delivered',
 };
 
-async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRunnerDeps, log: Logger, record: StepRecorder): Promise<HandlerResult> {
+async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRunnerDeps, log: Logger, records: DeliveryRecords): Promise<HandlerResult> {
   let working: Envelope = delivery.envelope;
   for (const step of route.steps) {
     const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: step.kind });
@@ -160,7 +191,7 @@ async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRun
     } finally {
       timer();
     }
-    await record(STEP_RECORD[step.kind], 'ok', Math.round(performance.now() - started));
+    records.note(STEP_RECORD[step.kind], 'ok', Math.round(performance.now() - started));
   }
   return { outcome: 'ack' };
 }
