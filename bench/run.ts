@@ -123,11 +123,25 @@ async function pgCommits(): Promise<number> {
   }
 }
 
+/** Mean time of each step of a route so far, from the bus's own histogram (lgsp_step_duration_seconds). */
+async function meanStepMs(busUrl: string, route: string): Promise<Record<string, number | null>> {
+  const text = await fetch(`${busUrl}/metrics`).then((r) => r.text()).catch(() => '');
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const match of text.matchAll(/^lgsp_step_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm)) {
+    const labels = Object.fromEntries([...match[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (labels.route !== route || !labels.step) continue;
+    const entry = sums.get(labels.step) ?? { sum: 0, count: 0 };
+    entry[match[1] as 'sum' | 'count'] = Number(match[3]);
+    sums.set(labels.step, entry);
+  }
+  return Object.fromEntries([...sums].map(([step, { sum, count }]) => [step, count > 0 ? round((sum / count) * 1000, 2) : null]));
+}
+
 /** Phases during which other processes on the machine used more than 30% of a core (figures are then noisy). */
 const noisyPhases: number[] = [];
 
 /** Measures CPU use of the given processes (and the machine) around `work`. */
-async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number> }> {
+async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number>; seconds: number }> {
   const groups: Record<string, number[]> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, [pid]])), rabbitmq: pidsByComm(['beam.smp']), postgres: pidsByComm(['postgres']) };
   const before = Object.fromEntries(Object.entries(groups).map(([k, list]) => [k, cpuByPid(list)]));
   const sys0 = systemTicks();
@@ -147,7 +161,30 @@ async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>):
   const measured = Object.keys(groups).reduce((sum, k) => sum + cpu[`${k}Pct`]!, 0);
   cpu.otherPct = Math.max(0, round(cpu.machineBusyPct * os.cpus().length - measured, 0)!);
   if (cpu.otherPct > 30) noisyPhases.push(cpu.otherPct);
-  return { result, cpu };
+  return { result, cpu, seconds: wall };
+}
+
+/**
+ * CPU milliseconds each process spent per item of a phase, and the rates this machine's cores could carry at those
+ * costs: with everything as measured, and if the bus itself cost nothing (the rest is the simulators, the load
+ * generator, RabbitMQ, PostgreSQL and the kernel's share, which the bus cannot make faster).
+ */
+function cpuBudget(cpu: Record<string, number>, seconds: number, items: number, busKeys: string[]): Record<string, number | null> {
+  const budget: Record<string, number | null> = {};
+  let total = 0;
+  let bus = 0;
+  for (const [key, pct] of Object.entries(cpu)) {
+    if (!key.endsWith('Pct') || key === 'machineBusyPct') continue;
+    const ms = (pct / 100) * seconds * 1000 / items;
+    budget[`${key.slice(0, -3)}Ms`] = round(ms, 2);
+    total += ms;
+    if (busKeys.includes(key)) bus += ms;
+  }
+  const cores = os.cpus().length;
+  budget.totalMs = round(total, 2);
+  budget.ceilingPerSec = round((cores * 1000) / total, 0);
+  budget.ceilingWithoutBusPerSec = busKeys.length > 0 ? round((cores * 1000) / (total - bus), 0) : null;
+  return budget;
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
@@ -297,18 +334,28 @@ async function main(): Promise<void> {
     // Statements committed per dossier from intake to DVCQG (pg_stat_database is updated with a short delay).
     await sleep(1000);
     const pgCommitsPerDossier = round(((await pgCommits()) - commits0) / deliveredCount, 1);
+    // The drain is delivery alone (no intake load): what one dossier costs from the broker to DVCQG.
+    const drainBudget = cpuBudget(drain.cpu, drain.seconds, deliveredCount - deliveredDuringIntake, ['busPct']);
     const e2eEnd = drained ? lastDelivery : performance.now();
     const e2ePerSec = deliveredCount / ((e2eEnd - phaseStart) / 1000);
     log(`end to end: ${deliveredCount}/${accepted.length} delivered (${deliveredDuringIntake} during intake), ${e2ePerSec.toFixed(1)} dossiers/s${drained ? '' : ' (drain cap reached)'}; ${pgCommitsPerDossier} PostgreSQL commits per dossier; drain CPU ${JSON.stringify(drain.cpu)}`);
+    log(`delivery CPU per dossier (ms): ${JSON.stringify(drainBudget)}`);
+    const stepMs = await meanStepMs(bus.url, 'dossier-sync');
+    log(`dossier-sync mean step time so far (ms): ${JSON.stringify(stepMs)}`);
     results.acceptPerSec = round(ir.perSec);
     results.rawBaselinePerSec = round(rawRun.result.perSec);
     results.acceptRatio = round(ir.perSec / rawRun.result.perSec, 3);
     results.acceptP50Ms = round(ir.p50Ms, 2);
     results.acceptP99Ms = round(ir.p99Ms, 2);
     results.e2ePerSec = round(e2ePerSec);
-    detail.raw = { perSec: round(rawRun.result.perSec), p50Ms: round(rawRun.result.p50Ms, 2), p99Ms: round(rawRun.result.p99Ms, 2), refused: rawRun.result.refused, errors: rawRun.result.errors, cpu: rawRun.cpu };
-    detail.intake = { accepted: ir.accepted, durationS: round(ir.durationS, 2), refused: ir.refused, errors: ir.errors, cpu: intakeRun.cpu };
-    detail.e2eThroughput = { accepted: accepted.length, delivered: deliveredCount, deliveredDuringIntake, drained, pgCommitsPerDossier, seconds: round((e2eEnd - phaseStart) / 1000, 2), drainCpu: drain.cpu };
+    results.deliveryCpuMsPerDossier = drainBudget.totalMs;
+    results.busDeliveryCpuMsPerDossier = drainBudget.busMs;
+    results.e2eCeilingPerSec = drainBudget.ceilingPerSec;
+    results.e2eCeilingWithoutBusPerSec = drainBudget.ceilingWithoutBusPerSec;
+    detail.raw = { perSec: round(rawRun.result.perSec), p50Ms: round(rawRun.result.p50Ms, 2), p99Ms: round(rawRun.result.p99Ms, 2), refused: rawRun.result.refused, errors: rawRun.result.errors, cpu: rawRun.cpu, cpuPerRequest: cpuBudget(rawRun.cpu, rawRun.seconds, rawRun.result.accepted, ['rawPct']) };
+    // The bus's consumers deliver during the intake window too, so its figure per request includes that share.
+    detail.intake = { accepted: ir.accepted, durationS: round(ir.durationS, 2), refused: ir.refused, errors: ir.errors, cpu: intakeRun.cpu, cpuPerRequest: cpuBudget(intakeRun.cpu, intakeRun.seconds, ir.accepted, ['busPct']) };
+    detail.e2eThroughput = { accepted: accepted.length, delivered: deliveredCount, deliveredDuringIntake, drained, pgCommitsPerDossier, seconds: round((e2eEnd - phaseStart) / 1000, 2), drainCpu: drain.cpu, drainCpuPerDossier: drainBudget, meanStepMs: stepMs };
 
     if (!drained) {
       log('waiting for the backlog before the latency run');
@@ -517,6 +564,8 @@ function printTable(out: Record<string, unknown>): void {
     ['bus / raw baseline', v('acceptRatio')],
     ['end to end, intake → DVCQG simulator', `${v('e2ePerSec', ' dossiers/s')}`],
     ['end-to-end latency at half that rate', `p50 ${v('e2eP50Ms', ' ms')}  p99 ${v('e2eP99Ms', ' ms')}`],
+    ['CPU per delivered dossier: the bus / all processes', `${v('busDeliveryCpuMsPerDossier', ' ms')} / ${v('deliveryCpuMsPerDossier', ' ms')}`],
+    [`end-to-end ceiling of ${os.cpus().length} cores at those costs / with a bus costing 0`, `${v('e2eCeilingPerSec', '/s')} / ${v('e2eCeilingWithoutBusPerSec', '/s')}`],
     ['e-documents, 1 MiB attachment, 3 recipients', `${v('edocPerSec', ' documents/s')}`],
     ['dossier intake on the embedded default (SQLite)', `${v('embeddedAcceptPerSec', '/s')}  p50 ${v('embeddedAcceptP50Ms', ' ms')}  p99 ${v('embeddedAcceptP99Ms', ' ms')}`],
     ['two bus processes: intake / end to end', `${v('scaleOut2AcceptPerSec', '/s')} / ${v('scaleOut2E2ePerSec', ' dossiers/s')}`],
