@@ -19,6 +19,7 @@ import { deleteTopology } from '../test/support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../test/support/bus-process';
 import { AMQP_URL, DATABASE_URL } from '../test/support/env';
 import { dossierFlowConfig } from '../test/support/dossier-flow-config';
+import { createSchema, dropSchema, schemaUrl } from '../test/support/pg-schema';
 import { testToken } from '../test/support/intake';
 import { machineAndVersions } from './machine-info';
 import { children, freePort, spawnChild, stopChild, waitReady, type Child } from './child-process';
@@ -36,6 +37,8 @@ const EDOC_RECIPIENTS = ['000.00.02.H10', '000.00.03.H10', '000.00.04.H10'];
 const EDOC_CLIENTS: Record<string, string> = { [ORGAN_A]: 'qlvb-a', '000.00.02.H10': 'qlvb-b', '000.00.03.H10': 'qlvb-c', '000.00.04.H10': 'qlvb-d' };
 const PUSH_TOKEN = 'bench-push-token';
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+/** The run's own PostgreSQL schema: every run starts on empty tables, as the first did, and leaves none behind. */
+const SCHEMA = `bench_${runId}`;
 const log = (line: string) => process.stdout.write(`[bench ${((performance.now() / 1000) | 0).toString().padStart(3)}s] ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (n: number, digits = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : null);
@@ -196,7 +199,7 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
   const bus = {
     http: { host: '127.0.0.1', port: options.port },
     transport: { amqpUrl: options.amqp ? AMQP_URL : null, namePrefix: options.namePrefix, ...(process.env.BENCH_PREFETCH ? { prefetch: Number(process.env.BENCH_PREFETCH) } : {}) },
-    stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.amqp ? DATABASE_URL : null },
+    stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.amqp ? schemaUrl(SCHEMA) : null },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
     clients: [
       { id: DOSSIER_CLIENT, name: 'Một cửa (bench)', roles: ['intake'], rights: ['dossier.*', 'message.status'] },
@@ -578,11 +581,17 @@ function printTable(out: Record<string, unknown>): void {
   process.stdout.write('\n');
 }
 
-main().then(
-  () => process.exit(0),
-  (error: Error) => {
-    process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
-    for (const child of children) child.kill('SIGKILL');
-    process.exit(1);
-  },
-);
+createSchema(SCHEMA)
+  .then(() => main())
+  .then(
+    async () => {
+      await dropSchema(SCHEMA);
+      process.exit(0);
+    },
+    async (error: Error) => {
+      process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+      for (const child of children) child.kill('SIGKILL');
+      await dropSchema(SCHEMA).catch(() => undefined);
+      process.exit(1);
+    },
+  );

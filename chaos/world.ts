@@ -5,7 +5,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client as PgClient } from 'pg';
 import YAML from 'yaml';
 import { startDocumentAxisSimulator, type DocumentAxisSimulator } from '../adapters/document-axis';
 import { startDvcqgSimulator, type DvcqgSimulator } from '../adapters/dvcqg';
@@ -16,9 +15,10 @@ import { freePort, spawnChild, stopChild, waitReady, type Child } from '../bench
 import { loadConfig } from '../src/config/load-config';
 import { deleteTopology } from '../test/support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../test/support/bus-process';
-import { AMQP_URL, DATABASE_URL } from '../test/support/env';
+import { AMQP_URL } from '../test/support/env';
 import { dossierFlowConfig } from '../test/support/dossier-flow-config';
 import { testToken } from '../test/support/intake';
+import { createSchema, dropSchema, schemaUrl } from '../test/support/pg-schema';
 import type { ChaosSettings } from './settings';
 import { ADMIN_CLIENT, AXIS_ORGAN, BUS_ORGAN, DOSSIER_CLIENT, EDOC_SENDER_CLIENT, PUSH_ORGAN, SENDER_ORGAN } from './traffic';
 
@@ -62,13 +62,7 @@ export class ChaosWorld {
   static async create(runId: string, settings: ChaosSettings): Promise<ChaosWorld> {
     const schema = `chaos_${runId}`;
     const queuePrefix = `chaos-${runId}`;
-    const pg = new PgClient({ connectionString: DATABASE_URL });
-    await pg.connect();
-    try {
-      await pg.query(`CREATE SCHEMA ${schema}`);
-    } finally {
-      await pg.end();
-    }
+    await createSchema(schema);
     const simulators: ChaosSimulators = {
       dvcqg: await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } }),
       population: await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } }),
@@ -134,15 +128,7 @@ export class ChaosWorld {
     await this.stopBus().catch((e: Error) => log(`bus stop: ${e.message}`));
     const config = loadConfig({ configDir: this.configDir, env: {} });
     await deleteTopology(this.queuePrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
-    const pg = new PgClient({ connectionString: DATABASE_URL });
-    try {
-      await pg.connect();
-      await pg.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
-    } catch (e) {
-      log(`schema cleanup: ${(e as Error).message}`);
-    } finally {
-      await pg.end().catch(() => undefined);
-    }
+    await dropSchema(this.schema).catch((e: Error) => log(`schema cleanup: ${e.message}`));
     for (const sim of Object.values(this.simulators)) await sim.close().catch(() => undefined);
     if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
   }
@@ -155,13 +141,6 @@ export class ChaosWorld {
       return '';
     }
   }
-}
-
-/** The database URL with the run's schema first on the search path. */
-function schemaUrl(schema: string): string {
-  const url = new URL(DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return url.toString();
 }
 
 function writeChaosConfig(dir: string, o: { queuePrefix: string; schema: string; port: number; settings: ChaosSettings; simulators: ChaosSimulators }): string {
