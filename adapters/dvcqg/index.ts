@@ -2,7 +2,6 @@
 export * from './contract-types';
 export { DossierMappingError, type DossierMappingErrorCode } from './mapping-error';
 export { toDvcqgDate, parseIsoWithOffset, formatDvcqgDate } from './dvcqg-date';
-export { toNfcDeep } from './unicode-text';
 export {
   DEFAULT_DVCQG_STATUS_TABLE,
   DEFAULT_DVCQG_SUBJECT_TYPE_TABLE,

@@ -16,7 +16,7 @@ import {
   type DvcqgStatusTable,
   type DvcqgSubjectTypeTable,
 } from './status-table';
-import { toNfcDeep } from './unicode-text';
+import { normalizeNfc } from '../../src/envelope/envelope';
 
 export interface DvcqgMappingOptions {
   statusTable?: DvcqgStatusTable;
@@ -156,7 +156,7 @@ export function toDongBoHoSoItem(dossier: DossierIntake, options: DvcqgMappingOp
       withoutUndefined({ ...paper, TenGiayTo: requiredText(paper.TenGiayTo, `DanhSachGiayToKetQua[${i}].TenGiayTo`) }),
     ),
   };
-  return toNfcDeep(withoutUndefined(item));
+  return normalizeNfc(withoutUndefined(item));
 }
 
 /** Maps one progress step to the CapNhatTienDoHoSoMC item; SoThuTu stays on the bus (DVCQG has no such field). */
@@ -175,5 +175,5 @@ export function toTienDoHoSoItem(update: DossierProgressUpdate, options: Pick<Dv
     NgayBatDau: optionalDate(update.NgayBatDau, 'NgayBatDau'),
     NgayKetThucTheoQuyDinh: optionalDate(update.NgayKetThucTheoQuyDinh, 'NgayKetThucTheoQuyDinh'),
   };
-  return toNfcDeep(withoutUndefined(item));
+  return normalizeNfc(withoutUndefined(item));
 }

@@ -1,7 +1,7 @@
 // Synthetic, deterministic registry of ~50 citizens (valid 12-digit ids, NFC Vietnamese names) that the simulator answers from.
 import type { Citizen, CitizenAddress } from './citizen';
 import { PROVINCE_NAMES_BY_CODE } from './province-codes';
-import { toNfcDeep } from './vietnamese-text';
+import { normalizeNfc } from '../../src/envelope/envelope';
 
 export class CitizenRegistry {
   private readonly byId = new Map<string, Citizen>();
@@ -55,7 +55,7 @@ function citizenFromSeed(seed: CitizenSeed): Citizen {
     ? { ho: '', chuDem: '', ten: `${seed.ho} ${seed.chuDem} ${seed.ten}` }
     : { ho: seed.ho, chuDem: seed.chuDem, ten: seed.ten };
   const home = address(seed.provinceCode, 'Xã Thanh Lãng');
-  return toNfcDeep<Citizen>({
+  return normalizeNfc<Citizen>({
     soDinhDanh: seed.soDinhDanh,
     soCmnd: seed.soCmnd ?? null,
     hoVaTen: `${seed.ho} ${seed.chuDem} ${seed.ten}`.normalize('NFC'),

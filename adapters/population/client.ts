@@ -17,7 +17,7 @@ import { PopulationError } from './population-error';
 import { SoapAnswerReader, type SoapAnswer } from './soap-answer';
 import { lookupEnvelope, POPULATION_NAMESPACE, verificationEnvelope } from './soap-envelope';
 import { classifySoapFailure, NO_ANSWER, type AbortCause } from './soap-failure';
-import { toNfcDeep } from './vietnamese-text';
+import { normalizeNfc } from '../../src/envelope/envelope';
 import { readWsdlContract } from './wsdl-operations';
 
 export interface PopulationClientOptions {
@@ -154,7 +154,7 @@ export class PopulationClient {
     }
     if (answer.kind === 'fault') throw classifySoapFailure({ ...NO_ANSWER, status, faultCode: answer.faultCode }, null, operation.name);
     if (!ok) throw classifySoapFailure({ ...NO_ANSWER, status }, null, operation.name);
-    return toNfcDeep(answer.content);
+    return normalizeNfc(answer.content);
   }
 }
 

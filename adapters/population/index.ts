@@ -28,7 +28,7 @@ export type { CitizenIdParts, CitizenIdProblem, CitizenIdValidation, CitizenIdEx
 export { PROVINCE_NAMES_BY_CODE, isKnownProvinceCode } from './province-codes';
 export { buildAuthHeaders, checkAuthHeaders, authToken } from './auth-headers';
 export type { PopulationCredentials, PopulationAuthHeaders, AuthCheck, AuthCheckFailure } from './auth-headers';
-export { toNfcDeep, toRegistryName, nameMatchKey, namesMatch } from './vietnamese-text';
+export { toRegistryName, nameMatchKey, namesMatch } from './vietnamese-text';
 export { populationWsdlPath } from './contract-files';
 export { startPopulationSimulator, POPULATION_SERVICE_PATH } from './simulator';
 export type { PopulationSimulatorOptions, RunningPopulationSimulator } from './simulator';

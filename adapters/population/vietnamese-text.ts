@@ -3,18 +3,6 @@
 /** The five tone marks (huyền, sắc, ngã, hỏi, nặng) as NFD combining characters. */
 const TONE_MARKS = /[\u0300\u0301\u0303\u0309\u0323]/g;
 
-/** Returns value with every string inside it (deeply) in NFC; other values are returned unchanged. */
-export function toNfcDeep<T>(value: T): T {
-  if (typeof value === 'string') return value.normalize('NFC') as T;
-  if (Array.isArray(value)) return value.map((item: unknown) => toNfcDeep(item)) as T;
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value as Record<string, unknown>)) out[key] = toNfcDeep(item);
-    return out as T;
-  }
-  return value;
-}
-
 /** NFC, upper case (vi), single spaces, trimmed: the form CSDL dân cư stores names in (§6). */
 export function toRegistryName(name: string): string {
   return name.normalize('NFC').toLocaleUpperCase('vi').replace(/\s+/gu, ' ').trim();

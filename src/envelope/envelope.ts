@@ -55,30 +55,74 @@ export class EnvelopeError extends Error {
   }
 }
 
+/**
+ * Text with no character from U+0300 up is already NFC: below it no character changes under NFC and none composes
+ * with its neighbour (the combining marks start at U+0300). Most of a payload is such text, and normalize() costs.
+ */
+const MAY_CHANGE_UNDER_NFC = /[^\u0000-\u02ff]/;
+
+/** The text in NFC. */
+export function nfc(text: string): string {
+  return MAY_CHANGE_UNDER_NFC.test(text) ? text.normalize('NFC') : text;
+}
+
 /** Canonical JSON: object keys sorted, strings NFC-normalised, no whitespace. Used for digests and hash chains. */
 export function canonicalJson(value: JsonValue): string {
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
-  if (typeof value === 'string') return JSON.stringify(value.normalize('NFC'));
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys
-    .filter((k) => value[k] !== undefined)
-    .map((k) => `${JSON.stringify(k.normalize('NFC'))}:${canonicalJson(value[k] as JsonValue)}`)
-    .join(',')}}`;
+  if (typeof value === 'string') return JSON.stringify(nfc(value));
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]!);
+    return `${out}]`;
+  }
+  let out = '{';
+  for (const key of Object.keys(value).sort()) {
+    const item = value[key];
+    if (item === undefined) continue;
+    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(nfc(key))}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
 }
 
 export function payloadDigest(payload: JsonValue): string {
   return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
 }
 
-/** Recursively normalises every string (keys and values) to NFC, as every boundary of the bus must. */
-export function normalizeNfc<T extends JsonValue>(value: T): T {
-  if (typeof value === 'string') return value.normalize('NFC') as T;
-  if (Array.isArray(value)) return value.map((v) => normalizeNfc(v)) as T;
+/**
+ * Every string inside the value (object keys too) in NFC, as every boundary of the bus must have it. A value that is
+ * already NFC throughout is returned as it is, not copied; one that is not comes back as a new value.
+ */
+export function normalizeNfc<T>(value: T): T {
+  return nfcValue(value) as T;
+}
+
+function nfcValue(value: unknown): unknown {
+  if (typeof value === 'string') return nfc(value);
+  if (Array.isArray(value)) {
+    let copy: unknown[] | null = null;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const normal = nfcValue(item);
+      if (copy === null && normal !== item) copy = value.slice(0, i);
+      copy?.push(normal);
+    }
+    return copy ?? value;
+  }
   if (value !== null && typeof value === 'object') {
-    const out: { [key: string]: JsonValue } = {};
-    for (const [k, v] of Object.entries(value)) out[k.normalize('NFC')] = normalizeNfc(v);
-    return out as T;
+    const record = value as Record<string, unknown>;
+    const keys = Object.keys(record);
+    let copy: Record<string, unknown> | null = null;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const normalKey = nfc(key);
+      const normal = nfcValue(record[key]);
+      if (copy === null && (normalKey !== key || normal !== record[key])) {
+        copy = {};
+        for (const earlier of keys.slice(0, i)) copy[earlier] = record[earlier];
+      }
+      if (copy !== null) copy[normalKey] = normal;
+    }
+    return copy ?? value;
   }
   return value;
 }

@@ -1,5 +1,5 @@
 // The envelope: ids, digest over canonical NFC JSON, and refusal of altered or malformed messages.
-import { canonicalJson, createEnvelope, deriveEnvelope, EnvelopeError, parseEnvelope, serializeEnvelope } from '../../../src/envelope/envelope';
+import { canonicalJson, createEnvelope, deriveEnvelope, EnvelopeError, nfc, normalizeNfc, parseEnvelope, serializeEnvelope } from '../../../src/envelope/envelope';
 import { isMessageId } from '../../../src/envelope/uuid';
 
 describe('envelope', () => {
@@ -21,6 +21,29 @@ describe('envelope', () => {
     const b = createEnvelope({ type: 't.x', source: 's', payload: { a: nfd.normalize('NFC'), b: 1 } });
     expect(a.payloadDigest).toBe(b.payloadDigest);
     expect(canonicalJson({ b: 1, a: [true, null, 'x'] })).toBe('{"a":[true,null,"x"],"b":1}');
+  });
+
+  test('normalizeNfc: nested strings and keys in NFC; a value already NFC is returned as it is, not copied', () => {
+    const nfdName = 'Nguye\u0302\u0303n Thi\u0323 Hoa\u0300';
+    const nfcName = nfdName.normalize('NFC');
+    const input = { a: nfdName, b: [nfdName, 1, null, 'x'], c: { d: nfdName, e: true }, ['ke\u0301y']: 'plain' };
+    const normal = normalizeNfc(input);
+    expect(normal).toEqual({ a: nfcName, b: [nfcName, 1, null, 'x'], c: { d: nfcName, e: true }, ['k\u00e9y']: 'plain' });
+    expect(Object.keys(normal)).toEqual(['a', 'b', 'c', 'k\u00e9y']);
+    expect(input.a).toBe(nfdName);
+    const already = { a: nfcName, b: ['Đồng Xoài', 2, { c: 'ascii' }] };
+    expect(normalizeNfc(already)).toBe(already);
+    expect(normalizeNfc(already.b)).toBe(already.b);
+    // Only the part that changes is copied; what follows it is normalised too.
+    const mixed = { ok: 'Bình Phước', later: ['x', nfdName] };
+    expect(normalizeNfc(mixed)).toEqual({ ok: 'Bình Phước', later: ['x', nfcName] });
+  });
+
+  test('nfc: text below U+0300 is returned as it is; above, it is normalised', () => {
+    expect(nfc('MaHoSo 000.00.04.H10 ~ \u00ff\u02ff')).toBe('MaHoSo 000.00.04.H10 ~ \u00ff\u02ff');
+    expect(nfc('e\u0301')).toBe('\u00e9');
+    expect(nfc('\u1ea0')).toBe('\u1ea0');
+    expect(canonicalJson({ 'e\u0301': ['A\u0300', 'x'] })).toBe('{"\u00e9":["\u00c0","x"]}');
   });
 
   test('a derived envelope keeps the correlation and names its cause', () => {

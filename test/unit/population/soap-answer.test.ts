@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as soap from 'soap';
-import { lookupResultFromWire, populationWsdlPath, toNfcDeep, verificationResultFromWire, type CitizenVerifyRequest } from '../../../adapters/population';
+import { lookupResultFromWire, populationWsdlPath, verificationResultFromWire, type CitizenVerifyRequest } from '../../../adapters/population';
+import { normalizeNfc } from '../../../src/envelope/envelope';
 import { UnreadableAnswerError } from '../../../adapters/population/mapping';
 import { SoapAnswerReader, type SoapAnswer } from '../../../adapters/population/soap-answer';
 
@@ -15,7 +16,7 @@ function fixture(file: string): string {
 
 function contentOf(answer: SoapAnswer): unknown {
   if (answer.kind !== 'answer') throw new Error(`expected an answer, got ${answer.kind}`);
-  return toNfcDeep(answer.content);
+  return normalizeNfc(answer.content);
 }
 
 function envelope(body: string): string {
@@ -57,7 +58,7 @@ describe('SoapAnswerReader: 037 CongdanCollection', () => {
     (file) => {
       const xml = fixture(file);
       const ours = lookupResultFromWire(contentOf(lookupAnswer.read(xml)), taiRequest);
-      const theirs = lookupResultFromWire(toNfcDeep(soapPackageBody(xml).CongdanCollection), taiRequest);
+      const theirs = lookupResultFromWire(normalizeNfc(soapPackageBody(xml).CongdanCollection), taiRequest);
       expect(ours).toEqual(theirs);
     },
   );

@@ -1,4 +1,4 @@
-import { nameMatchKey, namesMatch, toNfcDeep, toRegistryName } from '../../../adapters/population';
+import { nameMatchKey, namesMatch, toRegistryName } from '../../../adapters/population';
 
 describe('Vietnamese name handling', () => {
   const nfc = 'NGUYỄN THỊ THUỶ';
@@ -24,10 +24,5 @@ describe('Vietnamese name handling', () => {
     expect(namesMatch('ĐÀO VĂN TÀI', 'ĐÀO VĂN TẠI')).toBe(false);
     expect(namesMatch('LÊ THỊ HOÀ', 'LÊ THỊ HOA')).toBe(false);
     expect(nameMatchKey('HỒ')).not.toBe(nameMatchKey('HÔ'));
-  });
-
-  test('toNfcDeep normalises nested strings only', () => {
-    const input = { a: nfd, b: [nfd, 1, null], c: { d: nfd, e: true } };
-    expect(toNfcDeep(input)).toEqual({ a: nfc, b: [nfc, 1, null], c: { d: nfc, e: true } });
   });
 });
