@@ -10,6 +10,7 @@ import type { RouteTable } from '../routing/route-table';
 import type { StepRegistry } from '../routing/step-registry';
 import type { FieldProblem } from '../validation/field-problems';
 import type { Stores } from '../stores/stores';
+import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { Transport } from '../transport/transport';
 
 export interface IntakeRequest {
@@ -59,7 +60,7 @@ export function dispatchRefusalStatus(code: DispatchRefusal['code']): 400 | 403 
 const KEY_ABANDONED_MS = 30_000;
 
 type KeyClaim =
-  | { kind: 'fresh' | 'taken-over'; envelope: Envelope }
+  | { kind: 'fresh' | 'taken-over'; envelope: Envelope; claimedAtMs: number }
   | { kind: 'replay'; envelope: Envelope }
   | { kind: 'refused'; result: Extract<IntakeResult, { ok: false }> };
 
@@ -99,7 +100,7 @@ export class MessageIntake {
   }
 
   async accept(request: IntakeRequest): Promise<IntakeResult> {
-    const { stores, audit, metrics, logger } = this.deps;
+    const { audit, metrics, logger } = this.deps;
     const route = request.route;
     // Fail closed: without a durable audit record the bus does not carry the message (X-Road's message log rule).
     if (!audit.isHealthy()) return AUDIT_DOWN;
@@ -123,10 +124,32 @@ export class MessageIntake {
         return { ok: true, envelope: claim.envelope, route: route.name, replayed: true };
       }
       envelope = claim.envelope;
+      const result = await this.acceptEnvelope(route, envelope, key);
+      if (!result.ok) await this.releaseKey(request.source, key, envelope.id, claim.claimedAtMs);
+      return result;
     }
-    const result = await this.acceptEnvelope(route, envelope, key);
-    if (!result.ok && key !== undefined) await stores.idempotency.release(request.source, key, envelope.id).catch(() => undefined);
-    return result;
+    return this.acceptEnvelope(route, envelope, undefined);
+  }
+
+  /**
+   * Frees the key of a message that was not accepted, so the client's next try is a fresh one. When the store is
+   * away (the reason the message was refused, often), the release goes on in the background until it is back:
+   * otherwise the key would answer 409 IDEMPOTENCY_KEY_IN_USE until its takeover time.
+   */
+  private async releaseKey(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void> {
+    const release = () => this.deps.stores.idempotency.release(client, key, messageId, claimedAtMs);
+    try {
+      await release();
+    } catch (error) {
+      if (!isStoreUnavailable(error)) {
+        this.deps.logger.error({ messageId, err: (error as Error).message }, 'Idempotency-Key of a refused message not released');
+        return;
+      }
+      this.deps.logger.warn({ messageId, code: 'IDEMPOTENCY_KEY_RELEASE_PENDING' }, 'store unavailable; the Idempotency-Key of a refused message is released once it is back');
+      void persist(release, { maxWaitMs: KEY_ABANDONED_MS * 4, retryIf: isStoreUnavailable }).catch((late: Error) =>
+        this.deps.logger.error({ messageId, err: late.message }, 'Idempotency-Key of a refused message not released; it is taken over after its abandon time'),
+      );
+    }
   }
 
   /**
@@ -135,21 +158,23 @@ export class MessageIntake {
    */
   private async claimKey(client: string, key: string, envelope: Envelope): Promise<KeyClaim> {
     const idempotency = this.deps.stores.idempotency;
+    const claimedAtMs = Date.now();
     let existing;
     try {
-      existing = await idempotency.claim(client, key, { messageId: envelope.id, correlationId: envelope.correlationId, payloadDigest: envelope.payloadDigest, claimedAtMs: Date.now() });
+      existing = await idempotency.claim(client, key, { messageId: envelope.id, correlationId: envelope.correlationId, payloadDigest: envelope.payloadDigest, claimedAtMs });
     } catch (error) {
       this.deps.logger.error({ err: (error as Error).message }, 'store unavailable at intake (Idempotency-Key); message not accepted');
       return { kind: 'refused', result: STORE_DOWN };
     }
-    if (existing === null) return { kind: 'fresh', envelope };
+    if (existing === null) return { kind: 'fresh', envelope, claimedAtMs };
     if (existing.payloadDigest !== envelope.payloadDigest) {
       return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used for a different message' } };
     }
     const same = { ...envelope, id: existing.messageId, correlationId: existing.correlationId };
     if (existing.state === 'accepted') return { kind: 'replay', envelope: same };
-    const takenOver = await idempotency.takeOver(client, key, existing.messageId, KEY_ABANDONED_MS, Date.now()).catch(() => false);
-    if (takenOver) return { kind: 'taken-over', envelope: same };
+    const takenOverAtMs = Date.now();
+    const takenOver = await idempotency.takeOver(client, key, existing.messageId, KEY_ABANDONED_MS, takenOverAtMs).catch(() => false);
+    if (takenOver) return { kind: 'taken-over', envelope: same, claimedAtMs: takenOverAtMs };
     return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is being accepted; send it again shortly' } };
   }
 

@@ -192,8 +192,8 @@ class PostgresIdempotencyKeyStore implements IdempotencyKeyStore {
   async accepted(client: string, key: string): Promise<void> {
     await this.db.query(`UPDATE bus_idempotency_keys SET state = 'accepted' WHERE client = $1 AND key = $2`, [client, key]);
   }
-  async release(client: string, key: string, messageId: string): Promise<void> {
-    await this.db.query('DELETE FROM bus_idempotency_keys WHERE client = $1 AND key = $2 AND message_id = $3', [client, key, messageId]);
+  async release(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void> {
+    await this.db.query('DELETE FROM bus_idempotency_keys WHERE client = $1 AND key = $2 AND message_id = $3 AND claimed_at_ms = $4', [client, key, messageId, claimedAtMs]);
   }
   async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
     const result = await this.db.query(

@@ -208,7 +208,7 @@ export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
         VALUES (?, ?, ?, ?, ?, 'pending', ?)`),
       get: db.prepare<[string, string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE client = ? AND key = ?'),
       accepted: db.prepare(`UPDATE idempotency_keys SET state = 'accepted' WHERE client = ? AND key = ?`),
-      release: db.prepare('DELETE FROM idempotency_keys WHERE client = ? AND key = ? AND message_id = ?'),
+      release: db.prepare('DELETE FROM idempotency_keys WHERE client = ? AND key = ? AND message_id = ? AND claimed_at_ms = ?'),
       takeOver: db.prepare(`UPDATE idempotency_keys SET claimed_at_ms = ?
         WHERE client = ? AND key = ? AND message_id = ? AND state = 'pending' AND claimed_at_ms < ?`),
     };
@@ -222,8 +222,8 @@ export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
   async accepted(client: string, key: string): Promise<void> {
     this.stmts.accepted.run(client, key);
   }
-  async release(client: string, key: string, messageId: string): Promise<void> {
-    this.stmts.release.run(client, key, messageId);
+  async release(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void> {
+    this.stmts.release.run(client, key, messageId, claimedAtMs);
   }
   async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
     return this.stmts.takeOver.run(nowMs, client, key, messageId, nowMs - olderThanMs).changes > 0;

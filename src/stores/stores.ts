@@ -33,8 +33,11 @@ export interface IdempotencyKeyStore {
   /** Claims the key for this message; null when claimed now, otherwise what the key already stands for. */
   claim(client: string, key: string, record: Omit<IdempotencyRecord, 'state'>): Promise<IdempotencyRecord | null>;
   accepted(client: string, key: string): Promise<void>;
-  /** Frees a key whose message was not accepted, so the client's next try is a fresh one. */
-  release(client: string, key: string, messageId: string): Promise<void>;
+  /**
+   * Frees a key whose message was not accepted, so the client's next try is a fresh one. Only the claim made at
+   * `claimedAtMs` is freed: not one that took it over since.
+   */
+  release(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void>;
   /** Takes over a pending claim older than `olderThanMs` (its intake died); false when another did, or it moved on. */
   takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean>;
 }

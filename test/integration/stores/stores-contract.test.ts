@@ -103,10 +103,12 @@ describe.each([
     await stores.idempotency.accepted('motcua', key);
     expect(await stores.idempotency.claim('motcua', key, second)).toMatchObject({ messageId: first.messageId, state: 'accepted', claimedAtMs: later });
     expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 0, later + 1)).toBe(false);
-    // Released only by the message that holds it.
-    await stores.idempotency.release('motcua', key, second.messageId);
+    // Released only by the claim that holds it: not by another message, nor by the claim it took over from.
+    await stores.idempotency.release('motcua', key, second.messageId, later);
     expect(await stores.idempotency.claim('motcua', key, second)).toMatchObject({ messageId: first.messageId });
-    await stores.idempotency.release('motcua', key, first.messageId);
+    await stores.idempotency.release('motcua', key, first.messageId, first.claimedAtMs);
+    expect(await stores.idempotency.claim('motcua', key, second)).toMatchObject({ messageId: first.messageId });
+    await stores.idempotency.release('motcua', key, first.messageId, later);
     expect(await stores.idempotency.claim('motcua', key, second)).toBeNull();
   });
 });
