@@ -1,5 +1,5 @@
 // Reads a SOAP 1.1 answer of the population service: the expected Body element as plain objects, or the Fault's code.
-import { XMLParser, type EntityDecoderOptions } from 'fast-xml-parser';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { hasDtdDeclaration } from './dtd-declaration';
 import { UnreadableAnswerError } from './mapping';
 
@@ -8,72 +8,31 @@ export type SoapAnswer =
   | { kind: 'answer'; content: unknown }
   | { kind: 'fault'; faultCode: string | null };
 
-const PREDEFINED_ENTITIES: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-/** A character or entity reference; a `&` that starts neither matches with no group set. */
-const REFERENCE = /&(?:#x([0-9a-fA-F]+);|#([0-9]+);|([A-Za-z_][\w.-]*);)?/g;
-
-function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-}
-
-function decodeReference(_reference: string, hex: string | undefined, decimal: string | undefined, name: string | undefined): string {
-  if (name !== undefined) {
-    const value = PREDEFINED_ENTITIES[name];
-    if (value === undefined) throw new Error('undeclared entity');
-    return value;
-  }
-  if (hex === undefined && decimal === undefined) throw new Error('malformed reference');
-  const code = hex !== undefined ? parseInt(hex, 16) : Number(decimal);
-  if (!isXmlChar(code)) throw new Error('character reference to a non-XML character');
-  return String.fromCodePoint(code);
-}
-
-/**
- * The five predefined entities and character references, nothing else: a DTD's entities are refused, never
- * expanded (fast-xml-parser's own decoder would accept DOCTYPE entities and leaves &#233; undecoded).
- */
-const xmlOnlyEntities: EntityDecoderOptions = {
-  decode(text) {
-    return text.includes('&') ? text.replace(REFERENCE, decodeReference) : text;
-  },
-  addInputEntities() {
-    throw new Error('DTD entities are not accepted');
-  },
-  setExternalEntities() {
-    throw new Error('external entities are not accepted');
-  },
-  reset() {},
-  setXmlVersion() {},
-};
-
 /** Envelope (1) › Body (2) › the answer element (3). */
 const ANSWER_DEPTH = 3;
 
-/** Reads the answers whose Body holds `element`; `repeated` names its children that are lists even when single. */
+/** An element being read: its child elements (and, on the answer element, its attributes) and its text so far. */
+interface OpenElement {
+  name: string;
+  fields: Record<string, unknown> | null;
+  text: string;
+}
+
+/**
+ * Reads the answers whose Body holds `element`; `repeated` names its children that are lists even when single.
+ *
+ * saxes is a strict parser: it refuses what is not well-formed XML (<a><b>1</a>, a truncated answer, an undeclared
+ * entity, a reference to a character XML does not allow), decodes the five predefined entities and character
+ * references, and expands nothing else. A DOCTYPE is refused before parsing.
+ */
 export class SoapAnswerReader {
-  private readonly parser: XMLParser;
+  private readonly lists: ReadonlySet<string>;
 
   constructor(
     private readonly element: string,
     repeated: readonly string[] = [],
   ) {
-    const lists = new Set(repeated);
-    this.parser = new XMLParser({
-      removeNSPrefix: true,
-      // Callbacks get the parser's live path, which is cheaper than building a path string for every element.
-      jPath: false,
-      // Attributes are kept only on the Body's child (the contract has none elsewhere); SOAP stacks add xsi:type and
-      // xsi:nil to other elements, which would turn their text into objects.
-      ignoreAttributes: (_name, path) => typeof path === 'string' || path.getDepth() !== ANSWER_DEPTH,
-      attributesGroupName: 'attributes',
-      attributeNamePrefix: '',
-      parseTagValue: false,
-      parseAttributeValue: false,
-      ignoreDeclaration: true,
-      ignorePiTags: true,
-      entityDecoder: xmlOnlyEntities,
-      isArray: (name, path) => typeof path !== 'string' && path.getDepth() === ANSWER_DEPTH + 1 && lists.has(name),
-    });
+    this.lists = new Set(repeated);
   }
 
   /** Throws UnreadableAnswerError for anything but a SOAP envelope with the expected element or a Fault. */
@@ -81,8 +40,7 @@ export class SoapAnswerReader {
     if (hasDtdDeclaration(xml)) throw new UnreadableAnswerError('DOCTYPE or ENTITY declaration refused');
     let root: unknown;
     try {
-      // `true`: check well-formedness first; the parser alone reads <a><b>1</a> or a truncated answer without a word.
-      root = this.parser.parse(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml, true);
+      root = this.parse(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml);
     } catch {
       // The parser's message may quote the answer, which can hold personal data.
       throw new UnreadableAnswerError('not well-formed XML');
@@ -93,6 +51,70 @@ export class SoapAnswerReader {
     if (!(this.element in body)) throw new UnreadableAnswerError(`Body has no ${this.element}`);
     return { kind: 'answer', content: body[this.element] };
   }
+
+  /**
+   * The document as plain objects, namespace prefixes dropped: an element with children (or attributes, kept only on
+   * the answer element) is an object, one with text only is its trimmed text, an element that occurs more than once
+   * (or is named in `repeated`, under the answer element) is a list.
+   */
+  private parse(xml: string): Record<string, unknown> {
+    const parser = new SaxesParser({ xmlns: false });
+    const open: OpenElement[] = [];
+    const document: Record<string, unknown> = {};
+    const appendText = (text: string) => {
+      const current = open[open.length - 1];
+      if (current) current.text += text;
+    };
+    parser.on('opentag', (tag: SaxesTagPlain) => {
+      const element: OpenElement = { name: localName(tag.name), fields: null, text: '' };
+      if (open.length + 1 === ANSWER_DEPTH) {
+        const attributes = answerAttributes(tag.attributes);
+        if (attributes) element.fields = { attributes };
+      }
+      open.push(element);
+    });
+    parser.on('text', appendText);
+    parser.on('cdata', appendText);
+    parser.on('closetag', () => {
+      const depth = open.length;
+      const element = open.pop()!;
+      const text = element.text.trim();
+      let value: unknown = text;
+      if (element.fields) {
+        if (text !== '') element.fields['#text'] = text;
+        value = element.fields;
+      }
+      const parent = open[open.length - 1];
+      const into = parent ? (parent.fields ??= {}) : document;
+      addField(into, element.name, value, depth === ANSWER_DEPTH + 1 && this.lists.has(element.name));
+    });
+    parser.write(xml).close();
+    return document;
+  }
+}
+
+function localName(qualified: string): string {
+  return qualified.slice(qualified.indexOf(':') + 1);
+}
+
+/** The answer element's own attributes by local name; namespace declarations are not attributes. */
+function answerAttributes(attributes: Record<string, string>): Record<string, string> | null {
+  let out: Record<string, string> | null = null;
+  for (const [name, value] of Object.entries(attributes)) {
+    if (name === 'xmlns' || name.startsWith('xmlns:')) continue;
+    (out ??= {})[localName(name)] = value;
+  }
+  return out;
+}
+
+function addField(into: Record<string, unknown>, name: string, value: unknown, alwaysList: boolean): void {
+  // Not in any contract, and an own "__proto__" would replace the object's prototype.
+  if (name === '__proto__') return;
+  const existing = into[name];
+  // Element values are text or objects, never arrays: an array is a list made here.
+  if (existing === undefined) into[name] = alwaysList ? [value] : value;
+  else if (Array.isArray(existing)) existing.push(value);
+  else into[name] = [existing, value];
 }
 
 function recordOf(value: unknown): Record<string, unknown> | null {
