@@ -71,9 +71,9 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
       if (route.ordered && envelope.subject !== null && envelope.sequence !== null) await deps.resequencer.settle(envelope.subject, envelope.sequence);
     };
     // Not waited for before the steps: the store never lets "in progress" overwrite a final state, so this write may
-    // land after the delivery's last one. It is waited for before the delivery ends.
-    const inProgress = deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt });
-    inProgress.catch(() => undefined);
+    // land after the delivery's last one. It is waited for before the delivery ends; losing it is harmless, as the
+    // delivery's final state follows it.
+    const inProgress = deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt }).catch(() => undefined);
     try {
       const result = await runSteps(route, delivery, deps, log, records);
       if (result.outcome === 'ack') {
@@ -86,7 +86,7 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
       return result;
     } catch (error) {
       if (!(error instanceof MessageRejectedError)) {
-        await Promise.allSettled([inProgress, records.flush()]);
+        await Promise.all([inProgress, records.flush().catch(() => undefined)]);
         throw error;
       }
       log.info({ code: error.code }, 'message rejected');
