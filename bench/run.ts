@@ -311,6 +311,15 @@ async function main(): Promise<void> {
   const configDir = writeBusConfig(busDir, { amqp: true, port: busPort, namePrefix: prefix, dvcqgUrl: dvcqg.url, populationUrl: population.url, pushUrl: push.url });
   const bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, 'bus-amqp.log'), `http://127.0.0.1:${busPort}`, BUS_NODE_ARGS);
   let rssPeakKb = 0;
+  /** The bus's peak RSS so far at the end of each phase (VmHWM only grows): where the peak was reached. */
+  const peakRssMbAfter: Record<string, number | null> = {};
+  const notePeak = (phase: string) => {
+    try {
+      peakRssMbAfter[phase] = round(procStatusKb(bus.proc.pid!, 'VmHWM') / 1024);
+    } catch {
+      peakRssMbAfter[phase] = null;
+    }
+  };
   const rssTimer = setInterval(() => {
     try {
       rssPeakKb = Math.max(rssPeakKb, procStatusKb(bus.proc.pid!, 'VmHWM'));
@@ -329,10 +338,12 @@ async function main(): Promise<void> {
     const commits0 = await pgCommits();
     const intakeRun = await withCpu({ bus: bus.proc.pid!, bench: process.pid }, () => intake(bus.url, token, P.intakeMs, accepted));
     const ir = intakeRun.result;
+    notePeak('intake');
     log(`bus intake: ${ir.perSec.toFixed(0)}/s p50 ${ir.p50Ms.toFixed(1)} ms p99 ${ir.p99Ms.toFixed(1)} ms refused ${JSON.stringify(ir.refused)} errors ${ir.errors} ${JSON.stringify(intakeRun.cpu)}`);
     const deliveredDuringIntake = accepted.filter((c) => deliveredAt.has(c)).length;
     const drain = await withCpu({ bus: bus.proc.pid!, bench: process.pid }, () => waitDelivered(accepted, P.drainCapMs));
     const drained = drain.result;
+    notePeak('drain');
     const deliveredCount = accepted.filter((c) => deliveredAt.has(c)).length;
     // Statements committed per dossier from intake to DVCQG (pg_stat_database is updated with a short delay).
     await sleep(1000);
@@ -379,6 +390,7 @@ async function main(): Promise<void> {
       }),
     );
     await waitDelivered(latAccepted, 60_000);
+    notePeak('latency');
     const e2eLatencies = latAccepted.filter((c) => deliveredAt.has(c)).map((c) => deliveredAt.get(c)! - sentAt.get(c)!).sort((a, b) => a - b);
     results.e2eP50Ms = round(percentile(e2eLatencies, 50), 1);
     results.e2eP99Ms = round(percentile(e2eLatencies, 99), 1);
@@ -391,6 +403,9 @@ async function main(): Promise<void> {
     detail.edoc = { ...edoc.result, cpu: edoc.cpu };
     log(`e-documents: ${edoc.result.perSec.toFixed(2)} documents/s (${edoc.result.completed}/${edoc.result.documents}, package ${edoc.result.packageBytes} bytes, intake p50 ${edoc.result.intakeP50Ms} ms) ${JSON.stringify(edoc.cpu)}`);
     rssPeakKb = Math.max(rssPeakKb, procStatusKb(bus.proc.pid!, 'VmHWM'));
+    notePeak('edoc');
+    detail.peakRssMbAfter = peakRssMbAfter;
+    log(`bus peak RSS after each phase (MB): ${JSON.stringify(peakRssMbAfter)}`);
   } finally {
     clearInterval(rssTimer);
     await stopChild(bus);
