@@ -329,6 +329,7 @@ async function main(): Promise<void> {
   }, 250);
   try {
     await waitReady(bus, '/readyz');
+    notePeak('ready');
     log('bus (RabbitMQ + PostgreSQL) ready');
     const warm: string[] = [];
     await intake(bus.url, token, P.warmMs, warm);
