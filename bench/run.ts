@@ -601,7 +601,7 @@ createSchema(SCHEMA)
   .then(() => main())
   .then(
     async () => {
-      await dropSchema(SCHEMA);
+      await dropSchema(SCHEMA).catch((error: Error) => log(`schema cleanup: ${error.message}`));
       process.exit(0);
     },
     async (error: Error) => {
