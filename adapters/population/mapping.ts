@@ -131,7 +131,7 @@ function asRecord(value: unknown): Record<string, unknown> | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
-/** A non-empty NFC string, or null. The soap package may give numbers for numeric-looking text. */
+/** A non-empty NFC string, or null. Numbers are taken as text: node-soap, which the tests read the same answers with, gives numbers for numeric-looking text. */
 function textOf(value: unknown): string | null {
   if (typeof value === 'number') return String(value);
   if (typeof value !== 'string') return null;
@@ -252,7 +252,7 @@ export class UnreadableAnswerError extends Error {
 export function lookupResultFromWire(answer: unknown, request: CitizenVerifyRequest): CitizenLookupResult {
   const collection = asRecord(answer);
   if (!collection) {
-    // An empty CongdanCollection element is read by the soap package as empty/absent.
+    // An empty CongdanCollection element reads as '' (as absent, with node-soap).
     if (answer === null || answer === undefined || answer === '') return { status: 'not-found' };
     throw new UnreadableAnswerError('CongdanCollection is not an element');
   }
