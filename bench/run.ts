@@ -21,6 +21,7 @@ import { AMQP_URL, DATABASE_URL } from '../test/support/env';
 import { dossierFlowConfig } from '../test/support/dossier-flow-config';
 import { createSchema, dropSchema, schemaUrl } from '../test/support/pg-schema';
 import { testToken } from '../test/support/intake';
+import { BUS_NODE_FLAGS } from '../src/cli/bus-node-flags';
 import { machineAndVersions } from './machine-info';
 import { children, freePort, spawnChild, stopChild, waitReady, type Child } from './child-process';
 import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
@@ -64,7 +65,7 @@ function dossierBody(code: string): Buffer {
 // ---------------------------------------------------------------------------------------------------------------------
 // Processes.
 /** BENCH_CPU_PROF=<dir>: the bus processes write V8 CPU profiles there (on a graceful stop). */
-const BUS_NODE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+const BUS_NODE_ARGS = [...BUS_NODE_FLAGS, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [])];
 
 function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -423,7 +424,7 @@ async function main(): Promise<void> {
     for (const [i, scaleDir] of scaleDirs.entries()) {
       const port = await freePort();
       const cfg = writeBusConfig(scaleDir, { amqp: true, port, namePrefix: `${prefix}-scale`, dvcqgUrl: dvcqg.url, populationUrl: population.url, pushUrl: push.url });
-      scaleBuses.push(spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(cfg), path.join(dir, `bus-scale-${i}.log`), `http://127.0.0.1:${port}`));
+      scaleBuses.push(spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(cfg), path.join(dir, `bus-scale-${i}.log`), `http://127.0.0.1:${port}`, [...BUS_NODE_FLAGS]));
     }
     await Promise.all(scaleBuses.map((b) => waitReady(b, '/readyz')));
     const scaleWarm: string[] = [];
@@ -451,7 +452,7 @@ async function main(): Promise<void> {
   const embDir = path.join(dir, 'embedded');
   const embPort = await freePort();
   const embConfig = writeBusConfig(embDir, { amqp: false, port: embPort, namePrefix: prefix, dvcqgUrl: dvcqg.url, populationUrl: population.url, pushUrl: push.url });
-  const emb = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(embConfig), path.join(dir, 'bus-embedded.log'), `http://127.0.0.1:${embPort}`);
+  const emb = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(embConfig), path.join(dir, 'bus-embedded.log'), `http://127.0.0.1:${embPort}`, [...BUS_NODE_FLAGS]);
   try {
     await waitReady(emb, '/readyz');
     await intake(emb.url, token, P.warmMs, []);

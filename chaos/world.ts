@@ -12,6 +12,7 @@ import { startPopulationSimulator, type RunningPopulationSimulator } from '../ad
 import { startQlvbPushSimulator, type QlvbPushSimulator } from '../adapters/qlvb/push';
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../adapters/reference-simulators';
 import { freePort, spawnChild, stopChild, waitReady, type Child } from '../bench/child-process';
+import { BUS_NODE_FLAGS } from '../src/cli/bus-node-flags';
 import { loadConfig } from '../src/config/load-config';
 import { deleteTopology } from '../test/support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../test/support/bus-process';
@@ -97,7 +98,7 @@ export class ChaosWorld {
   async startBus(): Promise<void> {
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
-    this.bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], { ...env, ...SECRETS, LGSP_CONFIG_DIR: this.configDir, LGSP_SIMULATORS: 'off', NODE_ENV: 'production' }, this.busLogFile, this.busUrl);
+    this.bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], { ...env, ...SECRETS, LGSP_CONFIG_DIR: this.configDir, LGSP_SIMULATORS: 'off', NODE_ENV: 'production' }, this.busLogFile, this.busUrl, [...BUS_NODE_FLAGS]);
     this.busStarts++;
     await waitReady(this.bus, '/readyz', 60_000);
   }

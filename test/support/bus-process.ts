@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { BUS_NODE_FLAGS } from '../../src/cli/bus-node-flags';
 import { waitFor } from './env';
 
 export interface BusProcessConfig {
@@ -55,7 +56,7 @@ export function spawnBus(configDir: string, extraEnv: Record<string, string> = {
   const main = path.resolve(__dirname, '../../dist/src/cli/start.js');
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
-  const child = spawn(process.execPath, [main], {
+  const child = spawn(process.execPath, [...BUS_NODE_FLAGS, main], {
     env: { ...env, LGSP_CONFIG_DIR: configDir, LGSP_SIMULATORS: 'off', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
