@@ -124,11 +124,16 @@ export class MessageIntake {
         return { ok: true, envelope: claim.envelope, route: route.name, replayed: true };
       }
       envelope = claim.envelope;
-      const result = await this.acceptEnvelope(route, envelope, key);
-      if (!result.ok) await this.releaseKey(request.source, key, envelope.id, claim.claimedAtMs);
+      const { result, mayBeInTransport } = await this.acceptEnvelope(route, envelope, key);
+      if (!result.ok) {
+        if (!mayBeInTransport) await this.releaseKey(request.source, key, envelope.id, claim.claimedAtMs);
+        // Else the key stays pending: the transport may hold the message, so a resend must not become a second
+        // message. It is taken over after KEY_ABANDONED_MS under the same message id.
+        else logger.warn({ messageId: envelope.id, code: 'IDEMPOTENCY_KEY_KEPT' }, 'message refused after its publish was tried; its Idempotency-Key stays with it');
+      }
       return result;
     }
-    return this.acceptEnvelope(route, envelope, undefined);
+    return (await this.acceptEnvelope(route, envelope, undefined)).result;
   }
 
   /**
@@ -178,7 +183,8 @@ export class MessageIntake {
     return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is being accepted; send it again shortly' } };
   }
 
-  private async acceptEnvelope(route: ResolvedRoute, accepted: Envelope, key: string | undefined): Promise<IntakeResult> {
+  /** The outcome, and whether the message may be in the transport (its publish was tried), accepted or not. */
+  private async acceptEnvelope(route: ResolvedRoute, accepted: Envelope, key: string | undefined): Promise<{ result: IntakeResult; mayBeInTransport: boolean }> {
     const { transport, stores, audit, metrics, logger } = this.deps;
     let envelope = accepted;
     const ordered = route.ordered && envelope.subject !== null;
@@ -204,7 +210,7 @@ export class MessageIntake {
       const error = (issued.status === 'rejected' ? issued.reason : (recorded as PromiseRejectedResult).reason) as Error;
       logger.error({ route: route.name, err: error.message }, 'store unavailable at intake; message not accepted');
       await this.markNotAccepted(envelope, sequence, 'STORE_UNAVAILABLE');
-      return STORE_DOWN;
+      return { result: STORE_DOWN, mayBeInTransport: false };
     }
     envelope = { ...envelope, sequence };
     try {
@@ -224,7 +230,7 @@ export class MessageIntake {
     } catch (error) {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'audit log unavailable at intake; message not accepted');
       await this.markNotAccepted(envelope, sequence, 'AUDIT_UNAVAILABLE');
-      return AUDIT_DOWN;
+      return { result: AUDIT_DOWN, mayBeInTransport: false };
     }
     try {
       await transport.publish(route.name, envelope);
@@ -232,7 +238,8 @@ export class MessageIntake {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
       await this.markNotAccepted(envelope, sequence, 'TRANSPORT_UNAVAILABLE');
       await this.recordNotAccepted(envelope, route.name, 'TRANSPORT_UNAVAILABLE', 'not accepted: the transport could not store it');
-      return { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' };
+      // A publish whose confirm never came may still have reached the queue.
+      return { result: { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' }, mayBeInTransport: true };
     }
     // The sequence number and the key are confirmed together (one round trip, one commit on PostgreSQL): a key left
     // pending over a confirmed number would let a late resend take the key over and send the message again.
@@ -247,11 +254,11 @@ export class MessageIntake {
       const reason = 'not accepted: its sequence number could not be confirmed';
       await this.recordNotAccepted(envelope, route.name, 'STORE_UNAVAILABLE', reason);
       await stores.messages.update(envelope.id, { state: 'rejected', code: 'STORE_UNAVAILABLE', reason }).catch(() => undefined);
-      return STORE_DOWN;
+      return { result: STORE_DOWN, mayBeInTransport: true };
     }
     metrics.accepted.inc({ route: route.name, type: envelope.type });
     logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source: envelope.source }, 'accepted');
-    return { ok: true, envelope, route: route.name };
+    return { result: { ok: true, envelope, route: route.name }, mayBeInTransport: true };
   }
 
   /**

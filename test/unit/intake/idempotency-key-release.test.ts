@@ -1,6 +1,10 @@
-// Found by the chaos suite (postgres-restart): a message refused while the store was away left its Idempotency-Key
-// pending (freeing it failed too), so the client's resends were answered 409 IDEMPOTENCY_KEY_IN_USE until the
-// key's 30 s takeover time, past a careful client's resend budget. The key is now freed once the store is back.
+// The Idempotency-Key of a refused message.
+// - Found by the chaos suite (postgres-restart): a message refused while the store was away left its key pending
+//   (freeing it failed too), so the client's resends were answered 409 IDEMPOTENCY_KEY_IN_USE until the key's 30 s
+//   takeover time, past a careful client's resend budget. The key is now freed once the store is back.
+// - Found by CI's chaos run after that fix: a dossier refused after its publish (the sequence number could not be
+//   confirmed while PostgreSQL was away) was in the queue all the same; its freed key let the resend become a second
+//   message, and DVCQG got the dossier twice. A message whose publish was tried keeps its key.
 import type { AuditLog } from '../../../src/audit';
 import type { ResolvedRoute } from '../../../src/config/load-config';
 import { MessageIntake } from '../../../src/intake/message-intake';
@@ -9,34 +13,42 @@ import { BusMetrics } from '../../../src/observability/metrics';
 import { Resequencer } from '../../../src/routing/resequencer';
 import type { RouteTable } from '../../../src/routing/route-table';
 import type { StepRegistry } from '../../../src/routing/step-registry';
+import type { MessageStatusStore, SubjectSequenceStore } from '../../../src/stores/message-status';
 import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
 import type { IdempotencyKeyStore, Stores } from '../../../src/stores/stores';
 import type { Transport } from '../../../src/transport/transport';
 
 const storeAway = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+const SUBJECT = '000.00.04.H10-261127-0001';
 
-test('the key of a message refused while the store was away is freed once it is back; the resend is then accepted', async () => {
+/** An intake on real SQLite stores whose key releases, status writes and sequence confirms can be made to fail. */
+function world() {
   const stores = new SqliteStores(openSqlite(':memory:'));
+  const faults = { releasesFailing: 0, statusFailing: 0, confirmsFailing: 0, keyAcceptsFailing: 0, brokerAway: false };
   let releaseAttempts = 0;
   const keys: IdempotencyKeyStore = {
     claim: (...args) => stores.idempotency.claim(...args),
-    accepted: (...args) => stores.idempotency.accepted(...args),
+    accepted: (...args) => (faults.keyAcceptsFailing-- > 0 ? Promise.reject(storeAway()) : stores.idempotency.accepted(...args)),
     takeOver: (...args) => stores.idempotency.takeOver(...args),
-    // The store is away for the first two tries.
-    release: (...args) => (++releaseAttempts <= 2 ? Promise.reject(storeAway()) : stores.idempotency.release(...args)),
+    release: (...args) => (++releaseAttempts, faults.releasesFailing-- > 0 ? Promise.reject(storeAway()) : stores.idempotency.release(...args)),
   };
-  let brokerAway = true;
+  const messages: MessageStatusStore = Object.assign(Object.create(stores.messages) as MessageStatusStore, {
+    accepted: (status: Parameters<MessageStatusStore['accepted']>[0]) => (faults.statusFailing-- > 0 ? Promise.reject(storeAway()) : stores.messages.accepted(status)),
+  });
+  const sequences: SubjectSequenceStore = Object.assign(Object.create(stores.sequences) as SubjectSequenceStore, {
+    confirm: (subject: string, sequence: number) => (faults.confirmsFailing-- > 0 ? Promise.reject(storeAway()) : stores.sequences.confirm(subject, sequence)),
+  });
   const published: string[] = [];
   const transport = {
     publish: async (_route: string, envelope: { id: string }) => {
-      if (brokerAway) throw new Error('broker unreachable');
+      if (faults.brokerAway) throw new Error('broker unreachable');
       published.push(envelope.id);
     },
   } as unknown as Transport;
   const audit = { isHealthy: () => true, append: async () => ({ chainId: 'test', seq: 1, hash: '0'.repeat(64) }) } as unknown as AuditLog;
   const intake = new MessageIntake({
     transport,
-    stores: { kind: 'sqlite', effects: stores.effects, deadLetters: stores.deadLetters, messages: stores.messages, sequences: stores.sequences, idempotency: keys, ping: async () => undefined, close: async () => undefined } satisfies Stores,
+    stores: { kind: 'sqlite', effects: stores.effects, deadLetters: stores.deadLetters, messages, sequences, idempotency: keys, ping: async () => undefined, close: async () => undefined } satisfies Stores,
     routes: {} as RouteTable,
     registry: {} as StepRegistry,
     resequencer: new Resequencer(stores.sequences),
@@ -45,23 +57,47 @@ test('the key of a message refused while the store was away is freed once it is 
     logger: createLogger('silent'),
   });
   const route = { name: 'dossier-sync', ordered: true } as ResolvedRoute;
-  const submit = () =>
-    intake.accept({ route, type: 'dossier.submitted', source: 'motcua', destination: null, subject: '000.00.04.H10-261127-0001', payload: { MaHoSo: '000.00.04.H10-261127-0001' }, idempotencyKey: 'key-1' });
+  const submit = () => intake.accept({ route, type: 'dossier.submitted', source: 'motcua', destination: null, subject: SUBJECT, payload: { MaHoSo: SUBJECT }, idempotencyKey: 'key-1' });
+  return { submit, faults, published, releaseAttempts: () => releaseAttempts, close: () => stores.close() };
+}
 
+test('a message refused before its publish frees its key once the store is back; the resend is then accepted', async () => {
+  const w = world();
   try {
-    expect(await submit()).toMatchObject({ ok: false, code: 'TRANSPORT_UNAVAILABLE' });
+    w.faults.statusFailing = 1;
+    w.faults.releasesFailing = 2;
+    expect(await w.submit()).toMatchObject({ ok: false, code: 'STORE_UNAVAILABLE' });
     // The first release failed: the key is still held for now.
-    expect(await submit()).toMatchObject({ ok: false, code: 'IDEMPOTENCY_KEY_IN_USE' });
+    expect(await w.submit()).toMatchObject({ ok: false, code: 'IDEMPOTENCY_KEY_IN_USE' });
     const deadline = Date.now() + 5000;
-    while (releaseAttempts < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(releaseAttempts).toBe(3);
+    while (w.releaseAttempts() < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(w.releaseAttempts()).toBe(3);
 
-    brokerAway = false;
-    const accepted = await submit();
+    const accepted = await w.submit();
     expect(accepted).toMatchObject({ ok: true });
     expect(accepted.ok && accepted.replayed).toBeFalsy();
-    expect(published).toHaveLength(1);
+    expect(w.published).toHaveLength(1);
   } finally {
-    await stores.close();
+    await w.close();
   }
 });
+
+test.each([
+  // The store went away after the publish: neither the number nor the key could be confirmed.
+  ['its sequence number could not be confirmed', 'STORE_UNAVAILABLE', (f: ReturnType<typeof world>['faults']) => (f.confirmsFailing = f.keyAcceptsFailing = 100)],
+  ['the broker did not confirm it', 'TRANSPORT_UNAVAILABLE', (f: ReturnType<typeof world>['faults']) => (f.brokerAway = true)],
+])('a message refused after its publish was tried (%s) keeps its key: a resend is not a second message', async (_why, code, fault) => {
+  const w = world();
+  try {
+    fault(w.faults);
+    expect(await w.submit()).toMatchObject({ ok: false, code });
+    w.faults.confirmsFailing = w.faults.keyAcceptsFailing = 0;
+    w.faults.brokerAway = false;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.releaseAttempts()).toBe(0);
+    expect(await w.submit()).toMatchObject({ ok: false, code: 'IDEMPOTENCY_KEY_IN_USE' });
+    expect(w.published.length).toBeLessThanOrEqual(1);
+  } finally {
+    await w.close();
+  }
+}, 15_000);
