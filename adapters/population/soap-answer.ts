@@ -110,7 +110,8 @@ function answerAttributes(attributes: Record<string, string>): Record<string, st
 function addField(into: Record<string, unknown>, name: string, value: unknown, alwaysList: boolean): void {
   // Not in any contract, and an own "__proto__" would replace the object's prototype.
   if (name === '__proto__') return;
-  const existing = into[name];
+  // Own fields only: an element named like an Object method (toString, constructor) is not already there.
+  const existing = Object.hasOwn(into, name) ? into[name] : undefined;
   // Element values are text or objects, never arrays: an array is a list made here.
   if (existing === undefined) into[name] = alwaysList ? [value] : value;
   else if (Array.isArray(existing)) existing.push(value);

@@ -85,6 +85,11 @@ describe('SoapAnswerReader: 037 CongdanCollection', () => {
     expect(content).toEqual({ CongDan: [{ SoDinhDanh: 'a &amp; b' }] });
   });
 
+  test('an element named like an Object method is read as itself, not merged with the method', () => {
+    const content = contentOf(lookupAnswer.read(collection('<dc:CongDan><dc:toString>a</dc:toString><dc:constructor>b</dc:constructor></dc:CongDan>')));
+    expect(content).toEqual({ CongDan: [{ toString: 'a', constructor: 'b' }] });
+  });
+
   test('an empty collection is "not found", with or without attributes', () => {
     expect(lookupResultFromWire(contentOf(lookupAnswer.read(fixture('tra-cuu-037-not-found.xml'))), taiRequest)).toEqual({ status: 'not-found' });
     const bare = contentOf(lookupAnswer.read(envelope('<dc:CongdanCollection xmlns:dc="http://www.mic.gov.vn/dancu/1.0"/>')));
