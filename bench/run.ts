@@ -17,6 +17,7 @@ import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../adapters
 import { loadConfig } from '../src/config/load-config';
 import { deleteTopology } from '../test/support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../test/support/bus-process';
+import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../test/support/production-secrets';
 import { AMQP_URL, DATABASE_URL } from '../test/support/env';
 import { dossierFlowConfig } from '../test/support/dossier-flow-config';
 import { createSchema, dropSchema, schemaUrl } from '../test/support/pg-schema';
@@ -201,13 +202,13 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
     http: { host: '127.0.0.1', port: options.port },
     transport: { amqpUrl: options.amqp ? AMQP_URL : null, namePrefix: options.namePrefix, ...(process.env.BENCH_PREFETCH ? { prefetch: Number(process.env.BENCH_PREFETCH) } : {}) },
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.amqp ? schemaUrl(SCHEMA) : null },
-    auth: { developmentSigningKey: TEST_SIGNING_KEY },
+    // The production profile: the client key and the simulators' credentials come from the environment (busEnv).
     clients: [
       { id: DOSSIER_CLIENT, name: 'Một cửa (bench)', roles: ['intake'], rights: ['dossier.*', 'message.status'] },
       ...Object.values(EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: ['edoc.*', 'message.status'] })),
     ],
     flows: {
-      dossier: dossierFlowConfig({ dvcqg: options.dvcqgUrl, population: options.populationUrl }, 'LGSP-BENCH'),
+      dossier: dossierFlowConfig({ dvcqg: options.dvcqgUrl, population: options.populationUrl }, 'LGSP-BENCH', {}, 'env'),
       edoc: {
         busOrganId: '000.00.00.H10',
         unknownOrgans: 'reject',
@@ -226,13 +227,14 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
   for (const route of routes.routes) if (route.name.startsWith('dossier-')) route.clients = [DOSSIER_CLIENT];
   writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
+  writeAuditSigningKey(bus.stores.dataDir);
   return configDir;
 }
 
 function busEnv(configDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
-  return { ...env, LGSP_CONFIG_DIR: configDir, LGSP_SIMULATORS: 'off', BENCH_PUSH_TOKEN: PUSH_TOKEN, NODE_ENV: 'production' };
+  return { ...env, ...PRODUCTION_SECRET_ENV, LGSP_CONFIG_DIR: configDir, BENCH_PUSH_TOKEN: PUSH_TOKEN, NODE_ENV: 'production' };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import { BUS_NODE_FLAGS } from '../src/cli/bus-node-flags';
 import { loadConfig } from '../src/config/load-config';
 import { deleteTopology } from '../test/support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../test/support/bus-process';
+import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../test/support/production-secrets';
 import { AMQP_URL } from '../test/support/env';
 import { dossierFlowConfig } from '../test/support/dossier-flow-config';
 import { testToken } from '../test/support/intake';
@@ -98,7 +99,7 @@ export class ChaosWorld {
   async startBus(): Promise<void> {
     const env: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
-    this.bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], { ...env, ...SECRETS, LGSP_CONFIG_DIR: this.configDir, LGSP_SIMULATORS: 'off', NODE_ENV: 'production' }, this.busLogFile, this.busUrl, [...BUS_NODE_FLAGS]);
+    this.bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], { ...env, ...SECRETS, ...PRODUCTION_SECRET_ENV, LGSP_CONFIG_DIR: this.configDir, NODE_ENV: 'production' }, this.busLogFile, this.busUrl, [...BUS_NODE_FLAGS]);
     this.busStarts++;
     await waitReady(this.bus, '/readyz', 60_000);
   }
@@ -155,14 +156,14 @@ function writeChaosConfig(dir: string, o: { queuePrefix: string; schema: string;
     transport: { amqpUrl: AMQP_URL, namePrefix: o.queuePrefix, prefetch: 100 },
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: schemaUrl(o.schema) },
     retry: { maxAttempts: 10, initialDelayMs: 200, maxDelayMs: 2000, multiplier: 2, jitter: 0.2 },
-    auth: { developmentSigningKey: TEST_SIGNING_KEY },
+    // The production profile: the client key and the simulators' credentials come from the environment.
     clients: [
       { id: DOSSIER_CLIENT, name: 'Một cửa (chaos)', roles: ['intake'], rights: ['dossier.submit', 'dossier.progress', 'message.status'] },
       { id: EDOC_SENDER_CLIENT, name: 'QLVB Đồng Xoài (chaos)', roles: ['intake'], rights: ['edoc.*', 'message.status'] },
       { id: ADMIN_CLIENT, name: 'Quản trị (chaos)', roles: ['admin'] },
     ],
     flows: {
-      dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-CHAOS', { dvcqg: dvcqgBreaker, population: breaker }),
+      dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-CHAOS', { dvcqg: dvcqgBreaker, population: breaker }, 'env'),
       edoc: {
         busOrganId: BUS_ORGAN,
         unknownOrgans: 'reject',
@@ -182,5 +183,6 @@ function writeChaosConfig(dir: string, o: { queuePrefix: string; schema: string;
   for (const route of routes.routes) if (route.name.startsWith('dossier-')) route.clients = [DOSSIER_CLIENT];
   writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
+  writeAuditSigningKey(bus.stores.dataDir);
   return configDir;
 }

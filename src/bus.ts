@@ -28,6 +28,18 @@ import { openBusAudit } from './audit/open-bus-audit';
 import { scheduleRetention, type RetentionSchedule } from './audit/retention-schedule';
 import type { AuditLog } from './audit';
 import { MessageIntake } from './intake/message-intake';
+import { MessageTypeOwnership } from './intake/message-types';
+
+/** A secret from its environment variable, or in the development profile from its inline fallback value. */
+function requireSecret(config: BusConfig, setting: { env?: string; value?: string }, where: string): string {
+  if (setting.value !== undefined && !config.development) {
+    throw new ConfigError([`bus.yaml: ${where}: inline secret values are for the development profile; give { env: NAME } and set NAME`]);
+  }
+  const fromEnv = setting.env === undefined ? undefined : (config.env[setting.env] ?? process.env[setting.env]);
+  const value = fromEnv || setting.value;
+  if (!value) throw new ConfigError([`bus.yaml: ${where}: environment variable ${setting.env ?? '(none named)'} is not set`]);
+  return value;
+}
 
 export interface Bus {
   readonly config: BusConfig;
@@ -113,7 +125,10 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   }
   await transport.start(topology);
 
-  const intake = new MessageIntake({ transport, stores, routes, registry, resequencer, audit, metrics, logger });
+  // Every flow the bus knows owns its types, enabled or not: a disabled flow's types stay closed to other paths.
+  const ownership = new MessageTypeOwnership();
+  for (const flow of FLOWS) ownership.own(flow.name, flow.messageTypes);
+  const intake = new MessageIntake({ transport, stores, routes, registry, resequencer, audit, metrics, logger, ownership });
   const contracts = new ContractValidator();
   const flowRouter = express.Router();
   const stopHooks: (() => Promise<void> | void)[] = [];
@@ -126,17 +141,21 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       routes,
       stores,
       transport,
-      intake,
+      intake: intake.forFlow(flow.name),
+      setMessageRule: (type, rule) => ownership.setRule(flow.name, type, rule),
       contracts,
       metrics,
       logger: logger.child({ flow: flow.name }),
       router: flowRouter,
-      authenticate: (role, right) => authenticate(config, role, (code) => metrics.refused.inc({ code }), right),
+      authenticate: (right) => authenticate(config, (code) => metrics.refused.inc({ code }), right),
       breaker: breakerFor,
       secret,
+      requireSecret: (setting, where) => requireSecret(config, setting, where),
       onStop: (stop) => stopHooks.push(stop),
     });
   }
+  const unruled = ownership.unruled(FLOWS.filter((f) => f.name in config.flows).map((f) => f.name));
+  if (unruled.length > 0) throw new Error(`message types with no payload rule: ${unruled.join(', ')} (each flow sets one per type it owns)`);
   for (const route of config.routes) {
     for (const step of route.steps) {
       const missing =

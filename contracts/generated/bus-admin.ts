@@ -98,9 +98,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with an administrator's name and password; answers a short-lived admin token */
+        /**
+         * Sign in with an administrator's name and password; answers a short-lived admin session token
+         * @description The session token is signed with the admin session key (auth.adminSessionKeyEnv), which no client holds, for an audience of its own; it is refused on every client endpoint. Failed sign-ins are counted per username and per address: past the limit (auth.signIn) the answer is 429 SIGN_IN_THROTTLED with Retry-After, before any password is checked, and audited. Password checks run off the event loop, a few at a time: past that, 503 SIGN_IN_BUSY.
+         */
         post: operations["signIn"];
-        delete?: never;
+        /** Sign out; the session is refused (401 SESSION_REVOKED) on every bus instance until it would have expired */
+        delete: operations["signOut"];
         options?: never;
         head?: never;
         patch?: never;
@@ -487,6 +491,29 @@ export interface operations {
             };
             400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
+            429: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["Refused"];
+            401: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
         };
     };
     verifyAudit: {

@@ -1,38 +1,11 @@
-// `npm start`: loads config, starts the reference simulators (unless LGSP_SIMULATORS=off) and the bus, prints
-// where everything listens, and stops gracefully on SIGTERM or SIGINT.
-import { DEFAULT_SIMULATOR_PORTS, DEMO_EDOC_SECRETS, startReferenceSimulators, type RunningSimulator } from '../../adapters/reference-simulators';
-import { startBus } from '../bus';
-import { ConfigError, loadConfig } from '../config/load-config';
+// The bus in production: loads config (the production profile unless LGSP_PROFILE says otherwise), starts the bus,
+// prints where it listens, and stops gracefully on SIGTERM or SIGINT. It starts no simulator (`npm start` is the demo).
+import { startBus, type Bus } from '../bus';
+import { ConfigError, loadConfig, type BusConfig } from '../config/load-config';
 
-function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError([`environment: ${name} must be a port number`]);
-  return Number(raw);
-}
-
-async function main(): Promise<void> {
-  const config = loadConfig();
-  let simulators: RunningSimulator[] = [];
-  if ((process.env.LGSP_SIMULATORS ?? 'on') !== 'off') {
-    for (const [name, value] of Object.entries(DEMO_EDOC_SECRETS)) process.env[name] ??= value;
-    simulators = await startReferenceSimulators({
-      dvcqg: portFromEnv('LGSP_SIM_DVCQG_PORT', DEFAULT_SIMULATOR_PORTS.dvcqg),
-      population: portFromEnv('LGSP_SIM_POPULATION_PORT', DEFAULT_SIMULATOR_PORTS.population),
-      axis: portFromEnv('LGSP_SIM_AXIS_PORT', DEFAULT_SIMULATOR_PORTS.axis),
-      qlvb: portFromEnv('LGSP_SIM_QLVB_PORT', DEFAULT_SIMULATOR_PORTS.qlvb),
-    });
-    for (const sim of simulators) process.stdout.write(`reference simulator ${sim.name}: ${sim.url}\n`);
-  }
+/** Starts the bus on a loaded config and stops it (then `beforeExit`) on SIGTERM or SIGINT. */
+export async function runBus(config: BusConfig, beforeExit: () => Promise<void> = async () => undefined): Promise<Bus> {
   const bus = await startBus(config);
-  process.stdout.write(
-    [
-      `LGSP bus on ${bus.url()}  (transport: ${bus.transport.kind}, stores: ${bus.stores.kind})`,
-      `  admin console: ${bus.url()}/admin/  (development sign-in: admin / admin-dev-password)`,
-      `  health: ${bus.url()}/healthz  readiness: ${bus.url()}/readyz  metrics: ${bus.url()}/metrics`,
-      '',
-    ].join('\n'),
-  );
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -40,7 +13,7 @@ async function main(): Promise<void> {
     bus.logger.info({ signal }, 'stopping');
     void bus
       .stop()
-      .then(() => Promise.all(simulators.map((s) => s.close())))
+      .then(beforeExit)
       .then(() => process.exit(0))
       .catch((error: Error) => {
         bus.logger.error({ err: error.message }, 'stop failed');
@@ -49,13 +22,29 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  return bus;
 }
 
-main().catch((error: Error) => {
+/** Exit codes: 2 for a configuration the bus refuses (the message names the setting), 1 for any other failure. */
+export function exitOnStartFailure(error: Error): never {
   if (error instanceof ConfigError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
   process.stderr.write(`bus failed to start: ${error.message}\n`);
   process.exit(1);
-});
+}
+
+async function main(): Promise<void> {
+  const bus = await runBus(loadConfig());
+  process.stdout.write(
+    [
+      `LGSP bus on ${bus.url()}  (transport: ${bus.transport.kind}, stores: ${bus.stores.kind}${bus.config.development ? ', development profile' : ''})`,
+      `  admin console: ${bus.url()}/admin/`,
+      `  health: ${bus.url()}/healthz  readiness: ${bus.url()}/readyz  metrics: ${bus.url()}/metrics`,
+      '',
+    ].join('\n'),
+  );
+}
+
+if (require.main === module) main().catch(exitOnStartFailure);

@@ -5,7 +5,9 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { FLOW_DESCRIPTORS } from '../flows/settings';
 import { isKnownRightPattern, KNOWN_RIGHTS } from '../gateway/rights';
+import { developmentOverlayPath, mergeOverlay, PROFILE_ENV, profileOf } from './deployment-profile';
 import { formatMemberId } from './member-id';
+import { productionProblems } from './production-guard';
 import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
 
 export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
@@ -15,6 +17,8 @@ export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
 
 export interface BusConfig extends BusFileConfig {
   configDir: string;
+  /** The development profile (LGSP_PROFILE=development): demo settings allowed, never under NODE_ENV=production. */
+  development: boolean;
   routes: ResolvedRoute[];
   /** Environment values the bus reads at run time (secrets by name), already checked to be known keys. */
   env: Readonly<Record<string, string>>;
@@ -41,7 +45,9 @@ const ENV_OVERRIDES: Record<string, (cfg: Record<string, unknown>, value: string
 /** Variables read elsewhere (secrets, simulator ports, the config location itself). */
 const ENV_PASSTHROUGH = new Set([
   'LGSP_CONFIG_DIR',
+  PROFILE_ENV,
   'LGSP_JWT_SECRET',
+  'LGSP_ADMIN_SESSION_KEY',
   'LGSP_PUSH_TOKEN',
   'LGSP_SIMULATORS',
   // Read by npm run audit:verify / audit:export.
@@ -106,9 +112,13 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
     else problems.push(`environment: unknown variable "${key}"`);
   }
 
+  const profile = profileOf(env[PROFILE_ENV]);
+  if (profile === null) problems.push(`environment: ${PROFILE_ENV} must be production or development, got "${env[PROFILE_ENV]}"`);
   const busFile = path.join(configDir, 'bus.yaml');
   const routesFile = path.join(configDir, 'routes.yaml');
-  const rawBus = existsSync(busFile) ? readYaml(busFile) : {};
+  let rawBus = existsSync(busFile) ? readYaml(busFile) : {};
+  const overlay = profile === 'development' ? developmentOverlayPath(configDir) : null;
+  if (overlay) rawBus = mergeOverlay(rawBus, readYaml(overlay));
   if (!existsSync(routesFile)) problems.push(`${routesFile}: file not found`);
   const rawRoutes = existsSync(routesFile) ? readYaml(routesFile) : { routes: [] };
 
@@ -160,8 +170,11 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
   }
   problems.push(...crossCheck(bus.data, resolved, routesFile));
   if (problems.length > 0) throw new ConfigError(problems);
+  const development = profile === 'development';
+  problems.push(...productionProblems({ profile: development ? 'development' : 'production', config: bus.data, env: { ...process.env, ...env } }));
+  if (problems.length > 0) throw new ConfigError(problems);
 
-  return { ...bus.data, configDir, routes: resolved, env: knownEnv };
+  return { ...bus.data, configDir, development, routes: resolved, env: knownEnv };
 }
 
 function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {

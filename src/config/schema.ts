@@ -80,7 +80,11 @@ const limitSchema = z.strictObject({
 /** A key a client signs its tokens with, chosen by the `kid` of the token header. */
 const clientKeySchema = z
   .strictObject({
-    kid: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/),
+    /** `lgsp-admin-session` names the admin session key and is not a client's. */
+    kid: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{1,128}$/)
+      .refine((kid) => kid !== 'lgsp-admin-session', { message: 'kid lgsp-admin-session is reserved for admin console sessions' }),
     alg: z.enum(['RS256', 'ES256', 'HS256']),
     /** RS256 / ES256: the client's public key (SPKI PEM). */
     publicKeyPem: z.string().includes('-----BEGIN PUBLIC KEY-----').optional(),
@@ -94,7 +98,11 @@ const clientKeySchema = z
   });
 
 const clientSchema = z.strictObject({
-  id: z.string().regex(/^[A-Za-z0-9._:/-]{1,128}$/),
+  /** `admin:` starts the subject of an admin console session, never a client id. */
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:/-]{1,128}$/)
+    .refine((id) => !id.startsWith('admin:'), { message: 'client ids may not start with admin: (the subject of admin console sessions)' }),
   name: z.string().min(1),
   /** X-Road-style identifier `INSTANCE/CLASS/MEMBERCODE[/SUBSYSTEM]` (e.g. `VN/GOV/000.00.00.H10/MOTCUA`); unique. */
   member: memberIdSchema.optional(),
@@ -146,10 +154,29 @@ export const busFileSchema = z.strictObject({
       audience: z.string().default('lgsp-bus'),
       /** Name of the environment variable that holds the HS256 development signing key. */
       signingKeyEnv: z.string().default('LGSP_JWT_SECRET'),
-      /** Used when signingKeyEnv is not set; for development and the demo only. */
+      /** Used when signingKeyEnv is not set; development profile only (the bus refuses to start with it otherwise). */
       developmentSigningKey: z.string().min(32).optional(),
+      /**
+       * Maximum lifetime of a client token: `exp - iat` may not exceed it, and a token older than it is refused. Tokens
+       * must carry `exp` and `iat`.
+       */
       maxTokenAgeSeconds: z.number().int().min(1).default(3600),
       clockToleranceSeconds: z.number().int().min(0).max(300).default(30),
+      /**
+       * Name of the environment variable holding the key that signs admin console sessions (at least 32 bytes). No
+       * client ever holds it; it must differ from every client key. Required when admins are configured, except in
+       * the development profile, where a random key per process is used when it is unset.
+       */
+      adminSessionKeyEnv: z.string().regex(/^[A-Z][A-Z0-9_]*$/).default('LGSP_ADMIN_SESSION_KEY'),
+      adminSessionTtlSeconds: z.number().int().min(60).max(24 * 3600).default(8 * 3600),
+      /** Failed admin sign-ins allowed per username and per address within the window, before 429 SIGN_IN_THROTTLED. */
+      signIn: z
+        .strictObject({
+          maxFailuresPerUsername: z.number().int().min(1).default(10),
+          maxFailuresPerAddress: z.number().int().min(1).default(20),
+          windowSeconds: z.number().int().min(1).default(900),
+        })
+        .prefault({}),
     })
     .prefault({}),
   clients: z.array(clientSchema).default([]),

@@ -6,7 +6,7 @@ import type { BusConfig } from '../config/load-config';
 import type { BreakerConfig } from '../config/schema';
 import type { ContractValidator } from '../gateway/contract-validator';
 import type { Right } from '../gateway/rights';
-import type { MessageIntake } from '../intake/message-intake';
+import type { FlowIntake } from '../intake/message-intake';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../resilience/breaker';
@@ -14,6 +14,7 @@ import type { RouteTable } from '../routing/route-table';
 import type { StepRegistry } from '../routing/step-registry';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
+import type { MessageTypeRule } from '../intake/message-types';
 import type { RequestHandler } from 'express';
 
 export interface FlowContext<C> {
@@ -24,27 +25,37 @@ export interface FlowContext<C> {
   routes: RouteTable;
   stores: Stores;
   transport: Transport;
-  intake: MessageIntake;
+  /** Hands this flow's messages to the transport; another flow's message types are refused. */
+  intake: FlowIntake;
+  /** Sets the payload rule of one of this flow's message types, run on every path into a route. */
+  setMessageRule(type: string, rule: MessageTypeRule): void;
   contracts: ContractValidator;
   metrics: BusMetrics;
   logger: Logger;
   /** Mounted on the gateway after health and metrics, before the 404 handler. */
   router: Router;
   /**
-   * Bearer JWT, role, and when `right` is named, that right (403 RIGHT_REQUIRED) and the client's throttle for it
+   * A client token with the intake role, and when `right` is named, that right (403 RIGHT_REQUIRED) and the client's throttle for it
    * (429 THROTTLED).
    */
-  authenticate(role: 'intake' | 'admin', right?: Right): RequestHandler;
+  authenticate(right?: Right): RequestHandler;
   /** The one breaker of an upstream, created at start and shown in /metrics and the admin API. */
   breaker(upstream: string, config: BreakerConfig): UpstreamBreaker;
   /** Looks up a secret by environment variable name. */
   secret(envName: string): string | undefined;
+  /**
+   * A secret the flow cannot run without: by environment variable name, or given inline (development profile only).
+   * A missing one, or an inline one outside development, stops the start with a ConfigError naming `where`.
+   */
+  requireSecret(setting: { env?: string; value?: string }, where: string): string;
   /** Called on shutdown, after consumers have stopped. */
   onStop(stop: () => Promise<void> | void): void;
 }
 
 export interface Flow<S extends z.ZodType = z.ZodType> {
   readonly name: string;
+  /** The message types only this flow may send (its endpoints and its own steps); each needs a rule at setup. */
+  readonly messageTypes: readonly string[];
   readonly settingsSchema: S;
   setup(context: FlowContext<z.infer<S>>): Promise<void>;
 }
@@ -52,12 +63,14 @@ export interface Flow<S extends z.ZodType = z.ZodType> {
 /** A flow with its settings type erased, as the bus runs it; the settings are parsed by the flow's own schema. */
 export interface RegisteredFlow {
   readonly name: string;
+  readonly messageTypes: readonly string[];
   setup(context: FlowContext<unknown>): Promise<void>;
 }
 
 export function registerFlow<S extends z.ZodType>(flow: Flow<S>): RegisteredFlow {
   return {
     name: flow.name,
+    messageTypes: flow.messageTypes,
     setup: (context) => flow.setup({ ...context, settings: flow.settingsSchema.parse(context.settings) }),
   };
 }

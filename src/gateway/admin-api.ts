@@ -11,11 +11,13 @@ import type { UpstreamBreaker } from '../resilience/breaker';
 import type { MessageStatus } from '../stores/message-status';
 import type { Stores } from '../stores/stores';
 import type { DeadLetterFilter, Transport } from '../transport/transport';
-import { authenticate, mintAdminToken } from './auth';
+import type { AdminSession, AdminSessions } from './admin-sessions';
+import { authenticateAdmin } from './auth';
 import type { ContractValidator } from './contract-validator';
 import { sendError } from './errors';
 import { jsonBody } from './json-body';
-import { verifyPassword } from './password-hash';
+import { PasswordVerifier } from './password-hash';
+import { SignInGuard } from './sign-in-guard';
 import { CLEAR_VIEW, MASKED_VIEW, personalDataRequestOf, type PersonalDataView } from './personal-data-view';
 
 type Schemas = components['schemas'];
@@ -27,13 +29,17 @@ export interface AdminApiDeps {
   transport: Transport;
   contracts: ContractValidator;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
+  sessions: AdminSessions;
   onRefused(code: string): void;
 }
 
 export function adminApiRouter(deps: AdminApiDeps): Router {
   const router = express.Router();
   const json = jsonBody(64 * 1024, deps.onRefused);
-  const admin = authenticate(deps.config, 'admin', deps.onRefused);
+  const admin = authenticateAdmin(deps.config, deps.sessions, deps.onRefused);
+  const signInLimits = deps.config.auth.signIn;
+  const guard = new SignInGuard({ ...signInLimits, windowMs: signInLimits.windowSeconds * 1000 });
+  const passwords = new PasswordVerifier();
   const members = new Map(deps.config.clients.flatMap((c) => (c.member ? [[c.id, formatMemberId(c.member)] as const] : [])));
   const recordView = (record: AuditRecord, view: PersonalDataView) => auditRecordView(record, view, members);
 
@@ -100,13 +106,41 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       if (problems.length > 0) return sendError(res, 400, 'VALIDATION_FAILED', 'give username and password', problems);
       const { username, password } = req.body as Schemas['SignIn'];
       res.locals.actor = `admin:${username}`;
+      // Throttled before any hashing: guessing costs the guesser time, not the bus CPU.
+      const address = req.socket.remoteAddress ?? 'unknown';
+      const allowed = guard.check(username, address);
+      if (!allowed.ok) {
+        deps.onRefused('SIGN_IN_THROTTLED');
+        res.setHeader('Retry-After', String(allowed.retryAfterSeconds));
+        return sendError(res, 429, 'SIGN_IN_THROTTLED', `too many failed sign-ins for this ${allowed.by}; try again in ${allowed.retryAfterSeconds} s`);
+      }
       const user = deps.config.admins.find((a) => a.username === username);
       // The same answer and about the same work whether the name or the password is wrong.
-      const valid = verifyPassword(password, user?.passwordHash ?? DUMMY_HASH) && user !== undefined;
-      if (!valid || !user) return sendError(res, 401, 'SIGN_IN_FAILED', 'wrong username or password');
-      const session = mintAdminToken(deps.config, user.username);
+      const checked = await passwords.verify(password, user?.passwordHash ?? DUMMY_HASH);
+      if (checked.kind === 'busy') {
+        deps.onRefused('SIGN_IN_BUSY');
+        res.setHeader('Retry-After', '1');
+        return sendError(res, 503, 'SIGN_IN_BUSY', 'too many sign-ins at once; try again in a second');
+      }
+      if (!checked.valid || !user) {
+        guard.failed(username, address);
+        return sendError(res, 401, 'SIGN_IN_FAILED', 'wrong username or password');
+      }
+      guard.succeeded(username);
+      const session = deps.sessions.mint(user.username);
       const body: Schemas['Session'] = { ...session, username: user.username, canViewPersonalData: user.canViewPersonalData };
       res.json(body);
+    }),
+  );
+
+  router.delete(
+    '/api/v1/admin/session',
+    admin,
+    action('sign-out', async (_req, res) => {
+      const session = res.locals.adminSession as AdminSession | undefined;
+      if (!session) return sendError(res, 400, 'NOT_A_SESSION', 'only an admin console session can be signed out; client tokens expire by themselves');
+      await deps.sessions.revoke(session);
+      res.status(204).end();
     }),
   );
 

@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../resilience/breaker';
 import { dispatchRefusalStatus, type MessageIntake } from '../intake/message-intake';
+import { GENERIC_ORIGIN } from '../intake/message-types';
 import { readIdempotencyKey } from './idempotency-key';
 import { setDispatchAnswerHeaders } from './dispatch-answer';
 import type { Stores } from '../stores/stores';
@@ -14,6 +15,7 @@ import type { Transport } from '../transport/transport';
 import { authenticate } from './auth';
 import type { AuditLog } from '../audit';
 import { adminApiRouter } from './admin-api';
+import { AdminSessions } from './admin-sessions';
 import { adminConsoleRouter } from './admin-console';
 import { metaApiRouter } from './meta-api';
 import type { ContractValidator } from './contract-validator';
@@ -45,6 +47,13 @@ export function createGateway(deps: GatewayDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   const refused = (code: string) => metrics.refused.inc({ code });
+  // Answers can carry unmasked personal data (admin views, message status): no cache may keep them, and no browser may
+  // read them as another type. The console's static files set their own caching.
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -73,7 +82,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
 
   app.use(recordRefusals(deps.audit));
 
-  app.post('/api/v1/messages', authenticate(config, 'intake', refused, 'message.generic'), ...jsonBody(config.http.bodyLimitBytes, refused), async (req: Request, res: Response) => {
+  app.post('/api/v1/messages', authenticate(config, refused, 'message.generic'), ...jsonBody(config.http.bodyLimitBytes, refused), async (req: Request, res: Response) => {
     if (deps.isDraining()) {
       refused('DRAINING');
       res.setHeader('Retry-After', '5');
@@ -90,6 +99,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
       return sendError(res, 400, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
     }
     const body = normalizeNfc(req.body as unknown as JsonValue) as unknown as IntakeBody;
+    // The generic origin: a type owned by a flow is refused here (MESSAGE_TYPE_RESERVED), whatever the caller's rights.
     const accepted = await deps.intake.dispatch({
       idempotencyKey: idempotency.key,
       type: body.type,
@@ -98,7 +108,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
       subject: body.subject ?? null,
       correlationId: body.correlationId,
       payload: body.payload,
-    });
+    }, GENERIC_ORIGIN);
     if (!accepted.ok) {
       refused(accepted.code);
       setDispatchAnswerHeaders(res, accepted);
@@ -110,7 +120,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.status(202).json(answer);
   });
 
-  app.get('/api/v1/messages/:id', authenticate(config, 'intake', refused, 'message.status'), async (req: Request, res: Response) => {
+  app.get('/api/v1/messages/:id', authenticate(config, refused, 'message.status'), async (req: Request, res: Response) => {
     const status = await deps.stores.messages.get(String(req.params.id));
     // Another client's message is as unknown to the caller as a message that does not exist.
     if (!status || status.source !== req.client!.id) return sendError(res, 404, 'MESSAGE_NOT_FOUND', 'no such message for this client');
@@ -120,7 +130,8 @@ export function createGateway(deps: GatewayDeps): express.Express {
 
   app.use(metaApiRouter({ config, onRefused: refused }));
   app.use(adminConsoleRouter());
-  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, onRefused: refused }));
+  const sessions = new AdminSessions(config, deps.stores.revokedSessions);
+  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, sessions, onRefused: refused }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (deps.isDraining() && req.method !== 'GET') {

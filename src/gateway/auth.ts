@@ -1,16 +1,20 @@
-// Verifies the JWT every intake and admin call carries, then checks role, right and throttle.
+// Verifies the JWT every client call carries, then checks role, right and throttle; and the admin console's sessions.
 //
-// Keys: a token whose header has a `kid` is verified with that key of clients[].keys only, with the key's algorithm
-// pinned (RS256, ES256, or HS256 where configured), and its `sub` must be the client owning the key. A token without
-// `kid` is verified with the shared HS256 key (LGSP_JWT_SECRET or auth.developmentSigningKey: development, the demo
-// clients and admin console tokens); a client that has keys of its own cannot use it. Always checked: issuer, audience,
-// expiry, not-before, maximum age (iat), with the configured clock tolerance. Each refusal has its own code.
+// Client keys: a token whose header has a `kid` is verified with that key of clients[].keys only, with the key's
+// algorithm pinned (RS256, ES256, or HS256 where configured), and its `sub` must be the client owning the key. A token
+// without `kid` is verified with the shared HS256 key (LGSP_JWT_SECRET, or auth.developmentSigningKey in the
+// development profile); a client that has keys of its own cannot use it. Always checked: issuer, audience, expiry
+// (required), not-before, issued-at (required, not in the future), lifetime (`exp - iat`) and age within the maximum
+// token age, with the configured clock tolerance; a `crit` header is refused (no extension is understood). Each refusal
+// has its own code. `admin:` subjects and admin session tokens are refused on every client path: admin console
+// sessions are signed with a key no client holds (admin-sessions.ts).
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { BusConfig } from '../config/load-config';
 import type { ClientConfig, LimitConfig } from '../config/schema';
 import { sendError } from './errors';
+import { ADMIN_SESSION_KID, ADMIN_SUBJECT_PREFIX, type AdminSessions } from './admin-sessions';
 import { hasRight, rightsOf, type Right } from './rights';
 import { Throttle } from './throttle';
 
@@ -23,27 +27,8 @@ export interface AuthenticatedClient {
   rights: readonly string[];
 }
 
-const ADMIN_SUBJECT_PREFIX = 'admin:';
-
-/** A short-lived token for an administrator who signed in with name and password. */
-export function mintAdminToken(config: BusConfig, username: string, ttlSeconds = 8 * 3600): { token: string; expiresAt: string } {
-  const token = jwt.sign({ roles: ['admin'] }, signingKey(config), {
-    algorithm: 'HS256',
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-    subject: `${ADMIN_SUBJECT_PREFIX}${username}`,
-    expiresIn: ttlSeconds,
-  });
-  return { token, expiresAt: new Date(Date.now() + ttlSeconds * 1000).toISOString() };
-}
-
-function principalOf(config: BusConfig, subject: string): { principal: AuthenticatedClient; client?: ClientConfig } | undefined {
-  if (subject.startsWith(ADMIN_SUBJECT_PREFIX)) {
-    const admin = config.admins.find((a) => a.username === subject.slice(ADMIN_SUBJECT_PREFIX.length));
-    return admin ? { principal: { id: subject, roles: ['admin'], canViewPersonalData: admin.canViewPersonalData, rights: [] } } : undefined;
-  }
-  const client = clientOf(config, subject);
-  return client ? { principal: { id: client.id, roles: client.roles, canViewPersonalData: false, rights: rightsOf(config, client) }, client } : undefined;
+function clientPrincipal(config: BusConfig, client: ClientConfig): AuthenticatedClient {
+  return { id: client.id, roles: client.roles, canViewPersonalData: false, rights: rightsOf(config, client) };
 }
 
 declare module 'express-serve-static-core' {
@@ -52,13 +37,15 @@ declare module 'express-serve-static-core' {
   }
 }
 
+/** The shared client key: the environment's, or in the development profile the development key. */
 function sharedKey(config: BusConfig): string | undefined {
-  return config.env[config.auth.signingKeyEnv] ?? process.env[config.auth.signingKeyEnv] ?? config.auth.developmentSigningKey;
+  const fromEnv = config.env[config.auth.signingKeyEnv] ?? process.env[config.auth.signingKeyEnv];
+  return fromEnv ?? (config.development ? config.auth.developmentSigningKey : undefined);
 }
 
 export function signingKey(config: BusConfig): string {
   const key = sharedKey(config);
-  if (!key) throw new Error(`no JWT signing key: set ${config.auth.signingKeyEnv} or auth.developmentSigningKey`);
+  if (!key) throw new Error(`no JWT signing key: set ${config.auth.signingKeyEnv}${config.development ? ' or auth.developmentSigningKey' : ''}`);
   return key;
 }
 
@@ -133,13 +120,23 @@ function throttleOf(config: BusConfig): Throttle {
   return throttle;
 }
 
-type Verified = { ok: true; claims: jwt.JwtPayload; key?: VerificationKey } | { ok: false; code: string; message: string };
+type Verified = { ok: true; claims: jwt.JwtPayload & { sub: string }; key?: VerificationKey } | { ok: false; code: string; message: string };
+
+/** The header fields a token may carry; anything the bus must understand and does not (`crit`) refuses it. */
+function headerRefusal(header: jwt.JwtHeader & { crit?: unknown }): { code: string; message: string } | null {
+  if (!header.alg || header.alg.toLowerCase() === 'none') return { code: 'TOKEN_UNSIGNED', message: 'unsigned tokens (alg none) are refused' };
+  // RFC 7515 §4.1.11: a recipient that does not understand every listed extension must refuse the token.
+  if (header.crit !== undefined) return { code: 'TOKEN_CRIT_UNSUPPORTED', message: 'the token names critical header extensions (crit); none is supported' };
+  if (header.kid === ADMIN_SESSION_KID) return { code: 'ADMIN_SESSION_NOT_ALLOWED', message: 'an admin console session is not a client token' };
+  return null;
+}
 
 function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, shared: KeyObject | undefined, token: string): Verified {
   const decoded = jwt.decode(token, { complete: true });
   if (!decoded || typeof decoded.payload === 'string') return { ok: false, code: 'TOKEN_INVALID', message: 'not a JWT with a JSON payload' };
+  const badHeader = headerRefusal(decoded.header);
+  if (badHeader) return { ok: false, ...badHeader };
   const { alg, kid } = decoded.header;
-  if (!alg || alg.toLowerCase() === 'none') return { ok: false, code: 'TOKEN_UNSIGNED', message: 'unsigned tokens (alg none) are refused' };
   let key: VerificationKey | undefined;
   let material: KeyObject;
   let algorithm: jwt.Algorithm;
@@ -166,10 +163,28 @@ function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, shar
     return { ok: false, ...refusalOf(error as Error) };
   }
   if (typeof claims === 'string') return { ok: false, code: 'TOKEN_INVALID', message: 'token payload must be a JSON object' };
+  const lifetime = lifetimeRefusal(config, claims);
+  if (lifetime) return { ok: false, ...lifetime };
   if (claims.iss !== issuer) return { ok: false, code: 'TOKEN_ISSUER_INVALID', message: `the token's issuer (iss) must be ${issuer}` };
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!audiences.includes(config.auth.audience)) return { ok: false, code: 'TOKEN_AUDIENCE_INVALID', message: `the token's audience (aud) must include ${config.auth.audience}` };
-  return { ok: true, claims, key };
+  const sub: unknown = claims.sub;
+  if (typeof sub !== 'string' || sub.length === 0) return { ok: false, code: 'TOKEN_SUBJECT_INVALID', message: 'the token subject (sub) must be a client id' };
+  if (sub.startsWith(ADMIN_SUBJECT_PREFIX)) return { ok: false, code: 'TOKEN_SUBJECT_INVALID', message: 'admin: subjects are admin console sessions, never client tokens' };
+  return { ok: true, claims: { ...claims, sub }, key };
+}
+
+/**
+ * A token must say when it expires and when it was issued; one issued in the future (beyond the clock tolerance) would
+ * outlive the maximum age, and so would one whose lifetime exceeds it.
+ */
+function lifetimeRefusal(config: BusConfig, claims: jwt.JwtPayload): { code: string; message: string } | null {
+  const { maxTokenAgeSeconds: maxAge, clockToleranceSeconds: tolerance } = config.auth;
+  if (typeof claims.exp !== 'number') return { code: 'TOKEN_EXPIRY_REQUIRED', message: 'the token must say when it expires (exp)' };
+  if (typeof claims.iat !== 'number') return { code: 'TOKEN_INVALID', message: 'the token must say when it was issued (iat)' };
+  if (claims.iat > Math.floor(Date.now() / 1000) + tolerance) return { code: 'TOKEN_ISSUED_IN_FUTURE', message: 'the token says it was issued in the future (iat)' };
+  if (claims.exp - claims.iat > maxAge) return { code: 'TOKEN_LIFETIME_TOO_LONG', message: `the token's lifetime (exp - iat) is over the maximum token age of ${maxAge} s` };
+  return null;
 }
 
 function refusalOf(error: Error): { code: string; message: string } {
@@ -182,34 +197,58 @@ function refusalOf(error: Error): { code: string; message: string } {
   return { code: 'TOKEN_INVALID', message: error.message };
 }
 
-/**
- * Express middleware: a valid token, the role, the right when one is named, then the client's throttle (its own limits
- * and, when `right` is named, those of `throttle.services[right]`).
- */
-export function authenticate(config: BusConfig, requiredRole: 'intake' | 'admin', onRefused?: (code: string) => void, right?: Right) {
+type Refuse = (status: 401 | 403 | 429, code: string, message: string) => void;
+
+function refuser(res: Response, onRefused: ((code: string) => void) | undefined): Refuse {
+  return (status, code, message) => {
+    onRefused?.(code);
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    sendError(res, status, code, message);
+  };
+}
+
+type ClientCheck = { ok: true; client: ClientConfig } | { ok: false; code: string; message: string };
+
+/** The configured client a client token stands for, or why it stands for none. */
+function clientOfToken(config: BusConfig, keys: Map<string, VerificationKey>, shared: KeyObject | undefined, token: string): ClientCheck {
+  const verified = verifyToken(config, keys, shared, token);
+  if (!verified.ok) return verified;
+  const subject = verified.claims.sub;
+  if (verified.key && subject !== verified.key.clientId) return { ok: false, code: 'TOKEN_CLIENT_MISMATCH', message: 'the key (kid) belongs to another client than the token subject' };
+  const client = clientOf(config, subject);
+  if (!client) return { ok: false, code: 'UNKNOWN_CLIENT', message: 'the token names no configured client' };
+  if (!verified.key && client.keys.length > 0) return { ok: false, code: 'KID_REQUIRED', message: 'this client signs its tokens with its own keys (kid)' };
+  return { ok: true, client };
+}
+
+function bearerOf(req: Request): string | null {
+  const header = req.headers.authorization;
+  return header && header.startsWith('Bearer ') ? header.slice(7) : null;
+}
+
+/** Resolved once per middleware: the client keys and the shared key object. */
+function keyMaterial(config: BusConfig): { keys: Map<string, VerificationKey>; shared: KeyObject | undefined } {
   const keys = verificationKeys(config);
-  if (keys.size === 0) signingKey(config);
   const shared = sharedKey(config);
-  const sharedKeyObject = shared === undefined ? undefined : secretKeyOf(shared);
+  return { keys, shared: shared === undefined ? undefined : secretKeyOf(shared) };
+}
+
+/**
+ * Express middleware for client calls: a valid client token, the intake role, the right when one is named, then the client's
+ * throttle (its own limits and, when `right` is named, those of `throttle.services[right]`).
+ */
+export function authenticate(config: BusConfig, onRefused?: (code: string) => void, right?: Right) {
+  const { keys, shared } = keyMaterial(config);
   const throttle = throttleOf(config);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const refuse = (status: 401 | 403 | 429, code: string, message: string) => {
-      onRefused?.(code);
-      if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-      sendError(res, status, code, message);
-    };
-    const header = req.headers.authorization;
-    if (!header || !header.startsWith('Bearer ')) return refuse(401, 'AUTH_REQUIRED', 'a Bearer token is required');
-    const verified = verifyToken(config, keys, sharedKeyObject, header.slice(7));
-    if (!verified.ok) return refuse(401, verified.code, verified.message);
-    const subject = verified.claims.sub;
-    if (verified.key && subject !== verified.key.clientId) return refuse(401, 'TOKEN_CLIENT_MISMATCH', 'the key (kid) belongs to another client than the token subject');
-    const found = subject ? principalOf(config, subject) : undefined;
-    if (!found) return refuse(401, 'UNKNOWN_CLIENT', 'the token names no configured client');
-    if (!verified.key && found.client && found.client.keys.length > 0) return refuse(401, 'KID_REQUIRED', 'this client signs its tokens with its own keys (kid)');
-    const principal = found.principal;
+    const refuse = refuser(res, onRefused);
+    const token = bearerOf(req);
+    if (token === null) return refuse(401, 'AUTH_REQUIRED', 'a Bearer token is required');
+    const found = clientOfToken(config, keys, shared, token);
+    if (!found.ok) return refuse(401, found.code, found.message);
+    const principal = clientPrincipal(config, found.client);
     req.client = principal;
-    if (!principal.roles.includes(requiredRole)) return refuse(403, 'ROLE_REQUIRED', `this call needs the ${requiredRole} role`);
+    if (!principal.roles.includes('intake')) return refuse(403, 'ROLE_REQUIRED', 'this call needs the intake role');
     if (right && !hasRight(principal.rights, right)) return refuse(403, 'RIGHT_REQUIRED', `this call needs the ${right} right`);
     const limits = limitsOf(found.client, right);
     if (limits.length > 0) {
@@ -221,6 +260,39 @@ export function authenticate(config: BusConfig, requiredRole: 'intake' | 'admin'
       res.once('finish', decision.release);
       res.once('close', decision.release);
     }
+    next();
+  };
+}
+
+/**
+ * Express middleware for the admin API: an admin console session (its own key, audience and use, not signed out), or
+ * the token of a client that holds the admin role. `res.locals.adminSession` is the session, when it is one.
+ */
+export function authenticateAdmin(config: BusConfig, sessions: AdminSessions, onRefused?: (code: string) => void) {
+  const { keys, shared } = keyMaterial(config);
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const refuse = refuser(res, onRefused);
+    const token = bearerOf(req);
+    if (token === null) return refuse(401, 'AUTH_REQUIRED', 'a Bearer token is required');
+    const header = jwt.decode(token, { complete: true })?.header;
+    if (header?.kid === ADMIN_SESSION_KID && header.crit === undefined) {
+      let checked;
+      try {
+        checked = await sessions.check(token);
+      } catch {
+        return void sendError(res, 503, 'STORE_UNAVAILABLE', 'the session cannot be checked now; try again');
+      }
+      if (!checked.ok) return refuse(401, checked.code, checked.message);
+      const admin = config.admins.find((a) => a.username === checked.session.username);
+      if (!admin) return refuse(401, 'UNKNOWN_CLIENT', 'the session names no configured admin');
+      req.client = { id: `${ADMIN_SUBJECT_PREFIX}${admin.username}`, roles: ['admin'], canViewPersonalData: admin.canViewPersonalData, rights: [] };
+      res.locals.adminSession = checked.session;
+      return next();
+    }
+    const found = clientOfToken(config, keys, shared, token);
+    if (!found.ok) return refuse(401, found.code, found.message);
+    req.client = clientPrincipal(config, found.client);
+    if (!found.client.roles.includes('admin')) return refuse(403, 'ROLE_REQUIRED', 'this call needs the admin role');
     next();
   };
 }

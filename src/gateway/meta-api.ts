@@ -21,7 +21,7 @@ export interface MetaApiDeps {
 
 export function metaApiRouter(deps: MetaApiDeps): Router {
   const router = express.Router();
-  const caller = authenticate(deps.config, 'intake', deps.onRefused);
+  const caller = authenticate(deps.config, deps.onRefused);
   const services = busServices(deps.config);
   const openApiYaml = new Map<string, string>();
 

@@ -12,6 +12,7 @@ import type { FieldProblem } from '../validation/field-problems';
 import type { Stores } from '../stores/stores';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { Transport } from '../transport/transport';
+import { GENERIC_ORIGIN, type IntakeOrigin, type MessageTypeOwnership, type OwnershipRefusal } from './message-types';
 
 export interface IntakeRequest {
   route: ResolvedRoute;
@@ -43,6 +44,7 @@ export type IntakeResult =
 export type DispatchRequest = Omit<IntakeRequest, 'route'>;
 export type DispatchResult =
   | IntakeResult
+  | OwnershipRefusal
   | { ok: false; code: 'NO_ROUTE' | 'ROUTE_FORBIDDEN'; message: string }
   | { ok: false; code: 'VALIDATION_FAILED'; message: string; problems: FieldProblem[] };
 export type DispatchRefusal = Extract<DispatchResult, { ok: false }>;
@@ -50,10 +52,15 @@ export type DispatchRefusal = Extract<DispatchResult, { ok: false }>;
 /** The HTTP status every intake answers a refused dispatch with: the caller's fault (400, 403, 422) or ours, for now (503). */
 export function dispatchRefusalStatus(code: DispatchRefusal['code']): 400 | 403 | 409 | 422 | 503 {
   if (code === 'VALIDATION_FAILED') return 400;
-  if (code === 'ROUTE_FORBIDDEN') return 403;
+  if (code === 'ROUTE_FORBIDDEN' || code === 'MESSAGE_TYPE_RESERVED') return 403;
   if (code === 'IDEMPOTENCY_KEY_IN_USE') return 409;
   if (code === 'NO_ROUTE' || code === 'IDEMPOTENCY_KEY_REUSED') return 422;
   return 503;
+}
+
+/** The intake as one flow holds it: it may hand over the flow's own message types (and unowned ones). */
+export interface FlowIntake {
+  dispatch(request: DispatchRequest): Promise<DispatchResult>;
 }
 
 /** How long a claimed Idempotency-Key may stay pending before another request takes it over (its intake died). */
@@ -75,14 +82,30 @@ export class MessageIntake {
       audit: AuditLog;
       metrics: BusMetrics;
       logger: Logger;
+      ownership: MessageTypeOwnership;
     },
   ) {}
 
+  /** The intake of one flow: its own types pass, another flow's are refused (MESSAGE_TYPE_RESERVED). */
+  forFlow(flow: string): FlowIntake {
+    const origin: IntakeOrigin = { kind: 'flow', flow };
+    return { dispatch: (request) => this.dispatch(request, origin) };
+  }
+
   /**
-   * Picks the message's route from its type, client and content, checks the payload against the route's validate
-   * steps (bad input is refused before it is accepted, not dead-lettered after), then accepts it on that route.
+   * Checks that the origin may send the type and that the payload passes its type's rule, picks the message's route
+   * from its type, client and content, checks the payload against the route's validate steps (bad input is refused
+   * before it is accepted, not dead-lettered after), then accepts it on that route.
    */
-  async dispatch(request: DispatchRequest): Promise<DispatchResult> {
+  async dispatch(request: DispatchRequest, origin: IntakeOrigin = GENERIC_ORIGIN): Promise<DispatchResult> {
+    const { ownership } = this.deps;
+    const reserved = ownership.admits(request.type, origin);
+    if (reserved) return reserved;
+    const rule = ownership.rule(request.type);
+    if (rule) {
+      const problems = rule.validate(request.payload);
+      if (problems.length > 0) return { ok: false, code: 'VALIDATION_FAILED', message: rule.invalidMessage, problems };
+    }
     const decision = this.deps.routes.resolve({
       type: request.type,
       source: request.source,

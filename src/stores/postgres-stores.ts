@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import { deadLetterWhere, limitOf } from './sqlite-stores';
-import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, Stores } from './stores';
+import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, RevokedSessionStore, Stores } from './stores';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
 import { messageStatusFromRow, type MessageStatusRow } from './message-status-row';
 import { PgGroupCommit } from './pg-group-commit';
@@ -77,6 +77,10 @@ const SCHEMA = `
     state TEXT NOT NULL,
     claimed_at_ms BIGINT NOT NULL,
     PRIMARY KEY (client, key)
+  );
+  CREATE TABLE IF NOT EXISTS bus_revoked_sessions (
+    jti TEXT PRIMARY KEY,
+    expires_at_ms BIGINT NOT NULL
   );
 `;
 
@@ -205,6 +209,22 @@ class PostgresIdempotencyKeyStore implements IdempotencyKeyStore {
   }
 }
 
+class PostgresRevokedSessionStore implements RevokedSessionStore {
+  constructor(private readonly pool: Pool) {}
+  async revoke(jti: string, expiresAtMs: number): Promise<void> {
+    // Sessions past their expiry are refused anyway; their revocations need not be kept.
+    await this.pool.query('DELETE FROM bus_revoked_sessions WHERE expires_at_ms < $1', [Date.now()]);
+    await this.pool.query(
+      'INSERT INTO bus_revoked_sessions (jti, expires_at_ms) VALUES ($1, $2) ON CONFLICT (jti) DO UPDATE SET expires_at_ms = EXCLUDED.expires_at_ms',
+      [jti, expiresAtMs],
+    );
+  }
+  async isRevoked(jti: string): Promise<boolean> {
+    const result = await this.pool.query('SELECT 1 FROM bus_revoked_sessions WHERE jti = $1', [jti]);
+    return (result.rowCount ?? 0) > 0;
+  }
+}
+
 class PostgresDeadLetterStore implements DeadLetterStore {
   constructor(private readonly pool: Pool) {}
   async put(letter: DeadLetter): Promise<void> {
@@ -251,6 +271,7 @@ export class PostgresStores implements Stores {
   readonly messages: MessageStatusStore;
   readonly sequences: SubjectSequenceStore;
   readonly idempotency: IdempotencyKeyStore;
+  readonly revokedSessions: RevokedSessionStore;
   private constructor(private readonly pool: Pool) {
     // The statements of every message's hops go through group commit; dead letters (rare, large) do not.
     const grouped = new PgGroupCommit(pool);
@@ -259,6 +280,7 @@ export class PostgresStores implements Stores {
     this.messages = new PostgresMessageStatusStore(grouped);
     this.sequences = new PostgresSubjectSequenceStore(grouped);
     this.idempotency = new PostgresIdempotencyKeyStore(grouped);
+    this.revokedSessions = new PostgresRevokedSessionStore(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
-import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, Stores } from './stores';
+import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, RevokedSessionStore, Stores } from './stores';
 import { idempotencyRecordFromRow, type IdempotencyRow } from './idempotency-row';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
@@ -88,6 +88,10 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
       state TEXT NOT NULL,
       claimed_at_ms INTEGER NOT NULL,
       PRIMARY KEY (client, key)
+    );
+    CREATE TABLE IF NOT EXISTS revoked_sessions (
+      jti TEXT PRIMARY KEY,
+      expires_at_ms INTEGER NOT NULL
     );
   `);
 }
@@ -230,6 +234,25 @@ export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
   }
 }
 
+export class SqliteRevokedSessionStore implements RevokedSessionStore {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      revoke: db.prepare('INSERT OR REPLACE INTO revoked_sessions (jti, expires_at_ms) VALUES (?, ?)'),
+      prune: db.prepare('DELETE FROM revoked_sessions WHERE expires_at_ms < ?'),
+      get: db.prepare<[string], { jti: string }>('SELECT jti FROM revoked_sessions WHERE jti = ?'),
+    };
+  }
+  async revoke(jti: string, expiresAtMs: number): Promise<void> {
+    // Sessions past their expiry are refused anyway; their revocations need not be kept.
+    this.stmts.prune.run(Date.now());
+    this.stmts.revoke.run(jti, expiresAtMs);
+  }
+  async isRevoked(jti: string): Promise<boolean> {
+    return this.stmts.get.get(jti) !== undefined;
+  }
+}
+
 export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly insertStmt;
   constructor(private readonly db: SqliteDatabase) {
@@ -317,6 +340,7 @@ export class SqliteStores implements Stores {
   readonly messages: SqliteMessageStatusStore;
   readonly sequences: SqliteSubjectSequenceStore;
   readonly idempotency: SqliteIdempotencyKeyStore;
+  readonly revokedSessions: SqliteRevokedSessionStore;
   constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
     migrateSqliteStores(db);
     this.effects = new SqliteEffectLog(db);
@@ -324,6 +348,7 @@ export class SqliteStores implements Stores {
     this.messages = new SqliteMessageStatusStore(db);
     this.sequences = new SqliteSubjectSequenceStore(db);
     this.idempotency = new SqliteIdempotencyKeyStore(db);
+    this.revokedSessions = new SqliteRevokedSessionStore(db);
   }
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();

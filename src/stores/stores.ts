@@ -42,6 +42,12 @@ export interface IdempotencyKeyStore {
   takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean>;
 }
 
+/** Signed-out admin sessions, kept until they would have expired so that no instance accepts them again. */
+export interface RevokedSessionStore {
+  revoke(jti: string, expiresAtMs: number): Promise<void>;
+  isRevoked(jti: string): Promise<boolean>;
+}
+
 export interface Stores {
   readonly kind: 'sqlite' | 'postgres';
   readonly effects: EffectLog;
@@ -49,6 +55,7 @@ export interface Stores {
   readonly messages: MessageStatusStore;
   readonly sequences: SubjectSequenceStore;
   readonly idempotency: IdempotencyKeyStore;
+  readonly revokedSessions: RevokedSessionStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

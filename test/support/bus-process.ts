@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { BUS_NODE_FLAGS } from '../../src/cli/bus-node-flags';
-import { waitFor } from './env';
+import { DEVELOPMENT_PROFILE, waitFor } from './env';
 
 export interface BusProcessConfig {
   dir: string;
@@ -57,7 +57,7 @@ export function spawnBus(configDir: string, extraEnv: Record<string, string> = {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
   const child = spawn(process.execPath, [...BUS_NODE_FLAGS, main], {
-    env: { ...env, LGSP_CONFIG_DIR: configDir, LGSP_SIMULATORS: 'off', ...extraEnv },
+    env: { ...env, ...DEVELOPMENT_PROFILE, LGSP_CONFIG_DIR: configDir, ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

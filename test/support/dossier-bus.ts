@@ -15,7 +15,7 @@ import { TEST_CLIENT, TEST_SIGNING_KEY } from './bus-process';
 
 /** A client of the dossier world with message.status only. */
 export const STATUS_ONLY_CLIENT = 'status-only';
-import { AMQP_URL, uniqueName } from './env';
+import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName } from './env';
 import { dossierFlowConfig } from './dossier-flow-config';
 import { testToken } from './intake';
 import { hashPassword } from '../../src/gateway/password-hash';
@@ -88,7 +88,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   for (const route of routes.routes) route.clients = [TEST_CLIENT];
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
 
-  const config = loadConfig({ configDir, env: {} });
+  const config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
   const buses: Bus[] = [];
   for (let i = 0; i < (options.instances ?? 1); i++) {
     const instanceConfig = { ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } };

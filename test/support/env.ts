@@ -15,3 +15,6 @@ export async function waitFor<T>(probe: () => Promise<T | undefined | null | fal
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The environment of an in-process test bus: the development profile (test keys, inline secrets, generated audit key). */
+export const DEVELOPMENT_PROFILE = { LGSP_PROFILE: 'development' } as const;

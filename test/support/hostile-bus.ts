@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { createLogger } from '../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from './bus-process';
 import { dossierFlowConfig } from './dossier-flow-config';
+import { DEVELOPMENT_PROFILE } from './env';
 import { testToken } from './intake';
 
 export const SENDER_ORGAN = '000.00.01.H10';
@@ -85,7 +86,7 @@ export async function startHostileWorld(): Promise<HostileWorld> {
   const generic = { name: 'generic', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] };
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify({ routes: [...dossierRoutes, ...edocRoutes, generic] }));
 
-  const bus = await startBus(loadConfig({ configDir, env: {} }), { logger: createLogger('silent') });
+  const bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
   return {
     bus,
     dvcqg,

@@ -12,7 +12,7 @@ import {
   type ThuTuc,
   type TienDoHoSoItem,
 } from '../../../adapters/dvcqg';
-import { isPopulationError, PopulationClient, validateCitizenId, validateVerifyRequest, type CitizenLookupResult } from '../../../adapters/population';
+import { PopulationClient, validateCitizenId, validateVerifyRequest, type CitizenLookupResult } from '../../../adapters/population';
 import type { FieldProblem } from '../../validation/field-problems';
 import { normalizeNfc, type Envelope, type JsonValue } from '../../envelope/envelope';
 import { dispatchRefusalStatus } from '../../intake/message-intake';
@@ -24,6 +24,7 @@ import { isBreakerOpen } from '../../resilience/breaker';
 import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../routing/adapter';
 import type { Flow, FlowContext } from '../flow';
 import type { components } from '../../../contracts/generated/bus-api';
+import { checkApplicant } from './applicant-check';
 import { ProcedureCatalogue } from './procedure-catalogue';
 import { dossierSettingsSchema, type DossierSettings, type SecretSetting } from './settings';
 
@@ -38,16 +39,28 @@ interface CataloguedDossier {
 
 const CONTRACT = 'dossier-intake';
 
+/** The message types of this flow: only its endpoints send them, and every one passes its rule below. */
+const DOSSIER_TYPES = { submitted: 'dossier.submitted', progress: 'dossier.progress' } as const;
+
 export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
   name: 'dossier',
+  messageTypes: Object.values(DOSSIER_TYPES),
   settingsSchema: dossierSettingsSchema,
   async setup(ctx) {
     const settings = ctx.settings;
-    const secret = (s: SecretSetting, what: string): string => {
-      const value = s.value ?? (s.env ? ctx.secret(s.env) : undefined);
-      if (!value) throw new Error(`flows.dossier: ${what} is not set (environment variable ${s.env ?? '?'})`);
-      return value;
-    };
+    // The dossier contract and the citizen id's own checks hold for every dossier on every path into its routes.
+    ctx.setMessageRule(DOSSIER_TYPES.submitted, {
+      invalidMessage: 'the dossier is not valid',
+      validate: (payload) => {
+        const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', payload);
+        return problems.length > 0 ? problems : citizenIdProblems(payload as DossierIntake);
+      },
+    });
+    ctx.setMessageRule(DOSSIER_TYPES.progress, {
+      invalidMessage: 'the progress update is not valid',
+      validate: (payload) => ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', payload),
+    });
+    const secret = (s: SecretSetting, what: string): string => ctx.requireSecret(s, `flows.dossier.${what}`);
     const dvcqg = new DvcqgClient({
       baseUrl: settings.dvcqg.url,
       username: settings.dvcqg.username,
@@ -153,31 +166,6 @@ function mapOrReject<T>(map: () => T): T {
   }
 }
 
-/** A citizen applicant must exist in the population database with the name and birth date given. */
-async function checkApplicant(dossier: DossierIntake, population: PopulationClient, signal: AbortSignal): Promise<void> {
-  if (dossier.LoaiDoiTuong !== 'CongDan' || !dossier.SoDinhDanh) return;
-  let result: CitizenLookupResult;
-  try {
-    result = await population.lookupCitizen(
-      { soDinhDanh: dossier.SoDinhDanh, hoVaTen: dossier.ChuHoSo, ngaySinh: dossier.NgaySinhChuHoSo ?? '' },
-      { signal },
-    );
-  } catch (error) {
-    // The id contradicts itself (its embedded birth year or gender digit against the birth date given): no registry
-    // answer could make this dossier valid.
-    if (isPopulationError(error) && error.code === 'POPULATION_INVALID_REQUEST') {
-      throw new MessageRejectedError('CITIZEN_ID_INVALID', 'the applicant\'s citizen id does not agree with the birth date given');
-    }
-    throw error;
-  }
-  if (result.status === 'not-found') {
-    throw new MessageRejectedError('CITIZEN_NOT_FOUND', 'the applicant\'s citizen id is not in the national population database');
-  }
-  if (result.status === 'mismatch') {
-    throw new MessageRejectedError('CITIZEN_MISMATCH', `the applicant's ${result.fields.join(' and ')} do not match the national population database`);
-  }
-}
-
 /**
  * What the id says about itself (a known province, a birth year not in the future) is checked at the door; whether it
  * agrees with the birth date given is the population check's business (a final rejection, CITIZEN_ID_INVALID).
@@ -186,6 +174,13 @@ function citizenIdProblems(dossier: DossierIntake): FieldProblem[] {
   if (dossier.SoDinhDanh === undefined) return [];
   const check = validateCitizenId(dossier.SoDinhDanh);
   return check.valid ? [] : [{ field: '/SoDinhDanh', message: `not a valid citizen id (${check.problem})` }];
+}
+
+type DossierType = (typeof DOSSIER_TYPES)[keyof typeof DOSSIER_TYPES];
+
+/** MaHoSo of a body not yet validated (the type's rule refuses a body without one). */
+function maHoSoOf(body: unknown): unknown {
+  return body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as { MaHoSo?: unknown }).MaHoSo : undefined;
 }
 
 function mountEndpoints(
@@ -200,37 +195,33 @@ function mountEndpoints(
     sendError(res, status, code, message, details);
   };
 
-  const accept = async (req: Request, res: Response, type: 'dossier.submitted' | 'dossier.progress', body: DossierIntake | DossierProgressUpdate) => {
+  /** The intake checks the body against its type's rule (the contract, the citizen id) before it is accepted. */
+  const accept = async (req: Request, res: Response, type: DossierType, maHoSo: string) => {
     const idempotency = readIdempotencyKey(req);
     if (!idempotency.ok) return refuse(res, 400, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
-    const payload = normalizeNfc(body as unknown as JsonValue);
-    const maHoSo = body.MaHoSo.normalize('NFC');
+    const payload = normalizeNfc(req.body as JsonValue);
     const accepted = await ctx.intake.dispatch({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload, idempotencyKey: idempotency.key });
     setDispatchAnswerHeaders(res, accepted);
-    if (!accepted.ok) return refuse(res, dispatchRefusalStatus(accepted.code), accepted.code, accepted.message);
+    if (!accepted.ok) return refuse(res, dispatchRefusalStatus(accepted.code), accepted.code, accepted.message, 'problems' in accepted ? accepted.problems : undefined);
     const id = accepted.envelope.id;
     const answer: DossierAccepted = { messageId: id, correlationId: accepted.envelope.correlationId, maHoSo, status: 'accepted', statusUrl: `/api/v1/messages/${id}` };
     res.status(202).json(answer);
   };
 
-  router.post('/api/v1/dossiers', ctx.authenticate('intake', 'dossier.submit'), ...json, async (req: Request, res: Response) => {
-    const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', req.body);
-    if (problems.length === 0) problems.push(...citizenIdProblems(req.body as DossierIntake));
-    if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the dossier is not valid', problems);
-    await accept(req, res, 'dossier.submitted', req.body as DossierIntake);
+  router.post('/api/v1/dossiers', ctx.authenticate('dossier.submit'), ...json, async (req: Request, res: Response) => {
+    await accept(req, res, DOSSIER_TYPES.submitted, String(maHoSoOf(req.body) ?? '').normalize('NFC'));
   });
 
-  router.post('/api/v1/dossiers/:maHoSo/progress', ctx.authenticate('intake', 'dossier.progress'), ...json, async (req: Request, res: Response) => {
-    const problems = ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', req.body);
-    if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the progress update is not valid', problems);
-    const update = req.body as DossierProgressUpdate;
-    if (update.MaHoSo.normalize('NFC') !== String(req.params.maHoSo).normalize('NFC')) {
+  router.post('/api/v1/dossiers/:maHoSo/progress', ctx.authenticate('dossier.progress'), ...json, async (req: Request, res: Response) => {
+    const inPath = String(req.params.maHoSo).normalize('NFC');
+    const inBody = maHoSoOf(req.body);
+    if (typeof inBody === 'string' && inBody.normalize('NFC') !== inPath) {
       return refuse(res, 400, 'VALIDATION_FAILED', 'MaHoSo in the body differs from the path', [{ field: '/MaHoSo', message: 'must equal the path' }]);
     }
-    await accept(req, res, 'dossier.progress', update);
+    await accept(req, res, DOSSIER_TYPES.progress, inPath);
   });
 
-  router.post('/api/v1/citizens/verify', ctx.authenticate('intake', 'citizen.verify'), ...json, async (req: Request, res: Response) => {
+  router.post('/api/v1/citizens/verify', ctx.authenticate('citizen.verify'), ...json, async (req: Request, res: Response) => {
     const problems = ctx.contracts.validate('bus-api', 'CitizenVerifyRequest', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the verification request is not valid', problems);
     const validation = validateVerifyRequest(req.body);

@@ -6,10 +6,13 @@ import type { FlowDescriptor } from '../settings';
 
 const breaker = breakerSchema.prefault({});
 
-/** A secret given inline (development) or, better, by the name of the environment variable that holds it. */
+/**
+ * A secret by the name of the environment variable that holds it; `value` is an inline fallback for when the variable
+ * is unset, allowed in the development profile only.
+ */
 const secret = z
   .strictObject({ value: z.string().min(1).optional(), env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional() })
-  .refine((s) => (s.value === undefined) !== (s.env === undefined), { message: 'give exactly one of value or env' });
+  .refine((s) => s.value !== undefined || s.env !== undefined, { message: 'give env (and in development, a value to fall back on)' });
 
 export const dossierSettingsSchema = z.strictObject({
   dvcqg: z.strictObject({

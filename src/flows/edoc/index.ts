@@ -8,6 +8,7 @@ import { createMailboxAdapter } from './adapters/mailbox-adapter';
 import { createPushAdapter } from './adapters/push-adapter';
 import { MailboxService } from './mailbox-service';
 import { OrganDirectory } from './organ-directory';
+import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocSendPayload, isEdocStatusPayload } from './payloads';
 import { PackageIntake } from './package-intake';
 import { mountEdocRestEndpoints } from './rest-endpoints';
 import { edocSettingsSchema } from './settings';
@@ -17,9 +18,21 @@ import { openEdocStores } from './stores/open-edoc-stores';
 
 export const edocFlow: Flow<typeof edocSettingsSchema> = {
   name: 'edoc',
+  messageTypes: Object.values(EDOC_MESSAGE_TYPES),
   settingsSchema: edocSettingsSchema,
   async setup(ctx) {
     const settings = ctx.settings;
+    // The flow's own endpoints and steps build these payloads; the rule keeps a malformed one out of every route.
+    for (const [type, isValid] of [
+      [EDOC_MESSAGE_TYPES.send, isEdocSendPayload],
+      [EDOC_MESSAGE_TYPES.deliver, isEdocDeliverPayload],
+      [EDOC_MESSAGE_TYPES.status, isEdocStatusPayload],
+    ] as const) {
+      ctx.setMessageRule(type, {
+        invalidMessage: `not a valid ${type} payload`,
+        validate: (payload) => (isValid(payload) ? [] : [{ field: '/', message: `not a valid ${type} payload` }]),
+      });
+    }
     const stores = await openEdocStores(ctx.config.stores);
     ctx.onStop(() => stores.close());
     const directory = new OrganDirectory(settings);
@@ -36,14 +49,14 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
         reporter,
         breakerSettings: settings.push.breaker,
         breaker: ctx.breaker,
-        secret: ctx.secret,
+        requireSecret: ctx.requireSecret,
       }),
     ];
     if (settings.axis) {
       const client = new DocumentAxisClient({
         endpoint: settings.axis.url,
         systemId: settings.axis.systemId,
-        secret: ctx.secret(settings.axis.secretEnv) ?? '',
+        secret: ctx.requireSecret({ env: settings.axis.secretEnv }, 'flows.edoc.axis.secretEnv'),
         timeoutMs: settings.axis.breaker.timeoutMs,
       });
       adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker), blobs: stores.blobs, reporter }));
@@ -52,7 +65,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
 
     const onRefused = (code: string) => ctx.metrics.refused.inc({ code });
     mountEdocRestEndpoints(ctx.router, {
-      authenticate: (right) => ctx.authenticate('intake', right),
+      authenticate: (right) => ctx.authenticate(right),
       intake,
       mailbox,
       blobs: stores.blobs,
@@ -64,7 +77,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     await mountEdocSoapService(ctx.router, {
       path: settings.soap.path,
       // Role and the client's own throttle here; each operation checks its right (SendEdoc edoc.send, …).
-      authenticate: ctx.authenticate('intake'),
+      authenticate: ctx.authenticate(),
       intake,
       mailbox,
       blobs: stores.blobs,

@@ -12,7 +12,7 @@ import {
   type ParsedEdxmlPackage,
 } from '../../../adapters/qlvb/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
-import { dispatchRefusalStatus, type MessageIntake } from '../../intake/message-intake';
+import { dispatchRefusalStatus, type FlowIntake } from '../../intake/message-intake';
 import type { OrganDirectory } from './organ-directory';
 import type { BlobRef, EdocBlobStore } from './stores/edoc-store';
 
@@ -58,7 +58,7 @@ function fromEdxmlError(error: EdxmlError): RefusedUpload {
 
 export class PackageIntake {
   constructor(
-    private readonly deps: { busOrganId: string; directory: OrganDirectory; blobs: EdocBlobStore; messageIntake: MessageIntake },
+    private readonly deps: { busOrganId: string; directory: OrganDirectory; blobs: EdocBlobStore; messageIntake: FlowIntake },
   ) {}
 
   /** `body` is the received Buffer; it is not copied (the stored package is spliced from views of it). */

@@ -2,7 +2,7 @@
 // used for the bus's own 01 (mailbox took it) and 02 (recipient endpoint refused it) and for statuses reported over the API.
 import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocStatusPayload } from './payloads';
-import type { DispatchResult, MessageIntake } from '../../intake/message-intake';
+import type { DispatchResult, FlowIntake } from '../../intake/message-intake';
 import type { OrganDirectory } from './organ-directory';
 import type { EdocBlobStore } from './stores/edoc-store';
 
@@ -29,7 +29,7 @@ export type StatusReportResult = DispatchResult | { ok: false; code: 'UNKNOWN_RE
 export class StatusReporter {
   constructor(
     private readonly blobs: EdocBlobStore,
-    private readonly messageIntake: MessageIntake,
+    private readonly messageIntake: FlowIntake,
     private readonly directory: OrganDirectory,
   ) {}
 

@@ -10,11 +10,10 @@ import YAML from 'yaml';
 import { startReceiverSimulator, type ReceiverSimulator } from '../../../adapters/http-push/receiver-simulator';
 import { startBus, type Bus } from '../../../src/bus';
 import { loadConfig, type BusConfig } from '../../../src/config/load-config';
-import { mintAdminToken } from '../../../src/gateway/auth';
 import { hashPassword } from '../../../src/gateway/password-hash';
 import { createLogger } from '../../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../support/bus-process';
-import { waitFor } from '../../support/env';
+import { DEVELOPMENT_PROFILE, waitFor } from '../../support/env';
 import { testToken } from '../../support/intake';
 
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -24,6 +23,7 @@ const HS_SECRET_ENV = 'ACCESS_TEST_HS_SECRET';
 const HS_SECRET = 'per-client-hs256-secret-0123456789abcdef';
 const MESSAGES = ['message.generic', 'message.status'];
 
+const ADMIN_PASSWORD = 'admin-test-password';
 const claims = (sub: string, extra: object = {}) => ({ iss: 'lgsp-bus', aud: 'lgsp-bus', sub, ...extra });
 const rs = (payload: object, kid = 'rsa-1', options: jwt.SignOptions = {}) =>
   jwt.sign(payload, rsa.privateKey, { algorithm: 'RS256', keyid: kid, ...('exp' in payload ? {} : { expiresIn: 600 }), ...options });
@@ -45,6 +45,7 @@ describe('access: keys, rights, throttling', () => {
   const now = () => Math.floor(Date.now() / 1000);
   const ping = { type: 'test.ping', subject: 'HS-1', payload: { n: 1 } };
   const post = (token: string) => request(bus.url()).post('/api/v1/messages').set('Authorization', `Bearer ${token}`).send(ping);
+  const signIn = async (username = 'admin') => (await request(bus.url()).post('/api/v1/admin/session').send({ username, password: ADMIN_PASSWORD }).expect(200)).body.token as string;
 
   beforeAll(async () => {
     process.env[HS_SECRET_ENV] = HS_SECRET;
@@ -64,9 +65,12 @@ describe('access: keys, rights, throttling', () => {
       { id: 'per-service', name: 'Status calls limited', roles: ['intake'], rights: MESSAGES, throttle: { services: { 'message.status': { rate: 0.5, burst: 1 } } } },
       { id: 'steady', name: 'Same limits, own bucket', roles: ['intake'], rights: MESSAGES, throttle: { rate: 0.5, burst: 3 } },
     );
-    bus0.admins = [{ username: 'admin', passwordHash: hashPassword('admin-test-password') }];
+    bus0.admins = [
+      { username: 'admin', passwordHash: hashPassword(ADMIN_PASSWORD) },
+      { username: 'auditor', passwordHash: hashPassword(ADMIN_PASSWORD), canViewPersonalData: true },
+    ];
     writeFileSync(file, YAML.stringify(bus0));
-    config = loadConfig({ configDir, env: {} });
+    config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
     bus = await startBus(config, { logger: createLogger('silent') });
   });
   afterAll(async () => {
@@ -81,7 +85,7 @@ describe('access: keys, rights, throttling', () => {
     await post(es(claims('es-client'))).expect(202);
     await post(hs(claims('hs-client'))).expect(202);
     await post(testToken(TEST_CLIENT, TEST_SIGNING_KEY)).expect(202);
-    const admin = mintAdminToken(config, 'admin').token;
+    const admin = await signIn();
     await request(bus.url()).get('/api/v1/admin/breakers').set('Authorization', `Bearer ${admin}`).expect(200);
   });
 
@@ -101,6 +105,14 @@ describe('access: keys, rights, throttling', () => {
     ['client with own keys using the shared key', () => testToken('rsa-client', TEST_SIGNING_KEY), 'KID_REQUIRED'],
     ['RS256 token signed with a key other than the configured one', () => jwt.sign(claims('rsa-client'), generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey, { algorithm: 'RS256', keyid: 'rsa-1', expiresIn: 60 }), 'TOKEN_SIGNATURE_INVALID'],
     ['garbage', () => 'not.a.jwt', 'TOKEN_INVALID'],
+    ['issued ten years in the future (would outlive the maximum age)', () => rs(claims('rsa-client', { iat: now() + 10 * 365 * 86400, exp: now() + 10 * 365 * 86400 + 600 })), 'TOKEN_ISSUED_IN_FUTURE'],
+    ['issued just past the clock tolerance', () => rs(claims('rsa-client', { iat: now() + 120, exp: now() + 600 })), 'TOKEN_ISSUED_IN_FUTURE'],
+    ['without exp', () => jwt.sign(claims('rsa-client'), rsa.privateKey, { algorithm: 'RS256', keyid: 'rsa-1' }), 'TOKEN_EXPIRY_REQUIRED'],
+    ['a lifetime over the maximum token age', () => rs(claims('rsa-client', { iat: now(), exp: now() + 10 * 86400 })), 'TOKEN_LIFETIME_TOO_LONG'],
+    ['a crit header (RFC 7515 §4.1.11)', () => rs(claims('rsa-client'), 'rsa-1', { header: { alg: 'RS256', kid: 'rsa-1', crit: ['exp'] } as jwt.JwtHeader }), 'TOKEN_CRIT_UNSUPPORTED'],
+    ['a validly signed token whose sub is a number', () => jwt.sign({ sub: 42, iss: 'lgsp-bus', aud: 'lgsp-bus' }, TEST_SIGNING_KEY, { algorithm: 'HS256', expiresIn: 600 }), 'TOKEN_SUBJECT_INVALID'],
+    ['a validly signed token whose sub is an object', () => jwt.sign({ sub: { id: TEST_CLIENT }, iss: 'lgsp-bus', aud: 'lgsp-bus' }, TEST_SIGNING_KEY, { algorithm: 'HS256', expiresIn: 600 }), 'TOKEN_SUBJECT_INVALID'],
+    ['an admin: subject signed with the shared client key', () => testToken('admin:admin', TEST_SIGNING_KEY), 'TOKEN_SUBJECT_INVALID'],
   ])('401: %s', async (_name, token, code) => {
     const res = await post(token()).expect(401);
     expect(res.body.code).toBe(code);
@@ -141,5 +153,152 @@ describe('access: keys, rights, throttling', () => {
     const res = await status().expect(429);
     expect(res.body).toMatchObject({ code: 'THROTTLED', message: expect.stringMatching(/message\.status/) });
     for (let i = 0; i < 5; i++) await post(token).expect(202);
+  });
+
+  test('every answer says no-store and nosniff (answers can carry personal data)', async () => {
+    for (const res of [
+      await post(testToken(TEST_CLIENT, TEST_SIGNING_KEY)).expect(202),
+      await post('not.a.jwt').expect(401),
+      await request(bus.url()).get('/api/v1/admin/breakers').set('Authorization', `Bearer ${await signIn()}`).expect(200),
+      await request(bus.url()).get('/api/v1/nothing-here').expect(404),
+    ]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+});
+
+describe('admin sessions: a key of their own, signed out on every instance', () => {
+  let receiver: ReceiverSimulator;
+  let bus: Bus;
+  let dir: string;
+  const api = () => request(bus.url());
+  const signIn = async (username: string) => (await api().post('/api/v1/admin/session').send({ username, password: ADMIN_PASSWORD }).expect(200)).body.token as string;
+  const sessionKid = 'lgsp-admin-session';
+
+  beforeAll(async () => {
+    receiver = await startReceiverSimulator();
+    dir = mkdtempSync(path.join(tmpdir(), 'lgsp-sessions-'));
+    const configDir = writeBusConfig({ dir, amqpUrl: null, namePrefix: 'sessions', receiverUrl: receiver.url, port: 0 });
+    const file = path.join(configDir, 'bus.yaml');
+    const bus0 = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    bus0.admins = [
+      { username: 'admin', passwordHash: hashPassword(ADMIN_PASSWORD) },
+      { username: 'auditor', passwordHash: hashPassword(ADMIN_PASSWORD), canViewPersonalData: true },
+    ];
+    writeFileSync(file, YAML.stringify(bus0));
+    bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+    // A message with personal data in its audit record, for the forged reads below.
+    await api().post('/api/v1/messages').set('Authorization', `Bearer ${testToken(TEST_CLIENT, TEST_SIGNING_KEY)}`).send({ type: 'test.ping', subject: 'HS-PD', payload: { ChuHoSo: 'Nguyễn Thị Minh Khai' } }).expect(202);
+  });
+  afterAll(async () => {
+    await bus.stop();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an admin: token signed with the shared client key cannot read personal data (or anything) on the admin API', async () => {
+    const forged = [
+      testToken('admin:auditor', TEST_SIGNING_KEY),
+      // The same, dressed as a session: the session key is not the client key.
+      jwt.sign({ roles: ['admin'], token_use: 'admin-session', jti: 'x' }, TEST_SIGNING_KEY, { algorithm: 'HS256', keyid: sessionKid, issuer: 'lgsp-bus', audience: 'lgsp-bus/admin-session', subject: 'admin:auditor', expiresIn: 600 }),
+    ];
+    for (const token of forged) {
+      const res = await api().get('/api/v1/admin/audit?personalData=show').set('Authorization', `Bearer ${token}`).expect(401);
+      expect(['TOKEN_SUBJECT_INVALID', 'SESSION_INVALID']).toContain(res.body.code);
+      expect(JSON.stringify(res.body)).not.toContain('Minh Khai');
+    }
+    // The real auditor's session does see it, so the refusals above are about the forgery.
+    const shown = await api().get('/api/v1/admin/audit?personalData=show&subject=HS-PD').set('Authorization', `Bearer ${await signIn('auditor')}`).expect(200);
+    expect(shown.body.personalData).toBe('shown');
+  });
+
+  test('an admin session is refused on every client endpoint', async () => {
+    const session = await signIn('admin');
+    const intake = await api().post('/api/v1/messages').set('Authorization', `Bearer ${session}`).send({ type: 'test.ping', subject: 'HS-1', payload: {} }).expect(401);
+    expect(intake.body.code).toBe('ADMIN_SESSION_NOT_ALLOWED');
+    const status = await api().get('/api/v1/messages/00000000-0000-0000-0000-000000000000').set('Authorization', `Bearer ${session}`).expect(401);
+    expect(status.body.code).toBe('ADMIN_SESSION_NOT_ALLOWED');
+    const meta = await api().get('/api/v1/meta/services').set('Authorization', `Bearer ${session}`).expect(401);
+    expect(meta.body.code).toBe('ADMIN_SESSION_NOT_ALLOWED');
+  });
+
+  test('sign-out revokes the session for its remaining lifetime; a new sign-in works; a client token cannot be signed out', async () => {
+    const session = await signIn('admin');
+    await api().get('/api/v1/admin/breakers').set('Authorization', `Bearer ${session}`).expect(200);
+    await api().delete('/api/v1/admin/session').set('Authorization', `Bearer ${session}`).expect(204);
+    const refused = await api().get('/api/v1/admin/breakers').set('Authorization', `Bearer ${session}`).expect(401);
+    expect(refused.body.code).toBe('SESSION_REVOKED');
+    expect(await bus.stores.revokedSessions.isRevoked((jwt.decode(session) as jwt.JwtPayload).jti!)).toBe(true);
+    await api().get('/api/v1/admin/breakers').set('Authorization', `Bearer ${await signIn('admin')}`).expect(200);
+    const client = await api().delete('/api/v1/admin/session').set('Authorization', `Bearer ${testToken(TEST_CLIENT, TEST_SIGNING_KEY)}`).expect(400);
+    expect(client.body.code).toBe('NOT_A_SESSION');
+    await waitFor(async () => (await bus.audit.search({ step: 'admin.sign-out' }, { limit: 10, cursor: null })).records.length >= 2, 5000, 'sign-outs audited');
+  });
+});
+
+describe('admin sign-in: throttled per username and address, hashed off the event loop', () => {
+  let receiver: ReceiverSimulator;
+  let bus: Bus;
+  let dir: string;
+  const api = () => request(bus.url());
+  const attempt = (username: string, password: string) => api().post('/api/v1/admin/session').send({ username, password });
+
+  beforeAll(async () => {
+    receiver = await startReceiverSimulator();
+    dir = mkdtempSync(path.join(tmpdir(), 'lgsp-sign-in-'));
+    const configDir = writeBusConfig({ dir, amqpUrl: null, namePrefix: 'sign-in', receiverUrl: receiver.url, port: 0 });
+    const file = path.join(configDir, 'bus.yaml');
+    const bus0 = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { auth: Record<string, unknown> };
+    bus0.admins = [
+      { username: 'admin', passwordHash: hashPassword(ADMIN_PASSWORD) },
+      { username: 'victim', passwordHash: hashPassword(ADMIN_PASSWORD) },
+    ];
+    bus0.auth.signIn = { maxFailuresPerUsername: 3, maxFailuresPerAddress: 20, windowSeconds: 600 };
+    writeFileSync(file, YAML.stringify(bus0));
+    bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+  });
+  afterAll(async () => {
+    await bus.stop();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('password checks run off the event loop: health answers while a burst of sign-ins is still being checked', async () => {
+    const burst = 12;
+    let answered = 0;
+    const signIns = Array.from({ length: burst }, (_, i) =>
+      attempt(`guess-${i}`, 'wrong').then((res) => {
+        answered++;
+        return res.status;
+      }),
+    );
+    // Once the bus is checking passwords, ask for its health: checked on the loop, it would wait for every hash.
+    await waitFor(() => answered >= 1, 10_000, 'the first sign-in answered');
+    await api().get('/healthz').expect(200);
+    const pendingWhenHealthAnswered = burst - answered;
+    expect(await Promise.all(signIns)).toEqual(Array(burst).fill(401));
+    expect(pendingWhenHealthAnswered).toBeGreaterThanOrEqual(burst / 2);
+  });
+
+  test('past the limit a username is refused 429 with Retry-After before its password is checked, even the right one; audited', async () => {
+    for (let i = 0; i < 3; i++) expect((await attempt('victim', `wrong-${i}`)).status).toBe(401);
+    const throttled = await attempt('victim', ADMIN_PASSWORD).expect(429);
+    expect(throttled.body.code).toBe('SIGN_IN_THROTTLED');
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    // Another admin is not locked out by the victim's failures.
+    await attempt('admin', ADMIN_PASSWORD).expect(200);
+    await waitFor(async () => {
+      const page = await bus.audit.search({ step: 'admin.sign-in', outcome: 'rejected' }, { limit: 100, cursor: null });
+      return page.records.some((r) => r.errorCode === 'SIGN_IN_THROTTLED');
+    }, 5000, 'the throttled sign-in audited');
+  });
+
+  test('past the limit an address is refused whatever username it tries', async () => {
+    let status = 0;
+    for (let i = 0; i < 30 && status !== 429; i++) status = (await attempt(`someone-${i}`, 'wrong')).status;
+    expect(status).toBe(429);
+    const res = await attempt('admin', ADMIN_PASSWORD).expect(429);
+    expect(res.body.message).toMatch(/address/);
   });
 });

@@ -1,5 +1,6 @@
 // Property-based fuzzing of every intake endpoint (fast-check): 10,000 generated bad requests over keep-alive
-// connections. No answer is a 5xx, the bus stays up, every refusal is audited, and a valid dossier sent in the middle
+// connections, the generic endpoint also with the flows' own message types. No answer is a 5xx, no flow-owned type is
+// accepted on the generic endpoint, the bus stays up, every refusal is audited, and a valid dossier sent in the middle
 // of it is accepted and delivered to DVCQG.
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { TEST_CLIENT } from '../../support/bus-process';
 import { waitFor } from '../../support/env';
 import { EDOC_SENDER, RECIPIENT_ORGAN, RIGHTLESS_CLIENT, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../support/hostile-bus';
 import { documentPackage } from '../edoc/support/packages';
+import { FLOWS } from '../../../src/flows';
 
 const FUZZ_COUNT = 10_000;
 const CONCURRENCY = 8;
@@ -25,6 +27,8 @@ interface FuzzRequest {
 
 const ENDPOINTS = [
   { path: '/api/v1/messages', kind: 'json', client: TEST_CLIENT },
+  // The generic endpoint with the flows' own message types: never accepted there, whatever the body.
+  { path: '/api/v1/messages', kind: 'owned', client: TEST_CLIENT },
   { path: '/api/v1/dossiers', kind: 'json', client: TEST_CLIENT },
   { path: '/api/v1/dossiers/000.00.04.H10-261201-0001/progress', kind: 'json', client: TEST_CLIENT },
   { path: '/api/v1/citizens/verify', kind: 'json', client: TEST_CLIENT },
@@ -85,7 +89,18 @@ describe('fuzzing the intake endpoints', () => {
     const soapOf = (edxml: string) =>
       `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:lgsp:edoc:1.0"><soap:Body><e:SendEdoc><e:edXML>${Buffer.from(edxml).toString('base64')}</e:edXML></e:SendEdoc></soap:Body></soap:Envelope>`;
 
+    const blob = { documentId: `${SENDER_ORGAN},2026/11/30,1/FUZZ`, sha256: 'ab'.repeat(32), bytes: 1024 };
+    const ownedSamples: Record<string, unknown>[] = FLOWS.flatMap((flow) => flow.messageTypes).map((type) => ({
+      type,
+      subject: type.startsWith('dossier.') ? '000.00.04.H10-261201-0009' : blob.documentId,
+      payload: type.startsWith('dossier.')
+        ? { ...sample, MaHoSo: '000.00.04.H10-261201-0009' }
+        : { blob, fromOrgan: SENDER_ORGAN, toOrgan: RECIPIENT_ORGAN, delivery: 'mailbox', businessDocType: 0, statusCode: '02', recipients: [{ organId: RECIPIENT_ORGAN, delivery: 'mailbox' }] },
+    }));
     const bodyFor = (endpoint: (typeof ENDPOINTS)[number]): fc.Arbitrary<Buffer> => {
+      if (endpoint.kind === 'owned') {
+        return fc.constantFrom(...ownedSamples).chain((base) => fc.oneof({ weight: 1, arbitrary: fc.constant(Buffer.from(JSON.stringify(base))) }, { weight: 3, arbitrary: mutatedJson(base) }));
+      }
       if (endpoint.kind === 'json') {
         const base = jsonSamples[endpoint.path]!;
         return fc.oneof(
@@ -104,7 +119,7 @@ describe('fuzzing the intake endpoints', () => {
         { weight: 1, arbitrary: randomBytes },
       );
     };
-    const goodType = (kind: (typeof ENDPOINTS)[number]['kind']) => (kind === 'json' ? 'application/json' : kind === 'edxml' ? 'application/xml' : 'text/xml; charset=utf-8');
+    const goodType = (kind: (typeof ENDPOINTS)[number]['kind']) => (kind === 'json' || kind === 'owned' ? 'application/json' : kind === 'edxml' ? 'application/xml' : 'text/xml; charset=utf-8');
     const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.constantFrom(...ENDPOINTS).chain((endpoint) =>
       fc.record({
         path: fc.constant(endpoint.path),
@@ -112,10 +127,10 @@ describe('fuzzing the intake endpoints', () => {
         contentEncoding: fc.oneof({ weight: 19, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom('gzip', 'deflate', 'br', 'identity, gzip') }),
         auth: fc.oneof({ weight: 17, arbitrary: fc.constant('valid' as const) }, { weight: 1, arbitrary: fc.constantFrom('rightless' as const, 'forged' as const, 'none' as const) }),
         body: bodyFor(endpoint),
-      }).map((r) => ({ ...r, clientId: endpoint.client })),
+      }).map((r) => ({ ...r, clientId: endpoint.client, owned: endpoint.kind === 'owned' })),
     );
 
-    const generated = fc.sample(fuzzRequest, { numRuns: FUZZ_COUNT, seed: 20261127 }) as (FuzzRequest & { clientId: string })[];
+    const generated = fc.sample(fuzzRequest, { numRuns: FUZZ_COUNT, seed: 20261127 }) as (FuzzRequest & { clientId: string; owned: boolean })[];
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const url = new URL(world.url);
     const send = (r: FuzzRequest & { clientId: string }) =>
@@ -140,6 +155,8 @@ describe('fuzzing the intake endpoints', () => {
     const serverErrors: { path: string; status: number; body: string }[] = [];
     let refusals = 0;
     let next = 0;
+    const ownedAccepted: string[] = [];
+    let ownedSent = 0;
     let validDossier: Promise<{ status: number; body: string }> | null = null;
     const maHoSo = `000.00.04.H10-261201-${Date.now() % 1e6}`;
     const worker = async () => {
@@ -152,6 +169,8 @@ describe('fuzzing the intake endpoints', () => {
         const answer = await send(r);
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         if (answer.status >= 500) serverErrors.push({ path: r.path, status: answer.status, body: answer.body.slice(0, 300) });
+        if (r.owned && answer.status < 400) ownedAccepted.push(answer.body.slice(0, 300));
+        if (r.owned) ownedSent++;
         if (answer.status >= 400) refusals++;
       }
     };
@@ -162,6 +181,8 @@ describe('fuzzing the intake endpoints', () => {
     console.log(`fuzz: ${generated.length} requests in ${seconds.toFixed(1)} s; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort()))}`);
 
     expect(serverErrors.slice(0, 5)).toEqual([]);
+    expect(ownedSent).toBeGreaterThan(FUZZ_COUNT / 20);
+    expect(ownedAccepted.slice(0, 5)).toEqual([]);
     expect((await fetch(`${world.url}/healthz`)).status).toBe(200);
     expect((await validDossier!).status).toBe(202);
     await waitFor(() => world.dvcqg.store.dossier(maHoSo), 20_000, 'the valid dossier at DVCQG');

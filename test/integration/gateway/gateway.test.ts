@@ -9,7 +9,7 @@ import { startBus, type Bus } from '../../../src/bus';
 import { loadConfig } from '../../../src/config/load-config';
 import { createLogger } from '../../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../support/bus-process';
-import { waitFor } from '../../support/env';
+import { DEVELOPMENT_PROFILE, waitFor } from '../../support/env';
 import { testToken } from '../../support/intake';
 import jwt from 'jsonwebtoken';
 import { Writable } from 'node:stream';
@@ -27,7 +27,7 @@ describe('gateway', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'lgsp-gw-'));
     const configDir = writeBusConfig({ dir, amqpUrl: null, namePrefix: 'gw', receiverUrl: receiver.url, port: 0 });
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
-    bus = await startBus(loadConfig({ configDir, env: {} }), { logger: createLogger('debug', sink) });
+    bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('debug', sink) });
   });
   afterAll(async () => {
     await bus.stop();
@@ -51,7 +51,7 @@ describe('gateway', () => {
     ['no token', undefined, 401, 'AUTH_REQUIRED'],
     ['garbage token', 'Bearer abc', 401, 'TOKEN_INVALID'],
     ['expired token', `Bearer ${jwt.sign({ exp: Math.floor(Date.now() / 1000) - 3600 }, TEST_SIGNING_KEY, { algorithm: 'HS256', issuer: 'lgsp-bus', audience: 'lgsp-bus', subject: TEST_CLIENT })}`, 401, 'TOKEN_EXPIRED'],
-    ['wrong audience', `Bearer ${jwt.sign({}, TEST_SIGNING_KEY, { algorithm: 'HS256', issuer: 'lgsp-bus', audience: 'other', subject: TEST_CLIENT })}`, 401, 'TOKEN_AUDIENCE_INVALID'],
+    ['wrong audience', `Bearer ${jwt.sign({}, TEST_SIGNING_KEY, { algorithm: 'HS256', issuer: 'lgsp-bus', audience: 'other', subject: TEST_CLIENT, expiresIn: 600 })}`, 401, 'TOKEN_AUDIENCE_INVALID'],
     ['unknown client', `Bearer ${testToken('stranger', TEST_SIGNING_KEY)}`, 401, 'UNKNOWN_CLIENT'],
     ['alg none', `Bearer ${jwt.sign({ iss: 'lgsp-bus', aud: 'lgsp-bus', sub: TEST_CLIENT }, '', { algorithm: 'none' })}`, 401, 'TOKEN_UNSIGNED'],
   ])('refused: %s', async (_name, auth, status, code) => {

@@ -2,21 +2,18 @@
 // listClients without anyone's keys, the services, what the caller may use, and each service's OpenAPI and WSDL
 // (a SOAP client built from the downloaded WSDL calls the bus).
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import * as soap from 'soap';
 import request from 'supertest';
 import YAML from 'yaml';
-import { DEMO_EDOC_SECRETS } from '../../../adapters/reference-simulators';
-import { startBus, type Bus } from '../../../src/bus';
-import { loadConfig, type BusConfig } from '../../../src/config/load-config';
+import type { Bus } from '../../../src/bus';
+import type { BusConfig } from '../../../src/config/load-config';
 import { mintToken } from '../../../src/gateway/auth';
 import { KNOWN_RIGHTS } from '../../../src/gateway/rights';
-import { createLogger } from '../../../src/observability/logger';
+import { startShippedBus, type ShippedBus } from '../../support/shipped-bus';
 
-const repoConfig = path.resolve(__dirname, '../../../config');
 const HS_SECRET_ENV = 'META_TEST_HS_SECRET';
 const HS_SECRET = 'meta-test-hs256-secret-0123456789abcdef';
 const rsaPublicPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
@@ -25,40 +22,25 @@ interface Endpoint { right: string; protocol: 'rest' | 'soap'; method: string; p
 interface Service { code: string; endpoints: Endpoint[]; openapiUrl: string; wsdlUrl: string | null }
 
 describe('metaservices', () => {
+  let shipped: ShippedBus;
   let bus: Bus;
   let config: BusConfig;
   let dir: string;
-  const savedEnv: Record<string, string | undefined> = {};
   const get = (url: string, client = 'motcua-binhphuoc') => request(bus.url()).get(url).set('Authorization', `Bearer ${mintToken(config, client)}`);
 
   beforeAll(async () => {
-    for (const [name, value] of Object.entries({ ...DEMO_EDOC_SECRETS, [HS_SECRET_ENV]: HS_SECRET })) {
-      savedEnv[name] = process.env[name];
-      process.env[name] = value;
-    }
-    dir = mkdtempSync(path.join(tmpdir(), 'lgsp-meta-'));
-    const configDir = path.join(dir, 'config');
-    mkdirSync(configDir);
-    const shipped = YAML.parse(readFileSync(path.join(repoConfig, 'bus.yaml'), 'utf8')) as Record<string, unknown> & { clients: object[] };
-    shipped.http = { host: '127.0.0.1', port: 0 };
-    shipped.stores = { dataDir: path.join(dir, 'data'), databaseUrl: null };
-    shipped.logging = { level: 'silent' };
-    shipped.clients.push(
-      { id: 'keyed', name: 'Keys and limits', member: 'VN/COM/0101234567', rights: ['message.*'], keys: [{ kid: 'keyed-rsa', alg: 'RS256', publicKeyPem: rsaPublicPem }, { kid: 'keyed-hs', alg: 'HS256', secretEnv: HS_SECRET_ENV }], throttle: { rate: 100 } },
-      { id: 'no-rights', name: 'Không có quyền' },
-    );
-    writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(shipped));
-    writeFileSync(path.join(configDir, 'routes.yaml'), readFileSync(path.join(repoConfig, 'routes.yaml')));
-    config = loadConfig({ configDir, env: {} });
-    bus = await startBus(config, { logger: createLogger('silent') });
+    process.env[HS_SECRET_ENV] = HS_SECRET;
+    shipped = await startShippedBus((file) => {
+      (file.clients as object[]).push(
+        { id: 'keyed', name: 'Keys and limits', member: 'VN/COM/0101234567', rights: ['message.*'], keys: [{ kid: 'keyed-rsa', alg: 'RS256', publicKeyPem: rsaPublicPem }, { kid: 'keyed-hs', alg: 'HS256', secretEnv: HS_SECRET_ENV }], throttle: { rate: 100 } },
+        { id: 'no-rights', name: 'Không có quyền' },
+      );
+    });
+    ({ bus, config, dir } = shipped);
   });
   afterAll(async () => {
-    await bus?.stop();
-    rmSync(dir, { recursive: true, force: true });
-    for (const [name, value] of Object.entries(savedEnv)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    await shipped?.dispose();
+    delete process.env[HS_SECRET_ENV];
   });
 
   test('need a bus token of an intake client; refusals carry codes', async () => {

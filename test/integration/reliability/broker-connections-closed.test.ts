@@ -9,7 +9,7 @@ import { loadConfig } from '../../../src/config/load-config';
 import { createLogger } from '../../../src/observability/logger';
 import { deleteTopology } from '../../support/amqp-cleanup';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../support/bus-process';
-import { AMQP_URL, uniqueName, waitFor } from '../../support/env';
+import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName, waitFor } from '../../support/env';
 import { sendPings, testToken } from '../../support/intake';
 
 const MESSAGES = 1000;
@@ -24,7 +24,7 @@ describe('RabbitMQ connections closed from outside under load', () => {
     receiver = await startReceiverSimulator();
     dir = mkdtempSync(path.join(tmpdir(), 'lgsp-close-'));
     const configDir = writeBusConfig({ dir, amqpUrl: AMQP_URL, namePrefix: prefix, receiverUrl: receiver.url, port: 0, prefetch: 200 });
-    bus = await startBus(loadConfig({ configDir, env: {} }), { logger: createLogger('silent') });
+    bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
   });
 
   afterAll(async () => {

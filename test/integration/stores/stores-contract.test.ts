@@ -111,4 +111,18 @@ describe.each([
     await stores.idempotency.release('motcua', key, first.messageId, later);
     expect(await stores.idempotency.claim('motcua', key, second)).toBeNull();
   });
+
+  test('revoked sessions: refused from sign-out until their expiry, on every store', async () => {
+    const jti = randomUUID();
+    expect(await stores.revokedSessions.isRevoked(jti)).toBe(false);
+    await stores.revokedSessions.revoke(jti, Date.now() + 3600_000);
+    await stores.revokedSessions.revoke(jti, Date.now() + 3600_000);
+    expect(await stores.revokedSessions.isRevoked(jti)).toBe(true);
+    // A revocation past its session's expiry is pruned at the next sign-out.
+    const expired = randomUUID();
+    await stores.revokedSessions.revoke(expired, Date.now() - 1000);
+    await stores.revokedSessions.revoke(randomUUID(), Date.now() + 3600_000);
+    expect(await stores.revokedSessions.isRevoked(expired)).toBe(false);
+    expect(await stores.revokedSessions.isRevoked(jti)).toBe(true);
+  });
 });

@@ -5,7 +5,7 @@
 import { createEnvelope } from '../../../src/envelope/envelope';
 import { createFanoutAdapter } from '../../../src/flows/edoc/adapters/fanout-adapter';
 import type { EdocSendPayload } from '../../../src/flows/edoc/payloads';
-import type { DispatchRequest, DispatchResult, MessageIntake } from '../../../src/intake/message-intake';
+import type { DispatchRequest, DispatchResult, FlowIntake } from '../../../src/intake/message-intake';
 
 const RECIPIENTS = ['000.00.02.H10', '000.00.03.H10'];
 
@@ -13,7 +13,7 @@ test('a package redelivered after its process died mid fan-out publishes the mis
   const published: DispatchRequest[] = [];
   let dieBeforePublishing: string | null = RECIPIENTS[1]!;
   // The part for the second recipient is recorded, then the process "dies" before it is published.
-  const intake = {
+  const intake: FlowIntake = {
     dispatch: async (request: DispatchRequest): Promise<DispatchResult> => {
       if (request.destination === dieBeforePublishing) {
         dieBeforePublishing = null;
@@ -22,7 +22,7 @@ test('a package redelivered after its process died mid fan-out publishes the mis
       published.push(request);
       return { ok: true, route: 'edoc-mailbox', envelope: createEnvelope({ ...request, id: request.messageId }) };
     },
-  } as unknown as MessageIntake;
+  };
   const adapter = createFanoutAdapter({ messageIntake: intake });
   const payload: EdocSendPayload = {
     blob: { documentId: '000.00.01.H10,2026/11/27,7/UBND-VP', sha256: 'ab'.repeat(32), bytes: 1234 },

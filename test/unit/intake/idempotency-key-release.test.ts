@@ -7,6 +7,7 @@
 //   message, and DVCQG got the dossier twice. A message whose publish was tried keeps its key.
 import type { AuditLog } from '../../../src/audit';
 import type { ResolvedRoute } from '../../../src/config/load-config';
+import { MessageTypeOwnership } from '../../../src/intake/message-types';
 import { MessageIntake } from '../../../src/intake/message-intake';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
@@ -48,13 +49,14 @@ function world() {
   const audit = { isHealthy: () => true, append: async () => ({ chainId: 'test', seq: 1, hash: '0'.repeat(64) }) } as unknown as AuditLog;
   const intake = new MessageIntake({
     transport,
-    stores: { kind: 'sqlite', effects: stores.effects, deadLetters: stores.deadLetters, messages, sequences, idempotency: keys, ping: async () => undefined, close: async () => undefined } satisfies Stores,
+    stores: { kind: 'sqlite', effects: stores.effects, deadLetters: stores.deadLetters, messages, sequences, idempotency: keys, revokedSessions: stores.revokedSessions, ping: async () => undefined, close: async () => undefined } satisfies Stores,
     routes: {} as RouteTable,
     registry: {} as StepRegistry,
     resequencer: new Resequencer(stores.sequences),
     audit,
     metrics: new BusMetrics(),
     logger: createLogger('silent'),
+    ownership: new MessageTypeOwnership(),
   });
   const route = { name: 'dossier-sync', ordered: true } as ResolvedRoute;
   const submit = () => intake.accept({ route, type: 'dossier.submitted', source: 'motcua', destination: null, subject: SUBJECT, payload: { MaHoSo: SUBJECT }, idempotencyKey: 'key-1' });

@@ -5,11 +5,11 @@
 import type { Envelope } from '../../../envelope/envelope';
 import { derivedUuidv7 } from '../../../envelope/uuid';
 import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../routing/adapter';
-import type { MessageIntake } from '../../../intake/message-intake';
+import type { FlowIntake } from '../../../intake/message-intake';
 import { EDOC_MESSAGE_TYPES, isEdocSendPayload, type EdocDeliverPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 
-export function createFanoutAdapter(deps: { messageIntake: MessageIntake }): DeliveryAdapter {
+export function createFanoutAdapter(deps: { messageIntake: FlowIntake }): DeliveryAdapter {
   return {
     name: EDOC_ADAPTERS.fanout,
     async deliver(envelope: Envelope): Promise<void> {

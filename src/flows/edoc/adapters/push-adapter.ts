@@ -23,14 +23,19 @@ export interface PushAdapterDeps {
   reporter: StatusReporter;
   breakerSettings: EdocBreakerSettings;
   breaker(upstream: string, settings: EdocBreakerSettings): UpstreamBreaker;
-  secret(envName: string): string | undefined;
+  /** The organ's push token, by the environment variable its settings name; missing stops the start. */
+  requireSecret(setting: { env: string }, where: string): string;
 }
 
 export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
   const endpoints = new Map<string, PushEndpoint>();
   for (const [organId, organ] of deps.directory.pushOrgans()) {
     endpoints.set(organId, {
-      client: new QlvbPushClient({ endpoint: organ.pushUrl ?? '', token: deps.secret(organ.pushTokenEnv ?? '') ?? '', timeoutMs: deps.breakerSettings.timeoutMs }),
+      client: new QlvbPushClient({
+        endpoint: organ.pushUrl ?? '',
+        token: organ.pushTokenEnv === undefined ? '' : deps.requireSecret({ env: organ.pushTokenEnv }, `flows.edoc.organs.${organId}.pushTokenEnv`),
+        timeoutMs: deps.breakerSettings.timeoutMs,
+      }),
       breaker: deps.breaker(`${EDOC_ADAPTERS.push}:${organId}`, deps.breakerSettings),
     });
   }

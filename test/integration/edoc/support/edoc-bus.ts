@@ -11,7 +11,7 @@ import { loadConfig } from '../../../../src/config/load-config';
 import { createLogger } from '../../../../src/observability/logger';
 import { deleteTopology } from '../../../support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../../../support/bus-process';
-import { AMQP_URL, uniqueName } from '../../../support/env';
+import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName } from '../../../support/env';
 import { testToken } from '../../../support/intake';
 import { Writable } from 'node:stream';
 
@@ -86,7 +86,7 @@ export async function startEdocBus(options: { amqp: boolean; rights?: Record<str
   // Secrets come from the process environment (the config keeps only LGSP_* variables).
   process.env.EDOC_PUSH_TOKEN_C = PUSH_TOKEN;
   process.env.EDOC_AXIS_SECRET = AXIS_SECRET;
-  const config = loadConfig({ configDir, env: {} });
+  const config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
   const bus = await startBus(config, { logger: createLogger('info', sink) });
   return {
     bus,
