@@ -1079,7 +1079,9 @@ function start() {
     }
     render();
   });
-  document.getElementById('sign-out').addEventListener('click', () => {
+  document.getElementById('sign-out').addEventListener('click', async () => {
+    // The bus revokes the session for its remaining lifetime; signed out here even when that call fails.
+    await api('DELETE', `${API}/session`).catch(() => undefined);
     forgetData();
     storeSession(null);
     state.signIn.notice = 'signIn.signedOut';

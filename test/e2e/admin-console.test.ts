@@ -244,8 +244,14 @@ describe('admin console in headless Chromium', () => {
     await page.getByTestId('search-step').fill('admin.personal-data-viewed');
     await page.getByTestId('search-submit').click();
     await page.locator(`[data-testid="search-row"][data-message-id="${id}"]`).first().waitFor();
-    // Signing out turns the switch off: the next admin starts masked.
+    // Signing out revokes the session at the bus and turns the switch off: the next admin starts masked.
+    const token = JSON.parse(String(await page.evaluate("sessionStorage.getItem('lgsp-admin-session')"))).token as string;
+    const signedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/admin/session') && r.request().method() === 'DELETE');
     await page.getByTestId('sign-out').click();
+    expect((await signedOut).status()).toBe(204);
+    const reused = await fetch(`${bus.url()}/api/v1/admin/breakers`, { headers: { authorization: `Bearer ${token}` } });
+    expect(reused.status).toBe(401);
+    expect(((await reused.json()) as { code: string }).code).toBe('SESSION_REVOKED');
     await signInAs(PII_ADMIN);
     expect(await page.getByTestId('toggle-personal-data').isChecked()).toBe(false);
     expect(pageErrors).toEqual([]);
