@@ -1,6 +1,6 @@
 // Composition root: builds the stores, transport, adapters, breakers, route consumers and HTTP gateway from config,
 // and owns start and graceful stop.
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { createAdapter } from '../adapters';
 import express from 'express';
@@ -89,136 +89,157 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     breakerFor(name, adapterConfig.breaker);
   }
 
-  const dataDir = path.resolve(config.stores.dataDir);
-  const stores: Stores = config.stores.databaseUrl
-    ? await PostgresStores.open(config.stores.databaseUrl)
-    : new SqliteStores(openSqlite(path.join(dataDir, 'stores.db')));
-  const audit = await openBusAudit(config, {
-    onKeyCreated: (file, pub) => logger.warn({ file, publicKey: pub }, 'created a development audit signing key; production provides its own'),
-  });
-  const retention = scheduleRetention(config, (result) => {
-    if (result instanceof Error) logger.error({ err: result.message }, 'audit retention failed; nothing pruned that was not exported');
-    else logger.info({ chains: result.map((r) => ({ chainId: r.chainId, throughSeq: r.throughSeq, pruned: r.pruned, bundle: r.bundleFile })) }, 'audit retention ran');
-  });
-  const resequencer = new Resequencer(stores.sequences);
-  const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
-  const observer = createSettlementObserver({ audit, messages: stores.messages, resequencer, orderedRoutes, metrics, logger });
-
-  const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
-  let transport: Transport;
-  let embeddedDb: ReturnType<typeof openSqlite> | null = null;
-  if (config.transport.amqpUrl) {
-    transport = new AmqpTransport({
-      url: config.transport.amqpUrl,
-      namePrefix: config.transport.namePrefix,
-      deliveryLimit: config.transport.deliveryLimit,
-      deadLetters: stores.deadLetters,
-      observer,
-      onConnectionEvent: (event, detail) => {
-        metrics.brokerConnections.inc({ event });
-        logger[event === 'connected' ? 'info' : 'warn']({ event, detail }, `broker ${event}`);
-      },
+  // What was opened so far is closed again when the start fails part-way, so a failed start leaves nothing running.
+  const opened: (() => Promise<void> | void)[] = [];
+  try {
+    const dataDir = path.resolve(config.stores.dataDir);
+    const stores: Stores = config.stores.databaseUrl
+      ? await PostgresStores.open(config.stores.databaseUrl)
+      : new SqliteStores(openSqlite(path.join(dataDir, 'stores.db')));
+    opened.push(() => stores.close());
+    const audit = await openBusAudit(config, {
+      onKeyCreated: (file, pub) => logger.warn({ file, publicKey: pub }, 'created a development audit signing key; production provides its own'),
     });
-  } else {
-    embeddedDb = openSqlite(path.join(dataDir, 'queue.db'), config.transport.embeddedSynchronous);
-    transport = new EmbeddedTransport({ db: embeddedDb, deliveryLimit: config.transport.deliveryLimit, observer });
-  }
-  await transport.start(topology);
-
-  // Every flow the bus knows owns its types, enabled or not: a disabled flow's types stay closed to other paths.
-  const ownership = new MessageTypeOwnership();
-  for (const flow of FLOWS) ownership.own(flow.name, flow.messageTypes);
-  const intake = new MessageIntake({ transport, stores, routes, registry, resequencer, audit, metrics, logger, ownership });
-  const contracts = new ContractValidator();
-  const flowRouter = express.Router();
-  const stopHooks: (() => Promise<void> | void)[] = [];
-  for (const flow of FLOWS) {
-    if (!(flow.name in config.flows)) continue;
-    await flow.setup({
-      settings: config.flows[flow.name],
-      config,
-      registry,
-      routes,
-      stores,
-      transport,
-      intake: intake.forFlow(flow.name),
-      setMessageRule: (type, rule) => ownership.setRule(flow.name, type, rule),
-      contracts,
-      metrics,
-      logger: logger.child({ flow: flow.name }),
-      router: flowRouter,
-      authenticate: (right) => authenticate(config, (code) => metrics.refused.inc({ code }), right),
-      breaker: breakerFor,
-      secret,
-      requireSecret: (setting, where) => requireSecret(config, setting, where),
-      onStop: (stop) => stopHooks.push(stop),
+    opened.push(() => audit.close());
+    const retention = scheduleRetention(config, (result) => {
+      if (result instanceof Error) logger.error({ err: result.message }, 'audit retention failed; nothing pruned that was not exported');
+      else logger.info({ chains: result.map((r) => ({ chainId: r.chainId, throughSeq: r.throughSeq, pruned: r.pruned, bundle: r.bundleFile })) }, 'audit retention ran');
     });
-  }
-  const unruled = ownership.unruled(FLOWS.filter((f) => f.name in config.flows).map((f) => f.name));
-  if (unruled.length > 0) throw new Error(`message types with no payload rule: ${unruled.join(', ')} (each flow sets one per type it owns)`);
-  for (const route of config.routes) {
-    for (const step of route.steps) {
-      const missing =
-        (step.kind === 'deliver' && !registry.adapters.has(step.adapter) && `adapter ${step.adapter}`) ||
-        (step.kind === 'enrich' && !registry.enrichers.has(step.enricher) && `enricher ${step.enricher}`) ||
-        (step.kind === 'transform' && !registry.transformers.has(step.transformer) && `transformer ${step.transformer}`);
-      if (missing) throw new ConfigError([`routes.yaml: route ${route.name} names ${missing}, which no adapter config or enabled flow provides`]);
+    opened.push(() => retention?.stop());
+    const resequencer = new Resequencer(stores.sequences);
+    const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
+    const observer = createSettlementObserver({ audit, messages: stores.messages, resequencer, orderedRoutes, metrics, logger });
+
+    const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
+    let transport: Transport;
+    let embeddedDb: ReturnType<typeof openSqlite> | null = null;
+    if (config.transport.amqpUrl) {
+      transport = new AmqpTransport({
+        url: config.transport.amqpUrl,
+        namePrefix: config.transport.namePrefix,
+        deliveryLimit: config.transport.deliveryLimit,
+        deadLetters: stores.deadLetters,
+        observer,
+        onConnectionEvent: (event, detail) => {
+          metrics.brokerConnections.inc({ event });
+          logger[event === 'connected' ? 'info' : 'warn']({ event, detail }, `broker ${event}`);
+        },
+      });
+    } else {
+      embeddedDb = openSqlite(path.join(dataDir, 'queue.db'), config.transport.embeddedSynchronous);
+      transport = new EmbeddedTransport({ db: embeddedDb, deliveryLimit: config.transport.deliveryLimit, observer });
+      const db = embeddedDb;
+      opened.push(() => void db.close());
     }
+    opened.push(() => transport.close());
+    await transport.start(topology);
+
+    // Every flow the bus knows owns its types, enabled or not: a disabled flow's types stay closed to other paths.
+    const ownership = new MessageTypeOwnership();
+    for (const flow of FLOWS) ownership.own(flow.name, flow.messageTypes);
+    const intake = new MessageIntake({ transport, stores, routes, registry, resequencer, audit, metrics, logger, ownership });
+    const contracts = new ContractValidator();
+    const flowRouter = express.Router();
+    const stopHooks: (() => Promise<void> | void)[] = [];
+    opened.push(async () => {
+      for (const stop of stopHooks) await stop();
+    });
+    for (const flow of FLOWS) {
+      if (!(flow.name in config.flows)) continue;
+      await flow.setup({
+        settings: config.flows[flow.name],
+        config,
+        registry,
+        routes,
+        stores,
+        transport,
+        intake: intake.forFlow(flow.name),
+        setMessageRule: (type, rule) => ownership.setRule(flow.name, type, rule),
+        contracts,
+        metrics,
+        logger: logger.child({ flow: flow.name }),
+        router: flowRouter,
+        authenticate: (right) => authenticate(config, (code) => metrics.refused.inc({ code }), right),
+        breaker: breakerFor,
+        secret,
+        requireSecret: (setting, where) => requireSecret(config, setting, where),
+        onStop: (stop) => stopHooks.push(stop),
+      });
+    }
+    const unruled = ownership.unruled(FLOWS.filter((f) => f.name in config.flows).map((f) => f.name));
+    if (unruled.length > 0) throw new Error(`message types with no payload rule: ${unruled.join(', ')} (each flow sets one per type it owns)`);
+    for (const route of config.routes) {
+      for (const step of route.steps) {
+        const missing =
+          (step.kind === 'deliver' && !registry.adapters.has(step.adapter) && `adapter ${step.adapter}`) ||
+          (step.kind === 'enrich' && !registry.enrichers.has(step.enricher) && `enricher ${step.enricher}`) ||
+          (step.kind === 'transform' && !registry.transformers.has(step.transformer) && `transformer ${step.transformer}`);
+        if (missing) throw new ConfigError([`routes.yaml: route ${route.name} names ${missing}, which no adapter config or enabled flow provides`]);
+      }
+    }
+
+    const deps = { registry, effects: stores.effects, messages: stores.messages, resequencer, audit, breakers, metrics, logger };
+    if (options.consume !== false) {
+      for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, deps));
+    }
+
+    let draining = false;
+    const app = createGateway({ config, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, isDraining: () => draining });
+    // Not app.listen(port, host, callback): express calls that callback on 'error' too, so a port in use looked started.
+    const server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(new Error(`cannot listen on ${config.http.host}:${config.http.port}: ${error.code === 'EADDRINUSE' ? 'the address is already in use' : error.message}`)),
+      );
+      server.once('listening', () => resolve());
+      server.listen(config.http.port, config.http.host);
+    });
+    server.keepAliveTimeout = 65_000;
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.http.port;
+    const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+    logger.info(
+      { port, transport: transport.kind, stores: stores.kind, broker: config.transport.amqpUrl ? safeUrl(config.transport.amqpUrl) : undefined },
+      'bus started',
+    );
+
+    let stopping: Promise<void> | null = null;
+    return {
+      config,
+      transport,
+      stores,
+      audit,
+      retention,
+      metrics,
+      registry,
+      logger,
+      url: () => `http://${host}:${port}`,
+      server: () => server,
+      stop() {
+        stopping ??= (async () => {
+          draining = true;
+          logger.info('draining: intake closed, finishing deliveries in flight');
+          const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+          server.closeIdleConnections();
+          const grace = setTimeout(() => server.closeAllConnections(), config.shutdown.graceMs);
+          await transport.stopConsuming();
+          await transport.close();
+          clearTimeout(grace);
+          server.closeAllConnections();
+          await closed;
+          for (const stop of stopHooks) await stop();
+          for (const breaker of breakers.values()) breaker.shutdown();
+          retention?.stop();
+          await audit.close();
+          await stores.close();
+          embeddedDb?.close();
+          logger.info('stopped');
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    for (const close of opened.reverse()) await Promise.resolve().then(close).catch(() => undefined);
+    throw error;
   }
-
-  const deps = { registry, effects: stores.effects, messages: stores.messages, resequencer, audit, breakers, metrics, logger };
-  if (options.consume !== false) {
-    for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, deps));
-  }
-
-  let draining = false;
-  const app = createGateway({ config, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, isDraining: () => draining });
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.http.port, config.http.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  server.keepAliveTimeout = 65_000;
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.http.port;
-  const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
-  logger.info(
-    { port, transport: transport.kind, stores: stores.kind, broker: config.transport.amqpUrl ? safeUrl(config.transport.amqpUrl) : undefined },
-    'bus started',
-  );
-
-  let stopping: Promise<void> | null = null;
-  return {
-    config,
-    transport,
-    stores,
-    audit,
-    retention,
-    metrics,
-    registry,
-    logger,
-    url: () => `http://${host}:${port}`,
-    server: () => server,
-    stop() {
-      stopping ??= (async () => {
-        draining = true;
-        logger.info('draining: intake closed, finishing deliveries in flight');
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeIdleConnections();
-        const grace = setTimeout(() => server.closeAllConnections(), config.shutdown.graceMs);
-        await transport.stopConsuming();
-        await transport.close();
-        clearTimeout(grace);
-        server.closeAllConnections();
-        await closed;
-        for (const stop of stopHooks) await stop();
-        for (const breaker of breakers.values()) breaker.shutdown();
-        retention?.stop();
-        await audit.close();
-        await stores.close();
-        embeddedDb?.close();
-        logger.info('stopped');
-      })();
-      return stopping;
-    },
-  };
 }
