@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { createAdapter } from '../adapters';
+import { httpProbe } from '../adapters/http-kit/http-probe';
 import express from 'express';
 import { ConfigError, type BusConfig } from './config/load-config';
 import type { BreakerConfig } from './config/schema';
@@ -72,10 +73,11 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
 
   const breakers = new Map<string, UpstreamBreaker>();
   const stateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
-  const breakerFor = (name: string, breakerConfig: BreakerConfig): UpstreamBreaker => {
+  const breakerFor = (name: string, breakerConfig: BreakerConfig, upstreamUrl: string): UpstreamBreaker => {
     const existing = breakers.get(name);
     if (existing) return existing;
-    const breaker = createBreaker(name, breakerConfig);
+    const probeUrl = breakerConfig.probeUrl ?? upstreamUrl;
+    const breaker = createBreaker(name, breakerConfig, probeUrl ? httpProbe(probeUrl) : undefined);
     metrics.breakerState.set({ upstream: name }, 0);
     breaker.onStateChange((state) => {
       metrics.breakerState.set({ upstream: name }, stateValue[state]);
@@ -86,7 +88,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   };
   for (const [name, adapterConfig] of Object.entries(config.adapters)) {
     registry.adapters.set(name, createAdapter(name, adapterConfig, secret));
-    breakerFor(name, adapterConfig.breaker);
+    breakerFor(name, adapterConfig.breaker, adapterConfig.url);
   }
 
   // What was opened so far is closed again when the start fails part-way, so a failed start leaves nothing running.

@@ -127,6 +127,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/waiting": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Messages waiting for another try after a failure, the longest failing first, each with when it reaches its route's maximum age and goes to the dead letters */
+        get: operations["listWaiting"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -290,6 +307,33 @@ export interface components {
             ok: boolean;
             /** @description Records verified (sum over the chains) */
             verifiedThroughSeq: number;
+        };
+        WaitingList: {
+            items: components["schemas"]["WaitingMessage"][];
+            personalData: components["schemas"]["PersonalDataShown"];
+        };
+        WaitingMessage: {
+            /** Format: date-time */
+            acceptedAt: string;
+            /** @description Attempts used (failures while the upstream was failing use none) */
+            attempts: number;
+            /** @description The last failure's code */
+            code: string | null;
+            correlationId: string;
+            /**
+             * Format: date-time
+             * @description failingSince + the route's retry.maxAgeMs: when it goes to the dead letters (MAX_AGE_EXCEEDED) if still failing
+             */
+            deadLetterAt: string;
+            /** Format: date-time */
+            failingSince: string;
+            maxAttempts: number;
+            messageId: string;
+            reason: string | null;
+            route: string;
+            source: string;
+            subject: string | null;
+            type: string;
         };
     };
     responses: {
@@ -534,6 +578,34 @@ export interface operations {
                     "application/json": components["schemas"]["Verification"];
                 };
             };
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
+        };
+    };
+    listWaiting: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description show for CCCD numbers, names and birth dates unmasked (needs the personal-data right; audited) */
+                personalData?: components["parameters"]["PersonalData"];
+                route?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The waiting messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitingList"];
+                };
+            };
+            400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
         };

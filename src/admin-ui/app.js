@@ -35,6 +35,7 @@ const state = {
     result: null,
     busy: false,
   },
+  waiting: { items: null, loading: false, error: null },
   breakers: { items: null, loading: false, error: null },
   verification: { report: null, loading: false, error: null },
 };
@@ -237,7 +238,7 @@ function sessionExpired() {
 
 // ---------- routing ----------
 
-const VIEWS = ['search', 'timeline', 'dead-letters', 'breakers', 'verification'];
+const VIEWS = ['search', 'timeline', 'waiting', 'dead-letters', 'breakers', 'verification'];
 
 function parseHash() {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -264,6 +265,7 @@ function enterView() {
   if (view !== 'timeline') stopTimelinePoll();
   if (view === 'timeline' && id && (id !== state.timeline.id || !state.timeline.data)) loadTimeline(id);
   if (view === 'dead-letters' && !state.deadLetters.loading) loadDeadLetters();
+  if (view === 'waiting') loadWaiting();
   if (view === 'breakers') loadBreakers();
   if (view === 'verification') loadVerification();
 }
@@ -274,6 +276,7 @@ function togglePersonalData(show) {
   if (state.route.view === 'search' && state.search.searched) runSearch(false);
   if (state.route.view === 'timeline' && state.timeline.id) loadTimeline(state.timeline.id);
   if (state.route.view === 'dead-letters') loadDeadLetters();
+  if (state.route.view === 'waiting') loadWaiting();
   render();
 }
 
@@ -293,6 +296,7 @@ function render() {
   const view = state.route.view;
   const node =
     view === 'timeline' ? renderTimeline()
+      : view === 'waiting' ? renderWaiting()
       : view === 'dead-letters' ? renderDeadLetters()
         : view === 'breakers' ? renderBreakers()
           : view === 'verification' ? renderVerification()
@@ -324,6 +328,7 @@ function renderTopbar() {
   const items = [
     ['search', 'nav.search', '#/search'],
     ['timeline', 'nav.timeline', state.timeline.id ? timelineHref(state.timeline.id) : '#/timeline'],
+    ['waiting', 'nav.waiting', '#/waiting'],
     ['dead-letters', 'nav.deadLetters', '#/dead-letters'],
     ['breakers', 'nav.breakers', '#/breakers'],
     ['verification', 'nav.verification', '#/verification'],
@@ -945,6 +950,71 @@ function renderDeadLetterList() {
     );
   }
   return el('div', { id: 'dl-list' }, body);
+}
+
+// ---------- waiting messages ----------
+
+/** A waiting message this close to its maximum age is shown as about to be dead-lettered. */
+const DEAD_LETTER_SOON_MS = 24 * 3600_000;
+
+async function loadWaiting() {
+  const w = state.waiting;
+  w.loading = true;
+  w.error = null;
+  replaceSection('waiting-list', renderWaitingList);
+  try {
+    const list = await api('GET', `${API}/waiting`);
+    w.items = Array.isArray(list.items) ? list.items : [];
+  } catch (error) {
+    w.error = errorMessage(error);
+  } finally {
+    w.loading = false;
+  }
+  if (state.session && state.route.view === 'waiting') replaceSection('waiting-list', renderWaitingList);
+}
+
+function renderWaiting() {
+  return el(
+    'section',
+    {},
+    el('h1', {}, t('waiting.heading')),
+    el('p', { class: 'muted' }, t('waiting.explain')),
+    el('div', { class: 'actions' }, el('button', { type: 'button', testid: 'waiting-refresh', onClick: () => loadWaiting() }, t('action.refresh'))),
+    renderWaitingList(),
+  );
+}
+
+function renderWaitingList() {
+  const w = state.waiting;
+  const body = [errorBox(w.error, 'waiting-error')];
+  if (w.loading && !w.items) body.push(el('p', { class: 'muted', testid: 'loading' }, t('common.loading')));
+  if (w.items) {
+    const soon = w.items.filter((m) => Date.parse(m.deadLetterAt) - Date.now() < DEAD_LETTER_SOON_MS).length;
+    if (w.items.length > 0) body.push(el('p', { class: soon > 0 ? 'warning' : 'muted', testid: 'waiting-count' }, t(soon > 0 ? 'waiting.countSoon' : 'waiting.count', { count: w.items.length, soon })));
+    body.push(
+      table(
+        'waiting-table',
+        [t('col.failingSince'), t('col.subject'), t('col.routeType'), t('col.code'), t('col.reason'), t('col.attempts'), t('col.deadLetterAt'), t('col.actions')],
+        w.items.map((m) => {
+          const dueSoon = Date.parse(m.deadLetterAt) - Date.now() < DEAD_LETTER_SOON_MS;
+          return el(
+            'tr',
+            { testid: 'waiting-row', 'data-message-id': m.messageId, 'data-due-soon': dueSoon ? 'true' : 'false' },
+            el('td', { class: 'nowrap' }, time(m.failingSince)),
+            el('td', { class: 'mono' }, text(m.subject)),
+            el('td', { class: 'mono' }, text(m.route), el('span', { class: 'sub' }, text(m.type))),
+            el('td', { class: 'mono' }, text(m.code)),
+            el('td', { class: 'reason' }, text(m.reason)),
+            el('td', { class: 'num' }, t('waiting.attempts', { attempts: m.attempts, max: m.maxAttempts })),
+            el('td', { class: dueSoon ? 'nowrap warning' : 'nowrap', testid: 'waiting-dead-letter-at' }, time(m.deadLetterAt)),
+            el('td', { class: 'nowrap' }, el('a', { href: timelineHref(m.messageId), testid: 'waiting-open-timeline' }, t('action.timeline'))),
+          );
+        }),
+        t('waiting.none'),
+      ),
+    );
+  }
+  return el('div', { id: 'waiting-list' }, body);
 }
 
 // ---------- breakers ----------

@@ -2,21 +2,36 @@
 import { z } from 'zod';
 import { memberIdSchema } from './member-id';
 
+/**
+ * How a message that failed is tried again. `maxAttempts` counts the failures that are the message's own: a failure
+ * while its upstream is failing (an outage, judged by the upstream's breaker) or while the bus's own store is away
+ * does not use one up. `maxAgeMs` bounds how long a message may keep failing, whatever the cause, before it goes to
+ * the dead letters (MAX_AGE_EXCEEDED); the console shows when each waiting message reaches it.
+ */
 export const retryPolicySchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(100),
   initialDelayMs: z.number().int().min(1),
   maxDelayMs: z.number().int().min(1),
   multiplier: z.number().min(1).max(10),
   jitter: z.number().min(0).max(1),
+  maxAgeMs: z.number().int().min(1000).default(7 * 24 * 3600_000),
 });
 
-/** One upstream's circuit breaker; flows reuse it for their upstreams. */
+/**
+ * One upstream's circuit breaker; flows reuse it for their upstreams. It opens on an error percentage over a volume
+ * of calls, on `consecutiveFailures` transient failures in a row, or when its probe (an HTTP request to the upstream,
+ * `probeUrl` or the upstream's own URL) finds the upstream failing after a failed call; while open, the probe runs
+ * every `probeIntervalMs` (default resetTimeoutMs) and closes it once the upstream answers.
+ */
 export const breakerSchema = z.strictObject({
   timeoutMs: z.number().int().min(1).default(10_000),
   errorThresholdPercentage: z.number().min(1).max(100).default(50),
   volumeThreshold: z.number().int().min(1).default(5),
   resetTimeoutMs: z.number().int().min(100).default(10_000),
   rollingCountTimeoutMs: z.number().int().min(100).default(10_000),
+  consecutiveFailures: z.number().int().min(1).default(3),
+  probeIntervalMs: z.number().int().min(100).optional(),
+  probeUrl: z.url().optional(),
 });
 
 const httpPushAdapterSchema = z.strictObject({

@@ -39,8 +39,11 @@ export interface FlowContext<C> {
    * (429 THROTTLED).
    */
   authenticate(right?: Right): RequestHandler;
-  /** The one breaker of an upstream, created at start and shown in /metrics and the admin API. */
-  breaker(upstream: string, config: BreakerConfig): UpstreamBreaker;
+  /**
+   * The one breaker of an upstream, created at start and shown in /metrics and the admin API; its probe asks
+   * `config.probeUrl`, or else `upstreamUrl`, whether the upstream is answering.
+   */
+  breaker(upstream: string, config: BreakerConfig, upstreamUrl: string): UpstreamBreaker;
   /** Looks up a secret by environment variable name. */
   secret(envName: string): string | undefined;
   /**

@@ -40,6 +40,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
   const signInLimits = deps.config.auth.signIn;
   const guard = new SignInGuard({ ...signInLimits, windowMs: signInLimits.windowSeconds * 1000 });
   const passwords = new PasswordVerifier();
+  const routeRetry = new Map(deps.config.routes.map((r) => [r.name, r.retry]));
   const members = new Map(deps.config.clients.flatMap((c) => (c.member ? [[c.id, formatMemberId(c.member)] as const] : [])));
   const recordView = (record: AuditRecord, view: PersonalDataView) => auditRecordView(record, view, members);
 
@@ -179,6 +180,40 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       };
       const shownIds = [message?.messageId ?? id, ...parts.map((p) => p.messageId)];
       if (view.shown && !(await recordUnmaskedView(req, res, 'timeline', shownIds, all.map((r) => `${r.chainId}:${r.seq}`)))) return;
+      res.json(body);
+    }),
+  );
+
+  router.get(
+    '/api/v1/admin/waiting',
+    admin,
+    action('waiting', async (req, res) => {
+      const view = personalDataView(req, res);
+      if (!view) return;
+      const route = stringOf(req.query.route);
+      const waiting = await deps.stores.messages.waiting({ ...(route ? { route } : {}), limit: intOf(req.query.limit, 100, 1, 1000) });
+      const body: Schemas['WaitingList'] = {
+        items: waiting.map((m) => {
+          const retry = routeRetry.get(m.route);
+          return {
+            messageId: m.messageId,
+            correlationId: m.correlationId,
+            type: m.type,
+            source: m.source,
+            subject: m.subject,
+            route: m.route,
+            attempts: m.attempts,
+            maxAttempts: retry?.maxAttempts ?? deps.config.retry.maxAttempts,
+            code: m.code,
+            reason: view.text(m.reason),
+            acceptedAt: m.acceptedAt,
+            failingSince: m.failingSince,
+            deadLetterAt: new Date(Date.parse(m.failingSince) + (retry?.maxAgeMs ?? deps.config.retry.maxAgeMs)).toISOString(),
+          };
+        }),
+        personalData: view.shown ? 'shown' : 'masked',
+      };
+      if (view.shown && !(await recordUnmaskedView(req, res, 'waiting', waiting.map((m) => m.messageId)))) return;
       res.json(body);
     }),
   );

@@ -6,7 +6,7 @@ import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope, JsonValue } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
-import { isBreakerOpen, type UpstreamBreaker } from '../resilience/breaker';
+import { failedDuringOutage, isBreakerOpen, type UpstreamBreaker } from '../resilience/breaker';
 import type { MessageStatusStore } from '../stores/message-status';
 import type { EffectLog } from '../stores/stores';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
@@ -221,9 +221,10 @@ async function callUpstream<T>(
     deps.metrics.failed.inc({ route: route.name, code });
     log.warn({ code, upstream }, 'upstream call failed');
     if (isUpstreamError(error) && !error.transient) return { ok: false, outcome: { outcome: 'dead-letter', code, reason } };
-    // A failure that opened (or kept open) the breaker is the upstream's outage, not this message's fault: it waits
-    // without using up its attempts, so an outage of any length ends in delivery, never in the dead letters.
-    const outage = breaker?.state() === 'open';
+    // A failure the upstream's breaker judged an outage (consecutive failures, a failed probe, an open circuit; also
+    // an inner breaker of the adapter's own) is not this message's fault: it waits without using up its attempts, so
+    // an outage of any length ends in delivery; only the message's own failures count.
+    const outage = failedDuringOutage(error) || breaker?.state() === 'open';
     return { ok: false, outcome: { outcome: 'retry', code, reason, countAttempt: !outage } };
   }
 }

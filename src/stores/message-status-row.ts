@@ -1,5 +1,5 @@
 // Maps a stored message-status row (SQLite or PostgreSQL) to the MessageStatus the API answers with.
-import type { MessageState, MessageStatus } from './message-status';
+import type { MessageState, MessageStatus, WaitingMessage } from './message-status';
 
 export interface MessageStatusRow {
   message_id: string;
@@ -16,6 +16,7 @@ export interface MessageStatusRow {
   attempts: number;
   accepted_at: string;
   updated_at: string;
+  failing_since: string | null;
 }
 
 export function messageStatusFromRow(row: MessageStatusRow): MessageStatus {
@@ -35,4 +36,22 @@ export function messageStatusFromRow(row: MessageStatusRow): MessageStatus {
     acceptedAt: row.accepted_at,
     updatedAt: row.updated_at,
   };
+}
+
+export function waitingMessageFromRow(row: MessageStatusRow): WaitingMessage {
+  return { ...messageStatusFromRow(row), failingSince: row.failing_since ?? row.updated_at };
+}
+
+/**
+ * The failing_since value of an update, in SQL: a final state clears it; a failure (an update with a code) keeps the
+ * first one; the start of an attempt (no code) leaves it. `state` and `code` are the update's placeholders.
+ */
+export function failingSinceSql(state: string, code: string, now: string): string {
+  return `CASE WHEN ${state} IN ('delivered', 'rejected', 'dead-lettered') THEN NULL WHEN ${code} IS NOT NULL THEN COALESCE(failing_since, ${now}) ELSE failing_since END`;
+}
+
+/** The code and reason of an update, in SQL: the start of another try (in progress, no code) keeps the last failure's. */
+export function lastFailureSql(state: string, code: string, reason: string): string {
+  const keep = `${state} = 'in-progress' AND ${code} IS NULL`;
+  return `code = CASE WHEN ${keep} THEN code ELSE ${code} END, reason = CASE WHEN ${keep} THEN reason ELSE ${reason} END`;
 }

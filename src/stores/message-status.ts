@@ -15,6 +15,11 @@ export interface MessageStatusUpdate {
 /** Final states only move on by an explicit replay; in-progress never overwrites a final state. */
 export const FINAL_STATES: readonly MessageState[] = ['delivered', 'rejected', 'dead-lettered'];
 
+/** A message waiting for another try after a failure, and since when it has been failing (this life). */
+export interface WaitingMessage extends MessageStatus {
+  failingSince: string;
+}
+
 export interface MessageStatusStore {
   /** Records an accepted message; a message already known is left as it is. */
   accepted(status: Omit<MessageStatus, 'state' | 'code' | 'reason' | 'attempts' | 'updatedAt'>): Promise<void>;
@@ -24,6 +29,8 @@ export interface MessageStatusStore {
   get(messageId: string): Promise<MessageStatus | null>;
   /** Messages caused by this one (fan-out copies, status messages). */
   children(messageId: string): Promise<MessageStatus[]>;
+  /** Messages waiting for a retry after a failure, the longest failing first. */
+  waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]>;
 }
 
 /**

@@ -4,8 +4,8 @@ import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import { deadLetterWhere, limitOf } from './sqlite-stores';
 import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, RevokedSessionStore, Stores } from './stores';
-import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
-import { messageStatusFromRow, type MessageStatusRow } from './message-status-row';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from './message-status';
+import { failingSinceSql, lastFailureSql, messageStatusFromRow, waitingMessageFromRow, type MessageStatusRow } from './message-status-row';
 import { PgGroupCommit } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from './idempotency-row';
 
@@ -47,6 +47,8 @@ const SCHEMA = `
     updated_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS bus_message_status_causation ON bus_message_status(causation_id);
+  ALTER TABLE bus_message_status ADD COLUMN IF NOT EXISTS failing_since TEXT;
+  CREATE INDEX IF NOT EXISTS bus_message_status_waiting ON bus_message_status(state, failing_since);
   CREATE TABLE IF NOT EXISTS bus_subject_sequences (
     subject TEXT PRIMARY KEY,
     last_issued BIGINT NOT NULL DEFAULT 0
@@ -96,13 +98,14 @@ class PostgresMessageStatusStore implements MessageStatusStore {
   }
   async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
     await this.db.query(
-      `UPDATE bus_message_status SET state = $2, code = $3, reason = $4, attempts = GREATEST(attempts, $5), updated_at = $6
+      `UPDATE bus_message_status SET state = $2, ${lastFailureSql('$2::text', '$3::text', '$4::text')}, attempts = GREATEST(attempts, $5), updated_at = $6,
+         failing_since = ${failingSinceSql('$2::text', '$3::text', '$6::text')}
        WHERE message_id = $1 AND ($2 IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`,
       [messageId, update.state, update.code ?? null, update.reason ?? null, update.attempts ?? 0, new Date().toISOString()],
     );
   }
   async reopen(messageId: string): Promise<void> {
-    await this.db.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, updated_at = $2 WHERE message_id = $1`, [
+    await this.db.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = $2 WHERE message_id = $1`, [
       messageId,
       new Date().toISOString(),
     ]);
@@ -117,6 +120,14 @@ class PostgresMessageStatusStore implements MessageStatusStore {
       [messageId],
     );
     return result.rows.map(messageStatusFromRow);
+  }
+  async waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]> {
+    const result = await this.db.query<MessageStatusRow>(
+      `SELECT * FROM bus_message_status WHERE state = 'in-progress' AND failing_since IS NOT NULL AND ($1::text IS NULL OR route = $1)
+       ORDER BY failing_since, message_id LIMIT $2`,
+      [filter.route ?? null, filter.limit],
+    );
+    return result.rows.map(waitingMessageFromRow);
   }
 }
 

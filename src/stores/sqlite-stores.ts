@@ -6,8 +6,8 @@ import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, RevokedSessionStore, Stores } from './stores';
 import { idempotencyRecordFromRow, type IdempotencyRow } from './idempotency-row';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
-import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore } from './message-status';
-import { messageStatusFromRow, type MessageStatusRow } from './message-status-row';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from './message-status';
+import { failingSinceSql, lastFailureSql, messageStatusFromRow, waitingMessageFromRow, type MessageStatusRow } from './message-status-row';
 
 export type SqliteDatabase = Database.Database;
 
@@ -94,6 +94,10 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
       expires_at_ms INTEGER NOT NULL
     );
   `);
+  // Added after the first release: databases made before it gain the column here.
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('message_status')").all();
+  if (!columns.some((c) => c.name === 'failing_since')) db.exec('ALTER TABLE message_status ADD COLUMN failing_since TEXT');
+  db.exec('CREATE INDEX IF NOT EXISTS message_status_waiting ON message_status(state, failing_since)');
 }
 
 export class SqliteMessageStatusStore implements MessageStatusStore {
@@ -103,10 +107,12 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
       accepted: db.prepare(`INSERT OR IGNORE INTO message_status
         (message_id, correlation_id, causation_id, type, source, subject, destination, route, state, attempts, accepted_at, updated_at)
         VALUES (@messageId, @correlationId, @causationId, @type, @source, @subject, @destination, @route, 'accepted', 0, @acceptedAt, @acceptedAt)`),
-      update: db.prepare(`UPDATE message_status SET state = @state, code = @code, reason = @reason,
-        attempts = max(attempts, @attempts), updated_at = @now
+      update: db.prepare(`UPDATE message_status SET state = @state, ${lastFailureSql('@state', '@code', '@reason')},
+        attempts = max(attempts, @attempts), updated_at = @now, failing_since = ${failingSinceSql('@state', '@code', '@now')}
         WHERE message_id = @messageId AND (@state IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`),
-      reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, updated_at = ? WHERE message_id = ?`),
+      reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ?`),
+      waiting: db.prepare<[string | null, string | null, number], MessageStatusRow>(`SELECT * FROM message_status
+        WHERE state = 'in-progress' AND failing_since IS NOT NULL AND (? IS NULL OR route = ?) ORDER BY failing_since, message_id LIMIT ?`),
       get: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE message_id = ?'),
       children: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE causation_id = ? ORDER BY accepted_at, message_id'),
     };
@@ -133,6 +139,10 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
   }
   async children(messageId: string): Promise<MessageStatus[]> {
     return this.stmts.children.all(messageId).map(messageStatusFromRow);
+  }
+  async waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]> {
+    const route = filter.route ?? null;
+    return this.stmts.waiting.all(route, route, filter.limit).map(waitingMessageFromRow);
   }
 }
 

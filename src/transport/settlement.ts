@@ -24,6 +24,11 @@ export type Settlement =
     }
   | { action: 'dead-letter'; letter: DeadLetter; failure: DeliveryFailure };
 
+/**
+ * A final refusal dead-letters at once; a retry that uses up the message's last attempt, or that comes after the
+ * message has been failing for longer than the maximum age (since its first failure of this life: a replay starts
+ * afresh), dead-letters too. Every other failure waits its backoff step.
+ */
 export function settle(delivery: Delivery, result: HandlerResult, policy: RetryPolicy, now = new Date()): Settlement {
   if (result.outcome === 'ack') return { action: 'ack' };
   const attempt = delivery.envelope.attempt;
@@ -31,8 +36,15 @@ export function settle(delivery: Delivery, result: HandlerResult, policy: RetryP
   const history = [...delivery.history, failure];
   const countAttempt = result.outcome === 'retry' && result.countAttempt !== false;
   const exhausted = countAttempt && attempt >= policy.maxAttempts;
-  if (result.outcome === 'dead-letter' || exhausted) {
-    const reason = exhausted ? `retries exhausted after ${attempt} attempts: ${result.reason}` : result.reason;
+  const failingForMs = now.getTime() - Date.parse(history[0]!.at);
+  const tooOld = result.outcome === 'retry' && failingForMs >= policy.maxAgeMs;
+  if (result.outcome === 'dead-letter' || exhausted || tooOld) {
+    const code = exhausted ? 'RETRIES_EXHAUSTED' : tooOld ? 'MAX_AGE_EXCEEDED' : result.code;
+    const reason = exhausted
+      ? `retries exhausted after ${attempt} attempts: ${result.reason}`
+      : tooOld
+        ? `still failing after ${formatDuration(failingForMs)} (maximum age ${formatDuration(policy.maxAgeMs)}): ${result.reason}`
+        : result.reason;
     return {
       action: 'dead-letter',
       failure,
@@ -40,7 +52,7 @@ export function settle(delivery: Delivery, result: HandlerResult, policy: RetryP
         id: randomUUID(),
         route: delivery.route,
         envelope: delivery.envelope,
-        code: exhausted ? 'RETRIES_EXHAUSTED' : result.code,
+        code,
         reason,
         history,
         deadAt: now.toISOString(),
@@ -78,4 +90,10 @@ export function deliveryLimitLetter(route: string, envelope: Envelope, history: 
     deadAt: now.toISOString(),
     replayedAt: null,
   };
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 86_400_000) return `${(ms / 86_400_000).toFixed(1)} days`;
+  if (ms >= 3_600_000) return `${(ms / 3_600_000).toFixed(1)} h`;
+  return `${Math.round(ms / 1000)} s`;
 }

@@ -10,6 +10,8 @@ export interface RetryPolicy {
   multiplier: number;
   /** 0..1: a retry waits between (1 - jitter) and 1 times its backoff step. */
   jitter: number;
+  /** A message failing for longer than this (since its first failure) is dead-lettered, whatever the cause. */
+  maxAgeMs: number;
 }
 
 export interface RouteTopology {

@@ -50,6 +50,15 @@ describe('admin console in headless Chromium', () => {
     }, 30_000, `message ${id} in ${states.join('/')}`);
   const stepsShown = async () => Promise.all((await page.locator('[data-testid="timeline-record"]').all()).map((row) => row.getAttribute('data-step')));
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `console-e2e-${name}.png`), fullPage: false });
+  const signInAs = async (admin: { username: string; password: string }) => {
+    await page.goto(`${bus.url()}/admin/`);
+    await page.evaluate('sessionStorage.clear()');
+    await page.reload();
+    await page.getByTestId('signin-username').fill(admin.username);
+    await page.getByTestId('signin-password').fill(admin.password);
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('nav-search').waitFor();
+  };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
@@ -212,15 +221,6 @@ describe('admin console in headless Chromium', () => {
   });
 
   test('an admin with the personal-data right shows it unmasked from the console; an admin without sees no switch; each view is audited', async () => {
-    const signInAs = async (admin: { username: string; password: string }) => {
-      await page.goto(`${bus.url()}/admin/`);
-      await page.evaluate('sessionStorage.clear()');
-      await page.reload();
-      await page.getByTestId('signin-username').fill(admin.username);
-      await page.getByTestId('signin-password').fill(admin.password);
-      await page.getByTestId('signin-submit').click();
-      await page.getByTestId('nav-search').waitFor();
-    };
     const submitted = await call('POST', '/api/v1/dossiers', { ...sample, MaHoSo: dossierCode() });
     const id = String(submitted.body.messageId);
     await settled(id);
@@ -254,6 +254,26 @@ describe('admin console in headless Chromium', () => {
     expect(((await reused.json()) as { code: string }).code).toBe('SESSION_REVOKED');
     await signInAs(PII_ADMIN);
     expect(await page.getByTestId('toggle-personal-data').isChecked()).toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('a dossier waiting through a DVCQG outage is on the waiting page, with when it would reach the dead letters', async () => {
+    await signInAs(ADMIN);
+    world.dvcqg.control.setFault({ mode: 'refuse', durationMs: 8000 });
+    const submitted = await call('POST', '/api/v1/dossiers', { ...sample, MaHoSo: dossierCode() });
+    expect(submitted.status).toBe(202);
+    const id = String(submitted.body.messageId);
+    await page.getByTestId('nav-waiting').click();
+    const row = page.locator(`[data-testid="waiting-row"][data-message-id="${id}"]`);
+    await waitFor(async () => {
+      await page.getByTestId('waiting-refresh').click();
+      return (await row.count()) > 0;
+    }, 10_000, 'the dossier on the waiting page');
+    expect(await row.getAttribute('data-due-soon')).toBe('false');
+    expect((await row.getByTestId('waiting-dead-letter-at').textContent())?.trim()).not.toBe('');
+    await shot('waiting');
+    world.dvcqg.control.setFault({ mode: 'none' });
+    expect((await settled(id)).state).toBe('delivered');
     expect(pageErrors).toEqual([]);
   });
 

@@ -42,6 +42,9 @@ export interface DossierWorldOptions {
   databaseUrl?: string | null;
   prefetch?: number;
   breakerResetMs?: number;
+  /** Overrides of the upstreams' breaker settings and of the retry policy (time compressed by configuration). */
+  breaker?: Record<string, number>;
+  retry?: Record<string, number>;
   /** People who may sign in to the admin console (bus.yaml `admins`). */
   admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
   /** Extra keys of bus.yaml's audit section. */
@@ -57,8 +60,8 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   const prefix = uniqueName('dossier').toLowerCase();
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir);
-  const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: options.breakerResetMs ?? 1000 };
-  const retry = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 };
+  const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: options.breakerResetMs ?? 1000, ...options.breaker };
+  const retry = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2, ...options.retry };
   writeFileSync(
     path.join(configDir, 'bus.yaml'),
     YAML.stringify({

@@ -83,12 +83,12 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     });
     ctx.onStop(() => population.close());
     ctx.onStop(() => dvcqg.close());
-    ctx.breaker('dvcqg', settings.dvcqg.breaker);
+    ctx.breaker('dvcqg', settings.dvcqg.breaker, settings.dvcqg.url);
     // The catalogue has a breaker of its own: its cache hits answer without calling DVCQG, and counted on the 'dvcqg'
     // breaker they were successes that kept it closed (and closed it again on a half-open trial) during an outage,
     // so dossiers used up their attempts instead of waiting for DVCQG.
-    ctx.breaker(CATALOGUE_UPSTREAM, settings.dvcqg.breaker);
-    const populationBreaker = ctx.breaker('population', settings.population.breaker);
+    ctx.breaker(CATALOGUE_UPSTREAM, settings.dvcqg.breaker, settings.dvcqg.url);
+    const populationBreaker = ctx.breaker('population', settings.population.breaker, settings.population.url);
 
     ctx.registry.enrichers.set('population-verify', {
       upstream: 'population',

@@ -59,7 +59,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
         secret: ctx.requireSecret({ env: settings.axis.secretEnv }, 'flows.edoc.axis.secretEnv'),
         timeoutMs: settings.axis.breaker.timeoutMs,
       });
-      adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker), blobs: stores.blobs, reporter }));
+      adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url), blobs: stores.blobs, reporter }));
     }
     for (const adapter of adapters) ctx.registry.adapters.set(adapter.name, adapter);
 

@@ -37,7 +37,7 @@ describe('scale-out: two bus processes on RabbitMQ and PostgreSQL', () => {
     for (const bus of buses) bus.child.kill('SIGKILL');
     await receiver.close();
     await pool.end();
-    await deleteTopology(prefix, [{ name: 'chaos', prefetch: PREFETCH, retry: { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 } }]);
+    await deleteTopology(prefix, [{ name: 'chaos', prefetch: PREFETCH, retry: { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2, maxAgeMs: 86_400_000 } }]);
     rmSync(dir, { recursive: true, force: true });
   });
 

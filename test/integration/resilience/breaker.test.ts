@@ -1,23 +1,33 @@
 // The circuit breaker of an upstream over a real socket: its timeout really aborts the request, refusals (4xx) do
-// not count as failures, failures open it, and it closes again once the upstream answers.
+// not count as failures, failures open it, and it closes again once the upstream answers. Its judgement of a failure:
+// an outage (consecutive failures, a failing probe) or the message's own (the upstream answers its probe).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpPushAdapter } from '../../../adapters/http-push/http-push-adapter';
 import { createEnvelope } from '../../../src/envelope/envelope';
-import { createBreaker, isBreakerOpen } from '../../../src/resilience/breaker';
+import { httpProbe } from '../../../adapters/http-kit/http-probe';
+import { createBreaker, failedDuringOutage, isBreakerOpen } from '../../../src/resilience/breaker';
 import { waitFor } from '../../support/env';
 
 describe('upstream circuit breaker', () => {
   let server: http.Server;
   let url: string;
   let mode: 'ok' | 'slow' | 'refuse-422' | 'fail-503' = 'ok';
+  /** What the upstream answers a probe (GET /) with: up (404, an answer), or down (503). */
+  let probeAnswer: 'up' | 'down' = 'up';
+  let probes = 0;
   const aborted: number[] = [];
   let served = 0;
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      served++;
       req.resume();
+      if (req.method === 'GET') {
+        probes++;
+        res.writeHead(probeAnswer === 'up' ? 404 : 503).end();
+        return;
+      }
+      served++;
       if (mode === 'slow') {
         const started = Date.now();
         // The client hanging up is what a real abort looks like from the upstream's side.
@@ -39,7 +49,7 @@ describe('upstream circuit breaker', () => {
 
   test('a slow upstream is cut off at the timeout, and the upstream sees the request aborted', async () => {
     mode = 'slow';
-    const breaker = createBreaker('slow-upstream', { timeoutMs: 200, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingCountTimeoutMs: 10_000 });
+    const breaker = createBreaker('slow-upstream', { timeoutMs: 200, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingCountTimeoutMs: 10_000, consecutiveFailures: 100 });
     const adapter = createHttpPushAdapter({ name: 'slow-upstream', url });
     const started = Date.now();
     await expect(breaker.call((signal) => adapter.deliver(envelope(), signal))).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', transient: true });
@@ -50,7 +60,7 @@ describe('upstream circuit breaker', () => {
   });
 
   test('refusals do not open the breaker; failures do; it closes when the upstream recovers', async () => {
-    const breaker = createBreaker('flaky-upstream', { timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000 });
+    const breaker = createBreaker('flaky-upstream', { timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, consecutiveFailures: 100 });
     const adapter = createHttpPushAdapter({ name: 'flaky-upstream', url });
     const call = () => breaker.call((signal) => adapter.deliver(envelope(), signal));
     mode = 'refuse-422';
@@ -76,5 +86,52 @@ describe('upstream circuit breaker', () => {
     await call();
     expect(breaker.state()).toBe('closed');
     breaker.shutdown();
+  });
+
+  const settings = { timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 50, resetTimeoutMs: 60_000, rollingCountTimeoutMs: 10_000, probeIntervalMs: 100 };
+
+  test('a failure while the upstream answers its probe is the message\'s own: it counts, and the circuit stays closed', async () => {
+    const origin = new URL(url).origin;
+    const breaker = createBreaker('poison', { ...settings, consecutiveFailures: 3 }, httpProbe(`${origin}/`));
+    const adapter = createHttpPushAdapter({ name: 'poison', url });
+    mode = 'fail-503';
+    probeAnswer = 'up';
+    const failure = await breaker.call((signal) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e);
+    expect(failure).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', transient: true });
+    expect(failedDuringOutage(failure)).toBe(false);
+    expect(breaker.state()).toBe('closed');
+    breaker.shutdown();
+    mode = 'ok';
+  });
+
+  test('at one call, a failing probe makes the failure an outage and opens the circuit; the probe closes it once the upstream is back', async () => {
+    const origin = new URL(url).origin;
+    const breaker = createBreaker('lone', { ...settings, consecutiveFailures: 3 }, httpProbe(`${origin}/`));
+    const adapter = createHttpPushAdapter({ name: 'lone', url });
+    mode = 'fail-503';
+    probeAnswer = 'down';
+    const failure = await breaker.call((signal) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e);
+    expect(failedDuringOutage(failure)).toBe(true);
+    expect(breaker.state()).toBe('open');
+    const served0 = served;
+    // No message is sent while it is open: the probe alone finds the upstream back.
+    mode = 'ok';
+    probeAnswer = 'up';
+    await waitFor(() => breaker.state() === 'closed', 5000, 'the probe to close the circuit');
+    expect(served).toBe(served0);
+    await breaker.call((signal) => adapter.deliver(envelope(), signal));
+    breaker.shutdown();
+  });
+
+  test('without a probe, consecutive failures open the circuit where the volume rule never would', async () => {
+    const breaker = createBreaker('no-probe', { ...settings, consecutiveFailures: 3 });
+    const adapter = createHttpPushAdapter({ name: 'no-probe', url });
+    mode = 'fail-503';
+    const verdicts: boolean[] = [];
+    for (let i = 0; i < 3; i++) verdicts.push(failedDuringOutage(await breaker.call((signal) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e)));
+    expect(verdicts).toEqual([false, false, true]);
+    expect(breaker.state()).toBe('open');
+    breaker.shutdown();
+    mode = 'ok';
   });
 });

@@ -55,6 +55,35 @@ describe.each([
     expect(await stores.messages.get(randomUUID())).toBeNull();
   });
 
+  test('waiting messages: failing since the first failure, kept through later tries, gone once settled or replayed', async () => {
+    const route = `r-${randomUUID().slice(0, 8)}`;
+    const ids = [randomUUID(), randomUUID()];
+    for (const messageId of ids) {
+      await stores.messages.accepted({ messageId, correlationId: messageId, causationId: null, type: 't.x', source: 'c', subject: 'S', destination: null, route, acceptedAt: new Date().toISOString() });
+    }
+    expect(await stores.messages.waiting({ route, limit: 10 })).toEqual([]);
+    await stores.messages.update(ids[0]!, { state: 'in-progress', code: 'UPSTREAM_UNAVAILABLE', reason: '503', attempts: 1 });
+    const first = (await stores.messages.waiting({ route, limit: 10 }))[0]!;
+    await new Promise((r) => setTimeout(r, 5));
+    // The next try starts (no code), fails again: failing since the first failure still.
+    await stores.messages.update(ids[0]!, { state: 'in-progress', attempts: 1 });
+    await stores.messages.update(ids[0]!, { state: 'in-progress', code: 'UPSTREAM_UNAVAILABLE', reason: '503', attempts: 1 });
+    await stores.messages.update(ids[1]!, { state: 'in-progress', code: 'NETWORK_ERROR', reason: 'refused', attempts: 1 });
+    await stores.messages.update(ids[0]!, { state: 'in-progress', attempts: 1 });
+    const waiting = await stores.messages.waiting({ route, limit: 10 });
+    expect(waiting.map((m) => m.messageId)).toEqual(ids);
+    // A try under way keeps the last failure's code and reason.
+    expect(waiting[0]).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: '503' });
+    expect(waiting[0]!.failingSince).toBe(first.failingSince);
+    expect(await stores.messages.waiting({ route, limit: 1 })).toHaveLength(1);
+    await stores.messages.update(ids[0]!, { state: 'delivered', attempts: 1 });
+    await stores.messages.update(ids[1]!, { state: 'dead-lettered', code: 'MAX_AGE_EXCEEDED', reason: 'old', attempts: 1 });
+    expect(await stores.messages.waiting({ route, limit: 10 })).toEqual([]);
+    await stores.messages.reopen(ids[1]!);
+    await stores.messages.update(ids[1]!, { state: 'in-progress', attempts: 1 });
+    expect(await stores.messages.waiting({ route, limit: 10 })).toEqual([]);
+  });
+
   test('subject sequences: a number pending too long is voided once; a confirmed or settled one never is', async () => {
     const subject = `HS-void-${randomUUID()}`;
     const [one, two, three] = [await stores.sequences.next(subject), await stores.sequences.next(subject), await stores.sequences.next(subject)];

@@ -13,7 +13,7 @@ import type { DeadLetter, RouteTopology } from '../../../src/transport/transport
 import { deleteTopology } from '../../support/amqp-cleanup';
 import { AMQP_URL, uniqueName, waitFor } from '../../support/env';
 
-const ROUTE: RouteTopology = { name: 'crash-loop', prefetch: 5, retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0.2 } };
+const ROUTE: RouteTopology = { name: 'crash-loop', prefetch: 5, retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0.2, maxAgeMs: 86_400_000 } };
 
 test('a message redelivered past the delivery limit by crashing consumers reaches the observer as a dead letter', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-crash-'));

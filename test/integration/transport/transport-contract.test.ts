@@ -13,7 +13,7 @@ import { AMQP_URL, uniqueName, waitFor } from '../../support/env';
 const ROUTE: RouteTopology = {
   name: 'contract',
   prefetch: 50,
-  retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0.2 },
+  retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0.2, maxAgeMs: 86_400_000 },
 };
 
 interface Harness {

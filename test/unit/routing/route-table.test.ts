@@ -2,7 +2,7 @@
 import type { ResolvedRoute } from '../../../src/config/load-config';
 import { RouteTable } from '../../../src/routing/route-table';
 
-const retry = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 100, multiplier: 2, jitter: 0 };
+const retry = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 100, multiplier: 2, jitter: 0, maxAgeMs: 86_400_000 };
 const route = (name: string, extra: Partial<ResolvedRoute>): ResolvedRoute => ({
   name,
   types: ['edoc.send'],

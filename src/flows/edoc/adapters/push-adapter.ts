@@ -22,7 +22,7 @@ export interface PushAdapterDeps {
   blobs: EdocBlobStore;
   reporter: StatusReporter;
   breakerSettings: EdocBreakerSettings;
-  breaker(upstream: string, settings: EdocBreakerSettings): UpstreamBreaker;
+  breaker(upstream: string, settings: EdocBreakerSettings, upstreamUrl: string): UpstreamBreaker;
   /** The organ's push token, by the environment variable its settings name; missing stops the start. */
   requireSecret(setting: { env: string }, where: string): string;
 }
@@ -36,7 +36,7 @@ export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
         token: organ.pushTokenEnv === undefined ? '' : deps.requireSecret({ env: organ.pushTokenEnv }, `flows.edoc.organs.${organId}.pushTokenEnv`),
         timeoutMs: deps.breakerSettings.timeoutMs,
       }),
-      breaker: deps.breaker(`${EDOC_ADAPTERS.push}:${organId}`, deps.breakerSettings),
+      breaker: deps.breaker(`${EDOC_ADAPTERS.push}:${organId}`, deps.breakerSettings, organ.pushUrl ?? ''),
     });
   }
   return {

@@ -1,0 +1,83 @@
+// An outage of any length ends in delivery, at one message an hour as at a thousand a second. A lone dossier sent while
+// DVCQG refuses connections used to spend its attempts on the outage and land in the dead letters (a breaker that opens
+// only after 5 calls in 10 s never opens for one message's backoff). Now the upstream's breaker judges a failure by
+// consecutive failures and its probe, and a failure during an outage uses no attempt. Time is compressed by
+// configuration: 3 attempts, backoff 50–200 ms, so an outage of 8 s is ~40 tries — with the shipped policy (8 attempts,
+// up to 60 s apart) the same count of tries spans ~35 minutes. A message failing past its maximum age still ends in the
+// dead letters (MAX_AGE_EXCEEDED), and the console's waiting list says when.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { waitFor } from '../../support/env';
+import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
+
+const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
+const code = (n: number) => `000.00.04.H10-261203-${Date.now() % 1e6}${String(n).padStart(4, '0')}`;
+const OUTAGE_MS = 8000;
+const MAX_ATTEMPTS = 3;
+
+describe.each(['embedded', 'amqp'] as const)('one dossier through a long DVCQG outage (%s transport)', (transport) => {
+  let world: DossierWorld;
+  beforeAll(async () => {
+    world = await startDossierWorld({
+      transport,
+      retry: { maxAttempts: MAX_ATTEMPTS, initialDelayMs: 50, maxDelayMs: 200 },
+      // The volume rule alone (20 calls in the window) never opens the circuit for one message's 3 attempts.
+      breaker: { resetTimeoutMs: 400, probeIntervalMs: 200, consecutiveFailures: 3, volumeThreshold: 20 },
+    });
+  });
+  afterAll(async () => world?.dispose());
+
+  test('is delivered once after the outage, having waited ~40 tries without using up its 3 attempts; the console lists it meanwhile', async () => {
+    const bus = world.buses[0]!;
+    const maHoSo = code(1);
+    world.dvcqg.control.setFault({ mode: 'refuse', durationMs: OUTAGE_MS });
+    const outageEnds = Date.now() + OUTAGE_MS;
+    const res = await request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: maHoSo }).expect(202);
+    const id = String(res.body.messageId);
+
+    const waiting = await waitFor(async () => {
+      const list = await request(bus.url()).get('/api/v1/admin/waiting').set('Authorization', `Bearer ${world.token}`).expect(200);
+      return (list.body.items as { messageId: string; failingSince: string; deadLetterAt: string; maxAttempts: number }[]).find((m) => m.messageId === id);
+    }, 10_000, 'the dossier in the waiting list');
+    expect(Date.parse(waiting.deadLetterAt) - Date.parse(waiting.failingSince)).toBe(7 * 24 * 3600_000);
+    expect(waiting.maxAttempts).toBe(MAX_ATTEMPTS);
+
+    const stored = await waitFor(() => world.dvcqg.store.dossier(maHoSo), OUTAGE_MS + 30_000, 'the dossier at DVCQG');
+    expect(Date.now()).toBeGreaterThanOrEqual(outageEnds - 500);
+    expect(stored.syncCount).toBe(1);
+    const status = await request(bus.url()).get(`/api/v1/messages/${id}`).set('Authorization', `Bearer ${world.token}`).expect(200);
+    expect(status.body.state).toBe('delivered');
+    expect(status.body.attempts).toBeLessThan(MAX_ATTEMPTS);
+    const retried = await bus.audit.search({ messageId: id, step: 'retried' }, { limit: 1000, cursor: null });
+    expect(retried.records.length).toBeGreaterThan(3 * MAX_ATTEMPTS);
+    expect(await bus.transport.listDeadLetters({ messageId: id })).toEqual([]);
+  }, OUTAGE_MS + 60_000);
+});
+
+describe('past its maximum age a message still failing goes to the dead letters', () => {
+  let world: DossierWorld;
+  beforeAll(async () => {
+    world = await startDossierWorld({
+      transport: 'embedded',
+      retry: { maxAttempts: MAX_ATTEMPTS, initialDelayMs: 50, maxDelayMs: 200, maxAgeMs: 2000 },
+      breaker: { resetTimeoutMs: 400, probeIntervalMs: 200 },
+    });
+  });
+  afterAll(async () => world?.dispose());
+
+  test('MAX_AGE_EXCEEDED once it has failed for the route\'s maxAgeMs, not RETRIES_EXHAUSTED', async () => {
+    const bus = world.buses[0]!;
+    world.dvcqg.control.setFault({ mode: 'refuse', durationMs: 6000 });
+    const res = await request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: code(2) }).expect(202);
+    const [letter] = await waitFor(async () => {
+      const letters = await bus.transport.listDeadLetters({ messageId: String(res.body.messageId) });
+      return letters.length > 0 ? letters : null;
+    }, 15_000, 'the dead letter');
+    expect(letter!.code).toBe('MAX_AGE_EXCEEDED');
+    expect(letter!.reason).toMatch(/^still failing after \d+ s \(maximum age 2 s\)/);
+    const failingFor = Date.parse(letter!.deadAt) - Date.parse(letter!.history[0]!.at);
+    expect(failingFor).toBeGreaterThanOrEqual(2000);
+    world.dvcqg.control.setFault({ mode: 'none' });
+  });
+});
