@@ -15,7 +15,6 @@ describe('upstream circuit breaker', () => {
   let mode: 'ok' | 'slow' | 'refuse-422' | 'fail-503' = 'ok';
   /** What the upstream answers a probe (GET /) with: up (404, an answer), or down (503). */
   let probeAnswer: 'up' | 'down' = 'up';
-  let probes = 0;
   const aborted: number[] = [];
   let served = 0;
 
@@ -23,7 +22,6 @@ describe('upstream circuit breaker', () => {
     server = http.createServer((req, res) => {
       req.resume();
       if (req.method === 'GET') {
-        probes++;
         res.writeHead(probeAnswer === 'up' ? 404 : 503).end();
         return;
       }
