@@ -200,10 +200,24 @@ export class MessageIntake {
     }
     const same = { ...envelope, id: existing.messageId, correlationId: existing.correlationId };
     if (existing.state === 'accepted') return { kind: 'replay', envelope: same };
+    // Pending: its intake is under way, or died after the publish. A consumer that has handled the message proves it
+    // is in the transport: the key is settled and the resend answered as accepted, not made to wait for the takeover.
+    if (await this.reachedTransport(existing.messageId)) {
+      await idempotency.accepted(client, key).catch(() => undefined);
+      return { kind: 'replay', envelope: same };
+    }
     const takenOverAtMs = Date.now();
     const takenOver = await idempotency.takeOver(client, key, existing.messageId, KEY_ABANDONED_MS, takenOverAtMs).catch(() => false);
     if (takenOver) return { kind: 'taken-over', envelope: same, claimedAtMs: takenOverAtMs };
     return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is being accepted; send it again shortly' } };
+  }
+
+  /** True when a consumer has handled the message (its status moved on from accepted, other than by a refused intake). */
+  private async reachedTransport(messageId: string): Promise<boolean> {
+    const status = await this.deps.stores.messages.get(messageId).catch(() => null);
+    if (!status) return false;
+    if (status.state === 'rejected') return status.code === null || !NOT_ACCEPTED_CODES.has(status.code);
+    return status.state !== 'accepted';
   }
 
   /** The outcome, and whether the message may be in the transport (its publish was tried), accepted or not. */
@@ -320,6 +334,9 @@ export class MessageIntake {
     if (envelope.subject !== null && sequence !== null) await this.deps.resequencer.settle(envelope.subject, sequence).catch(() => undefined);
   }
 }
+
+/** The codes an intake gives the status of a message it did not accept; any other rejection came from its route. */
+const NOT_ACCEPTED_CODES: ReadonlySet<string> = new Set(['TRANSPORT_UNAVAILABLE', 'AUDIT_UNAVAILABLE', 'STORE_UNAVAILABLE']);
 
 const STORE_DOWN: Extract<IntakeResult, { ok: false }> = {
   ok: false,

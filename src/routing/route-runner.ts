@@ -26,9 +26,12 @@ export interface RouteRunnerDeps {
   logger: Logger;
 }
 
-/** The effect of one message on one adapter; ordered messages are keyed by subject and sequence (the version). */
+/**
+ * The effect of one message on one adapter: one message id has one effect, whatever copy carries it. An intake that
+ * died after its publish leaves a copy in the queue; the client's resend, taken over under the same message id, may
+ * carry another sequence number, and must find the first copy's effect.
+ */
 export function effectKey(route: string, adapter: string, envelope: Envelope): string {
-  if (envelope.subject !== null && envelope.sequence !== null) return `deliver:${adapter}:${envelope.subject}:${envelope.sequence}`;
   return `deliver:${route}:${adapter}:${envelope.id}`;
 }
 

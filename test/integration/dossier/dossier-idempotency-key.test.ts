@@ -8,7 +8,7 @@ import request from 'supertest';
 import { DATABASE_URL, waitFor } from '../../support/env';
 import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
 import { TEST_CLIENT } from '../../support/bus-process';
-import { normalizeNfc, payloadDigest, type JsonValue } from '../../../src/envelope/envelope';
+import { createEnvelope, normalizeNfc, payloadDigest, type JsonValue } from '../../../src/envelope/envelope';
 import { uuidv7 } from '../../../src/envelope/uuid';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
@@ -101,5 +101,55 @@ describe.each([
     expect(taken.headers['idempotent-replayed']).toBeUndefined();
     expect((await post('/api/v1/dossiers', body, abandonedKey).expect(202)).headers['idempotent-replayed']).toBe('true');
     await waitFor(() => world.dvcqg.store.dossier(body.MaHoSo), 20_000, 'dossier at DVCQG');
+  });
+
+  /** What an intake killed after its publish leaves behind: the key pending, the status accepted, the copy queued. */
+  const killedAfterPublish = async (maHoSo: string, body: Record<string, unknown>, key: string, claimedAtMs: number) => {
+    const bus = world.buses[0]!;
+    const payload = normalizeNfc(body as JsonValue);
+    const messageId = uuidv7();
+    await bus.stores.idempotency.claim(TEST_CLIENT, key, { messageId, correlationId: messageId, payloadDigest: payloadDigest(payload), claimedAtMs });
+    const sequence = await bus.stores.sequences.next(maHoSo);
+    const envelope = createEnvelope({ id: messageId, type: 'dossier.progress', source: TEST_CLIENT, destination: 'dvcqg', subject: maHoSo, sequence, payload });
+    await bus.stores.messages.accepted({ messageId, correlationId: messageId, causationId: null, type: envelope.type, source: TEST_CLIENT, subject: maHoSo, destination: 'dvcqg', route: 'dossier-progress', acceptedAt: envelope.createdAt });
+    await bus.transport.publish('dossier-progress', envelope);
+    return envelope;
+  };
+  const stepsAt = (maHoSo: string, count: number) =>
+    waitFor(() => {
+      const d = world.dvcqg.store.dossier(maHoSo);
+      return d && d.progress.length >= count ? d.progress.map((p) => p.item.NoiDungXuLy) : null;
+    }, 20_000, `${count} steps at DVCQG`);
+
+  test('an intake killed after its publish: once a consumer has the message, the resend is answered as accepted at once', async () => {
+    const maHoSo = code(6);
+    await post('/api/v1/dossiers', { ...sample, MaHoSo: maHoSo }, randomUUID()).expect(202);
+    const key = randomUUID();
+    // Claimed just now: the takeover time is far off, so only the consumer's evidence can settle the key.
+    const copy = await killedAfterPublish(maHoSo, step(maHoSo, 'Bước 1'), key, Date.now());
+    await stepsAt(maHoSo, 1);
+    const resend = await waitFor(async () => {
+      const res = await post(`/api/v1/dossiers/${maHoSo}/progress`, step(maHoSo, 'Bước 1'), key);
+      return res.status === 202 ? res : null;
+    }, 5000, 'the resend answered 202');
+    expect(resend.body.messageId).toBe(copy.id);
+    expect(resend.headers['idempotent-replayed']).toBe('true');
+    await post(`/api/v1/dossiers/${maHoSo}/progress`, step(maHoSo, 'Bước 2'), randomUUID()).expect(202);
+    expect(await stepsAt(maHoSo, 2)).toEqual(['Bước 1', 'Bước 2']);
+  });
+
+  test('one message id has one effect: a second copy under another sequence number (a takeover) is not applied again', async () => {
+    const bus = world.buses[0]!;
+    const maHoSo = code(7);
+    await post('/api/v1/dossiers', { ...sample, MaHoSo: maHoSo }, randomUUID()).expect(202);
+    const first = await post(`/api/v1/dossiers/${maHoSo}/progress`, step(maHoSo, 'Bước 1'), randomUUID()).expect(202);
+    await stepsAt(maHoSo, 1);
+    // The copy a takeover publishes: the same message id, a new (confirmed) number of the subject.
+    const sequence = await bus.stores.sequences.next(maHoSo);
+    await bus.stores.sequences.confirm(maHoSo, sequence);
+    const payload = normalizeNfc(step(maHoSo, 'Bước 1') as JsonValue);
+    await bus.transport.publish('dossier-progress', createEnvelope({ id: String(first.body.messageId), type: 'dossier.progress', source: TEST_CLIENT, destination: 'dvcqg', subject: maHoSo, sequence, payload }));
+    await post(`/api/v1/dossiers/${maHoSo}/progress`, step(maHoSo, 'Bước 2'), randomUUID()).expect(202);
+    expect(await stepsAt(maHoSo, 2)).toEqual(['Bước 1', 'Bước 2']);
   });
 });
