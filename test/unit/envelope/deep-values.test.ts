@@ -1,9 +1,10 @@
 // Walkers over untrusted JSON values take any depth without overflowing the stack: NFC, canonical JSON and digests,
-// personal-data masking and encryption; envelopes bound the depth JSON.stringify must take.
+// personal-data masking and encryption, and the JSON body reader's own check (which refuses past MAX_JSON_DEPTH).
 import { randomBytes } from 'node:crypto';
 import { canonicalJson, createEnvelope, MAX_PAYLOAD_DEPTH, normalizeNfc, parseEnvelope, payloadDigest, serializeEnvelope, type JsonValue } from '../../../src/envelope/envelope';
 import { walkJson } from '../../../src/envelope/json-walk';
 import { PersonalDataProtector } from '../../../src/audit/personal-data';
+import { MAX_JSON_DEPTH, parsedBodyRefusal } from '../../../src/gateway/json-body';
 
 const DEPTH = 100_000;
 const nfdName = 'Nguye\u0302\u0303n Thi\u0323 Hoa\u0300';
@@ -77,6 +78,12 @@ describe('walkers over a value 100,000 levels deep', () => {
     expect(parseEnvelope(serializeEnvelope(atLimit)).payloadDigest).toBe(atLimit.payloadDigest);
     const raw = serializeEnvelope(atLimit).toString('utf8').replace('"payload":', '"payload":[').replace(/}$/, ']}');
     expect(thrown(() => parseEnvelope(raw))).toMatchObject(refusal);
+  });
+
+  test('the JSON body check refuses it as too deep, and takes a body at exactly the limit', () => {
+    expect(parsedBodyRefusal(deep)).toMatchObject({ status: 400, code: 'JSON_TOO_DEEP', message: expect.stringContaining(String(MAX_JSON_DEPTH)) });
+    expect(parsedBodyRefusal(deepValue(MAX_JSON_DEPTH - 1))).toBeNull();
+    expect(parsedBodyRefusal(deepValue(MAX_JSON_DEPTH))).toMatchObject({ code: 'JSON_TOO_DEEP' });
   });
 });
 
