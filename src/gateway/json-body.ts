@@ -1,16 +1,19 @@
 // Reads a JSON request body under a byte cap, and names every way a body can be refused before it is parsed (wrong
 // media type or charset, any Content-Encoding (an inflated size would escape the cap: a gzip bomb), a declared or
 // streamed size over the cap, bytes that are not UTF-8 (body-parser would quietly turn them into U+FFFD), bad JSON)
-// and right after: nesting deeper than MAX_JSON_DEPTH.
+// and right after: nesting deeper than MAX_JSON_DEPTH, text the text policy refuses (src/validation/text-policy.ts).
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { isUtf8 } from 'node:buffer';
-import { jsonDepthExceeds } from '../envelope/json-walk';
+import { walkJson } from '../envelope/json-walk';
+import type { FieldProblem } from '../validation/field-problems';
+import { printable, textViolation } from '../validation/text-policy';
 import { sendError } from './errors';
 
 export interface BodyRefusal {
   status: 400 | 413 | 415;
   code: string;
   message: string;
+  details?: FieldProblem[];
 }
 
 /**
@@ -19,6 +22,9 @@ export interface BodyRefusal {
  * masking, audit records, the transports' JSON.stringify, which does recurse).
  */
 export const MAX_JSON_DEPTH = 64;
+
+/** Bad strings named in one answer; a body with more gets the first ones. */
+const MAX_NAMED_TEXT_PROBLEMS = 20;
 
 /** Thrown by the parser's verify hook; body-parser keeps an error's own status and type. */
 class BodyVerifyError extends Error {
@@ -63,17 +69,25 @@ export function jsonBody(limitBytes: number, onRefused: (code: string) => void):
     const refusal = parsedBodyRefusal(req.body);
     if (!refusal) return next();
     onRefused(refusal.code);
-    sendError(res, refusal.status, refusal.code, refusal.message);
+    sendError(res, refusal.status, refusal.code, refusal.message, refusal.details);
   };
   return [requireJson, parse, inspect];
 }
 
-/** The refusal of a parsed body that nests too deep; null when it does not. */
+/** The refusal of a parsed body that nests too deep or holds text the policy refuses (any kind); null when neither. */
 export function parsedBodyRefusal(body: unknown): BodyRefusal | null {
-  if (jsonDepthExceeds(body, MAX_JSON_DEPTH)) {
-    return { status: 400, code: 'JSON_TOO_DEEP', message: `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep` };
-  }
-  return null;
+  let tooDeep = false;
+  const problems: FieldProblem[] = [];
+  walkJson(body, {
+    container: (depth) => !(tooDeep = depth > MAX_JSON_DEPTH),
+    string: (text, at, key) => {
+      const violation = problems.length < MAX_NAMED_TEXT_PROBLEMS ? textViolation(text, 'text') : null;
+      if (violation) problems.push({ field: printable(at()), message: key ? `its property name ${violation}` : violation });
+      return true;
+    },
+  });
+  if (tooDeep) return { status: 400, code: 'JSON_TOO_DEEP', message: `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep` };
+  return problems.length > 0 ? { status: 400, code: 'VALIDATION_FAILED', message: 'the body holds characters the bus refuses', details: problems } : null;
 }
 
 /** The refusal for an error raised while reading or parsing a body; null when the error is not about the body. */

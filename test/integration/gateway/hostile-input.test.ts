@@ -111,6 +111,28 @@ describe('hostile input is refused with a code, and audited', () => {
     await waitFor(() => world.receiver.applied().some((e) => JSON.stringify(e.body).includes(nested(MAX_JSON_DEPTH - 1, marker))), 10_000, 'the message at the limit delivered');
   });
 
+  test('text the policy refuses (lone surrogate, NUL, other C0, C1, U+202E) → 400 VALIDATION_FAILED naming the field, on the generic endpoint too', async () => {
+    const marker = `text-${Date.now()}`;
+    for (const [value, codePoint] of [
+      ['\ud800', 'U+D800'],
+      ['\u0000', 'U+0000'],
+      ['\u0007', 'U+0007'],
+      ['\u009f', 'U+009F'],
+      ['\u202e', 'U+202E'],
+    ] as const) {
+      const body = JSON.stringify({ type: 'test.ping', payload: { marker, items: [{ ghiChu: `Ghi chú ${value}` }] } });
+      const answer = await expectRefused(() => postJson('/api/v1/messages', body), 400, 'VALIDATION_FAILED', '/api/v1/messages');
+      expect(answer.field).toEqual(['/payload/items/0/ghiChu']);
+      expect(answer.text).toContain(codePoint);
+    }
+    // The same text with a tab and line breaks is free text, and goes through; nothing refused reached the receiver.
+    expect((await postJson('/api/v1/messages', JSON.stringify({ type: 'test.ping', payload: { marker, ghiChu: 'Dòng một\r\n\tDòng hai' } }))).status).toBe(202);
+    await waitFor(() => world.receiver.applied().some((e) => JSON.stringify(e.body).includes(marker)), 10_000, 'the accepted message delivered');
+    expect(world.receiver.applied().filter((e) => JSON.stringify(e.body).includes(marker))).toHaveLength(1);
+    const subject = await postJson('/api/v1/messages', JSON.stringify({ type: 'test.ping', subject: 'HS-1\u200b', payload: {} }));
+    expect({ status: subject.status, code: subject.code, field: subject.field }).toEqual({ status: 400, code: 'VALIDATION_FAILED', field: ['/subject'] });
+  });
+
   test('an overlong field → 400 VALIDATION_FAILED naming it', async () => {
     const answer = await expectRefused(() => postJson('/api/v1/dossiers', dossier({ TrichYeuHoSo: 'Đăng ký khai sinh '.repeat(200) })), 400, 'VALIDATION_FAILED', '/api/v1/dossiers');
     expect(answer.field).toEqual(['/TrichYeuHoSo']);
