@@ -10,13 +10,18 @@ import { TEXT_KINDS, textViolation } from '../validation/text-policy';
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Whether the text is a `format: date-time` of the contracts: RFC 3339, seconds and offset required, a real time. */
+export function isDateTime(text: string): boolean {
+  return DATE_TIME.test(text) && !Number.isNaN(Date.parse(text));
+}
+
 export class ContractValidator {
   private readonly ajv = new Ajv2020({ allErrors: true, strict: false });
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly loaded = new Set<string>();
 
   constructor() {
-    this.ajv.addFormat('date-time', { type: 'string', validate: (v: string) => DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)) });
+    this.ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
     this.ajv.addFormat('date', { type: 'string', validate: (v: string) => DATE.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) });
     this.ajv.addFormat('uuid', /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i);
     this.ajv.addFormat('uri', { type: 'string', validate: (v: string) => URL.canParse(v) });
