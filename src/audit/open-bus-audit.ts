@@ -1,11 +1,11 @@
 // Opens the bus's audit log from its config: the store beside the others (SQLite in the data dir, or PostgreSQL),
 // the checkpoint signing key (created on first start in development), personal-data protection.
-import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { BusConfig } from '../config/load-config';
 import { openAuditLog } from './config';
 import type { AuditLog } from './audit-log';
+import { writeSigningKeyPair } from './checkpoint-signer';
 
 export interface OpenBusAuditOptions {
   /** Told when a development signing key was created, so it can be said out loud. */
@@ -17,11 +17,8 @@ export async function openBusAudit(config: BusConfig, options: OpenBusAuditOptio
   const keyFile = path.resolve(dataDir, config.audit.signingKeyFile);
   if (!existsSync(keyFile)) {
     if (!config.audit.generateSigningKey) throw new Error(`audit signing key ${keyFile} is missing (audit.generateSigningKey is off)`);
-    mkdirSync(path.dirname(keyFile), { recursive: true });
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const publicKeyFile = keyFile.replace(/(\.pem)?$/, '.pub.pem');
-    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
-    writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    writeSigningKeyPair(keyFile, publicKeyFile);
     options.onKeyCreated?.(keyFile, publicKeyFile);
   }
   const encryptionEnv = config.audit.personalData.encryptionKeyEnv;
