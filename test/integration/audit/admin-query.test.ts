@@ -28,6 +28,14 @@ describe.each(['sqlite', 'postgres'] as const)('admin query parameters (%s store
   const get = (url: string) => request(bus.url()).get(url).set('Authorization', `Bearer ${world.token}`);
   const audited = async (step: string, code: string) => (await bus.audit.search({ step }, { limit: 1000 })).records.filter((r) => r.errorCode === code).length;
 
+  /** Asks, expects 400 VALIDATION_FAILED naming exactly the field, and waits for the refusal's audit record. */
+  const expectNamed = async (url: string, field: string, step: string) => {
+    const before = await audited(step, 'VALIDATION_FAILED');
+    const res = await get(url);
+    expect({ url, status: res.status, code: res.body.code, fields: res.body.details?.map((d: { field: string }) => d.field) }).toEqual({ url, status: 400, code: 'VALIDATION_FAILED', fields: [field] });
+    await waitFor(async () => (await audited(step, 'VALIDATION_FAILED')) > before, 5000, `the refusal of ${url} audited`);
+  };
+
   test('a real cursor pages on; one the bus did not give out is 400 INVALID_CURSOR, audited', async () => {
     const first = await get('/api/v1/admin/audit?limit=1').expect(200);
     expect(first.body.next).toEqual(expect.any(String));
@@ -71,10 +79,7 @@ describe.each(['sqlite', 'postgres'] as const)('admin query parameters (%s store
       ['cursor=%00', 'cursor'],
       [`cursor=${'x'.repeat(1001)}`, 'cursor'],
     ] as const) {
-      const before = await audited('admin.search', 'VALIDATION_FAILED');
-      const res = await get(`/api/v1/admin/audit?${query}`);
-      expect({ query, status: res.status, code: res.body.code, fields: res.body.details?.map((d: { field: string }) => d.field) }).toEqual({ query, status: 400, code: 'VALIDATION_FAILED', fields: [field] });
-      await waitFor(async () => (await audited('admin.search', 'VALIDATION_FAILED')) > before, 5000, `the refusal of ${query} audited`);
+      await expectNamed(`/api/v1/admin/audit?${query}`, field, 'admin.search');
     }
   });
 
@@ -93,17 +98,16 @@ describe.each(['sqlite', 'postgres'] as const)('admin query parameters (%s store
   });
 
   test('dead letters, timelines and message status: malformed parameters and ids are 400 VALIDATION_FAILED naming them', async () => {
-    for (const [url, field] of [
-      ['/api/v1/admin/dead-letters?since=yesterday', 'since'],
-      ['/api/v1/admin/dead-letters?messageId=%00', 'messageId'],
-      ['/api/v1/admin/dead-letters?includeReplayed=yes', 'includeReplayed'],
-      ['/api/v1/admin/dead-letters?limit=10001', 'limit'],
-      ['/api/v1/admin/dead-letters?code=a&code=b', 'code'],
-      ['/api/v1/admin/messages/%00/timeline', 'id'],
-      ['/api/v1/messages/a%00b', 'id'],
+    for (const [url, field, step] of [
+      ['/api/v1/admin/dead-letters?since=yesterday', 'since', 'admin.dead-letters'],
+      ['/api/v1/admin/dead-letters?messageId=%00', 'messageId', 'admin.dead-letters'],
+      ['/api/v1/admin/dead-letters?includeReplayed=yes', 'includeReplayed', 'admin.dead-letters'],
+      ['/api/v1/admin/dead-letters?limit=10001', 'limit', 'admin.dead-letters'],
+      ['/api/v1/admin/dead-letters?code=a&code=b', 'code', 'admin.dead-letters'],
+      ['/api/v1/admin/messages/%00/timeline', 'id', 'admin.timeline'],
+      ['/api/v1/messages/a%00b', 'id', 'rejected'],
     ] as const) {
-      const res = await get(url);
-      expect({ url, status: res.status, code: res.body.code, fields: res.body.details?.map((d: { field: string }) => d.field) }).toEqual({ url, status: 400, code: 'VALIDATION_FAILED', fields: [field] });
+      await expectNamed(url, field, step);
     }
     expect((await get('/api/v1/admin/dead-letters?includeReplayed=false&limit=10000&since=2000-01-01T00:00:00Z').expect(200)).body.items).toEqual(expect.any(Array));
     expect((await get('/api/v1/messages/no-such-message').expect(404)).body.code).toBe('MESSAGE_NOT_FOUND');
