@@ -7,50 +7,56 @@ function isContainer(value: unknown): value is Container {
   return value !== null && typeof value === 'object';
 }
 
-/** A place in the value, kept as a chain so that its JSON pointer is only built when someone asks for it. */
-interface Place {
-  readonly parent: Place | null;
-  readonly segment: string;
+/** A place in a walked value: the place of its parent (null at the whole value) and its key or index there. */
+export interface JsonPlace {
+  readonly parent: JsonPlace | null;
+  readonly segment: string | number;
 }
 
-/** RFC 6901 JSON pointer of a place ('' is the whole value), as ajv names fields in its instancePath. */
-function pointerOf(place: Place | null): string {
+/** RFC 6901 JSON pointer of a place ('' is the whole value), as ajv names fields in its instancePath. Built on demand. */
+export function jsonPointer(place: JsonPlace): string {
   const segments: string[] = [];
-  for (let p = place; p !== null; p = p.parent) segments.push(p.segment.replace(/~/g, '~0').replace(/\//g, '~1'));
+  for (let p = place; p.parent !== null; p = p.parent) segments.push(String(p.segment).replace(/~/g, '~0').replace(/\//g, '~1'));
   return segments.length === 0 ? '' : `/${segments.reverse().join('/')}`;
 }
 
 export interface JsonVisitor {
   /** Every array and object, on the way down; depth 1 is the outermost. False stops the walk. */
-  container?(depth: number, at: () => string): boolean;
-  /** Every string value, and every object key (`key` true, `at` naming its property). False stops the walk. */
-  string?(text: string, at: () => string, key: boolean): boolean;
+  container?(depth: number, place: JsonPlace): boolean;
+  /** Every string value, and every object key (`key` true, `place` naming its property). False stops the walk. */
+  string?(text: string, place: JsonPlace, key: boolean): boolean;
 }
 
-/** Visits the value depth first, in document order, with a heap stack. */
+/** A value still to visit, at its place; it is the place its children name as their parent. */
+interface Pending extends JsonPlace {
+  readonly value: unknown;
+  readonly depth: number;
+}
+
+/** Visits the value depth first, in document order, with a heap stack; numbers, booleans and nulls are passed over. */
 export function walkJson(value: unknown, visitor: JsonVisitor): void {
-  const stack: { value: unknown; depth: number; place: Place | null }[] = [{ value, depth: 0, place: null }];
+  const stack: Pending[] = [{ parent: null, segment: '', value, depth: 0 }];
+  const worthVisiting = (v: unknown) => typeof v === 'string' || isContainer(v);
   while (stack.length > 0) {
     const item = stack.pop()!;
-    const at = () => pointerOf(item.place);
     if (typeof item.value === 'string') {
-      if (visitor.string && !visitor.string(item.value, at, false)) return;
+      if (visitor.string && !visitor.string(item.value, item, false)) return;
       continue;
     }
     if (!isContainer(item.value)) continue;
     const depth = item.depth + 1;
-    if (visitor.container && !visitor.container(depth, at)) return;
-    const children: typeof stack = [];
+    if (visitor.container && !visitor.container(depth, item)) return;
     if (Array.isArray(item.value)) {
-      item.value.forEach((child, i) => children.push({ value: child, depth, place: { parent: item.place, segment: String(i) } }));
-    } else {
-      for (const [key, child] of Object.entries(item.value)) {
-        const place: Place = { parent: item.place, segment: key };
-        if (visitor.string && !visitor.string(key, () => pointerOf(place), true)) return;
-        children.push({ value: child, depth, place });
+      for (let i = item.value.length - 1; i >= 0; i--) {
+        const child: unknown = item.value[i];
+        if (worthVisiting(child)) stack.push({ parent: item, segment: i, value: child, depth });
       }
+      continue;
     }
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+    const record = item.value;
+    const children = Object.keys(record).map((key): Pending => ({ parent: item, segment: key, value: record[key], depth }));
+    if (visitor.string) for (const child of children) if (!visitor.string(child.segment as string, child, true)) return;
+    for (let i = children.length - 1; i >= 0; i--) if (worthVisiting(children[i]!.value)) stack.push(children[i]!);
   }
 }
 

@@ -4,7 +4,7 @@
 // and right after: nesting deeper than MAX_JSON_DEPTH, text the text policy refuses (src/validation/text-policy.ts).
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { isUtf8 } from 'node:buffer';
-import { walkJson } from '../envelope/json-walk';
+import { jsonPointer, walkJson } from '../envelope/json-walk';
 import type { FieldProblem } from '../validation/field-problems';
 import { printable, textViolation } from '../validation/text-policy';
 import { sendError } from './errors';
@@ -80,9 +80,9 @@ export function parsedBodyRefusal(body: unknown): BodyRefusal | null {
   const problems: FieldProblem[] = [];
   walkJson(body, {
     container: (depth) => !(tooDeep = depth > MAX_JSON_DEPTH),
-    string: (text, at, key) => {
+    string: (text, place, key) => {
       const violation = problems.length < MAX_NAMED_TEXT_PROBLEMS ? textViolation(text, 'text') : null;
-      if (violation) problems.push({ field: printable(at()), message: key ? `its property name ${violation}` : violation });
+      if (violation) problems.push({ field: printable(jsonPointer(place)), message: key ? `its property name ${violation}` : violation });
       return true;
     },
   });

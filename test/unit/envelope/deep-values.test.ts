@@ -2,7 +2,7 @@
 // personal-data masking and encryption, and the JSON body reader's own check (which refuses past MAX_JSON_DEPTH).
 import { randomBytes } from 'node:crypto';
 import { canonicalJson, createEnvelope, MAX_PAYLOAD_DEPTH, normalizeNfc, parseEnvelope, payloadDigest, serializeEnvelope, type JsonValue } from '../../../src/envelope/envelope';
-import { walkJson } from '../../../src/envelope/json-walk';
+import { jsonPointer, walkJson } from '../../../src/envelope/json-walk';
 import { PersonalDataProtector } from '../../../src/audit/personal-data';
 import { MAX_JSON_DEPTH, parsedBodyRefusal } from '../../../src/gateway/json-body';
 
@@ -64,7 +64,7 @@ describe('walkers over a value 100,000 levels deep', () => {
     let pointer = '';
     walkJson(deep, {
       container: (depth) => ((deepest = Math.max(deepest, depth)), true),
-      string: (text, at, key) => (!key && text === nfdName && pointer === '' ? ((pointer = at()), true) : true),
+      string: (text, place, key) => (!key && text === nfdName && pointer === '' ? ((pointer = jsonPointer(place)), true) : true),
     });
     expect(deepest).toBe(DEPTH + 1);
     expect(pointer.split('/').length).toBe(DEPTH + 2);
