@@ -72,42 +72,61 @@ export function nfc(text: string): string {
  * with a heap stack, not recursion: a value of any depth is encoded, none overflows the call stack.
  */
 export function canonicalJson(value: JsonValue): string {
+  // The text of the innermost open container so far (the whole text when none is open): as a recursive writer would,
+  // each container is written on its own and then added to its parent's text, which keeps the string pieces few.
   let out = '';
-  // What is still to be written, last first: a value, or punctuation between and after values.
-  const pending: (JsonValue | undefined | Punctuation)[] = [value];
-  while (pending.length > 0) {
-    const next = pending.pop();
-    if (next instanceof Punctuation) out += next.text;
-    else if (next === null || next === undefined) out += 'null';
-    else if (typeof next === 'number' || typeof next === 'boolean') out += JSON.stringify(next);
-    else if (typeof next === 'string') out += JSON.stringify(nfc(next));
+  const open: CanonicalFrame[] = [];
+  let next: JsonValue | undefined = value;
+  for (;;) {
+    if (next === null || next === undefined) out += 'null';
+    else if (typeof next === 'string') out += jsonString(nfc(next));
+    else if (typeof next !== 'object') out += JSON.stringify(next);
     else if (Array.isArray(next)) {
-      out += '[';
-      pending.push(CLOSE_ARRAY);
-      for (let i = next.length - 1; i >= 0; i--) {
-        pending.push(next[i]);
-        if (i > 0) pending.push(COMMA);
-      }
+      open.push({ outer: out, array: next, record: null, keys: null, index: 0 });
+      out = '[';
     } else {
-      out += '{';
-      pending.push(CLOSE_OBJECT);
-      const keys = Object.keys(next).sort().filter((key) => next[key] !== undefined);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i]!;
-        pending.push(next[key]!, new Punctuation(`${i > 0 ? ',' : ''}${JSON.stringify(nfc(key))}:`));
+      const record: { [key: string]: JsonValue } = next;
+      open.push({ outer: out, array: null, record, keys: Object.keys(record).sort().filter((key) => record[key] !== undefined), index: 0 });
+      out = '{';
+    }
+    // The next value to write: the next entry of the innermost open container, closing those that are done.
+    for (;;) {
+      const frame = open[open.length - 1];
+      if (frame === undefined) return out;
+      const length = frame.keys ? frame.keys.length : frame.array!.length;
+      if (frame.index < length) {
+        if (frame.index > 0) out += ',';
+        if (frame.keys) {
+          const key = frame.keys[frame.index]!;
+          out += `${jsonString(nfc(key))}:`;
+          next = frame.record![key];
+        } else next = frame.array![frame.index];
+        frame.index++;
+        break;
       }
+      out = frame.outer + out + (frame.keys ? '}' : ']');
+      open.pop();
     }
   }
-  return out;
 }
 
-/** Text canonicalJson writes between values, told apart from the string values it also holds. */
-class Punctuation {
-  constructor(readonly text: string) {}
+/** What JSON.stringify may escape in a string: quote, backslash, C0 controls; surrogates (it escapes the lone ones). */
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify of a string, without its cost for the many strings that need no escape. */
+function jsonString(text: string): string {
+  return ESCAPED_IN_JSON.test(text) ? JSON.stringify(text) : `"${text}"`;
 }
-const COMMA = new Punctuation(',');
-const CLOSE_ARRAY = new Punctuation(']');
-const CLOSE_OBJECT = new Punctuation('}');
+
+/** An array or object canonicalJson has opened: the text before it, what it holds, how many entries are written. */
+interface CanonicalFrame {
+  outer: string;
+  array: JsonValue[] | null;
+  record: { [key: string]: JsonValue } | null;
+  /** The record's keys, sorted, without those whose value is undefined. */
+  keys: string[] | null;
+  index: number;
+}
 
 export function payloadDigest(payload: JsonValue): string {
   return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
