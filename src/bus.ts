@@ -1,5 +1,6 @@
 // Composition root: builds the stores, transport, adapters, breakers, route consumers and HTTP gateway from config,
 // and owns start and graceful stop.
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { createAdapter } from '../adapters';
@@ -18,6 +19,7 @@ import { createRouteHandler } from './routing/route-runner';
 import { RouteTable } from './routing/route-table';
 import { StepRegistry } from './routing/step-registry';
 import { PostgresStores } from './stores/postgres-stores';
+import { prepareDataDir } from './stores/private-files';
 import { openSqlite, SqliteStores } from './stores/sqlite-stores';
 import type { Stores } from './stores/stores';
 import { AmqpTransport } from './transport/amqp/amqp-transport';
@@ -95,6 +97,9 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   const opened: (() => Promise<void> | void)[] = [];
   try {
     const dataDir = path.resolve(config.stores.dataDir);
+    // Before anything is opened or written there; with PostgreSQL stores the directory appears only if the bus writes
+    // into it (a development signing key, retention bundles), and is made private then.
+    if (!config.stores.databaseUrl || existsSync(dataDir)) prepareDataDir(dataDir);
     const stores: Stores = config.stores.databaseUrl
       ? await PostgresStores.open(config.stores.databaseUrl)
       : new SqliteStores(openSqlite(path.join(dataDir, 'stores.db')));

@@ -3,6 +3,7 @@ export type DossierMappingErrorCode =
   | 'MISSING_FIELD'
   | 'INVALID_DATE'
   | 'INVALID_VALUE'
+  | 'INVALID_TEXT'
   | 'UNMAPPED_STATUS'
   | 'UNMAPPED_SUBJECT_TYPE'
   | 'PROCEDURE_MISMATCH';

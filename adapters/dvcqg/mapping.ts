@@ -17,6 +17,7 @@ import {
   type DvcqgSubjectTypeTable,
 } from './status-table';
 import { normalizeNfc } from '../../src/envelope/envelope';
+import { textViolation, type TextKind } from '../../src/validation/text-policy';
 
 export interface DvcqgMappingOptions {
   statusTable?: DvcqgStatusTable;
@@ -109,6 +110,38 @@ function mapHinhThuc(value: unknown): '0' | '1' {
   throw new DossierMappingError('INVALID_VALUE', 'HinhThuc', 'must be "0" or "1"');
 }
 
+/** Fields of the DVCQG items that are names (one line shown to people) under the text policy. */
+const NAME_FIELDS: ReadonlySet<string> = new Set([
+  'TenTTHC', 'TenLinhVuc', 'ChuHoSo', 'DonViXuLy', 'TenTepDinhKem', 'TenPhiLePhi', 'HinhThucThu', 'TenGiayTo', 'NguoiXuLy', 'ChucDanh', 'PhongBanXuLy',
+]);
+/** Fields of the DVCQG items that are free text. Every other string DVCQG receives is a code. */
+const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set(['TrichYeuHoSo', 'ThongTinTra', 'GhiChu', 'NoiDungXuLy']);
+
+function textKindOf(field: string): TextKind {
+  return NAME_FIELDS.has(field) ? 'name' : FREE_TEXT_FIELDS.has(field) ? 'text' : 'code';
+}
+
+/**
+ * The item, NFC, once every string in it (nested lists too) holds nothing the text policy refuses for its field's
+ * kind: DVCQG never receives such text, whichever way it reached the bus. Throws INVALID_TEXT naming the field.
+ */
+function checkedText<T extends object>(item: T): T {
+  const normal = normalizeNfc(item);
+  const pending: { path: string; field: string; value: unknown }[] = Object.entries(normal).map(([field, value]) => ({ path: field, field, value }));
+  while (pending.length > 0) {
+    const { path, field, value } = pending.pop()!;
+    if (typeof value === 'string') {
+      const violation = textViolation(value, textKindOf(field));
+      if (violation) throw new DossierMappingError('INVALID_TEXT', path, violation);
+    } else if (Array.isArray(value)) {
+      value.forEach((entry, i) => pending.push({ path: `${path}[${i}]`, field, value: entry }));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) pending.push({ path: `${path}.${key}`, field: key, value: child });
+    }
+  }
+  return normal;
+}
+
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
@@ -156,7 +189,7 @@ export function toDongBoHoSoItem(dossier: DossierIntake, options: DvcqgMappingOp
       withoutUndefined({ ...paper, TenGiayTo: requiredText(paper.TenGiayTo, `DanhSachGiayToKetQua[${i}].TenGiayTo`) }),
     ),
   };
-  return normalizeNfc(withoutUndefined(item));
+  return checkedText(withoutUndefined(item));
 }
 
 /** Maps one progress step to the CapNhatTienDoHoSoMC item; SoThuTu stays on the bus (DVCQG has no such field). */
@@ -175,5 +208,5 @@ export function toTienDoHoSoItem(update: DossierProgressUpdate, options: Pick<Dv
     NgayBatDau: optionalDate(update.NgayBatDau, 'NgayBatDau'),
     NgayKetThucTheoQuyDinh: optionalDate(update.NgayKetThucTheoQuyDinh, 'NgayKetThucTheoQuyDinh'),
   };
-  return normalizeNfc(withoutUndefined(item));
+  return checkedText(withoutUndefined(item));
 }

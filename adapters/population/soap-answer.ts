@@ -11,6 +11,12 @@ export type SoapAnswer =
 /** Envelope (1) › Body (2) › the answer element (3). */
 const ANSWER_DEPTH = 3;
 
+/**
+ * Elements an answer may nest. The deepest sample answer nests 7 (test/fixtures/population); a far deeper one is not
+ * the service's, and would only make a deeper object for everything after the reader to walk.
+ */
+export const MAX_ANSWER_DEPTH = 32;
+
 /** An element being read: its child elements (and, on the answer element, its attributes) and its text so far. */
 interface OpenElement {
   name: string;
@@ -41,7 +47,8 @@ export class SoapAnswerReader {
     let root: unknown;
     try {
       root = this.parse(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml);
-    } catch {
+    } catch (error) {
+      if (error instanceof UnreadableAnswerError) throw error;
       // The parser's message may quote the answer, which can hold personal data.
       throw new UnreadableAnswerError('not well-formed XML');
     }
@@ -66,6 +73,7 @@ export class SoapAnswerReader {
       if (current) current.text += text;
     };
     parser.on('opentag', (tag: SaxesTagPlain) => {
+      if (open.length >= MAX_ANSWER_DEPTH) throw new UnreadableAnswerError(`elements nested deeper than ${MAX_ANSWER_DEPTH}`);
       const element: OpenElement = { name: localName(tag.name), fields: null, text: '' };
       if (open.length + 1 === ANSWER_DEPTH) {
         const attributes = answerAttributes(tag.attributes);

@@ -362,6 +362,7 @@ export interface operations {
             query?: {
                 client?: string;
                 correlationId?: string;
+                /** @description The previous page's next, as given; anything else is 400 INVALID_CURSOR */
                 cursor?: string;
                 limit?: number;
                 messageId?: string;

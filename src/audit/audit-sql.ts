@@ -1,5 +1,7 @@
 // SQL shared by both audit stores: table layout, row ↔ record mapping, search filters and page cursors.
+import { textViolation } from '../validation/text-policy';
 import { DEFAULT_PAGE, MAX_PAGE } from './audit-store';
+import { AuditError } from './errors';
 import type { AuditFilter, AuditPage, AuditRecord, ExportAnchor, SignedCheckpoint } from './types';
 
 export function auditSchema(p: string, bigint: 'INTEGER' | 'BIGINT'): string {
@@ -140,22 +142,37 @@ export function anchorFromRow(row: AnchorRow): ExportAnchor {
   return { chainId: row.chain_id, throughSeq: Number(row.through_seq), headHash: row.head_hash, bundleName: row.bundle_name, bundleDigest: row.bundle_digest, exportedAt: row.exported_at };
 }
 
-interface Cursor {
+/** Where a page ends: the last record's position in (at, chainId, seq) order. */
+export interface AuditCursor {
   at: string;
   chainId: string;
   seq: number;
 }
 
-export function encodeCursor(record: AuditRecord): string {
+export function encodeCursor(record: AuditCursor): string {
   return Buffer.from(JSON.stringify([record.at, record.chainId, record.seq]), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): Cursor {
-  const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Array.isArray(parsed) || typeof parsed[0] !== 'string' || typeof parsed[1] !== 'string' || typeof parsed[2] !== 'number') {
-    throw new Error('bad audit page cursor');
+/**
+ * The position a page cursor names, or null when the text is not a cursor this audit log gives out: exactly the
+ * encoding of a time, a chain id and a sequence number a store can compare with (no NUL, which PostgreSQL refuses in
+ * text; a safe integer, as BIGINT takes).
+ */
+export function parseAuditCursor(cursor: string): AuditCursor | null {
+  if (!/^[A-Za-z0-9_-]{1,1000}$/.test(cursor)) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return null;
   }
-  return { at: parsed[0], chainId: parsed[1], seq: parsed[2] };
+  if (!Array.isArray(parsed) || parsed.length !== 3) return null;
+  const [at, chainId, seq] = parsed as unknown[];
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at)) || textViolation(at, 'code') !== null) return null;
+  if (typeof chainId !== 'string' || chainId === '' || textViolation(chainId, 'code') !== null) return null;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return null;
+  const position = { at, chainId, seq };
+  return encodeCursor(position) === cursor ? position : null;
 }
 
 /** WHERE clause and parameters of a search; `ph(i)` writes the i-th (1-based) placeholder of the dialect. */
@@ -183,7 +200,8 @@ export function searchQuery(p: string, filter: AuditFilter, page: AuditPage, ph:
   if (filter.since !== undefined) add((x) => `at >= ${x}`, filter.since);
   if (filter.until !== undefined) add((x) => `at < ${x}`, filter.until);
   if (page.cursor) {
-    const c = decodeCursor(page.cursor);
+    const c = parseAuditCursor(page.cursor);
+    if (!c) throw new AuditError('the page cursor is not one this audit log gave out', 'AUDIT_INVALID_CURSOR');
     const next = (value: string | number): string => {
       params.push(value);
       return ph(params.length);

@@ -1,11 +1,11 @@
 // Export bundles: records, checkpoints, anchors and public keys of one or more chains in one JSON file, readable offline as an AuditSource.
 import { createHash, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { AuditSource, AuditStore } from './audit-store';
 import { loadPublicKey, publicKeyPem } from './checkpoint-signer';
 import { AuditError } from './errors';
 import type { AuditRecord, ExportAnchor, SignedCheckpoint } from './types';
+import { writePrivateFile } from '../stores/private-files';
 
 export const BUNDLE_FORMAT = 'lgsp-audit-bundle/1';
 
@@ -51,11 +51,13 @@ export async function buildBundle(store: AuditStore, publicKeys: KeyObject[], ra
   return { format: BUNDLE_FORMAT, createdAt: new Date().toISOString(), publicKeys: publicKeys.map(publicKeyPem), chains };
 }
 
-/** Writes the bundle; returns its SHA-256 (the linking digest kept in the anchors table). */
+/**
+ * Writes the bundle owner-only (0600, in a directory created 0700): it holds audit records, and retention writes it
+ * into the data directory. Returns its SHA-256 (the linking digest kept in the anchors table).
+ */
 export function writeBundle(file: string, bundle: AuditBundle): { file: string; digest: string; bytes: number } {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const text = JSON.stringify(bundle);
-  writeFileSync(file, text, { mode: 0o640 });
+  writePrivateFile(file, text);
   return { file, digest: createHash('sha256').update(text, 'utf8').digest('hex'), bytes: Buffer.byteLength(text) };
 }
 

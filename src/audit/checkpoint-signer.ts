@@ -1,10 +1,11 @@
 // Ed25519 checkpoint signing and signature checking; key loading from a PEM file or environment; a dev key generator.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { checkpointSigningBytes } from './canonical';
 import { AuditError } from './errors';
 import type { CheckpointBody, SignedCheckpoint } from './types';
+import { writePrivateFile } from '../stores/private-files';
 
 export function publicKeyPem(key: KeyObject): string {
   return key.export({ type: 'spki', format: 'pem' }).toString();
@@ -64,13 +65,22 @@ export function checkpointSignatureValid(checkpoint: SignedCheckpoint, publicKey
   }
 }
 
-/** For development and the demo only: writes audit-signing.pem (private, 0600) and audit-public.pem into `dir`. */
-export function generateDevKeyPair(dir: string): { privateKeyFile: string; publicKeyFile: string } {
-  mkdirSync(dir, { recursive: true });
+/**
+ * Writes a new Ed25519 key pair, both files owner-only (0600, directories created 0700): they go into the data
+ * directory, where everything is; the public key is copied out for verifiers.
+ */
+/** `firstLine` (a comment PEM readers skip) marks the private key, e.g. as generated for development. */
+export function writeSigningKeyPair(privateKeyFile: string, publicKeyFile: string, firstLine?: string): void {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  writePrivateFile(privateKeyFile, firstLine === undefined ? pem : `${firstLine}\n${pem}`);
+  writePrivateFile(publicKeyFile, publicKeyPem(publicKey));
+}
+
+/** For development and the demo only: writes audit-signing.pem and audit-public.pem into `dir`. */
+export function generateDevKeyPair(dir: string): { privateKeyFile: string; publicKeyFile: string } {
   const privateKeyFile = path.join(dir, 'audit-signing.pem');
   const publicKeyFile = path.join(dir, 'audit-public.pem');
-  writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
-  writeFileSync(publicKeyFile, publicKeyPem(publicKey));
+  writeSigningKeyPair(privateKeyFile, publicKeyFile);
   return { privateKeyFile, publicKeyFile };
 }

@@ -4,6 +4,7 @@ export { ChainedAuditLog } from './audit-log';
 export type { AuditConfig, AuditStoreConfig } from './config';
 export { openAuditLog, openAuditStore, loadSigner } from './config';
 export { AuditError, type AuditErrorCode } from './errors';
+export { parseAuditCursor } from './audit-sql';
 export { CheckpointSigner, generateDevKeyPair, loadPublicKey } from './checkpoint-signer';
 export { DEFAULT_PERSONAL_FIELDS, PersonalDataProtector, decryptField } from './personal-data';
 export { BundleSource, buildBundle, writeBundle } from './bundle';

@@ -1,11 +1,11 @@
 // Opens the bus's audit log from its config: the store beside the others (SQLite in the data dir, or PostgreSQL),
 // the checkpoint signing key (created on first start in development), personal-data protection.
-import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type BusConfig } from '../config/load-config';
 import { openAuditLog } from './config';
 import type { AuditLog } from './audit-log';
+import { writeSigningKeyPair } from './checkpoint-signer';
 
 export interface OpenBusAuditOptions {
   /** Told when a development signing key was created, so it can be said out loud. */
@@ -23,11 +23,8 @@ export async function openBusAudit(config: BusConfig, options: OpenBusAuditOptio
   const keyFile = path.resolve(dataDir, config.audit.signingKeyFile);
   if (!existsSync(keyFile)) {
     if (!config.audit.generateSigningKey) throw new ConfigError([`bus.yaml: audit.signingKeyFile: ${keyFile} is missing (audit.generateSigningKey is off)`]);
-    mkdirSync(path.dirname(keyFile), { recursive: true });
-    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const publicKeyFile = keyFile.replace(/(\.pem)?$/, '.pub.pem');
-    writeFileSync(keyFile, `${GENERATED_KEY_MARK}\n${privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()}`, { mode: 0o600 });
-    writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    writeSigningKeyPair(keyFile, publicKeyFile, GENERATED_KEY_MARK);
     options.onKeyCreated?.(keyFile, publicKeyFile);
   } else if (!config.development && readFileSync(keyFile, 'utf8').startsWith(GENERATED_KEY_MARK)) {
     throw new ConfigError([`bus.yaml: audit.signingKeyFile: ${keyFile} was generated for development; production provides its own key`]);

@@ -1,6 +1,7 @@
 // Personal-data protection at rest: masks or AES-256-GCM-encrypts configured fields (CCCD, names, birth dates) before a record is hashed and stored.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { canonicalJson, type JsonValue } from '../envelope/envelope';
+import { rebuildJson } from '../envelope/json-walk';
 import { AuditError } from './errors';
 
 export type PersonalDataMode = 'mask' | 'encrypt' | 'clear';
@@ -59,19 +60,16 @@ export class PersonalDataProtector {
     return this.exact.has(lower) || this.prefixes.some((p) => lower.startsWith(p));
   }
 
-  /** Returns a copy with every personal field (and everything under it) replaced by its protected form. */
+  /**
+   * The value with every personal field (and everything under it) replaced by its protected form, at any depth (no
+   * recursion). Parts without personal data may be shared with the input, not copied.
+   */
   protect(value: JsonValue): JsonValue {
     if (this.config.mode === 'clear') return value;
-    if (Array.isArray(value)) return value.map((v) => this.protect(v));
-    if (value !== null && typeof value === 'object') {
-      const out: { [key: string]: JsonValue } = {};
-      for (const [key, child] of Object.entries(value)) {
-        if (child === undefined) continue;
-        out[key] = this.isPersonal(key) ? this.protectField(key, child) : this.protect(child);
-      }
-      return out;
-    }
-    return value;
+    return rebuildJson(value, {
+      string: (text) => text,
+      property: (key, child) => (this.isPersonal(key) && child !== undefined ? this.protectField(key, child as JsonValue) : undefined),
+    }) as JsonValue;
   }
 
   private protectField(key: string, value: JsonValue): JsonValue {

@@ -1,10 +1,9 @@
 // SQLite audit store (better-sqlite3, WAL, synchronous=FULL): the embedded default, one file, several writers allowed by chain id.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { assertTablePrefix, type AuditStore } from './audit-store';
 import { anchorFromRow, auditSchema, checkpointFromRow, encodeCursor, RECORD_COLUMNS, recordFromRow, recordParams, searchQuery, type AnchorRow, type CheckpointRow, type RecordRow } from './audit-sql';
 import type { ChainHead } from './chain';
+import { prepareSqliteFile } from '../stores/private-files';
 import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ExportAnchor, SignedCheckpoint } from './types';
 
 export interface SqliteAuditStoreOptions {
@@ -23,7 +22,7 @@ export class SqliteAuditStore implements AuditStore {
 
   constructor(options: SqliteAuditStoreOptions) {
     this.p = assertTablePrefix(options.tablePrefix ?? 'audit_');
-    if (options.file !== ':memory:') mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+    prepareSqliteFile(options.file);
     this.db = new Database(options.file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');

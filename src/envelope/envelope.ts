@@ -1,5 +1,6 @@
 // The message every part of the bus passes on: identity, provenance, routing facts and a digest-checked payload.
 import { createHash } from 'node:crypto';
+import { jsonDepthExceeds, rebuildJson } from './json-walk';
 import { uuidv7 } from './uuid';
 
 export const ENVELOPE_SCHEMA_VERSION = 1;
@@ -48,7 +49,7 @@ export interface NewEnvelope<P extends JsonValue> {
 export class EnvelopeError extends Error {
   constructor(
     message: string,
-    readonly code: 'ENVELOPE_MALFORMED' | 'ENVELOPE_DIGEST_MISMATCH' | 'ENVELOPE_VERSION_UNSUPPORTED',
+    readonly code: 'ENVELOPE_MALFORMED' | 'ENVELOPE_DIGEST_MISMATCH' | 'ENVELOPE_VERSION_UNSUPPORTED' | 'ENVELOPE_TOO_DEEP',
   ) {
     super(message);
     this.name = 'EnvelopeError';
@@ -66,22 +67,65 @@ export function nfc(text: string): string {
   return MAY_CHANGE_UNDER_NFC.test(text) ? text.normalize('NFC') : text;
 }
 
-/** Canonical JSON: object keys sorted, strings NFC-normalised, no whitespace. Used for digests and hash chains. */
+/**
+ * Canonical JSON: object keys sorted, strings NFC-normalised, no whitespace. Used for digests and hash chains. Written
+ * with a heap stack, not recursion: a value of any depth is encoded, none overflows the call stack.
+ */
 export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
-  if (typeof value === 'string') return JSON.stringify(nfc(value));
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonicalJson(value[i]!);
-    return `${out}]`;
+  // The text of the innermost open container so far (the whole text when none is open): as a recursive writer would,
+  // each container is written on its own and then added to its parent's text, which keeps the string pieces few.
+  let out = '';
+  const open: CanonicalFrame[] = [];
+  let next: JsonValue | undefined = value;
+  for (;;) {
+    if (next === null || next === undefined) out += 'null';
+    else if (typeof next === 'string') out += jsonString(nfc(next));
+    else if (typeof next !== 'object') out += JSON.stringify(next);
+    else if (Array.isArray(next)) {
+      open.push({ outer: out, array: next, record: null, keys: null, index: 0 });
+      out = '[';
+    } else {
+      const record: { [key: string]: JsonValue } = next;
+      open.push({ outer: out, array: null, record, keys: Object.keys(record).sort().filter((key) => record[key] !== undefined), index: 0 });
+      out = '{';
+    }
+    // The next value to write: the next entry of the innermost open container, closing those that are done.
+    for (;;) {
+      const frame = open[open.length - 1];
+      if (frame === undefined) return out;
+      const length = frame.keys ? frame.keys.length : frame.array!.length;
+      if (frame.index < length) {
+        if (frame.index > 0) out += ',';
+        if (frame.keys) {
+          const key = frame.keys[frame.index]!;
+          out += `${jsonString(nfc(key))}:`;
+          next = frame.record![key];
+        } else next = frame.array![frame.index];
+        frame.index++;
+        break;
+      }
+      out = frame.outer + out + (frame.keys ? '}' : ']');
+      open.pop();
+    }
   }
-  let out = '{';
-  for (const key of Object.keys(value).sort()) {
-    const item = value[key];
-    if (item === undefined) continue;
-    out += `${out.length > 1 ? ',' : ''}${JSON.stringify(nfc(key))}:${canonicalJson(item)}`;
-  }
-  return `${out}}`;
+}
+
+/** What JSON.stringify may escape in a string: quote, backslash, C0 controls; surrogates (it escapes the lone ones). */
+const ESCAPED_IN_JSON = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON.stringify of a string, without its cost for the many strings that need no escape. */
+function jsonString(text: string): string {
+  return ESCAPED_IN_JSON.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+/** An array or object canonicalJson has opened: the text before it, what it holds, how many entries are written. */
+interface CanonicalFrame {
+  outer: string;
+  array: JsonValue[] | null;
+  record: { [key: string]: JsonValue } | null;
+  /** The record's keys, sorted, without those whose value is undefined. */
+  keys: string[] | null;
+  index: number;
 }
 
 export function payloadDigest(payload: JsonValue): string {
@@ -90,45 +134,28 @@ export function payloadDigest(payload: JsonValue): string {
 
 /**
  * Every string inside the value (object keys too) in NFC, as every boundary of the bus must have it. A value that is
- * already NFC throughout is returned as it is, not copied; one that is not comes back as a new value.
+ * already NFC throughout is returned as it is, not copied; one that is not comes back as a new value. Any depth.
  */
 export function normalizeNfc<T>(value: T): T {
-  return nfcValue(value) as T;
+  return rebuildJson(value, { string: nfc, key: nfc }) as T;
 }
 
-function nfcValue(value: unknown): unknown {
-  if (typeof value === 'string') return nfc(value);
-  if (Array.isArray(value)) {
-    let copy: unknown[] | null = null;
-    for (let i = 0; i < value.length; i++) {
-      const item: unknown = value[i];
-      const normal = nfcValue(item);
-      if (copy === null && normal !== item) copy = value.slice(0, i);
-      copy?.push(normal);
-    }
-    return copy ?? value;
+/**
+ * How deep a payload may nest arrays and objects. The bus's own walkers take any depth, but JSON.stringify, which
+ * every transport, store and upstream call uses, recurses and fails some thousands of levels down. Intake refuses
+ * bodies past 64 levels (MAX_JSON_DEPTH), and the bus's own wrappers add a few; this bounds the rest.
+ */
+export const MAX_PAYLOAD_DEPTH = 256;
+
+function assertPayloadDepth(payload: unknown, id: unknown): void {
+  if (jsonDepthExceeds(payload, MAX_PAYLOAD_DEPTH)) {
+    throw new EnvelopeError(`the payload of message ${String(id)} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`, 'ENVELOPE_TOO_DEEP');
   }
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    const keys = Object.keys(record);
-    let copy: Record<string, unknown> | null = null;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const normalKey = nfc(key);
-      const normal = nfcValue(record[key]);
-      if (copy === null && (normalKey !== key || normal !== record[key])) {
-        copy = {};
-        for (const earlier of keys.slice(0, i)) copy[earlier] = record[earlier];
-      }
-      if (copy !== null) copy[normalKey] = normal;
-    }
-    return copy ?? value;
-  }
-  return value;
 }
 
 export function createEnvelope<P extends JsonValue>(init: NewEnvelope<P>): Envelope<P> {
   const id = init.id ?? uuidv7(init.now);
+  assertPayloadDepth(init.payload, id);
   const payload = normalizeNfc(init.payload);
   return {
     id,
@@ -191,6 +218,7 @@ export function parseEnvelope(raw: Buffer | string): Envelope {
     throw new EnvelopeError('envelope sequence must be an integer or null', 'ENVELOPE_MALFORMED');
   }
   if (!('payload' in record)) throw new EnvelopeError('envelope payload is missing', 'ENVELOPE_MALFORMED');
+  assertPayloadDepth(record.payload, record.id);
   const envelope = record as unknown as Envelope;
   if (payloadDigest(envelope.payload) !== envelope.payloadDigest) {
     throw new EnvelopeError(`payload digest mismatch for message ${envelope.id}`, 'ENVELOPE_DIGEST_MISMATCH');

@@ -4,7 +4,7 @@
 // answer is preceded by its own audit record (who saw which messages), and is not sent when that record cannot be.
 import express, { type Request, type Response, type Router } from 'express';
 import type { components } from '../../contracts/generated/bus-admin';
-import type { AuditFilter, AuditLog, AuditOutcome, AuditRecord } from '../audit';
+import { parseAuditCursor, type AuditLog, type AuditOutcome, type AuditRecord } from '../audit';
 import type { BusConfig } from '../config/load-config';
 import { formatMemberId } from '../config/member-id';
 import type { UpstreamBreaker } from '../resilience/breaker';
@@ -19,6 +19,7 @@ import { jsonBody } from './json-body';
 import { PasswordVerifier } from './password-hash';
 import { SignInGuard } from './sign-in-guard';
 import { CLEAR_VIEW, MASKED_VIEW, personalDataRequestOf, type PersonalDataView } from './personal-data-view';
+import { readPathParam, readQuery, type QueryParam } from './query-params';
 
 type Schemas = components['schemas'];
 
@@ -151,8 +152,13 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     action('search', async (req, res) => {
       const view = personalDataView(req, res);
       if (!view) return;
-      const limit = intOf(req.query.limit, 100, 1, 1000);
-      const page = await deps.audit.search(auditFilterOf(req), { limit, cursor: stringOf(req.query.cursor) ?? null });
+      const query = readQuery(req.query, AUDIT_QUERY);
+      if (!query.ok) return sendError(res, 400, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
+      const { limit = 100, cursor, ...filter } = query.values;
+      if (cursor !== undefined && parseAuditCursor(cursor) === null) {
+        return sendError(res, 400, 'INVALID_CURSOR', 'cursor is not one this audit log gave out; search again without it', [{ field: 'cursor', message: 'not a page cursor of this audit log' }]);
+      }
+      const page = await deps.audit.search(filter, { limit, cursor: cursor ?? null });
       const body: Schemas['AuditPage'] = { records: page.records.map((r) => recordView(r, view)), next: page.next, personalData: view.shown ? 'shown' : 'masked' };
       if (view.shown && !(await recordUnmaskedView(req, res, 'search', page.records.map((r) => r.messageId), page.records.map((r) => `${r.chainId}:${r.seq}`)))) return;
       res.json(body);
@@ -165,7 +171,9 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     action('timeline', async (req, res) => {
       const view = personalDataView(req, res);
       if (!view) return;
-      const id = String(req.params.id);
+      const param = readPathParam(req, 'id');
+      if (!param.ok) return sendError(res, 400, 'VALIDATION_FAILED', 'bad message or correlation id', param.problems);
+      const id = param.value;
       const message = await deps.stores.messages.get(id);
       const parts = message ? await deps.stores.messages.children(message.messageId) : [];
       const records = await deps.audit.timeline(id);
@@ -190,8 +198,10 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     action('waiting', async (req, res) => {
       const view = personalDataView(req, res);
       if (!view) return;
-      const route = stringOf(req.query.route);
-      const waiting = await deps.stores.messages.waiting({ ...(route ? { route } : {}), limit: intOf(req.query.limit, 100, 1, 1000) });
+      const query = readQuery(req.query, WAITING_QUERY);
+      if (!query.ok) return sendError(res, 400, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
+      const { route, limit = 100 } = query.values;
+      const waiting = await deps.stores.messages.waiting({ ...(route ? { route } : {}), limit });
       const body: Schemas['WaitingList'] = {
         items: waiting.map((m) => {
           const retry = routeRetry.get(m.route);
@@ -224,13 +234,9 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     action('dead-letters', async (req, res) => {
       const view = personalDataView(req, res);
       if (!view) return;
-      const filter: DeadLetterFilter = {};
-      for (const key of ['messageId', 'route', 'type', 'subject', 'code', 'since', 'until'] as const) {
-        const value = stringOf(req.query[key]);
-        if (value !== undefined) filter[key] = value;
-      }
-      if (req.query.includeReplayed === 'true') filter.includeReplayed = true;
-      filter.limit = intOf(req.query.limit, 100, 1, 10_000);
+      const query = readQuery(req.query, DEAD_LETTER_QUERY);
+      if (!query.ok) return sendError(res, 400, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
+      const filter: DeadLetterFilter = { limit: 100, ...query.values };
       const letters = await deps.transport.listDeadLetters(filter);
       const body: Schemas['DeadLetterList'] = {
         items: letters.map((l) => ({
@@ -341,25 +347,42 @@ function dedupe(records: AuditRecord[]): AuditRecord[] {
   });
 }
 
-function stringOf(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value.normalize('NFC') : undefined;
-}
+const TEXT: QueryParam = { kind: 'text' };
+const DATE_TIME: QueryParam = { kind: 'date-time' };
 
-function intOf(value: unknown, fallback: number, min: number, max: number): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : fallback;
-  return Math.min(Math.max(n, min), max);
-}
+/** The audit search's parameters (contracts/openapi/bus-admin.yaml searchAudit), personalData apart. */
+const AUDIT_QUERY = {
+  subject: TEXT,
+  messageId: TEXT,
+  correlationId: TEXT,
+  client: TEXT,
+  route: TEXT,
+  step: TEXT,
+  outcome: { kind: 'enum', values: ['ok', 'rejected', 'error'] },
+  since: DATE_TIME,
+  until: DATE_TIME,
+  limit: { kind: 'integer', min: 1, max: 1000 },
+  cursor: { kind: 'text', maxLength: 1000 },
+} as const satisfies Record<string, QueryParam>;
 
-function auditFilterOf(req: Request): AuditFilter {
-  const filter: AuditFilter = {};
-  for (const key of ['subject', 'messageId', 'correlationId', 'client', 'route', 'step', 'since', 'until'] as const) {
-    const value = stringOf(req.query[key]);
-    if (value !== undefined) filter[key] = value;
-  }
-  const outcome = stringOf(req.query.outcome);
-  if (outcome === 'ok' || outcome === 'rejected' || outcome === 'error') filter.outcome = outcome;
-  return filter;
-}
+/** The waiting list's parameters (contracts/openapi/bus-admin.yaml listWaiting), personalData apart. */
+const WAITING_QUERY = {
+  route: TEXT,
+  limit: { kind: 'integer', min: 1, max: 1000 },
+} as const satisfies Record<string, QueryParam>;
+
+/** The dead-letter list's parameters (contracts/openapi/bus-admin.yaml listDeadLetters), personalData apart. */
+const DEAD_LETTER_QUERY = {
+  messageId: TEXT,
+  route: TEXT,
+  type: TEXT,
+  subject: TEXT,
+  code: TEXT,
+  since: DATE_TIME,
+  until: DATE_TIME,
+  includeReplayed: { kind: 'boolean' },
+  limit: { kind: 'integer', min: 1, max: 10_000 },
+} as const satisfies Record<string, QueryParam>;
 
 function queryDetails(req: Request): string {
   return Object.entries(req.query)

@@ -22,6 +22,7 @@ import type { ContractValidator } from './contract-validator';
 import { recordRefusals } from './refusal-recorder';
 import { sendError } from './errors';
 import { bodyRefusalOf, jsonBody } from './json-body';
+import { readPathParam } from './query-params';
 
 export interface GatewayDeps {
   config: BusConfig;
@@ -121,7 +122,12 @@ export function createGateway(deps: GatewayDeps): express.Express {
   });
 
   app.get('/api/v1/messages/:id', authenticate(config, refused, 'message.status'), async (req: Request, res: Response) => {
-    const status = await deps.stores.messages.get(String(req.params.id));
+    const id = readPathParam(req, 'id');
+    if (!id.ok) {
+      refused('VALIDATION_FAILED');
+      return sendError(res, 400, 'VALIDATION_FAILED', 'bad message id', id.problems);
+    }
+    const status = await deps.stores.messages.get(id.value);
     // Another client's message is as unknown to the caller as a message that does not exist.
     if (!status || status.source !== req.client!.id) return sendError(res, 404, 'MESSAGE_NOT_FOUND', 'no such message for this client');
     const children = await deps.stores.messages.children(status.messageId);

@@ -1,18 +1,17 @@
 // SQLite (better-sqlite3, WAL) implementation of the bus's stores, for the embedded default and single-process use.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, RevokedSessionStore, Stores } from './stores';
 import { idempotencyRecordFromRow, type IdempotencyRow } from './idempotency-row';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from './message-status';
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, waitingMessageFromRow, type MessageStatusRow } from './message-status-row';
+import { prepareSqliteFile } from './private-files';
 
 export type SqliteDatabase = Database.Database;
 
 export function openSqlite(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  prepareSqliteFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${synchronous}`);

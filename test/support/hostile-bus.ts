@@ -32,18 +32,26 @@ export interface HostileWorld {
   dvcqg: DvcqgSimulator;
   receiver: ReceiverSimulator;
   url: string;
+  /** The bus's data directory (stores.dataDir). */
+  dataDir: string;
   token(client: string): string;
   /** Audit records of refused requests (no message id): `rejected`, or `admin.denied` on the admin API. */
   refusalRecords(): Promise<AuditRecord[]>;
   dispose(): Promise<void>;
 }
 
-export async function startHostileWorld(): Promise<HostileWorld> {
+export interface HostileWorldOptions {
+  /** Runs before the bus starts, with the data directory it will use (not yet there). */
+  beforeStart?(dataDir: string): void;
+}
+
+export async function startHostileWorld(options: HostileWorldOptions = {}): Promise<HostileWorld> {
   const dvcqg = await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } });
   const population = await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } });
   const receiver = await startReceiverSimulator();
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-hostile-'));
   const configDir = path.join(dir, 'config');
+  const dataDir = path.join(dir, 'data');
   mkdirSync(configDir);
   const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 1000 };
   writeFileSync(
@@ -52,7 +60,7 @@ export async function startHostileWorld(): Promise<HostileWorld> {
       // Small caps so the oversize tests need no large bodies.
       http: { host: '127.0.0.1', port: 0, bodyLimitBytes: JSON_CAP_BYTES },
       transport: { amqpUrl: null, namePrefix: 'hostile', prefetch: 50 },
-      stores: { dataDir: path.join(dir, 'data'), databaseUrl: null },
+      stores: { dataDir, databaseUrl: null },
       retry: { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
       auth: { developmentSigningKey: TEST_SIGNING_KEY },
       clients: [
@@ -86,12 +94,14 @@ export async function startHostileWorld(): Promise<HostileWorld> {
   const generic = { name: 'generic', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] };
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify({ routes: [...dossierRoutes, ...edocRoutes, generic] }));
 
+  options.beforeStart?.(dataDir);
   const bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
   return {
     bus,
     dvcqg,
     receiver,
     url: bus.url(),
+    dataDir,
     token: (client) => testToken(client, TEST_SIGNING_KEY),
     async refusalRecords() {
       const found: AuditRecord[] = [];

@@ -92,18 +92,26 @@ function readSignature(headerContainer: XmlElement, source: Buffer): SignatureBl
   };
 }
 
-/** Bindings the subtree uses by prefix but does not declare itself (the default namespace is left to context). */
+/**
+ * Bindings the subtree uses by prefix but does not declare itself (the default namespace is left to context). Walked
+ * with a heap stack: the subtree is the sender's, and its depth is whatever the sender made it.
+ */
 function inheritedNamespacesUsedBy(element: XmlElement): Record<string, string> {
   const inherited: Record<string, string> = {};
-  const visit = (e: XmlElement, declaredInside: ReadonlySet<string>): void => {
-    const declared = new Set([...declaredInside, ...e.declaredNamespaces.keys()]);
+  const pending: { e: XmlElement; declaredInside: ReadonlySet<string> }[] = [{ e: element, declaredInside: new Set() }];
+  while (pending.length > 0) {
+    const { e, declaredInside } = pending.pop()!;
+    const declared = e.declaredNamespaces.size === 0 ? declaredInside : new Set([...declaredInside, ...e.declaredNamespaces.keys()]);
     const prefixes = [e.prefix, ...e.attributes.map((a) => a.prefix)].filter((p) => p !== '' && p !== 'xml');
     for (const prefix of prefixes) {
       if (!declared.has(prefix)) inherited[prefix] = e.inScopeNamespaces.get(prefix) ?? '';
     }
-    for (const child of e.children) if (child.kind === 'element') visit(child, declared);
-  };
-  visit(element, new Set());
+    // Children last first, so that they come off the stack in document order, as a recursive walk would visit them.
+    for (let i = e.children.length - 1; i >= 0; i--) {
+      const child = e.children[i]!;
+      if (child.kind === 'element') pending.push({ e: child, declaredInside: declared });
+    }
+  }
   return inherited;
 }
 

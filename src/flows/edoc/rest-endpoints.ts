@@ -7,6 +7,7 @@ import { normalizeNfc, type JsonValue } from '../../envelope/envelope';
 import type { ContractValidator } from '../../gateway/contract-validator';
 import { sendError } from '../../gateway/errors';
 import { jsonBody } from '../../gateway/json-body';
+import { readPathParam } from '../../gateway/query-params';
 import type { Right } from '../../gateway/rights';
 import type { Logger } from '../../observability/logger';
 import { acceptedBody, EDOC_CONTRACT, inboxEntryBody, statusAcceptedBody, type StatusUpdateBody } from './edoc-api-types';
@@ -53,7 +54,9 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
   });
 
   router.get('/api/v1/edocs/:id', deps.authenticate('edoc.inbox'), async (req: Request, res: Response) => {
-    const entry = await deps.mailbox.entry(req.client!.id, String(req.params.id));
+    const id = readPathParam(req, 'id');
+    if (!id.ok) return refuse(res, 400, 'VALIDATION_FAILED', 'bad document id', id.problems);
+    const entry = await deps.mailbox.entry(req.client!.id, id.value);
     if (!entry) return refuse(res, 404, 'EDOC_NOT_FOUND', 'no such document in your mailbox');
     res.status(200);
     res.setHeader('Content-Type', 'application/xml; charset=utf-8');
@@ -67,13 +70,15 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
 
   const json = jsonBody(64 * 1024, deps.onRefused);
   router.post('/api/v1/edocs/:id/status', deps.authenticate('edoc.status'), ...json, async (req: Request, res: Response) => {
+    const id = readPathParam(req, 'id');
+    if (!id.ok) return refuse(res, 400, 'VALIDATION_FAILED', 'bad document id', id.problems);
     const problems = deps.contracts.validate(EDOC_CONTRACT, 'StatusUpdate', req.body);
     if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the status update is not valid', problems);
     const update = normalizeNfc(req.body as JsonValue) as unknown as StatusUpdateBody;
     if (!isEdxmlStatusCode(update.statusCode)) return refuse(res, 400, 'VALIDATION_FAILED', 'unknown status code');
-    const outcome = await deps.mailbox.reportStatus(req.client!.id, String(req.params.id), { ...update, statusCode: update.statusCode });
+    const outcome = await deps.mailbox.reportStatus(req.client!.id, id.value, { ...update, statusCode: update.statusCode });
     if (!outcome.ok) return refuse(res, outcome.status, outcome.code, outcome.message);
-    deps.logger.info({ messageId: outcome.messageId, entryId: String(req.params.id), statusCode: outcome.statusCode }, 'edoc status accepted');
+    deps.logger.info({ messageId: outcome.messageId, entryId: id.value, statusCode: outcome.statusCode }, 'edoc status accepted');
     res.status(202).json(statusAcceptedBody(outcome));
   });
 }

@@ -8,6 +8,7 @@ import { waitFor } from '../../support/env';
 import { EDOC_SENDER, EDXML_CAP_BYTES, JSON_CAP_BYTES, RECIPIENT_ORGAN, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../support/hostile-bus';
 import { TEST_CLIENT } from '../../support/bus-process';
 import { documentPackage } from '../edoc/support/packages';
+import { MAX_JSON_DEPTH } from '../../../src/gateway/json-body';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 
@@ -88,6 +89,48 @@ describe('hostile input is refused with a code, and audited', () => {
     const badSoap = Buffer.from(sendEdocEnvelope(validEdxml).replace('<e:edXML>', '<e:edXML>\u0000'), 'utf8');
     badSoap[badSoap.indexOf(0)] = 0xfe;
     await expectRefused(() => postSoap(badSoap), 400, 'INVALID_UTF8', '/soap/edoc');
+  });
+
+  test('JSON nested past the limit → 400 JSON_TOO_DEEP naming it, on every JSON endpoint; at the limit it is read', async () => {
+    const nested = (levels: number, inner = '') => `${'['.repeat(levels)}${inner}${']'.repeat(levels)}`;
+    const marker = `"depth-${Date.now()}"`;
+    const generic = (levels: number) => `{"type":"test.ping","payload":${nested(levels - 1, marker)}}`;
+    for (const [pathname, body] of [
+      ['/api/v1/messages', generic(10_000)],
+      ['/api/v1/dossiers', dossier({}).replace(/}$/, `,"GhiChu":${nested(10_000)}}`)],
+      ['/api/v1/dossiers/000.00.04.H10-261201-0001/progress', `{"MaHoSo":${nested(10_000)}}`],
+      ['/api/v1/citizens/verify', nested(10_000)],
+      ['/api/v1/admin/dead-letters/replay', `{"ids":${nested(10_000)}}`],
+    ] as const) {
+      const answer = await expectRefused(() => postJson(pathname, body), 400, 'JSON_TOO_DEEP', pathname);
+      expect(answer.text).toContain(String(MAX_JSON_DEPTH));
+    }
+    expect((await postJson('/api/v1/messages', generic(MAX_JSON_DEPTH + 1))).code).toBe('JSON_TOO_DEEP');
+    const atLimit = await postJson('/api/v1/messages', generic(MAX_JSON_DEPTH));
+    expect(atLimit.status).toBe(202);
+    await waitFor(() => world.receiver.applied().some((e) => JSON.stringify(e.body).includes(nested(MAX_JSON_DEPTH - 1, marker))), 10_000, 'the message at the limit delivered');
+  });
+
+  test('text the policy refuses (lone surrogate, NUL, other C0, C1, U+202E) → 400 VALIDATION_FAILED naming the field, on the generic endpoint too', async () => {
+    const marker = `text-${Date.now()}`;
+    for (const [value, codePoint] of [
+      ['\ud800', 'U+D800'],
+      ['\u0000', 'U+0000'],
+      ['\u0007', 'U+0007'],
+      ['\u009f', 'U+009F'],
+      ['\u202e', 'U+202E'],
+    ] as const) {
+      const body = JSON.stringify({ type: 'test.ping', payload: { marker, items: [{ ghiChu: `Ghi chú ${value}` }] } });
+      const answer = await expectRefused(() => postJson('/api/v1/messages', body), 400, 'VALIDATION_FAILED', '/api/v1/messages');
+      expect(answer.field).toEqual(['/payload/items/0/ghiChu']);
+      expect(answer.text).toContain(codePoint);
+    }
+    // The same text with a tab and line breaks is free text, and goes through; nothing refused reached the receiver.
+    expect((await postJson('/api/v1/messages', JSON.stringify({ type: 'test.ping', payload: { marker, ghiChu: 'Dòng một\r\n\tDòng hai' } }))).status).toBe(202);
+    await waitFor(() => world.receiver.applied().some((e) => JSON.stringify(e.body).includes(marker)), 10_000, 'the accepted message delivered');
+    expect(world.receiver.applied().filter((e) => JSON.stringify(e.body).includes(marker))).toHaveLength(1);
+    const subject = await postJson('/api/v1/messages', JSON.stringify({ type: 'test.ping', subject: 'HS-1\u200b', payload: {} }));
+    expect({ status: subject.status, code: subject.code, field: subject.field }).toEqual({ status: 400, code: 'VALIDATION_FAILED', field: ['/subject'] });
   });
 
   test('an overlong field → 400 VALIDATION_FAILED naming it', async () => {

@@ -140,6 +140,32 @@ describe('toDongBoHoSoItem', () => {
     expect(mappingError(() => toDongBoHoSoItem(badDoc))).toMatchObject({ field: 'TaiLieuNop[0].TenTepDinhKem' });
   });
 
+  it.each([
+    ['a lone surrogate', 'TrichYeuHoSo', 'Đăng ký khai sinh \ud800', 'U+D800'],
+    ['NUL', 'ChuHoSo', 'Nguyễn\u0000Thị', 'U+0000'],
+    ['another C0 control', 'GhiChu', 'Ghi chú\u001b[2J', 'U+001B'],
+    ['a C1 control', 'DonViXuLy', 'UBND\u0085xã', 'U+0085'],
+    ['a right-to-left override', 'TenTTHC', 'Thủ tục \u202egnp.exe', 'U+202E'],
+    ['a line feed in a name', 'ChuHoSo', 'Nguyễn Thị\nHồng', 'U+000A'],
+    ['a zero-width space in a code', 'SoBienNhan', 'BN-2024\u200b-0012', 'U+200B'],
+  ])('refuses %s with INVALID_TEXT naming the field and the code point, never the text', (_what, field, value, codePoint) => {
+    const err = mappingError(() => toDongBoHoSoItem({ ...birthRegistration(), [field]: value }));
+    expect(err).toMatchObject({ code: 'INVALID_TEXT', field });
+    expect(err.message).toContain(codePoint);
+    expect(err.message).not.toContain(value);
+  });
+
+  it('refuses such text in lists and in fields it copies as they are, and takes line breaks in free text', () => {
+    const fee = { ...birthRegistration(), DanhSachLePhi: [{ TenPhiLePhi: 'Lệ phí', Gia: 0, MaPhiLePhi: 'LP\u0000' }] };
+    expect(mappingError(() => toDongBoHoSoItem(fee))).toMatchObject({ code: 'INVALID_TEXT', field: 'DanhSachLePhi[0].MaPhiLePhi' });
+    const doc = { ...birthRegistration(), TaiLieuNop: [{ TepDinhKemId: 'f-1', TenTepDinhKem: 'to-khai\u202e.pdf' }] };
+    expect(mappingError(() => toDongBoHoSoItem(doc))).toMatchObject({ code: 'INVALID_TEXT', field: 'TaiLieuNop[0].TenTepDinhKem' });
+    const multiline = 'Dòng một\r\n\tDòng hai';
+    expect(toDongBoHoSoItem({ ...birthRegistration(), GhiChu: multiline }).GhiChu).toBe(multiline);
+    const progress = { ...birthRegistrationProgress()[0]!, NguoiXuLy: 'Lê Thị\u0000Thu Hà' };
+    expect(mappingError(() => toTienDoHoSoItem(progress))).toMatchObject({ code: 'INVALID_TEXT', field: 'NguoiXuLy' });
+  });
+
   it('requires the field name when no catalogue entry is given', () => {
     const dossier: DossierIntake = { ...birthRegistration(), TenLinhVuc: undefined };
     expect(mappingError(() => toDongBoHoSoItem(dossier))).toMatchObject({ code: 'MISSING_FIELD', field: 'TenLinhVuc' });

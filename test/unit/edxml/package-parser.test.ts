@@ -100,6 +100,16 @@ describe('parseEdxmlPackage — variants', () => {
     expect(LEGACY_EDOC_NAMESPACE).toBe('http://www.e-doc.vn/Schema/');
   });
 
+  it('takes a Signature nested 100,000 elements deep, naming the prefix it borrows from outside', () => {
+    const depth = 100_000;
+    const deep = `${'<ds:x>'.repeat(depth)}${'</ds:x>'.repeat(depth)}`;
+    const text = loadFixtureText('cong-van-qcvn102.edxml').replace('<Signature>', `<Signature xmlns:ds="urn:test:deep">${deep}`);
+    const pkg = parseEdxmlPackage(Buffer.from(text));
+    expect(pkg.signature?.raw).toContain(deep);
+    const inside = loadFixtureText('cong-van-qcvn102.edxml').replace('<Signature>', `<Signature>${deep}`).replace('<edXML:edXMLEnvelope', '<edXML:edXMLEnvelope xmlns:ds="urn:test:deep"');
+    expect(parseEdxmlPackage(Buffer.from(inside)).signature?.inheritedNamespaces).toMatchObject({ ds: 'urn:test:deep' });
+  });
+
   it('reads the legacy namespace in the QCVN 102 layout', () => {
     const text = loadFixtureText('cong-van-qcvn102.edxml').replace(/http:\/\/www\.mic\.gov\.vn\/TBT\/QCVN_102_2016/g, LEGACY_EDOC_NAMESPACE);
     const pkg = parseEdxmlPackage(Buffer.from(text));

@@ -4,7 +4,7 @@ import * as soap from 'soap';
 import { lookupResultFromWire, populationWsdlPath, verificationResultFromWire, type CitizenVerifyRequest } from '../../../adapters/population';
 import { normalizeNfc } from '../../../src/envelope/envelope';
 import { UnreadableAnswerError } from '../../../adapters/population/mapping';
-import { SoapAnswerReader, type SoapAnswer } from '../../../adapters/population/soap-answer';
+import { MAX_ANSWER_DEPTH, SoapAnswerReader, type SoapAnswer } from '../../../adapters/population/soap-answer';
 
 const lookupAnswer = new SoapAnswerReader('CongdanCollection', ['CongDan']);
 const verificationAnswer = new SoapAnswerReader('KetQuaXacThucResponse');
@@ -149,6 +149,13 @@ describe('SoapAnswerReader: faults and refusals', () => {
   test('parser messages, which may quote the answer, are not passed on', () => {
     const xml = collection('<dc:CongDan><dc:HoVaTen>ĐÀO VĂN TÀI</dc:Ten></dc:CongDan>');
     expect(() => lookupAnswer.read(xml)).toThrow('population answer could not be read: not well-formed XML');
+  });
+
+  test('an answer nested deeper than the service ever nests is unreadable, and says so', () => {
+    const deep = (levels: number) => collection(`<dc:CongDan>${'<dc:x>'.repeat(levels)}1${'</dc:x>'.repeat(levels)}</dc:CongDan>`);
+    expect(lookupAnswer.read(deep(MAX_ANSWER_DEPTH - 4)).kind).toBe('answer');
+    expect(() => lookupAnswer.read(deep(MAX_ANSWER_DEPTH - 3))).toThrow(`population answer could not be read: elements nested deeper than ${MAX_ANSWER_DEPTH}`);
+    expect(() => lookupAnswer.read(deep(100_000))).toThrow(UnreadableAnswerError);
   });
 
   test('a byte-order mark before the declaration is accepted', () => {
