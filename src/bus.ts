@@ -95,6 +95,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     : new SqliteStores(openSqlite(path.join(dataDir, 'stores.db')));
   const audit = await openBusAudit(config, {
     onKeyCreated: (file, pub) => logger.warn({ file, publicKey: pub }, 'created a development audit signing key; production provides its own'),
+    onSealed: (seal) => logger.warn({ chainId: seal.chainId, seq: seal.seq, reason: seal.reason, ownerLastSeenAt: seal.ownerLastSeenAt, code: 'AUDIT_CHAIN_SEALED' }, 'sealed the audit chain of a bus that is gone'),
+    onChainReplaced: (previous, next) => logger.error({ previous, next, code: 'AUDIT_CHAIN_REPLACED' }, 'this bus found its audit chain sealed (its lease ran out while it lived); it goes on in a fresh chain'),
   });
   const retention = scheduleRetention(config, (result) => {
     if (result instanceof Error) logger.error({ err: result.message }, 'audit retention failed; nothing pruned that was not exported');

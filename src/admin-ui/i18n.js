@@ -75,6 +75,7 @@ export const MESSAGES = {
     'col.chain': 'Chuỗi',
     'col.lastSeq': 'Seq cuối',
     'col.signedThrough': 'Đã ký đến seq',
+    'col.chainEnd': 'Cuối chuỗi',
     'col.select': 'Chọn',
     'col.history': 'Lịch sử gửi',
 
@@ -131,6 +132,9 @@ export const MESSAGES = {
     'verify.failed': 'Xác minh thất bại ở chuỗi {chain}, seq {seq}: {reason}',
     'verify.checkedAt': 'Kiểm tra lúc {at}',
     'verify.chains': 'Các chuỗi nhật ký',
+    'verify.sealed': 'Đã niêm phong ở seq {seq} lúc {at} (tiến trình ghi đã dừng)',
+    'verify.unsignedTail': '{count} bản ghi sau điểm ký cuối chưa được ký: có thể bị cắt mà không phát hiện',
+    'verify.signedToEnd': 'Đã ký đến bản ghi cuối',
 
     'state.accepted': 'Đã tiếp nhận',
     'state.in-progress': 'Đang xử lý',
@@ -224,6 +228,7 @@ export const MESSAGES = {
     'col.chain': 'Chain',
     'col.lastSeq': 'Last seq',
     'col.signedThrough': 'Signed through seq',
+    'col.chainEnd': 'Chain end',
     'col.select': 'Select',
     'col.history': 'Delivery history',
 
@@ -280,6 +285,9 @@ export const MESSAGES = {
     'verify.failed': 'Verification failed in chain {chain}, seq {seq}: {reason}',
     'verify.checkedAt': 'Checked at {at}',
     'verify.chains': 'Audit chains',
+    'verify.sealed': 'Sealed at seq {seq} at {at} (its bus was gone)',
+    'verify.unsignedTail': '{count} record(s) after the last checkpoint are not signed: they could be cut off unnoticed',
+    'verify.signedToEnd': 'Signed to the last record',
 
     'state.accepted': 'Accepted',
     'state.in-progress': 'In progress',
