@@ -23,6 +23,7 @@ import { AmqpTransport } from './transport/amqp/amqp-transport';
 import { EmbeddedTransport } from './transport/embedded/embedded-transport';
 import type { RouteTopology, Transport } from './transport/transport';
 import { createSettlementObserver } from './routing/settlement-observer';
+import { SettlementRecorder } from './routing/settlement-recorder';
 import { Resequencer } from './routing/resequencer';
 import { openBusAudit } from './audit/open-bus-audit';
 import { scheduleRetention, type RetentionSchedule } from './audit/retention-schedule';
@@ -104,7 +105,10 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   });
   const resequencer = new Resequencer(stores.sequences);
   const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
-  const observer = createSettlementObserver({ audit, messages: stores.messages, resequencer, orderedRoutes, metrics, logger });
+  // Before the transport starts: records a bus that is gone had kept come before this one's.
+  const recorder = new SettlementRecorder({ audit, outbox: stores.auditOutbox, logger });
+  await recorder.start();
+  const observer = createSettlementObserver({ recorder, messages: stores.messages, resequencer, orderedRoutes, metrics, logger });
 
   const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
   let transport: Transport;
@@ -215,6 +219,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         for (const stop of stopHooks) await stop();
         for (const breaker of breakers.values()) breaker.shutdown();
         retention?.stop();
+        await recorder.close();
         await audit.close();
         await stores.close();
         embeddedDb?.close();
