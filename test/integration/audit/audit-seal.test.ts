@@ -71,9 +71,9 @@ describe.each([
   });
 
   test('a chain whose owner still renews is never sealed; closed by its owner, it is not sealed either', async () => {
-    const owner = await openWriter(await h.openStore(), signer, { chainId: `alive-${randomUUID()}`, owner: elsewhere(), leaseMs: 1000 });
+    const owner = await openWriter(await h.openStore(), signer, { chainId: `alive-${randomUUID()}`, owner: elsewhere(), leaseMs: 1500 });
     const sealer = await openWriter(await h.openStore(), signer, { chainId: `sealer-${randomUUID()}`, sealOrphans: { includeUnleased: false } });
-    // Three lease times, the owner appending now and then and otherwise renewing on its timer.
+    // Two lease times, the owner appending now and then and otherwise renewing on its timer.
     const until = Date.now() + 3000;
     for (let i = 0; Date.now() < until; i++) {
       if (i % 3 === 0) await owner.append({ step: 'received', outcome: 'ok', messageId: `a-${i}` });
@@ -81,8 +81,11 @@ describe.each([
       await new Promise((r) => setImmediate(r));
     }
     const chainId = owner.chainId;
+    const storeNow = async () => (await store.openLeases()).find((l) => l.chainId === sealer.chainId)!.nowMs;
+    const closedAt = await storeNow();
     await owner.close();
-    await new Promise((r) => setTimeout(r, 1200));
+    // Past the lease time it would have had, by the store's clock.
+    await waitFor(async () => (await storeNow()) > closedAt + 1500, 10_000, 'lease time passed');
     expect((await sealer.sealOrphans()).map((s) => s.chainId)).not.toContain(chainId);
     expect(await store.seal(chainId)).toBeNull();
     expect(await verifyChain(chainId)).toMatchObject({ ok: true, unsignedTails: 0 });

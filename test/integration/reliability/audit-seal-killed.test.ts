@@ -19,7 +19,7 @@ import { createSchema, dropSchema, schemaUrl } from '../../support/pg-schema';
 const run = promisify(execFile);
 const VERIFY = path.resolve(__dirname, '../../../dist/src/cli/audit-verify.js');
 const MESSAGES = 30;
-const LEASE_MS = 3000;
+const LEASE_MS = 6000;
 
 async function auditVerify(args: string[]): Promise<{ code: number; out: string }> {
   try {
