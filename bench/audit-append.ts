@@ -12,13 +12,15 @@ import { SqliteAuditStore } from '../src/audit/sqlite-audit-store';
 
 const N = Number(process.env.N ?? 20000);
 const C = Number(process.env.C ?? 200);
+/** Checkpoint every this many records (audit.checkpointEveryRecords); 0: none during the run. */
+const EVERY = Number(process.env.EVERY ?? 0);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const signer = new CheckpointSigner(generateKeyPairSync('ed25519').privateKey);
 const payload = { MaHoSo: '000.00.04.H10-261127-0001', ChuHoSo: { SoDinhDanh: '026092008262', HoVaTen: 'Đào Văn Tài', NgaySinh: '1992-11-22' }, TrangThai: 2 };
 
 async function measure(label: string, store: AuditStore, mode: 'mask' | 'encrypt'): Promise<void> {
   const protector = new PersonalDataProtector({ mode, fields: DEFAULT_PERSONAL_FIELDS, encryptionKey: Buffer.alloc(32, 1) });
-  const log = await ChainedAuditLog.open(store, signer, protector, { payloadMode: 'full', checkpointIntervalMs: 0, chainId: `bench-${Date.now()}-${mode}` });
+  const log = await ChainedAuditLog.open(store, signer, protector, { payloadMode: 'full', checkpointIntervalMs: 0, checkpointEveryRecords: EVERY, chainId: `bench-${Date.now()}-${mode}` });
   const event = (i: number) => ({ step: 'delivered' as const, outcome: 'ok' as const, messageId: `m-${i}`, correlationId: `c-${i}`, subject: payload.MaHoSo, client: 'motcua', route: 'dossier-sync', durationMs: 12, requestBytes: 800, payload });
   let started = Date.now();
   let next = 0;
@@ -35,7 +37,7 @@ async function measure(label: string, store: AuditStore, mode: 'mask' | 'encrypt
   await log.checkpoint();
   started = Date.now();
   const report = await log.verify();
-  console.log(`${label} (${mode}): ${Math.round(concurrent)} appends/s with ${C} in flight; ${serialMs.toFixed(2)} ms per append one at a time; verify ${report.ok ? 'ok' : 'FAILED'} ${Math.round(((N + serialN) / (Date.now() - started)) * 1000)} records/s`);
+  console.log(`${label} (${mode}, checkpoint every ${EVERY || '-'}): ${Math.round(concurrent)} appends/s with ${C} in flight; ${serialMs.toFixed(2)} ms per append one at a time; verify ${report.ok ? 'ok' : 'FAILED'} ${Math.round(((N + serialN) / (Date.now() - started)) * 1000)} records/s`);
   await log.close();
 }
 

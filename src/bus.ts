@@ -26,6 +26,7 @@ import { AmqpTransport } from './transport/amqp/amqp-transport';
 import { EmbeddedTransport } from './transport/embedded/embedded-transport';
 import type { RouteTopology, Transport } from './transport/transport';
 import { createSettlementObserver } from './routing/settlement-observer';
+import { SettlementRecorder } from './routing/settlement-recorder';
 import { Resequencer } from './routing/resequencer';
 import { openBusAudit } from './audit/open-bus-audit';
 import { scheduleRetention, type RetentionSchedule } from './audit/retention-schedule';
@@ -106,6 +107,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     opened.push(() => stores.close());
     const audit = await openBusAudit(config, {
       onKeyCreated: (file, pub) => logger.warn({ file, publicKey: pub }, 'created a development audit signing key; production provides its own'),
+      onSealed: (seal) => logger.warn({ chainId: seal.chainId, seq: seal.seq, reason: seal.reason, ownerLastSeenAt: seal.ownerLastSeenAt, code: 'AUDIT_CHAIN_SEALED' }, 'sealed the audit chain of a bus that is gone'),
+      onChainReplaced: (previous, next) => logger.error({ previous, next, code: 'AUDIT_CHAIN_REPLACED' }, 'this bus found its audit chain sealed (its lease ran out while it lived); it goes on in a fresh chain'),
     });
     opened.push(() => audit.close());
     const retention = scheduleRetention(config, (result) => {
@@ -115,7 +118,11 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     opened.push(() => retention?.stop());
     const resequencer = new Resequencer(stores.sequences);
     const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
-    const observer = createSettlementObserver({ audit, messages: stores.messages, resequencer, orderedRoutes, metrics, logger });
+    // Before the transport starts: records a bus that is gone had kept come before this one's.
+    const recorder = new SettlementRecorder({ audit, outbox: stores.auditOutbox, logger });
+    await recorder.start();
+    opened.push(() => recorder.close());
+    const observer = createSettlementObserver({ recorder, messages: stores.messages, resequencer, orderedRoutes, metrics, logger });
 
     const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
     let transport: Transport;
@@ -237,6 +244,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
           for (const stop of stopHooks) await stop();
           for (const breaker of breakers.values()) breaker.shutdown();
           retention?.stop();
+          await recorder.close();
           await audit.close();
           await stores.close();
           embeddedDb?.close();

@@ -295,7 +295,20 @@ export interface components {
             chains: {
                 chainId: string;
                 lastSeq: number | null;
+                /** @description The signed seal another bus wrote when this chain's owner was gone, or null */
+                seal: null | {
+                    /** Format: date-time */
+                    at: string;
+                    /** Format: date-time */
+                    ownerLastSeenAt: string | null;
+                    /** @enum {string} */
+                    reason: "owner-process-ended" | "lease-expired" | "no-lease";
+                    sealedBy: string;
+                    seq: number;
+                };
                 signedThrough: number | null;
+                /** @description Records after the last checkpoint */
+                unsignedTail: number;
             }[];
             /** Format: date-time */
             checkedAt: string;
@@ -304,7 +317,10 @@ export interface components {
                 reason: string;
                 seq: number | null;
             };
+            /** @description No record */
             ok: boolean;
+            /** @description Chains that verify but end in records after their last checkpoint */
+            unsignedTails: number;
             /** @description Records verified (sum over the chains) */
             verifiedThroughSeq: number;
         };

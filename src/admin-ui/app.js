@@ -1100,6 +1100,13 @@ function renderVerificationActions() {
   );
 }
 
+/** A chain's end: sealed (its bus was gone), signed to its last record, or an unsigned tail that could be cut off. */
+function chainEnd(c) {
+  if (c.seal) return t('verify.sealed', { seq: c.seal.seq, at: formatTime(c.seal.at) });
+  if (c.unsignedTail > 0) return t('verify.unsignedTail', { count: c.unsignedTail });
+  return t('verify.signedToEnd');
+}
+
 function renderVerificationReport() {
   const v = state.verification;
   const body = [errorBox(v.error, 'verify-error')];
@@ -1119,7 +1126,7 @@ function renderVerificationReport() {
         el('h2', {}, t('verify.chains')),
         table(
           'verify-chains',
-          [t('col.chain'), t('col.lastSeq'), t('col.signedThrough')],
+          [t('col.chain'), t('col.lastSeq'), t('col.signedThrough'), t('col.chainEnd')],
           chains.map((c) =>
             el(
               'tr',
@@ -1127,6 +1134,7 @@ function renderVerificationReport() {
               el('td', { class: 'mono' }, text(c.chainId)),
               el('td', { class: 'num' }, text(c.lastSeq)),
               el('td', { class: 'num' }, text(c.signedThrough)),
+              el('td', { testid: 'verify-chain-end', class: c.unsignedTail > 0 ? 'warn' : null }, chainEnd(c)),
             ),
           ),
           t('common.none'),

@@ -1,11 +1,13 @@
-// The AuditLog the bus sees, and its writer: one chain per instance, appends of a tick committed in one transaction, periodic signed checkpoints, fail-closed health with self-recovery.
+// The AuditLog the bus sees, and its writer: one leased chain per instance, appends of a tick committed in one transaction, signed checkpoints by time and by count, fail-closed health with self-recovery.
 import type { KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { canonicalJson, payloadDigest } from '../envelope/envelope';
 import type { AuditStore } from './audit-store';
-import { GENESIS_HASH, linkRecords, type ChainHead } from './chain';
+import { GENESIS_HASH, linkRecords, type ChainHead, type RecordContent } from './chain';
+import { thisProcess } from './chain-owner';
 import type { CheckpointSigner } from './checkpoint-signer';
+import { sealOrphans } from './orphan-sealer';
 import { AuditError, describeError } from './errors';
 import type { PersonalDataProtector } from './personal-data';
 import type {
@@ -16,14 +18,16 @@ import type {
   AuditPageResult,
   AuditRecord,
   AuditRecordRef,
+  ChainOwner,
   SignedCheckpoint,
-  UnsignedRecord,
+  SignedSeal,
   VerifyReport,
 } from './types';
 import { verifyAudit } from './verifier';
 
 /** The whole surface the bus uses. */
 export interface AuditLog {
+  /** The chain this writer appends to now (a fresh one if its chain was sealed while it lived). */
   readonly chainId: string;
   /** Resolves once the record is committed (durable); rejects with AuditError AUDIT_UNAVAILABLE when the store cannot be written. */
   append(event: AuditEvent): Promise<AuditRecordRef>;
@@ -33,6 +37,8 @@ export interface AuditLog {
   timeline(messageIdOrCorrelationId: string): Promise<AuditRecord[]>;
   /** Verifies every chain in the store against the trusted keys. */
   verify(): Promise<VerifyReport>;
+  /** Seals the chains whose owners are gone (see orphan-sealer); what it sealed. */
+  sealOrphans(): Promise<SignedSeal[]>;
   health(): AuditHealth;
   /** False while the store cannot be written: intake should answer 503 STORE_UNAVAILABLE. */
   isHealthy(): boolean;
@@ -45,8 +51,20 @@ export interface AuditWriterOptions {
   chainId?: string;
   /** `full` keeps the (protected) payload; `metadata` keeps only its digest and sizes. */
   payloadMode: 'full' | 'metadata';
-  /** Checkpoint interval; 0 turns the timer off (checkpoints then only on demand and at close). Default 60 000. */
+  /** Checkpoint interval; 0 turns the timer off. Default 5000. */
   checkpointIntervalMs?: number;
+  /** A checkpoint as soon as this many records follow the last one, whichever of time and count comes first; 0 turns it off. Default 500. */
+  checkpointEveryRecords?: number;
+  /** How long the chain's lease lasts unrenewed before another process may seal the chain (default 30 000 ms); renewed every third of it. */
+  leaseMs?: number;
+  /** The lease's owner; default this process. */
+  owner?: ChainOwner;
+  /** Seal orphaned chains at open and at each lease renewal; off by default (the bus turns it on). */
+  sealOrphans?: { includeUnleased: boolean };
+  /** Told of each orphan this writer sealed. */
+  onSealed?: (seal: SignedSeal) => void;
+  /** Told when this writer's own chain was found sealed (its lease had run out while it lived) and it went on in a fresh chain. */
+  onChainReplaced?: (previous: string, next: string) => void;
   /** Most records committed in one transaction (default 500). */
   maxBatch?: number;
   /** How often a down store is probed for recovery (default 1000 ms). */
@@ -56,9 +74,11 @@ export interface AuditWriterOptions {
 }
 
 interface Pending {
-  record: Omit<UnsignedRecord, 'seq' | 'prevHash'>;
+  record: RecordContent;
   resolve: (ref: AuditRecordRef) => void;
   reject: (error: Error) => void;
+  /** Set when the batch met its chain ended once: a second time rejects instead of looping. */
+  chainEnded?: boolean;
 }
 
 const OUTCOMES = new Set(['ok', 'rejected', 'error']);
@@ -68,7 +88,7 @@ export function defaultChainId(): string {
 }
 
 export class ChainedAuditLog implements AuditLog {
-  readonly chainId: string;
+  private currentChain: string;
   private head: ChainHead = { seq: 0, hash: GENESIS_HASH };
   private headKnown = false;
   private lastCheckpointSeq = 0;
@@ -80,6 +100,8 @@ export class ChainedAuditLog implements AuditLog {
   private lastError: string | null = null;
   private probeTimer: NodeJS.Timeout | null = null;
   private checkpointTimer: NodeJS.Timeout | null = null;
+  private leaseTimer: NodeJS.Timeout | null = null;
+  private sweptUnleased = false;
 
   private constructor(
     private readonly store: AuditStore,
@@ -87,8 +109,16 @@ export class ChainedAuditLog implements AuditLog {
     private readonly protector: PersonalDataProtector,
     private readonly options: AuditWriterOptions,
   ) {
-    this.chainId = options.chainId ?? defaultChainId();
-    if (this.chainId.length === 0 || this.chainId.length > 200) throw new AuditError('audit chain id must be 1–200 characters', 'AUDIT_CONFIG');
+    this.currentChain = options.chainId ?? defaultChainId();
+    if (this.currentChain.length === 0 || this.currentChain.length > 200) throw new AuditError('audit chain id must be 1–200 characters', 'AUDIT_CONFIG');
+  }
+
+  get chainId(): string {
+    return this.currentChain;
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 30_000;
   }
 
   /** Opens the writer; a store that is down now leaves it unhealthy and probing, not failed. */
@@ -99,24 +129,59 @@ export class ChainedAuditLog implements AuditLog {
     } catch (error) {
       log.markDown(error);
     }
-    const interval = options.checkpointIntervalMs ?? 60_000;
+    const interval = options.checkpointIntervalMs ?? 5000;
     if (interval > 0) {
       log.checkpointTimer = setInterval(() => void log.checkpoint().catch(() => undefined), interval);
       log.checkpointTimer.unref();
     }
+    log.leaseTimer = setInterval(() => void log.keepLease(), Math.max(1, Math.floor(log.leaseMs / 3)));
+    log.leaseTimer.unref();
+    if (log.headKnown) await log.sweep().catch(() => undefined);
     return log;
   }
 
+  /** Takes this chain's lease (going on in a fresh chain if it was sealed), then reads its head. */
   private async loadHead(): Promise<void> {
-    this.head = (await this.store.head(this.chainId)) ?? { seq: 0, hash: GENESIS_HASH };
-    const checkpoints = await this.store.checkpoints(this.chainId);
+    const owner = this.options.owner ?? thisProcess();
+    while ((await this.store.claimChain(this.currentChain, owner, this.leaseMs)) === 'sealed') {
+      const previous = this.currentChain;
+      this.currentChain = this.options.chainId ? `${this.options.chainId}-${randomBytes(4).toString('hex')}` : defaultChainId();
+      this.options.onChainReplaced?.(previous, this.currentChain);
+    }
+    this.head = (await this.store.head(this.currentChain)) ?? { seq: 0, hash: GENESIS_HASH };
+    const checkpoints = await this.store.checkpoints(this.currentChain);
     this.lastCheckpointSeq = checkpoints[checkpoints.length - 1]?.seq ?? 0;
     this.headKnown = true;
   }
 
+  /** Renews the lease (idle chains too: appends renew it as well) and seals orphans; a store that is away is the probe's business. */
+  private async keepLease(): Promise<void> {
+    if (this.closed || !this.headKnown) return;
+    try {
+      if (!(await this.store.renewChain(this.currentChain))) this.headKnown = false;
+      await this.sweep();
+    } catch {
+      // The next append or probe reports the store.
+    }
+  }
+
+  private async sweep(): Promise<SignedSeal[]> {
+    const sweep = this.options.sealOrphans;
+    if (!sweep) return [];
+    const includeUnleased = sweep.includeUnleased && !this.sweptUnleased;
+    const seals = await sealOrphans(this.store, this.signer, { sealedBy: this.currentChain, includeUnleased });
+    this.sweptUnleased ||= includeUnleased;
+    for (const seal of seals) this.options.onSealed?.(seal);
+    return seals;
+  }
+
+  sealOrphans(): Promise<SignedSeal[]> {
+    return this.sweep();
+  }
+
   append(event: AuditEvent): Promise<AuditRecordRef> {
     if (this.closed) return Promise.reject(new AuditError('the audit log is closed', 'AUDIT_CLOSED'));
-    let record: Omit<UnsignedRecord, 'seq' | 'prevHash'>;
+    let record: RecordContent;
     try {
       record = this.toRecord(event);
     } catch (error) {
@@ -128,7 +193,7 @@ export class ChainedAuditLog implements AuditLog {
     });
   }
 
-  private toRecord(event: AuditEvent): Omit<UnsignedRecord, 'seq' | 'prevHash'> {
+  private toRecord(event: AuditEvent): RecordContent {
     if (typeof event.step !== 'string' || event.step.length === 0) throw new AuditError('audit event needs a step', 'AUDIT_INVALID_EVENT');
     if (!OUTCOMES.has(event.outcome)) throw new AuditError(`audit outcome ${String(event.outcome)} is not ok, rejected or error`, 'AUDIT_INVALID_EVENT');
     const count = (name: string, v: number | null | undefined): number | null => {
@@ -141,7 +206,6 @@ export class ChainedAuditLog implements AuditLog {
     const payload = event.payload;
     const text = (v: string | null | undefined): string | null => (v === undefined || v === null ? null : v.normalize('NFC'));
     return {
-      chainId: this.chainId,
       at,
       step: event.step,
       outcome: event.outcome,
@@ -177,21 +241,31 @@ export class ChainedAuditLog implements AuditLog {
 
   private async flush(): Promise<void> {
     const maxBatch = this.options.maxBatch ?? 500;
+    const every = this.options.checkpointEveryRecords ?? 500;
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, maxBatch);
       try {
         if (!this.headKnown) await this.loadHead();
-        const linked = linkRecords(this.head, batch.map((p) => p.record));
+        const linked = linkRecords(this.head, this.currentChain, batch.map((p) => p.record));
         await this.store.appendBatch(linked.records);
         this.head = linked.head;
         this.markUp();
         linked.records.forEach((r, i) => batch[i]?.resolve({ chainId: r.chainId, seq: r.seq, hash: r.hash }));
+        if (every > 0 && this.head.seq - this.lastCheckpointSeq >= every) await this.checkpoint().catch(() => undefined);
       } catch (error) {
-        // The commit may or may not have happened (lost connection): re-read the head before the next write.
+        // The commit may or may not have happened (lost connection): re-read the head (and the lease) before the next write.
         this.headKnown = false;
+        if (error instanceof AuditError && error.code === 'AUDIT_CHAIN_ENDED' && !batch.some((p) => p.chainEnded)) {
+          // Nothing was written: the lease is taken again, or the writer goes on in a fresh chain, and the batch with it.
+          for (const p of batch) p.chainEnded = true;
+          this.queue.unshift(...batch);
+          continue;
+        }
         this.markDown(error);
         const failure = new AuditError(`audit store unavailable: ${describeError(error)}`, 'AUDIT_UNAVAILABLE', { cause: error });
-        for (const p of batch) p.reject(failure);
+        // What is queued behind a failed batch fails with it: a later record is never committed before an earlier one
+        // that failed, so whoever writes them again keeps their order.
+        for (const p of [...batch, ...this.queue.splice(0)]) p.reject(failure);
       }
     }
   }
@@ -231,14 +305,14 @@ export class ChainedAuditLog implements AuditLog {
   async checkpoint(): Promise<SignedCheckpoint | null> {
     if (!this.headKnown || this.head.seq === 0 || this.head.seq <= this.lastCheckpointSeq) return null;
     const head = this.head;
-    const signed = this.signer.sign({ chainId: this.chainId, seq: head.seq, headHash: head.hash, at: new Date().toISOString() });
+    const signed = this.signer.sign({ chainId: this.currentChain, seq: head.seq, headHash: head.hash, at: new Date().toISOString() });
     try {
       await this.store.saveCheckpoint(signed);
     } catch (error) {
       this.markDown(error);
       throw new AuditError(`audit checkpoint not stored: ${describeError(error)}`, 'AUDIT_UNAVAILABLE', { cause: error });
     }
-    this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, head.seq);
+    if (signed.chainId === this.currentChain) this.lastCheckpointSeq = Math.max(this.lastCheckpointSeq, head.seq);
     return signed;
   }
 
@@ -257,7 +331,7 @@ export class ChainedAuditLog implements AuditLog {
   health(): AuditHealth {
     return {
       status: this.downSince === null ? 'up' : 'down',
-      chainId: this.chainId,
+      chainId: this.currentChain,
       headSeq: this.head.seq,
       pending: this.queue.length,
       downSince: this.downSince,
@@ -273,13 +347,20 @@ export class ChainedAuditLog implements AuditLog {
     if (this.closed) return;
     this.closed = true;
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = null;
     while (this.scheduled || this.flushing || this.queue.length > 0) {
       if (this.flushing) await this.flushing;
       else await new Promise((r) => setImmediate(r));
     }
-    await this.checkpoint().catch(() => undefined);
+    // A chain whose head is signed is closed by its owner, and nobody seals it; otherwise its lease runs out and the
+    // next sweep seals its tail.
+    const signed = await this.checkpoint().then(
+      () => this.headKnown,
+      () => false,
+    );
+    if (signed) await this.store.releaseChain(this.currentChain).catch(() => undefined);
     await this.store.close();
   }
 }

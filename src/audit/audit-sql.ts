@@ -2,7 +2,7 @@
 import { textViolation } from '../validation/text-policy';
 import { DEFAULT_PAGE, MAX_PAGE } from './audit-store';
 import { AuditError } from './errors';
-import type { AuditFilter, AuditPage, AuditRecord, ExportAnchor, SignedCheckpoint } from './types';
+import type { AuditFilter, AuditPage, AuditRecord, ChainLeaseRow, ExportAnchor, SealReason, SignedCheckpoint, SignedSeal } from './types';
 
 export function auditSchema(p: string, bigint: 'INTEGER' | 'BIGINT'): string {
   return `
@@ -52,7 +52,110 @@ export function auditSchema(p: string, bigint: 'INTEGER' | 'BIGINT'): string {
     bundle_digest TEXT NOT NULL,
     exported_at TEXT NOT NULL,
     PRIMARY KEY (chain_id, through_seq)
+  );
+  CREATE TABLE IF NOT EXISTS ${p}chains (
+    chain_id TEXT PRIMARY KEY,
+    owner_host TEXT NOT NULL,
+    owner_pid ${bigint} NOT NULL,
+    owner_token TEXT NOT NULL,
+    renewed_at_ms ${bigint} NOT NULL,
+    lease_ms ${bigint} NOT NULL,
+    state TEXT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS ${p}seals (
+    chain_id TEXT PRIMARY KEY,
+    seq ${bigint} NOT NULL,
+    head_hash TEXT NOT NULL,
+    at TEXT NOT NULL,
+    sealed_by TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    owner_last_seen_at TEXT,
+    key_id TEXT NOT NULL,
+    signature TEXT NOT NULL
   );`;
+}
+
+/** Tables of one prefix, in an order they can be dropped in. */
+export function auditTables(p: string): string[] {
+  return ['records', 'checkpoints', 'anchors', 'chains', 'seals'].map((t) => `${p}${t}`);
+}
+
+/** SQL of a chain's lease (open, closed or sealed) and its seal, shared by both dialects; `ph(i)` writes placeholder i, `now` the store clock in ms. */
+export function leaseSql(p: string, ph: (i: number) => string, now: string) {
+  return {
+    claim: `INSERT INTO ${p}chains (chain_id, owner_host, owner_pid, owner_token, renewed_at_ms, lease_ms, state) VALUES (${ph(1)}, ${ph(2)}, ${ph(3)}, ${ph(4)}, ${now}, ${ph(5)}, 'open')
+      ON CONFLICT (chain_id) DO UPDATE SET owner_host = excluded.owner_host, owner_pid = excluded.owner_pid, owner_token = excluded.owner_token,
+      renewed_at_ms = excluded.renewed_at_ms, lease_ms = excluded.lease_ms, state = 'open' WHERE ${p}chains.state <> 'sealed' RETURNING state`,
+    renew: `UPDATE ${p}chains SET renewed_at_ms = ${now} WHERE chain_id = ${ph(1)} AND state = 'open'`,
+    release: `UPDATE ${p}chains SET state = 'closed' WHERE chain_id = ${ph(1)} AND state = 'open'`,
+    state: `SELECT state FROM ${p}chains WHERE chain_id = ${ph(1)}`,
+    open: `SELECT chain_id, owner_host, owner_pid, owner_token, renewed_at_ms, lease_ms, ${now} AS now_ms FROM ${p}chains WHERE state = 'open' ORDER BY chain_id`,
+    unleased: `SELECT chain_id FROM ${p}records UNION SELECT chain_id FROM ${p}checkpoints EXCEPT SELECT chain_id FROM ${p}chains ORDER BY chain_id`,
+    sealExpired: `UPDATE ${p}chains SET state = 'sealed' WHERE chain_id = ${ph(1)} AND state = 'open' AND renewed_at_ms + lease_ms < ${now} RETURNING renewed_at_ms`,
+    sealOwnerGone: `UPDATE ${p}chains SET state = 'sealed' WHERE chain_id = ${ph(1)} AND state = 'open' AND owner_host = ${ph(2)} AND owner_pid = ${ph(3)} AND owner_token = ${ph(4)} RETURNING renewed_at_ms`,
+    sealUnleased: `INSERT INTO ${p}chains (chain_id, owner_host, owner_pid, owner_token, renewed_at_ms, lease_ms, state) VALUES (${ph(1)}, '', 0, '', 0, 0, 'sealed') ON CONFLICT (chain_id) DO NOTHING RETURNING renewed_at_ms`,
+    lastRecord: `SELECT seq, hash FROM ${p}records WHERE chain_id = ${ph(1)} ORDER BY seq DESC LIMIT 1`,
+    lastCheckpoint: `SELECT seq, head_hash FROM ${p}checkpoints WHERE chain_id = ${ph(1)} ORDER BY seq DESC LIMIT 1`,
+    insertSeal: `INSERT INTO ${p}seals (chain_id, seq, head_hash, at, sealed_by, reason, owner_last_seen_at, key_id, signature) VALUES (${[1, 2, 3, 4, 5, 6, 7, 8, 9].map(ph).join(', ')})`,
+    seal: `SELECT * FROM ${p}seals WHERE chain_id = ${ph(1)}`,
+  };
+}
+
+export function sealParams(s: SignedSeal): (string | number | null)[] {
+  return [s.chainId, s.seq, s.headHash, s.at, s.sealedBy, s.reason, s.ownerLastSeenAt, s.keyId, s.signature];
+}
+
+export interface SealRow {
+  chain_id: string;
+  seq: number | string;
+  head_hash: string;
+  at: string;
+  sealed_by: string;
+  reason: string;
+  owner_last_seen_at: string | null;
+  key_id: string;
+  signature: string;
+}
+
+export function sealFromRow(row: SealRow): SignedSeal {
+  return {
+    chainId: row.chain_id,
+    seq: Number(row.seq),
+    headHash: row.head_hash,
+    at: row.at,
+    sealedBy: row.sealed_by,
+    reason: row.reason as SealReason,
+    ownerLastSeenAt: row.owner_last_seen_at,
+    keyId: row.key_id,
+    signature: row.signature,
+  };
+}
+
+export interface LeaseRow {
+  chain_id: string;
+  owner_host: string;
+  owner_pid: number | string;
+  owner_token: string;
+  renewed_at_ms: number | string;
+  lease_ms: number | string;
+  now_ms: number | string;
+}
+
+export function leaseFromRow(row: LeaseRow): ChainLeaseRow {
+  return {
+    chainId: row.chain_id,
+    owner: { host: row.owner_host, pid: Number(row.owner_pid), token: row.owner_token },
+    renewedAtMs: Number(row.renewed_at_ms),
+    leaseMs: Number(row.lease_ms),
+    nowMs: Number(row.now_ms),
+  };
+}
+
+/** A chain's head from its last record and last checkpoint (the checkpoint left by a prune when every record went). */
+export function headOf(record: { seq: number | string; hash: string } | undefined, checkpoint: { seq: number | string; head_hash: string } | undefined): { seq: number; hash: string } | null {
+  if (record && (!checkpoint || Number(record.seq) >= Number(checkpoint.seq))) return { seq: Number(record.seq), hash: record.hash };
+  if (checkpoint) return { seq: Number(checkpoint.seq), hash: checkpoint.head_hash };
+  return null;
 }
 
 export const RECORD_COLUMNS =

@@ -1,10 +1,10 @@
-// Export bundles: records, checkpoints, anchors and public keys of one or more chains in one JSON file, readable offline as an AuditSource.
+// Export bundles: records, checkpoints, seals, anchors and public keys of one or more chains in one JSON file, readable offline as an AuditSource.
 import { createHash, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AuditSource, AuditStore } from './audit-store';
 import { loadPublicKey, publicKeyPem } from './checkpoint-signer';
 import { AuditError } from './errors';
-import type { AuditRecord, ExportAnchor, SignedCheckpoint } from './types';
+import type { AuditRecord, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
 import { writePrivateFile } from '../stores/private-files';
 
 export const BUNDLE_FORMAT = 'lgsp-audit-bundle/1';
@@ -15,6 +15,8 @@ export interface BundleChain {
   checkpoints: SignedCheckpoint[];
   /** Earlier exports of this chain (linking info: which bundle holds the records before these). */
   anchors: ExportAnchor[];
+  /** The chain's seal when the bundle reaches it; absent in bundles written before seals existed. */
+  seal?: SignedSeal | null;
 }
 
 export interface AuditBundle {
@@ -46,7 +48,8 @@ export async function buildBundle(store: AuditStore, publicKeys: KeyObject[], ra
       after = page[page.length - 1]?.seq ?? after;
     }
     const checkpoints = (await store.checkpoints(chainId)).filter((c) => c.seq <= through);
-    chains.push({ chainId, records, checkpoints, anchors: await store.anchors(chainId) });
+    const seal = await store.seal(chainId);
+    chains.push({ chainId, records, checkpoints, anchors: await store.anchors(chainId), seal: seal && seal.seq <= through ? seal : null });
   }
   return { format: BUNDLE_FORMAT, createdAt: new Date().toISOString(), publicKeys: publicKeys.map(publicKeyPem), chains };
 }
@@ -85,6 +88,12 @@ function isCheckpoint(v: unknown): v is SignedCheckpoint {
   return ['chainId', 'headHash', 'at', 'keyId', 'signature'].every((k) => isString(c[k])) && typeof c.seq === 'number' && Number.isSafeInteger(c.seq);
 }
 
+function isSeal(v: unknown): v is SignedSeal {
+  if (!isCheckpoint(v)) return false;
+  const s = v as unknown as Record<string, unknown>;
+  return isString(s.sealedBy) && isString(s.reason) && isNullableString(s.ownerLastSeenAt);
+}
+
 /** A bundle read back from a file, offered to the verifier like a store. */
 export class BundleSource implements AuditSource {
   readonly publicKeys: KeyObject[];
@@ -118,6 +127,7 @@ export class BundleSource implements AuditSource {
       const badRecord = c.records.findIndex((r) => !isRecord(r));
       if (badRecord >= 0) throw new AuditError(`${file}: chain ${c.chainId} record #${badRecord + 1} is malformed`, 'AUDIT_BUNDLE_INVALID');
       if (!c.checkpoints.every(isCheckpoint)) throw new AuditError(`${file}: chain ${c.chainId} has a malformed checkpoint`, 'AUDIT_BUNDLE_INVALID');
+      if (c.seal !== undefined && c.seal !== null && !isSeal(c.seal)) throw new AuditError(`${file}: chain ${c.chainId} has a malformed seal`, 'AUDIT_BUNDLE_INVALID');
     }
     return new BundleSource(b as AuditBundle, createHash('sha256').update(text, 'utf8').digest('hex'));
   }
@@ -136,5 +146,9 @@ export class BundleSource implements AuditSource {
 
   async checkpoints(chainId: string): Promise<SignedCheckpoint[]> {
     return [...(this.bundle.chains.find((c) => c.chainId === chainId)?.checkpoints ?? [])].sort((a, b) => a.seq - b.seq);
+  }
+
+  async seal(chainId: string): Promise<SignedSeal | null> {
+    return this.bundle.chains.find((c) => c.chainId === chainId)?.seal ?? null;
   }
 }

@@ -1,6 +1,6 @@
 // Canonical encoding of audit records and checkpoints: the exact bytes that are hashed and signed.
 import { canonicalJson, type JsonValue } from '../envelope/envelope';
-import type { CheckpointBody, UnsignedRecord } from './types';
+import type { CheckpointBody, SealBody, UnsignedRecord } from './types';
 
 /** Record fields in their fixed set; every field but `hash` is covered, so a change to any stored column shows. */
 export function canonicalRecord(record: UnsignedRecord): string {
@@ -37,4 +37,20 @@ const CHECKPOINT_DOMAIN = 'lgsp-audit-checkpoint/v1\n';
 export function checkpointSigningBytes(body: CheckpointBody): Buffer {
   const value: { [key: string]: JsonValue } = { chainId: body.chainId, seq: body.seq, headHash: body.headHash, at: body.at };
   return Buffer.from(CHECKPOINT_DOMAIN + canonicalJson(value), 'utf8');
+}
+
+const SEAL_DOMAIN = 'lgsp-audit-seal/v1\n';
+
+/** Bytes a seal's signature covers: a domain tag of its own, then canonical (checkpoint fields, sealer, reason, owner last seen). */
+export function sealSigningBytes(body: SealBody): Buffer {
+  const value: { [key: string]: JsonValue } = {
+    chainId: body.chainId,
+    seq: body.seq,
+    headHash: body.headHash,
+    at: body.at,
+    sealedBy: body.sealedBy,
+    reason: body.reason,
+    ownerLastSeenAt: body.ownerLastSeenAt,
+  };
+  return Buffer.from(SEAL_DOMAIN + canonicalJson(value), 'utf8');
 }

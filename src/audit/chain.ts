@@ -15,14 +15,17 @@ export interface ChainHead {
   hash: string;
 }
 
-/** Gives each record the next seq and the previous hash, hashes it, and returns the records with the new head. */
-export function linkRecords(head: ChainHead, records: Omit<UnsignedRecord, 'seq' | 'prevHash'>[]): { records: AuditRecord[]; head: ChainHead } {
+/** What a writer holds of a record before it is linked into a chain. */
+export type RecordContent = Omit<UnsignedRecord, 'chainId' | 'seq' | 'prevHash'>;
+
+/** Gives each record the chain, the next seq and the previous hash, hashes it, and returns the records with the new head. */
+export function linkRecords(head: ChainHead, chainId: string, records: RecordContent[]): { records: AuditRecord[]; head: ChainHead } {
   let seq = head.seq;
   let prevHash = head.hash;
   const linked: AuditRecord[] = [];
   for (const record of records) {
     seq += 1;
-    const unsigned: UnsignedRecord = { ...record, seq, prevHash };
+    const unsigned: UnsignedRecord = { ...record, chainId, seq, prevHash };
     const hash = hashRecord(unsigned);
     linked.push({ ...unsigned, hash });
     prevHash = hash;

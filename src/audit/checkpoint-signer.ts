@@ -1,10 +1,10 @@
-// Ed25519 checkpoint signing and signature checking; key loading from a PEM file or environment; a dev key generator.
+// Ed25519 signing and checking of checkpoints and seals; key loading from a PEM file or environment; a dev key generator.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { checkpointSigningBytes } from './canonical';
+import { checkpointSigningBytes, sealSigningBytes } from './canonical';
 import { AuditError } from './errors';
-import type { CheckpointBody, SignedCheckpoint } from './types';
+import type { CheckpointBody, SealBody, SignedCheckpoint, SignedSeal } from './types';
 import { writePrivateFile } from '../stores/private-files';
 
 export function publicKeyPem(key: KeyObject): string {
@@ -44,6 +44,11 @@ export class CheckpointSigner {
     const signature = sign(null, checkpointSigningBytes(body), this.privateKey).toString('base64');
     return { chainId: body.chainId, seq: body.seq, headHash: body.headHash, at: body.at, keyId: this.keyId, signature };
   }
+
+  signSeal(body: SealBody): SignedSeal {
+    const signature = sign(null, sealSigningBytes(body), this.privateKey).toString('base64');
+    return { ...body, keyId: this.keyId, signature };
+  }
 }
 
 export function loadPublicKey(pem: string): KeyObject {
@@ -58,8 +63,16 @@ export function loadPublicKey(pem: string): KeyObject {
 }
 
 export function checkpointSignatureValid(checkpoint: SignedCheckpoint, publicKey: KeyObject): boolean {
+  return signatureValid(checkpointSigningBytes(checkpoint), checkpoint.signature, publicKey);
+}
+
+export function sealSignatureValid(seal: SignedSeal, publicKey: KeyObject): boolean {
+  return signatureValid(sealSigningBytes(seal), seal.signature, publicKey);
+}
+
+function signatureValid(bytes: Buffer, signature: string, publicKey: KeyObject): boolean {
   try {
-    return verify(null, checkpointSigningBytes(checkpoint), publicKey, Buffer.from(checkpoint.signature, 'base64'));
+    return verify(null, bytes, publicKey, Buffer.from(signature, 'base64'));
   } catch {
     return false;
   }

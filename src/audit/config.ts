@@ -1,7 +1,7 @@
 // Audit room configuration and the one factory the bus calls: opens the store, loads the signing and encryption keys, returns an AuditLog.
 import { readFileSync } from 'node:fs';
 import type { KeyObject } from 'node:crypto';
-import { ChainedAuditLog, type AuditLog } from './audit-log';
+import { ChainedAuditLog, type AuditLog, type AuditWriterOptions } from './audit-log';
 import type { AuditStore } from './audit-store';
 import { CheckpointSigner, loadPublicKey } from './checkpoint-signer';
 import { AuditError } from './errors';
@@ -32,8 +32,14 @@ export interface AuditConfig {
     encryptionKey?: { base64: string } | { file: string };
   };
   checkpointIntervalMs?: number;
+  checkpointEveryRecords?: number;
+  leaseMs?: number;
   maxBatch?: number;
   probeIntervalMs?: number;
+  /** Seal orphaned chains (see AuditWriterOptions.sealOrphans); unleased ones only on SQLite, where one process owns the store. */
+  sealOrphans?: boolean;
+  onSealed?: AuditWriterOptions['onSealed'];
+  onChainReplaced?: AuditWriterOptions['onChainReplaced'];
 }
 
 export function openAuditStore(config: Pick<AuditConfig, 'store' | 'tablePrefix'>): Promise<AuditStore> {
@@ -67,8 +73,13 @@ export async function openAuditLog(config: AuditConfig): Promise<AuditLog> {
     chainId: config.chainId,
     payloadMode: config.payload ?? 'full',
     checkpointIntervalMs: config.checkpointIntervalMs,
+    checkpointEveryRecords: config.checkpointEveryRecords,
+    leaseMs: config.leaseMs,
     maxBatch: config.maxBatch,
     probeIntervalMs: config.probeIntervalMs,
     trustedPublicKeys: trusted,
+    sealOrphans: config.sealOrphans ? { includeUnleased: store.kind === 'sqlite' } : undefined,
+    onSealed: config.onSealed,
+    onChainReplaced: config.onChainReplaced,
   });
 }

@@ -1,5 +1,5 @@
 // Error type of the audit room, with machine-readable codes the gateway can map to answers (AUDIT_UNAVAILABLE → 503).
-export type AuditErrorCode = 'AUDIT_UNAVAILABLE' | 'AUDIT_CLOSED' | 'AUDIT_INVALID_EVENT' | 'AUDIT_INVALID_CURSOR' | 'AUDIT_CONFIG' | 'AUDIT_BUNDLE_INVALID';
+export type AuditErrorCode = 'AUDIT_UNAVAILABLE' | 'AUDIT_CLOSED' | 'AUDIT_INVALID_EVENT' | 'AUDIT_INVALID_CURSOR' | 'AUDIT_CONFIG' | 'AUDIT_BUNDLE_INVALID' | 'AUDIT_CHAIN_ENDED';
 
 export class AuditError extends Error {
   constructor(

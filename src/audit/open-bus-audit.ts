@@ -3,13 +3,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, type BusConfig } from '../config/load-config';
-import { openAuditLog } from './config';
+import { openAuditLog, type AuditConfig } from './config';
 import type { AuditLog } from './audit-log';
 import { writeSigningKeyPair } from './checkpoint-signer';
 
 export interface OpenBusAuditOptions {
   /** Told when a development signing key was created, so it can be said out loud. */
   onKeyCreated?: (privateKeyFile: string, publicKeyFile: string) => void;
+  /** Told of each orphaned chain the bus sealed, and of its own chain found sealed (and replaced by a fresh one). */
+  onSealed?: AuditConfig['onSealed'];
+  onChainReplaced?: AuditConfig['onChainReplaced'];
 }
 
 /**
@@ -42,5 +45,10 @@ export async function openBusAudit(config: BusConfig, options: OpenBusAuditOptio
     payload: config.audit.payload,
     personalData: { mode: config.audit.personalData.mode, encryptionKey: encryptionKey ? { base64: encryptionKey } : undefined },
     checkpointIntervalMs: config.audit.checkpointIntervalMs,
+    checkpointEveryRecords: config.audit.checkpointEveryRecords,
+    leaseMs: config.audit.chainLeaseMs,
+    sealOrphans: true,
+    onSealed: options.onSealed,
+    onChainReplaced: options.onChainReplaced,
   });
 }

@@ -1,9 +1,35 @@
 // PostgreSQL audit store: shared by several bus processes, each writing its own chain, so no lock across writers is needed.
 import { Pool, type PoolClient } from 'pg';
-import { assertTablePrefix, type AuditStore } from './audit-store';
-import { anchorFromRow, auditSchema, checkpointFromRow, encodeCursor, RECORD_COLUMNS, recordFromRow, recordParams, searchQuery, type AnchorRow, type CheckpointRow, type RecordRow } from './audit-sql';
+import { assertTablePrefix, type AuditStore, type SealCondition, type SealSigner } from './audit-store';
+import {
+  anchorFromRow,
+  auditSchema,
+  auditTables,
+  checkpointFromRow,
+  encodeCursor,
+  headOf,
+  leaseFromRow,
+  leaseSql,
+  RECORD_COLUMNS,
+  recordFromRow,
+  recordParams,
+  sealFromRow,
+  sealParams,
+  searchQuery,
+  type AnchorRow,
+  type CheckpointRow,
+  type LeaseRow,
+  type RecordRow,
+  type SealRow,
+} from './audit-sql';
 import type { ChainHead } from './chain';
-import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ExportAnchor, SignedCheckpoint } from './types';
+import { AuditError } from './errors';
+import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
+
+/** The database clock in ms: one clock for every host's leases, whatever their own clocks say. */
+const PG_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
+/** Record columns that are BIGINT: parameters read through a VALUES list need their type spelt out. */
+const BIGINT_COLUMNS = new Set([1, 15, 16, 17]);
 
 export interface PostgresAuditStoreOptions {
   databaseUrl: string;
@@ -17,11 +43,13 @@ export interface PostgresAuditStoreOptions {
 export class PostgresAuditStore implements AuditStore {
   readonly kind = 'postgres' as const;
   private migrated = false;
+  private readonly lease: ReturnType<typeof leaseSql>;
 
   private constructor(
     private readonly pool: Pool,
     private readonly p: string,
   ) {
+    this.lease = leaseSql(p, (i) => `$${i}`, PG_NOW_MS);
     // An idle client losing its connection must not crash the process; the next query reports the outage.
     this.pool.on('error', () => undefined);
   }
@@ -90,27 +118,83 @@ export class PostgresAuditStore implements AuditStore {
   }
 
   async head(chainId: string): Promise<ChainHead | null> {
-    const [record] = await this.query<{ seq: string; hash: string }>(`SELECT seq, hash FROM ${this.p}records WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1`, [chainId]);
-    const [checkpoint] = await this.query<{ seq: string; head_hash: string }>(
-      `SELECT seq, head_hash FROM ${this.p}checkpoints WHERE chain_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [chainId],
-    );
-    if (record && (!checkpoint || Number(record.seq) >= Number(checkpoint.seq))) return { seq: Number(record.seq), hash: record.hash };
-    if (checkpoint) return { seq: Number(checkpoint.seq), hash: checkpoint.head_hash };
-    return null;
+    await this.migrate();
+    return this.headWith(this.pool, chainId);
+  }
+
+  private async headWith(db: Pool | PoolClient, chainId: string): Promise<ChainHead | null> {
+    const [record] = (await db.query<{ seq: string; hash: string }>(this.lease.lastRecord, [chainId])).rows;
+    const [checkpoint] = (await db.query<{ seq: string; head_hash: string }>(this.lease.lastCheckpoint, [chainId])).rows;
+    return headOf(record, checkpoint);
   }
 
   async appendBatch(records: AuditRecord[]): Promise<void> {
-    if (records.length === 0) return;
+    const chainId = records[0]?.chainId;
+    if (chainId === undefined) return;
     const width = 22;
     const values: string[] = [];
-    const params: unknown[] = [];
+    const params: unknown[] = [chainId];
     records.forEach((record, i) => {
-      values.push(`(${Array.from({ length: width }, (_, j) => `$${i * width + j + 1}`).join(', ')})`);
+      values.push(`(${Array.from({ length: width }, (_, j) => `$${i * width + j + 2}${BIGINT_COLUMNS.has(j) ? '::bigint' : ''}`).join(', ')})`);
       params.push(...recordParams(record));
     });
-    // One multi-row INSERT is one implicit transaction: all or nothing.
-    await this.query(`INSERT INTO ${this.p}records (${RECORD_COLUMNS}) VALUES ${values.join(', ')}`, params);
+    // One statement, so one implicit transaction: the lease row's renewal locks it, and a seal (which updates the same
+    // row) either committed before, and then nothing is inserted, or waits for this insert to commit.
+    const inserted = await this.query(
+      `WITH lease AS (${this.lease.renew} RETURNING 1)
+       INSERT INTO ${this.p}records (${RECORD_COLUMNS}) SELECT * FROM (VALUES ${values.join(', ')}) AS v (${RECORD_COLUMNS}) WHERE EXISTS (SELECT 1 FROM lease) RETURNING 1`,
+      params,
+    );
+    if (inserted.length === 0) {
+      const [row] = await this.query<{ state: string }>(this.lease.state, [chainId]);
+      throw new AuditError(`audit chain ${chainId} is ${row?.state ?? 'not claimed'}: it takes no more records`, 'AUDIT_CHAIN_ENDED');
+    }
+  }
+
+  async seal(chainId: string): Promise<SignedSeal | null> {
+    const [row] = await this.query<SealRow>(this.lease.seal, [chainId]);
+    return row ? sealFromRow(row) : null;
+  }
+
+  async claimChain(chainId: string, owner: ChainOwner, leaseMs: number): Promise<'open' | 'sealed'> {
+    const rows = await this.query(this.lease.claim, [chainId, owner.host, owner.pid, owner.token, leaseMs]);
+    return rows.length > 0 ? 'open' : 'sealed';
+  }
+
+  async renewChain(chainId: string): Promise<boolean> {
+    await this.migrate();
+    return ((await this.pool.query(this.lease.renew, [chainId])).rowCount ?? 0) > 0;
+  }
+
+  async releaseChain(chainId: string): Promise<void> {
+    await this.query(this.lease.release, [chainId]);
+  }
+
+  async openLeases(): Promise<ChainLeaseRow[]> {
+    return (await this.query<LeaseRow>(this.lease.open)).map(leaseFromRow);
+  }
+
+  async unleasedChains(): Promise<string[]> {
+    return (await this.query<{ chain_id: string }>(this.lease.unleased)).map((r) => r.chain_id);
+  }
+
+  async sealChain(chainId: string, condition: SealCondition, sign: SealSigner): Promise<SignedSeal | null> {
+    return this.inTransaction(async (client) => {
+      const ended =
+        condition.kind === 'lease-expired'
+          ? await client.query<{ renewed_at_ms: string }>(this.lease.sealExpired, [chainId])
+          : condition.kind === 'owner-gone'
+            ? await client.query<{ renewed_at_ms: string }>(this.lease.sealOwnerGone, [chainId, condition.owner.host, condition.owner.pid, condition.owner.token])
+            : await client.query<{ renewed_at_ms: string }>(this.lease.sealUnleased, [chainId]);
+      const [row] = ended.rows;
+      if (!row) return null;
+      // The lease row is locked until commit: the owner's appends wait, and this head is the chain's last.
+      const head = await this.headWith(client, chainId);
+      if (!head) return null;
+      const seal = sign(head, condition.kind === 'no-lease' ? null : Number(row.renewed_at_ms));
+      await client.query(this.lease.insertSeal, sealParams(seal));
+      return seal;
+    });
   }
 
   async saveCheckpoint(c: SignedCheckpoint): Promise<void> {
@@ -162,7 +246,7 @@ export class PostgresAuditStore implements AuditStore {
 
   /** Drops this prefix's tables (tests and tear-down only). */
   async dropTables(): Promise<void> {
-    await this.pool.query(`DROP TABLE IF EXISTS ${this.p}records, ${this.p}checkpoints, ${this.p}anchors`);
+    await this.pool.query(`DROP TABLE IF EXISTS ${auditTables(this.p).join(', ')}`);
   }
 
   async close(): Promise<void> {

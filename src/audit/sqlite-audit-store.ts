@@ -1,10 +1,30 @@
 // SQLite audit store (better-sqlite3, WAL, synchronous=FULL): the embedded default, one file, several writers allowed by chain id.
 import Database from 'better-sqlite3';
-import { assertTablePrefix, type AuditStore } from './audit-store';
-import { anchorFromRow, auditSchema, checkpointFromRow, encodeCursor, RECORD_COLUMNS, recordFromRow, recordParams, searchQuery, type AnchorRow, type CheckpointRow, type RecordRow } from './audit-sql';
+import { assertTablePrefix, type AuditStore, type SealCondition, type SealSigner } from './audit-store';
+import {
+  anchorFromRow,
+  auditSchema,
+  checkpointFromRow,
+  encodeCursor,
+  headOf,
+  leaseFromRow,
+  leaseSql,
+  RECORD_COLUMNS,
+  recordFromRow,
+  recordParams,
+  sealFromRow,
+  sealParams,
+  searchQuery,
+  type AnchorRow,
+  type CheckpointRow,
+  type LeaseRow,
+  type RecordRow,
+  type SealRow,
+} from './audit-sql';
 import type { ChainHead } from './chain';
+import { AuditError } from './errors';
 import { prepareSqliteFile } from '../stores/private-files';
-import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ExportAnchor, SignedCheckpoint } from './types';
+import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
 
 export interface SqliteAuditStoreOptions {
   file: string;
@@ -13,12 +33,16 @@ export interface SqliteAuditStoreOptions {
   busyTimeoutMs?: number;
 }
 
+/** The database clock in ms since the epoch (julianday is in days from noon of 4714 BC). */
+const SQLITE_NOW_MS = `CAST(ROUND((julianday('now') - 2440587.5) * 86400000) AS INTEGER)`;
+
 export class SqliteAuditStore implements AuditStore {
   readonly kind = 'sqlite' as const;
   private readonly db: Database.Database;
   private readonly p: string;
   private readonly insertRecord: Database.Statement;
   private readonly insertMany: (records: AuditRecord[]) => void;
+  private readonly lease: ReturnType<typeof leaseSql>;
 
   constructor(options: SqliteAuditStoreOptions) {
     this.p = assertTablePrefix(options.tablePrefix ?? 'audit_');
@@ -29,9 +53,21 @@ export class SqliteAuditStore implements AuditStore {
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 100))}`);
     this.db.exec(auditSchema(this.p, 'INTEGER'));
     this.insertRecord = this.db.prepare(`INSERT INTO ${this.p}records (${RECORD_COLUMNS}) VALUES (${Array(22).fill('?').join(', ')})`);
-    this.insertMany = this.db.transaction((records: AuditRecord[]) => {
+    this.lease = leaseSql(this.p, () => '?', SQLITE_NOW_MS);
+    const renew = this.db.prepare(this.lease.renew);
+    const fenced = this.db.transaction((records: AuditRecord[]) => {
+      const chainId = records[0]?.chainId;
+      if (chainId === undefined) return;
+      if (renew.run(chainId).changes === 0) throw this.chainEnded(chainId);
       for (const record of records) this.insertRecord.run(...recordParams(record));
     });
+    // IMMEDIATE: the lease check and the inserts hold the write lock together, so a seal cannot fall between them.
+    this.insertMany = (records) => fenced.immediate(records);
+  }
+
+  private chainEnded(chainId: string): AuditError {
+    const row = this.db.prepare(this.lease.state).get(chainId) as { state: string } | undefined;
+    return new AuditError(`audit chain ${chainId} is ${row?.state ?? 'not claimed'}: it takes no more records`, 'AUDIT_CHAIN_ENDED');
   }
 
   async chainIds(): Promise<string[]> {
@@ -54,15 +90,62 @@ export class SqliteAuditStore implements AuditStore {
   }
 
   async head(chainId: string): Promise<ChainHead | null> {
-    const record = this.db.prepare(`SELECT seq, hash FROM ${this.p}records WHERE chain_id = ? ORDER BY seq DESC LIMIT 1`).get(chainId) as
-      | { seq: number; hash: string }
-      | undefined;
-    const checkpoint = this.db.prepare(`SELECT seq, head_hash FROM ${this.p}checkpoints WHERE chain_id = ? ORDER BY seq DESC LIMIT 1`).get(chainId) as
-      | { seq: number; head_hash: string }
-      | undefined;
-    if (record && (!checkpoint || record.seq >= checkpoint.seq)) return { seq: record.seq, hash: record.hash };
-    if (checkpoint) return { seq: checkpoint.seq, hash: checkpoint.head_hash };
-    return null;
+    return this.headNow(chainId);
+  }
+
+  private headNow(chainId: string): ChainHead | null {
+    const record = this.db.prepare(this.lease.lastRecord).get(chainId) as { seq: number; hash: string } | undefined;
+    const checkpoint = this.db.prepare(this.lease.lastCheckpoint).get(chainId) as { seq: number; head_hash: string } | undefined;
+    return headOf(record, checkpoint);
+  }
+
+  async seal(chainId: string): Promise<SignedSeal | null> {
+    const row = this.db.prepare(this.lease.seal).get(chainId) as SealRow | undefined;
+    return row ? sealFromRow(row) : null;
+  }
+
+  async claimChain(chainId: string, owner: ChainOwner, leaseMs: number): Promise<'open' | 'sealed'> {
+    const row = this.db.prepare(this.lease.claim).get(chainId, owner.host, owner.pid, owner.token, leaseMs) as { state: string } | undefined;
+    return row ? 'open' : 'sealed';
+  }
+
+  async renewChain(chainId: string): Promise<boolean> {
+    return this.db.prepare(this.lease.renew).run(chainId).changes > 0;
+  }
+
+  async releaseChain(chainId: string): Promise<void> {
+    this.db.prepare(this.lease.release).run(chainId);
+  }
+
+  async openLeases(): Promise<ChainLeaseRow[]> {
+    return (this.db.prepare(this.lease.open).all() as LeaseRow[]).map(leaseFromRow);
+  }
+
+  async unleasedChains(): Promise<string[]> {
+    return (this.db.prepare(this.lease.unleased).all() as { chain_id: string }[]).map((r) => r.chain_id);
+  }
+
+  async sealChain(chainId: string, condition: SealCondition, sign: SealSigner): Promise<SignedSeal | null> {
+    const sealNow = this.db.transaction((): SignedSeal | null => {
+      const ended = this.endLease(chainId, condition);
+      if (ended === undefined) return null;
+      const head = this.headNow(chainId);
+      if (!head) return null;
+      const seal = sign(head, ended.renewed_at_ms);
+      this.db.prepare(this.lease.insertSeal).run(...sealParams(seal));
+      return seal;
+    });
+    return sealNow.immediate();
+  }
+
+  private endLease(chainId: string, condition: SealCondition): { renewed_at_ms: number | null } | undefined {
+    if (condition.kind === 'lease-expired') return this.db.prepare(this.lease.sealExpired).get(chainId) as { renewed_at_ms: number } | undefined;
+    if (condition.kind === 'no-lease') {
+      const row = this.db.prepare(this.lease.sealUnleased).get(chainId) as { renewed_at_ms: number } | undefined;
+      return row ? { renewed_at_ms: null } : undefined;
+    }
+    const { host, pid, token } = condition.owner;
+    return this.db.prepare(this.lease.sealOwnerGone).get(chainId, host, pid, token) as { renewed_at_ms: number } | undefined;
   }
 
   async appendBatch(records: AuditRecord[]): Promise<void> {

@@ -100,6 +100,43 @@ export interface SignedCheckpoint extends CheckpointBody {
   signature: string;
 }
 
+/**
+ * Why a chain was sealed by another than its owner: its process was seen gone on this host, its lease ran out, or
+ * (SQLite only) it was written before chains had leases and the one process of the data dir has restarted.
+ */
+export type SealReason = 'owner-process-ended' | 'lease-expired' | 'no-lease';
+
+/** What a seal signs: the last record of a chain whose owner is gone; the chain takes no record after it. */
+export interface SealBody extends CheckpointBody {
+  /** Who sealed it: the sealing process's chain id. */
+  sealedBy: string;
+  reason: SealReason;
+  /** The owner's last lease renewal (ISO 8601), or null when the chain had no lease. */
+  ownerLastSeenAt: string | null;
+}
+
+export interface SignedSeal extends SealBody {
+  keyId: string;
+  /** Base64 Ed25519 signature over the seal's signing bytes (a domain of its own: a seal is never read as a checkpoint). */
+  signature: string;
+}
+
+/** Who holds a chain: the process (host, pid, and a token drawn at the process's start, as pids are reused). */
+export interface ChainOwner {
+  host: string;
+  pid: number;
+  token: string;
+}
+
+/** A chain's lease as the store holds it, with the store's clock read in the same query. */
+export interface ChainLeaseRow {
+  chainId: string;
+  owner: ChainOwner;
+  renewedAtMs: number;
+  leaseMs: number;
+  nowMs: number;
+}
+
 /** Linking info left behind when a chain's old records were exported and pruned. */
 export interface ExportAnchor {
   chainId: string;
@@ -152,11 +189,17 @@ export interface ChainVerifyReport {
   checkpoints: number;
   /** Highest seq covered by a valid signed checkpoint, or null. */
   signedThrough: number | null;
+  /** The chain's seal (its owner gone, its last record signed), or null. */
+  seal: SignedSeal | null;
+  /** Records after the last checkpoint and not sealed: they could be cut off unnoticed. */
+  unsignedTail: number;
   failure: VerifyFailure | null;
 }
 
 export interface VerifyReport {
   ok: boolean;
+  /** Chains that verify but end in an unsigned tail (see ChainVerifyReport.unsignedTail). */
+  unsignedTails: number;
   chains: ChainVerifyReport[];
   /** The first failure found, if any. */
   failure: VerifyFailure | null;

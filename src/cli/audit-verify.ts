@@ -1,4 +1,7 @@
-// npm run audit:verify — verifies the audit log in a store or an exported bundle: exit 0 "verified up to seq N", 1 with the first bad record (or an unreadable bundle), 2 on usage errors.
+// npm run audit:verify — verifies the audit log in a store or an exported bundle, per chain: signed through seq N, sealed, or an unsigned tail of K records.
+// Exit codes: 0 every chain verifies and is signed or sealed to its end; 1 a bad record, checkpoint or seal (or an
+// unreadable bundle); 2 usage errors; 3 every chain verifies but some end in an unsigned tail (records after the last
+// checkpoint, not sealed: they could be cut off unnoticed).
 import { parseArgs } from 'node:util';
 import { BundleSource } from '../audit/bundle';
 import { AUDIT_CLI_OPTIONS, openStoreFromArgs, trustedKeysFromArgs } from '../audit/cli-support';
@@ -8,7 +11,8 @@ import { formatReport, verifyAudit } from '../audit/verifier';
 
 const USAGE = `usage: audit-verify (--sqlite <file> | --database-url <url> | --bundle <file>) [--public-key <pem>]... [--signing-key <pem>] [--table-prefix <p>] [--chain <id>]...
   keys: --public-key, else LGSP_AUDIT_PUBLIC_KEY_FILE, else the public half of --signing-key / LGSP_AUDIT_SIGNING_KEY_FILE;
-  a bundle with no key given is checked against the keys it carries (pin them with --public-key).`;
+  a bundle with no key given is checked against the keys it carries (pin them with --public-key).
+exit: 0 verified, signed or sealed to the end; 1 a bad record, checkpoint or seal; 2 usage; 3 verified, but some chain ends in an unsigned tail.`;
 
 async function main(): Promise<number> {
   let values;
@@ -63,7 +67,8 @@ async function main(): Promise<number> {
   try {
     const report = await verifyAudit(source, { publicKeys: keys, chainIds: values.chain });
     for (const line of formatReport(report)) console.log(line);
-    return report.ok ? 0 : 1;
+    if (!report.ok) return 1;
+    return report.unsignedTails > 0 ? 3 : 0;
   } finally {
     await close();
   }

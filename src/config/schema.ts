@@ -213,7 +213,14 @@ export const busFileSchema = z.strictObject({
       signingKeyFile: z.string().default('audit-signing.pem'),
       /** Development convenience: create the key pair on first start when the file is missing. */
       generateSigningKey: z.boolean().default(true),
-      checkpointIntervalMs: z.number().int().min(1000).default(60_000),
+      /** A signed checkpoint of the chain's head every checkpointIntervalMs, or once checkpointEveryRecords records follow the last one. */
+      checkpointIntervalMs: z.number().int().min(1000).default(5000),
+      checkpointEveryRecords: z.number().int().min(1).default(500),
+      /**
+       * How long a bus's chain lease lasts unrenewed (renewed every third of it); past it, another bus seals the chain's
+       * tail. A bus on the same host whose process is gone is sealed at once.
+       */
+      chainLeaseMs: z.number().int().min(3000).default(30_000),
       /**
        * Records older than keepDays are exported to verified bundles in exportDir (relative to the data dir) and
        * pruned, every intervalMs. Run it on one process of a cluster. Absent: the bus keeps everything.

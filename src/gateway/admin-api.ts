@@ -293,7 +293,14 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
         ok: report.ok,
         verifiedThroughSeq: report.chains.reduce((n, c) => n + (c.failure ? 0 : c.records), 0),
         checkedAt: new Date().toISOString(),
-        chains: report.chains.map((c) => ({ chainId: c.chainId, lastSeq: c.lastSeq, signedThrough: c.signedThrough })),
+        unsignedTails: report.unsignedTails,
+        chains: report.chains.map((c) => ({
+          chainId: c.chainId,
+          lastSeq: c.lastSeq,
+          signedThrough: c.signedThrough,
+          unsignedTail: c.unsignedTail,
+          seal: c.seal && { seq: c.seal.seq, at: c.seal.at, sealedBy: c.seal.sealedBy, reason: c.seal.reason, ownerLastSeenAt: c.seal.ownerLastSeenAt },
+        })),
         failure: report.failure,
       };
       res.json(body);

@@ -1,8 +1,7 @@
 // What the bus writes down when the transport settles a message another way than an ack: a retry, a dead letter, a
 // replay. Each record (audit, status, the subject's sequence number) is written on its own, so one store being away
-// does not stop the others: before, an audit log that could not be written left a dead letter's status "in progress"
-// and its sequence number unsettled. The transport has already settled the message; failures are logged.
-import type { AuditLog } from '../audit';
+// does not stop the others. The audit record goes through the settlement recorder, which keeps it while the audit
+// store is away and writes it, in order, once it is back. The transport has already settled the message; other failures are logged.
 import type { Envelope } from '../envelope/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
@@ -10,9 +9,10 @@ import type { MessageStatusStore } from '../stores/message-status';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { TransportObserver } from '../transport/transport';
 import type { Resequencer } from './resequencer';
+import type { SettlementRecorder } from './settlement-recorder';
 
 export interface SettlementObserverDeps {
-  audit: AuditLog;
+  recorder: Pick<SettlementRecorder, 'record'>;
   messages: MessageStatusStore;
   resequencer: Resequencer;
   orderedRoutes: ReadonlySet<string>;
@@ -23,10 +23,10 @@ export interface SettlementObserverDeps {
 }
 
 export function createSettlementObserver(deps: SettlementObserverDeps): TransportObserver {
-  const { audit, messages, metrics, logger } = deps;
+  const { recorder, messages, metrics, logger } = deps;
 
   const auditSettlement = (route: string, envelope: Envelope, step: 'retried' | 'dead-lettered' | 'replayed', code: string | null, reason: string | null) =>
-    audit.append({
+    recorder.record({
       step,
       outcome: step === 'dead-lettered' ? 'error' : 'ok',
       messageId: envelope.id,

@@ -1,9 +1,10 @@
 // PostgreSQL implementation of the bus's stores, shared by several bus processes.
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import { deadLetterWhere, limitOf } from './sqlite-stores';
-import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, RevokedSessionStore, Stores } from './stores';
+import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, Stores } from './stores';
+import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from './outbox-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from './message-status';
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, waitingMessageFromRow, type MessageStatusRow } from './message-status-row';
 import { PgGroupCommit } from './pg-group-commit';
@@ -83,6 +84,15 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS bus_revoked_sessions (
     jti TEXT PRIMARY KEY,
     expires_at_ms BIGINT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS bus_audit_outbox (
+    id TEXT PRIMARY KEY,
+    owner_host TEXT NOT NULL,
+    owner_pid BIGINT NOT NULL,
+    owner_token TEXT NOT NULL,
+    kept_at TEXT NOT NULL,
+    position BIGINT NOT NULL,
+    event TEXT NOT NULL
   );
 `;
 
@@ -275,6 +285,42 @@ class PostgresDeadLetterStore implements DeadLetterStore {
   }
 }
 
+class PostgresAuditOutboxStore implements AuditOutboxStore {
+  private readonly sql = outboxSql((i) => `$${i}`, 'bus_audit_outbox');
+  constructor(private readonly pool: Pool) {}
+  async keep(entries: OutboxEntry[]): Promise<void> {
+    await this.inTransaction(async (client) => {
+      for (const e of entries) await client.query(this.sql.insert, [e.id, e.owner.host, e.owner.pid, e.owner.token, e.keptAt, e.position, e.event]);
+    });
+  }
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.pool.query('DELETE FROM bus_audit_outbox WHERE id = ANY($1)', [ids]);
+  }
+  async owners(): Promise<OutboxOwner[]> {
+    return (await this.pool.query<OutboxRow>(this.sql.owners)).rows.map(outboxOwnerFromRow);
+  }
+  async takeOver(from: OutboxOwner, to: OutboxOwner): Promise<OutboxEntry[]> {
+    return this.inTransaction(async (client) => {
+      await client.query(this.sql.takeOver, [to.host, to.pid, to.token, from.host, from.pid, from.token]);
+      return (await client.query<OutboxRow>(this.sql.ofOwner, [to.host, to.pid, to.token])).rows.map(outboxEntryFromRow);
+    });
+  }
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
 export class PostgresStores implements Stores {
   readonly kind = 'postgres' as const;
   readonly effects: EffectLog;
@@ -283,6 +329,7 @@ export class PostgresStores implements Stores {
   readonly sequences: SubjectSequenceStore;
   readonly idempotency: IdempotencyKeyStore;
   readonly revokedSessions: RevokedSessionStore;
+  readonly auditOutbox: AuditOutboxStore;
   private constructor(private readonly pool: Pool) {
     // The statements of every message's hops go through group commit; dead letters (rare, large) do not.
     const grouped = new PgGroupCommit(pool);
@@ -292,6 +339,7 @@ export class PostgresStores implements Stores {
     this.sequences = new PostgresSubjectSequenceStore(grouped);
     this.idempotency = new PostgresIdempotencyKeyStore(grouped);
     this.revokedSessions = new PostgresRevokedSessionStore(pool);
+    this.auditOutbox = new PostgresAuditOutboxStore(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {

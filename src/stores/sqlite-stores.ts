@@ -1,7 +1,8 @@
 // SQLite (better-sqlite3, WAL) implementation of the bus's stores, for the embedded default and single-process use.
 import Database from 'better-sqlite3';
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
-import type { DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, RevokedSessionStore, Stores } from './stores';
+import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, Stores } from './stores';
+import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from './outbox-row';
 import { idempotencyRecordFromRow, type IdempotencyRow } from './idempotency-row';
 import { deadLetterFromRow, type DeadLetterRow } from './dead-letter-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from './message-status';
@@ -91,6 +92,15 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
     CREATE TABLE IF NOT EXISTS revoked_sessions (
       jti TEXT PRIMARY KEY,
       expires_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS audit_outbox (
+      id TEXT PRIMARY KEY,
+      owner_host TEXT NOT NULL,
+      owner_pid INTEGER NOT NULL,
+      owner_token TEXT NOT NULL,
+      kept_at TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      event TEXT NOT NULL
     );
   `);
   // Added after the first release: databases made before it gain the column here.
@@ -342,6 +352,32 @@ export function deadLetterWhere(filter: DeadLetterFilter, placeholder: (n: numbe
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
 
+export class SqliteAuditOutboxStore implements AuditOutboxStore {
+  private readonly sql = outboxSql(() => '?');
+  constructor(private readonly db: SqliteDatabase) {}
+  async keep(entries: OutboxEntry[]): Promise<void> {
+    const insert = this.db.prepare(this.sql.insert);
+    this.db.transaction(() => {
+      for (const e of entries) insert.run(e.id, e.owner.host, e.owner.pid, e.owner.token, e.keptAt, e.position, e.event);
+    })();
+  }
+  async remove(ids: string[]): Promise<void> {
+    const remove = this.db.prepare(this.sql.remove);
+    this.db.transaction(() => {
+      for (const id of ids) remove.run(id);
+    })();
+  }
+  async owners(): Promise<OutboxOwner[]> {
+    return (this.db.prepare(this.sql.owners).all() as OutboxRow[]).map(outboxOwnerFromRow);
+  }
+  async takeOver(from: OutboxOwner, to: OutboxOwner): Promise<OutboxEntry[]> {
+    return this.db.transaction(() => {
+      this.db.prepare(this.sql.takeOver).run(to.host, to.pid, to.token, from.host, from.pid, from.token);
+      return (this.db.prepare(this.sql.ofOwner).all(to.host, to.pid, to.token) as OutboxRow[]).map(outboxEntryFromRow);
+    })();
+  }
+}
+
 export class SqliteStores implements Stores {
   readonly kind = 'sqlite' as const;
   readonly effects: SqliteEffectLog;
@@ -350,6 +386,7 @@ export class SqliteStores implements Stores {
   readonly sequences: SqliteSubjectSequenceStore;
   readonly idempotency: SqliteIdempotencyKeyStore;
   readonly revokedSessions: SqliteRevokedSessionStore;
+  readonly auditOutbox: SqliteAuditOutboxStore;
   constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
     migrateSqliteStores(db);
     this.effects = new SqliteEffectLog(db);
@@ -358,6 +395,7 @@ export class SqliteStores implements Stores {
     this.sequences = new SqliteSubjectSequenceStore(db);
     this.idempotency = new SqliteIdempotencyKeyStore(db);
     this.revokedSessions = new SqliteRevokedSessionStore(db);
+    this.auditOutbox = new SqliteAuditOutboxStore(db);
   }
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();

@@ -1,4 +1,4 @@
-// Narrow persistence contracts shared by the transports and the route runner: the idempotency log and the dead-letter store.
+// Narrow persistence contracts shared by the transports and the route runner: the idempotency log, the dead-letter store, the audit outbox and more.
 import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
 import type { MessageStatusStore, SubjectSequenceStore } from './message-status';
 
@@ -48,6 +48,36 @@ export interface RevokedSessionStore {
   isRevoked(jti: string): Promise<boolean>;
 }
 
+/** The process that kept an outbox entry: host, pid and a token of that process's start (as audit chain owners). */
+export interface OutboxOwner {
+  host: string;
+  pid: number;
+  token: string;
+}
+
+/** An audit record the audit store could not take when it happened, kept until it can. */
+export interface OutboxEntry {
+  id: string;
+  owner: OutboxOwner;
+  /** When it was kept (ISO 8601) and its place among its owner's entries: together, the order they happened in. */
+  keptAt: string;
+  position: number;
+  /** The audit event as JSON. */
+  event: string;
+}
+
+/**
+ * Audit records kept while the audit store is away, in the bus's other store (which an outage of the audit store alone
+ * leaves writable). Each entry belongs to the process that kept it; another takes them over only once that one is gone.
+ */
+export interface AuditOutboxStore {
+  keep(entries: OutboxEntry[]): Promise<void>;
+  remove(ids: string[]): Promise<void>;
+  owners(): Promise<OutboxOwner[]>;
+  /** Makes `to` the owner of every entry `from` kept, and returns them in the order they were kept. */
+  takeOver(from: OutboxOwner, to: OutboxOwner): Promise<OutboxEntry[]>;
+}
+
 export interface Stores {
   readonly kind: 'sqlite' | 'postgres';
   readonly effects: EffectLog;
@@ -56,6 +86,7 @@ export interface Stores {
   readonly sequences: SubjectSequenceStore;
   readonly idempotency: IdempotencyKeyStore;
   readonly revokedSessions: RevokedSessionStore;
+  readonly auditOutbox: AuditOutboxStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

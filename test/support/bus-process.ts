@@ -16,6 +16,8 @@ export interface BusProcessConfig {
   databaseUrl?: string | null;
   /** Per-subject order on the test route (resequencer). */
   ordered?: boolean;
+  /** audit.chainLeaseMs: how soon a gone bus's chain may be sealed by another. */
+  chainLeaseMs?: number;
 }
 
 export const TEST_CLIENT = 'test-client';
@@ -34,6 +36,7 @@ export function writeBusConfig(cfg: BusProcessConfig): string {
       { id: TEST_CLIENT, name: 'Hệ thống thử nghiệm', roles: ['intake', 'admin'], rights: ['message.generic', 'message.status'] },
     ],
     adapters: { receiver: { kind: 'http-push', url: `${cfg.receiverUrl}/inbox`, breaker: { timeoutMs: 5000, volumeThreshold: 20 } } },
+    ...(cfg.chainLeaseMs === undefined ? {} : { audit: { chainLeaseMs: cfg.chainLeaseMs } }),
     logging: { level: 'warn' },
     shutdown: { graceMs: 5000 },
   };

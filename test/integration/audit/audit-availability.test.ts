@@ -1,11 +1,11 @@
 // Fail closed, recover alone: when the audit store cannot be written, health is down and append rejects with AUDIT_UNAVAILABLE; when it is back, both recover.
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
-import net from 'node:net';
 import { PostgresAuditStore } from '../../../src/audit/postgres-audit-store';
 import { verifyAudit } from '../../../src/audit/verifier';
 import { DATABASE_URL, waitFor } from '../../support/env';
 import { newSigner, openWriter, sqliteHarness } from './audit-harness';
+import { freePort, tcpRelay } from '../../support/tcp-relay';
 
 const ev = (i: number) => ({ step: 'received' as const, outcome: 'ok' as const, messageId: `m-${i}` });
 
@@ -31,44 +31,6 @@ test('sqlite: a store another connection holds locked is reported down; released
   await h.cleanup();
 });
 
-/** A TCP relay in front of the real PostgreSQL that a test can cut and restore on the same port. */
-function relay(port: number): { start(): Promise<void>; stop(): Promise<void> } {
-  let server: net.Server | null = null;
-  const sockets = new Set<net.Socket>();
-  return {
-    start: () =>
-      new Promise((resolve, reject) => {
-        const target = new URL(DATABASE_URL);
-        server = net.createServer((client) => {
-          const upstream = net.connect(Number(target.port || 5432), target.hostname);
-          for (const s of [client, upstream]) {
-            sockets.add(s);
-            s.on('close', () => sockets.delete(s));
-            s.on('error', () => [client, upstream].forEach((x) => x.destroy()));
-          }
-          client.pipe(upstream).pipe(client);
-        });
-        server.once('error', reject);
-        server.listen(port, '127.0.0.1', () => resolve());
-      }),
-    stop: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        if (server) server.close(() => resolve());
-        else resolve();
-        server = null;
-      }),
-  };
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
-
 test('postgres: a closed port is reported down, append rejects; when the database answers, and again after a cut, the writer recovers', async () => {
   const port = await freePort();
   const url = new URL(DATABASE_URL);
@@ -82,7 +44,7 @@ test('postgres: a closed port is reported down, append rejects; when the databas
   expect(log.health()).toMatchObject({ status: 'down', lastError: expect.stringMatching(/ECONNREFUSED/) });
   await expect(log.append(ev(1))).rejects.toMatchObject({ code: 'AUDIT_UNAVAILABLE', message: expect.stringMatching(/ECONNREFUSED/) });
 
-  const proxy = relay(port);
+  const proxy = tcpRelay(port, DATABASE_URL);
   await proxy.start();
   await waitFor(() => log.isHealthy(), 10_000, 'audit health up');
   expect((await log.append(ev(2))).seq).toBe(1);

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateDevKeyPair } from '../../../src/audit/checkpoint-signer';
 import { CheckpointSigner } from '../../../src/audit/checkpoint-signer';
-import { DATABASE_URL } from '../../support/env';
-import { openWriter, postgresHarness, sqliteHarness, type AuditHarness } from './audit-harness';
+import { DATABASE_URL, waitFor } from '../../support/env';
+import { openWriter, postgresHarness, sqliteHarness, writeOrphan, type AuditHarness } from './audit-harness';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../../..');
@@ -63,5 +63,25 @@ describe.each([
     writeFileSync(path.join(h.dir, 'junk.json'), '{"format":"nope"}');
     expect(await cli(VERIFY, ['--bundle', path.join(h.dir, 'junk.json')])).toMatchObject({ code: 1, out: expect.stringMatching(/FAILED: .* is not a lgsp-audit-bundle/) });
     expect((await cli(VERIFY, ['--nonsense'])).code).toBe(2);
+  });
+
+  test('an unsigned tail → 3 saying how many records could be cut off; once the orphan is sealed → 0 saying so', async () => {
+    const keys = generateDevKeyPair(path.join(h.dir, 'tail-keys'));
+    const signer = CheckpointSigner.fromFile(keys.privateKeyFile);
+    const chainId = `tail-${Date.now()}`;
+    const storeArgs = kind === 'sqlite' ? ['--sqlite', h.sqliteFile] : ['--database-url', DATABASE_URL, '--table-prefix', h.prefix];
+    const args = [...storeArgs, '--public-key', keys.publicKeyFile, '--chain', chainId];
+    // A killed bus on another host: a checkpoint at 3, two records after it, and its lease left to run out.
+    const store = await h.openStore();
+    await writeOrphan(store, signer, chainId, { n: 5, signedAt: 3, owner: { host: 'gone-host', pid: 1, token: 't' }, leaseMs: 200 });
+    const tail = await cli(VERIFY, args);
+    expect(tail).toMatchObject({ code: 3, out: expect.stringContaining('signed through seq 3; UNSEALED TAIL of 2 record(s) after seq 3') });
+    expect(tail.out).toMatch(/WARNING: 1 chain\(s\) end in an unsigned tail/);
+    // Only its lease can tell it is gone; once it has run out, the next sweep seals the tail.
+    const sealer = await openWriter(store, signer, { chainId: `sealer-${Date.now()}`, sealOrphans: { includeUnleased: false } });
+    await waitFor(async () => (await store.seal(chainId)) ?? (await sealer.sealOrphans(), null), 10_000, 'sealed');
+    const sealed = await cli(VERIFY, args);
+    expect(sealed).toMatchObject({ code: 0, out: expect.stringMatching(/signed through seq 3; sealed at seq 5 by sealer-\d+ at .*: owner gone \(its lease had run out\)/) });
+    await sealer.close();
   });
 });

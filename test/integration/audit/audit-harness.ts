@@ -7,6 +7,9 @@ import Database from 'better-sqlite3';
 import { Pool } from 'pg';
 import { ChainedAuditLog, type AuditWriterOptions } from '../../../src/audit/audit-log';
 import type { AuditStore } from '../../../src/audit/audit-store';
+import { GENESIS_HASH, linkRecords, type RecordContent } from '../../../src/audit/chain';
+import type { ChainOwner } from '../../../src/audit/types';
+import { auditTables } from '../../../src/audit/audit-sql';
 import { CheckpointSigner } from '../../../src/audit/checkpoint-signer';
 import { DEFAULT_PERSONAL_FIELDS, PersonalDataProtector, type PersonalDataConfig } from '../../../src/audit/personal-data';
 import { PostgresAuditStore } from '../../../src/audit/postgres-audit-store';
@@ -36,6 +39,38 @@ export async function openWriter(
   personal: PersonalDataConfig = { mode: 'mask', fields: DEFAULT_PERSONAL_FIELDS },
 ): Promise<ChainedAuditLog> {
   return ChainedAuditLog.open(store, signer, new PersonalDataProtector(personal), { payloadMode: 'full', checkpointIntervalMs: 0, probeIntervalMs: 100, ...options });
+}
+
+export function recordContent(i: number): RecordContent {
+  return {
+    at: new Date().toISOString(),
+    step: 'delivered',
+    outcome: 'ok',
+    messageId: `m-${i}`,
+    correlationId: null,
+    subject: null,
+    client: null,
+    route: 'r',
+    errorCode: null,
+    reason: null,
+    startedAt: null,
+    durationMs: null,
+    requestBytes: null,
+    responseBytes: null,
+    payloadDigest: null,
+    payload: null,
+    actor: null,
+    details: null,
+  };
+}
+
+/** A chain as a killed bus leaves it: leased by `owner`, `n` records, a checkpoint at `signedAt`, nothing renewing the lease. */
+export async function writeOrphan(store: AuditStore, signer: CheckpointSigner, chainId: string, o: { n: number; signedAt: number; owner: ChainOwner; leaseMs: number }): Promise<void> {
+  if ((await store.claimChain(chainId, o.owner, o.leaseMs)) !== 'open') throw new Error(`chain ${chainId} is sealed`);
+  const linked = linkRecords({ seq: 0, hash: GENESIS_HASH }, chainId, Array.from({ length: o.n }, (_, i) => recordContent(i + 1)));
+  await store.appendBatch(linked.records);
+  const at = linked.records[o.signedAt - 1]!;
+  await store.saveCheckpoint(signer.sign({ chainId, seq: at.seq, headHash: at.hash, at: new Date().toISOString() }));
 }
 
 export function sqliteHarness(): AuditHarness {
@@ -72,7 +107,7 @@ export function postgresHarness(): AuditHarness {
     exec: async (sql) => void (await pool.query(sql)),
     rows: async (sql) => (await pool.query(sql)).rows as Record<string, unknown>[],
     cleanup: async () => {
-      await pool.query(`DROP TABLE IF EXISTS ${prefix}records, ${prefix}checkpoints, ${prefix}anchors`);
+      await pool.query(`DROP TABLE IF EXISTS ${auditTables(prefix).join(', ')}`);
       await pool.end();
       rmSync(dir, { recursive: true, force: true });
     },

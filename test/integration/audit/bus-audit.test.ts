@@ -88,6 +88,9 @@ describe('audit trail of the bus (embedded transport, SQLite audit store)', () =
     expect(res.body.failure).toBeNull();
     expect(res.body.verifiedThroughSeq).toBeGreaterThan(10);
     expect(res.body.chains[0].signedThrough).not.toBeNull();
+    // Each chain says how it ends: sealed, or signed to its end, or how many records follow its last checkpoint.
+    expect(res.body.chains[0]).toMatchObject({ seal: null, unsignedTail: expect.any(Number) });
+    expect(res.body.unsignedTails).toEqual(expect.any(Number));
   });
 
   test('while the audit store cannot be written, intake answers 503 and accepts nothing; then it recovers by itself', async () => {

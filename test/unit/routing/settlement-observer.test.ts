@@ -1,26 +1,34 @@
-// A dead letter met an audit log that could not be written (it restarted): the audit append failed first and the
-// rest of the bookkeeping never ran, so the message's status stayed "in progress" and, on an ordered route, its
-// sequence number was never settled (the subject's later messages waited). Each record is now written on its own.
+// A dead letter met an audit log that could not be written (it restarted): each record is written on its own, so the
+// message's status and its sequence number are settled all the same, and the audit record is kept in the outbox
+// (with the reason logged) to be written once the audit log is back — not dropped with only a log line.
 import { Writable } from 'node:stream';
-import { AuditError } from '../../../src/audit';
+import { AuditError, type AuditLog } from '../../../src/audit';
 import { createEnvelope } from '../../../src/envelope/envelope';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
 import { Resequencer } from '../../../src/routing/resequencer';
 import { createSettlementObserver } from '../../../src/routing/settlement-observer';
+import { SettlementRecorder } from '../../../src/routing/settlement-recorder';
 import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
 
-test('an audit log that cannot be written does not keep a dead letter from its status and its sequence number', async () => {
+test('an audit log that cannot be written does not keep a dead letter from its status and its sequence number, and its record is kept', async () => {
   const stores = new SqliteStores(openSqlite(':memory:'));
   const lines: string[] = [];
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) });
+  const logger = createLogger('info', sink);
+  const unreachable: Pick<AuditLog, 'append' | 'isHealthy' | 'timeline'> = {
+    append: () => Promise.reject(new AuditError('audit store unreachable', 'AUDIT_UNAVAILABLE')),
+    isHealthy: () => false,
+    timeline: () => Promise.reject(new AuditError('audit store unreachable', 'AUDIT_UNAVAILABLE')),
+  };
+  const recorder = new SettlementRecorder({ audit: unreachable as AuditLog, outbox: stores.auditOutbox, logger, retryMs: 20 });
   const observer = createSettlementObserver({
-    audit: { append: () => Promise.reject(new AuditError('audit store unreachable', 'AUDIT_UNAVAILABLE')) } as never,
+    recorder,
     messages: stores.messages,
     resequencer: new Resequencer(stores.sequences),
     orderedRoutes: new Set(['dossier-progress']),
     metrics: new BusMetrics(),
-    logger: createLogger('info', sink),
+    logger,
   });
   const subject = '000.00.04.H10-261127-0009';
   const sequence = await stores.sequences.next(subject);
@@ -39,6 +47,10 @@ test('an audit log that cannot be written does not keep a dead letter from its s
   });
   expect(await stores.messages.get(envelope.id)).toMatchObject({ state: 'dead-lettered', code: 'RETRIES_EXHAUSTED' });
   expect(await stores.sequences.isSettled(subject, sequence)).toBe(true);
-  expect(lines.join('')).toContain('SETTLEMENT_RECORD_FAILED');
+  const kept = stores.db.prepare('SELECT event FROM audit_outbox').all() as { event: string }[];
+  expect(kept.map((k) => JSON.parse(k.event) as { step: string; messageId: string })).toEqual([expect.objectContaining({ step: 'dead-lettered', messageId: envelope.id })]);
+  expect(lines.join('')).toContain('SETTLEMENT_RECORD_KEPT');
+  expect(recorder.pending()).toBe(1);
+  await recorder.close();
   await stores.close();
 });
