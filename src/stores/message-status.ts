@@ -43,7 +43,10 @@ export interface MessageStatusStore {
 export interface SubjectSequenceStore {
   /** The next sequence number for subject, starting at 1, pending until confirmed. */
   next(subject: string): Promise<number>;
-  /** The message holding that number is in the transport. False: the number was voided meanwhile (not accepted). */
+  /**
+   * The message holding that number is in the transport. False only when the number was voided meanwhile (not
+   * accepted); a number a fast consumer has already settled is confirmed too (its message was in the transport).
+   */
   confirm(subject: string, sequence: number): Promise<boolean>;
   /** True when that message has settled: delivered, rejected, dead-lettered, voided or never published. 0 is always settled. */
   isSettled(subject: string, sequence: number): Promise<boolean>;

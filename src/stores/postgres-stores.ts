@@ -154,8 +154,12 @@ class PostgresSubjectSequenceStore implements SubjectSequenceStore {
     return Number(result.rows[0]!.sequence);
   }
   async confirm(subject: string, sequence: number): Promise<boolean> {
-    const result = await this.db.query('DELETE FROM bus_subject_pending WHERE subject = $1 AND sequence = $2', [subject, sequence]);
-    return (result.rowCount ?? 0) > 0;
+    const result = await this.db.query<{ confirmed: boolean }>(
+      `WITH released AS (DELETE FROM bus_subject_pending WHERE subject = $1 AND sequence = $2 RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM released) OR NOT EXISTS (SELECT 1 FROM bus_subject_voided WHERE subject = $1 AND sequence = $2) AS confirmed`,
+      [subject, sequence],
+    );
+    return result.rows[0]?.confirmed === true;
   }
   async isSettled(subject: string, sequence: number): Promise<boolean> {
     if (sequence <= 0) return true;

@@ -160,6 +160,7 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
   private readonly issue;
   private readonly abandon;
   private readonly releaseAndSettle;
+  private readonly confirmIssued;
   constructor(db: SqliteDatabase) {
     this.stmts = {
       next: db.prepare<[string], { last_issued: number }>(`INSERT INTO subject_sequences (subject, last_issued) VALUES (?, 1)
@@ -177,6 +178,10 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
       this.stmts.pending.run(subject, sequence, Date.now());
       return sequence;
     });
+    this.confirmIssued = db.transaction((subject: string, sequence: number): boolean => {
+      if (this.stmts.release.run(subject, sequence).changes > 0) return true;
+      return this.stmts.voided.get(subject, sequence) === undefined;
+    });
     this.releaseAndSettle = db.transaction((subject: string, sequence: number) => {
       this.stmts.release.run(subject, sequence);
       this.stmts.settle.run(subject, sequence);
@@ -192,7 +197,7 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
     return this.issue(subject);
   }
   async confirm(subject: string, sequence: number): Promise<boolean> {
-    return this.stmts.release.run(subject, sequence).changes > 0;
+    return this.confirmIssued(subject, sequence);
   }
   async isSettled(subject: string, sequence: number): Promise<boolean> {
     return sequence <= 0 || this.stmts.settled.get(subject, sequence) !== undefined;

@@ -115,6 +115,20 @@ describe.each([
     expect(await stores.sequences.isSettled(subject, 2)).toBe(true);
   });
 
+  test('subject sequences: a number its consumer settled before the intake confirmed it is confirmed; only a voided one is not', async () => {
+    // A fast consumer (a dossier rejected without an upstream call) settles the number while the intake that issued it
+    // is still waiting for the publish confirm; the intake's confirm must not then answer "not accepted".
+    const subject = `H10-${randomUUID()}`;
+    const settledFirst = await stores.sequences.next(subject);
+    await stores.sequences.settle(subject, settledFirst);
+    expect(await stores.sequences.confirm(subject, settledFirst)).toBe(true);
+    const pending = await stores.sequences.next(subject);
+    expect(await stores.sequences.confirm(subject, pending)).toBe(true);
+    const voided = await stores.sequences.next(subject);
+    expect(await stores.sequences.voidAbandoned(subject, voided, -1000)).toBe(true);
+    expect(await stores.sequences.confirm(subject, voided)).toBe(false);
+  });
+
   test('idempotency keys: claimed once per client, accepted, released, taken over only when abandoned', async () => {
     const key = randomUUID();
     const first = { messageId: randomUUID(), correlationId: randomUUID(), payloadDigest: 'sha256:aa', claimedAtMs: Date.now() };
