@@ -1,4 +1,5 @@
-// The e-document flow's persistence contract: the package blob store (claim check) and the per-organ mailbox.
+// The e-document flow's persistence contract: the package blob store (claim check), the per-organ mailbox and the
+// ledger of who was sent which document by whom.
 import type { Readable } from 'node:stream';
 
 /** What envelopes carry instead of the package: where its bytes are and what they hash to. */
@@ -62,10 +63,23 @@ export interface EdocMailboxStore {
   setReportedStatus(entryId: string, statusCode: string): Promise<void>;
 }
 
+/**
+ * Which organ was sent which document by which organ through this bus, whatever the delivery (mailbox, push, axis).
+ * A status packet about a document is taken from an organ only when this ledger names it a recipient of that document
+ * from the organ the status goes to, so an organ cannot write into the status inbox of a document it never received.
+ */
+export interface EdocRecipientLedger {
+  /** Records that `sender` sent documentId to each of `recipients`; recording the same again is harmless. */
+  record(documentId: string, sender: string, recipients: readonly string[]): Promise<void>;
+  /** Whether `recipient` was sent documentId by `sender` through this bus. */
+  wasSentTo(documentId: string, sender: string, recipient: string): Promise<boolean>;
+}
+
 export interface EdocStores {
   readonly kind: 'sqlite' | 'postgres';
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
+  readonly recipients: EdocRecipientLedger;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-// PostgreSQL implementation of the e-document blob store and mailbox, shared by several bus processes.
+// PostgreSQL implementation of the e-document blob store, mailbox and recipient ledger, shared by several bus processes.
 import { Pool } from 'pg';
 import { Readable } from 'node:stream';
 import { chunkBlob } from './blob-chunks';
@@ -7,6 +7,7 @@ import {
   type BlobRef,
   type EdocBlobStore,
   type EdocMailboxStore,
+  type EdocRecipientLedger,
   type EdocStores,
   type MailboxEntry,
   type MailboxFilter,
@@ -45,6 +46,20 @@ const SCHEMA = `
     updated_at TEXT NOT NULL
   );
   CREATE INDEX IF NOT EXISTS bus_edoc_mailbox_organ ON bus_edoc_mailbox(organ_id, received_at);
+`;
+
+const RECIPIENTS_SCHEMA = `
+  CREATE TABLE bus_edoc_recipients (
+    document_id TEXT NOT NULL,
+    sender_organ TEXT NOT NULL,
+    recipient_organ TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, sender_organ, recipient_organ)
+  );
+  -- Documents already in mailboxes when the ledger is added were received through this bus; their recipients keep
+  -- the right to report statuses about them.
+  INSERT INTO bus_edoc_recipients SELECT document_id, from_organ, organ_id, MIN(received_at) FROM bus_edoc_mailbox
+    WHERE kind = 'edoc' GROUP BY document_id, from_organ, organ_id;
 `;
 
 class PostgresEdocBlobStore implements EdocBlobStore {
@@ -176,13 +191,36 @@ class PostgresEdocMailboxStore implements EdocMailboxStore {
   }
 }
 
+class PostgresEdocRecipientLedger implements EdocRecipientLedger {
+  constructor(private readonly pool: Pool) {}
+
+  async record(documentId: string, sender: string, recipients: readonly string[]): Promise<void> {
+    if (recipients.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO bus_edoc_recipients (document_id, sender_organ, recipient_organ, recorded_at)
+       SELECT $1, $2, recipient, $4 FROM unnest($3::text[]) AS recipient ON CONFLICT DO NOTHING`,
+      [documentId, sender, recipients, new Date().toISOString()],
+    );
+  }
+
+  async wasSentTo(documentId: string, sender: string, recipient: string): Promise<boolean> {
+    const result = await this.pool.query(
+      'SELECT 1 FROM bus_edoc_recipients WHERE document_id = $1 AND sender_organ = $2 AND recipient_organ = $3',
+      [documentId, sender, recipient],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+}
+
 export class PostgresEdocStores implements EdocStores {
   readonly kind = 'postgres' as const;
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
+  readonly recipients: EdocRecipientLedger;
   private constructor(private readonly pool: Pool) {
     this.blobs = new PostgresEdocBlobStore(pool);
     this.mailbox = new PostgresEdocMailboxStore(pool);
+    this.recipients = new PostgresEdocRecipientLedger(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresEdocStores> {
@@ -192,6 +230,10 @@ export class PostgresEdocStores implements EdocStores {
     try {
       await client.query('SELECT pg_advisory_lock(74232)');
       await client.query(SCHEMA);
+      // Created with its backfill under the lock, so the backfill runs once; the statements of one query string run as
+      // one transaction, so a failed backfill leaves no table behind.
+      const ledger = await client.query<{ present: string | null }>("SELECT to_regclass('bus_edoc_recipients')::text AS present");
+      if (ledger.rows[0]?.present === null) await client.query(RECIPIENTS_SCHEMA);
       await client.query('SELECT pg_advisory_unlock(74232)');
     } finally {
       client.release();

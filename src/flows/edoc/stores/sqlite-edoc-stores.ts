@@ -1,4 +1,5 @@
-// SQLite (better-sqlite3) implementation of the e-document blob store and mailbox, for single-process buses.
+// SQLite (better-sqlite3) implementation of the e-document blob store, mailbox and recipient ledger, for
+// single-process buses.
 import { Readable } from 'node:stream';
 import type { SqliteDatabase } from '../../../stores/sqlite-stores';
 import { chunkBlob } from './blob-chunks';
@@ -7,6 +8,7 @@ import {
   type BlobRef,
   type EdocBlobStore,
   type EdocMailboxStore,
+  type EdocRecipientLedger,
   type EdocStores,
   type MailboxEntry,
   type MailboxFilter,
@@ -47,6 +49,21 @@ export function migrateSqliteEdocStores(db: SqliteDatabase): void {
     );
     CREATE INDEX IF NOT EXISTS edoc_mailbox_organ ON edoc_mailbox(organ_id, received_at);
   `);
+  db.transaction(() => {
+    const isNew = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'edoc_recipients'").get() === undefined;
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS edoc_recipients (
+        document_id TEXT NOT NULL,
+        sender_organ TEXT NOT NULL,
+        recipient_organ TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        PRIMARY KEY (document_id, sender_organ, recipient_organ)
+      );
+    `);
+    // Documents already in mailboxes when the ledger is added were received through this bus; their recipients keep
+    // the right to report statuses about them.
+    if (isNew) db.exec(`INSERT OR IGNORE INTO edoc_recipients SELECT document_id, from_organ, organ_id, received_at FROM edoc_mailbox WHERE kind = 'edoc'`);
+  })();
 }
 
 class SqliteEdocBlobStore implements EdocBlobStore {
@@ -152,14 +169,39 @@ class SqliteEdocMailboxStore implements EdocMailboxStore {
   }
 }
 
+class SqliteEdocRecipientLedger implements EdocRecipientLedger {
+  private readonly stmts;
+  constructor(private readonly db: SqliteDatabase) {
+    this.stmts = {
+      insert: db.prepare('INSERT OR IGNORE INTO edoc_recipients (document_id, sender_organ, recipient_organ, recorded_at) VALUES (?, ?, ?, ?)'),
+      find: db.prepare<[string, string, string], { found: number }>(
+        'SELECT 1 AS found FROM edoc_recipients WHERE document_id = ? AND sender_organ = ? AND recipient_organ = ?',
+      ),
+    };
+  }
+
+  async record(documentId: string, sender: string, recipients: readonly string[]): Promise<void> {
+    const at = new Date().toISOString();
+    this.db.transaction(() => {
+      for (const recipient of recipients) this.stmts.insert.run(documentId, sender, recipient, at);
+    })();
+  }
+
+  async wasSentTo(documentId: string, sender: string, recipient: string): Promise<boolean> {
+    return this.stmts.find.get(documentId, sender, recipient) !== undefined;
+  }
+}
+
 export class SqliteEdocStores implements EdocStores {
   readonly kind = 'sqlite' as const;
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
+  readonly recipients: EdocRecipientLedger;
   constructor(private readonly db: SqliteDatabase) {
     migrateSqliteEdocStores(db);
     this.blobs = new SqliteEdocBlobStore(db);
     this.mailbox = new SqliteEdocMailboxStore(db);
+    this.recipients = new SqliteEdocRecipientLedger(db);
   }
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
