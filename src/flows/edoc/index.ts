@@ -24,7 +24,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     ctx.onStop(() => stores.close());
     const directory = new OrganDirectory(settings);
     const reporter = new StatusReporter(stores.blobs, ctx.intake, directory);
-    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, messageIntake: ctx.intake });
+    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, recipients: stores.recipients, messageIntake: ctx.intake });
     const mailbox = new MailboxService({ stores, directory, reporter });
 
     const adapters = [

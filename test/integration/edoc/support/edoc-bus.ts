@@ -40,6 +40,8 @@ export const EDOC_ROUTES = [
 
 export interface EdocBus {
   bus: Bus;
+  /** The bus's data directory (the edoc stores are SQLite: edoc.db in it). */
+  dataDir: string;
   push: QlvbPushSimulator;
   axis: DocumentAxisSimulator;
   token(client: string): string;
@@ -55,10 +57,11 @@ export async function startEdocBus(options: { amqp: boolean; rights?: Record<str
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir, { recursive: true });
   const namePrefix = uniqueName('edoc');
+  const dataDir = path.join(dir, 'data');
   const busYaml = {
     http: { host: '127.0.0.1', port: 0 },
     transport: { amqpUrl: options.amqp ? AMQP_URL : null, prefetch: 20, namePrefix },
-    stores: { dataDir: path.join(dir, 'data'), databaseUrl: null },
+    stores: { dataDir, databaseUrl: null },
     retry: { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 500, multiplier: 2, jitter: 0.2 },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
     clients: [CLIENT_A, CLIENT_B, CLIENT_C].map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: options.rights?.[id] ?? ['edoc.*', 'message.status'] })),
@@ -90,6 +93,7 @@ export async function startEdocBus(options: { amqp: boolean; rights?: Record<str
   const bus = await startBus(config, { logger: createLogger('info', sink) });
   return {
     bus,
+    dataDir,
     push,
     axis,
     token: (client) => testToken(client, TEST_SIGNING_KEY),
