@@ -4,13 +4,12 @@
 // statuses (01 on arrival) keep reaching the sender.
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import * as soap from 'soap';
 import request from 'supertest';
 import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
-import { edocWsdlPath } from '../../../src/flows/edoc/wsdl-file';
 import { waitFor } from '../../support/env';
 import { documentPackage } from './support/packages';
 import { CLIENT_A, CLIENT_B, CLIENT_C, ORGAN_A, ORGAN_B, ORGAN_C, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { edocSoapClient, soapFaultOf } from './support/soap-client';
 
 interface InboxItem {
   id: string;
@@ -18,11 +17,6 @@ interface InboxItem {
   documentId: string;
   fromOrgan: string;
   statusCode?: string;
-}
-
-interface SoapError {
-  root?: { Envelope?: { Body?: { Fault?: { faultcode?: string; detail?: { EdocFault?: { code?: string } } } } } };
-  response?: { status?: number };
 }
 
 function statusPacket(from: string, documentSender: string, documentId: string, statusCode: EdxmlStatusCode): Buffer {
@@ -48,15 +42,7 @@ describe.each([
   const inbox = async (client: string, kind: string): Promise<InboxItem[]> =>
     (await request(url()).get(`/api/v1/edocs/inbox?kind=${kind}`).set('Authorization', auth(client)).expect(200)).body.items;
   const statusesAtA = async (documentId: string) => (await inbox(CLIENT_A, 'status')).filter((i) => i.documentId === documentId);
-  const soapClient = async (client: string) => {
-    const c = await soap.createClientAsync(edocWsdlPath(), { endpoint: `${url()}/soap/edoc` });
-    c.setSecurity(new soap.BearerSecurity(edoc.token(client)));
-    return c;
-  };
-  const soapRefusal = async (call: Promise<unknown>) => {
-    const error = (await call.then(() => null, (e: unknown) => e)) as SoapError | null;
-    return { status: error?.response?.status, code: error?.root?.Envelope?.Body?.Fault?.detail?.EdocFault?.code };
-  };
+  const soapClient = (client: string) => edocSoapClient(edoc, client);
 
   beforeAll(async () => {
     edoc = await startEdocBus({ amqp });
@@ -73,7 +59,7 @@ describe.each([
     const rest = await send(CLIENT_C, statusPacket(ORGAN_C, ORGAN_A, documentId, '05')).expect(403);
     expect(rest.body).toMatchObject({ code: 'EDOC_STATUS_NOT_RECIPIENT', details: [{ field: 'Status/ResponseFor/DocumentId' }] });
     const viaSoap = (await soapClient(CLIENT_C)).SendEdocAsync({ edXML: statusPacket(ORGAN_C, ORGAN_A, documentId, '06').toString('base64') });
-    expect(await soapRefusal(viaSoap)).toEqual({ status: 403, code: 'EDOC_STATUS_NOT_RECIPIENT' });
+    expect(await soapFaultOf(viaSoap)).toEqual({ status: 403, faultcode: 'soap:Client', code: 'EDOC_STATUS_NOT_RECIPIENT' });
     // B was sent it by A, not by C: a status addressed to C about it is refused too.
     expect((await send(CLIENT_B, statusPacket(ORGAN_B, ORGAN_C, documentId, '05')).expect(403)).body.code).toBe('EDOC_STATUS_NOT_RECIPIENT');
 
@@ -108,7 +94,7 @@ describe.each([
     const rest = await request(url()).post(`/api/v1/edocs/${entry.id}/status`).set('Authorization', auth(CLIENT_B)).send({ statusCode: '05' }).expect(403);
     expect(rest.body.code).toBe('EDOC_STATUS_NOT_RECIPIENT');
     const viaSoap = (await soapClient(CLIENT_B)).UpdateStatusAsync({ id: entry.id, statusCode: '05' });
-    expect(await soapRefusal(viaSoap)).toEqual({ status: 403, code: 'EDOC_STATUS_NOT_RECIPIENT' });
+    expect(await soapFaultOf(viaSoap)).toEqual({ status: 403, faultcode: 'soap:Client', code: 'EDOC_STATUS_NOT_RECIPIENT' });
     expect((await statusesAtA(documentId)).filter((s) => s.statusCode === '05')).toEqual([]);
   });
 });
