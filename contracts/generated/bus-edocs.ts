@@ -222,6 +222,16 @@ export interface operations {
                 };
             };
             404: components["responses"]["Refused"];
+            /** @description EDOC_PACKAGE_MISSING, the entry's stored package is gone (checked before any byte is sent). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Refused"];
         };
     };
     updateEdocStatus: {

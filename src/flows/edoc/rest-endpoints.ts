@@ -1,5 +1,5 @@
 // The edoc REST face: POST /api/v1/edocs (edXML package or status packet), GET /api/v1/edocs/inbox, GET /api/v1/edocs/{id}
-// (the stored bytes, streamed) and POST /api/v1/edocs/{id}/status.
+// (the stored bytes, streamed, once they are known to be all there) and POST /api/v1/edocs/{id}/status.
 import { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
@@ -55,6 +55,16 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
   router.get('/api/v1/edocs/:id', deps.authenticate('edoc.inbox'), async (req: Request, res: Response) => {
     const entry = await deps.mailbox.entry(req.client!.id, String(req.params.id));
     if (!entry) return refuse(res, 404, 'EDOC_NOT_FOUND', 'no such document in your mailbox');
+    // Checked before a header is sent: once the 200 is out, a missing package could only cut the connection.
+    const complete = await deps.blobs.has(entry.blob).catch(() => null);
+    if (complete === null) {
+      res.setHeader('Retry-After', '5');
+      return refuse(res, 503, 'STORE_UNAVAILABLE', 'the bus cannot read its package store now; try again later');
+    }
+    if (!complete) {
+      deps.logger.error({ entryId: entry.entryId, sha256: entry.blob.sha256, bytes: entry.blob.bytes }, 'stored edXML package missing');
+      return refuse(res, 500, 'EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
+    }
     res.status(200);
     res.setHeader('Content-Type', 'application/xml; charset=utf-8');
     res.setHeader('Content-Length', String(entry.blob.bytes));

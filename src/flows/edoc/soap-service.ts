@@ -192,7 +192,10 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       const entry = await deps.mailbox.entry(clientId, text(args, 'id') ?? '');
       if (!entry) throw clientFault(404, 'EDOC_NOT_FOUND', 'no such document in your mailbox', 'id');
       const bytes = await deps.blobs.read(entry.blob);
-      if (!bytes) throw clientFault(500, 'EDOC_BLOB_MISSING', 'the stored package is missing');
+      if (!bytes) {
+        deps.logger.error({ entryId: entry.entryId, sha256: entry.blob.sha256, bytes: entry.blob.bytes }, 'stored edXML package missing');
+        throw clientFault(500, 'EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
+      }
       return { id: entry.entryId, sha256: entry.blob.sha256, edXML: bytes.toString('base64') };
     },
     UpdateStatus: async (args, clientId) => {

@@ -93,6 +93,19 @@ describe.each(kinds)('edoc stores on %s', (_kind, make) => {
     expect(await stores.blobs.read({ ...ref, sha256: '0'.repeat(64) })).toBeNull();
   });
 
+  test('a blob with a chunk gone is not complete: has is false, read is null, the stream fails', async () => {
+    const documentId = `${uniqueName('000.00.00.H10')},2025/03/14,2/UBND-VP`;
+    const ref = await stores.blobs.put(documentId, [randomBytes(BLOB_CHUNK_BYTES + 10)]);
+    expect(await stores.blobs.has(ref)).toBe(true);
+    await kind.sql(`DELETE FROM {prefix}edoc_blob_chunks WHERE document_id = '${documentId}' AND seq = 1`);
+    expect(await stores.blobs.has(ref)).toBe(false);
+    expect(await stores.blobs.read(ref)).toBeNull();
+    await expect((async () => {
+      for await (const chunk of stores.blobs.stream(ref)) void chunk;
+    })()).rejects.toThrow('blob chunk missing');
+    expect(await stores.blobs.has({ ...ref, sha256: '0'.repeat(64) })).toBe(false);
+  });
+
   test('mailbox entries are filed once, listed per organ and carry the reported status', async () => {
     const organ = uniqueName('org').slice(0, 40);
     const other = uniqueName('org').slice(0, 40);

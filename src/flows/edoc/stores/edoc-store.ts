@@ -15,10 +15,11 @@ export interface BlobRef {
 export interface EdocBlobStore {
   /** Stores the concatenation of chunks (views are fine; nothing is concatenated); storing the same bytes again is harmless. */
   put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef>;
-  /** The whole blob in one Buffer of exactly ref.bytes (one copy), or null when unknown. */
+  /** The whole blob in one Buffer of exactly ref.bytes (one copy), or null when unknown or not complete. */
   read(ref: BlobRef): Promise<Buffer | null>;
-  /** The blob chunk by chunk; memory stays at one chunk. */
+  /** The blob chunk by chunk; memory stays at one chunk. Fails (as a stream) when the blob is unknown or a chunk is gone. */
   stream(ref: BlobRef): Readable;
+  /** Whether the blob is complete (known, and every one of its chunks there): what a download checks before it answers. */
   has(ref: BlobRef): Promise<boolean>;
 }
 

@@ -99,7 +99,7 @@ class PostgresEdocBlobStore implements EdocBlobStore {
     return row ? { bytes: Number(row.bytes), chunkCount: Number(row.chunk_count) } : null;
   }
 
-  private async chunk(ref: BlobRef, seq: number): Promise<Buffer> {
+  private async chunk(ref: BlobRef, seq: number): Promise<Buffer | null> {
     // node-postgres reads every column as text (its protocol parser has no binary mode): bytea comes as hex, twice the
     // bytes, decoded slowly. Base64 is a third smaller and decodes ~2x faster: ~1.5 ms less per MiB read.
     const result = await this.pool.query<{ data: string }>(
@@ -107,8 +107,7 @@ class PostgresEdocBlobStore implements EdocBlobStore {
       [ref.documentId, ref.sha256, seq],
     );
     const row = result.rows[0];
-    if (!row) throw new Error('blob chunk missing');
-    return Buffer.from(row.data, 'base64');
+    return row ? Buffer.from(row.data, 'base64') : null;
   }
 
   async read(ref: BlobRef): Promise<Buffer | null> {
@@ -116,7 +115,11 @@ class PostgresEdocBlobStore implements EdocBlobStore {
     if (!meta) return null;
     const out = Buffer.allocUnsafe(meta.bytes);
     let offset = 0;
-    for (let seq = 0; seq < meta.chunkCount; seq++) offset += (await this.chunk(ref, seq)).copy(out, offset);
+    for (let seq = 0; seq < meta.chunkCount; seq++) {
+      const chunk = await this.chunk(ref, seq);
+      if (!chunk) return null;
+      offset += chunk.copy(out, offset);
+    }
     return out;
   }
 
@@ -127,14 +130,23 @@ class PostgresEdocBlobStore implements EdocBlobStore {
       (async function* () {
         const found = await meta();
         if (!found) throw new Error('blob not found');
-        for (let seq = 0; seq < found.chunkCount; seq++) yield await chunk(seq);
+        for (let seq = 0; seq < found.chunkCount; seq++) {
+          const data = await chunk(seq);
+          if (!data) throw new Error('blob chunk missing');
+          yield data;
+        }
       })(),
       { objectMode: false },
     );
   }
 
   async has(ref: BlobRef): Promise<boolean> {
-    return (await this.meta(ref)) !== null;
+    const result = await this.pool.query<{ complete: boolean }>(
+      `SELECT b.chunk_count = (SELECT COUNT(*) FROM bus_edoc_blob_chunks c WHERE c.document_id = b.document_id AND c.sha256 = b.sha256) AS complete
+       FROM bus_edoc_blobs b WHERE b.document_id = $1 AND b.sha256 = $2`,
+      [ref.documentId, ref.sha256],
+    );
+    return result.rows[0]?.complete === true;
   }
 }
 

@@ -74,6 +74,7 @@ class SqliteEdocBlobStore implements EdocBlobStore {
       insertChunk: db.prepare(`INSERT OR IGNORE INTO edoc_blob_chunks (document_id, sha256, seq, data) VALUES (?, ?, ?, ?)`),
       blob: db.prepare<[string, string], { bytes: number; chunk_count: number }>('SELECT bytes, chunk_count FROM edoc_blobs WHERE document_id = ? AND sha256 = ?'),
       chunk: db.prepare<[string, string, number], { data: Buffer }>('SELECT data FROM edoc_blob_chunks WHERE document_id = ? AND sha256 = ? AND seq = ?'),
+      chunksPresent: db.prepare<[string, string], { present: number }>('SELECT COUNT(*) AS present FROM edoc_blob_chunks WHERE document_id = ? AND sha256 = ?'),
     };
   }
 
@@ -92,7 +93,11 @@ class SqliteEdocBlobStore implements EdocBlobStore {
     if (!meta) return null;
     const out = Buffer.allocUnsafe(meta.bytes);
     let offset = 0;
-    for (let seq = 0; seq < meta.chunk_count; seq++) offset += this.stmts.chunk.get(ref.documentId, ref.sha256, seq)!.data.copy(out, offset);
+    for (let seq = 0; seq < meta.chunk_count; seq++) {
+      const row = this.stmts.chunk.get(ref.documentId, ref.sha256, seq);
+      if (!row) return null;
+      offset += row.data.copy(out, offset);
+    }
     return out;
   }
 
@@ -102,14 +107,19 @@ class SqliteEdocBlobStore implements EdocBlobStore {
       (function* () {
         const meta = blob.get(ref.documentId, ref.sha256);
         if (!meta) throw new Error('blob not found');
-        for (let seq = 0; seq < meta.chunk_count; seq++) yield chunk.get(ref.documentId, ref.sha256, seq)!.data;
+        for (let seq = 0; seq < meta.chunk_count; seq++) {
+          const row = chunk.get(ref.documentId, ref.sha256, seq);
+          if (!row) throw new Error('blob chunk missing');
+          yield row.data;
+        }
       })(),
       { objectMode: false },
     );
   }
 
   async has(ref: BlobRef): Promise<boolean> {
-    return this.stmts.blob.get(ref.documentId, ref.sha256) !== undefined;
+    const meta = this.stmts.blob.get(ref.documentId, ref.sha256);
+    return meta !== undefined && this.stmts.chunksPresent.get(ref.documentId, ref.sha256)?.present === meta.chunk_count;
   }
 }
 
