@@ -41,6 +41,8 @@ export interface FlowContext<C> {
   secret(envName: string): string | undefined;
   /** Called on shutdown, after consumers have stopped. */
   onStop(stop: () => Promise<void> | void): void;
+  /** Where clients reach the bus (http.publicBaseUrl, else where it listens), for the addresses a flow serves. */
+  publicBaseUrl(): string;
 }
 
 export interface Flow<S extends z.ZodType = z.ZodType> {

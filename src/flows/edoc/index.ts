@@ -63,6 +63,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     });
     await mountEdocSoapService(ctx.router, {
       path: settings.soap.path,
+      publicBaseUrl: ctx.publicBaseUrl,
       // Role and the client's own throttle here; each operation checks its right (SendEdoc edoc.send, …).
       authenticate: ctx.authenticate('intake'),
       intake,

@@ -1,6 +1,7 @@
 // The edoc SOAP face (node-soap on the bus's express router): SendEdoc, GetReceivedEdocList, GetEdoc, UpdateStatus, with
 // the body capped and read before node-soap sees it (it buffers and gunzips without a cap), gzip and DOCTYPE refused,
-// Bearer JWT auth, no stacks in faults, and Client faults carrying the machine-readable code.
+// Bearer JWT auth, no stacks in faults, Client faults carrying the machine-readable code, and ?wsdl addressing the bus's
+// public base URL.
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import * as soap from 'soap';
 import { assertNoDtdOrFail } from './soap-dtd-guard';
 import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
 import { hasRight, type Right } from '../../gateway/rights';
+import { selfContainedWsdl } from '../../gateway/service-contracts';
 import type { Logger } from '../../observability/logger';
 import { inboxEntryBody } from './edoc-api-types';
 import type { MailboxService } from './mailbox-service';
@@ -17,6 +19,8 @@ import { edocWsdlPath } from './wsdl-file';
 
 export interface EdocSoapDeps {
   path: string;
+  /** Where clients reach the bus: the base of the soap:address in the WSDL served at path?wsdl. */
+  publicBaseUrl(): string;
   authenticate: RequestHandler;
   intake: PackageIntake;
   mailbox: MailboxService;
@@ -133,6 +137,15 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     res.end = ((...args: unknown[]) => (args.length > 0 && typeof args[0] !== 'function' ? end(replacement(args[0]) ?? args[0], ...args.slice(1)) : end(...args))) as unknown as Response['end'];
     next();
   };
+  // node-soap would serve the file as it is: a placeholder address and a relative XSD import. This WSDL is the
+  // metaservice's: the XSD inline and the bus's public address (never the request's Host header).
+  let served: { address: string; text: string } | undefined;
+  router.get(deps.path, (req, res, next) => {
+    if (!(req.originalUrl.split('?')[1] ?? '').toLowerCase().startsWith('wsdl')) return next();
+    const address = `${deps.publicBaseUrl()}${deps.path}`;
+    if (served?.address !== address) served = { address, text: selfContainedWsdl(EDOC_WSDL, address) };
+    res.type('text/xml; charset=utf-8').send(served.text);
+  });
   router.use(
     deps.path,
     postOnly(faultsForRefusals),
@@ -249,6 +262,9 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     });
   });
 }
+
+/** contracts/wsdl/edoc-service.wsdl. */
+const EDOC_WSDL = 'edoc-service';
 
 const SOAP_MEDIA_TYPES = ['text/xml', 'application/soap+xml', 'application/xml'];
 
