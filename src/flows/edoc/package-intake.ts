@@ -2,7 +2,6 @@
 // for its From organ (and, for a status, that the organ received the document from the organ the status goes to),
 // appends the bus's TraceHeader, stores the bytes once and hands a small message to the transport. Shared by the REST
 // and SOAP endpoints.
-import { createHash } from 'node:crypto';
 import {
   EdxmlError,
   formatEdxmlTimestamp,
@@ -14,6 +13,7 @@ import {
 } from '../../../adapters/qlvb/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
 import { dispatchRefusalStatus, type MessageIntake } from '../../intake/message-intake';
+import { TurnBudget } from './event-loop-turns';
 import type { OrganDirectory } from './organ-directory';
 import type { EdocBlobStore, EdocRecipientLedger } from './stores/edoc-store';
 
@@ -183,12 +183,15 @@ async function fromStore<T>(call: () => Promise<T>): Promise<{ ok: true; value: 
   }
 }
 
-/** Decodes every attachment as a stream (bounded memory) so a broken base64 body is refused at intake, not at delivery. */
+/**
+ * Decodes every attachment as a stream (bounded memory) so a broken base64 body is refused at intake, not at delivery;
+ * in steps, with the event loop let run between them.
+ */
 async function firstUndecodableAttachment(pkg: ParsedEdxmlPackage): Promise<RefusedUpload | null> {
+  const budget = new TurnBudget();
   for (const [i, attachment] of pkg.attachments.entries()) {
     try {
-      const sink = createHash('sha256');
-      for await (const chunk of openAttachmentStream(attachment.body)) sink.update(chunk as Buffer);
+      for await (const chunk of openAttachmentStream(attachment.body)) await budget.spend((chunk as Buffer).length);
     } catch (error) {
       if (error instanceof EdxmlError) return refused(400, error.code, error.message, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
       throw error;

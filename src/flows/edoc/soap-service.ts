@@ -2,16 +2,18 @@
 // the body capped and read before node-soap sees it (it buffers and gunzips without a cap), gzip and DOCTYPE refused,
 // Bearer JWT auth, no stacks in faults, Client faults carrying the machine-readable code, and ?wsdl addressing the bus's
 // public base URL.
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import * as soap from 'soap';
 import { assertNoDtdOrFail } from './soap-dtd-guard';
+import { takeApartSendEdoc } from './soap-send-edoc';
 import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
 import { hasRight, type Right } from '../../gateway/rights';
 import { selfContainedWsdl } from '../../gateway/service-contracts';
 import type { Logger } from '../../observability/logger';
 import { inboxEntryBody } from './edoc-api-types';
+import { readEdxmlBody } from './edxml-body-reader';
 import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
 import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
@@ -46,7 +48,7 @@ function clientFault(status: number, code: string, message: string, field?: stri
 }
 
 type SoapArgs = Record<string, unknown>;
-type Operation = (args: SoapArgs, clientId: string) => Promise<object>;
+type Operation = (args: SoapArgs, clientId: string, req: Request) => Promise<object>;
 
 /** The right each operation needs, as its REST twin. */
 const OPERATION_RIGHTS: Record<string, Right> = {
@@ -108,6 +110,18 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     if (dtd) return sendFault(res, 400, dtd, 'DOCTYPE and ENTITY declarations are not allowed');
     next();
   };
+  // SendEdoc's package, decoded from the raw body before node-soap parses the (then small) envelope.
+  const packages = new WeakMap<Request, Buffer>();
+  const takeOutPackage = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const parts = await takeApartSendEdoc(req.body as Buffer);
+    if (parts.kind === 'malformed') return sendFault(res, 400, 'SOAP_MALFORMED_REQUEST', 'the SOAP request is not well-formed XML');
+    if (parts.kind === 'invalid-base64') return sendFault(res, 400, 'EDXML_INVALID_BASE64', parts.message);
+    if (parts.kind === 'send-edoc') {
+      req.body = parts.envelope;
+      packages.set(req, parts.edxml);
+    }
+    next();
+  };
   const bodyErrors = (error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
     if (error.type === 'entity.too.large') {
@@ -151,17 +165,19 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     postOnly(faultsForRefusals),
     postOnly(deps.authenticate),
     postOnly(checkHeaders),
-    postOnly(express.raw({ type: () => true, limit: bodyLimit, inflate: false })),
+    postOnly(readEdxmlBody(bodyLimit)),
     postOnly(inspect),
+    postOnly(takeOutPackage),
     postOnly(unprocessableAsClientFault),
     bodyErrors as unknown as RequestHandler,
   );
 
   const operations: Record<string, Operation> = {
-    SendEdoc: async (args, clientId) => {
-      const encoded = text(args, 'edXML');
-      if (!encoded) throw clientFault(400, 'EDXML_MALFORMED_XML', 'edXML is empty');
-      const outcome = await deps.intake.accept(clientId, Buffer.from(encoded, 'base64'));
+    SendEdoc: async (args, clientId, req) => {
+      // Base64 is ASCII: the field is decoded as it came, not normalised (the package's own bytes are passed on exact).
+      const edxml = packages.get(req) ?? (typeof args.edXML === 'string' ? Buffer.from(args.edXML, 'base64') : undefined);
+      if (!edxml || edxml.length === 0) throw clientFault(400, 'EDXML_MALFORMED_XML', 'edXML is empty');
+      const outcome = await deps.intake.accept(clientId, edxml);
       if (!outcome.ok) throw clientFault(outcome.status, outcome.code, outcome.message, outcome.field);
       deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: clientId }, 'edXML accepted over SOAP');
       if (outcome.kind === 'edoc') {
@@ -236,7 +252,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
         if (req.res) markRefused(req.res, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`);
         return Promise.reject(clientFault(403, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`));
       }
-      return operation(args ?? {}, clientId).catch((error: unknown) => {
+      return operation(args ?? {}, clientId, req).catch((error: unknown) => {
         if (error && typeof error === 'object' && 'Fault' in error) {
           const fault = (error as SoapFault).Fault;
           const code = fault.detail?.EdocFault.code ?? 'SOAP_FAULT';

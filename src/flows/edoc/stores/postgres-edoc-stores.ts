@@ -66,7 +66,7 @@ class PostgresEdocBlobStore implements EdocBlobStore {
   constructor(private readonly pool: Pool) {}
 
   async put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef> {
-    const { sha256, bytes, rows } = chunkBlob(chunks);
+    const { sha256, bytes, rows } = await chunkBlob(chunks);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
