@@ -6,6 +6,7 @@ import { createAxisAdapter } from './adapters/axis-adapter';
 import { createFanoutAdapter } from './adapters/fanout-adapter';
 import { createMailboxAdapter } from './adapters/mailbox-adapter';
 import { createPushAdapter } from './adapters/push-adapter';
+import { LargeBodyGate } from './large-body-gate';
 import { MailboxService } from './mailbox-service';
 import { OrganDirectory } from './organ-directory';
 import { PackageIntake } from './package-intake';
@@ -51,6 +52,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     for (const adapter of adapters) ctx.registry.adapters.set(adapter.name, adapter);
 
     const onRefused = (code: string) => ctx.metrics.refused.inc({ code });
+    const largeBodies = new LargeBodyGate(settings.largeBodies, (inFlight) => ctx.metrics.largeBodiesInFlight.set(inFlight));
     mountEdocRestEndpoints(ctx.router, {
       authenticate: (right) => ctx.authenticate('intake', right),
       intake,
@@ -58,6 +60,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       blobs: stores.blobs,
       contracts: ctx.contracts,
       maxPackageBytes: settings.maxPackageBytes,
+      largeBodies,
       logger: ctx.logger,
       onRefused,
     });
@@ -70,6 +73,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       mailbox,
       blobs: stores.blobs,
       maxPackageBytes: settings.maxPackageBytes,
+      largeBodies,
       logger: ctx.logger,
       onRefused,
     });

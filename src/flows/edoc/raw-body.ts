@@ -6,7 +6,8 @@ import { readEdxmlBody } from './edxml-body-reader';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/soap+xml'];
 
-export function rawXmlBody(maxBytes: number, onRefused: (code: string) => void): RequestHandler[] {
+/** `beforeRead` runs once the headers passed and before a byte is read (the large-body admission). */
+export function rawXmlBody(maxBytes: number, onRefused: (code: string) => void, beforeRead: RequestHandler): RequestHandler[] {
   const checkHeaders = (req: Request, res: Response, next: NextFunction): void => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') {
@@ -32,5 +33,5 @@ export function rawXmlBody(maxBytes: number, onRefused: (code: string) => void):
     res.setHeader('Connection', 'close');
     sendError(res, 413, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);
   };
-  return [checkHeaders, read, tooLarge as unknown as RequestHandler];
+  return [checkHeaders, beforeRead, read, tooLarge as unknown as RequestHandler];
 }

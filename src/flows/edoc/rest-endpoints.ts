@@ -10,6 +10,7 @@ import { jsonBody } from '../../gateway/json-body';
 import type { Right } from '../../gateway/rights';
 import type { Logger } from '../../observability/logger';
 import { acceptedBody, EDOC_CONTRACT, inboxEntryBody, statusAcceptedBody, type StatusUpdateBody } from './edoc-api-types';
+import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';
 import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
 import { rawXmlBody } from './raw-body';
@@ -23,6 +24,8 @@ export interface EdocRestDeps {
   blobs: EdocBlobStore;
   contracts: ContractValidator;
   maxPackageBytes: number;
+  /** Shared with the SOAP face: the caps count both. */
+  largeBodies: LargeBodyGate;
   logger: Logger;
   onRefused(code: string): void;
 }
@@ -33,7 +36,8 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     sendError(res, status, code, message, details);
   };
 
-  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, deps.onRefused), async (req: Request, res: Response) => {
+  const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => refuse(res, refusal.status, refusal.code, refusal.message));
+  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, deps.onRefused, admitLarge), async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (body.length === 0) return refuse(res, 400, 'EDXML_MALFORMED_XML', 'the body is empty');
     const outcome = await deps.intake.accept(req.client!.id, body);

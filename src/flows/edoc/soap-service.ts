@@ -14,6 +14,7 @@ import { selfContainedWsdl } from '../../gateway/service-contracts';
 import type { Logger } from '../../observability/logger';
 import { inboxEntryBody } from './edoc-api-types';
 import { readEdxmlBody } from './edxml-body-reader';
+import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';
 import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
 import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
@@ -28,6 +29,8 @@ export interface EdocSoapDeps {
   mailbox: MailboxService;
   blobs: EdocBlobStore;
   maxPackageBytes: number;
+  /** Shared with the REST face: the caps count both. */
+  largeBodies: LargeBodyGate;
   logger: Logger;
   onRefused(code: string): void;
 }
@@ -66,9 +69,9 @@ function text(args: SoapArgs, name: string): string | undefined {
 }
 
 export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): Promise<void> {
-  const faultXml = (code: string, message: string) =>
+  const faultXml = (code: string, message: string, status = 400) =>
     '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>' +
-    `<faultcode>soap:Client</faultcode><faultstring>${xmlText(code)}: ${xmlText(message)}</faultstring>` +
+    `<faultcode>${status >= 500 ? 'soap:Server' : 'soap:Client'}</faultcode><faultstring>${xmlText(code)}: ${xmlText(message)}</faultstring>` +
     `<detail><EdocFault xmlns="urn:lgsp:edoc:1.0"><code>${xmlText(code)}</code></EdocFault></detail></soap:Fault></soap:Body></soap:Envelope>`;
   // The shared JWT check answers in JSON; a SOAP caller gets the same refusal as a SOAP Fault.
   const faultsForRefusals: RequestHandler = (_req, res, next) => {
@@ -86,8 +89,9 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
   const sendFault = (res: Response, status: number, code: string, message: string) => {
     deps.onRefused(code);
     markRefused(res, code, message);
-    res.status(status).type('text/xml; charset=utf-8').send(faultXml(code, message));
+    res.status(status).type('text/xml; charset=utf-8').send(faultXml(code, message, status));
   };
+  const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => sendFault(res, refusal.status, refusal.code, refusal.message));
   // base64 grows the package by 4/3; the envelope around it is small.
   const bodyLimit = Math.ceil((deps.maxPackageBytes * 4) / 3) + 64 * 1024;
   const postOnly = (handler: RequestHandler): RequestHandler => (req, res, next) => (req.method === 'POST' ? handler(req, res, next) : next());
@@ -165,6 +169,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     postOnly(faultsForRefusals),
     postOnly(deps.authenticate),
     postOnly(checkHeaders),
+    postOnly(admitLarge),
     postOnly(readEdxmlBody(bodyLimit)),
     postOnly(inspect),
     postOnly(takeOutPackage),
