@@ -1,6 +1,8 @@
 // Caps the large edXML bodies (REST and SOAP uploads) in flight at once, per client and in all: each holds tens of MB
 // while it is read, decoded and stored, so a few at once exhaust memory and stall the event loop for every caller.
 import type { RequestHandler, Response } from 'express';
+import type { LimitConfig } from '../../config/schema';
+import { Throttle } from '../../gateway/throttle';
 
 export interface LargeBodySettings {
   /** Bodies declared larger than this, or of unknown size (chunked), are large. */
@@ -22,46 +24,47 @@ export interface LargeBodyRefusal {
 
 export type LargeBodyAdmission = { ok: true; release: () => void } | ({ ok: false } & LargeBodyRefusal);
 
-/** In-process counters: N bus instances take up to N times the caps in all. */
+/** The bus's own key among the throttle's (client keys are `client <id>`). */
+const BUS_KEY = 'bus';
+
+/** In-process counters (the gateway's throttle, concurrency only): N bus instances take up to N times the caps in all. */
 export class LargeBodyGate {
-  private inFlight = 0;
-  private readonly byClient = new Map<string, number>();
+  private readonly throttle = new Throttle();
+  private readonly perClient: LimitConfig;
+  private readonly total: LimitConfig;
 
   /** `observe` hears the number of large bodies in flight after each change (a metric). */
   constructor(
     private readonly settings: LargeBodySettings,
     private readonly observe: (inFlight: number) => void = () => undefined,
-  ) {}
+  ) {
+    this.perClient = { concurrent: settings.perClient };
+    this.total = { concurrent: settings.total };
+  }
 
   /** Whether a body declared `declaredBytes` long (undefined when no length is declared) counts as large. */
   isLarge(declaredBytes: number | undefined): boolean {
     return declaredBytes === undefined || declaredBytes > this.settings.thresholdBytes;
   }
 
-  /** Takes a slot for one large body of `clientId`; release() gives it back (once, however often it is called). */
+  /** Takes a slot for one large body of `clientId` (its own share checked first); release() gives it back once. */
   admit(clientId: string): LargeBodyAdmission {
     const { perClient, total, retryAfterSeconds } = this.settings;
-    const mine = this.byClient.get(clientId) ?? 0;
-    if (mine >= perClient) {
-      return { ok: false, status: 429, code: 'LARGE_BODY_CLIENT_LIMIT', message: `this client already has ${perClient} large bodies in flight; send this one when one has been answered`, retryAfterSeconds };
+    const decision = this.throttle.acquire([
+      { key: `client ${clientId}`, limits: this.perClient },
+      { key: BUS_KEY, limits: this.total },
+    ]);
+    if (!decision.ok) {
+      return decision.key === BUS_KEY
+        ? { ok: false, status: 503, code: 'LARGE_BODY_BUS_LIMIT', message: `the bus is taking ${total} large bodies already; send this one again later`, retryAfterSeconds }
+        : { ok: false, status: 429, code: 'LARGE_BODY_CLIENT_LIMIT', message: `this client already has ${perClient} large bodies in flight; send this one when one has been answered`, retryAfterSeconds };
     }
-    if (this.inFlight >= total) {
-      return { ok: false, status: 503, code: 'LARGE_BODY_BUS_LIMIT', message: `the bus is taking ${total} large bodies already; send this one again later`, retryAfterSeconds };
-    }
-    this.inFlight++;
-    this.byClient.set(clientId, mine + 1);
-    this.observe(this.inFlight);
-    let released = false;
+    this.observe(this.throttle.inFlight(BUS_KEY));
     return {
       ok: true,
       release: () => {
-        if (released) return;
-        released = true;
-        this.inFlight--;
-        this.observe(this.inFlight);
-        const left = (this.byClient.get(clientId) ?? 1) - 1;
-        if (left === 0) this.byClient.delete(clientId);
-        else this.byClient.set(clientId, left);
+        decision.release();
+        this.observe(this.throttle.inFlight(BUS_KEY));
       },
     };
   }
