@@ -7,13 +7,8 @@ import request from 'supertest';
 import { waitFor } from '../../support/env';
 import { documentPackage } from './support/packages';
 import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { inboxOf, sendEdxml, type InboxItem } from './support/edoc-calls';
 import { edocSoapClient, soapFaultOf } from './support/soap-client';
-
-interface InboxItem {
-  id: string;
-  documentId: string;
-  sha256: string;
-}
 
 describe('downloading an entry whose stored package is missing', () => {
   let edoc: EdocBus;
@@ -22,11 +17,8 @@ describe('downloading an entry whose stored package is missing', () => {
   const delivered = async (): Promise<InboxItem> => {
     const documentId = `${ORGAN_A},2025/03/14,${++seq}-${Date.now() % 100000}/UBND-DL`;
     const pkg = documentPackage({ from: ORGAN_A, to: [ORGAN_B], documentId });
-    await request(edoc.bus.url()).post('/api/v1/edocs').set('Authorization', auth(CLIENT_A)).set('Content-Type', 'application/xml').send(pkg).expect(202);
-    return waitFor(async () => {
-      const res = await request(edoc.bus.url()).get('/api/v1/edocs/inbox?kind=edoc').set('Authorization', auth(CLIENT_B)).expect(200);
-      return (res.body.items as InboxItem[]).find((i) => i.documentId === documentId);
-    }, 20_000, 'mailbox entry');
+    await sendEdxml(edoc, CLIENT_A, pkg).expect(202);
+    return waitFor(async () => (await inboxOf(edoc, CLIENT_B, 'edoc')).find((i) => i.documentId === documentId), 20_000, 'mailbox entry');
   };
   /** Deletes the entry's package rows in the store directly: the chunks, and the blob's own row unless told to keep it. */
   const deletePackage = (entry: InboxItem, options: { keepBlobRow?: boolean } = {}) => {

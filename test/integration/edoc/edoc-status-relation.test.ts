@@ -9,15 +9,8 @@ import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '..
 import { waitFor } from '../../support/env';
 import { documentPackage } from './support/packages';
 import { CLIENT_A, CLIENT_B, CLIENT_C, ORGAN_A, ORGAN_B, ORGAN_C, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { inboxOf, sendEdxml } from './support/edoc-calls';
 import { edocSoapClient, soapFaultOf } from './support/soap-client';
-
-interface InboxItem {
-  id: string;
-  kind: string;
-  documentId: string;
-  fromOrgan: string;
-  statusCode?: string;
-}
 
 function statusPacket(from: string, documentSender: string, documentId: string, statusCode: EdxmlStatusCode): Buffer {
   return buildEdxmlStatus({
@@ -38,9 +31,8 @@ describe.each([
   const url = () => edoc.bus.url();
   const docId = () => `${ORGAN_A},2025/03/14,${++seq}${amqp ? 'r' : 'e'}${Date.now() % 100000}/UBND-REL`;
   const auth = (client: string) => `Bearer ${edoc.token(client)}`;
-  const send = (client: string, body: Buffer) => request(url()).post('/api/v1/edocs').set('Authorization', auth(client)).set('Content-Type', 'application/xml').send(body);
-  const inbox = async (client: string, kind: string): Promise<InboxItem[]> =>
-    (await request(url()).get(`/api/v1/edocs/inbox?kind=${kind}`).set('Authorization', auth(client)).expect(200)).body.items;
+  const send = (client: string, body: Buffer) => sendEdxml(edoc, client, body);
+  const inbox = (client: string, kind: 'edoc' | 'status') => inboxOf(edoc, client, kind);
   const statusesAtA = async (documentId: string) => (await inbox(CLIENT_A, 'status')).filter((i) => i.documentId === documentId);
   const soapClient = (client: string) => edocSoapClient(edoc, client);
 
