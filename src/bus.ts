@@ -12,6 +12,7 @@ import { FLOWS } from './flows';
 import { authenticate } from './gateway/auth';
 import { ContractValidator } from './gateway/contract-validator';
 import { createGateway } from './gateway/app';
+import { listenUrl, publicBaseUrl } from './gateway/public-base-url';
 import { createLogger, safeUrl, type Logger } from './observability/logger';
 import { BusMetrics } from './observability/metrics';
 import { createBreaker, type UpstreamBreaker } from './resilience/breaker';
@@ -155,6 +156,9 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const contracts = new ContractValidator();
     const flowRouter = express.Router();
     const stopHooks: (() => Promise<void> | void)[] = [];
+    // The configured port until the server listens (port 0 asks the system for one).
+    let listeningPort = config.http.port;
+    const publicUrl = () => publicBaseUrl(config.http, listeningPort);
     opened.push(async () => {
       for (const stop of stopHooks) await stop();
     });
@@ -178,6 +182,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         secret,
         requireSecret: (setting, where) => requireSecret(config, setting, where),
         onStop: (stop) => stopHooks.push(stop),
+        publicBaseUrl: publicUrl,
       });
     }
     const unruled = ownership.unruled(FLOWS.filter((f) => f.name in config.flows).map((f) => f.name));
@@ -198,7 +203,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     }
 
     let draining = false;
-    const app = createGateway({ config, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, isDraining: () => draining });
+    const app = createGateway({ config, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
     // Not app.listen(port, host, callback): express calls that callback on 'error' too, so a port in use looked started.
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
@@ -211,7 +216,10 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     server.keepAliveTimeout = 65_000;
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.http.port;
-    const host = config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host;
+    listeningPort = port;
+    if (config.http.publicBaseUrl === undefined && (config.http.host === '0.0.0.0' || config.http.host === '::')) {
+      logger.warn({ address: publicUrl() }, 'http.publicBaseUrl is not set: the WSDLs address this machine only');
+    }
     logger.info(
       { port, transport: transport.kind, stores: stores.kind, broker: config.transport.amqpUrl ? safeUrl(config.transport.amqpUrl) : undefined },
       'bus started',
@@ -227,7 +235,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       metrics,
       registry,
       logger,
-      url: () => `http://${host}:${port}`,
+      url: () => listenUrl(config.http.host, port),
       server: () => server,
       stop() {
         stopping ??= (async () => {

@@ -197,7 +197,24 @@ export interface operations {
             403: components["responses"]["Refused"];
             413: components["responses"]["Refused"];
             415: components["responses"]["Refused"];
-            503: components["responses"]["Refused"];
+            /** @description LARGE_BODY_CLIENT_LIMIT, this client has its share of large bodies in flight (Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description LARGE_BODY_BUS_LIMIT, the bus takes no more large bodies now (Retry-After); STORE_UNAVAILABLE, TRANSPORT_UNAVAILABLE or DRAINING. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getEdoc: {
@@ -222,6 +239,16 @@ export interface operations {
                 };
             };
             404: components["responses"]["Refused"];
+            /** @description EDOC_PACKAGE_MISSING, the entry's stored package is gone (checked before any byte is sent). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            503: components["responses"]["Refused"];
         };
     };
     updateEdocStatus: {
@@ -250,6 +277,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
             404: components["responses"]["Refused"];
         };
     };

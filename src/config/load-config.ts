@@ -35,6 +35,7 @@ export class ConfigError extends Error {
 const ENV_OVERRIDES: Record<string, (cfg: Record<string, unknown>, value: string) => void> = {
   LGSP_HTTP_HOST: (c, v) => set(c, ['http', 'host'], v),
   LGSP_HTTP_PORT: (c, v) => set(c, ['http', 'port'], toInt('LGSP_HTTP_PORT', v)),
+  LGSP_HTTP_PUBLIC_BASE_URL: (c, v) => set(c, ['http', 'publicBaseUrl'], v === '' ? undefined : v),
   LGSP_AMQP_URL: (c, v) => set(c, ['transport', 'amqpUrl'], v === '' ? null : v),
   LGSP_PREFETCH: (c, v) => set(c, ['transport', 'prefetch'], toInt('LGSP_PREFETCH', v)),
   LGSP_QUEUE_PREFIX: (c, v) => set(c, ['transport', 'namePrefix'], v),

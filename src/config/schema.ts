@@ -2,6 +2,17 @@
 import { z } from 'zod';
 import { memberIdSchema } from './member-id';
 
+/** An absolute http(s) URL with no credentials, query or fragment; a trailing slash is dropped. */
+const publicBaseUrlSchema = z
+  .url({ protocol: /^https?$/, message: 'publicBaseUrl must be an absolute http:// or https:// URL' })
+  .refine((value) => {
+    // zod runs this check even after the URL check failed; that one has reported it already.
+    if (!URL.canParse(value)) return true;
+    const url = new URL(value);
+    return url.username === '' && url.password === '' && url.search === '' && url.hash === '';
+  }, 'publicBaseUrl must have no credentials, query or fragment')
+  .transform((value) => value.replace(/\/+$/, ''));
+
 /**
  * How a message that failed is tried again. `maxAttempts` counts the failures that are the message's own: a failure
  * while its upstream is failing (an outage, judged by the upstream's breaker) or while the bus's own store is away
@@ -141,6 +152,12 @@ export const busFileSchema = z.strictObject({
       host: z.string().default('0.0.0.0'),
       port: z.number().int().min(0).max(65535).default(8080),
       bodyLimitBytes: z.number().int().min(1024).default(1024 * 1024),
+      /**
+       * Where clients reach this bus (`https://lgsp.example.gov.vn`, a path prefix kept), written into the addresses the
+       * bus serves (the WSDLs' soap:address). Absent: http://host:port the bus listens on (127.0.0.1 for 0.0.0.0).
+       * Never taken from a request's Host header, which the caller chooses.
+       */
+      publicBaseUrl: publicBaseUrlSchema.optional(),
     })
     .prefault({}),
   transport: z

@@ -53,6 +53,8 @@ export interface FlowContext<C> {
   requireSecret(setting: { env?: string; value?: string }, where: string): string;
   /** Called on shutdown, after consumers have stopped. */
   onStop(stop: () => Promise<void> | void): void;
+  /** Where clients reach the bus (http.publicBaseUrl, else where it listens), for the addresses a flow serves. */
+  publicBaseUrl(): string;
 }
 
 export interface Flow<S extends z.ZodType = z.ZodType> {

@@ -36,6 +36,8 @@ export interface GatewayDeps {
   contracts: ContractValidator;
   /** Endpoints of the flows (dossiers, e-documents, SOAP services). */
   flowRouter: express.Router;
+  /** Where clients reach the bus, for the addresses it serves (see public-base-url.ts). */
+  publicBaseUrl(): string;
   isDraining(): boolean;
 }
 
@@ -134,7 +136,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.json({ ...status, ...(children.length > 0 ? { parts: children } : {}) });
   });
 
-  app.use(metaApiRouter({ config, onRefused: refused }));
+  app.use(metaApiRouter({ config, publicBaseUrl: deps.publicBaseUrl, onRefused: refused }));
   app.use(adminConsoleRouter());
   const sessions = new AdminSessions(config, deps.stores.revokedSessions);
   app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, sessions, onRefused: refused }));

@@ -16,6 +16,8 @@ type Schemas = components['schemas'];
 
 export interface MetaApiDeps {
   config: BusConfig;
+  /** The base of the soap:address a WSDL carries; never the request's Host header. */
+  publicBaseUrl(): string;
   onRefused(code: string): void;
 }
 
@@ -68,7 +70,7 @@ export function metaApiRouter(deps: MetaApiDeps): Router {
     const service = serviceOf(req, res);
     if (!service) return;
     const soapPath = service.endpoints.find((e) => e.protocol === 'soap')?.path ?? '/';
-    const wsdl = serviceWsdl(service, `${req.protocol}://${req.get('host') ?? 'localhost'}${soapPath}`);
+    const wsdl = serviceWsdl(service, `${deps.publicBaseUrl()}${soapPath}`);
     if (wsdl === undefined) {
       deps.onRefused('WSDL_NOT_FOUND');
       return sendError(res, 404, 'WSDL_NOT_FOUND', `the ${service.code} service is offered over REST only; see its openapi`);

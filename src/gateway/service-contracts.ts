@@ -80,8 +80,12 @@ const SCHEMA_IMPORT = /<xs:schema\b[^>]*>\s*<xs:import\b[^>]*schemaLocation="([^
 
 /** The service's WSDL with the imported XSD written inline (one file for the caller) and the address of this bus. */
 export function serviceWsdl(service: BusService, soapAddress: string): string | undefined {
-  if (service.wsdl === null) return undefined;
-  const file = wsdlPath(service.wsdl);
+  return service.wsdl === null ? undefined : selfContainedWsdl(service.wsdl, soapAddress);
+}
+
+/** contracts/wsdl/<name>.wsdl with its imported XSD written inline and `soapAddress` as its soap:address. */
+export function selfContainedWsdl(name: string, soapAddress: string): string {
+  const file = wsdlPath(name);
   let wsdl = readFileSync(file, 'utf8');
   const imported = SCHEMA_IMPORT.exec(wsdl);
   if (imported) {

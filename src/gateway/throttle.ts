@@ -3,7 +3,8 @@
 // the configured rate in total.
 import type { LimitConfig } from '../config/schema';
 
-export type ThrottleDecision = { ok: true; release: () => void } | { ok: false; retryAfterSeconds: number; reason: string };
+/** A refusal names the key of the limit that refused. */
+export type ThrottleDecision = { ok: true; release: () => void } | { ok: false; retryAfterSeconds: number; reason: string; key: string };
 
 class TokenBucket {
   private tokens: number;
@@ -59,10 +60,10 @@ export class Throttle {
     const slots = limits.map((l) => ({ key: l.key, slot: this.slot(l.key, l.limits, now) }));
     for (const { key, slot } of slots) {
       if (slot.limits.concurrent !== undefined && slot.inFlight >= slot.limits.concurrent) {
-        return { ok: false, retryAfterSeconds: 1, reason: `${key}: more than ${slot.limits.concurrent} requests in flight` };
+        return { ok: false, retryAfterSeconds: 1, reason: `${key}: more than ${slot.limits.concurrent} requests in flight`, key };
       }
       const wait = slot.bucket?.wait(now) ?? 0;
-      if (wait > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait)), reason: `${key}: more than ${slot.limits.rate} requests per second` };
+      if (wait > 0) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(wait)), reason: `${key}: more than ${slot.limits.rate} requests per second`, key };
     }
     for (const { slot } of slots) {
       slot.bucket?.take();
@@ -77,5 +78,10 @@ export class Throttle {
         for (const { slot } of slots) slot.inFlight--;
       },
     };
+  }
+
+  /** Requests in flight under `key` now. */
+  inFlight(key: string): number {
+    return this.slots.get(key)?.inFlight ?? 0;
   }
 }

@@ -52,6 +52,7 @@ export class BusMetrics {
   readonly brokerConnections = new Counter({ name: 'lgsp_broker_connection_events_total', help: 'Broker connection events (connected, disconnected, reconnect-failed)', labelNames: ['event'], registers: [this.registry] });
   readonly breakerState = new Gauge({ name: 'lgsp_breaker_state', help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open', labelNames: ['upstream'], registers: [this.registry] });
   private readonly queueDepth = new Gauge({ name: 'lgsp_queue_depth', help: 'Messages waiting per route', labelNames: ['route'], registers: [this.registry] });
+  readonly largeBodiesInFlight = new Gauge({ name: 'lgsp_edoc_large_bodies_in_flight', help: 'Large edXML bodies being read, decoded and stored (capped by flows.edoc.largeBodies)', registers: [this.registry] });
   private readonly outboxSize = new Gauge({ name: 'lgsp_outbox_size', help: 'Published messages not yet confirmed durable', registers: [this.registry] });
 
   constructor() {

@@ -6,6 +6,7 @@ import { createAxisAdapter } from './adapters/axis-adapter';
 import { createFanoutAdapter } from './adapters/fanout-adapter';
 import { createMailboxAdapter } from './adapters/mailbox-adapter';
 import { createPushAdapter } from './adapters/push-adapter';
+import { LargeBodyGate } from './large-body-gate';
 import { MailboxService } from './mailbox-service';
 import { OrganDirectory } from './organ-directory';
 import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocSendPayload, isEdocStatusPayload } from './payloads';
@@ -37,7 +38,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     ctx.onStop(() => stores.close());
     const directory = new OrganDirectory(settings);
     const reporter = new StatusReporter(stores.blobs, ctx.intake, directory);
-    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, messageIntake: ctx.intake });
+    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, recipients: stores.recipients, messageIntake: ctx.intake });
     const mailbox = new MailboxService({ stores, directory, reporter });
 
     const adapters = [
@@ -64,6 +65,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     for (const adapter of adapters) ctx.registry.adapters.set(adapter.name, adapter);
 
     const onRefused = (code: string) => ctx.metrics.refused.inc({ code });
+    const largeBodies = new LargeBodyGate(settings.largeBodies, (inFlight) => ctx.metrics.largeBodiesInFlight.set(inFlight));
     mountEdocRestEndpoints(ctx.router, {
       authenticate: (right) => ctx.authenticate(right),
       intake,
@@ -71,17 +73,20 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       blobs: stores.blobs,
       contracts: ctx.contracts,
       maxPackageBytes: settings.maxPackageBytes,
+      largeBodies,
       logger: ctx.logger,
       onRefused,
     });
     await mountEdocSoapService(ctx.router, {
       path: settings.soap.path,
+      publicBaseUrl: ctx.publicBaseUrl,
       // Role and the client's own throttle here; each operation checks its right (SendEdoc edoc.send, …).
       authenticate: ctx.authenticate(),
       intake,
       mailbox,
       blobs: stores.blobs,
       maxPackageBytes: settings.maxPackageBytes,
+      largeBodies,
       logger: ctx.logger,
       onRefused,
     });

@@ -1,12 +1,14 @@
-// What a recipient organ does with its mailbox in this bus, whatever the face (REST or SOAP): list, fetch, report a status.
+// What a recipient organ does with its mailbox in this bus, whatever the face (REST or SOAP): list, fetch, report a status
+// (only about a document the recipient ledger says it was sent by the organ the status goes to).
 import type { EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
 import type { OrganDirectory } from './organ-directory';
+import { notRecipient } from './package-intake';
 import type { StatusReporter } from './status-reporter';
 import type { EdocStores, MailboxEntry, MailboxFilter } from './stores/edoc-store';
 
 export type StatusUpdateOutcome =
   | { ok: true; messageId: string; correlationId: string; documentId: string; statusCode: string; toOrgan: string }
-  | { ok: false; status: 400 | 404 | 503; code: string; message: string };
+  | { ok: false; status: 400 | 403 | 404 | 503; code: string; message: string };
 
 export class MailboxService {
   constructor(private readonly deps: { stores: EdocStores; directory: OrganDirectory; reporter: StatusReporter }) {}
@@ -29,6 +31,7 @@ export class MailboxService {
     const entry = await this.entry(clientId, entryId);
     if (!entry) return { ok: false, status: 404, code: 'EDOC_NOT_FOUND', message: 'no such document in your mailbox' };
     if (entry.kind !== 'edoc') return { ok: false, status: 400, code: 'EDOC_NOT_A_DOCUMENT', message: 'statuses are reported about documents, not about status packets' };
+    if (!(await this.deps.stores.recipients.wasSentTo(entry.documentId, entry.fromOrgan, entry.organId))) return notRecipient(entry.organId, entry.fromOrgan);
     const staff = update.department !== undefined || update.staff !== undefined ? { department: update.department, staff: update.staff } : undefined;
     const sent = await this.deps.reporter.report({
       source: clientId,

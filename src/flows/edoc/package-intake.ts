@@ -1,7 +1,7 @@
 // Accepts one edXML upload (document package or status packet) from a bus client: validates it, checks the client speaks
-// for its From organ, appends the bus's TraceHeader, stores the bytes once and hands a small message to the transport.
-// Shared by the REST and SOAP endpoints.
-import { createHash } from 'node:crypto';
+// for its From organ (and, for a status, that the organ received the document from the organ the status goes to),
+// appends the bus's TraceHeader, stores the bytes once and hands a small message to the transport. Shared by the REST
+// and SOAP endpoints.
 import {
   EdxmlError,
   formatEdxmlTimestamp,
@@ -13,8 +13,9 @@ import {
 } from '../../../adapters/qlvb/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
 import { dispatchRefusalStatus, type FlowIntake } from '../../intake/message-intake';
+import { TurnBudget } from './event-loop-turns';
 import type { OrganDirectory } from './organ-directory';
-import type { BlobRef, EdocBlobStore } from './stores/edoc-store';
+import type { EdocBlobStore, EdocRecipientLedger } from './stores/edoc-store';
 
 export interface AcceptedDocument {
   ok: true;
@@ -48,7 +49,7 @@ export interface RefusedUpload {
 
 export type UploadOutcome = AcceptedDocument | AcceptedStatus | RefusedUpload;
 
-function refused(status: RefusedUpload['status'], code: string, message: string, field?: string): RefusedUpload {
+function refused<S extends RefusedUpload['status']>(status: S, code: string, message: string, field?: string): RefusedUpload & { status: S } {
   return field === undefined ? { ok: false, status, code, message } : { ok: false, status, code, message, field };
 }
 
@@ -58,7 +59,13 @@ function fromEdxmlError(error: EdxmlError): RefusedUpload {
 
 export class PackageIntake {
   constructor(
-    private readonly deps: { busOrganId: string; directory: OrganDirectory; blobs: EdocBlobStore; messageIntake: FlowIntake },
+    private readonly deps: {
+      busOrganId: string;
+      directory: OrganDirectory;
+      blobs: EdocBlobStore;
+      recipients: EdocRecipientLedger;
+      messageIntake: FlowIntake;
+    },
   ) {}
 
   /** `body` is the received Buffer; it is not copied (the stored package is spliced from views of it). */
@@ -94,8 +101,12 @@ export class PackageIntake {
     if (badAttachment) return badAttachment;
 
     const stored = spliceTraceHeader(pkg, { organId: this.deps.busOrganId, timestamp: formatEdxmlTimestamp() });
-    const blob = await storePackage(blobs, documentId, stored);
-    if (!blob.ok) return blob;
+    const put = await fromStore(() => blobs.put(documentId, stored));
+    if (!put.ok) return put;
+    const blob = put.value;
+    // Recorded before the document can reach anyone, so a recipient's status can never arrive before its right to send it.
+    const recorded = await fromStore(() => this.deps.recipients.record(documentId, fromOrgan, recipients.map((r) => r.organId)));
+    if (!recorded.ok) return recorded;
     const payload: EdocSendPayload = {
       blob: blobRefOf(blob),
       fromOrgan,
@@ -135,9 +146,12 @@ export class PackageIntake {
     }
     const decision = directory.deliveryFor(toOrgan);
     if (!decision.ok) return refused(400, 'EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${toOrgan}`, 'Status/ResponseFor/OrganId');
-    const blob = await storePackage(blobs, documentId, [body]);
-    if (!blob.ok) return blob;
-    const payload: EdocStatusPayload = { blob: blobRefOf(blob), fromOrgan, toOrgan, delivery: decision.delivery, statusCode: status.statusCode };
+    const received = await fromStore(() => this.deps.recipients.wasSentTo(documentId, toOrgan, fromOrgan));
+    if (!received.ok) return received;
+    if (!received.value) return notRecipient(fromOrgan, toOrgan, 'Status/ResponseFor/DocumentId');
+    const put = await fromStore(() => blobs.put(documentId, [body]));
+    if (!put.ok) return put;
+    const payload: EdocStatusPayload = { blob: blobRefOf(put.value), fromOrgan, toOrgan, delivery: decision.delivery, statusCode: status.statusCode };
     const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.status, source: clientId, destination: toOrgan, subject: documentId, payload });
     if (!accepted.ok) return refused(dispatchRefusalStatus(accepted.code), accepted.code, accepted.message);
     return {
@@ -152,24 +166,32 @@ export class PackageIntake {
   }
 }
 
-/** Decodes every attachment as a stream (bounded memory) so a broken base64 body is refused at intake, not at delivery. */
+/** A status about a document from an organ that did not receive it from the status's addressee through this bus. */
+export function notRecipient(reporter: string, addressee: string, field?: string): RefusedUpload & { status: 403 } {
+  return refused(403, 'EDOC_STATUS_NOT_RECIPIENT', `organ ${reporter} was not sent this document by organ ${addressee} through this bus`, field);
+}
+
 /**
- * Stores the package bytes (claim check); a store that cannot be written (PostgreSQL down) refuses the upload with 503
- * STORE_UNAVAILABLE, as the message intake does, instead of failing the request with a 500.
+ * Runs a store call; a store that cannot be reached (PostgreSQL down) refuses the upload with 503 STORE_UNAVAILABLE, as
+ * the message intake does, instead of failing the request with a 500.
  */
-async function storePackage(blobs: EdocBlobStore, documentId: string, chunks: readonly Buffer[]): Promise<(BlobRef & { ok: true }) | RefusedUpload> {
+async function fromStore<T>(call: () => Promise<T>): Promise<{ ok: true; value: T } | RefusedUpload> {
   try {
-    return { ...(await blobs.put(documentId, chunks)), ok: true };
+    return { ok: true, value: await call() };
   } catch {
-    return refused(503, 'STORE_UNAVAILABLE', 'the bus cannot store the package now; it was not accepted');
+    return refused(503, 'STORE_UNAVAILABLE', 'the bus cannot reach its store now; the upload was not accepted');
   }
 }
 
+/**
+ * Decodes every attachment as a stream (bounded memory) so a broken base64 body is refused at intake, not at delivery;
+ * in steps, with the event loop let run between them.
+ */
 async function firstUndecodableAttachment(pkg: ParsedEdxmlPackage): Promise<RefusedUpload | null> {
+  const budget = new TurnBudget();
   for (const [i, attachment] of pkg.attachments.entries()) {
     try {
-      const sink = createHash('sha256');
-      for await (const chunk of openAttachmentStream(attachment.body)) sink.update(chunk as Buffer);
+      for await (const chunk of openAttachmentStream(attachment.body)) await budget.spend((chunk as Buffer).length);
     } catch (error) {
       if (error instanceof EdxmlError) return refused(400, error.code, error.message, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
       throw error;

@@ -1,11 +1,13 @@
 // Reads an XML request body into one Buffer with its own size cap (only on the edXML endpoints), refusing compressed
 // bodies (an inflated size has no cap) and non-XML media types before a byte is buffered.
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendError } from '../../gateway/errors';
+import { readEdxmlBody } from './edxml-body-reader';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/soap+xml'];
 
-export function rawXmlBody(maxBytes: number, onRefused: (code: string) => void): RequestHandler[] {
+/** `beforeRead` runs once the headers passed and before a byte is read (the large-body admission). */
+export function rawXmlBody(maxBytes: number, onRefused: (code: string) => void, beforeRead: RequestHandler): RequestHandler[] {
   const checkHeaders = (req: Request, res: Response, next: NextFunction): void => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') {
@@ -24,12 +26,12 @@ export function rawXmlBody(maxBytes: number, onRefused: (code: string) => void):
     }
     next();
   };
-  const read = express.raw({ type: () => true, limit: maxBytes, inflate: false });
+  const read = readEdxmlBody(maxBytes);
   const tooLarge = (error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction): void => {
     if (error.type !== 'entity.too.large') return next(error);
     onRefused('PAYLOAD_TOO_LARGE');
     res.setHeader('Connection', 'close');
     sendError(res, 413, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);
   };
-  return [checkHeaders, read, tooLarge as unknown as RequestHandler];
+  return [checkHeaders, beforeRead, read, tooLarge as unknown as RequestHandler];
 }

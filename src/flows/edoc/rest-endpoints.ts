@@ -1,5 +1,5 @@
 // The edoc REST face: POST /api/v1/edocs (edXML package or status packet), GET /api/v1/edocs/inbox, GET /api/v1/edocs/{id}
-// (the stored bytes, streamed) and POST /api/v1/edocs/{id}/status.
+// (the stored bytes, streamed, once they are known to be all there) and POST /api/v1/edocs/{id}/status.
 import { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { pipeline } from 'node:stream/promises';
 import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
@@ -11,6 +11,7 @@ import { readPathParam } from '../../gateway/query-params';
 import type { Right } from '../../gateway/rights';
 import type { Logger } from '../../observability/logger';
 import { acceptedBody, EDOC_CONTRACT, inboxEntryBody, statusAcceptedBody, type StatusUpdateBody } from './edoc-api-types';
+import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';
 import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
 import { rawXmlBody } from './raw-body';
@@ -24,6 +25,8 @@ export interface EdocRestDeps {
   blobs: EdocBlobStore;
   contracts: ContractValidator;
   maxPackageBytes: number;
+  /** Shared with the SOAP face: the caps count both. */
+  largeBodies: LargeBodyGate;
   logger: Logger;
   onRefused(code: string): void;
 }
@@ -34,7 +37,8 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     sendError(res, status, code, message, details);
   };
 
-  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, deps.onRefused), async (req: Request, res: Response) => {
+  const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => refuse(res, refusal.status, refusal.code, refusal.message));
+  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, deps.onRefused, admitLarge), async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (body.length === 0) return refuse(res, 400, 'EDXML_MALFORMED_XML', 'the body is empty');
     const outcome = await deps.intake.accept(req.client!.id, body);
@@ -58,6 +62,16 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     if (!id.ok) return refuse(res, 400, 'VALIDATION_FAILED', 'bad document id', id.problems);
     const entry = await deps.mailbox.entry(req.client!.id, id.value);
     if (!entry) return refuse(res, 404, 'EDOC_NOT_FOUND', 'no such document in your mailbox');
+    // Checked before a header is sent: once the 200 is out, a missing package could only cut the connection.
+    const complete = await deps.blobs.has(entry.blob).catch(() => null);
+    if (complete === null) {
+      res.setHeader('Retry-After', '5');
+      return refuse(res, 503, 'STORE_UNAVAILABLE', 'the bus cannot read its package store now; try again later');
+    }
+    if (!complete) {
+      deps.logger.error({ entryId: entry.entryId, sha256: entry.blob.sha256, bytes: entry.blob.bytes }, 'stored edXML package missing');
+      return refuse(res, 500, 'EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
+    }
     res.status(200);
     res.setHeader('Content-Type', 'application/xml; charset=utf-8');
     res.setHeader('Content-Length', String(entry.blob.bytes));

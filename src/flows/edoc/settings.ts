@@ -42,6 +42,25 @@ export const edocSettingsSchema = z
       })
       .optional(),
     soap: z.strictObject({ path: z.string().regex(/^\/[A-Za-z0-9/_-]+$/).default('/soap/edoc') }).prefault({}),
+    /**
+     * Large edXML bodies in flight at once (POST /api/v1/edocs and SOAP alike), counted per bus instance. A body is
+     * large when its Content-Length is over thresholdBytes (default 4 MiB) or not given (chunked); each holds up to
+     * maxPackageBytes (4/3 of it on SOAP) while it is read, decoded and stored. One more than perClient (default 2)
+     * from one client is answered 429 LARGE_BODY_CLIENT_LIMIT, one more than total (default 4) from all clients 503
+     * LARGE_BODY_BUS_LIMIT, both before the body is read, with Retry-After retryAfterSeconds (default 5); the rest of
+     * the body is read and dropped. Smaller bodies are not counted. A slot is held while its body uploads, so slow
+     * senders hold theirs longer; perClient keeps one client from holding them all. The defaults keep four 50 MB SOAP
+     * uploads at once to ~250 MB over the idle RSS on the 2-core reference machine (README, Operations).
+     */
+    largeBodies: z
+      .strictObject({
+        thresholdBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+        perClient: z.number().int().min(1).default(2),
+        total: z.number().int().min(1).default(4),
+        retryAfterSeconds: z.number().int().min(1).max(3600).default(5),
+      })
+      .refine((l) => l.perClient <= l.total, { message: 'perClient must not be above total', path: ['perClient'] })
+      .prefault({}),
   })
   .refine((s) => s.axis !== undefined || (s.unknownOrgans === 'reject' && Object.values(s.organs).every((o) => o.delivery !== 'axis')), {
     message: 'axis settings are required while an organ or unknownOrgans uses the axis',

@@ -1,15 +1,20 @@
 // The edoc SOAP face (node-soap on the bus's express router): SendEdoc, GetReceivedEdocList, GetEdoc, UpdateStatus, with
 // the body capped and read before node-soap sees it (it buffers and gunzips without a cap), gzip and DOCTYPE refused,
-// Bearer JWT auth, no stacks in faults, and Client faults carrying the machine-readable code.
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+// Bearer JWT auth, no stacks in faults, Client faults carrying the machine-readable code, and ?wsdl addressing the bus's
+// public base URL.
+import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import * as soap from 'soap';
 import { assertNoDtdOrFail } from './soap-dtd-guard';
+import { takeApartSendEdoc } from './soap-send-edoc';
 import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
 import { hasRight, type Right } from '../../gateway/rights';
+import { selfContainedWsdl } from '../../gateway/service-contracts';
 import type { Logger } from '../../observability/logger';
 import { inboxEntryBody } from './edoc-api-types';
+import { readEdxmlBody } from './edxml-body-reader';
+import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';
 import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
 import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
@@ -17,11 +22,15 @@ import { edocWsdlPath } from './wsdl-file';
 
 export interface EdocSoapDeps {
   path: string;
+  /** Where clients reach the bus: the base of the soap:address in the WSDL served at path?wsdl. */
+  publicBaseUrl(): string;
   authenticate: RequestHandler;
   intake: PackageIntake;
   mailbox: MailboxService;
   blobs: EdocBlobStore;
   maxPackageBytes: number;
+  /** Shared with the REST face: the caps count both. */
+  largeBodies: LargeBodyGate;
   logger: Logger;
   onRefused(code: string): void;
 }
@@ -42,7 +51,7 @@ function clientFault(status: number, code: string, message: string, field?: stri
 }
 
 type SoapArgs = Record<string, unknown>;
-type Operation = (args: SoapArgs, clientId: string) => Promise<object>;
+type Operation = (args: SoapArgs, clientId: string, req: Request) => Promise<object>;
 
 /** The right each operation needs, as its REST twin. */
 const OPERATION_RIGHTS: Record<string, Right> = {
@@ -60,9 +69,9 @@ function text(args: SoapArgs, name: string): string | undefined {
 }
 
 export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): Promise<void> {
-  const faultXml = (code: string, message: string) =>
+  const faultXml = (code: string, message: string, status = 400) =>
     '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>' +
-    `<faultcode>soap:Client</faultcode><faultstring>${xmlText(code)}: ${xmlText(message)}</faultstring>` +
+    `<faultcode>${status >= 500 ? 'soap:Server' : 'soap:Client'}</faultcode><faultstring>${xmlText(code)}: ${xmlText(message)}</faultstring>` +
     `<detail><EdocFault xmlns="urn:lgsp:edoc:1.0"><code>${xmlText(code)}</code></EdocFault></detail></soap:Fault></soap:Body></soap:Envelope>`;
   // The shared JWT check answers in JSON; a SOAP caller gets the same refusal as a SOAP Fault.
   const faultsForRefusals: RequestHandler = (_req, res, next) => {
@@ -80,8 +89,9 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
   const sendFault = (res: Response, status: number, code: string, message: string) => {
     deps.onRefused(code);
     markRefused(res, code, message);
-    res.status(status).type('text/xml; charset=utf-8').send(faultXml(code, message));
+    res.status(status).type('text/xml; charset=utf-8').send(faultXml(code, message, status));
   };
+  const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => sendFault(res, refusal.status, refusal.code, refusal.message));
   // base64 grows the package by 4/3; the envelope around it is small.
   const bodyLimit = Math.ceil((deps.maxPackageBytes * 4) / 3) + 64 * 1024;
   const postOnly = (handler: RequestHandler): RequestHandler => (req, res, next) => (req.method === 'POST' ? handler(req, res, next) : next());
@@ -102,6 +112,18 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     if (!isUtf8(body)) return sendFault(res, 400, 'INVALID_UTF8', 'the body is not valid UTF-8');
     const dtd = assertNoDtdOrFail(body);
     if (dtd) return sendFault(res, 400, dtd, 'DOCTYPE and ENTITY declarations are not allowed');
+    next();
+  };
+  // SendEdoc's package, decoded from the raw body before node-soap parses the (then small) envelope.
+  const packages = new WeakMap<Request, Buffer>();
+  const takeOutPackage = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    const parts = await takeApartSendEdoc(req.body as Buffer);
+    if (parts.kind === 'malformed') return sendFault(res, 400, 'SOAP_MALFORMED_REQUEST', 'the SOAP request is not well-formed XML');
+    if (parts.kind === 'invalid-base64') return sendFault(res, 400, 'EDXML_INVALID_BASE64', parts.message);
+    if (parts.kind === 'send-edoc') {
+      req.body = parts.envelope;
+      packages.set(req, parts.edxml);
+    }
     next();
   };
   const bodyErrors = (error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void => {
@@ -133,22 +155,34 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     res.end = ((...args: unknown[]) => (args.length > 0 && typeof args[0] !== 'function' ? end(replacement(args[0]) ?? args[0], ...args.slice(1)) : end(...args))) as unknown as Response['end'];
     next();
   };
+  // node-soap would serve the file as it is: a placeholder address and a relative XSD import. This WSDL is the
+  // metaservice's: the XSD inline and the bus's public address (never the request's Host header).
+  let served: { address: string; text: string } | undefined;
+  router.get(deps.path, (req, res, next) => {
+    if (!(req.originalUrl.split('?')[1] ?? '').toLowerCase().startsWith('wsdl')) return next();
+    const address = `${deps.publicBaseUrl()}${deps.path}`;
+    if (served?.address !== address) served = { address, text: selfContainedWsdl(EDOC_WSDL, address) };
+    res.type('text/xml; charset=utf-8').send(served.text);
+  });
   router.use(
     deps.path,
     postOnly(faultsForRefusals),
     postOnly(deps.authenticate),
     postOnly(checkHeaders),
-    postOnly(express.raw({ type: () => true, limit: bodyLimit, inflate: false })),
+    postOnly(admitLarge),
+    postOnly(readEdxmlBody(bodyLimit)),
     postOnly(inspect),
+    postOnly(takeOutPackage),
     postOnly(unprocessableAsClientFault),
     bodyErrors as unknown as RequestHandler,
   );
 
   const operations: Record<string, Operation> = {
-    SendEdoc: async (args, clientId) => {
-      const encoded = text(args, 'edXML');
-      if (!encoded) throw clientFault(400, 'EDXML_MALFORMED_XML', 'edXML is empty');
-      const outcome = await deps.intake.accept(clientId, Buffer.from(encoded, 'base64'));
+    SendEdoc: async (args, clientId, req) => {
+      // Base64 is ASCII: the field is decoded as it came, not normalised (the package's own bytes are passed on exact).
+      const edxml = packages.get(req) ?? (typeof args.edXML === 'string' ? Buffer.from(args.edXML, 'base64') : undefined);
+      if (!edxml || edxml.length === 0) throw clientFault(400, 'EDXML_MALFORMED_XML', 'edXML is empty');
+      const outcome = await deps.intake.accept(clientId, edxml);
       if (!outcome.ok) throw clientFault(outcome.status, outcome.code, outcome.message, outcome.field);
       deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: clientId }, 'edXML accepted over SOAP');
       if (outcome.kind === 'edoc') {
@@ -192,7 +226,10 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       const entry = await deps.mailbox.entry(clientId, text(args, 'id') ?? '');
       if (!entry) throw clientFault(404, 'EDOC_NOT_FOUND', 'no such document in your mailbox', 'id');
       const bytes = await deps.blobs.read(entry.blob);
-      if (!bytes) throw clientFault(500, 'EDOC_BLOB_MISSING', 'the stored package is missing');
+      if (!bytes) {
+        deps.logger.error({ entryId: entry.entryId, sha256: entry.blob.sha256, bytes: entry.blob.bytes }, 'stored edXML package missing');
+        throw clientFault(500, 'EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
+      }
       return { id: entry.entryId, sha256: entry.blob.sha256, edXML: bytes.toString('base64') };
     },
     UpdateStatus: async (args, clientId) => {
@@ -220,7 +257,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
         if (req.res) markRefused(req.res, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`);
         return Promise.reject(clientFault(403, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`));
       }
-      return operation(args ?? {}, clientId).catch((error: unknown) => {
+      return operation(args ?? {}, clientId, req).catch((error: unknown) => {
         if (error && typeof error === 'object' && 'Fault' in error) {
           const fault = (error as SoapFault).Fault;
           const code = fault.detail?.EdocFault.code ?? 'SOAP_FAULT';
@@ -246,6 +283,9 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     });
   });
 }
+
+/** contracts/wsdl/edoc-service.wsdl. */
+const EDOC_WSDL = 'edoc-service';
 
 const SOAP_MEDIA_TYPES = ['text/xml', 'application/soap+xml', 'application/xml'];
 

@@ -1,7 +1,8 @@
 // The edoc SOAP service called by a node-soap client built from contracts/wsdl/edoc-service.wsdl: send, list, get,
 // update status, a Client fault with a machine-readable code for a bad package, and gzip refused.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as soap from 'soap';
+import { openAttachmentStream, parseEdxmlPackage } from '../../../adapters/qlvb/edxml';
 import { edocWsdlPath } from '../../../src/flows/edoc/wsdl-file';
 import { waitFor } from '../../support/env';
 import { documentPackage } from './support/packages';
@@ -63,6 +64,39 @@ describe('edoc SOAP service', () => {
     expect(error.response?.status).toBe(400);
     const notFound = (await sender.GetEdocAsync({ id: 'no-such-entry' }).catch((e: unknown) => e)) as SoapError;
     expect(notFound.root?.Envelope?.Body?.Fault?.detail?.EdocFault?.code).toBe('EDOC_NOT_FOUND');
+  });
+
+  test('edXML as one base64 run, wrapped in lines, or with character references: the package stored is the one sent', async () => {
+    const attachment = randomBytes(300 * 1024);
+    const url = `${edoc.bus.url()}/soap/edoc`;
+    const headers = { authorization: `Bearer ${edoc.token(CLIENT_A)}`, 'content-type': 'text/xml; charset=utf-8', soapaction: 'urn:lgsp:edoc:1.0/SendEdoc' };
+    const recipient = await clientFor(CLIENT_B);
+    const forms: [string, (base64: string) => string][] = [
+      ['one run', (b) => b],
+      ['wrapped lines', (b) => b.replace(/.{76}/g, '$&\r\n')],
+      ['character references', (b) => b.replace(/.{76}/g, '$&&#13;&#10;')],
+    ];
+    for (const [form, write] of forms) {
+      const documentId = `${ORGAN_A},2025/03/14,${form.replace(/ /g, '-')}-${Date.now() % 100000}/UBND-SOAP`;
+      const pkg = documentPackage({ from: ORGAN_A, to: [ORGAN_B], documentId, attachment });
+      const envelope = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:lgsp:edoc:1.0"><soap:Body><e:SendEdoc><e:edXML>${write(pkg.toString('base64'))}</e:edXML></e:SendEdoc></soap:Body></soap:Envelope>`;
+      const res = await fetch(url, { method: 'POST', headers, body: envelope });
+      expect({ form, status: res.status }).toEqual({ form, status: 200 });
+      const item = await waitFor(async () => {
+        const [list] = await recipient.GetReceivedEdocListAsync({ kind: 'edoc' });
+        return ((list?.item ?? []) as { id: string; documentId: string }[]).find((i) => i.documentId === documentId);
+      }, 20_000, `inbox entry (${form})`);
+      const [got] = await recipient.GetEdocAsync({ id: item.id });
+      const stored = parseEdxmlPackage(Buffer.from(got.edXML as string, 'base64'));
+      const hash = createHash('sha256');
+      for await (const chunk of openAttachmentStream(stored.attachments[0]!.body)) hash.update(chunk as Buffer);
+      expect({ form, attachment: hash.digest('hex') }).toEqual({ form, attachment: createHash('sha256').update(attachment).digest('hex') });
+    }
+    // Not base64 at all: refused, not decoded into whatever bytes come out.
+    const notBase64 = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:lgsp:edoc:1.0"><soap:Body><e:SendEdoc><e:edXML>UEsD*BQAAAAIAA==</e:edXML></e:SendEdoc></soap:Body></soap:Envelope>`;
+    const refused = await fetch(url, { method: 'POST', headers, body: notBase64 });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('<code>EDXML_INVALID_BASE64</code>');
   });
 
   test('gzip bodies, DOCTYPEs and missing tokens are refused before node-soap reads them', async () => {

@@ -1,32 +1,74 @@
-// One contract suite for the e-document blob store and mailbox, run on SQLite and on PostgreSQL.
+// One contract suite for the e-document blob store, mailbox and recipient ledger, run on SQLite and on PostgreSQL (in a
+// schema of its own, dropped afterwards).
+import Database from 'better-sqlite3';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Pool } from 'pg';
+import { Client } from 'pg';
 import { BLOB_CHUNK_BYTES, type EdocStores } from '../../../src/flows/edoc/stores/edoc-store';
 import { openEdocStores } from '../../../src/flows/edoc/stores/open-edoc-stores';
-import { DATABASE_URL, uniqueName } from '../../support/env';
+import { uniqueName } from '../../support/env';
+import { createSchema, dropSchema, schemaUrl } from '../../support/pg-schema';
 
-const kinds: [string, () => Promise<{ stores: EdocStores; cleanup: () => Promise<void> }>][] = [
+interface StoreKind {
+  open(): Promise<EdocStores>;
+  /** Runs SQL on the store's database behind its back (table names without the PostgreSQL `bus_` prefix). */
+  sql(statement: string): Promise<void>;
+  cleanup(): Promise<void>;
+}
+
+const kinds: [string, () => Promise<StoreKind>][] = [
   [
     'sqlite',
     async () => {
       const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-edoc-store-'));
-      const stores = await openEdocStores({ databaseUrl: null, dataDir: dir });
-      return { stores, cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        open: () => openEdocStores({ databaseUrl: null, dataDir: dir }),
+        sql: async (statement) => {
+          const db = new Database(path.join(dir, 'edoc.db'));
+          try {
+            db.exec(statement.replace(/\{prefix\}/g, ''));
+          } finally {
+            db.close();
+          }
+        },
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   ],
-  ['postgres', async () => ({ stores: await openEdocStores({ databaseUrl: DATABASE_URL, dataDir: '.' }), cleanup: async () => undefined })],
+  [
+    'postgres',
+    async () => {
+      const schema = uniqueName('edoc_store').replace(/-/g, '_');
+      await createSchema(schema);
+      return {
+        open: () => openEdocStores({ databaseUrl: schemaUrl(schema), dataDir: '.' }),
+        sql: async (statement) => {
+          const pg = new Client({ connectionString: schemaUrl(schema) });
+          await pg.connect();
+          try {
+            await pg.query(statement.replace(/\{prefix\}/g, 'bus_'));
+          } finally {
+            await pg.end();
+          }
+        },
+        cleanup: () => dropSchema(schema),
+      };
+    },
+  ],
 ];
 
-describe.each(kinds)('edoc stores on %s', (_kind, open) => {
+describe.each(kinds)('edoc stores on %s', (_kind, make) => {
+  let kind: StoreKind;
   let stores: EdocStores;
-  let cleanup: () => Promise<void>;
-  beforeAll(async () => ({ stores, cleanup } = await open()));
+  beforeAll(async () => {
+    kind = await make();
+    stores = await kind.open();
+  });
   afterAll(async () => {
     await stores.close();
-    await cleanup();
+    await kind.cleanup();
   });
 
   test('a blob made of views is stored once, read back whole and streamed chunk by chunk', async () => {
@@ -51,6 +93,19 @@ describe.each(kinds)('edoc stores on %s', (_kind, open) => {
     expect(await stores.blobs.read({ ...ref, sha256: '0'.repeat(64) })).toBeNull();
   });
 
+  test('a blob with a chunk gone is not complete: has is false, read is null, the stream fails', async () => {
+    const documentId = `${uniqueName('000.00.00.H10')},2025/03/14,2/UBND-VP`;
+    const ref = await stores.blobs.put(documentId, [randomBytes(BLOB_CHUNK_BYTES + 10)]);
+    expect(await stores.blobs.has(ref)).toBe(true);
+    await kind.sql(`DELETE FROM {prefix}edoc_blob_chunks WHERE document_id = '${documentId}' AND seq = 1`);
+    expect(await stores.blobs.has(ref)).toBe(false);
+    expect(await stores.blobs.read(ref)).toBeNull();
+    await expect((async () => {
+      for await (const chunk of stores.blobs.stream(ref)) void chunk;
+    })()).rejects.toThrow('blob chunk missing');
+    expect(await stores.blobs.has({ ...ref, sha256: '0'.repeat(64) })).toBe(false);
+  });
+
   test('mailbox entries are filed once, listed per organ and carry the reported status', async () => {
     const organ = uniqueName('org').slice(0, 40);
     const other = uniqueName('org').slice(0, 40);
@@ -72,11 +127,37 @@ describe.each(kinds)('edoc stores on %s', (_kind, open) => {
     expect(await stores.mailbox.get(first)).toMatchObject({ entryId: first, kind: 'edoc', reportedStatus: '03', blob, businessDocType: 0 });
     expect(await stores.mailbox.get('nope')).toBeNull();
   });
-});
 
-afterAll(async () => {
-  // Keep the shared database small: drop what these tests stored under their unique names.
-  const pool = new Pool({ connectionString: DATABASE_URL });
-  await pool.query("DELETE FROM bus_edoc_mailbox WHERE organ_id LIKE 'org-%'").catch(() => undefined);
-  await pool.end();
+  test('the recipient ledger knows who was sent which document by whom, and nothing else', async () => {
+    const documentId = `${uniqueName('000.00.01.H10')},2025/03/14,7/UBND-VP`;
+    await stores.recipients.record(documentId, 'A', ['B', 'C']);
+    await stores.recipients.record(documentId, 'A', ['B']);
+    await stores.recipients.record(documentId, 'A', []);
+    expect(await stores.recipients.wasSentTo(documentId, 'A', 'B')).toBe(true);
+    expect(await stores.recipients.wasSentTo(documentId, 'A', 'C')).toBe(true);
+    // Another recipient, the sender itself, the relation reversed, another document: none was sent it.
+    expect(await stores.recipients.wasSentTo(documentId, 'A', 'D')).toBe(false);
+    expect(await stores.recipients.wasSentTo(documentId, 'A', 'A')).toBe(false);
+    expect(await stores.recipients.wasSentTo(documentId, 'B', 'A')).toBe(false);
+    expect(await stores.recipients.wasSentTo(`${documentId}-other`, 'A', 'B')).toBe(false);
+  });
+
+  test('documents already in mailboxes when the ledger is added count as sent to their recipients; the ledger lasts a restart', async () => {
+    const blob = await stores.blobs.put('DOC-OLD', [Buffer.from('<edXML/>')]);
+    const base = { documentId: 'DOC-OLD', fromOrgan: 'S', blob, businessDocType: 0, statusCode: null, receivedAt: '2025-03-14T01:00:00.000Z' };
+    await stores.mailbox.put({ ...base, entryId: uniqueName('old'), organId: 'R', kind: 'edoc' });
+    await stores.mailbox.put({ ...base, entryId: uniqueName('old'), organId: 'T', kind: 'status', businessDocType: null, statusCode: '01' });
+    await stores.recipients.record('DOC-NEW', 'S', ['R']);
+    await stores.close();
+    // A database from before the ledger: the mailbox is there, the ledger is not.
+    await kind.sql('DROP TABLE {prefix}edoc_recipients');
+    stores = await kind.open();
+    expect(await stores.recipients.wasSentTo('DOC-OLD', 'S', 'R')).toBe(true);
+    // A status packet in a mailbox is no document sent to that organ.
+    expect(await stores.recipients.wasSentTo('DOC-OLD', 'S', 'T')).toBe(false);
+    await stores.recipients.record('DOC-NEW', 'S', ['R']);
+    await stores.close();
+    stores = await kind.open();
+    expect(await stores.recipients.wasSentTo('DOC-NEW', 'S', 'R')).toBe(true);
+  });
 });

@@ -126,4 +126,17 @@ describe('metaservices', () => {
     const [list] = await client.GetReceivedEdocListAsync({ kind: 'edoc' });
     expect(list?.item ?? []).toEqual([]);
   });
+
+  test('both WSDLs address where the bus listens (no publicBaseUrl configured), whatever the Host header says', async () => {
+    const address = `<soap:address location="${bus.url()}/soap/edoc"/>`;
+    const meta = await get('/api/v1/meta/services/edoc/wsdl').set('Host', 'evil.example:666').set('X-Forwarded-Host', 'evil.example').expect(200);
+    const served = await request(bus.url()).get('/soap/edoc?wsdl').set('Host', 'evil.example:666').set('X-Forwarded-Host', 'evil.example').expect('Content-Type', /text\/xml/).expect(200);
+    for (const wsdl of [meta.text, served.text]) {
+      expect(wsdl).toContain(address);
+      expect(wsdl).not.toContain('evil.example');
+      expect(wsdl).not.toContain('localhost:8080');
+    }
+    // The one served at ?wsdl is as self-contained as the metaservice's: a client built from it calls the bus.
+    expect(served.text).toBe(meta.text);
+  });
 });

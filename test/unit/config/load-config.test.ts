@@ -54,6 +54,16 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_URL: 'http://x' } }))[0]).toContain('transport.amqpUrl');
   });
 
+  test('http.publicBaseUrl: optional, from LGSP_HTTP_PUBLIC_BASE_URL too, an absolute http(s) URL without a trailing slash', () => {
+    expect(loadConfig({ configDir: repoConfig, env: {} }).http.publicBaseUrl).toBeUndefined();
+    const fromEnv = loadConfig({ configDir: repoConfig, env: { LGSP_HTTP_PUBLIC_BASE_URL: 'https://lgsp.binhphuoc.gov.vn/bus/' } });
+    expect(fromEnv.http.publicBaseUrl).toBe('https://lgsp.binhphuoc.gov.vn/bus');
+    expect(loadConfig({ configDir: repoConfig, env: { LGSP_HTTP_PUBLIC_BASE_URL: '' } }).http.publicBaseUrl).toBeUndefined();
+    for (const bad of ['/bus', 'lgsp.binhphuoc.gov.vn', 'ftp://lgsp.binhphuoc.gov.vn', 'https://user:pw@lgsp.binhphuoc.gov.vn', 'https://lgsp.binhphuoc.gov.vn/?x=1']) {
+      expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_HTTP_PUBLIC_BASE_URL: bad } }))[0]).toContain('http.publicBaseUrl');
+    }
+  });
+
   test('a route naming a missing adapter, a bad regex and an unknown client are all reported', () => {
     const routes = `routes:
   - name: broken

@@ -3,7 +3,7 @@
 import { Readable } from 'node:stream';
 import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
 import { PackageIntake } from '../../../src/flows/edoc/package-intake';
-import type { EdocBlobStore } from '../../../src/flows/edoc/stores/edoc-store';
+import type { EdocBlobStore, EdocRecipientLedger } from '../../../src/flows/edoc/stores/edoc-store';
 import type { MessageIntake } from '../../../src/intake/message-intake';
 import { documentPackage } from '../../integration/edoc/support/packages';
 
@@ -26,7 +26,8 @@ test('a package store that cannot be written refuses the upload with 503 STORE_U
     },
     unknownOrgans: 'reject',
   });
-  const intake = new PackageIntake({ busOrganId: '000.00.00.H10', directory, blobs: unavailable, messageIntake });
+  const recipients: EdocRecipientLedger = { record: () => Promise.resolve(), wasSentTo: () => Promise.resolve(true) };
+  const intake = new PackageIntake({ busOrganId: '000.00.00.H10', directory, blobs: unavailable, recipients, messageIntake });
 
   const outcome = await intake.accept('qlvb-a', documentPackage({ from: SENDER, to: [RECIPIENT], documentId: `${SENDER},2026/11/27,1/UBND-VP` }));
 

@@ -1,4 +1,5 @@
-// The e-document flow's persistence contract: the package blob store (claim check) and the per-organ mailbox.
+// The e-document flow's persistence contract: the package blob store (claim check), the per-organ mailbox and the
+// ledger of who was sent which document by whom.
 import type { Readable } from 'node:stream';
 
 /** What envelopes carry instead of the package: where its bytes are and what they hash to. */
@@ -14,10 +15,11 @@ export interface BlobRef {
 export interface EdocBlobStore {
   /** Stores the concatenation of chunks (views are fine; nothing is concatenated); storing the same bytes again is harmless. */
   put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef>;
-  /** The whole blob in one Buffer of exactly ref.bytes (one copy), or null when unknown. */
+  /** The whole blob in one Buffer of exactly ref.bytes (one copy), or null when unknown or not complete. */
   read(ref: BlobRef): Promise<Buffer | null>;
-  /** The blob chunk by chunk; memory stays at one chunk. */
+  /** The blob chunk by chunk; memory stays at one chunk. Fails (as a stream) when the blob is unknown or a chunk is gone. */
   stream(ref: BlobRef): Readable;
+  /** Whether the blob is complete (known, and every one of its chunks there): what a download checks before it answers. */
   has(ref: BlobRef): Promise<boolean>;
 }
 
@@ -62,10 +64,23 @@ export interface EdocMailboxStore {
   setReportedStatus(entryId: string, statusCode: string): Promise<void>;
 }
 
+/**
+ * Which organ was sent which document by which organ through this bus, whatever the delivery (mailbox, push, axis).
+ * A status packet about a document is taken from an organ only when this ledger names it a recipient of that document
+ * from the organ the status goes to, so an organ cannot write into the status inbox of a document it never received.
+ */
+export interface EdocRecipientLedger {
+  /** Records that `sender` sent documentId to each of `recipients`; recording the same again is harmless. */
+  record(documentId: string, sender: string, recipients: readonly string[]): Promise<void>;
+  /** Whether `recipient` was sent documentId by `sender` through this bus. */
+  wasSentTo(documentId: string, sender: string, recipient: string): Promise<boolean>;
+}
+
 export interface EdocStores {
   readonly kind: 'sqlite' | 'postgres';
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
+  readonly recipients: EdocRecipientLedger;
   close(): Promise<void>;
 }
 

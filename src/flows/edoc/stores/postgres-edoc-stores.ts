@@ -1,4 +1,4 @@
-// PostgreSQL implementation of the e-document blob store and mailbox, shared by several bus processes.
+// PostgreSQL implementation of the e-document blob store, mailbox and recipient ledger, shared by several bus processes.
 import { Pool } from 'pg';
 import { Readable } from 'node:stream';
 import { chunkBlob } from './blob-chunks';
@@ -7,6 +7,7 @@ import {
   type BlobRef,
   type EdocBlobStore,
   type EdocMailboxStore,
+  type EdocRecipientLedger,
   type EdocStores,
   type MailboxEntry,
   type MailboxFilter,
@@ -47,11 +48,25 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS bus_edoc_mailbox_organ ON bus_edoc_mailbox(organ_id, received_at);
 `;
 
+const RECIPIENTS_SCHEMA = `
+  CREATE TABLE bus_edoc_recipients (
+    document_id TEXT NOT NULL,
+    sender_organ TEXT NOT NULL,
+    recipient_organ TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    PRIMARY KEY (document_id, sender_organ, recipient_organ)
+  );
+  -- Documents already in mailboxes when the ledger is added were received through this bus; their recipients keep
+  -- the right to report statuses about them.
+  INSERT INTO bus_edoc_recipients SELECT document_id, from_organ, organ_id, MIN(received_at) FROM bus_edoc_mailbox
+    WHERE kind = 'edoc' GROUP BY document_id, from_organ, organ_id;
+`;
+
 class PostgresEdocBlobStore implements EdocBlobStore {
   constructor(private readonly pool: Pool) {}
 
   async put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef> {
-    const { sha256, bytes, rows } = chunkBlob(chunks);
+    const { sha256, bytes, rows } = await chunkBlob(chunks);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -84,7 +99,7 @@ class PostgresEdocBlobStore implements EdocBlobStore {
     return row ? { bytes: Number(row.bytes), chunkCount: Number(row.chunk_count) } : null;
   }
 
-  private async chunk(ref: BlobRef, seq: number): Promise<Buffer> {
+  private async chunk(ref: BlobRef, seq: number): Promise<Buffer | null> {
     // node-postgres reads every column as text (its protocol parser has no binary mode): bytea comes as hex, twice the
     // bytes, decoded slowly. Base64 is a third smaller and decodes ~2x faster: ~1.5 ms less per MiB read.
     const result = await this.pool.query<{ data: string }>(
@@ -92,8 +107,7 @@ class PostgresEdocBlobStore implements EdocBlobStore {
       [ref.documentId, ref.sha256, seq],
     );
     const row = result.rows[0];
-    if (!row) throw new Error('blob chunk missing');
-    return Buffer.from(row.data, 'base64');
+    return row ? Buffer.from(row.data, 'base64') : null;
   }
 
   async read(ref: BlobRef): Promise<Buffer | null> {
@@ -101,7 +115,11 @@ class PostgresEdocBlobStore implements EdocBlobStore {
     if (!meta) return null;
     const out = Buffer.allocUnsafe(meta.bytes);
     let offset = 0;
-    for (let seq = 0; seq < meta.chunkCount; seq++) offset += (await this.chunk(ref, seq)).copy(out, offset);
+    for (let seq = 0; seq < meta.chunkCount; seq++) {
+      const chunk = await this.chunk(ref, seq);
+      if (!chunk) return null;
+      offset += chunk.copy(out, offset);
+    }
     return out;
   }
 
@@ -112,14 +130,23 @@ class PostgresEdocBlobStore implements EdocBlobStore {
       (async function* () {
         const found = await meta();
         if (!found) throw new Error('blob not found');
-        for (let seq = 0; seq < found.chunkCount; seq++) yield await chunk(seq);
+        for (let seq = 0; seq < found.chunkCount; seq++) {
+          const data = await chunk(seq);
+          if (!data) throw new Error('blob chunk missing');
+          yield data;
+        }
       })(),
       { objectMode: false },
     );
   }
 
   async has(ref: BlobRef): Promise<boolean> {
-    return (await this.meta(ref)) !== null;
+    const result = await this.pool.query<{ complete: boolean }>(
+      `SELECT b.chunk_count = (SELECT COUNT(*) FROM bus_edoc_blob_chunks c WHERE c.document_id = b.document_id AND c.sha256 = b.sha256) AS complete
+       FROM bus_edoc_blobs b WHERE b.document_id = $1 AND b.sha256 = $2`,
+      [ref.documentId, ref.sha256],
+    );
+    return result.rows[0]?.complete === true;
   }
 }
 
@@ -176,13 +203,36 @@ class PostgresEdocMailboxStore implements EdocMailboxStore {
   }
 }
 
+class PostgresEdocRecipientLedger implements EdocRecipientLedger {
+  constructor(private readonly pool: Pool) {}
+
+  async record(documentId: string, sender: string, recipients: readonly string[]): Promise<void> {
+    if (recipients.length === 0) return;
+    await this.pool.query(
+      `INSERT INTO bus_edoc_recipients (document_id, sender_organ, recipient_organ, recorded_at)
+       SELECT $1, $2, recipient, $4 FROM unnest($3::text[]) AS recipient ON CONFLICT DO NOTHING`,
+      [documentId, sender, recipients, new Date().toISOString()],
+    );
+  }
+
+  async wasSentTo(documentId: string, sender: string, recipient: string): Promise<boolean> {
+    const result = await this.pool.query(
+      'SELECT 1 FROM bus_edoc_recipients WHERE document_id = $1 AND sender_organ = $2 AND recipient_organ = $3',
+      [documentId, sender, recipient],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+}
+
 export class PostgresEdocStores implements EdocStores {
   readonly kind = 'postgres' as const;
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
+  readonly recipients: EdocRecipientLedger;
   private constructor(private readonly pool: Pool) {
     this.blobs = new PostgresEdocBlobStore(pool);
     this.mailbox = new PostgresEdocMailboxStore(pool);
+    this.recipients = new PostgresEdocRecipientLedger(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresEdocStores> {
@@ -192,6 +242,10 @@ export class PostgresEdocStores implements EdocStores {
     try {
       await client.query('SELECT pg_advisory_lock(74232)');
       await client.query(SCHEMA);
+      // Created with its backfill under the lock, so the backfill runs once; the statements of one query string run as
+      // one transaction, so a failed backfill leaves no table behind.
+      const ledger = await client.query<{ present: string | null }>("SELECT to_regclass('bus_edoc_recipients')::text AS present");
+      if (ledger.rows[0]?.present === null) await client.query(RECIPIENTS_SCHEMA);
       await client.query('SELECT pg_advisory_unlock(74232)');
     } finally {
       client.release();

@@ -7,7 +7,7 @@ import YAML from 'yaml';
 import { startDocumentAxisSimulator, type DocumentAxisSimulator } from '../../../../adapters/document-axis';
 import { startQlvbPushSimulator, type QlvbPushSimulator } from '../../../../adapters/qlvb/push';
 import { startBus, type Bus } from '../../../../src/bus';
-import { loadConfig } from '../../../../src/config/load-config';
+import { loadConfig, type BusConfig } from '../../../../src/config/load-config';
 import { createLogger } from '../../../../src/observability/logger';
 import { deleteTopology } from '../../../support/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../../../support/bus-process';
@@ -40,6 +40,8 @@ export const EDOC_ROUTES = [
 
 export interface EdocBus {
   bus: Bus;
+  /** The bus's data directory (the edoc stores are SQLite: edoc.db in it). */
+  dataDir: string;
   push: QlvbPushSimulator;
   axis: DocumentAxisSimulator;
   token(client: string): string;
@@ -47,18 +49,28 @@ export interface EdocBus {
   stop(): Promise<void>;
 }
 
-/** `rights` replaces the default rights (edoc.*, message.status) of the named clients. */
-export async function startEdocBus(options: { amqp: boolean; rights?: Record<string, string[]> }): Promise<EdocBus> {
+export interface EdocBusOptions {
+  amqp: boolean;
+  /** Replaces the default rights (edoc.*, message.status) of the named clients. */
+  rights?: Record<string, string[]>;
+  /** Settings added to bus.yaml's `http` section. */
+  http?: Record<string, unknown>;
+  /** Settings added to the `flows.edoc` section. */
+  edoc?: Record<string, unknown>;
+}
+
+export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
   const push = await startQlvbPushSimulator({ token: PUSH_TOKEN });
   const axis = await startDocumentAxisSimulator({ secrets: { [AXIS_SYSTEM]: AXIS_SECRET }, organsBySystem: { [AXIS_SYSTEM]: [ORGAN_A, ORGAN_B, ORGAN_C, BUS_ORGAN] } });
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-edoc-'));
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir, { recursive: true });
   const namePrefix = uniqueName('edoc');
+  const dataDir = path.join(dir, 'data');
   const busYaml = {
-    http: { host: '127.0.0.1', port: 0 },
+    http: { host: '127.0.0.1', port: 0, ...options.http },
     transport: { amqpUrl: options.amqp ? AMQP_URL : null, prefetch: 20, namePrefix },
-    stores: { dataDir: path.join(dir, 'data'), databaseUrl: null },
+    stores: { dataDir, databaseUrl: null },
     retry: { maxAttempts: 20, initialDelayMs: 100, maxDelayMs: 500, multiplier: 2, jitter: 0.2 },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
     clients: [CLIENT_A, CLIENT_B, CLIENT_C].map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: options.rights?.[id] ?? ['edoc.*', 'message.status'] })),
@@ -74,6 +86,7 @@ export async function startEdocBus(options: { amqp: boolean; rights?: Record<str
         },
         axis: { url: axis.url, systemId: AXIS_SYSTEM, secretEnv: 'EDOC_AXIS_SECRET', breaker: { timeoutMs: 20_000 } },
         push: { breaker: { timeoutMs: 20_000, volumeThreshold: 3, resetTimeoutMs: 500 } },
+        ...options.edoc,
       },
     },
     logging: { level: 'info' },
@@ -86,10 +99,21 @@ export async function startEdocBus(options: { amqp: boolean; rights?: Record<str
   // Secrets come from the process environment (the config keeps only LGSP_* variables).
   process.env.EDOC_PUSH_TOKEN_C = PUSH_TOKEN;
   process.env.EDOC_AXIS_SECRET = AXIS_SECRET;
-  const config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
-  const bus = await startBus(config, { logger: createLogger('info', sink) });
+  let config: BusConfig;
+  let bus: Bus;
+  try {
+    config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
+    bus = await startBus(config, { logger: createLogger('info', sink) });
+  } catch (error) {
+    // A world that did not start leaves no simulator listening (jest would not exit).
+    await push.close();
+    await axis.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     bus,
+    dataDir,
     push,
     axis,
     token: (client) => testToken(client, TEST_SIGNING_KEY),
