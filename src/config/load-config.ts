@@ -175,7 +175,8 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
   problems.push(...productionProblems({ profile: development ? 'development' : 'production', config: bus.data, env: { ...process.env, ...env } }));
   if (problems.length > 0) throw new ConfigError(problems);
 
-  return { ...bus.data, configDir, development, routes: resolved, env: knownEnv };
+  const audit = { ...bus.data.audit, generateSigningKey: bus.data.audit.generateSigningKey ?? development };
+  return { ...bus.data, audit, configDir, development, routes: resolved, env: knownEnv };
 }
 
 function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {

@@ -44,7 +44,7 @@ export function productionProblems({ profile, config, env }: GuardInput): string
     else if (Buffer.byteLength(sessionKey) < MIN_HMAC_KEY_BYTES) problems.push(`environment: ${auth.adminSessionKeyEnv} must be at least ${MIN_HMAC_KEY_BYTES} bytes`);
     else if (sessionKey === sharedKey) problems.push(`environment: ${auth.adminSessionKeyEnv} equals ${auth.signingKeyEnv}; a client key holder could sign admin sessions`);
   }
-  if (config.audit.generateSigningKey) {
+  if (config.audit.generateSigningKey === true) {
     problems.push('bus.yaml: audit.generateSigningKey is a development setting; production provides its own audit signing key (audit.signingKeyFile)');
   }
   return problems;

@@ -228,8 +228,11 @@ export const busFileSchema = z.strictObject({
         .prefault({}),
       /** Ed25519 private key (PEM) that signs checkpoints; relative paths are under the data dir. */
       signingKeyFile: z.string().default('audit-signing.pem'),
-      /** Development convenience: create the key pair on first start when the file is missing. */
-      generateSigningKey: z.boolean().default(true),
+      /**
+       * Development convenience: create the key pair on first start when the file is missing. Absent: on in the
+       * development profile, off in production (where turning it on stops the start).
+       */
+      generateSigningKey: z.boolean().optional(),
       /** A signed checkpoint of the chain's head every checkpointIntervalMs, or once checkpointEveryRecords records follow the last one. */
       checkpointIntervalMs: z.number().int().min(1000).default(5000),
       checkpointEveryRecords: z.number().int().min(1).default(500),
