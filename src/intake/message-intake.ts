@@ -63,8 +63,14 @@ export interface FlowIntake {
   dispatch(request: DispatchRequest): Promise<DispatchResult>;
 }
 
-/** How long a claimed Idempotency-Key may stay pending before another request takes it over (its intake died). */
-const KEY_ABANDONED_MS = 30_000;
+/**
+ * A claimed Idempotency-Key is renewed every KEY_RENEW_MS while its intake runs; one neither made nor renewed for
+ * KEY_ABANDONED_MS belongs to an intake that died, and a resend takes it over under the same message id. A takeover
+ * while the first intake is in fact still alive (its loop stalled) publishes a second copy of the same message id,
+ * which its one effect absorbs: the lease can be short.
+ */
+const KEY_RENEW_MS = 2000;
+const KEY_ABANDONED_MS = 6000;
 
 type KeyClaim =
   | { kind: 'fresh' | 'taken-over'; envelope: Envelope; claimedAtMs: number }
@@ -147,11 +153,15 @@ export class MessageIntake {
         return { ok: true, envelope: claim.envelope, route: route.name, replayed: true };
       }
       envelope = claim.envelope;
-      const { result, mayBeInTransport } = await this.acceptEnvelope(route, envelope, key);
+      const claimed = claim;
+      const renewal = setInterval(() => {
+        void this.deps.stores.idempotency.renew(request.source, key, claimed.envelope.id, claimed.claimedAtMs, Date.now()).catch(() => undefined);
+      }, KEY_RENEW_MS);
+      const { result, mayBeInTransport } = await this.acceptEnvelope(route, envelope, key).finally(() => clearInterval(renewal));
       if (!result.ok) {
         if (!mayBeInTransport) await this.releaseKey(request.source, key, envelope.id, claim.claimedAtMs);
-        // Else the key stays pending: the transport may hold the message, so a resend must not become a second
-        // message. It is taken over after KEY_ABANDONED_MS under the same message id.
+        // Else the key stays pending: the transport may hold the message, so a resend is answered as accepted once a
+        // consumer has it, or takes it over after KEY_ABANDONED_MS under the same message id.
         else logger.warn({ messageId: envelope.id, code: 'IDEMPOTENCY_KEY_KEPT' }, 'message refused after its publish was tried; its Idempotency-Key stays with it');
       }
       return result;

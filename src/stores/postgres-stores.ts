@@ -81,6 +81,7 @@ const SCHEMA = `
     claimed_at_ms BIGINT NOT NULL,
     PRIMARY KEY (client, key)
   );
+  ALTER TABLE bus_idempotency_keys ADD COLUMN IF NOT EXISTS renewed_at_ms BIGINT;
   CREATE TABLE IF NOT EXISTS bus_revoked_sessions (
     jti TEXT PRIMARY KEY,
     expires_at_ms BIGINT NOT NULL
@@ -226,11 +227,17 @@ class PostgresIdempotencyKeyStore implements IdempotencyKeyStore {
   }
   async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
     const result = await this.db.query(
-      `UPDATE bus_idempotency_keys SET claimed_at_ms = $5
-       WHERE client = $1 AND key = $2 AND message_id = $3 AND state = 'pending' AND claimed_at_ms < $4`,
+      `UPDATE bus_idempotency_keys SET claimed_at_ms = $5, renewed_at_ms = NULL
+       WHERE client = $1 AND key = $2 AND message_id = $3 AND state = 'pending' AND COALESCE(renewed_at_ms, claimed_at_ms) < $4`,
       [client, key, messageId, nowMs - olderThanMs, nowMs],
     );
     return (result.rowCount ?? 0) > 0;
+  }
+  async renew(client: string, key: string, messageId: string, claimedAtMs: number, nowMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE bus_idempotency_keys SET renewed_at_ms = $5 WHERE client = $1 AND key = $2 AND message_id = $3 AND claimed_at_ms = $4 AND state = 'pending'`,
+      [client, key, messageId, claimedAtMs, nowMs],
+    );
   }
 }
 

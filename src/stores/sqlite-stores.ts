@@ -106,6 +106,8 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
   // Added after the first release: databases made before it gain the column here.
   const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('message_status')").all();
   if (!columns.some((c) => c.name === 'failing_since')) db.exec('ALTER TABLE message_status ADD COLUMN failing_since TEXT');
+  const keyColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('idempotency_keys')").all();
+  if (!keyColumns.some((c) => c.name === 'renewed_at_ms')) db.exec('ALTER TABLE idempotency_keys ADD COLUMN renewed_at_ms INTEGER');
   db.exec('CREATE INDEX IF NOT EXISTS message_status_waiting ON message_status(state, failing_since)');
 }
 
@@ -237,8 +239,10 @@ export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
       get: db.prepare<[string, string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE client = ? AND key = ?'),
       accepted: db.prepare(`UPDATE idempotency_keys SET state = 'accepted' WHERE client = ? AND key = ?`),
       release: db.prepare('DELETE FROM idempotency_keys WHERE client = ? AND key = ? AND message_id = ? AND claimed_at_ms = ?'),
-      takeOver: db.prepare(`UPDATE idempotency_keys SET claimed_at_ms = ?
-        WHERE client = ? AND key = ? AND message_id = ? AND state = 'pending' AND claimed_at_ms < ?`),
+      takeOver: db.prepare(`UPDATE idempotency_keys SET claimed_at_ms = ?, renewed_at_ms = NULL
+        WHERE client = ? AND key = ? AND message_id = ? AND state = 'pending' AND COALESCE(renewed_at_ms, claimed_at_ms) < ?`),
+      renew: db.prepare(`UPDATE idempotency_keys SET renewed_at_ms = ?
+        WHERE client = ? AND key = ? AND message_id = ? AND claimed_at_ms = ? AND state = 'pending'`),
     };
   }
   async claim(client: string, key: string, record: Omit<IdempotencyRecord, 'state'>): Promise<IdempotencyRecord | null> {
@@ -255,6 +259,9 @@ export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
   }
   async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
     return this.stmts.takeOver.run(nowMs, client, key, messageId, nowMs - olderThanMs).changes > 0;
+  }
+  async renew(client: string, key: string, messageId: string, claimedAtMs: number, nowMs: number): Promise<void> {
+    this.stmts.renew.run(nowMs, client, key, messageId, claimedAtMs);
   }
 }
 

@@ -38,7 +38,15 @@ export interface IdempotencyKeyStore {
    * `claimedAtMs` is freed: not one that took it over since.
    */
   release(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void>;
-  /** Takes over a pending claim older than `olderThanMs` (its intake died); false when another did, or it moved on. */
+  /**
+   * Says the claim made at `claimedAtMs` is still being worked on: an intake renews its pending claim while it runs,
+   * so one not renewed for a while belongs to an intake that died.
+   */
+  renew(client: string, key: string, messageId: string, claimedAtMs: number, nowMs: number): Promise<void>;
+  /**
+   * Takes over a pending claim neither made nor renewed in the last `olderThanMs` (its intake died); false when another
+   * did, or it moved on.
+   */
   takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean>;
 }
 

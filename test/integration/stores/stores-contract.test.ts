@@ -155,6 +155,18 @@ describe.each([
     expect(await stores.idempotency.claim('motcua', key, second)).toBeNull();
   });
 
+  test('idempotency keys: a claim its intake keeps renewing is not taken over; one it stopped renewing is', async () => {
+    const key = randomUUID();
+    const claimedAtMs = Date.now() - 60_000;
+    const record = { messageId: randomUUID(), correlationId: randomUUID(), payloadDigest: 'sha256:cc', claimedAtMs };
+    expect(await stores.idempotency.claim('motcua', key, record)).toBeNull();
+    await stores.idempotency.renew('motcua', key, record.messageId, claimedAtMs, Date.now());
+    expect(await stores.idempotency.takeOver('motcua', key, record.messageId, 6000, Date.now())).toBe(false);
+    // A renewal of another claim (the one before a takeover) changes nothing.
+    await stores.idempotency.renew('motcua', key, record.messageId, claimedAtMs - 1, Date.now() + 60_000);
+    expect(await stores.idempotency.takeOver('motcua', key, record.messageId, 6000, Date.now() + 10_000)).toBe(true);
+  });
+
   test('revoked sessions: refused from sign-out until their expiry, on every store', async () => {
     const jti = randomUUID();
     expect(await stores.revokedSessions.isRevoked(jti)).toBe(false);

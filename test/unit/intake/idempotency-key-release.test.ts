@@ -31,6 +31,7 @@ function world() {
     claim: (...args) => stores.idempotency.claim(...args),
     accepted: (...args) => (faults.keyAcceptsFailing-- > 0 ? Promise.reject(storeAway()) : stores.idempotency.accepted(...args)),
     takeOver: (...args) => stores.idempotency.takeOver(...args),
+    renew: (...args) => stores.idempotency.renew(...args),
     release: (...args) => (++releaseAttempts, faults.releasesFailing-- > 0 ? Promise.reject(storeAway()) : stores.idempotency.release(...args)),
   };
   const messages: MessageStatusStore = Object.assign(Object.create(stores.messages) as MessageStatusStore, {
