@@ -1,7 +1,48 @@
 import tseslint from 'typescript-eslint';
 
+/** Import rules of the layers (docs/architecture.md): each entry says what a folder may not import. */
+const LAYERS = [
+  {
+    files: ['src/**/*.ts'],
+    patterns: [
+      { group: ['**/testkit/**', '**/testkit'], message: 'src/ ships; test doubles live in testkit/ and never reach src/.' },
+      { group: ['**/test/**', '**/bench/**', '**/chaos/**'], message: 'src/ never imports tests, the bench or the chaos suite.' },
+    ],
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    patterns: [
+      {
+        group: ['**/config/**', '**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/observability/**', '**/cli/**', '**/bus'],
+        message: 'core/ is the bottom layer: it imports nothing of the bus.',
+      },
+    ],
+  },
+  {
+    files: ['src/upstreams/**/*.ts'],
+    patterns: [
+      {
+        group: ['**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/config/**', '**/cli/**', '**/bus'],
+        message: 'upstreams/ are clients and mappings: they know only core/ and their HTTP kit.',
+      },
+    ],
+  },
+  {
+    files: ['src/transport/**/*.ts', 'src/stores/**/*.ts', 'src/audit/**/*.ts'],
+    patterns: [{ group: ['**/messaging/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/cli/**', '**/bus'], message: 'transport/, stores/ and audit/ sit below messaging/.' }],
+  },
+  {
+    files: ['src/messaging/**/*.ts'],
+    patterns: [{ group: ['**/http/**', '**/flows/**', '**/cli/**', '**/bus'], message: 'messaging/ sits below flows/ and http/.' }],
+  },
+  {
+    files: ['bench/**/*.ts', 'chaos/**/*.ts', 'testkit/**/*.ts'],
+    patterns: [{ group: ['**/test/**'], message: 'the bench, the chaos suite and testkit/ import testkit/, never test/.' }],
+  },
+];
+
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'contracts/generated/**', 'coverage/**', 'src/admin-ui/**/*.js'] },
+  { ignores: ['dist/**', 'node_modules/**', 'contracts/generated/**', 'coverage/**', 'src/http/console/ui/**/*.js', '.cluster/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -9,5 +50,6 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
   },
+  ...LAYERS.map(({ files, patterns }) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } })),
   { files: ['**/*.js', '**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
 );

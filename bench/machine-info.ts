@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import amqp from 'amqplib';
 import { Client as PgClient } from 'pg';
-import { AMQP_URL, DATABASE_URL } from '../test/support/env';
+import { AMQP_URL, DATABASE_URL } from '../testkit/env';
 
 export interface MachineInfo {
   machine: { cpu: string; cores: number; memoryGb: number; os: string; arch: string };

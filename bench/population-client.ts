@@ -2,8 +2,9 @@
 // child process so that process.cpuUsage() counts the client alone.
 //   npm run build && node dist/bench/population-client.js [N=2000] [concurrency=1]
 import { fork } from 'node:child_process';
-import { PopulationClient, SAMPLE_CITIZENS, startPopulationSimulator } from '../adapters/population';
-import { DEMO_POPULATION_CREDENTIALS } from '../adapters/reference-simulators';
+import { PopulationClient } from '../src/upstreams/population';
+import { SAMPLE_CITIZENS, startPopulationSimulator } from '../testkit/simulators/population';
+import { DEMO_POPULATION_CREDENTIALS } from '../testkit/simulators/reference';
 
 interface SimulatorReady {
   url: string;

@@ -3,7 +3,7 @@
 import { closeAllBrokerConnections, startPostgres, startRabbitMq, stopPostgres, stopRabbitMq } from './infrastructure';
 import type { ChaosSettings } from './settings';
 import type { ChaosWorld } from './world';
-import type { FaultRequest } from '../adapters/simulator-kit/simulator-control';
+import type { FaultRequest } from '../testkit/simulators/kit/simulator-control';
 
 export interface ScenarioContext {
   world: ChaosWorld;

@@ -5,7 +5,7 @@
 // recipient and one organ reached through the national axis.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildEdxmlPackage } from '../adapters/qlvb/edxml';
+import { buildEdxmlPackage } from '../src/upstreams/edxml';
 
 export const DOSSIER_CLIENT = 'motcua-chaos';
 export const EDOC_SENDER_CLIENT = 'qlvb-chaos-a';

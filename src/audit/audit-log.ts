@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { canonicalJson, payloadDigest } from '../envelope/envelope';
+import { canonicalJson, payloadDigest } from '../core/envelope';
 import type { AuditStore } from './audit-store';
 import { GENESIS_HASH, linkRecords, type ChainHead, type RecordContent } from './chain';
 import { thisProcess } from './chain-owner';

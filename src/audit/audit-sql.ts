@@ -1,5 +1,5 @@
 // SQL shared by both audit stores: table layout, row ↔ record mapping, search filters and page cursors.
-import { textViolation } from '../validation/text-policy';
+import { textViolation } from '../core/text-policy';
 import { DEFAULT_PAGE, MAX_PAGE } from './audit-store';
 import { AuditError } from './errors';
 import type { AuditFilter, AuditPage, AuditRecord, ChainLeaseRow, ExportAnchor, SealReason, SignedCheckpoint, SignedSeal } from './types';

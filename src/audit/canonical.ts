@@ -1,5 +1,5 @@
 // Canonical encoding of audit records and checkpoints: the exact bytes that are hashed and signed.
-import { canonicalJson, type JsonValue } from '../envelope/envelope';
+import { canonicalJson, type JsonValue } from '../core/envelope';
 import type { CheckpointBody, SealBody, UnsignedRecord } from './types';
 
 /** Record fields in their fixed set; every field but `hash` is covered, so a change to any stored column shows. */

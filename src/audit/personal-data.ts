@@ -1,7 +1,7 @@
 // Personal-data protection at rest: masks or AES-256-GCM-encrypts configured fields (CCCD, names, birth dates) before a record is hashed and stored.
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { canonicalJson, type JsonValue } from '../envelope/envelope';
-import { rebuildJson } from '../envelope/json-walk';
+import { canonicalJson, type JsonValue } from '../core/envelope';
+import { rebuildJson } from '../core/json-walk';
 import { AuditError } from './errors';
 
 export type PersonalDataMode = 'mask' | 'encrypt' | 'clear';

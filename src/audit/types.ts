@@ -1,5 +1,5 @@
 // Shapes of the audit room: what the bus hands in (AuditEvent), what is stored and hashed (AuditRecord), checkpoints, queries and reports.
-import type { JsonValue } from '../envelope/envelope';
+import type { JsonValue } from '../core/envelope';
 
 /** Steps of a message's life, plus admin actions as `admin.<action>` (e.g. `admin.replay`, `admin.config-change`). */
 export type AuditStep =

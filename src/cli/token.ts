@@ -1,5 +1,5 @@
 // `npm run token -- <clientId>` mints a development token for a configured client; `--list` prints the client ids.
-import { mintToken } from '../gateway/auth';
+import { mintToken } from '../http/auth/auth';
 import { ConfigError, loadConfig } from '../config/load-config';
 
 function main(argv: string[]): number {

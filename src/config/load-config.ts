@@ -4,7 +4,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { FLOW_DESCRIPTORS } from '../flows/settings';
-import { isKnownRightPattern, KNOWN_RIGHTS } from '../gateway/rights';
+import { isKnownRightPattern, KNOWN_RIGHTS } from '../http/auth/rights';
 import { developmentOverlayPath, mergeOverlay, PROFILE_ENV, profileOf } from './deployment-profile';
 import { formatMemberId } from './member-id';
 import { productionProblems } from './production-guard';

@@ -4,17 +4,17 @@ import type { Router } from 'express';
 import type { z } from 'zod';
 import type { BusConfig } from '../config/load-config';
 import type { BreakerConfig } from '../config/schema';
-import type { ContractValidator } from '../gateway/contract-validator';
-import type { Right } from '../gateway/rights';
-import type { FlowIntake } from '../intake/message-intake';
+import type { ContractValidator } from '../http/contract-validator';
+import type { Right } from '../http/auth/rights';
+import type { FlowIntake } from '../messaging/message-intake';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
-import type { UpstreamBreaker } from '../resilience/breaker';
-import type { RouteTable } from '../routing/route-table';
-import type { StepRegistry } from '../routing/step-registry';
+import type { UpstreamBreaker } from '../messaging/breaker';
+import type { RouteTable } from '../messaging/route-table';
+import type { StepRegistry } from '../messaging/step-registry';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
-import type { MessageTypeRule } from '../intake/message-types';
+import type { MessageTypeRule } from '../messaging/message-types';
 import type { RequestHandler } from 'express';
 
 export interface FlowContext<C> {

@@ -1,5 +1,5 @@
 // Maps a stored dead-letter row (SQLite or PostgreSQL) back to the transport's DeadLetter.
-import { parseEnvelope } from '../envelope/envelope';
+import { parseEnvelope } from '../core/envelope';
 import type { DeadLetter, DeliveryFailure } from '../transport/transport';
 
 export interface DeadLetterRow {

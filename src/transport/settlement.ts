@@ -1,6 +1,6 @@
 // Decides what happens to a delivery after its handler (ack, delayed retry or dead letter): one policy for every transport.
 import { randomUUID } from 'node:crypto';
-import { withAttempt, type Envelope } from '../envelope/envelope';
+import { withAttempt, type Envelope } from '../core/envelope';
 import {
   backoffDelayMs,
   jittered,

@@ -1,6 +1,6 @@
 // The one contract every transport (RabbitMQ, embedded SQLite) fulfils: durable publish, acked consume,
 // broker-side delayed retry, a dead-letter channel and replay.
-import type { Envelope } from '../envelope/envelope';
+import type { Envelope } from '../core/envelope';
 
 export interface RetryPolicy {
   /** Total delivery attempts including the first; after the last one the message is dead-lettered. */

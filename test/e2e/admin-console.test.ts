@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Bus } from '../../src/bus';
-import { scryptPasswordHash } from '../support/admin-password';
-import { startDossierWorld, type DossierWorld } from '../support/dossier-bus';
-import { waitFor } from '../support/env';
+import { scryptPasswordHash } from '../../testkit/admin-password';
+import { startDossierWorld, type DossierWorld } from '../../testkit/worlds/dossier-world';
+import { waitFor } from '../../testkit/env';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'quantri-e2e', password: 'Mật khẩu thử nghiệm 2026' };

@@ -1,8 +1,8 @@
 // The population step of a dossier: a citizen applicant must be in the national population database with the name
 // and birth date given; any other answer settles the dossier as rejected with its own code.
-import { isPopulationError, type CitizenLookupResult, type PopulationClient } from '../../../adapters/population';
-import type { DossierIntake } from '../../../adapters/dvcqg';
-import { MessageRejectedError } from '../../routing/adapter';
+import { isPopulationError, type CitizenLookupResult, type PopulationClient } from '../../upstreams/population';
+import type { DossierIntake } from '../../upstreams/dvcqg';
+import { MessageRejectedError } from '../../messaging/delivery/adapter';
 
 /** A citizen applicant must exist in the population database with the name and birth date given. */
 export async function checkApplicant(dossier: DossierIntake, population: Pick<PopulationClient, 'lookupCitizen'>, signal: AbortSignal): Promise<void> {

@@ -11,17 +11,17 @@ import {
   type DossierProgressUpdate,
   type ThuTuc,
   type TienDoHoSoItem,
-} from '../../../adapters/dvcqg';
-import { PopulationClient, validateCitizenId, validateVerifyRequest, type CitizenLookupResult } from '../../../adapters/population';
-import type { FieldProblem } from '../../validation/field-problems';
-import { normalizeNfc, type Envelope, type JsonValue } from '../../envelope/envelope';
-import { dispatchRefusalStatus } from '../../intake/message-intake';
-import { sendError } from '../../gateway/errors';
-import { jsonBody } from '../../gateway/json-body';
-import { readIdempotencyKey } from '../../gateway/idempotency-key';
-import { setDispatchAnswerHeaders } from '../../gateway/dispatch-answer';
-import { isBreakerOpen } from '../../resilience/breaker';
-import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../routing/adapter';
+} from '../../upstreams/dvcqg';
+import { PopulationClient, validateCitizenId, validateVerifyRequest, type CitizenLookupResult } from '../../upstreams/population';
+import type { FieldProblem } from '../../core/field-problems';
+import { normalizeNfc, type Envelope, type JsonValue } from '../../core/envelope';
+import { dispatchRefusalStatus } from '../../messaging/message-intake';
+import { sendError } from '../../http/errors';
+import { jsonBody } from '../../http/json-body';
+import { readIdempotencyKey } from '../../http/idempotency-key';
+import { setDispatchAnswerHeaders } from '../../http/dispatch-answer';
+import { isBreakerOpen } from '../../messaging/breaker';
+import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../messaging/delivery/adapter';
 import type { Flow, FlowContext } from '../flow';
 import type { components } from '../../../contracts/generated/bus-api';
 import { checkApplicant } from './applicant-check';

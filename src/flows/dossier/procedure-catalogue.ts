@@ -1,5 +1,5 @@
 // Cache of DVCQG's procedure catalogue (LayThuTuc): one lookup per procedure code an hour, not one per dossier.
-import type { ThuTuc } from '../../../adapters/dvcqg';
+import type { ThuTuc } from '../../upstreams/dvcqg';
 
 export class ProcedureCatalogue {
   private readonly entries = new Map<string, { procedure: ThuTuc | undefined; until: number }>();

@@ -1,6 +1,6 @@
 // The e-document exchange flow (edoc): edXML intake over REST and SOAP, per-recipient fan-out to mailbox, push or the
 // national axis, status packets routed back to senders, package bytes kept once in the blob store (claim check).
-import { DocumentAxisClient } from '../../../adapters/document-axis';
+import { DocumentAxisClient } from '../../upstreams/document-axis';
 import type { Flow } from '../flow';
 import { createAxisAdapter } from './adapters/axis-adapter';
 import { createFanoutAdapter } from './adapters/fanout-adapter';

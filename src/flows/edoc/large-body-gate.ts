@@ -2,7 +2,7 @@
 // while it is read, decoded and stored, so a few at once exhaust memory and stall the event loop for every caller.
 import type { RequestHandler, Response } from 'express';
 import type { LimitConfig } from '../../config/schema';
-import { Throttle } from '../../gateway/throttle';
+import { Throttle } from '../../http/auth/throttle';
 
 export interface LargeBodySettings {
   /** Bodies declared larger than this, or of unknown size (chunked), are large. */

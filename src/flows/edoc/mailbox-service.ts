@@ -1,6 +1,6 @@
 // What a recipient organ does with its mailbox in this bus, whatever the face (REST or SOAP): list, fetch, report a status
 // (only about a document the recipient ledger says it was sent by the organ the status goes to).
-import type { EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
+import type { EdxmlStatusCode } from '../../upstreams/edxml';
 import type { OrganDirectory } from './organ-directory';
 import { notRecipient } from './package-intake';
 import type { StatusReporter } from './status-reporter';

@@ -10,9 +10,9 @@ import {
   parseEdxmlStatus,
   spliceTraceHeader,
   type ParsedEdxmlPackage,
-} from '../../../adapters/qlvb/edxml';
+} from '../../upstreams/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
-import { dispatchRefusalStatus, type FlowIntake } from '../../intake/message-intake';
+import { dispatchRefusalStatus, type FlowIntake } from '../../messaging/message-intake';
 import { TurnBudget } from './event-loop-turns';
 import type { OrganDirectory } from './organ-directory';
 import type { EdocBlobStore, EdocRecipientLedger } from './stores/edoc-store';

@@ -1,5 +1,5 @@
 // The small JSON payloads edoc envelopes carry (claim check: a blob reference and routing facts, never the package).
-import type { JsonValue } from '../../envelope/envelope';
+import type { JsonValue } from '../../core/envelope';
 import type { BlobRef } from './stores/edoc-store';
 import type { DeliveryMode } from './organ-directory';
 

@@ -1,7 +1,7 @@
 // Reads an XML request body into one Buffer with its own size cap (only on the edXML endpoints), refusing compressed
 // bodies (an inflated size has no cap) and non-XML media types before a byte is buffered.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendError } from '../../gateway/errors';
+import { sendError } from '../../http/errors';
 import { readEdxmlBody } from './edxml-body-reader';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/soap+xml'];

@@ -2,13 +2,13 @@
 // (the stored bytes, streamed, once they are known to be all there) and POST /api/v1/edocs/{id}/status.
 import { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { pipeline } from 'node:stream/promises';
-import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
-import { normalizeNfc, type JsonValue } from '../../envelope/envelope';
-import type { ContractValidator } from '../../gateway/contract-validator';
-import { sendError } from '../../gateway/errors';
-import { jsonBody } from '../../gateway/json-body';
-import { readPathParam } from '../../gateway/query-params';
-import type { Right } from '../../gateway/rights';
+import { isEdxmlStatusCode } from '../../upstreams/edxml';
+import { normalizeNfc, type JsonValue } from '../../core/envelope';
+import type { ContractValidator } from '../../http/contract-validator';
+import { sendError } from '../../http/errors';
+import { jsonBody } from '../../http/json-body';
+import { readPathParam } from '../../http/query-params';
+import type { Right } from '../../http/auth/rights';
 import type { Logger } from '../../observability/logger';
 import { acceptedBody, EDOC_CONTRACT, inboxEntryBody, statusAcceptedBody, type StatusUpdateBody } from './edoc-api-types';
 import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';

@@ -1,6 +1,6 @@
 // Refuses DOCTYPE and ENTITY declarations in a SOAP body by searching the raw bytes (no string copy of a large body).
-import { EdxmlError } from '../../../adapters/qlvb/edxml';
-import { assertNoDtd } from '../../../adapters/qlvb/edxml/dtd-guard';
+import { EdxmlError } from '../../upstreams/edxml';
+import { assertNoDtd } from '../../upstreams/edxml/dtd-guard';
 
 /** The refusal code when the body carries a DTD, else null. */
 export function assertNoDtdOrFail(body: Buffer): string | null {

@@ -2,8 +2,8 @@
 // as one string and parses it in one go (sax), then the base64 is decoded in one call: a 50 MB envelope held the event
 // loop for seconds and took several copies of itself in memory. Here the envelope is scanned as bytes (no copy), the
 // package decoded in steps with the event loop let run between them, and node-soap gets the envelope without it.
-import { EdxmlError, openAttachmentStream } from '../../../adapters/qlvb/edxml';
-import { scanXml, type XmlElement } from '../../../adapters/qlvb/edxml/xml-scanner';
+import { EdxmlError, openAttachmentStream } from '../../upstreams/edxml';
+import { scanXml, type XmlElement } from '../../upstreams/edxml/xml-scanner';
 import { TurnBudget } from './event-loop-turns';
 
 /** Target namespace of contracts/xsd/edoc-service.xsd (elementFormDefault qualified). */

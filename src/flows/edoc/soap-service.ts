@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import * as soap from 'soap';
 import { assertNoDtdOrFail } from './soap-dtd-guard';
 import { takeApartSendEdoc } from './soap-send-edoc';
-import { isEdxmlStatusCode } from '../../../adapters/qlvb/edxml';
-import { hasRight, type Right } from '../../gateway/rights';
-import { selfContainedWsdl } from '../../gateway/service-contracts';
+import { isEdxmlStatusCode } from '../../upstreams/edxml';
+import { hasRight, type Right } from '../../http/auth/rights';
+import { selfContainedWsdl } from '../../http/meta/service-contracts';
 import type { Logger } from '../../observability/logger';
 import { inboxEntryBody } from './edoc-api-types';
 import { readEdxmlBody } from './edxml-body-reader';
@@ -18,7 +18,7 @@ import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';
 import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
 import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
-import { edocWsdlPath } from './wsdl-file';
+import { wsdlPath } from '../../core/repo-files';
 
 export interface EdocSoapDeps {
   path: string;
@@ -271,12 +271,12 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     };
   }
 
-  const wsdlPath = edocWsdlPath();
+  const wsdlFile = wsdlPath('edoc-service');
   await new Promise<void>((resolve, reject) => {
     soap.listen(router, {
       path: deps.path,
-      xml: readFileSync(wsdlPath, 'utf8'),
-      uri: wsdlPath,
+      xml: readFileSync(wsdlFile, 'utf8'),
+      uri: wsdlFile,
       suppressStack: true,
       services: { EdocService: { EdocPort: port } },
       callback: (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('edoc WSDL could not be loaded')) : resolve()),

@@ -1,8 +1,8 @@
 // Writes a status packet (gói tin trạng thái) about a document, stores it and routes it back to the document's sender:
 // used for the bus's own 01 (mailbox took it) and 02 (recipient endpoint refused it) and for statuses reported over the API.
-import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
+import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '../../upstreams/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocStatusPayload } from './payloads';
-import type { DispatchResult, FlowIntake } from '../../intake/message-intake';
+import type { DispatchResult, FlowIntake } from '../../messaging/message-intake';
 import type { OrganDirectory } from './organ-directory';
 import type { EdocBlobStore } from './stores/edoc-store';
 

@@ -3,7 +3,7 @@
 // reconnection that re-declares everything.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { createHash } from 'node:crypto';
-import { createEnvelope, parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../envelope/envelope';
+import { createEnvelope, parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
 import type { DeadLetterStore } from '../../stores/stores';
 import { deliveryLimitLetter, settle } from '../settlement';
 import {

@@ -1,7 +1,7 @@
 // Broker-less transport for one process: durable queues, delayed retries and dead letters in one SQLite (WAL) file.
-import { parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../envelope/envelope';
-import type { SqliteDatabase } from '../../stores/sqlite-stores';
-import { SqliteDeadLetterStore, migrateSqliteStores } from '../../stores/sqlite-stores';
+import { parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
+import type { SqliteDatabase } from '../../stores/sqlite/sqlite-stores';
+import { SqliteDeadLetterStore, migrateSqliteStores } from '../../stores/sqlite/sqlite-stores';
 import { deliveryLimitLetter, settle } from '../settlement';
 import {
   failureFromError,

@@ -3,9 +3,9 @@
 // reaches a store (where a garbage cursor threw, and PostgreSQL refuses NUL in text and BIGINTs past 2^63).
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
-import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
-import { uniqueName, waitFor } from '../../support/env';
-import { createSchema, dropSchema, schemaUrl } from '../../support/pg-schema';
+import { startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
+import { uniqueName, waitFor } from '../../../testkit/env';
+import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
 
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 

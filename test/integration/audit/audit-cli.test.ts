@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { generateDevKeyPair } from '../../../src/audit/checkpoint-signer';
 import { CheckpointSigner } from '../../../src/audit/checkpoint-signer';
-import { DATABASE_URL, waitFor } from '../../support/env';
+import { DATABASE_URL, waitFor } from '../../../testkit/env';
 import { openWriter, postgresHarness, sqliteHarness, writeOrphan, type AuditHarness } from './audit-harness';
 
 const run = promisify(execFile);

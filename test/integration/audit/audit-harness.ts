@@ -14,7 +14,7 @@ import { CheckpointSigner } from '../../../src/audit/checkpoint-signer';
 import { DEFAULT_PERSONAL_FIELDS, PersonalDataProtector, type PersonalDataConfig } from '../../../src/audit/personal-data';
 import { PostgresAuditStore } from '../../../src/audit/postgres-audit-store';
 import { SqliteAuditStore } from '../../../src/audit/sqlite-audit-store';
-import { DATABASE_URL } from '../../support/env';
+import { DATABASE_URL } from '../../../testkit/env';
 
 export interface AuditHarness {
   kind: 'sqlite' | 'postgres';

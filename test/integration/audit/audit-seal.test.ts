@@ -7,7 +7,7 @@ import { linkRecords } from '../../../src/audit/chain';
 import { thisProcess } from '../../../src/audit/chain-owner';
 import type { ChainOwner } from '../../../src/audit/types';
 import { verifyAudit } from '../../../src/audit/verifier';
-import { waitFor } from '../../support/env';
+import { waitFor } from '../../../testkit/env';
 import { newSigner, openWriter, postgresHarness, recordContent, sqliteHarness, writeOrphan, type AuditHarness } from './audit-harness';
 
 /** A process on another host: only its lease running out can tell it is gone. */

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
-import { hashPassword } from '../../../src/gateway/password-hash';
-import { waitFor } from '../../support/env';
-import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
+import { hashPassword } from '../../../src/http/auth/password-hash';
+import { waitFor } from '../../../testkit/env';
+import { startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 const CCCD = String(sample.SoDinhDanh);

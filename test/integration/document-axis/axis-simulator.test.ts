@@ -1,11 +1,7 @@
 // End-to-end over real sockets: the document-axis client against the axis simulator (routing, status, HMAC, faults, abort, 20 MiB).
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  DocumentAxisClient,
-  DocumentAxisError,
-  startDocumentAxisSimulator,
-  type DocumentAxisSimulator,
-} from '../../../adapters/document-axis';
+import { DocumentAxisClient, DocumentAxisError } from '../../../src/upstreams/document-axis';
+import { startDocumentAxisSimulator, type DocumentAxisSimulator } from '../../../testkit/simulators/document-axis';
 
 const SENDER = '000.00.00.H41';
 const ORGAN_A = '000.00.01.H41';

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { DATABASE_URL, waitFor } from '../../support/env';
-import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
+import { DATABASE_URL, waitFor } from '../../../testkit/env';
+import { startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 const code = (n: number) => `000.00.04.H10-261127-${Date.now() % 1e6}${String(n).padStart(4, '0')}`;

@@ -4,10 +4,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
-import { waitFor } from '../../support/env';
-import { STATUS_ONLY_CLIENT, startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
-import { TEST_SIGNING_KEY } from '../../support/bus-process';
-import { testToken } from '../../support/intake';
+import { waitFor } from '../../../testkit/env';
+import { STATUS_ONLY_CLIENT, startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
+import { TEST_SIGNING_KEY } from '../../../testkit/bus-process';
+import { testToken } from '../../../testkit/intake';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 let counter = 0;

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
-import { waitFor } from '../../support/env';
-import { startDossierWorld, type DossierWorld } from '../../support/dossier-bus';
+import { waitFor } from '../../../testkit/env';
+import { startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 const dossierCode = () => `000.00.04.H10-261128-${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;

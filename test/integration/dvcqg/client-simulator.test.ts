@@ -1,18 +1,9 @@
 // Integration tests: the DVCQG client against the reference simulator over a real socket.
 import axios from 'axios';
-import {
-  DEFAULT_SIMULATOR_CREDENTIALS,
-  DvcqgClient,
-  DvcqgError,
-  startDvcqgSimulator,
-  toDongBoHoSoItem,
-  toTienDoHoSoItem,
-  type DvcqgClientConfig,
-  type DvcqgSimulator,
-  type StoredDossier,
-} from '../../../adapters/dvcqg';
+import { DvcqgClient, DvcqgError, toDongBoHoSoItem, toTienDoHoSoItem, type DvcqgClientConfig } from '../../../src/upstreams/dvcqg';
+import { DEFAULT_SIMULATOR_CREDENTIALS, startDvcqgSimulator, type DvcqgSimulator, type StoredDossier } from '../../../testkit/simulators/dvcqg';
 import { birthRegistration, birthRegistrationProgress, marriageStatusNfd } from '../../fixtures/dvcqg/load-fixtures';
-import { caught as caughtOf } from '../../support/caught';
+import { caught as caughtOf } from '../../../testkit/caught';
 
 const rejection = (promise: Promise<unknown>): Promise<DvcqgError> => caughtOf(promise, DvcqgError);
 

@@ -4,11 +4,11 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import request from 'supertest';
-import { waitFor } from '../../support/env';
-import { documentPackage } from './support/packages';
-import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from './support/edoc-bus';
-import { inboxOf, sendEdxml, type InboxItem } from './support/edoc-calls';
-import { edocSoapClient, soapFaultOf } from './support/soap-client';
+import { waitFor } from '../../../testkit/env';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
+import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
+import { inboxOf, sendEdxml, type InboxItem } from '../../../testkit/worlds/edoc/edoc-calls';
+import { edocSoapClient, soapFaultOf } from '../../../testkit/worlds/edoc/soap-client';
 
 describe('downloading an entry whose stored package is missing', () => {
   let edoc: EdocBus;

@@ -3,10 +3,10 @@
 // status, bad packages, a push endpoint that is down for a while, and a 20 MiB attachment.
 import { createHash, randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { openAttachmentStream, parseEdxmlPackage, parseEdxmlStatus } from '../../../adapters/qlvb/edxml';
-import { waitFor } from '../../support/env';
-import { documentPackage } from './support/packages';
-import { BUS_ORGAN, CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, ORGAN_C, ORGAN_G, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { openAttachmentStream, parseEdxmlPackage, parseEdxmlStatus } from '../../../src/upstreams/edxml';
+import { waitFor } from '../../../testkit/env';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
+import { BUS_ORGAN, CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, ORGAN_C, ORGAN_G, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
 
 interface InboxItem {
   id: string;

@@ -3,10 +3,10 @@
 // body is read, and audited; the bodies under the caps, and small ones whatever the caps, are accepted.
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { waitFor } from '../../support/env';
-import { documentPackage } from './support/packages';
-import { rawUpload, type RawAnswer } from './support/raw-upload';
-import { CLIENT_A, CLIENT_B, CLIENT_C, ORGAN_A, ORGAN_B, ORGAN_C, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { waitFor } from '../../../testkit/env';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
+import { rawUpload, type RawAnswer } from '../../../testkit/worlds/edoc/raw-upload';
+import { CLIENT_A, CLIENT_B, CLIENT_C, ORGAN_A, ORGAN_B, ORGAN_C, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
 
 const THRESHOLD = 64 * 1024;
 const ORGAN_OF: Record<string, string> = { [CLIENT_A]: ORGAN_A, [CLIENT_B]: ORGAN_B, [CLIENT_C]: ORGAN_C };

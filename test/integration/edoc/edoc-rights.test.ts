@@ -2,9 +2,9 @@
 // fault carrying the code), and keeps the rights it has (its inbox).
 import * as soap from 'soap';
 import request from 'supertest';
-import { edocWsdlPath } from '../../../src/flows/edoc/wsdl-file';
-import { documentPackage } from './support/packages';
-import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { wsdlPath } from '../../../src/core/repo-files';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
+import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
 
 interface SoapError {
   root?: { Envelope?: { Body?: { Fault?: { faultcode?: string; detail?: { EdocFault?: { code?: string } } } } } };
@@ -30,7 +30,7 @@ describe('edoc rights', () => {
   });
 
   test('SOAP: SendEdoc without edoc.send is a Client fault RIGHT_REQUIRED (HTTP 403); another client may send', async () => {
-    const client = await soap.createClientAsync(edocWsdlPath(), { endpoint: `${edoc.bus.url()}/soap/edoc` });
+    const client = await soap.createClientAsync(wsdlPath('edoc-service'), { endpoint: `${edoc.bus.url()}/soap/edoc` });
     client.setSecurity(new soap.BearerSecurity(edoc.token(CLIENT_A)));
     const pkg = documentPackage({ from: ORGAN_A, to: [ORGAN_B], documentId: `${ORGAN_A},2025/03/14,79/UBND-R` });
     const error = (await client.SendEdocAsync({ edXML: pkg.toString('base64') }).catch((e: unknown) => e)) as SoapError;
@@ -40,7 +40,7 @@ describe('edoc rights', () => {
     const [list] = await client.GetReceivedEdocListAsync({});
     expect(list === null || typeof list === 'object').toBe(true);
 
-    const sender = await soap.createClientAsync(edocWsdlPath(), { endpoint: `${edoc.bus.url()}/soap/edoc` });
+    const sender = await soap.createClientAsync(wsdlPath('edoc-service'), { endpoint: `${edoc.bus.url()}/soap/edoc` });
     sender.setSecurity(new soap.BearerSecurity(edoc.token(CLIENT_B)));
     const back = documentPackage({ from: ORGAN_B, to: [ORGAN_A], documentId: `${ORGAN_B},2025/03/14,80/UBND-R` });
     const [sent] = await sender.SendEdocAsync({ edXML: back.toString('base64') });

@@ -2,11 +2,11 @@
 // update status, a Client fault with a machine-readable code for a bad package, and gzip refused.
 import { createHash, randomBytes } from 'node:crypto';
 import * as soap from 'soap';
-import { openAttachmentStream, parseEdxmlPackage } from '../../../adapters/qlvb/edxml';
-import { edocWsdlPath } from '../../../src/flows/edoc/wsdl-file';
-import { waitFor } from '../../support/env';
-import { documentPackage } from './support/packages';
-import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { openAttachmentStream, parseEdxmlPackage } from '../../../src/upstreams/edxml';
+import { wsdlPath } from '../../../src/core/repo-files';
+import { waitFor } from '../../../testkit/env';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
+import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
 
 interface SoapError {
   root?: { Envelope?: { Body?: { Fault?: { faultcode?: string; detail?: { EdocFault?: { code?: string } } } } } };
@@ -16,7 +16,7 @@ interface SoapError {
 describe('edoc SOAP service', () => {
   let edoc: EdocBus;
   const clientFor = async (clientId: string) => {
-    const client = await soap.createClientAsync(edocWsdlPath(), { endpoint: `${edoc.bus.url()}/soap/edoc` });
+    const client = await soap.createClientAsync(wsdlPath('edoc-service'), { endpoint: `${edoc.bus.url()}/soap/edoc` });
     client.setSecurity(new soap.BearerSecurity(edoc.token(clientId)));
     return client;
   };

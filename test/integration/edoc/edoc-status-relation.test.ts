@@ -5,12 +5,12 @@
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import request from 'supertest';
-import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '../../../adapters/qlvb/edxml';
-import { waitFor } from '../../support/env';
-import { documentPackage } from './support/packages';
-import { CLIENT_A, CLIENT_B, CLIENT_C, ORGAN_A, ORGAN_B, ORGAN_C, startEdocBus, type EdocBus } from './support/edoc-bus';
-import { inboxOf, sendEdxml } from './support/edoc-calls';
-import { edocSoapClient, soapFaultOf } from './support/soap-client';
+import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '../../../src/upstreams/edxml';
+import { waitFor } from '../../../testkit/env';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
+import { CLIENT_A, CLIENT_B, CLIENT_C, ORGAN_A, ORGAN_B, ORGAN_C, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
+import { inboxOf, sendEdxml } from '../../../testkit/worlds/edoc/edoc-calls';
+import { edocSoapClient, soapFaultOf } from '../../../testkit/worlds/edoc/soap-client';
 
 function statusPacket(from: string, documentSender: string, documentId: string, statusCode: EdxmlStatusCode): Buffer {
   return buildEdxmlStatus({

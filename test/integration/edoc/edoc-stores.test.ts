@@ -8,8 +8,8 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { BLOB_CHUNK_BYTES, type EdocStores } from '../../../src/flows/edoc/stores/edoc-store';
 import { openEdocStores } from '../../../src/flows/edoc/stores/open-edoc-stores';
-import { uniqueName } from '../../support/env';
-import { createSchema, dropSchema, schemaUrl } from '../../support/pg-schema';
+import { uniqueName } from '../../../testkit/env';
+import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
 
 interface StoreKind {
   open(): Promise<EdocStores>;

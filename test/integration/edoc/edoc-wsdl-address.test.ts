@@ -1,7 +1,7 @@
 // With http.publicBaseUrl configured, both WSDLs the bus serves (the metaservice's …/wsdl and /soap/edoc?wsdl) address
 // that URL, path prefix included, whatever Host header the caller sends.
 import request from 'supertest';
-import { CLIENT_A, startEdocBus, type EdocBus } from './support/edoc-bus';
+import { CLIENT_A, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
 
 const PUBLIC_BASE_URL = 'https://lgsp.binhphuoc.example/truc-lien-thong';
 

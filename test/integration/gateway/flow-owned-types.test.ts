@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { FLOWS } from '../../../src/flows';
-import type { JsonValue } from '../../../src/envelope/envelope';
-import { TEST_CLIENT } from '../../support/bus-process';
-import { startHostileWorld, type HostileWorld } from '../../support/hostile-bus';
-import { startShippedBus, type ShippedBus } from '../../support/shipped-bus';
+import type { JsonValue } from '../../../src/core/envelope';
+import { TEST_CLIENT } from '../../../testkit/bus-process';
+import { startHostileWorld, type HostileWorld } from '../../../testkit/worlds/hostile-world';
+import { startShippedBus, type ShippedBus } from '../../../testkit/worlds/shipped-world';
 
 const dossier = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, JsonValue>;
 const blob = { documentId: '000.00.00.G22,2026/11/30,1/VPCP', sha256: 'ab'.repeat(32), bytes: 1024 };

@@ -6,10 +6,10 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import path from 'node:path';
-import { TEST_CLIENT } from '../../support/bus-process';
-import { waitFor } from '../../support/env';
-import { EDOC_SENDER, RECIPIENT_ORGAN, RIGHTLESS_CLIENT, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../support/hostile-bus';
-import { documentPackage } from '../edoc/support/packages';
+import { TEST_CLIENT } from '../../../testkit/bus-process';
+import { waitFor } from '../../../testkit/env';
+import { EDOC_SENDER, RECIPIENT_ORGAN, RIGHTLESS_CLIENT, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../../testkit/worlds/hostile-world';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 import { FLOWS } from '../../../src/flows';
 
 const FUZZ_COUNT = 10_000;

@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { startReceiverSimulator, type ReceiverSimulator } from '../../../adapters/http-push/receiver-simulator';
+import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 import { startBus, type Bus } from '../../../src/bus';
 import { loadConfig } from '../../../src/config/load-config';
 import { createLogger } from '../../../src/observability/logger';
-import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../support/bus-process';
-import { DEVELOPMENT_PROFILE, waitFor } from '../../support/env';
-import { testToken } from '../../support/intake';
+import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
+import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
+import { testToken } from '../../../testkit/intake';
 import jwt from 'jsonwebtoken';
 import { Writable } from 'node:stream';
 

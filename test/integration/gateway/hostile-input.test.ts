@@ -4,11 +4,11 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { waitFor } from '../../support/env';
-import { EDOC_SENDER, EDXML_CAP_BYTES, JSON_CAP_BYTES, RECIPIENT_ORGAN, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../support/hostile-bus';
-import { TEST_CLIENT } from '../../support/bus-process';
-import { documentPackage } from '../edoc/support/packages';
-import { MAX_JSON_DEPTH } from '../../../src/gateway/json-body';
+import { waitFor } from '../../../testkit/env';
+import { EDOC_SENDER, EDXML_CAP_BYTES, JSON_CAP_BYTES, RECIPIENT_ORGAN, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../../testkit/worlds/hostile-world';
+import { TEST_CLIENT } from '../../../testkit/bus-process';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
+import { MAX_JSON_DEPTH } from '../../../src/http/json-body';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 

@@ -10,9 +10,9 @@ import request from 'supertest';
 import YAML from 'yaml';
 import type { Bus } from '../../../src/bus';
 import type { BusConfig } from '../../../src/config/load-config';
-import { mintToken } from '../../../src/gateway/auth';
-import { KNOWN_RIGHTS } from '../../../src/gateway/rights';
-import { startShippedBus, type ShippedBus } from '../../support/shipped-bus';
+import { mintToken } from '../../../src/http/auth/auth';
+import { KNOWN_RIGHTS } from '../../../src/http/auth/rights';
+import { startShippedBus, type ShippedBus } from '../../../testkit/worlds/shipped-world';
 
 const HS_SECRET_ENV = 'META_TEST_HS_SECRET';
 const HS_SECRET = 'meta-test-hs256-secret-0123456789abcdef';

@@ -2,7 +2,7 @@
 // a bus process killed mid-call left a request whose connection was gone by the time the (slowed) simulator read it;
 // body-parser skipped it, and the simulator recorded an "applied" effect without a body.
 import net from 'node:net';
-import { startReceiverSimulator, type ReceiverSimulator } from '../../../adapters/http-push/receiver-simulator';
+import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 
 describe('receiver simulator', () => {
   let receiver: ReceiverSimulator;

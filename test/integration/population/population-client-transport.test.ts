@@ -3,8 +3,9 @@ import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { PopulationClient, PopulationError, SAMPLE_CITIZENS } from '../../../adapters/population';
-import { caught as caughtOf } from '../../support/caught';
+import { PopulationClient, PopulationError } from '../../../src/upstreams/population';
+import { SAMPLE_CITIZENS } from '../../../testkit/simulators/population';
+import { caught as caughtOf } from '../../../testkit/caught';
 
 const credentials = { userName: 'lgsp_test', secretKey: 'test-only-secret', clientId: 'VN/GOV/000.00.00.H10/LGSP', apiKey: 'test-only-api-key' };
 const tai = SAMPLE_CITIZENS.daoVanTai;

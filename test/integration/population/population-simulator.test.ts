@@ -1,16 +1,8 @@
 import * as soap from 'soap';
-import {
-  buildAuthHeaders,
-  PopulationClient,
-  PopulationError,
-  populationWsdlPath,
-  SAMPLE_CITIZENS,
-  startPopulationSimulator,
-  toLookupRequest,
-  toVerificationRequest,
-  type RunningPopulationSimulator,
-} from '../../../adapters/population';
-import { caught as caughtOf } from '../../support/caught';
+import { wsdlPath } from '../../../src/core/repo-files';
+import { buildAuthHeaders, PopulationClient, PopulationError, toLookupRequest, toVerificationRequest } from '../../../src/upstreams/population';
+import { SAMPLE_CITIZENS, startPopulationSimulator, type RunningPopulationSimulator } from '../../../testkit/simulators/population';
+import { caught as caughtOf } from '../../../testkit/caught';
 
 const credentials = {
   userName: 'lgsp_test',
@@ -178,7 +170,7 @@ describe('population client against the simulator', () => {
 describe('plain soap client built from the WSDL', () => {
   let plain: soap.Client;
   beforeAll(async () => {
-    plain = await soap.createClientAsync(populationWsdlPath(), { endpoint: sim.url });
+    plain = await soap.createClientAsync(wsdlPath('population'), { endpoint: sim.url });
   });
 
   const lookupArgs = {

@@ -1,6 +1,7 @@
 // End-to-end over real sockets: the QLVB push client against the district push-endpoint simulator.
 import { createHash, randomBytes } from 'node:crypto';
-import { QlvbPushClient, QlvbPushError, startQlvbPushSimulator, type QlvbPushSimulator } from '../../../adapters/qlvb/push';
+import { QlvbPushClient, QlvbPushError } from '../../../src/upstreams/qlvb-push/index';
+import { startQlvbPushSimulator, type QlvbPushSimulator } from '../../../testkit/simulators/qlvb-push';
 
 const TOKEN = 'district-token';
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');

@@ -3,14 +3,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startReceiverSimulator, type ReceiverSimulator } from '../../../adapters/http-push/receiver-simulator';
+import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 import { startBus, type Bus } from '../../../src/bus';
 import { loadConfig } from '../../../src/config/load-config';
 import { createLogger } from '../../../src/observability/logger';
-import { deleteTopology } from '../../support/amqp-cleanup';
-import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../support/bus-process';
-import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName, waitFor } from '../../support/env';
-import { sendPings, testToken } from '../../support/intake';
+import { deleteTopology } from '../../../testkit/amqp-cleanup';
+import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
+import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName, waitFor } from '../../../testkit/env';
+import { sendPings, testToken } from '../../../testkit/intake';
 
 const MESSAGES = 1000;
 

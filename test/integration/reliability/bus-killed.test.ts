@@ -3,11 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startReceiverSimulator, type ReceiverSimulator } from '../../../adapters/http-push/receiver-simulator';
-import { deleteTopology } from '../../support/amqp-cleanup';
-import { spawnReadyBus, TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig, type BusProcess } from '../../support/bus-process';
-import { AMQP_URL, uniqueName, waitFor } from '../../support/env';
-import { sendPings, testToken } from '../../support/intake';
+import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
+import { deleteTopology } from '../../../testkit/amqp-cleanup';
+import { spawnReadyBus, TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig, type BusProcess } from '../../../testkit/bus-process';
+import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
+import { sendPings, testToken } from '../../../testkit/intake';
 
 const MESSAGES = 400;
 const PREFETCH = 50;

@@ -6,15 +6,15 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import { startDvcqgSimulator, type DvcqgSimulator } from '../../../adapters/dvcqg';
-import { startPopulationSimulator, type RunningPopulationSimulator } from '../../../adapters/population';
-import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../../../adapters/reference-simulators';
-import { deleteTopology } from '../../support/amqp-cleanup';
-import { spawnReadyBus, TEST_CLIENT, TEST_SIGNING_KEY, type BusProcess } from '../../support/bus-process';
-import { dossierFlowConfig } from '../../support/dossier-flow-config';
-import { AMQP_URL, uniqueName, waitFor } from '../../support/env';
-import { testToken } from '../../support/intake';
-import { createSchema, dropSchema, schemaUrl } from '../../support/pg-schema';
+import { startDvcqgSimulator, type DvcqgSimulator } from '../../../testkit/simulators/dvcqg';
+import { startPopulationSimulator, type RunningPopulationSimulator } from '../../../testkit/simulators/population';
+import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../../../testkit/simulators/reference';
+import { deleteTopology } from '../../../testkit/amqp-cleanup';
+import { spawnReadyBus, TEST_CLIENT, TEST_SIGNING_KEY, type BusProcess } from '../../../testkit/bus-process';
+import { dossierFlowConfig } from '../../../testkit/config/dossier-flow-config';
+import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
+import { testToken } from '../../../testkit/intake';
+import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
 
 const JOURNEYS = 30;
 const STEPS = 5;

@@ -5,12 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { startReceiverSimulator, type ReceiverSimulator } from '../../../adapters/http-push/receiver-simulator';
+import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 import { CheckpointSigner, openAuditStore, verifyAudit } from '../../../src/audit';
-import { deleteTopology } from '../../support/amqp-cleanup';
-import { spawnReadyBus, TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig, type BusProcess } from '../../support/bus-process';
-import { AMQP_URL, DATABASE_URL, uniqueName, waitFor } from '../../support/env';
-import { testToken } from '../../support/intake';
+import { deleteTopology } from '../../../testkit/amqp-cleanup';
+import { spawnReadyBus, TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig, type BusProcess } from '../../../testkit/bus-process';
+import { AMQP_URL, DATABASE_URL, uniqueName, waitFor } from '../../../testkit/env';
+import { testToken } from '../../../testkit/intake';
 
 const SUBJECTS = 12;
 const PER_SUBJECT = 25;

@@ -7,8 +7,8 @@ import path from 'node:path';
 import { startBus } from '../../../src/bus';
 import { loadConfig } from '../../../src/config/load-config';
 import { createLogger } from '../../../src/observability/logger';
-import { spawnBus, writeBusConfig } from '../../support/bus-process';
-import { DEVELOPMENT_PROFILE } from '../../support/env';
+import { spawnBus, writeBusConfig } from '../../../testkit/bus-process';
+import { DEVELOPMENT_PROFILE } from '../../../testkit/env';
 
 describe('start-up failures', () => {
   let holder: Server;

@@ -3,11 +3,11 @@
 // an outage (consecutive failures, a failing probe) or the message's own (the upstream answers its probe).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttpPushAdapter } from '../../../adapters/http-push/http-push-adapter';
-import { createEnvelope } from '../../../src/envelope/envelope';
-import { httpProbe } from '../../../adapters/http-kit/http-probe';
-import { createBreaker, failedDuringOutage, isBreakerOpen } from '../../../src/resilience/breaker';
-import { waitFor } from '../../support/env';
+import { createHttpPushAdapter } from '../../../src/messaging/delivery/http-push';
+import { createEnvelope } from '../../../src/core/envelope';
+import { httpProbe } from '../../../src/upstreams/http-kit/http-probe';
+import { createBreaker, failedDuringOutage, isBreakerOpen } from '../../../src/messaging/breaker';
+import { waitFor } from '../../../testkit/env';
 
 describe('upstream circuit breaker', () => {
   let server: http.Server;

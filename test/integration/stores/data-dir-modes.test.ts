@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BUNDLE_FORMAT, writeBundle } from '../../../src/audit/bundle';
 import { prepareDataDir } from '../../../src/stores/private-files';
-import { TEST_CLIENT } from '../../support/bus-process';
-import { waitFor } from '../../support/env';
-import { EDOC_SENDER, RECIPIENT_ORGAN, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../support/hostile-bus';
-import { documentPackage } from '../edoc/support/packages';
+import { TEST_CLIENT } from '../../../testkit/bus-process';
+import { waitFor } from '../../../testkit/env';
+import { EDOC_SENDER, RECIPIENT_ORGAN, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../../testkit/worlds/hostile-world';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 
 /** Every entry under the directory with its permission bits, the directory itself as '.'. */
 function modesUnder(dir: string): Record<string, string> {

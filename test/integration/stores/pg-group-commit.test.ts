@@ -1,8 +1,8 @@
 // Group commit against the real PostgreSQL: concurrent statements share round trips and commits, each caller still
 // gets its own result or error, and inlined literals survive any text (quotes, backslashes, Vietnamese).
 import { Pool } from 'pg';
-import { inlineParams, PgGroupCommit } from '../../../src/stores/pg-group-commit';
-import { DATABASE_URL, uniqueName } from '../../support/env';
+import { inlineParams, PgGroupCommit } from '../../../src/stores/postgres/pg-group-commit';
+import { DATABASE_URL, uniqueName } from '../../../testkit/env';
 
 describe('PgGroupCommit (PostgreSQL)', () => {
   const pool = new Pool({ connectionString: DATABASE_URL, max: 4 });

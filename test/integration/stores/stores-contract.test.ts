@@ -1,11 +1,11 @@
 // One suite, two stores: SQLite (embedded default) and the real PostgreSQL give the same answers.
 import { randomUUID } from 'node:crypto';
-import { createEnvelope } from '../../../src/envelope/envelope';
-import { PostgresStores } from '../../../src/stores/postgres-stores';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import { createEnvelope } from '../../../src/core/envelope';
+import { PostgresStores } from '../../../src/stores/postgres/postgres-stores';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import type { Stores } from '../../../src/stores/stores';
 import type { DeadLetter } from '../../../src/transport/transport';
-import { DATABASE_URL } from '../../support/env';
+import { DATABASE_URL } from '../../../testkit/env';
 
 describe.each([
   ['sqlite', async (): Promise<Stores> => new SqliteStores(openSqlite(':memory:'))],

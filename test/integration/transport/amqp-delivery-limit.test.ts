@@ -6,12 +6,12 @@ import amqp from 'amqplib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEnvelope } from '../../../src/envelope/envelope';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import { createEnvelope } from '../../../src/core/envelope';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import { AmqpTransport } from '../../../src/transport/amqp/amqp-transport';
 import type { DeadLetter, RouteTopology } from '../../../src/transport/transport';
-import { deleteTopology } from '../../support/amqp-cleanup';
-import { AMQP_URL, uniqueName, waitFor } from '../../support/env';
+import { deleteTopology } from '../../../testkit/amqp-cleanup';
+import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
 
 const ROUTE: RouteTopology = { name: 'crash-loop', prefetch: 5, retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0.2, maxAgeMs: 86_400_000 } };
 

@@ -2,13 +2,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createEnvelope, type Envelope } from '../../../src/envelope/envelope';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import { createEnvelope, type Envelope } from '../../../src/core/envelope';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import { AmqpTransport } from '../../../src/transport/amqp/amqp-transport';
 import { EmbeddedTransport } from '../../../src/transport/embedded/embedded-transport';
 import type { Delivery, HandlerResult, RouteTopology, Transport } from '../../../src/transport/transport';
-import { deleteTopology } from '../../support/amqp-cleanup';
-import { AMQP_URL, uniqueName, waitFor } from '../../support/env';
+import { deleteTopology } from '../../../testkit/amqp-cleanup';
+import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
 
 const ROUTE: RouteTopology = {
   name: 'contract',

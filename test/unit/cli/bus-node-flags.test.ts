@@ -7,7 +7,7 @@ const ROOT = path.resolve(__dirname, '../../..');
 
 test('npm start (the demo) and the Dockerfile (production) start the bus with BUS_NODE_FLAGS', () => {
   const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
-  expect(start).toBe(`node ${BUS_NODE_FLAGS.join(' ')} dist/src/cli/demo.js`);
+  expect(start).toBe(`node ${BUS_NODE_FLAGS.join(' ')} dist/testkit/demo.js`);
   const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.join(ROOT, 'docker/Dockerfile'), 'utf8'))?.[1];
   expect(JSON.parse(cmd ?? '[]')).toEqual(['node', ...BUS_NODE_FLAGS, 'dist/src/cli/start.js']);
 });

@@ -11,9 +11,9 @@ import { openBusAudit } from '../../../src/audit/open-bus-audit';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
 import { mergeOverlay } from '../../../src/config/deployment-profile';
 import { DEMO_ADMIN_PASSWORD } from '../../../src/config/production-guard';
-import { hashPassword } from '../../../src/gateway/password-hash';
-import { DEVELOPMENT_PROFILE, waitFor } from '../../support/env';
-import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../../support/production-secrets';
+import { hashPassword } from '../../../src/http/auth/password-hash';
+import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
+import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../../../testkit/production-secrets';
 
 const repoConfig = path.resolve(__dirname, '../../../config');
 const START = path.resolve(__dirname, '../../../dist/src/cli/start.js');

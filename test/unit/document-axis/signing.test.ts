@@ -10,7 +10,7 @@ import {
   parseAxisTimestamp,
   signAxisRequest,
   verifyAxisRequest,
-} from '../../../adapters/document-axis/signing';
+} from '../../../src/upstreams/document-axis/signing';
 
 const SECRET = 'A7TKG/r2gOKTEpe1MhWx6zw8O4JfzN0KkCRS6HZY81Ve';
 const AT = new Date('2024-03-05T07:22:33.123Z'); // 14:22:33.123 in UTC+7

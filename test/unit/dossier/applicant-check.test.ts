@@ -2,8 +2,8 @@
 // does not rely on the intake's rule having run.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DossierIntake } from '../../../adapters/dvcqg';
-import type { CitizenLookupResult } from '../../../adapters/population';
+import type { DossierIntake } from '../../../src/upstreams/dvcqg';
+import type { CitizenLookupResult } from '../../../src/upstreams/population';
 import { checkApplicant } from '../../../src/flows/dossier/applicant-check';
 
 const dossier = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as DossierIntake;

@@ -5,7 +5,7 @@ import {
   toDvcqgDate,
   toTienDoHoSoItem,
   type DossierIntake,
-} from '../../../adapters/dvcqg';
+} from '../../../src/upstreams/dvcqg';
 import { birthRegistration, birthRegistrationProgress, businessUtc, marriageStatusNfd } from '../../fixtures/dvcqg/load-fixtures';
 
 function mappingError(fn: () => unknown): DossierMappingError {

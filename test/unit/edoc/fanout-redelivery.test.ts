@@ -2,10 +2,10 @@
 // left that recipient without its document, because the redelivered package skipped every part already recorded.
 // Now each part has an id derived from the package and the recipient, and a redelivered package hands every part
 // over again under the same ids.
-import { createEnvelope } from '../../../src/envelope/envelope';
+import { createEnvelope } from '../../../src/core/envelope';
 import { createFanoutAdapter } from '../../../src/flows/edoc/adapters/fanout-adapter';
 import type { EdocSendPayload } from '../../../src/flows/edoc/payloads';
-import type { DispatchRequest, DispatchResult, FlowIntake } from '../../../src/intake/message-intake';
+import type { DispatchRequest, DispatchResult, FlowIntake } from '../../../src/messaging/message-intake';
 
 const RECIPIENTS = ['000.00.02.H10', '000.00.03.H10'];
 

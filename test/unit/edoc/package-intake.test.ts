@@ -4,8 +4,8 @@ import { Readable } from 'node:stream';
 import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
 import { PackageIntake } from '../../../src/flows/edoc/package-intake';
 import type { EdocBlobStore, EdocRecipientLedger } from '../../../src/flows/edoc/stores/edoc-store';
-import type { MessageIntake } from '../../../src/intake/message-intake';
-import { documentPackage } from '../../integration/edoc/support/packages';
+import type { MessageIntake } from '../../../src/messaging/message-intake';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 
 const SENDER = '000.00.01.H10';
 const RECIPIENT = '000.00.02.H10';

@@ -2,7 +2,7 @@
 // own, the envelope left for node-soap is the rest; what this reader does not take apart is left to node-soap whole.
 import { createHash, randomBytes } from 'node:crypto';
 import { takeApartSendEdoc } from '../../../src/flows/edoc/soap-send-edoc';
-import { documentPackage } from '../../integration/edoc/support/packages';
+import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 
 const envelope = (inner: string, soapNamespace = 'http://schemas.xmlsoap.org/soap/envelope/') =>
   Buffer.from(`<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="${soapNamespace}" xmlns:e="urn:lgsp:edoc:1.0"><soap:Header/><soap:Body>${inner}</soap:Body></soap:Envelope>`);

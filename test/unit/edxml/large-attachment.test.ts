@@ -7,7 +7,7 @@ import {
   spliceTraceHeader,
   streamEdxmlPackage,
   type EdxmlPackage,
-} from '../../../adapters/qlvb/edxml';
+} from '../../../src/upstreams/edxml';
 import { mebibytes, PeakMemoryTracker } from './helpers/memory';
 
 const ATTACHMENT_BYTES = 20 * 1024 * 1024;

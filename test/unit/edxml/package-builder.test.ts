@@ -7,7 +7,7 @@ import {
   spliceTraceHeader,
   type EdxmlPackage,
   type ParsedEdxmlPackage,
-} from '../../../adapters/qlvb/edxml';
+} from '../../../src/upstreams/edxml';
 import { loadFixture, sliceBetween } from './helpers/fixtures';
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {

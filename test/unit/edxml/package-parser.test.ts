@@ -1,4 +1,4 @@
-import { EdxmlError, LEGACY_EDOC_NAMESPACE, openAttachmentStream, parseEdxmlPackage, type EdxmlErrorCode } from '../../../adapters/qlvb/edxml';
+import { EdxmlError, LEGACY_EDOC_NAMESPACE, openAttachmentStream, parseEdxmlPackage, type EdxmlErrorCode } from '../../../src/upstreams/edxml';
 import { loadFixture, loadFixtureText, sliceBetween } from './helpers/fixtures';
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {

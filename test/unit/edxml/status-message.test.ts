@@ -1,4 +1,4 @@
-import { buildEdxmlStatus, EdxmlError, parseEdxmlStatus, STATUS_CODES, type EdxmlStatusMessage } from '../../../adapters/qlvb/edxml';
+import { buildEdxmlStatus, EdxmlError, parseEdxmlStatus, STATUS_CODES, type EdxmlStatusMessage } from '../../../src/upstreams/edxml';
 import { loadFixture, loadFixtureText } from './helpers/fixtures';
 
 describe('status messages', () => {

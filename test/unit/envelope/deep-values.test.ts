@@ -1,10 +1,10 @@
 // Walkers over untrusted JSON values take any depth without overflowing the stack: NFC, canonical JSON and digests,
 // personal-data masking and encryption, and the JSON body reader's own check (which refuses past MAX_JSON_DEPTH).
 import { randomBytes } from 'node:crypto';
-import { canonicalJson, createEnvelope, MAX_PAYLOAD_DEPTH, normalizeNfc, parseEnvelope, payloadDigest, serializeEnvelope, type JsonValue } from '../../../src/envelope/envelope';
-import { jsonPointer, walkJson } from '../../../src/envelope/json-walk';
+import { canonicalJson, createEnvelope, MAX_PAYLOAD_DEPTH, normalizeNfc, parseEnvelope, payloadDigest, serializeEnvelope, type JsonValue } from '../../../src/core/envelope';
+import { jsonPointer, walkJson } from '../../../src/core/json-walk';
 import { PersonalDataProtector } from '../../../src/audit/personal-data';
-import { MAX_JSON_DEPTH, parsedBodyRefusal } from '../../../src/gateway/json-body';
+import { MAX_JSON_DEPTH, parsedBodyRefusal } from '../../../src/http/json-body';
 
 const DEPTH = 100_000;
 const nfdName = 'Nguye\u0302\u0303n Thi\u0323 Hoa\u0300';

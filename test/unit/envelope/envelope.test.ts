@@ -1,6 +1,6 @@
 // The envelope: ids, digest over canonical NFC JSON, and refusal of altered or malformed messages.
-import { canonicalJson, createEnvelope, deriveEnvelope, EnvelopeError, nfc, normalizeNfc, parseEnvelope, serializeEnvelope } from '../../../src/envelope/envelope';
-import { isMessageId } from '../../../src/envelope/uuid';
+import { canonicalJson, createEnvelope, deriveEnvelope, EnvelopeError, nfc, normalizeNfc, parseEnvelope, serializeEnvelope } from '../../../src/core/envelope';
+import { isMessageId } from '../../../src/core/uuid';
 
 describe('envelope', () => {
   const nfd = 'Ủy ban nhân dân tỉnh Bình Phước'.normalize('NFD');

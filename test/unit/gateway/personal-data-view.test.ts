@@ -1,5 +1,5 @@
 // What an admin sees of personal data: bodies masked by field, free texts by shape; the clear view changes nothing.
-import { CLEAR_VIEW, MASKED_VIEW } from '../../../src/gateway/personal-data-view';
+import { CLEAR_VIEW, MASKED_VIEW } from '../../../src/http/admin/personal-data-view';
 
 describe('personal-data view', () => {
   test('a body: CCCD, names, birth dates and addresses masked at any depth; the rest kept', () => {

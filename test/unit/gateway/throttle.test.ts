@@ -1,5 +1,5 @@
 // The throttle on a fake clock: token bucket with burst and refill, requests in flight, limits checked before any is spent.
-import { Throttle } from '../../../src/gateway/throttle';
+import { Throttle } from '../../../src/http/auth/throttle';
 
 describe('throttle', () => {
   let now = 0;

@@ -7,15 +7,15 @@
 //   message, and DVCQG got the dossier twice. A message whose publish was tried keeps its key.
 import type { AuditLog } from '../../../src/audit';
 import type { ResolvedRoute } from '../../../src/config/load-config';
-import { MessageTypeOwnership } from '../../../src/intake/message-types';
-import { MessageIntake } from '../../../src/intake/message-intake';
+import { MessageTypeOwnership } from '../../../src/messaging/message-types';
+import { MessageIntake } from '../../../src/messaging/message-intake';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
-import { Resequencer } from '../../../src/routing/resequencer';
-import type { RouteTable } from '../../../src/routing/route-table';
-import type { StepRegistry } from '../../../src/routing/step-registry';
+import { Resequencer } from '../../../src/messaging/resequencer';
+import type { RouteTable } from '../../../src/messaging/route-table';
+import type { StepRegistry } from '../../../src/messaging/step-registry';
 import type { MessageStatusStore, SubjectSequenceStore } from '../../../src/stores/message-status';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import type { IdempotencyKeyStore, Stores } from '../../../src/stores/stores';
 import type { Transport } from '../../../src/transport/transport';
 

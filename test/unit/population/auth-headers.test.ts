@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { authToken, buildAuthHeaders, checkAuthHeaders, type PopulationCredentials } from '../../../adapters/population';
+import { authToken, buildAuthHeaders, checkAuthHeaders, type PopulationCredentials } from '../../../src/upstreams/population';
 
 const credentials: PopulationCredentials = {
   userName: 'lgsp_binhphuoc',

@@ -1,4 +1,4 @@
-import { isOldIdentityCardNumber, isValidCitizenId, parseCitizenId, validateCitizenId } from '../../../adapters/population';
+import { isOldIdentityCardNumber, isValidCitizenId, parseCitizenId, validateCitizenId } from '../../../src/upstreams/population';
 
 const now = new Date('2026-01-01T00:00:00Z');
 

@@ -1,4 +1,5 @@
-import { createSyntheticRegistry, SAMPLE_CITIZENS, validateCitizenId } from '../../../adapters/population';
+import { validateCitizenId } from '../../../src/upstreams/population';
+import { createSyntheticRegistry, SAMPLE_CITIZENS } from '../../../testkit/simulators/population';
 
 describe('synthetic citizen registry', () => {
   const citizens = createSyntheticRegistry().all();

@@ -1,22 +1,23 @@
 import { readFileSync } from 'node:fs';
+import { wsdlPath } from '../../../src/core/repo-files';
 import path from 'node:path';
 import * as soap from 'soap';
 import {
   lookupResultFromWire,
-  populationWsdlPath,
+ 
   toLookupRequest,
   toVerificationRequest,
   validateVerifyRequest,
   verificationResultFromWire,
   type CitizenVerifyRequest,
-} from '../../../adapters/population';
+} from '../../../src/upstreams/population';
 
 const context = { maYeuCau: 'req-0001', maDvc: 'VPCP', maCanBo: '001090000001' };
 const taiRequest: CitizenVerifyRequest = { soDinhDanh: '026092008262', hoVaTen: 'Đào Văn Tài', ngaySinh: '1992-11-22' };
 
 /** Parses a SOAP answer the way the client does (the soap package, reading the local WSDL). */
 async function parseAnswer(file: string): Promise<unknown> {
-  const client = await soap.createClientAsync(populationWsdlPath());
+  const client = await soap.createClientAsync(wsdlPath('population'));
   const xml = readFileSync(path.join(__dirname, '../../fixtures/population', file), 'utf8');
   const envelope = client.wsdl.xmlToObject(xml) as { Body: Record<string, unknown> };
   return envelope.Body.CongdanCollection;

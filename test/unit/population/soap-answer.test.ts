@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { wsdlPath } from '../../../src/core/repo-files';
 import path from 'node:path';
 import * as soap from 'soap';
-import { lookupResultFromWire, populationWsdlPath, verificationResultFromWire, type CitizenVerifyRequest } from '../../../adapters/population';
-import { normalizeNfc } from '../../../src/envelope/envelope';
-import { UnreadableAnswerError } from '../../../adapters/population/mapping';
-import { MAX_ANSWER_DEPTH, SoapAnswerReader, type SoapAnswer } from '../../../adapters/population/soap-answer';
+import { lookupResultFromWire, verificationResultFromWire, type CitizenVerifyRequest } from '../../../src/upstreams/population';
+import { normalizeNfc } from '../../../src/core/envelope';
+import { UnreadableAnswerError } from '../../../src/upstreams/population/mapping';
+import { MAX_ANSWER_DEPTH, SoapAnswerReader, type SoapAnswer } from '../../../src/upstreams/population/soap-answer';
 
 const lookupAnswer = new SoapAnswerReader('CongdanCollection', ['CongDan']);
 const verificationAnswer = new SoapAnswerReader('KetQuaXacThucResponse');
@@ -30,7 +31,7 @@ function collection(inner: string, attributes = ''): string {
 /** What the previous client (the soap package, reading the local WSDL) made of the same answer. */
 let soapClient: soap.Client;
 beforeAll(async () => {
-  soapClient = await soap.createClientAsync(populationWsdlPath());
+  soapClient = await soap.createClientAsync(wsdlPath('population'));
 });
 function soapPackageBody(xml: string): Record<string, unknown> {
   return (soapClient.wsdl.xmlToObject(xml) as { Body: Record<string, unknown> }).Body;

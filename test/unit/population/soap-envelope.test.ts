@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { wsdlPath } from '../../../src/core/repo-files';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import * as soap from 'soap';
-import { populationWsdlPath, toLookupRequest, toVerificationRequest } from '../../../adapters/population';
-import { escapeXml, lookupEnvelope, verificationEnvelope } from '../../../adapters/population/soap-envelope';
-import type { TraCuuThongTinCongDanWire, XacThucThongTinCongDanRequestWire } from '../../../adapters/population/wire-messages';
+import { toLookupRequest, toVerificationRequest } from '../../../src/upstreams/population';
+import { escapeXml, lookupEnvelope, verificationEnvelope } from '../../../src/upstreams/population/soap-envelope';
+import type { TraCuuThongTinCongDanWire, XacThucThongTinCongDanRequestWire } from '../../../src/upstreams/population/wire-messages';
 
 const fullLookup: TraCuuThongTinCongDanWire = {
   MaYeuCau: 'req-0001',
@@ -22,7 +23,7 @@ const fullLookup: TraCuuThongTinCongDanWire = {
 
 /** Element names of an xs:sequence in population.xsd, in schema order. */
 function schemaOrder(elementName: string): string[] {
-  const xsd = readFileSync(path.join(path.dirname(populationWsdlPath()), '../xsd/population.xsd'), 'utf8');
+  const xsd = readFileSync(path.join(path.dirname(wsdlPath('population')), '../xsd/population.xsd'), 'utf8');
   const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'element' });
   const schema = (parser.parse(xsd) as { schema: { element: { name: string; complexType?: { sequence: { element: { name: string }[] } } }[] } }).schema;
   const declared = schema.element.find((e) => e.name === elementName);
@@ -44,7 +45,7 @@ function childOrder(xml: string, elementName: string): string[] {
 
 let soapClient: soap.Client;
 beforeAll(async () => {
-  soapClient = await soap.createClientAsync(populationWsdlPath());
+  soapClient = await soap.createClientAsync(wsdlPath('population'));
 });
 /** How the soap package (as the simulator's server does) reads the envelope back. */
 function readBack(xml: string): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import { classifySoapFailure, NO_ANSWER, type SoapFailure } from '../../../adapters/population/soap-failure';
+import { classifySoapFailure, NO_ANSWER, type SoapFailure } from '../../../src/upstreams/population/soap-failure';
 
 function withFault(faultCode: string, status: number): SoapFailure {
   return { ...NO_ANSWER, status, faultCode };

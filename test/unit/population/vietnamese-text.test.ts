@@ -1,4 +1,4 @@
-import { nameMatchKey, namesMatch, toRegistryName } from '../../../adapters/population';
+import { nameMatchKey, namesMatch, toRegistryName } from '../../../src/upstreams/population';
 
 describe('Vietnamese name handling', () => {
   const nfc = 'NGUYỄN THỊ THUỶ';

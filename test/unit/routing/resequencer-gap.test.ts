@@ -1,7 +1,7 @@
 // A sequence number issued to a message whose process died before publishing it: its successor waits a while, then
 // voids it and goes on, and a late copy of the voided message is recognised. Real SQLite stores, in memory.
-import { Resequencer } from '../../../src/routing/resequencer';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import { Resequencer } from '../../../src/messaging/resequencer';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 
 describe('resequencer: abandoned sequence numbers', () => {
   const stores = new SqliteStores(openSqlite(':memory:'));

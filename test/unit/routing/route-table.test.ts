@@ -1,6 +1,6 @@
 // Content-based routing: first matching route by type, conditions and client rights.
 import type { ResolvedRoute } from '../../../src/config/load-config';
-import { RouteTable } from '../../../src/routing/route-table';
+import { RouteTable } from '../../../src/messaging/route-table';
 
 const retry = { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 100, multiplier: 2, jitter: 0, maxAgeMs: 86_400_000 };
 const route = (name: string, extra: Partial<ResolvedRoute>): ResolvedRoute => ({

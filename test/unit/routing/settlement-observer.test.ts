@@ -3,13 +3,13 @@
 // (with the reason logged) to be written once the audit log is back — not dropped with only a log line.
 import { Writable } from 'node:stream';
 import { AuditError, type AuditLog } from '../../../src/audit';
-import { createEnvelope } from '../../../src/envelope/envelope';
+import { createEnvelope } from '../../../src/core/envelope';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
-import { Resequencer } from '../../../src/routing/resequencer';
-import { createSettlementObserver } from '../../../src/routing/settlement-observer';
-import { SettlementRecorder } from '../../../src/routing/settlement-recorder';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import { Resequencer } from '../../../src/messaging/resequencer';
+import { createSettlementObserver } from '../../../src/messaging/settlement-observer';
+import { SettlementRecorder } from '../../../src/messaging/settlement-recorder';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 
 test('an audit log that cannot be written does not keep a dead letter from its status and its sequence number, and its record is kept', async () => {
   const stores = new SqliteStores(openSqlite(':memory:'));

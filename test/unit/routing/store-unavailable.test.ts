@@ -4,14 +4,14 @@
 import { Client } from 'pg';
 import { AuditError } from '../../../src/audit';
 import type { ResolvedRoute } from '../../../src/config/load-config';
-import { createEnvelope } from '../../../src/envelope/envelope';
+import { createEnvelope } from '../../../src/core/envelope';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
-import { Resequencer } from '../../../src/routing/resequencer';
-import { createRouteHandler } from '../../../src/routing/route-runner';
-import { StepRegistry } from '../../../src/routing/step-registry';
+import { Resequencer } from '../../../src/messaging/resequencer';
+import { createRouteHandler } from '../../../src/messaging/route-runner';
+import { StepRegistry } from '../../../src/messaging/step-registry';
 import type { MessageStatusStore } from '../../../src/stores/message-status';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite-stores';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import { isStoreUnavailable } from '../../../src/stores/store-unavailable';
 
 /** The error node-postgres really raises when nothing listens where the database should be. */

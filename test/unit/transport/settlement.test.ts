@@ -1,6 +1,6 @@
 // The settlement policy: attempts count only the message's own failures; whatever the cause, a message failing past its
 // maximum age (since its first failure of this life) goes to the dead letters.
-import { createEnvelope, withAttempt } from '../../../src/envelope/envelope';
+import { createEnvelope, withAttempt } from '../../../src/core/envelope';
 import { settle } from '../../../src/transport/settlement';
 import type { Delivery, RetryPolicy } from '../../../src/transport/transport';
 

@@ -1,9 +1,9 @@
 // The edoc-axis step: sends a document or status packet to an organ outside the province through the national
 // document axis (VXP-style, HMAC-signed), streaming the stored package; a final refusal of a document becomes status 02.
-import { DocumentAxisClient, type AxisMessageType } from '../../../../adapters/document-axis';
-import type { Envelope } from '../../../envelope/envelope';
-import type { UpstreamBreaker } from '../../../resilience/breaker';
-import { MessageRejectedError, type DeliveryAdapter } from '../../../routing/adapter';
+import { DocumentAxisClient, type AxisMessageType } from '../../../upstreams/document-axis';
+import type { Envelope } from '../../../core/envelope';
+import type { UpstreamBreaker } from '../../../messaging/breaker';
+import { MessageRejectedError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
 import { isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 import type { StatusReporter } from '../status-reporter';

@@ -2,10 +2,10 @@
 // tracked, retried and reported on its own. Each part's id is derived from the package's and the recipient's, so a
 // redelivered package hands every part over again under the same ids: a part recorded but never published (the
 // process died in between) is published now, and one already delivered is recognised by its effect record.
-import type { Envelope } from '../../../envelope/envelope';
-import { derivedUuidv7 } from '../../../envelope/uuid';
-import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../routing/adapter';
-import type { FlowIntake } from '../../../intake/message-intake';
+import type { Envelope } from '../../../core/envelope';
+import { derivedUuidv7 } from '../../../core/uuid';
+import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
+import type { FlowIntake } from '../../../messaging/message-intake';
 import { EDOC_MESSAGE_TYPES, isEdocSendPayload, type EdocDeliverPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 

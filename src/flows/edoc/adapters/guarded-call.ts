@@ -1,8 +1,8 @@
 // Calls an HTTP upstream through its breaker with the route's and the breaker's abort signals combined, turning the
 // client's HttpCallError into the bus's UpstreamError so the breaker and the route runner classify it.
-import { HttpCallError } from '../../../../adapters/http-kit/http-call-error';
-import type { UpstreamBreaker } from '../../../resilience/breaker';
-import { isUpstreamError, UpstreamError } from '../../../routing/adapter';
+import { HttpCallError } from '../../../upstreams/http-kit/http-call-error';
+import type { UpstreamBreaker } from '../../../messaging/breaker';
+import { isUpstreamError, UpstreamError } from '../../../messaging/delivery/adapter';
 
 export function toUpstreamError(error: unknown): unknown {
   if (isUpstreamError(error)) return error;

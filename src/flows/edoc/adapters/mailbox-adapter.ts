@@ -1,8 +1,8 @@
 // The edoc-mailbox step: files a document or status packet in the recipient organ's mailbox in this bus, and for a
 // document sends status 01 (đã đến) back to the sender, once.
-import type { Envelope } from '../../../envelope/envelope';
+import type { Envelope } from '../../../core/envelope';
 import type { MessageStatusStore } from '../../../stores/message-status';
-import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../routing/adapter';
+import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
 import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 import { BUS_SOURCE, type StatusReporter } from '../status-reporter';

@@ -1,9 +1,9 @@
 // The edoc-push step: POSTs a document or status packet to the recipient organ's own QLVB endpoint (one client and one
 // breaker per organ, Idempotency-Key = message id); a final refusal of a document is reported to its sender as status 02.
-import { QlvbPushClient } from '../../../../adapters/qlvb/push';
-import type { Envelope } from '../../../envelope/envelope';
-import type { UpstreamBreaker } from '../../../resilience/breaker';
-import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../routing/adapter';
+import { QlvbPushClient } from '../../../upstreams/qlvb-push/index';
+import type { Envelope } from '../../../core/envelope';
+import type { UpstreamBreaker } from '../../../messaging/breaker';
+import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
 import type { OrganDirectory } from '../organ-directory';
 import { isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
 import { EDOC_ADAPTERS, type EdocBreakerSettings } from '../settings';

@@ -1,7 +1,7 @@
 // Reports a recipient endpoint's final refusal of a document to the sender as status 02 (từ chối tiếp nhận), on the
 // recipient's behalf, so the sender learns it the way the protocol tells it (not only in the bus's message status).
-import type { Envelope } from '../../../envelope/envelope';
-import { UpstreamError, type UpstreamError as UpstreamErrorType } from '../../../routing/adapter';
+import type { Envelope } from '../../../core/envelope';
+import { UpstreamError, type UpstreamError as UpstreamErrorType } from '../../../messaging/delivery/adapter';
 import type { EdocDeliverPayload } from '../payloads';
 import { BUS_SOURCE, type StatusReporter } from '../status-reporter';
 

@@ -1,6 +1,6 @@
 // Opens the e-document stores next to the bus's own: PostgreSQL when the bus has a database URL, else SQLite in the data dir.
 import path from 'node:path';
-import { openSqlite } from '../../../stores/sqlite-stores';
+import { openSqlite } from '../../../stores/sqlite/sqlite-stores';
 import type { EdocStores } from './edoc-store';
 import { PostgresEdocStores } from './postgres-edoc-stores';
 import { SqliteEdocStores } from './sqlite-edoc-stores';

@@ -1,7 +1,7 @@
 // SQLite (better-sqlite3) implementation of the e-document blob store, mailbox and recipient ledger, for
 // single-process buses.
 import { Readable } from 'node:stream';
-import type { SqliteDatabase } from '../../../stores/sqlite-stores';
+import type { SqliteDatabase } from '../../../stores/sqlite/sqlite-stores';
 import { nextTurn } from '../event-loop-turns';
 import { chunkBlob } from './blob-chunks';
 import {

@@ -1,0 +1,59 @@
+// What the route runner needs from an upstream adapter: one delivery call that honours an abort signal, and errors
+// that say whether trying again could help.
+import type { Envelope } from '../../core/envelope';
+
+export interface DeliveryAdapter {
+  readonly name: string;
+  /** The upstream system it talks to, whose one circuit breaker guards it; defaults to name. */
+  readonly upstream?: string;
+  /** Performs the upstream effect; must stop its I/O when signal aborts. */
+  deliver(envelope: Envelope, signal: AbortSignal): Promise<void>;
+  /**
+   * Asks the upstream whether the effect of this delivery is already there. The route runner asks only when an
+   * earlier attempt may have reached the upstream without the bus learning the outcome (a redelivery after a crash
+   * or a lost connection, a retry after a timeout or a cut answer), for upstreams that take no idempotency key.
+   * False when it is not there or the upstream cannot tell: the effect is then performed.
+   */
+  alreadyApplied?(envelope: Envelope, signal: AbortSignal): Promise<boolean>;
+}
+
+export class UpstreamError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    /** True when the same call may succeed later (network, timeout, 5xx, 429); false for a refusal (other 4xx). */
+    readonly transient: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'UpstreamError';
+  }
+}
+
+/** Any error that says whether it is worth retrying (UpstreamError, and the adapters' own error classes). */
+export interface ClassifiedError extends Error {
+  code: string;
+  transient: boolean;
+}
+
+export function isUpstreamError(error: unknown): error is ClassifiedError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<ClassifiedError>).transient === 'boolean' &&
+    typeof (error as Partial<ClassifiedError>).code === 'string'
+  );
+}
+
+/**
+ * A final business answer, not a failure: the message is settled as rejected (e.g. the applicant is not in the
+ * population database) and is neither retried nor dead-lettered.
+ */
+export class MessageRejectedError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'MessageRejectedError';
+  }
+}

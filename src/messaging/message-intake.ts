@@ -1,0 +1,361 @@
+// Accepting a message: sequence it (ordered routes), record its status, publish it durably; the one way every
+// intake (REST, SOAP, fan-out) hands a message to the transport.
+import type { ResolvedRoute } from '../config/load-config';
+import { createEnvelope, type Envelope, type JsonValue } from '../core/envelope';
+import type { Logger } from '../observability/logger';
+import type { BusMetrics } from '../observability/metrics';
+import type { AuditLog } from '../audit';
+import type { Resequencer } from './resequencer';
+import type { RouteTable } from './route-table';
+import type { StepRegistry } from './step-registry';
+import type { FieldProblem } from '../core/field-problems';
+import type { Stores } from '../stores/stores';
+import { isStoreUnavailable, persist } from '../stores/store-unavailable';
+import type { Transport } from '../transport/transport';
+import { GENERIC_ORIGIN, type IntakeOrigin, type MessageTypeOwnership, type OwnershipRefusal } from './message-types';
+
+export interface IntakeRequest {
+  route: ResolvedRoute;
+  type: string;
+  source: string;
+  destination: string | null;
+  subject: string | null;
+  payload: JsonValue;
+  correlationId?: string;
+  causationId?: string | null;
+  /** A fixed id (fan-out parts); default a fresh UUIDv7. Accepting the same id twice records it once. */
+  messageId?: string;
+  /**
+   * The client's Idempotency-Key: the same key with the same payload, sent again (after a lost answer), is answered
+   * as the first was and is not a second message.
+   */
+  idempotencyKey?: string;
+}
+
+export type IntakeResult =
+  | { ok: true; envelope: Envelope; route: string; /** The key's message, accepted earlier; nothing new was sent. */ replayed?: boolean }
+  | {
+      ok: false;
+      code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE' | 'AUDIT_UNAVAILABLE' | 'IDEMPOTENCY_KEY_REUSED' | 'IDEMPOTENCY_KEY_IN_USE';
+      message: string;
+    };
+
+/** A message to route by its facts (content-based router) before it is accepted. */
+export type DispatchRequest = Omit<IntakeRequest, 'route'>;
+export type DispatchResult =
+  | IntakeResult
+  | OwnershipRefusal
+  | { ok: false; code: 'NO_ROUTE' | 'ROUTE_FORBIDDEN'; message: string }
+  | { ok: false; code: 'VALIDATION_FAILED'; message: string; problems: FieldProblem[] };
+export type DispatchRefusal = Extract<DispatchResult, { ok: false }>;
+
+/** The HTTP status every intake answers a refused dispatch with: the caller's fault (400, 403, 422) or ours, for now (503). */
+export function dispatchRefusalStatus(code: DispatchRefusal['code']): 400 | 403 | 409 | 422 | 503 {
+  if (code === 'VALIDATION_FAILED') return 400;
+  if (code === 'ROUTE_FORBIDDEN' || code === 'MESSAGE_TYPE_RESERVED') return 403;
+  if (code === 'IDEMPOTENCY_KEY_IN_USE') return 409;
+  if (code === 'NO_ROUTE' || code === 'IDEMPOTENCY_KEY_REUSED') return 422;
+  return 503;
+}
+
+/** The intake as one flow holds it: it may hand over the flow's own message types (and unowned ones). */
+export interface FlowIntake {
+  dispatch(request: DispatchRequest): Promise<DispatchResult>;
+}
+
+/**
+ * A claimed Idempotency-Key is renewed every KEY_RENEW_MS while its intake runs; one neither made nor renewed for
+ * KEY_ABANDONED_MS belongs to an intake that died, and a resend takes it over under the same message id. A takeover
+ * while the first intake is in fact still alive (its loop stalled) publishes a second copy of the same message id,
+ * which its one effect absorbs: the lease can be short.
+ */
+const KEY_RENEW_MS = 2000;
+const KEY_ABANDONED_MS = 6000;
+
+type KeyClaim =
+  | { kind: 'fresh' | 'taken-over'; envelope: Envelope; claimedAtMs: number }
+  | { kind: 'replay'; envelope: Envelope }
+  | { kind: 'refused'; result: Extract<IntakeResult, { ok: false }> };
+
+export class MessageIntake {
+  constructor(
+    private readonly deps: {
+      transport: Transport;
+      stores: Stores;
+      routes: RouteTable;
+      registry: StepRegistry;
+      resequencer: Resequencer;
+      audit: AuditLog;
+      metrics: BusMetrics;
+      logger: Logger;
+      ownership: MessageTypeOwnership;
+    },
+  ) {}
+
+  /** The intake of one flow: its own types pass, another flow's are refused (MESSAGE_TYPE_RESERVED). */
+  forFlow(flow: string): FlowIntake {
+    const origin: IntakeOrigin = { kind: 'flow', flow };
+    return { dispatch: (request) => this.dispatch(request, origin) };
+  }
+
+  /**
+   * Checks that the origin may send the type and that the payload passes its type's rule, picks the message's route
+   * from its type, client and content, checks the payload against the route's validate steps (bad input is refused
+   * before it is accepted, not dead-lettered after), then accepts it on that route.
+   */
+  async dispatch(request: DispatchRequest, origin: IntakeOrigin = GENERIC_ORIGIN): Promise<DispatchResult> {
+    const { ownership } = this.deps;
+    const reserved = ownership.admits(request.type, origin);
+    if (reserved) return reserved;
+    const rule = ownership.rule(request.type);
+    if (rule) {
+      const problems = rule.validate(request.payload);
+      if (problems.length > 0) return { ok: false, code: 'VALIDATION_FAILED', message: rule.invalidMessage, problems };
+    }
+    const decision = this.deps.routes.resolve({
+      type: request.type,
+      source: request.source,
+      destination: request.destination,
+      subject: request.subject,
+      payload: request.payload,
+    });
+    if (!decision.ok) return decision;
+    for (const step of decision.route.steps) {
+      if (step.kind !== 'validate') continue;
+      const problems = this.deps.registry.validate(step.schema, request.payload);
+      if (problems.length > 0) return { ok: false, code: 'VALIDATION_FAILED', message: 'the payload is not valid for its route', problems };
+    }
+    return this.accept({ ...request, route: decision.route });
+  }
+
+  async accept(request: IntakeRequest): Promise<IntakeResult> {
+    const { audit, metrics, logger } = this.deps;
+    const route = request.route;
+    // Fail closed: without a durable audit record the bus does not carry the message (X-Road's message log rule).
+    if (!audit.isHealthy()) return AUDIT_DOWN;
+    let envelope = createEnvelope({
+      type: request.type,
+      source: request.source,
+      destination: request.destination,
+      subject: request.subject,
+      correlationId: request.correlationId,
+      causationId: request.causationId ?? null,
+      payload: request.payload,
+      ...(request.messageId ? { id: request.messageId } : {}),
+    });
+    const key = request.idempotencyKey;
+    if (key !== undefined) {
+      const claim = await this.claimKey(request.source, key, envelope);
+      if (claim.kind === 'refused') return claim.result;
+      if (claim.kind === 'replay') {
+        metrics.idempotentReplays.inc({ route: route.name });
+        logger.info({ messageId: claim.envelope.id, route: route.name, source: request.source }, 'request sent again with its Idempotency-Key; answered as before');
+        return { ok: true, envelope: claim.envelope, route: route.name, replayed: true };
+      }
+      envelope = claim.envelope;
+      const claimed = claim;
+      const renewal = setInterval(() => {
+        void this.deps.stores.idempotency.renew(request.source, key, claimed.envelope.id, claimed.claimedAtMs, Date.now()).catch(() => undefined);
+      }, KEY_RENEW_MS);
+      const { result, mayBeInTransport } = await this.acceptEnvelope(route, envelope, key).finally(() => clearInterval(renewal));
+      if (!result.ok) {
+        if (!mayBeInTransport) await this.releaseKey(request.source, key, envelope.id, claim.claimedAtMs);
+        // Else the key stays pending: the transport may hold the message, so a resend is answered as accepted once a
+        // consumer has it, or takes it over after KEY_ABANDONED_MS under the same message id.
+        else logger.warn({ messageId: envelope.id, code: 'IDEMPOTENCY_KEY_KEPT' }, 'message refused after its publish was tried; its Idempotency-Key stays with it');
+      }
+      return result;
+    }
+    return (await this.acceptEnvelope(route, envelope, undefined)).result;
+  }
+
+  /**
+   * Frees the key of a message that was not accepted, so the client's next try is a fresh one. When the store is
+   * away (the reason the message was refused, often), the release goes on in the background until it is back:
+   * otherwise the key would answer 409 IDEMPOTENCY_KEY_IN_USE until its takeover time.
+   */
+  private async releaseKey(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void> {
+    const release = () => this.deps.stores.idempotency.release(client, key, messageId, claimedAtMs);
+    try {
+      await release();
+    } catch (error) {
+      if (!isStoreUnavailable(error)) {
+        this.deps.logger.error({ messageId, err: (error as Error).message }, 'Idempotency-Key of a refused message not released');
+        return;
+      }
+      this.deps.logger.warn({ messageId, code: 'IDEMPOTENCY_KEY_RELEASE_PENDING' }, 'store unavailable; the Idempotency-Key of a refused message is released once it is back');
+      void persist(release, { maxWaitMs: KEY_ABANDONED_MS * 4, retryIf: isStoreUnavailable }).catch((late: Error) =>
+        this.deps.logger.error({ messageId, err: late.message }, 'Idempotency-Key of a refused message not released; it is taken over after its abandon time'),
+      );
+    }
+  }
+
+  /**
+   * The message the key stands for: a fresh claim, the same message again when its first intake died (its id is
+   * kept, so the copy already published, if any, is recognised), or the earlier answer when it was accepted.
+   */
+  private async claimKey(client: string, key: string, envelope: Envelope): Promise<KeyClaim> {
+    const idempotency = this.deps.stores.idempotency;
+    const claimedAtMs = Date.now();
+    let existing;
+    try {
+      existing = await idempotency.claim(client, key, { messageId: envelope.id, correlationId: envelope.correlationId, payloadDigest: envelope.payloadDigest, claimedAtMs });
+    } catch (error) {
+      this.deps.logger.error({ err: (error as Error).message }, 'store unavailable at intake (Idempotency-Key); message not accepted');
+      return { kind: 'refused', result: STORE_DOWN };
+    }
+    if (existing === null) return { kind: 'fresh', envelope, claimedAtMs };
+    if (existing.payloadDigest !== envelope.payloadDigest) {
+      return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used for a different message' } };
+    }
+    const same = { ...envelope, id: existing.messageId, correlationId: existing.correlationId };
+    if (existing.state === 'accepted') return { kind: 'replay', envelope: same };
+    // Pending: its intake is under way, or died after the publish. A consumer that has handled the message proves it
+    // is in the transport: the key is settled and the resend answered as accepted, not made to wait for the takeover.
+    if (await this.reachedTransport(existing.messageId)) {
+      await idempotency.accepted(client, key).catch(() => undefined);
+      return { kind: 'replay', envelope: same };
+    }
+    const takenOverAtMs = Date.now();
+    const takenOver = await idempotency.takeOver(client, key, existing.messageId, KEY_ABANDONED_MS, takenOverAtMs).catch(() => false);
+    if (takenOver) return { kind: 'taken-over', envelope: same, claimedAtMs: takenOverAtMs };
+    return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_IN_USE', message: 'a request with this Idempotency-Key is being accepted; send it again shortly' } };
+  }
+
+  /** True when a consumer has handled the message (its status moved on from accepted, other than by a refused intake). */
+  private async reachedTransport(messageId: string): Promise<boolean> {
+    const status = await this.deps.stores.messages.get(messageId).catch(() => null);
+    if (!status) return false;
+    if (status.state === 'rejected') return status.code === null || !NOT_ACCEPTED_CODES.has(status.code);
+    return status.state !== 'accepted';
+  }
+
+  /** The outcome, and whether the message may be in the transport (its publish was tried), accepted or not. */
+  private async acceptEnvelope(route: ResolvedRoute, accepted: Envelope, key: string | undefined): Promise<{ result: IntakeResult; mayBeInTransport: boolean }> {
+    const { transport, stores, audit, metrics, logger } = this.deps;
+    let envelope = accepted;
+    const ordered = route.ordered && envelope.subject !== null;
+    // The subject's sequence number and the "accepted" status are independent writes: sent together, they share a
+    // round trip and a commit (the PostgreSQL stores group statements). The status goes in before the publish, so a
+    // fast consumer's "delivered" is never overwritten by "accepted".
+    const [issued, recorded] = await Promise.allSettled([
+      ordered ? stores.sequences.next(envelope.subject!) : Promise.resolve(null),
+      stores.messages.accepted({
+        messageId: envelope.id,
+        correlationId: envelope.correlationId,
+        causationId: envelope.causationId,
+        type: envelope.type,
+        source: envelope.source,
+        subject: envelope.subject,
+        destination: envelope.destination,
+        route: route.name,
+        acceptedAt: envelope.createdAt,
+      }),
+    ]);
+    const sequence = issued.status === 'fulfilled' ? issued.value : null;
+    if (issued.status === 'rejected' || recorded.status === 'rejected') {
+      const error = (issued.status === 'rejected' ? issued.reason : (recorded as PromiseRejectedResult).reason) as Error;
+      logger.error({ route: route.name, err: error.message }, 'store unavailable at intake; message not accepted');
+      await this.markNotAccepted(envelope, sequence, 'STORE_UNAVAILABLE');
+      return { result: STORE_DOWN, mayBeInTransport: false };
+    }
+    envelope = { ...envelope, sequence };
+    try {
+      await audit.append({
+        step: 'received',
+        outcome: 'ok',
+        messageId: envelope.id,
+        correlationId: envelope.correlationId,
+        subject: envelope.subject,
+        client: envelope.source,
+        route: route.name,
+        requestBytes: Buffer.byteLength(JSON.stringify(envelope.payload)),
+        payloadDigest: envelope.payloadDigest,
+        payload: envelope.payload,
+        details: { type: envelope.type, destination: envelope.destination, causationId: envelope.causationId, sequence: envelope.sequence },
+      });
+    } catch (error) {
+      logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'audit log unavailable at intake; message not accepted');
+      await this.markNotAccepted(envelope, sequence, 'AUDIT_UNAVAILABLE');
+      return { result: AUDIT_DOWN, mayBeInTransport: false };
+    }
+    try {
+      await transport.publish(route.name, envelope);
+    } catch (error) {
+      logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
+      await this.markNotAccepted(envelope, sequence, 'TRANSPORT_UNAVAILABLE');
+      await this.recordNotAccepted(envelope, route.name, 'TRANSPORT_UNAVAILABLE', 'not accepted: the transport could not store it');
+      // A publish whose confirm never came may still have reached the queue.
+      return { result: { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' }, mayBeInTransport: true };
+    }
+    // The sequence number and the key are confirmed together (one round trip, one commit on PostgreSQL): a key left
+    // pending over a confirmed number would let a late resend take the key over and send the message again.
+    const confirmed = await this.withRetries('confirm after publish', () =>
+      Promise.all([
+        envelope.subject !== null && sequence !== null ? stores.sequences.confirm(envelope.subject, sequence) : true,
+        key !== undefined ? stores.idempotency.accepted(envelope.source, key) : undefined,
+      ]),
+    );
+    if (!confirmed || !confirmed[0]) {
+      logger.error({ messageId: envelope.id, route: route.name }, 'sequence number not confirmed; message not accepted');
+      const reason = 'not accepted: its sequence number could not be confirmed';
+      await this.recordNotAccepted(envelope, route.name, 'STORE_UNAVAILABLE', reason);
+      await stores.messages.update(envelope.id, { state: 'rejected', code: 'STORE_UNAVAILABLE', reason }).catch(() => undefined);
+      return { result: STORE_DOWN, mayBeInTransport: true };
+    }
+    metrics.accepted.inc({ route: route.name, type: envelope.type });
+    logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source: envelope.source }, 'accepted');
+    return { result: { ok: true, envelope, route: route.name }, mayBeInTransport: true };
+  }
+
+  /**
+   * Runs a write that must follow the publish, trying again for a few seconds while the store is away; null when it
+   * still fails. An unconfirmed sequence number could be voided by a successor, so without it the message is not
+   * accepted; confirm also answers false when a successor already voided it (the publish took longer than the abandon
+   * time), and the consumer then drops the copy.
+   */
+  private async withRetries<T>(what: string, work: () => Promise<T>): Promise<T | null> {
+    for (let delay = 100; ; delay *= 2) {
+      try {
+        return await work();
+      } catch (error) {
+        if (delay > 1600) {
+          this.deps.logger.error({ err: (error as Error).message }, `${what} failed`);
+          return null;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  /** Best effort: the audit trail says why a message that got this far was not accepted after all. */
+  private async recordNotAccepted(envelope: Envelope, route: string, code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE', reason: string): Promise<void> {
+    await this.deps.audit
+      .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route, errorCode: code, reason })
+      .catch(() => undefined);
+  }
+
+  /**
+   * A message that was (perhaps partly) recorded but never entered the transport: its status says so, and its
+   * sequence number is settled so the subject's later messages go on.
+   */
+  private async markNotAccepted(envelope: Envelope, sequence: number | null, code: 'TRANSPORT_UNAVAILABLE' | 'AUDIT_UNAVAILABLE' | 'STORE_UNAVAILABLE'): Promise<void> {
+    await this.deps.stores.messages.update(envelope.id, { state: 'rejected', code, reason: 'not accepted: the bus could not store it durably' }).catch(() => undefined);
+    if (envelope.subject !== null && sequence !== null) await this.deps.resequencer.settle(envelope.subject, sequence).catch(() => undefined);
+  }
+}
+
+/** The codes an intake gives the status of a message it did not accept; any other rejection came from its route. */
+const NOT_ACCEPTED_CODES: ReadonlySet<string> = new Set(['TRANSPORT_UNAVAILABLE', 'AUDIT_UNAVAILABLE', 'STORE_UNAVAILABLE']);
+
+const STORE_DOWN: Extract<IntakeResult, { ok: false }> = {
+  ok: false,
+  code: 'STORE_UNAVAILABLE',
+  message: 'the bus cannot record the message now; it was not accepted',
+};
+
+const AUDIT_DOWN: IntakeResult = {
+  ok: false,
+  code: 'AUDIT_UNAVAILABLE',
+  message: 'the audit log cannot be written now, so the bus accepts nothing; send again later',
+};

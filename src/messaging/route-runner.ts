@@ -1,0 +1,318 @@
+// Pipes each delivery through its route's steps (validate, transform, enrich, deliver) as an idempotent consumer:
+// an upstream effect already recorded for this message is not performed again. Ordered routes pass a resequencer
+// gate first, so messages of one subject settle in the order the bus accepted them.
+import type { AuditEvent, AuditLog, AuditOutcome, AuditStep } from '../audit';
+import type { ResolvedRoute } from '../config/load-config';
+import type { Envelope, JsonValue } from '../core/envelope';
+import type { Logger } from '../observability/logger';
+import type { BusMetrics } from '../observability/metrics';
+import { failedDuringOutage, isBreakerOpen, type UpstreamBreaker } from './breaker';
+import type { MessageStatusStore } from '../stores/message-status';
+import type { EffectLog } from '../stores/stores';
+import { isStoreUnavailable, persist } from '../stores/store-unavailable';
+import type { Delivery, DeliveryHandler, HandlerResult } from '../transport/transport';
+import { isUpstreamError, MessageRejectedError } from './delivery/adapter';
+import type { Resequencer } from './resequencer';
+import type { StepRegistry } from './step-registry';
+
+export interface RouteRunnerDeps {
+  registry: StepRegistry;
+  audit: AuditLog;
+  effects: EffectLog;
+  messages: MessageStatusStore;
+  resequencer: Resequencer;
+  breakers: ReadonlyMap<string, UpstreamBreaker>;
+  metrics: BusMetrics;
+  logger: Logger;
+}
+
+/**
+ * The effect of one message on one adapter: one message id has one effect, whatever copy carries it. An intake that
+ * died after its publish leaves a copy in the queue; the client's resend, taken over under the same message id, may
+ * carry another sequence number, and must find the first copy's effect.
+ */
+export function effectKey(route: string, adapter: string, envelope: Envelope): string {
+  return `deliver:${route}:${adapter}:${envelope.id}`;
+}
+
+export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandler {
+  const handle = handlerFor(route, deps);
+  return async (delivery: Delivery): Promise<HandlerResult> => {
+    try {
+      return await handle(delivery);
+    } catch (error) {
+      // The store or the audit log is away (PostgreSQL restarting): not the message's fault, so it waits without
+      // using up an attempt, as behind an open breaker; an outage of any length ends in delivery.
+      if (!isStoreUnavailable(error)) throw error;
+      deps.logger.warn({ messageId: delivery.envelope.id, route: route.name, code: 'STORE_UNAVAILABLE' }, 'store unavailable during delivery; waiting');
+      return { outcome: 'retry', code: 'STORE_UNAVAILABLE', reason: `store unavailable: ${(error as Error).message}`, countAttempt: false };
+    }
+  };
+}
+
+function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandler {
+  return async (delivery: Delivery): Promise<HandlerResult> => {
+    const envelope = delivery.envelope;
+    const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
+    const records = new DeliveryRecords(route, envelope, deps.audit);
+    if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
+      if (await deps.resequencer.isVoided(envelope.subject, envelope.sequence, envelope.createdAt)) {
+        // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
+        log.warn({ code: 'SEQUENCE_VOIDED' }, 'late copy of a message that was never accepted; not delivered');
+        await records.write('rejected', 'rejected', 0, 'SEQUENCE_VOIDED', 'never accepted: its intake stopped before confirming it');
+        await deps.messages.update(envelope.id, { state: 'rejected', code: 'SEQUENCE_VOIDED', reason: 'never accepted: its intake stopped before confirming it', attempts: envelope.attempt });
+        return { outcome: 'ack' };
+      }
+      const ready = await deps.resequencer.waitForPredecessor(envelope.subject, envelope.sequence);
+      if (!ready) {
+        return { outcome: 'retry', code: 'WAITING_FOR_PREDECESSOR', reason: `message ${envelope.sequence - 1} of this subject has not settled`, countAttempt: false };
+      }
+    }
+    // The subject's next message waits for this one's number to be settled: that write is part of finishing the
+    // delivery (a failure retries it), not a side effect of the ack that could be lost while the store is away.
+    const settleNumber = async () => {
+      if (route.ordered && envelope.subject !== null && envelope.sequence !== null) await deps.resequencer.settle(envelope.subject, envelope.sequence);
+    };
+    // Not waited for before the steps: the store never lets "in progress" overwrite a final state, so this write may
+    // land after the delivery's last one. It is waited for before the delivery ends; losing it is harmless, as the
+    // delivery's final state follows it.
+    const inProgress = deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt }).catch(() => undefined);
+    try {
+      const result = await runSteps(route, delivery, deps, log, records);
+      if (result.outcome === 'ack') {
+        // Independent writes, sent together: the status and the settle share a round trip and a commit on PostgreSQL.
+        await Promise.all([inProgress, records.flush(), deps.messages.update(envelope.id, { state: 'delivered', attempts: envelope.attempt }), settleNumber()]);
+        deps.metrics.delivered.inc({ route: route.name });
+      } else {
+        await Promise.all([inProgress, records.write('failed', 'error', 0, result.code, result.reason)]);
+      }
+      return result;
+    } catch (error) {
+      if (!(error instanceof MessageRejectedError)) {
+        await Promise.all([inProgress, records.flush().catch(() => undefined)]);
+        throw error;
+      }
+      log.info({ code: error.code }, 'message rejected');
+      // The record first: a rejection the audit log does not hold is not settled (the throw retries the delivery).
+      await Promise.all([inProgress, records.write('rejected', 'rejected', 0, error.code, error.message)]);
+      await deps.messages.update(envelope.id, { state: 'rejected', code: error.code, reason: error.message, attempts: envelope.attempt });
+      await settleNumber();
+      deps.metrics.rejected.inc({ route: route.name, code: error.code });
+      return { outcome: 'ack' };
+    }
+  };
+}
+
+/**
+ * The audit records of one delivery. A step's record is noted when the step ends (with that time) and written with
+ * the delivery's last record, so the steps share one commit instead of waiting for one each; every path out of the
+ * delivery writes them before it settles, so an ack never runs ahead of its records.
+ */
+class DeliveryRecords {
+  private noted: AuditEvent[] = [];
+
+  constructor(
+    private readonly route: ResolvedRoute,
+    private readonly envelope: Envelope,
+    private readonly audit: AuditLog,
+  ) {}
+
+  note(step: AuditStep, outcome: AuditOutcome, durationMs: number, code: string | null = null, reason: string | null = null): void {
+    const envelope = this.envelope;
+    this.noted.push({
+      step,
+      outcome,
+      at: new Date().toISOString(),
+      messageId: envelope.id,
+      correlationId: envelope.correlationId,
+      subject: envelope.subject,
+      client: envelope.source,
+      route: this.route.name,
+      errorCode: code,
+      reason,
+      durationMs,
+      payloadDigest: envelope.payloadDigest,
+      details: { attempt: envelope.attempt },
+    });
+  }
+
+  /** Notes this record and writes it with those noted before it. */
+  async write(step: AuditStep, outcome: AuditOutcome, durationMs: number, code: string | null = null, reason: string | null = null): Promise<void> {
+    this.note(step, outcome, durationMs, code, reason);
+    await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const events = this.noted;
+    this.noted = [];
+    await Promise.all(events.map((event) => this.audit.append(event)));
+  }
+}
+
+const STEP_RECORD: Record<ResolvedRoute['steps'][number]['kind'], AuditStep> = {
+  validate: 'validated',
+  transform: 'transformed',
+  enrich: 'enriched',
+  deliver: 'delivered',
+};
+
+async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRunnerDeps, log: Logger, records: DeliveryRecords): Promise<HandlerResult> {
+  let working: Envelope = delivery.envelope;
+  for (const step of route.steps) {
+    const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: step.kind });
+    const started = performance.now();
+    try {
+      switch (step.kind) {
+        case 'validate': {
+          const problems = deps.registry.validate(step.schema, working.payload);
+          if (problems.length > 0) {
+            throw new MessageRejectedError('VALIDATION_FAILED', `invalid fields: ${problems.map((p) => p.field).join(', ')}`);
+          }
+          break;
+        }
+        case 'transform': {
+          const transform = deps.registry.transformers.get(step.transformer);
+          if (!transform) return { outcome: 'dead-letter', code: 'NO_TRANSFORMER', reason: `no transformer ${step.transformer}` };
+          working = withPayload(working, transform(working));
+          break;
+        }
+        case 'enrich': {
+          const enricher = deps.registry.enrichers.get(step.enricher);
+          if (!enricher) return { outcome: 'dead-letter', code: 'NO_ENRICHER', reason: `no enricher ${step.enricher}` };
+          const breaker = deps.breakers.get(enricher.upstream);
+          const result = await callUpstream(enricher.upstream, breaker, (signal) => enricher.enrich(working, signal), route, deps, log);
+          if (!result.ok) return result.outcome;
+          working = withPayload(working, result.value);
+          break;
+        }
+        case 'deliver': {
+          const result = await deliverOnce(route, step.adapter, delivery, working, deps, log);
+          if (result) return result;
+          break;
+        }
+      }
+    } finally {
+      timer();
+    }
+    records.note(STEP_RECORD[step.kind], 'ok', Math.round(performance.now() - started));
+  }
+  return { outcome: 'ack' };
+}
+
+type UpstreamCall<T> = { ok: true; value: T } | { ok: false; outcome: HandlerResult };
+
+/** Calls an upstream through its breaker and turns every failure into the right settlement. */
+async function callUpstream<T>(
+  upstream: string,
+  breaker: UpstreamBreaker | undefined,
+  work: (signal: AbortSignal) => Promise<T>,
+  route: ResolvedRoute,
+  deps: RouteRunnerDeps,
+  log: Logger,
+): Promise<UpstreamCall<T>> {
+  try {
+    const value = breaker ? await breaker.call(work) : await work(AbortSignal.timeout(30_000));
+    return { ok: true, value };
+  } catch (error) {
+    if (error instanceof MessageRejectedError) throw error;
+    if (isBreakerOpen(error)) {
+      deps.metrics.failed.inc({ route: route.name, code: 'BREAKER_OPEN' });
+      return { ok: false, outcome: { outcome: 'retry', code: 'BREAKER_OPEN', reason: `circuit to ${upstream} is open`, countAttempt: false } };
+    }
+    const code = isUpstreamError(error) ? error.code : 'UPSTREAM_ERROR';
+    const reason = error instanceof Error ? error.message : String(error);
+    deps.metrics.failed.inc({ route: route.name, code });
+    log.warn({ code, upstream }, 'upstream call failed');
+    if (isUpstreamError(error) && !error.transient) return { ok: false, outcome: { outcome: 'dead-letter', code, reason } };
+    // A failure the upstream's breaker judged an outage (consecutive failures, a failed probe, an open circuit; also
+    // an inner breaker of the adapter's own) is not this message's fault: it waits without using up its attempts, so
+    // an outage of any length ends in delivery; only the message's own failures count.
+    const outage = failedDuringOutage(error) || breaker?.state() === 'open';
+    return { ok: false, outcome: { outcome: 'retry', code, reason, countAttempt: !outage } };
+  }
+}
+
+/**
+ * Deliveries of one effect key under way in this process. After a lost connection the broker may hand a message
+ * out again while its first delivery is still talking to the upstream: the second waits for the first (eager
+ * idempotent consumer) instead of repeating the call.
+ */
+const inFlightEffects = new Map<string, Promise<HandlerResult | null>>();
+
+async function deliverOnce(
+  route: ResolvedRoute,
+  adapterName: string,
+  delivery: Delivery,
+  working: Envelope,
+  deps: RouteRunnerDeps,
+  log: Logger,
+): Promise<HandlerResult | null> {
+  const key = effectKey(route.name, adapterName, delivery.envelope);
+  for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) await running.catch(() => null);
+  const attempt = performOnce(key, route, adapterName, delivery, working, deps, log);
+  inFlightEffects.set(key, attempt);
+  try {
+    return await attempt;
+  } finally {
+    if (inFlightEffects.get(key) === attempt) inFlightEffects.delete(key);
+  }
+}
+
+async function performOnce(
+  key: string,
+  route: ResolvedRoute,
+  adapterName: string,
+  delivery: Delivery,
+  working: Envelope,
+  deps: RouteRunnerDeps,
+  log: Logger,
+): Promise<HandlerResult | null> {
+  if (await deps.effects.isDone(key)) {
+    deps.metrics.duplicatesSkipped.inc({ route: route.name });
+    log.info({ code: 'EFFECT_ALREADY_DONE' }, 'redelivered message: upstream effect already recorded, not repeated');
+    return null;
+  }
+  const adapter = deps.registry.adapter(adapterName);
+  const upstream = adapter.upstream ?? adapterName;
+  const breaker = deps.breakers.get(upstream);
+  if (adapter.alreadyApplied && mayHaveReachedUpstream(delivery)) {
+    // An earlier attempt may have acted without its record being written (the process died, or the answer was lost
+    // or came too late): an upstream that takes no idempotency key is asked before it is sent the same thing again.
+    const alreadyApplied = adapter.alreadyApplied.bind(adapter);
+    const found = await callUpstream(upstream, breaker, (signal) => alreadyApplied(working, signal), route, deps, log);
+    if (!found.ok) return found.outcome;
+    if (found.value) {
+      await recordEffect(deps.effects, key, delivery.envelope.id, log);
+      deps.metrics.effectsFoundUpstream.inc({ route: route.name });
+      log.info({ code: 'EFFECT_FOUND_UPSTREAM' }, 'the upstream already holds the effect of an earlier attempt; not repeated');
+      return null;
+    }
+  }
+  const result = await callUpstream(upstream, breaker, (signal) => adapter.deliver(working, signal), route, deps, log);
+  if (!result.ok) return result.outcome;
+  await recordEffect(deps.effects, key, delivery.envelope.id, log);
+  return null;
+}
+
+/** Retries that certainly stopped before any upstream call: the message waited for its turn or for a closed circuit. */
+const NEVER_CALLED_UPSTREAM = new Set(['WAITING_FOR_PREDECESSOR', 'BREAKER_OPEN']);
+
+/** A redelivery (the outcome of a handout was never learnt) or a retry after a failure that may have followed the call. */
+function mayHaveReachedUpstream(delivery: Delivery): boolean {
+  return delivery.redelivered || delivery.history.some((failure) => !NEVER_CALLED_UPSTREAM.has(failure.code));
+}
+
+/**
+ * The upstream has acted: its record must be written before anything else happens to this delivery, or a retry
+ * would act again. While the store is unreachable the delivery keeps its place and the write is tried again.
+ */
+async function recordEffect(effects: EffectLog, key: string, messageId: string, log: Logger): Promise<void> {
+  await persist(() => effects.markDone(key, messageId), {
+    onRetry: () => log.warn({ code: 'EFFECT_LOG_UNAVAILABLE' }, 'upstream effect done but not yet recorded; trying again'),
+  });
+}
+
+function withPayload(envelope: Envelope, payload: JsonValue): Envelope {
+  // The digest keeps describing the accepted payload; transformed payloads live only within this delivery.
+  return { ...envelope, payload };
+}

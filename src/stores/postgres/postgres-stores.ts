@@ -1,0 +1,378 @@
+// PostgreSQL implementation of the bus's stores, shared by several bus processes.
+import { Pool, type PoolClient } from 'pg';
+import type { DeadLetter, DeadLetterFilter } from '../../transport/transport';
+import { deadLetterFromRow, type DeadLetterRow } from '../dead-letter-row';
+import { deadLetterWhere, limitOf } from '../sqlite/sqlite-stores';
+import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, Stores } from '../stores';
+import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
+import { failingSinceSql, lastFailureSql, messageStatusFromRow, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { PgGroupCommit } from './pg-group-commit';
+import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS bus_effects (
+    key TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    done_at TIMESTAMPTZ NOT NULL DEFAULT now()
+  );
+  CREATE TABLE IF NOT EXISTS bus_dead_letters (
+    id TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    route TEXT NOT NULL,
+    type TEXT NOT NULL,
+    subject TEXT,
+    code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    envelope TEXT NOT NULL,
+    history TEXT NOT NULL,
+    dead_at TEXT NOT NULL,
+    replayed_at TEXT
+  );
+  CREATE INDEX IF NOT EXISTS bus_dead_letters_message ON bus_dead_letters(message_id);
+  CREATE INDEX IF NOT EXISTS bus_dead_letters_dead_at ON bus_dead_letters(dead_at);
+  CREATE TABLE IF NOT EXISTS bus_message_status (
+    message_id TEXT PRIMARY KEY,
+    correlation_id TEXT NOT NULL,
+    causation_id TEXT,
+    type TEXT NOT NULL,
+    source TEXT NOT NULL,
+    subject TEXT,
+    destination TEXT,
+    route TEXT NOT NULL,
+    state TEXT NOT NULL,
+    code TEXT,
+    reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    accepted_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS bus_message_status_causation ON bus_message_status(causation_id);
+  ALTER TABLE bus_message_status ADD COLUMN IF NOT EXISTS failing_since TEXT;
+  CREATE INDEX IF NOT EXISTS bus_message_status_waiting ON bus_message_status(state, failing_since);
+  CREATE TABLE IF NOT EXISTS bus_subject_sequences (
+    subject TEXT PRIMARY KEY,
+    last_issued BIGINT NOT NULL DEFAULT 0
+  );
+  CREATE TABLE IF NOT EXISTS bus_subject_settled (
+    subject TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    PRIMARY KEY (subject, sequence)
+  );
+  CREATE TABLE IF NOT EXISTS bus_subject_pending (
+    subject TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    issued_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (subject, sequence)
+  );
+  CREATE TABLE IF NOT EXISTS bus_subject_voided (
+    subject TEXT NOT NULL,
+    sequence BIGINT NOT NULL,
+    voided_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (subject, sequence)
+  );
+  CREATE TABLE IF NOT EXISTS bus_idempotency_keys (
+    client TEXT NOT NULL,
+    key TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    payload_digest TEXT NOT NULL,
+    state TEXT NOT NULL,
+    claimed_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (client, key)
+  );
+  ALTER TABLE bus_idempotency_keys ADD COLUMN IF NOT EXISTS renewed_at_ms BIGINT;
+  CREATE TABLE IF NOT EXISTS bus_revoked_sessions (
+    jti TEXT PRIMARY KEY,
+    expires_at_ms BIGINT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS bus_audit_outbox (
+    id TEXT PRIMARY KEY,
+    owner_host TEXT NOT NULL,
+    owner_pid BIGINT NOT NULL,
+    owner_token TEXT NOT NULL,
+    kept_at TEXT NOT NULL,
+    position BIGINT NOT NULL,
+    event TEXT NOT NULL
+  );
+`;
+
+class PostgresMessageStatusStore implements MessageStatusStore {
+  constructor(private readonly db: PgGroupCommit) {}
+  async accepted(status: Parameters<MessageStatusStore['accepted']>[0]): Promise<void> {
+    await this.db.query(
+      `INSERT INTO bus_message_status
+         (message_id, correlation_id, causation_id, type, source, subject, destination, route, state, attempts, accepted_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'accepted', 0, $9, $9) ON CONFLICT (message_id) DO NOTHING`,
+      [status.messageId, status.correlationId, status.causationId, status.type, status.source, status.subject, status.destination, status.route, status.acceptedAt],
+    );
+  }
+  async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
+    await this.db.query(
+      `UPDATE bus_message_status SET state = $2, ${lastFailureSql('$2::text', '$3::text', '$4::text')}, attempts = GREATEST(attempts, $5), updated_at = $6,
+         failing_since = ${failingSinceSql('$2::text', '$3::text', '$6::text')}
+       WHERE message_id = $1 AND ($2 IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`,
+      [messageId, update.state, update.code ?? null, update.reason ?? null, update.attempts ?? 0, new Date().toISOString()],
+    );
+  }
+  async reopen(messageId: string): Promise<void> {
+    await this.db.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = $2 WHERE message_id = $1`, [
+      messageId,
+      new Date().toISOString(),
+    ]);
+  }
+  async get(messageId: string): Promise<MessageStatus | null> {
+    const result = await this.db.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE message_id = $1', [messageId]);
+    return result.rows[0] ? messageStatusFromRow(result.rows[0]) : null;
+  }
+  async children(messageId: string): Promise<MessageStatus[]> {
+    const result = await this.db.query<MessageStatusRow>(
+      'SELECT * FROM bus_message_status WHERE causation_id = $1 ORDER BY accepted_at, message_id',
+      [messageId],
+    );
+    return result.rows.map(messageStatusFromRow);
+  }
+  async waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]> {
+    const result = await this.db.query<MessageStatusRow>(
+      `SELECT * FROM bus_message_status WHERE state = 'in-progress' AND failing_since IS NOT NULL AND ($1::text IS NULL OR route = $1)
+       ORDER BY failing_since, message_id LIMIT $2`,
+      [filter.route ?? null, filter.limit],
+    );
+    return result.rows.map(waitingMessageFromRow);
+  }
+}
+
+class PostgresSubjectSequenceStore implements SubjectSequenceStore {
+  constructor(private readonly db: PgGroupCommit) {}
+  async next(subject: string): Promise<number> {
+    const result = await this.db.query<{ sequence: string }>(
+      `WITH issued AS (
+         INSERT INTO bus_subject_sequences (subject, last_issued) VALUES ($1, 1)
+         ON CONFLICT (subject) DO UPDATE SET last_issued = bus_subject_sequences.last_issued + 1 RETURNING last_issued)
+       INSERT INTO bus_subject_pending (subject, sequence) SELECT $1, last_issued FROM issued RETURNING sequence`,
+      [subject],
+    );
+    return Number(result.rows[0]!.sequence);
+  }
+  async confirm(subject: string, sequence: number): Promise<boolean> {
+    const result = await this.db.query<{ confirmed: boolean }>(
+      `WITH released AS (DELETE FROM bus_subject_pending WHERE subject = $1 AND sequence = $2 RETURNING 1)
+       SELECT EXISTS (SELECT 1 FROM released) OR NOT EXISTS (SELECT 1 FROM bus_subject_voided WHERE subject = $1 AND sequence = $2) AS confirmed`,
+      [subject, sequence],
+    );
+    return result.rows[0]?.confirmed === true;
+  }
+  async isSettled(subject: string, sequence: number): Promise<boolean> {
+    if (sequence <= 0) return true;
+    const result = await this.db.query('SELECT 1 FROM bus_subject_settled WHERE subject = $1 AND sequence = $2', [subject, sequence]);
+    return (result.rowCount ?? 0) > 0;
+  }
+  async settle(subject: string, sequence: number): Promise<void> {
+    await this.db.query(
+      `WITH released AS (DELETE FROM bus_subject_pending WHERE subject = $1 AND sequence = $2)
+       INSERT INTO bus_subject_settled (subject, sequence) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+      [subject, sequence],
+    );
+  }
+  async voidAbandoned(subject: string, sequence: number, olderThanMs: number): Promise<boolean> {
+    // The DELETE decides between this and a late confirm(): whichever removes the pending row wins.
+    const result = await this.db.query(
+      `WITH abandoned AS (
+         DELETE FROM bus_subject_pending WHERE subject = $1 AND sequence = $2 AND issued_at < now() - make_interval(secs => $3)
+         RETURNING subject, sequence),
+       voided AS (INSERT INTO bus_subject_voided (subject, sequence) SELECT subject, sequence FROM abandoned ON CONFLICT DO NOTHING)
+       INSERT INTO bus_subject_settled (subject, sequence) SELECT subject, sequence FROM abandoned ON CONFLICT DO NOTHING RETURNING 1`,
+      [subject, sequence, olderThanMs / 1000],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+  async isVoided(subject: string, sequence: number): Promise<boolean> {
+    const result = await this.db.query('SELECT 1 FROM bus_subject_voided WHERE subject = $1 AND sequence = $2', [subject, sequence]);
+    return (result.rowCount ?? 0) > 0;
+  }
+}
+
+class PostgresEffectLog implements EffectLog {
+  constructor(private readonly db: PgGroupCommit) {}
+  async isDone(key: string): Promise<boolean> {
+    const result = await this.db.query('SELECT 1 FROM bus_effects WHERE key = $1', [key]);
+    return (result.rowCount ?? 0) > 0;
+  }
+  async markDone(key: string, messageId: string): Promise<void> {
+    // Grouped like the other writes: a process killed between an upstream's answer and this commit leaves the
+    // delivery in doubt, and the route runner asks the upstream before it acts again.
+    await this.db.query('INSERT INTO bus_effects (key, message_id) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, messageId]);
+  }
+}
+
+class PostgresIdempotencyKeyStore implements IdempotencyKeyStore {
+  constructor(private readonly db: PgGroupCommit) {}
+  async claim(client: string, key: string, record: Omit<IdempotencyRecord, 'state'>): Promise<IdempotencyRecord | null> {
+    const inserted = await this.db.query(
+      `INSERT INTO bus_idempotency_keys (client, key, message_id, correlation_id, payload_digest, state, claimed_at_ms)
+       VALUES ($1, $2, $3, $4, $5, 'pending', $6) ON CONFLICT (client, key) DO NOTHING`,
+      [client, key, record.messageId, record.correlationId, record.payloadDigest, record.claimedAtMs],
+    );
+    if ((inserted.rowCount ?? 0) > 0) return null;
+    const existing = await this.db.query<IdempotencyRow>('SELECT * FROM bus_idempotency_keys WHERE client = $1 AND key = $2', [client, key]);
+    const row = existing.rows[0];
+    // Released between the two statements: claim again.
+    return row ? idempotencyRecordFromRow(row) : this.claim(client, key, record);
+  }
+  async accepted(client: string, key: string): Promise<void> {
+    await this.db.query(`UPDATE bus_idempotency_keys SET state = 'accepted' WHERE client = $1 AND key = $2`, [client, key]);
+  }
+  async release(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void> {
+    await this.db.query('DELETE FROM bus_idempotency_keys WHERE client = $1 AND key = $2 AND message_id = $3 AND claimed_at_ms = $4', [client, key, messageId, claimedAtMs]);
+  }
+  async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
+    const result = await this.db.query(
+      `UPDATE bus_idempotency_keys SET claimed_at_ms = $5, renewed_at_ms = NULL
+       WHERE client = $1 AND key = $2 AND message_id = $3 AND state = 'pending' AND COALESCE(renewed_at_ms, claimed_at_ms) < $4`,
+      [client, key, messageId, nowMs - olderThanMs, nowMs],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+  async renew(client: string, key: string, messageId: string, claimedAtMs: number, nowMs: number): Promise<void> {
+    await this.db.query(
+      `UPDATE bus_idempotency_keys SET renewed_at_ms = $5 WHERE client = $1 AND key = $2 AND message_id = $3 AND claimed_at_ms = $4 AND state = 'pending'`,
+      [client, key, messageId, claimedAtMs, nowMs],
+    );
+  }
+}
+
+class PostgresRevokedSessionStore implements RevokedSessionStore {
+  constructor(private readonly pool: Pool) {}
+  async revoke(jti: string, expiresAtMs: number): Promise<void> {
+    // Sessions past their expiry are refused anyway; their revocations need not be kept.
+    await this.pool.query('DELETE FROM bus_revoked_sessions WHERE expires_at_ms < $1', [Date.now()]);
+    await this.pool.query(
+      'INSERT INTO bus_revoked_sessions (jti, expires_at_ms) VALUES ($1, $2) ON CONFLICT (jti) DO UPDATE SET expires_at_ms = EXCLUDED.expires_at_ms',
+      [jti, expiresAtMs],
+    );
+  }
+  async isRevoked(jti: string): Promise<boolean> {
+    const result = await this.pool.query('SELECT 1 FROM bus_revoked_sessions WHERE jti = $1', [jti]);
+    return (result.rowCount ?? 0) > 0;
+  }
+}
+
+class PostgresDeadLetterStore implements DeadLetterStore {
+  constructor(private readonly pool: Pool) {}
+  async put(letter: DeadLetter): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO bus_dead_letters (id, message_id, route, type, subject, code, reason, envelope, history, dead_at, replayed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
+      [
+        letter.id,
+        letter.envelope.id,
+        letter.route,
+        letter.envelope.type,
+        letter.envelope.subject,
+        letter.code,
+        letter.reason,
+        JSON.stringify(letter.envelope),
+        JSON.stringify(letter.history),
+        letter.deadAt,
+        letter.replayedAt,
+      ],
+    );
+  }
+  async list(filter: DeadLetterFilter): Promise<DeadLetter[]> {
+    const { where, params } = deadLetterWhere(filter, (n) => `$${n}`);
+    const result = await this.pool.query<DeadLetterRow>(
+      `SELECT * FROM bus_dead_letters ${where} ORDER BY dead_at, id LIMIT ${limitOf(filter)}`,
+      params,
+    );
+    return result.rows.map(deadLetterFromRow);
+  }
+  async markReplayed(ids: string[], at: string): Promise<void> {
+    if (ids.length === 0) return;
+    await this.pool.query('UPDATE bus_dead_letters SET replayed_at = $1 WHERE id = ANY($2)', [at, ids]);
+  }
+  async countPending(): Promise<number> {
+    const result = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM bus_dead_letters WHERE replayed_at IS NULL');
+    return Number(result.rows[0]?.n ?? 0);
+  }
+}
+
+class PostgresAuditOutboxStore implements AuditOutboxStore {
+  private readonly sql = outboxSql((i) => `$${i}`, 'bus_audit_outbox');
+  constructor(private readonly pool: Pool) {}
+  async keep(entries: OutboxEntry[]): Promise<void> {
+    await this.inTransaction(async (client) => {
+      for (const e of entries) await client.query(this.sql.insert, [e.id, e.owner.host, e.owner.pid, e.owner.token, e.keptAt, e.position, e.event]);
+    });
+  }
+  async remove(ids: string[]): Promise<void> {
+    if (ids.length > 0) await this.pool.query('DELETE FROM bus_audit_outbox WHERE id = ANY($1)', [ids]);
+  }
+  async owners(): Promise<OutboxOwner[]> {
+    return (await this.pool.query<OutboxRow>(this.sql.owners)).rows.map(outboxOwnerFromRow);
+  }
+  async takeOver(from: OutboxOwner, to: OutboxOwner): Promise<OutboxEntry[]> {
+    return this.inTransaction(async (client) => {
+      await client.query(this.sql.takeOver, [to.host, to.pid, to.token, from.host, from.pid, from.token]);
+      return (await client.query<OutboxRow>(this.sql.ofOwner, [to.host, to.pid, to.token])).rows.map(outboxEntryFromRow);
+    });
+  }
+  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+export class PostgresStores implements Stores {
+  readonly kind = 'postgres' as const;
+  readonly effects: EffectLog;
+  readonly deadLetters: DeadLetterStore;
+  readonly messages: MessageStatusStore;
+  readonly sequences: SubjectSequenceStore;
+  readonly idempotency: IdempotencyKeyStore;
+  readonly revokedSessions: RevokedSessionStore;
+  readonly auditOutbox: AuditOutboxStore;
+  private constructor(private readonly pool: Pool) {
+    // The statements of every message's hops go through group commit; dead letters (rare, large) do not.
+    const grouped = new PgGroupCommit(pool);
+    this.effects = new PostgresEffectLog(grouped);
+    this.deadLetters = new PostgresDeadLetterStore(pool);
+    this.messages = new PostgresMessageStatusStore(grouped);
+    this.sequences = new PostgresSubjectSequenceStore(grouped);
+    this.idempotency = new PostgresIdempotencyKeyStore(grouped);
+    this.revokedSessions = new PostgresRevokedSessionStore(pool);
+    this.auditOutbox = new PostgresAuditOutboxStore(pool);
+  }
+
+  static async open(connectionString: string): Promise<PostgresStores> {
+    const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5000 });
+    // An idle client losing its server (PostgreSQL restart) emits 'error' on the pool; the next query reconnects.
+    pool.on('error', () => undefined);
+    const client = await pool.connect();
+    try {
+      // Several processes may start at once; serialise the DDL.
+      await client.query('SELECT pg_advisory_lock(74231)');
+      await client.query(SCHEMA);
+      await client.query('SELECT pg_advisory_unlock(74231)');
+    } finally {
+      client.release();
+    }
+    return new PostgresStores(pool);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

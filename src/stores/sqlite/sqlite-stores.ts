@@ -1,0 +1,418 @@
+// SQLite (better-sqlite3, WAL) implementation of the bus's stores, for the embedded default and single-process use.
+import Database from 'better-sqlite3';
+import type { DeadLetter, DeadLetterFilter } from '../../transport/transport';
+import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, Stores } from '../stores';
+import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
+import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
+import { deadLetterFromRow, type DeadLetterRow } from '../dead-letter-row';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
+import { failingSinceSql, lastFailureSql, messageStatusFromRow, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { prepareSqliteFile } from '../private-files';
+
+export type SqliteDatabase = Database.Database;
+
+export function openSqlite(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): SqliteDatabase {
+  prepareSqliteFile(file);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('busy_timeout = 5000');
+  return db;
+}
+
+export function migrateSqliteStores(db: SqliteDatabase): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS effects (
+      key TEXT PRIMARY KEY,
+      message_id TEXT NOT NULL,
+      done_at TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS dead_letters (
+      id TEXT PRIMARY KEY,
+      message_id TEXT NOT NULL,
+      route TEXT NOT NULL,
+      type TEXT NOT NULL,
+      subject TEXT,
+      code TEXT NOT NULL,
+      reason TEXT NOT NULL,
+      envelope TEXT NOT NULL,
+      history TEXT NOT NULL,
+      dead_at TEXT NOT NULL,
+      replayed_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS dead_letters_message ON dead_letters(message_id);
+    CREATE INDEX IF NOT EXISTS dead_letters_dead_at ON dead_letters(dead_at);
+    CREATE TABLE IF NOT EXISTS message_status (
+      message_id TEXT PRIMARY KEY,
+      correlation_id TEXT NOT NULL,
+      causation_id TEXT,
+      type TEXT NOT NULL,
+      source TEXT NOT NULL,
+      subject TEXT,
+      destination TEXT,
+      route TEXT NOT NULL,
+      state TEXT NOT NULL,
+      code TEXT,
+      reason TEXT,
+      attempts INTEGER NOT NULL DEFAULT 0,
+      accepted_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS message_status_causation ON message_status(causation_id);
+    CREATE TABLE IF NOT EXISTS subject_sequences (
+      subject TEXT PRIMARY KEY,
+      last_issued INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE IF NOT EXISTS subject_settled (
+      subject TEXT NOT NULL,
+      sequence INTEGER NOT NULL,
+      PRIMARY KEY (subject, sequence)
+    );
+    CREATE TABLE IF NOT EXISTS subject_pending (
+      subject TEXT NOT NULL,
+      sequence INTEGER NOT NULL,
+      issued_at INTEGER NOT NULL,
+      PRIMARY KEY (subject, sequence)
+    );
+    CREATE TABLE IF NOT EXISTS subject_voided (
+      subject TEXT NOT NULL,
+      sequence INTEGER NOT NULL,
+      PRIMARY KEY (subject, sequence)
+    );
+    CREATE TABLE IF NOT EXISTS idempotency_keys (
+      client TEXT NOT NULL,
+      key TEXT NOT NULL,
+      message_id TEXT NOT NULL,
+      correlation_id TEXT NOT NULL,
+      payload_digest TEXT NOT NULL,
+      state TEXT NOT NULL,
+      claimed_at_ms INTEGER NOT NULL,
+      PRIMARY KEY (client, key)
+    );
+    CREATE TABLE IF NOT EXISTS revoked_sessions (
+      jti TEXT PRIMARY KEY,
+      expires_at_ms INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS audit_outbox (
+      id TEXT PRIMARY KEY,
+      owner_host TEXT NOT NULL,
+      owner_pid INTEGER NOT NULL,
+      owner_token TEXT NOT NULL,
+      kept_at TEXT NOT NULL,
+      position INTEGER NOT NULL,
+      event TEXT NOT NULL
+    );
+  `);
+  // Added after the first release: databases made before it gain the column here.
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('message_status')").all();
+  if (!columns.some((c) => c.name === 'failing_since')) db.exec('ALTER TABLE message_status ADD COLUMN failing_since TEXT');
+  const keyColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('idempotency_keys')").all();
+  if (!keyColumns.some((c) => c.name === 'renewed_at_ms')) db.exec('ALTER TABLE idempotency_keys ADD COLUMN renewed_at_ms INTEGER');
+  db.exec('CREATE INDEX IF NOT EXISTS message_status_waiting ON message_status(state, failing_since)');
+}
+
+export class SqliteMessageStatusStore implements MessageStatusStore {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      accepted: db.prepare(`INSERT OR IGNORE INTO message_status
+        (message_id, correlation_id, causation_id, type, source, subject, destination, route, state, attempts, accepted_at, updated_at)
+        VALUES (@messageId, @correlationId, @causationId, @type, @source, @subject, @destination, @route, 'accepted', 0, @acceptedAt, @acceptedAt)`),
+      update: db.prepare(`UPDATE message_status SET state = @state, ${lastFailureSql('@state', '@code', '@reason')},
+        attempts = max(attempts, @attempts), updated_at = @now, failing_since = ${failingSinceSql('@state', '@code', '@now')}
+        WHERE message_id = @messageId AND (@state IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`),
+      reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ?`),
+      waiting: db.prepare<[string | null, string | null, number], MessageStatusRow>(`SELECT * FROM message_status
+        WHERE state = 'in-progress' AND failing_since IS NOT NULL AND (? IS NULL OR route = ?) ORDER BY failing_since, message_id LIMIT ?`),
+      get: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE message_id = ?'),
+      children: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE causation_id = ? ORDER BY accepted_at, message_id'),
+    };
+  }
+  async accepted(status: Parameters<MessageStatusStore['accepted']>[0]): Promise<void> {
+    this.stmts.accepted.run(status);
+  }
+  async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
+    this.stmts.update.run({
+      messageId,
+      state: update.state,
+      code: update.code ?? null,
+      reason: update.reason ?? null,
+      attempts: update.attempts ?? 0,
+      now: new Date().toISOString(),
+    });
+  }
+  async reopen(messageId: string): Promise<void> {
+    this.stmts.reopen.run(new Date().toISOString(), messageId);
+  }
+  async get(messageId: string): Promise<MessageStatus | null> {
+    const row = this.stmts.get.get(messageId);
+    return row ? messageStatusFromRow(row) : null;
+  }
+  async children(messageId: string): Promise<MessageStatus[]> {
+    return this.stmts.children.all(messageId).map(messageStatusFromRow);
+  }
+  async waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]> {
+    const route = filter.route ?? null;
+    return this.stmts.waiting.all(route, route, filter.limit).map(waitingMessageFromRow);
+  }
+}
+
+export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
+  private readonly stmts;
+  private readonly issue;
+  private readonly abandon;
+  private readonly releaseAndSettle;
+  private readonly confirmIssued;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      next: db.prepare<[string], { last_issued: number }>(`INSERT INTO subject_sequences (subject, last_issued) VALUES (?, 1)
+        ON CONFLICT (subject) DO UPDATE SET last_issued = last_issued + 1 RETURNING last_issued`),
+      pending: db.prepare('INSERT INTO subject_pending (subject, sequence, issued_at) VALUES (?, ?, ?)'),
+      release: db.prepare('DELETE FROM subject_pending WHERE subject = ? AND sequence = ?'),
+      releaseOld: db.prepare('DELETE FROM subject_pending WHERE subject = ? AND sequence = ? AND issued_at < ?'),
+      settled: db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM subject_settled WHERE subject = ? AND sequence = ?'),
+      settle: db.prepare('INSERT OR IGNORE INTO subject_settled (subject, sequence) VALUES (?, ?)'),
+      voided: db.prepare<[string, number], { n: number }>('SELECT 1 AS n FROM subject_voided WHERE subject = ? AND sequence = ?'),
+      markVoided: db.prepare('INSERT OR IGNORE INTO subject_voided (subject, sequence) VALUES (?, ?)'),
+    };
+    this.issue = db.transaction((subject: string): number => {
+      const sequence = this.stmts.next.get(subject)!.last_issued;
+      this.stmts.pending.run(subject, sequence, Date.now());
+      return sequence;
+    });
+    this.confirmIssued = db.transaction((subject: string, sequence: number): boolean => {
+      if (this.stmts.release.run(subject, sequence).changes > 0) return true;
+      return this.stmts.voided.get(subject, sequence) === undefined;
+    });
+    this.releaseAndSettle = db.transaction((subject: string, sequence: number) => {
+      this.stmts.release.run(subject, sequence);
+      this.stmts.settle.run(subject, sequence);
+    });
+    this.abandon = db.transaction((subject: string, sequence: number, before: number): boolean => {
+      if (this.stmts.releaseOld.run(subject, sequence, before).changes === 0) return false;
+      this.stmts.markVoided.run(subject, sequence);
+      this.stmts.settle.run(subject, sequence);
+      return true;
+    });
+  }
+  async next(subject: string): Promise<number> {
+    return this.issue(subject);
+  }
+  async confirm(subject: string, sequence: number): Promise<boolean> {
+    return this.confirmIssued(subject, sequence);
+  }
+  async isSettled(subject: string, sequence: number): Promise<boolean> {
+    return sequence <= 0 || this.stmts.settled.get(subject, sequence) !== undefined;
+  }
+  async settle(subject: string, sequence: number): Promise<void> {
+    this.releaseAndSettle(subject, sequence);
+  }
+  async voidAbandoned(subject: string, sequence: number, olderThanMs: number): Promise<boolean> {
+    return this.abandon(subject, sequence, Date.now() - olderThanMs);
+  }
+  async isVoided(subject: string, sequence: number): Promise<boolean> {
+    return this.stmts.voided.get(subject, sequence) !== undefined;
+  }
+}
+
+export class SqliteEffectLog implements EffectLog {
+  private readonly selectStmt;
+  private readonly insertStmt;
+  constructor(db: SqliteDatabase) {
+    this.selectStmt = db.prepare<[string], { key: string }>('SELECT key FROM effects WHERE key = ?');
+    this.insertStmt = db.prepare('INSERT OR IGNORE INTO effects (key, message_id, done_at) VALUES (?, ?, ?)');
+  }
+  async isDone(key: string): Promise<boolean> {
+    return this.selectStmt.get(key) !== undefined;
+  }
+  async markDone(key: string, messageId: string): Promise<void> {
+    this.insertStmt.run(key, messageId, new Date().toISOString());
+  }
+}
+
+export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      claim: db.prepare(`INSERT OR IGNORE INTO idempotency_keys (client, key, message_id, correlation_id, payload_digest, state, claimed_at_ms)
+        VALUES (?, ?, ?, ?, ?, 'pending', ?)`),
+      get: db.prepare<[string, string], IdempotencyRow>('SELECT * FROM idempotency_keys WHERE client = ? AND key = ?'),
+      accepted: db.prepare(`UPDATE idempotency_keys SET state = 'accepted' WHERE client = ? AND key = ?`),
+      release: db.prepare('DELETE FROM idempotency_keys WHERE client = ? AND key = ? AND message_id = ? AND claimed_at_ms = ?'),
+      takeOver: db.prepare(`UPDATE idempotency_keys SET claimed_at_ms = ?, renewed_at_ms = NULL
+        WHERE client = ? AND key = ? AND message_id = ? AND state = 'pending' AND COALESCE(renewed_at_ms, claimed_at_ms) < ?`),
+      renew: db.prepare(`UPDATE idempotency_keys SET renewed_at_ms = ?
+        WHERE client = ? AND key = ? AND message_id = ? AND claimed_at_ms = ? AND state = 'pending'`),
+    };
+  }
+  async claim(client: string, key: string, record: Omit<IdempotencyRecord, 'state'>): Promise<IdempotencyRecord | null> {
+    const inserted = this.stmts.claim.run(client, key, record.messageId, record.correlationId, record.payloadDigest, record.claimedAtMs);
+    if (inserted.changes > 0) return null;
+    const row = this.stmts.get.get(client, key);
+    return row ? idempotencyRecordFromRow(row) : null;
+  }
+  async accepted(client: string, key: string): Promise<void> {
+    this.stmts.accepted.run(client, key);
+  }
+  async release(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void> {
+    this.stmts.release.run(client, key, messageId, claimedAtMs);
+  }
+  async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
+    return this.stmts.takeOver.run(nowMs, client, key, messageId, nowMs - olderThanMs).changes > 0;
+  }
+  async renew(client: string, key: string, messageId: string, claimedAtMs: number, nowMs: number): Promise<void> {
+    this.stmts.renew.run(nowMs, client, key, messageId, claimedAtMs);
+  }
+}
+
+export class SqliteRevokedSessionStore implements RevokedSessionStore {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      revoke: db.prepare('INSERT OR REPLACE INTO revoked_sessions (jti, expires_at_ms) VALUES (?, ?)'),
+      prune: db.prepare('DELETE FROM revoked_sessions WHERE expires_at_ms < ?'),
+      get: db.prepare<[string], { jti: string }>('SELECT jti FROM revoked_sessions WHERE jti = ?'),
+    };
+  }
+  async revoke(jti: string, expiresAtMs: number): Promise<void> {
+    // Sessions past their expiry are refused anyway; their revocations need not be kept.
+    this.stmts.prune.run(Date.now());
+    this.stmts.revoke.run(jti, expiresAtMs);
+  }
+  async isRevoked(jti: string): Promise<boolean> {
+    return this.stmts.get.get(jti) !== undefined;
+  }
+}
+
+export class SqliteDeadLetterStore implements DeadLetterStore {
+  private readonly insertStmt;
+  constructor(private readonly db: SqliteDatabase) {
+    this.insertStmt = db.prepare(`INSERT OR IGNORE INTO dead_letters
+      (id, message_id, route, type, subject, code, reason, envelope, history, dead_at, replayed_at)
+      VALUES (@id, @messageId, @route, @type, @subject, @code, @reason, @envelope, @history, @deadAt, @replayedAt)`);
+  }
+
+  /** Synchronous insert, so the embedded transport can move a message to the dead letters in one transaction. */
+  putSync(letter: DeadLetter): void {
+    this.insertStmt.run({
+      id: letter.id,
+      messageId: letter.envelope.id,
+      route: letter.route,
+      type: letter.envelope.type,
+      subject: letter.envelope.subject,
+      code: letter.code,
+      reason: letter.reason,
+      envelope: JSON.stringify(letter.envelope),
+      history: JSON.stringify(letter.history),
+      deadAt: letter.deadAt,
+      replayedAt: letter.replayedAt,
+    });
+  }
+
+  async put(letter: DeadLetter): Promise<void> {
+    this.putSync(letter);
+  }
+
+  async list(filter: DeadLetterFilter): Promise<DeadLetter[]> {
+    const { where, params } = deadLetterWhere(filter, () => '?');
+    const rows = this.db
+      .prepare<unknown[], DeadLetterRow>(`SELECT * FROM dead_letters ${where} ORDER BY dead_at, id LIMIT ${limitOf(filter)}`)
+      .all(...params);
+    return rows.map(deadLetterFromRow);
+  }
+
+  async markReplayed(ids: string[], at: string): Promise<void> {
+    const stmt = this.db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?');
+    this.db.transaction(() => ids.forEach((id) => stmt.run(at, id)))();
+  }
+
+  async countPending(): Promise<number> {
+    return (this.db.prepare('SELECT count(*) AS n FROM dead_letters WHERE replayed_at IS NULL').get() as { n: number }).n;
+  }
+}
+
+export function limitOf(filter: DeadLetterFilter): number {
+  return Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
+}
+
+/** Builds the WHERE clause of a dead-letter query; placeholder() gives `?` (SQLite) or `$n` (PostgreSQL). */
+export function deadLetterWhere(filter: DeadLetterFilter, placeholder: (n: number) => string): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql.replace('?', placeholder(params.length)));
+  };
+  if (!filter.includeReplayed) clauses.push('replayed_at IS NULL');
+  if (filter.messageId) add('message_id = ?', filter.messageId);
+  if (filter.route) add('route = ?', filter.route);
+  if (filter.type) add('type = ?', filter.type);
+  if (filter.subject) add('subject = ?', filter.subject);
+  if (filter.code) add('code = ?', filter.code);
+  if (filter.since) add('dead_at >= ?', filter.since);
+  if (filter.until) add('dead_at < ?', filter.until);
+  if (filter.ids) {
+    if (filter.ids.length === 0) clauses.push('1 = 0');
+    else {
+      const marks = filter.ids.map((id) => {
+        params.push(id);
+        return placeholder(params.length);
+      });
+      clauses.push(`id IN (${marks.join(', ')})`);
+    }
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+export class SqliteAuditOutboxStore implements AuditOutboxStore {
+  private readonly sql = outboxSql(() => '?');
+  constructor(private readonly db: SqliteDatabase) {}
+  async keep(entries: OutboxEntry[]): Promise<void> {
+    const insert = this.db.prepare(this.sql.insert);
+    this.db.transaction(() => {
+      for (const e of entries) insert.run(e.id, e.owner.host, e.owner.pid, e.owner.token, e.keptAt, e.position, e.event);
+    })();
+  }
+  async remove(ids: string[]): Promise<void> {
+    const remove = this.db.prepare(this.sql.remove);
+    this.db.transaction(() => {
+      for (const id of ids) remove.run(id);
+    })();
+  }
+  async owners(): Promise<OutboxOwner[]> {
+    return (this.db.prepare(this.sql.owners).all() as OutboxRow[]).map(outboxOwnerFromRow);
+  }
+  async takeOver(from: OutboxOwner, to: OutboxOwner): Promise<OutboxEntry[]> {
+    return this.db.transaction(() => {
+      this.db.prepare(this.sql.takeOver).run(to.host, to.pid, to.token, from.host, from.pid, from.token);
+      return (this.db.prepare(this.sql.ofOwner).all(to.host, to.pid, to.token) as OutboxRow[]).map(outboxEntryFromRow);
+    })();
+  }
+}
+
+export class SqliteStores implements Stores {
+  readonly kind = 'sqlite' as const;
+  readonly effects: SqliteEffectLog;
+  readonly deadLetters: SqliteDeadLetterStore;
+  readonly messages: SqliteMessageStatusStore;
+  readonly sequences: SqliteSubjectSequenceStore;
+  readonly idempotency: SqliteIdempotencyKeyStore;
+  readonly revokedSessions: SqliteRevokedSessionStore;
+  readonly auditOutbox: SqliteAuditOutboxStore;
+  constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
+    migrateSqliteStores(db);
+    this.effects = new SqliteEffectLog(db);
+    this.deadLetters = new SqliteDeadLetterStore(db);
+    this.messages = new SqliteMessageStatusStore(db);
+    this.sequences = new SqliteSubjectSequenceStore(db);
+    this.idempotency = new SqliteIdempotencyKeyStore(db);
+    this.revokedSessions = new SqliteRevokedSessionStore(db);
+    this.auditOutbox = new SqliteAuditOutboxStore(db);
+  }
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+  async close(): Promise<void> {
+    if (this.ownsDb && this.db.open) this.db.close();
+  }
+}

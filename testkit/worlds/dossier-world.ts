@@ -1,0 +1,119 @@
+// A bus with the dossier flow against reference simulators on free ports, in this process, on either transport.
+import { repoFile } from '../../src/core/repo-files';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Writable } from 'node:stream';
+import YAML from 'yaml';
+import { startDvcqgSimulator, type DvcqgSimulator } from '../simulators/dvcqg';
+import { startPopulationSimulator, type RunningPopulationSimulator } from '../simulators/population';
+import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../simulators/reference';
+import { startBus, type Bus } from '../../src/bus';
+import { loadConfig } from '../../src/config/load-config';
+import { createLogger } from '../../src/observability/logger';
+import { deleteTopology } from '../amqp-cleanup';
+import { TEST_CLIENT, TEST_SIGNING_KEY } from '../bus-process';
+
+/** A client of the dossier world with message.status only. */
+export const STATUS_ONLY_CLIENT = 'status-only';
+import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName } from '../env';
+import { dossierFlowConfig } from '../config/dossier-flow-config';
+import { testToken } from '../intake';
+import { hashPassword } from '../../src/http/auth/password-hash';
+
+/** The member id of TEST_CLIENT in the dossier world. */
+export const TEST_CLIENT_MEMBER = 'VN/GOV/000.00.04.H10/MOTCUA';
+
+export const TEST_ADMIN = { username: 'quantri', password: 'mật-khẩu-thử-nghiệm' } as const;
+
+export interface DossierWorld {
+  dvcqg: DvcqgSimulator;
+  population: RunningPopulationSimulator;
+  buses: Bus[];
+  token: string;
+  configDir: string;
+  dataDir: string;
+  dispose(): Promise<void>;
+}
+
+export interface DossierWorldOptions {
+  transport: 'amqp' | 'embedded';
+  /** Bus instances sharing the broker and PostgreSQL (amqp only); default 1. */
+  instances?: number;
+  databaseUrl?: string | null;
+  prefetch?: number;
+  breakerResetMs?: number;
+  /** Overrides of the upstreams' breaker settings and of the retry policy (time compressed by configuration). */
+  breaker?: Record<string, number>;
+  retry?: Record<string, number>;
+  /** People who may sign in to the admin console (bus.yaml `admins`). */
+  admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
+  /** Extra keys of bus.yaml's audit section. */
+  audit?: Record<string, unknown>;
+  /** Where the buses log, at which level; default: nowhere. */
+  log?: { level: string; sink: Writable };
+}
+
+export async function startDossierWorld(options: DossierWorldOptions): Promise<DossierWorld> {
+  const dvcqg = await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } });
+  const population = await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } });
+  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-dossier-'));
+  const prefix = uniqueName('dossier').toLowerCase();
+  const configDir = path.join(dir, 'config');
+  mkdirSync(configDir);
+  const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: options.breakerResetMs ?? 1000, ...options.breaker };
+  const retry = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2, ...options.retry };
+  writeFileSync(
+    path.join(configDir, 'bus.yaml'),
+    YAML.stringify({
+      http: { host: '127.0.0.1', port: 0 },
+      transport: { amqpUrl: options.transport === 'amqp' ? AMQP_URL : null, namePrefix: prefix, prefetch: options.prefetch ?? 50 },
+      stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.databaseUrl ?? null },
+      retry,
+      auth: { developmentSigningKey: TEST_SIGNING_KEY },
+      clients: [
+        { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', member: TEST_CLIENT_MEMBER, roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
+        // Authenticates, but may only ask for message status: the dossier endpoints refuse it (RIGHT_REQUIRED).
+        { id: STATUS_ONLY_CLIENT, name: 'Chỉ tra cứu trạng thái', roles: ['intake'], rights: ['message.status'] },
+      ],
+      admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
+      flows: {
+        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
+      },
+      ...(options.audit ? { audit: options.audit } : {}),
+      logging: { level: 'silent' },
+      ...(options.admins ? { admins: options.admins } : {}),
+    }),
+  );
+  const routes = YAML.parse(readFileSync(repoFile('config', 'routes.yaml'), 'utf8')) as {
+    routes: { clients: string[] }[];
+  };
+  routes.routes = routes.routes.filter((r) => (r as { name?: string }).name?.startsWith('dossier-'));
+  for (const route of routes.routes) route.clients = [TEST_CLIENT];
+  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
+
+  const config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
+  const buses: Bus[] = [];
+  for (let i = 0; i < (options.instances ?? 1); i++) {
+    const instanceConfig = { ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } };
+    buses.push(await startBus(instanceConfig, { logger: options.log ? createLogger(options.log.level, options.log.sink) : createLogger('silent') }));
+  }
+  return {
+    dvcqg,
+    population,
+    buses,
+    token: testToken(TEST_CLIENT, TEST_SIGNING_KEY),
+    configDir,
+    dataDir: path.join(dir, 'data-0'),
+    async dispose() {
+      for (const bus of buses) await bus.stop();
+      await dvcqg.close();
+      await population.close();
+      if (options.transport === 'amqp') {
+        const topology = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
+        await deleteTopology(prefix, topology);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
