@@ -18,7 +18,9 @@ import { BusMetrics } from './observability/metrics';
 import { createBreaker, type UpstreamBreaker } from './messaging/breaker';
 import { createRouteHandler } from './messaging/route-runner';
 import { RouteTable } from './messaging/route-table';
-import { StepRegistry } from './messaging/step-registry';
+import { PipelineRegistry } from './messaging/pipeline';
+import { genericPipeline, pipelineNameOf } from './messaging/generic-pipeline';
+import type { DeliveryAdapter } from './messaging/delivery/adapter';
 import { PostgresStores } from './stores/postgres/postgres-stores';
 import { prepareDataDir } from './stores/private-files';
 import { openSqlite, SqliteStores } from './stores/sqlite/sqlite-stores';
@@ -54,7 +56,7 @@ export interface Bus {
   /** Present when audit.retention is configured. */
   readonly retention: RetentionSchedule | null;
   readonly metrics: BusMetrics;
-  readonly registry: StepRegistry;
+  readonly pipelines: PipelineRegistry;
   readonly logger: Logger;
   /** Base URL of the HTTP gateway once listening. */
   url(): string;
@@ -72,7 +74,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   const logger = options.logger ?? createLogger(config.logging.level);
   const metrics = new BusMetrics();
   const routes = new RouteTable(config.routes);
-  const registry = new StepRegistry();
+  const pipelines = new PipelineRegistry();
+  const genericAdapters = new Map<string, DeliveryAdapter>();
   const secret = (name: string) => config.env[name] ?? process.env[name];
 
   const breakers = new Map<string, UpstreamBreaker>();
@@ -91,7 +94,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     return breaker;
   };
   for (const [name, adapterConfig] of Object.entries(config.adapters)) {
-    registry.adapters.set(name, createAdapter(name, adapterConfig, secret));
+    genericAdapters.set(name, createAdapter(name, adapterConfig, secret));
     breakerFor(name, adapterConfig.breaker, adapterConfig.url);
   }
 
@@ -152,7 +155,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     // Every flow the bus knows owns its types, enabled or not: a disabled flow's types stay closed to other paths.
     const ownership = new MessageTypeOwnership();
     for (const flow of FLOWS) ownership.own(flow.name, flow.messageTypes);
-    const intake = new MessageIntake({ transport, stores, routes, registry, resequencer, audit, metrics, logger, ownership });
+    const intake = new MessageIntake({ transport, stores, routes, pipelines, resequencer, audit, metrics, logger, ownership });
     const contracts = new ContractValidator();
     const flowRouter = express.Router();
     const stopHooks: (() => Promise<void> | void)[] = [];
@@ -167,7 +170,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       await flow.setup({
         settings: config.flows[flow.name],
         config,
-        registry,
+        pipelines,
         routes,
         stores,
         transport,
@@ -187,19 +190,14 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     }
     const unruled = ownership.unruled(FLOWS.filter((f) => f.name in config.flows).map((f) => f.name));
     if (unruled.length > 0) throw new Error(`message types with no payload rule: ${unruled.join(', ')} (each flow sets one per type it owns)`);
-    for (const route of config.routes) {
-      for (const step of route.steps) {
-        const missing =
-          (step.kind === 'deliver' && !registry.adapters.has(step.adapter) && `adapter ${step.adapter}`) ||
-          (step.kind === 'enrich' && !registry.enrichers.has(step.enricher) && `enricher ${step.enricher}`) ||
-          (step.kind === 'transform' && !registry.transformers.has(step.transformer) && `transformer ${step.transformer}`);
-        if (missing) throw new ConfigError([`routes.yaml: route ${route.name} names ${missing}, which no adapter config or enabled flow provides`]);
-      }
-    }
+    // Generic routes get the pipeline their steps describe; every route's pipeline must exist.
+    for (const route of config.routes) if (route.steps !== undefined) pipelines.add(genericPipeline(route, genericAdapters));
+    const missing = config.routes.filter((route) => !pipelines.get(pipelineNameOf(route))).map((route) => `route ${route.name} names pipeline ${route.pipeline}`);
+    if (missing.length > 0) throw new ConfigError(missing.map((m) => `routes.yaml: ${m}, which no enabled flow defines`));
 
-    const deps = { registry, effects: stores.effects, messages: stores.messages, resequencer, audit, breakers, metrics, logger };
+    const deps = { effects: stores.effects, messages: stores.messages, resequencer, audit, breakers, metrics, logger };
     if (options.consume !== false) {
-      for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, deps));
+      for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, pipelines.get(pipelineNameOf(route))!, deps));
     }
 
     let draining = false;
@@ -233,7 +231,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       audit,
       retention,
       metrics,
-      registry,
+      pipelines,
       logger,
       url: () => listenUrl(config.http.host, port),
       server: () => server,

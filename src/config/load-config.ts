@@ -182,25 +182,22 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
 function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {
   const problems: string[] = [];
   const enabled = Object.keys(bus.flows).map((name) => FLOW_DESCRIPTORS[name]).filter((d) => d !== undefined);
-  const provided = (kind: 'adapters' | 'enrichers' | 'transformers') => new Set(enabled.flatMap((d) => d[kind]));
-  const adapters = new Set([...Object.keys(bus.adapters), ...provided('adapters')]);
-  const enrichers = provided('enrichers');
-  const transformers = new Set(['identity', ...provided('transformers')]);
+  const pipelines = new Set(enabled.flatMap((d) => d.pipelines));
+  const adapters = new Set(Object.keys(bus.adapters));
   const seen = new Set<string>();
   routes.forEach((route, i) => {
     if (seen.has(route.name)) problems.push(`${routesFile}: routes.${i}.name: duplicate route "${route.name}"`);
     seen.add(route.name);
-    route.steps.forEach((step, j) => {
-      if (step.kind === 'deliver' && !adapters.has(step.adapter)) {
-        problems.push(`${routesFile}: routes.${i}.steps.${j}.adapter: no adapter named "${step.adapter}" in bus.yaml adapters or an enabled flow`);
-      }
-      if (step.kind === 'enrich' && !enrichers.has(step.enricher)) {
-        problems.push(`${routesFile}: routes.${i}.steps.${j}.enricher: no enricher named "${step.enricher}" in an enabled flow`);
-      }
-      if (step.kind === 'transform' && !transformers.has(step.transformer)) {
-        problems.push(`${routesFile}: routes.${i}.steps.${j}.transformer: no transformer named "${step.transformer}" in an enabled flow`);
-      }
+    if (route.pipeline !== undefined && !pipelines.has(route.pipeline)) {
+      problems.push(`${routesFile}: routes.${i}.pipeline: no enabled flow defines a pipeline "${route.pipeline}" (defined: ${[...pipelines].join(', ') || 'none'})`);
+    }
+    const steps = route.steps ?? [];
+    steps.forEach((step, j) => {
+      if (step.kind === 'deliver' && !adapters.has(step.adapter)) problems.push(`${routesFile}: routes.${i}.steps.${j}.adapter: no adapter named "${step.adapter}" in bus.yaml adapters`);
     });
+    if (route.steps !== undefined && (steps.filter((s) => s.kind === 'deliver').length !== 1 || steps[steps.length - 1]!.kind !== 'deliver')) {
+      problems.push(`${routesFile}: routes.${i}.steps: a generic route's steps are validate steps, then one deliver`);
+    }
     if (route.retry.maxDelayMs < route.retry.initialDelayMs) {
       problems.push(`${routesFile}: routes.${i}.retry: maxDelayMs is smaller than initialDelayMs`);
     }

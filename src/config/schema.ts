@@ -68,10 +68,9 @@ const conditionSchema = z
     message: 'a condition needs exactly one of equals, in, prefix, matches',
   });
 
+/** A generic route's steps: JSON Schema checks of the payload (at intake and before delivery), then one delivery. */
 const stepSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('validate'), schema: z.record(z.string(), z.unknown()) }),
-  z.strictObject({ kind: z.literal('transform'), transformer: z.string() }),
-  z.strictObject({ kind: z.literal('enrich'), enricher: z.string() }),
   z.strictObject({ kind: z.literal('deliver'), adapter: z.string() }),
 ]);
 
@@ -81,7 +80,10 @@ export const routeSchema = z.strictObject({
   /** Client ids allowed on this route; `*` for any authenticated client. */
   clients: z.array(z.string().min(1)).min(1).default(['*']),
   when: z.array(conditionSchema).default([]),
-  steps: z.array(stepSchema).min(1),
+  /** A pipeline a flow defines in code (dossier-sync, edoc-mailbox, …): its steps and delivery, typed end to end. */
+  pipeline: z.string().min(1).optional(),
+  /** Or, for a generic route, its steps: validate steps, then one deliver to an adapter of bus.yaml `adapters`. */
+  steps: z.array(stepSchema).min(1).optional(),
   retry: retryPolicySchema.partial().optional(),
   prefetch: z.number().int().min(1).max(5000).optional(),
   /**
@@ -89,7 +91,7 @@ export const routeSchema = z.strictObject({
    * (resequencer on a per-subject sequence number). Routes sharing subjects share one sequence.
    */
   ordered: z.boolean().default(false),
-});
+}).refine((route) => (route.pipeline === undefined) !== (route.steps === undefined), { message: 'a route names a pipeline or lists generic steps, not both' });
 
 export const routesFileSchema = z.strictObject({ routes: z.array(routeSchema).min(1) });
 

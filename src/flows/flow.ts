@@ -11,7 +11,7 @@ import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../messaging/breaker';
 import type { RouteTable } from '../messaging/route-table';
-import type { StepRegistry } from '../messaging/step-registry';
+import type { PipelineRegistry } from '../messaging/pipeline';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
 import type { MessageTypeRule } from '../messaging/message-types';
@@ -21,7 +21,8 @@ export interface FlowContext<C> {
   /** This flow's section of bus.yaml (`flows.<name>`), already validated by the flow's schema. */
   settings: C;
   config: BusConfig;
-  registry: StepRegistry;
+  /** Where the flow registers its pipelines, by the names routes.yaml gives them (`pipeline:`). */
+  pipelines: PipelineRegistry;
   routes: RouteTable;
   stores: Stores;
   transport: Transport;

@@ -36,6 +36,15 @@ export class ContractValidator {
     return fieldProblemsOf(validator.errors);
   }
 
+  /**
+   * A type guard for T, checked against the contract schema T was generated from (contracts/generated/<contract>.ts):
+   * how a pipeline reads a queued payload as its flow's own type.
+   */
+  guard<T>(contract: string, schema: string): (value: unknown) => value is T {
+    const validator = this.validatorFor(contract, schema);
+    return (value: unknown): value is T => validator(value);
+  }
+
   private validatorFor(contract: string, schema: string): ValidateFunction {
     const key = `${contract}#/components/schemas/${schema}`;
     let validator = this.compiled.get(key);

@@ -7,7 +7,8 @@ import type { BusMetrics } from '../observability/metrics';
 import type { AuditLog } from '../audit';
 import type { Resequencer } from './resequencer';
 import type { RouteTable } from './route-table';
-import type { StepRegistry } from './step-registry';
+import { pipelineNameOf } from './generic-pipeline';
+import type { PipelineRegistry } from './pipeline';
 import type { FieldProblem } from '../core/field-problems';
 import type { Stores } from '../stores/stores';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
@@ -83,7 +84,7 @@ export class MessageIntake {
       transport: Transport;
       stores: Stores;
       routes: RouteTable;
-      registry: StepRegistry;
+      pipelines: PipelineRegistry;
       resequencer: Resequencer;
       audit: AuditLog;
       metrics: BusMetrics;
@@ -120,11 +121,8 @@ export class MessageIntake {
       payload: request.payload,
     });
     if (!decision.ok) return decision;
-    for (const step of decision.route.steps) {
-      if (step.kind !== 'validate') continue;
-      const problems = this.deps.registry.validate(step.schema, request.payload);
-      if (problems.length > 0) return { ok: false, code: 'VALIDATION_FAILED', message: 'the payload is not valid for its route', problems };
-    }
+    const problems = this.deps.pipelines.get(pipelineNameOf(decision.route))?.intakeProblems?.(request.payload) ?? [];
+    if (problems.length > 0) return { ok: false, code: 'VALIDATION_FAILED', message: 'the payload is not valid for its route', problems };
     return this.accept({ ...request, route: decision.route });
   }
 

@@ -1,9 +1,9 @@
-// Pipes each delivery through its route's steps (validate, transform, enrich, deliver) as an idempotent consumer:
-// an upstream effect already recorded for this message is not performed again. Ordered routes pass a resequencer
-// gate first, so messages of one subject settle in the order the bus accepted them.
+// Runs each delivery through its route's pipeline (steps, then the delivery) as an idempotent consumer: an upstream
+// effect already recorded for this message is not performed again. Ordered routes pass a resequencer gate first, so
+// messages of one subject settle in the order the bus accepted them.
 import type { AuditEvent, AuditLog, AuditOutcome, AuditStep } from '../audit';
 import type { ResolvedRoute } from '../config/load-config';
-import type { Envelope, JsonValue } from '../core/envelope';
+import type { Envelope } from '../core/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import { failedDuringOutage, isBreakerOpen, type UpstreamBreaker } from './breaker';
@@ -13,10 +13,9 @@ import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { Delivery, DeliveryHandler, HandlerResult } from '../transport/transport';
 import { isUpstreamError, MessageRejectedError } from './delivery/adapter';
 import type { Resequencer } from './resequencer';
-import type { StepRegistry } from './step-registry';
+import type { Pipeline, StageContext, StepKind } from './pipeline';
 
 export interface RouteRunnerDeps {
-  registry: StepRegistry;
   audit: AuditLog;
   effects: EffectLog;
   messages: MessageStatusStore;
@@ -35,8 +34,8 @@ export function effectKey(route: string, adapter: string, envelope: Envelope): s
   return `deliver:${route}:${adapter}:${envelope.id}`;
 }
 
-export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandler {
-  const handle = handlerFor(route, deps);
+export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): DeliveryHandler {
+  const handle = handlerFor(route, pipeline, deps);
   return async (delivery: Delivery): Promise<HandlerResult> => {
     try {
       return await handle(delivery);
@@ -50,7 +49,7 @@ export function createRouteHandler(route: ResolvedRoute, deps: RouteRunnerDeps):
   };
 }
 
-function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandler {
+function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): DeliveryHandler {
   return async (delivery: Delivery): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
     const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
@@ -78,7 +77,7 @@ function handlerFor(route: ResolvedRoute, deps: RouteRunnerDeps): DeliveryHandle
     // delivery's final state follows it.
     const inProgress = deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt }).catch(() => undefined);
     try {
-      const result = await runSteps(route, delivery, deps, log, records);
+      const result = await runPipeline(route, pipeline, delivery, deps, log, records);
       if (result.outcome === 'ack') {
         // Independent writes, sent together: the status and the settle share a round trip and a commit on PostgreSQL.
         await Promise.all([inProgress, records.flush(), deps.messages.update(envelope.id, { state: 'delivered', attempts: envelope.attempt }), settleNumber()]);
@@ -117,7 +116,7 @@ class DeliveryRecords {
     private readonly audit: AuditLog,
   ) {}
 
-  note(step: AuditStep, outcome: AuditOutcome, durationMs: number, code: string | null = null, reason: string | null = null): void {
+  note(step: AuditStep, outcome: AuditOutcome, durationMs: number, code: string | null = null, reason: string | null = null, stage?: string): void {
     const envelope = this.envelope;
     this.noted.push({
       step,
@@ -132,7 +131,7 @@ class DeliveryRecords {
       reason,
       durationMs,
       payloadDigest: envelope.payloadDigest,
-      details: { attempt: envelope.attempt },
+      details: stage === undefined ? { attempt: envelope.attempt } : { attempt: envelope.attempt, stage },
     });
   }
 
@@ -149,55 +148,53 @@ class DeliveryRecords {
   }
 }
 
-const STEP_RECORD: Record<ResolvedRoute['steps'][number]['kind'], AuditStep> = {
+const STEP_RECORD: Record<StepKind, AuditStep> = {
   validate: 'validated',
   transform: 'transformed',
   enrich: 'enriched',
-  deliver: 'delivered',
 };
 
-async function runSteps(route: ResolvedRoute, delivery: Delivery, deps: RouteRunnerDeps, log: Logger, records: DeliveryRecords): Promise<HandlerResult> {
-  let working: Envelope = delivery.envelope;
-  for (const step of route.steps) {
-    const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: step.kind });
+/** The pipeline's stages in order, each recorded under its name, then its delivery. */
+async function runPipeline(
+  route: ResolvedRoute,
+  pipeline: Pipeline,
+  delivery: Delivery,
+  deps: RouteRunnerDeps,
+  log: Logger,
+  records: DeliveryRecords,
+): Promise<HandlerResult> {
+  let working: unknown = pipeline.read(delivery.envelope.payload);
+  for (const stage of pipeline.stages) {
+    const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: stage.kind });
     const started = performance.now();
     try {
-      switch (step.kind) {
-        case 'validate': {
-          const problems = deps.registry.validate(step.schema, working.payload);
-          if (problems.length > 0) {
-            throw new MessageRejectedError('VALIDATION_FAILED', `invalid fields: ${problems.map((p) => p.field).join(', ')}`);
-          }
-          break;
-        }
-        case 'transform': {
-          const transform = deps.registry.transformers.get(step.transformer);
-          if (!transform) return { outcome: 'dead-letter', code: 'NO_TRANSFORMER', reason: `no transformer ${step.transformer}` };
-          working = withPayload(working, transform(working));
-          break;
-        }
-        case 'enrich': {
-          const enricher = deps.registry.enrichers.get(step.enricher);
-          if (!enricher) return { outcome: 'dead-letter', code: 'NO_ENRICHER', reason: `no enricher ${step.enricher}` };
-          const breaker = deps.breakers.get(enricher.upstream);
-          const result = await callUpstream(enricher.upstream, breaker, (signal) => enricher.enrich(working, signal), route, deps, log);
-          if (!result.ok) return result.outcome;
-          working = withPayload(working, result.value);
-          break;
-        }
-        case 'deliver': {
-          const result = await deliverOnce(route, step.adapter, delivery, working, deps, log);
-          if (result) return result;
-          break;
-        }
+      if (stage.upstream === undefined) {
+        working = await stage.run(working, { envelope: delivery.envelope, signal: AbortSignal.timeout(UNGUARDED_STEP_MS) });
+      } else {
+        const input = working;
+        const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (signal) => stage.run(input, { envelope: delivery.envelope, signal }), route, deps, log);
+        if (!result.ok) return result.outcome;
+        working = result.value;
       }
     } finally {
       timer();
     }
-    records.note(STEP_RECORD[step.kind], 'ok', Math.round(performance.now() - started));
+    records.note(STEP_RECORD[stage.kind], 'ok', Math.round(performance.now() - started), null, null, stage.name);
   }
+  const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: 'deliver' });
+  const started = performance.now();
+  try {
+    const result = await deliverOnce(route, pipeline, delivery, working, deps, log);
+    if (result) return result;
+  } finally {
+    timer();
+  }
+  records.note('delivered', 'ok', Math.round(performance.now() - started), null, null, pipeline.delivery.name);
   return { outcome: 'ack' };
 }
+
+/** The time a stage that calls no upstream may take (mapping, validation: milliseconds in practice). */
+const UNGUARDED_STEP_MS = 30_000;
 
 type UpstreamCall<T> = { ok: true; value: T } | { ok: false; outcome: HandlerResult };
 
@@ -241,15 +238,15 @@ const inFlightEffects = new Map<string, Promise<HandlerResult | null>>();
 
 async function deliverOnce(
   route: ResolvedRoute,
-  adapterName: string,
+  pipeline: Pipeline,
   delivery: Delivery,
-  working: Envelope,
+  working: unknown,
   deps: RouteRunnerDeps,
   log: Logger,
 ): Promise<HandlerResult | null> {
-  const key = effectKey(route.name, adapterName, delivery.envelope);
+  const key = effectKey(route.name, pipeline.delivery.name, delivery.envelope);
   for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) await running.catch(() => null);
-  const attempt = performOnce(key, route, adapterName, delivery, working, deps, log);
+  const attempt = performOnce(key, route, pipeline, delivery, working, deps, log);
   inFlightEffects.set(key, attempt);
   try {
     return await attempt;
@@ -261,9 +258,9 @@ async function deliverOnce(
 async function performOnce(
   key: string,
   route: ResolvedRoute,
-  adapterName: string,
+  pipeline: Pipeline,
   delivery: Delivery,
-  working: Envelope,
+  working: unknown,
   deps: RouteRunnerDeps,
   log: Logger,
 ): Promise<HandlerResult | null> {
@@ -272,14 +269,15 @@ async function performOnce(
     log.info({ code: 'EFFECT_ALREADY_DONE' }, 'redelivered message: upstream effect already recorded, not repeated');
     return null;
   }
-  const adapter = deps.registry.adapter(adapterName);
-  const upstream = adapter.upstream ?? adapterName;
+  const target = pipeline.delivery;
+  const upstream = target.upstream ?? target.name;
   const breaker = deps.breakers.get(upstream);
-  if (adapter.alreadyApplied && mayHaveReachedUpstream(delivery)) {
+  const context = (signal: AbortSignal): StageContext => ({ envelope: delivery.envelope, signal });
+  if (target.alreadyApplied && mayHaveReachedUpstream(delivery)) {
     // An earlier attempt may have acted without its record being written (the process died, or the answer was lost
     // or came too late): an upstream that takes no idempotency key is asked before it is sent the same thing again.
-    const alreadyApplied = adapter.alreadyApplied.bind(adapter);
-    const found = await callUpstream(upstream, breaker, (signal) => alreadyApplied(working, signal), route, deps, log);
+    const alreadyApplied = target.alreadyApplied.bind(target);
+    const found = await callUpstream(upstream, breaker, (signal) => alreadyApplied(working, context(signal)), route, deps, log);
     if (!found.ok) return found.outcome;
     if (found.value) {
       await recordEffect(deps.effects, key, delivery.envelope.id, log);
@@ -288,7 +286,7 @@ async function performOnce(
       return null;
     }
   }
-  const result = await callUpstream(upstream, breaker, (signal) => adapter.deliver(working, signal), route, deps, log);
+  const result = await callUpstream(upstream, breaker, (signal) => target.deliver(working, context(signal)), route, deps, log);
   if (!result.ok) return result.outcome;
   await recordEffect(deps.effects, key, delivery.envelope.id, log);
   return null;
@@ -310,9 +308,4 @@ async function recordEffect(effects: EffectLog, key: string, messageId: string, 
   await persist(() => effects.markDone(key, messageId), {
     onRetry: () => log.warn({ code: 'EFFECT_LOG_UNAVAILABLE' }, 'upstream effect done but not yet recorded; trying again'),
   });
-}
-
-function withPayload(envelope: Envelope, payload: JsonValue): Envelope {
-  // The digest keeps describing the accepted payload; transformed payloads live only within this delivery.
-  return { ...envelope, payload };
 }

@@ -89,8 +89,8 @@ export async function startHostileWorld(options: HostileWorldOptions = {}): Prom
   const shipped = YAML.parse(readFileSync(repoFile('config', 'routes.yaml'), 'utf8')) as { routes: { name: string; clients?: string[] }[] };
   const dossierRoutes = shipped.routes.filter((r) => r.name.startsWith('dossier-')).map((r) => ({ ...r, clients: [TEST_CLIENT] }));
   const edocRoutes = [
-    { name: 'edoc-fanout', types: ['edoc.send'], steps: [{ kind: 'deliver', adapter: 'edoc-fanout' }] },
-    { name: 'edoc-mailbox', types: ['edoc.deliver', 'edoc.status'], when: [{ field: 'payload.delivery', equals: 'mailbox' }], steps: [{ kind: 'deliver', adapter: 'edoc-mailbox' }] },
+    { name: 'edoc-fanout', types: ['edoc.send'], pipeline: 'edoc-fanout' },
+    { name: 'edoc-mailbox', types: ['edoc.deliver', 'edoc.status'], when: [{ field: 'payload.delivery', equals: 'mailbox' }], pipeline: 'edoc-mailbox' },
   ];
   const generic = { name: 'generic', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] };
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify({ routes: [...dossierRoutes, ...edocRoutes, generic] }));

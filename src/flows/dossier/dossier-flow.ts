@@ -1,41 +1,25 @@
 // The dossier flow: one-stop systems submit dossiers and their progress; the bus checks the applicant against the
 // population database and syncs the dossier to DVCQG (DongBoHoSoMC, CapNhatTienDoHoSoMC), in acceptance order.
 import type { Request, Response } from 'express';
-import {
-  DossierMappingError,
-  DvcqgClient,
-  toDongBoHoSoItem,
-  toTienDoHoSoItem,
-  type DongBoHoSoMCItem,
-  type DossierIntake,
-  type DossierProgressUpdate,
-  type ThuTuc,
-  type TienDoHoSoItem,
-} from '../../upstreams/dvcqg';
+import { DvcqgClient, type DossierIntake, type DossierProgressUpdate } from '../../upstreams/dvcqg';
 import { PopulationClient, validateCitizenId, validateVerifyRequest, type CitizenLookupResult } from '../../upstreams/population';
 import type { FieldProblem } from '../../core/field-problems';
-import { normalizeNfc, type Envelope, type JsonValue } from '../../core/envelope';
+import { normalizeNfc, type JsonValue } from '../../core/envelope';
 import { dispatchRefusalStatus } from '../../messaging/message-intake';
 import { sendError } from '../../http/errors';
 import { jsonBody } from '../../http/json-body';
 import { readIdempotencyKey } from '../../http/idempotency-key';
 import { setDispatchAnswerHeaders } from '../../http/dispatch-answer';
 import { isBreakerOpen } from '../../messaging/breaker';
-import { isUpstreamError, MessageRejectedError, type DeliveryAdapter } from '../../messaging/delivery/adapter';
+import { isUpstreamError } from '../../messaging/delivery/adapter';
 import type { Flow, FlowContext } from '../flow';
 import type { components } from '../../../contracts/generated/bus-api';
-import { checkApplicant } from './applicant-check';
+import { DOSSIER_UPSTREAMS, dossierPipelines } from './pipelines';
 import { ProcedureCatalogue } from './procedure-catalogue';
 import { dossierSettingsSchema, type DossierSettings, type SecretSetting } from './settings';
 
 type DossierAccepted = components['schemas']['DossierAccepted'];
 type CitizenVerifyResult = components['schemas']['CitizenVerifyResult'];
-
-/** The dossier with DVCQG's own catalogue entry for its procedure, whose names DVCQG expects back. */
-interface CataloguedDossier {
-  dossier: DossierIntake;
-  procedure: ThuTuc;
-}
 
 const CONTRACT = 'dossier-intake';
 
@@ -83,88 +67,25 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     });
     ctx.onStop(() => population.close());
     ctx.onStop(() => dvcqg.close());
-    ctx.breaker('dvcqg', settings.dvcqg.breaker, settings.dvcqg.url);
+    ctx.breaker(DOSSIER_UPSTREAMS.dvcqg, settings.dvcqg.breaker, settings.dvcqg.url);
     // The catalogue has a breaker of its own: its cache hits answer without calling DVCQG, and counted on the 'dvcqg'
     // breaker they were successes that kept it closed (and closed it again on a half-open trial) during an outage,
     // so dossiers used up their attempts instead of waiting for DVCQG.
-    ctx.breaker(CATALOGUE_UPSTREAM, settings.dvcqg.breaker, settings.dvcqg.url);
-    const populationBreaker = ctx.breaker('population', settings.population.breaker, settings.population.url);
-
-    ctx.registry.enrichers.set('population-verify', {
-      upstream: 'population',
-      enrich: async (envelope, signal) => {
-        await checkApplicant(envelope.payload as unknown as DossierIntake, population, signal);
-        return envelope.payload;
-      },
-    });
+    ctx.breaker(DOSSIER_UPSTREAMS.catalogue, settings.dvcqg.breaker, settings.dvcqg.url);
+    const populationBreaker = ctx.breaker(DOSSIER_UPSTREAMS.population, settings.population.breaker, settings.population.url);
     const catalogue = new ProcedureCatalogue((maTTHC, signal) => dvcqg.getProcedure(maTTHC, { signal }));
-    ctx.registry.enrichers.set('dvcqg-catalogue', {
-      upstream: CATALOGUE_UPSTREAM,
-      enrich: async (envelope, signal) => {
-        const dossier = envelope.payload as unknown as DossierIntake;
-        const procedure = await catalogue.get(dossier.MaTTHC, signal);
-        if (!procedure) throw new MessageRejectedError('PROCEDURE_UNKNOWN', 'DVCQG does not know the procedure code MaTTHC');
-        const enriched: CataloguedDossier = { dossier, procedure };
-        return enriched as unknown as JsonValue;
-      },
+    const pipelines = dossierPipelines({
+      dvcqg,
+      population,
+      catalogue,
+      isDossier: ctx.contracts.guard<DossierIntake>(CONTRACT, 'DossierIntake'),
+      isProgress: ctx.contracts.guard<DossierProgressUpdate>(CONTRACT, 'DossierProgressUpdate'),
     });
-    ctx.registry.transformers.set('dvcqg-dossier', (envelope) => {
-      const { dossier, procedure } = envelope.payload as unknown as CataloguedDossier;
-      return mapOrReject(() => toDongBoHoSoItem(dossier, { procedure })) as unknown as JsonValue;
-    });
-    ctx.registry.transformers.set('dvcqg-progress', (envelope) =>
-      mapOrReject(() => toTienDoHoSoItem(envelope.payload as unknown as DossierProgressUpdate)) as unknown as JsonValue,
-    );
-    ctx.registry.adapters.set(
-      'dvcqg-dossier-sync',
-      dvcqgAdapter<DongBoHoSoMCItem>('dvcqg-dossier-sync', {
-        deliver: (item, signal) => dvcqg.syncDossier(item, { signal }),
-        alreadyApplied: (item, signal) => dvcqg.holdsDossier(item, { signal }),
-      }),
-    );
-    ctx.registry.adapters.set(
-      'dvcqg-progress',
-      dvcqgAdapter<TienDoHoSoItem>('dvcqg-progress', {
-        deliver: (item, signal) => dvcqg.updateProgress(item, { signal }),
-        alreadyApplied: (item, signal) => dvcqg.holdsProgress(item, { signal }),
-      }),
-    );
+    for (const built of pipelines) ctx.pipelines.add(built);
 
     mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker));
   },
 };
-
-/** The breaker of DVCQG's procedure catalogue (LayThuTuc, cached), apart from the one of its dossier calls. */
-const CATALOGUE_UPSTREAM = 'dvcqg-catalogue';
-
-/**
- * A DVCQG call for the item the route's transformer made. DVCQG takes no idempotency key, so a delivery in doubt asks
- * TraCuuHoSo whether the item is already there before sending it again.
- */
-function dvcqgAdapter<Item>(
-  name: string,
-  calls: { deliver(item: Item, signal: AbortSignal): Promise<unknown>; alreadyApplied(item: Item, signal: AbortSignal): Promise<boolean> },
-): DeliveryAdapter {
-  const itemOf = (envelope: Envelope) => envelope.payload as unknown as Item;
-  return {
-    name,
-    upstream: 'dvcqg',
-    async deliver(envelope, signal) {
-      await calls.deliver(itemOf(envelope), signal);
-    },
-    alreadyApplied: (envelope, signal) => calls.alreadyApplied(itemOf(envelope), signal),
-  };
-}
-
-/** Mapping errors the contract could not catch (e.g. an unmapped status) are final: the dossier is rejected. */
-function mapOrReject<T>(map: () => T): T {
-  try {
-    return map();
-  } catch (error) {
-    if (error instanceof DossierMappingError) throw new MessageRejectedError(`DVCQG_MAPPING_${error.code}`, error.message);
-    throw error;
-  }
-}
 
 /**
  * What the id says about itself (a known province, a birth year not in the future) is checked at the door; whether it

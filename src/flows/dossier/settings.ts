@@ -43,10 +43,7 @@ export const dossierSettingsSchema = z.strictObject({
 export type DossierSettings = z.infer<typeof dossierSettingsSchema>;
 export type SecretSetting = z.infer<typeof secret>;
 
-export const DOSSIER_STEPS = {
-  enrichers: ['population-verify', 'dvcqg-catalogue'],
-  transformers: ['dvcqg-dossier', 'dvcqg-progress'],
-  adapters: ['dvcqg-dossier-sync', 'dvcqg-progress'],
-} as const;
+/** The dossier flow's pipelines (pipelines.ts): a dossier synced to DVCQG, a progress step sent to DVCQG. */
+export const DOSSIER_PIPELINES = { sync: 'dossier-sync', progress: 'dossier-progress' } as const;
 
-export const dossierFlowDescriptor: FlowDescriptor = { schema: dossierSettingsSchema, ...DOSSIER_STEPS };
+export const dossierFlowDescriptor: FlowDescriptor = { schema: dossierSettingsSchema, pipelines: Object.values(DOSSIER_PIPELINES) };

@@ -1,6 +1,7 @@
 // The e-document exchange flow (edoc): edXML intake over REST and SOAP, per-recipient fan-out to mailbox, push or the
 // national axis, status packets routed back to senders, package bytes kept once in the blob store (claim check).
 import { DocumentAxisClient } from '../../upstreams/document-axis';
+import { adapterPipeline } from '../../messaging/generic-pipeline';
 import type { Flow } from '../flow';
 import { createAxisAdapter } from './adapters/axis-adapter';
 import { createFanoutAdapter } from './adapters/fanout-adapter';
@@ -62,7 +63,8 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       });
       adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url), blobs: stores.blobs, reporter }));
     }
-    for (const adapter of adapters) ctx.registry.adapters.set(adapter.name, adapter);
+    // One pipeline per delivery, named as the adapter: routes.yaml names them (edoc-fanout, edoc-mailbox, …).
+    for (const adapter of adapters) ctx.pipelines.add(adapterPipeline(adapter.name, adapter));
 
     const onRefused = (code: string) => ctx.metrics.refused.inc({ code });
     const largeBodies = new LargeBodyGate(settings.largeBodies, (inFlight) => ctx.metrics.largeBodiesInFlight.set(inFlight));

@@ -72,11 +72,7 @@ export type EdocOrganSettings = EdocSettings['organs'][string];
 export type EdocBreakerSettings = z.infer<typeof breakerSchema>;
 
 /** Adapter names the edoc routes in routes.yaml refer to. */
+/** The e-document flow's pipelines, one per delivery: the fan-out of a package, then mailbox, push or the axis. */
 export const EDOC_ADAPTERS = { fanout: 'edoc-fanout', mailbox: 'edoc-mailbox', push: 'edoc-push', axis: 'edoc-axis' } as const;
 
-export const EDOC_FLOW_DESCRIPTOR: FlowDescriptor = {
-  schema: edocSettingsSchema,
-  adapters: Object.values(EDOC_ADAPTERS),
-  enrichers: [],
-  transformers: [],
-};
+export const EDOC_FLOW_DESCRIPTOR: FlowDescriptor = { schema: edocSettingsSchema, pipelines: Object.values(EDOC_ADAPTERS) };

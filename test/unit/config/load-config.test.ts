@@ -78,10 +78,14 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).toMatch(/clients: unknown client "nobody"/);
   });
 
-  test('an unknown step key in routes.yaml is named', () => {
-    const routes = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8').replace('adapter: dvcqg-dossier-sync', 'adapter: dvcqg-dossier-sync\n        adaptor: x');
-    const problems = problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, routes), env: {} }));
-    expect(problems.join('\n')).toContain('unknown key "routes.0.steps.3.adaptor"');
+  test('an unknown route key, a pipeline no flow defines, and a route with both a pipeline and steps are named', () => {
+    const shippedRoutes = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8');
+    const typo = shippedRoutes.replace('    pipeline: dossier-sync', '    pipeline: dossier-sync\n    pipline: x');
+    expect(problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, typo), env: {} })).join('\n')).toContain('unknown key "routes.0.pipline"');
+    const missing = shippedRoutes.replace('    pipeline: dossier-sync', '    pipeline: dossier-sinc');
+    expect(problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, missing), env: {} })).join('\n')).toMatch(/routes\.0\.pipeline: no enabled flow defines a pipeline "dossier-sinc"/);
+    const both = shippedRoutes.replace('    pipeline: dossier-sync', '    pipeline: dossier-sync\n    steps: [{ kind: validate, schema: {} }]');
+    expect(problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, both), env: {} })).join('\n')).toContain('a route names a pipeline or lists generic steps, not both');
   });
 
   test('the bus process refuses to start on a bad key and names it', () => {

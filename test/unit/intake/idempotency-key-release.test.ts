@@ -13,7 +13,7 @@ import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
 import { Resequencer } from '../../../src/messaging/resequencer';
 import type { RouteTable } from '../../../src/messaging/route-table';
-import type { StepRegistry } from '../../../src/messaging/step-registry';
+import { PipelineRegistry } from '../../../src/messaging/pipeline';
 import type { MessageStatusStore, SubjectSequenceStore } from '../../../src/stores/message-status';
 import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import type { IdempotencyKeyStore, Stores } from '../../../src/stores/stores';
@@ -52,7 +52,7 @@ function world() {
     transport,
     stores: { kind: 'sqlite', effects: stores.effects, deadLetters: stores.deadLetters, messages, sequences, idempotency: keys, revokedSessions: stores.revokedSessions, auditOutbox: stores.auditOutbox, ping: async () => undefined, close: async () => undefined } satisfies Stores,
     routes: {} as RouteTable,
-    registry: {} as StepRegistry,
+    pipelines: new PipelineRegistry(),
     resequencer: new Resequencer(stores.sequences),
     audit,
     metrics: new BusMetrics(),

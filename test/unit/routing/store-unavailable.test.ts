@@ -9,7 +9,7 @@ import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
 import { Resequencer } from '../../../src/messaging/resequencer';
 import { createRouteHandler } from '../../../src/messaging/route-runner';
-import { StepRegistry } from '../../../src/messaging/step-registry';
+import { pipeline } from '../../../src/messaging/pipeline';
 import type { MessageStatusStore } from '../../../src/stores/message-status';
 import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import { isStoreUnavailable } from '../../../src/stores/store-unavailable';
@@ -22,6 +22,9 @@ async function refusedConnectionError(): Promise<Error> {
     (error: Error) => error,
   );
 }
+
+/** A route whose delivery does nothing: these tests are about the stores around it. */
+const NOTHING_TO_DELIVER = pipeline('nothing', (payload) => payload).deliver({ name: 'nothing', deliver: async () => undefined });
 
 test('connection failures and an unwritable audit log count as a store away; other errors do not', async () => {
   expect(isStoreUnavailable(await refusedConnectionError())).toBe(true);
@@ -43,9 +46,8 @@ test('a delivery whose status store is unreachable waits without using an attemp
     children: () => Promise.reject(refused),
     waiting: () => Promise.reject(refused),
   };
-  const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], steps: [{ kind: 'transform', transformer: 'identity' }], ordered: false, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
-  const handler = createRouteHandler(route, {
-    registry: new StepRegistry(),
+  const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], pipeline: 'nothing', ordered: false, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
+  const handler = createRouteHandler(route, NOTHING_TO_DELIVER, {
     audit: { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) } as never,
     effects: stores.effects,
     messages: unreachable,
@@ -69,11 +71,8 @@ test('an ordered delivery whose sequence number cannot be settled is retried, th
   let away = true;
   const sequences = Object.create(stores.sequences) as typeof stores.sequences;
   sequences.settle = (subject, sequence) => (away ? Promise.reject(refused) : stores.sequences.settle(subject, sequence));
-  const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], steps: [{ kind: 'transform', transformer: 'identity' }], ordered: true, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
-  const registry = new StepRegistry();
-  registry.transformers.set('identity', (e) => e.payload);
-  const handler = createRouteHandler(route, {
-    registry,
+  const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], pipeline: 'nothing', ordered: true, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
+  const handler = createRouteHandler(route, NOTHING_TO_DELIVER, {
     audit: { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) } as never,
     effects: stores.effects,
     messages: stores.messages,

@@ -29,12 +29,12 @@ const AXIS_SECRET = 'axis-secret-for-tests';
 const PUSH_TOKEN = 'push-token-for-organ-c';
 
 export const EDOC_ROUTES = [
-  { name: 'edoc-fanout', types: ['edoc.send'], steps: [{ kind: 'deliver', adapter: 'edoc-fanout' }] },
+  { name: 'edoc-fanout', types: ['edoc.send'], pipeline: 'edoc-fanout' },
   ...(['mailbox', 'push', 'axis'] as const).map((delivery) => ({
     name: `edoc-${delivery}`,
     types: ['edoc.deliver', 'edoc.status'],
     when: [{ field: 'payload.delivery', equals: delivery }],
-    steps: [{ kind: 'deliver', adapter: `edoc-${delivery}` }],
+    pipeline: `edoc-${delivery}`,
   })),
 ];
 
