@@ -30,6 +30,7 @@ import { EmbeddedTransport } from './transport/embedded/embedded-transport';
 import type { RouteTopology, Transport } from './transport/transport';
 import { createSettlementObserver } from './messaging/settlement-observer';
 import { SettlementRecorder } from './messaging/settlement-recorder';
+import { MessageLedger } from './messaging/ledger';
 import { Resequencer } from './messaging/resequencer';
 import { openBusAudit } from './audit/open-bus-audit';
 import { scheduleRetention, type RetentionSchedule } from './audit/retention-schedule';
@@ -126,7 +127,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const recorder = new SettlementRecorder({ audit, outbox: stores.auditOutbox, logger });
     await recorder.start();
     opened.push(() => recorder.close());
-    const observer = createSettlementObserver({ recorder, messages: stores.messages, resequencer, orderedRoutes, metrics, logger });
+    const ledger = new MessageLedger({ messages: stores.messages, audit, recorder, resequencer, orderedRoutes, metrics, logger });
+    const observer = createSettlementObserver(ledger, logger);
 
     const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
     let transport: Transport;
@@ -155,7 +157,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     // Every flow the bus knows owns its types, enabled or not: a disabled flow's types stay closed to other paths.
     const ownership = new MessageTypeOwnership();
     for (const flow of FLOWS) ownership.own(flow.name, flow.messageTypes);
-    const intake = new MessageIntake({ transport, stores, routes, pipelines, resequencer, audit, metrics, logger, ownership });
+    const intake = new MessageIntake({ transport, stores, routes, pipelines, audit, ledger, metrics, logger, ownership });
     const contracts = new ContractValidator();
     const flowRouter = express.Router();
     const stopHooks: (() => Promise<void> | void)[] = [];
@@ -195,7 +197,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const missing = config.routes.filter((route) => !pipelines.get(pipelineNameOf(route))).map((route) => `route ${route.name} names pipeline ${route.pipeline}`);
     if (missing.length > 0) throw new ConfigError(missing.map((m) => `routes.yaml: ${m}, which no enabled flow defines`));
 
-    const deps = { effects: stores.effects, messages: stores.messages, resequencer, audit, breakers, metrics, logger };
+    const deps = { ledger, effects: stores.effects, resequencer, breakers, metrics, logger };
     if (options.consume !== false) {
       for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, pipelines.get(pipelineNameOf(route))!, deps));
     }

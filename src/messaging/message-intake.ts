@@ -5,9 +5,9 @@ import { createEnvelope, type Envelope, type JsonValue } from '../core/envelope'
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { AuditLog } from '../audit';
-import type { Resequencer } from './resequencer';
 import type { RouteTable } from './route-table';
 import { pipelineNameOf } from './generic-pipeline';
+import { NOT_ACCEPTED_CODES, type MessageLedger } from './ledger';
 import type { PipelineRegistry } from './pipeline';
 import type { FieldProblem } from '../core/field-problems';
 import type { Stores } from '../stores/stores';
@@ -85,11 +85,11 @@ export class MessageIntake {
       stores: Stores;
       routes: RouteTable;
       pipelines: PipelineRegistry;
-      resequencer: Resequencer;
       audit: AuditLog;
       metrics: BusMetrics;
       logger: Logger;
       ownership: MessageTypeOwnership;
+      ledger: MessageLedger;
     },
   ) {}
 
@@ -230,59 +230,33 @@ export class MessageIntake {
 
   /** The outcome, and whether the message may be in the transport (its publish was tried), accepted or not. */
   private async acceptEnvelope(route: ResolvedRoute, accepted: Envelope, key: string | undefined): Promise<{ result: IntakeResult; mayBeInTransport: boolean }> {
-    const { transport, stores, audit, metrics, logger } = this.deps;
+    const { transport, stores, ledger, logger } = this.deps;
     let envelope = accepted;
     const ordered = route.ordered && envelope.subject !== null;
     // The subject's sequence number and the "accepted" status are independent writes: sent together, they share a
     // round trip and a commit (the PostgreSQL stores group statements). The status goes in before the publish, so a
     // fast consumer's "delivered" is never overwritten by "accepted".
-    const [issued, recorded] = await Promise.allSettled([
-      ordered ? stores.sequences.next(envelope.subject!) : Promise.resolve(null),
-      stores.messages.accepted({
-        messageId: envelope.id,
-        correlationId: envelope.correlationId,
-        causationId: envelope.causationId,
-        type: envelope.type,
-        source: envelope.source,
-        subject: envelope.subject,
-        destination: envelope.destination,
-        route: route.name,
-        acceptedAt: envelope.createdAt,
-      }),
-    ]);
+    const [issued, recorded] = await Promise.allSettled([ordered ? stores.sequences.next(envelope.subject!) : Promise.resolve(null), ledger.recordAccepting(envelope, route)]);
     const sequence = issued.status === 'fulfilled' ? issued.value : null;
     if (issued.status === 'rejected' || recorded.status === 'rejected') {
       const error = (issued.status === 'rejected' ? issued.reason : (recorded as PromiseRejectedResult).reason) as Error;
       logger.error({ route: route.name, err: error.message }, 'store unavailable at intake; message not accepted');
-      await this.markNotAccepted(envelope, sequence, 'STORE_UNAVAILABLE');
+      await ledger.notAccepted(envelope, route, 'STORE_UNAVAILABLE', NOT_STORED, { settle: sequence, audited: false });
       return { result: STORE_DOWN, mayBeInTransport: false };
     }
     envelope = { ...envelope, sequence };
     try {
-      await audit.append({
-        step: 'received',
-        outcome: 'ok',
-        messageId: envelope.id,
-        correlationId: envelope.correlationId,
-        subject: envelope.subject,
-        client: envelope.source,
-        route: route.name,
-        requestBytes: Buffer.byteLength(JSON.stringify(envelope.payload)),
-        payloadDigest: envelope.payloadDigest,
-        payload: envelope.payload,
-        details: { type: envelope.type, destination: envelope.destination, causationId: envelope.causationId, sequence: envelope.sequence },
-      });
+      await ledger.received(envelope, route);
     } catch (error) {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'audit log unavailable at intake; message not accepted');
-      await this.markNotAccepted(envelope, sequence, 'AUDIT_UNAVAILABLE');
+      await ledger.notAccepted(envelope, route, 'AUDIT_UNAVAILABLE', NOT_STORED, { settle: sequence, audited: false });
       return { result: AUDIT_DOWN, mayBeInTransport: false };
     }
     try {
       await transport.publish(route.name, envelope);
     } catch (error) {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'publish failed; message not accepted');
-      await this.markNotAccepted(envelope, sequence, 'TRANSPORT_UNAVAILABLE');
-      await this.recordNotAccepted(envelope, route.name, 'TRANSPORT_UNAVAILABLE', 'not accepted: the transport could not store it');
+      await ledger.notAccepted(envelope, route, 'TRANSPORT_UNAVAILABLE', 'not accepted: the transport could not store it', { settle: sequence, audited: true });
       // A publish whose confirm never came may still have reached the queue.
       return { result: { ok: false, code: 'TRANSPORT_UNAVAILABLE', message: 'the message could not be stored durably; it was not accepted' }, mayBeInTransport: true };
     }
@@ -296,13 +270,11 @@ export class MessageIntake {
     );
     if (!confirmed || !confirmed[0]) {
       logger.error({ messageId: envelope.id, route: route.name }, 'sequence number not confirmed; message not accepted');
-      const reason = 'not accepted: its sequence number could not be confirmed';
-      await this.recordNotAccepted(envelope, route.name, 'STORE_UNAVAILABLE', reason);
-      await stores.messages.update(envelope.id, { state: 'rejected', code: 'STORE_UNAVAILABLE', reason }).catch(() => undefined);
+      // The transport holds it: its consumer settles its number.
+      await ledger.notAccepted(envelope, route, 'STORE_UNAVAILABLE', 'not accepted: its sequence number could not be confirmed', { settle: null, audited: true });
       return { result: STORE_DOWN, mayBeInTransport: true };
     }
-    metrics.accepted.inc({ route: route.name, type: envelope.type });
-    logger.info({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, type: envelope.type, source: envelope.source }, 'accepted');
+    ledger.accepted(envelope, route);
     return { result: { ok: true, envelope, route: route.name }, mayBeInTransport: true };
   }
 
@@ -325,26 +297,10 @@ export class MessageIntake {
       }
     }
   }
-
-  /** Best effort: the audit trail says why a message that got this far was not accepted after all. */
-  private async recordNotAccepted(envelope: Envelope, route: string, code: 'TRANSPORT_UNAVAILABLE' | 'STORE_UNAVAILABLE', reason: string): Promise<void> {
-    await this.deps.audit
-      .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route, errorCode: code, reason })
-      .catch(() => undefined);
-  }
-
-  /**
-   * A message that was (perhaps partly) recorded but never entered the transport: its status says so, and its
-   * sequence number is settled so the subject's later messages go on.
-   */
-  private async markNotAccepted(envelope: Envelope, sequence: number | null, code: 'TRANSPORT_UNAVAILABLE' | 'AUDIT_UNAVAILABLE' | 'STORE_UNAVAILABLE'): Promise<void> {
-    await this.deps.stores.messages.update(envelope.id, { state: 'rejected', code, reason: 'not accepted: the bus could not store it durably' }).catch(() => undefined);
-    if (envelope.subject !== null && sequence !== null) await this.deps.resequencer.settle(envelope.subject, sequence).catch(() => undefined);
-  }
 }
 
-/** The codes an intake gives the status of a message it did not accept; any other rejection came from its route. */
-const NOT_ACCEPTED_CODES: ReadonlySet<string> = new Set(['TRANSPORT_UNAVAILABLE', 'AUDIT_UNAVAILABLE', 'STORE_UNAVAILABLE']);
+/** The status reason of a message refused before the transport had it. */
+const NOT_STORED = 'not accepted: the bus could not store it durably';
 
 const STORE_DOWN: Extract<IntakeResult, { ok: false }> = {
   ok: false,

@@ -1,24 +1,24 @@
 // Runs each delivery through its route's pipeline (steps, then the delivery) as an idempotent consumer: an upstream
 // effect already recorded for this message is not performed again. Ordered routes pass a resequencer gate first, so
 // messages of one subject settle in the order the bus accepted them.
-import type { AuditEvent, AuditLog, AuditOutcome, AuditStep } from '../audit';
+import type { AuditStep } from '../audit';
 import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope } from '../core/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import { failedDuringOutage, isBreakerOpen, type UpstreamBreaker } from './breaker';
-import type { MessageStatusStore } from '../stores/message-status';
 import type { EffectLog } from '../stores/stores';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { Delivery, DeliveryHandler, HandlerResult } from '../transport/transport';
 import { isUpstreamError, MessageRejectedError } from './delivery/adapter';
+import type { DeliveryLedger, MessageLedger } from './ledger';
 import type { Resequencer } from './resequencer';
 import type { Pipeline, StageContext, StepKind } from './pipeline';
 
 export interface RouteRunnerDeps {
-  audit: AuditLog;
+  /** Writes what becomes of each delivery: its status, audit records and sequence settlement. */
+  ledger: MessageLedger;
   effects: EffectLog;
-  messages: MessageStatusStore;
   resequencer: Resequencer;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
   metrics: BusMetrics;
@@ -53,13 +53,11 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
   return async (delivery: Delivery): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
     const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
-    const records = new DeliveryRecords(route, envelope, deps.audit);
     if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
       if (await deps.resequencer.isVoided(envelope.subject, envelope.sequence, envelope.createdAt)) {
         // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
         log.warn({ code: 'SEQUENCE_VOIDED' }, 'late copy of a message that was never accepted; not delivered');
-        await records.write('rejected', 'rejected', 0, 'SEQUENCE_VOIDED', 'never accepted: its intake stopped before confirming it');
-        await deps.messages.update(envelope.id, { state: 'rejected', code: 'SEQUENCE_VOIDED', reason: 'never accepted: its intake stopped before confirming it', attempts: envelope.attempt });
+        await deps.ledger.delivery(route, envelope).voided();
         return { outcome: 'ack' };
       }
       const ready = await deps.resequencer.waitForPredecessor(envelope.subject, envelope.sequence);
@@ -67,85 +65,21 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
         return { outcome: 'retry', code: 'WAITING_FOR_PREDECESSOR', reason: `message ${envelope.sequence - 1} of this subject has not settled`, countAttempt: false };
       }
     }
-    // The subject's next message waits for this one's number to be settled: that write is part of finishing the
-    // delivery (a failure retries it), not a side effect of the ack that could be lost while the store is away.
-    const settleNumber = async () => {
-      if (route.ordered && envelope.subject !== null && envelope.sequence !== null) await deps.resequencer.settle(envelope.subject, envelope.sequence);
-    };
-    // Not waited for before the steps: the store never lets "in progress" overwrite a final state, so this write may
-    // land after the delivery's last one. It is waited for before the delivery ends; losing it is harmless, as the
-    // delivery's final state follows it.
-    const inProgress = deps.messages.update(envelope.id, { state: 'in-progress', attempts: envelope.attempt }).catch(() => undefined);
+    const fate = deps.ledger.delivery(route, envelope);
     try {
-      const result = await runPipeline(route, pipeline, delivery, deps, log, records);
-      if (result.outcome === 'ack') {
-        // Independent writes, sent together: the status and the settle share a round trip and a commit on PostgreSQL.
-        await Promise.all([inProgress, records.flush(), deps.messages.update(envelope.id, { state: 'delivered', attempts: envelope.attempt }), settleNumber()]);
-        deps.metrics.delivered.inc({ route: route.name });
-      } else {
-        await Promise.all([inProgress, records.write('failed', 'error', 0, result.code, result.reason)]);
-      }
+      const result = await runPipeline(route, pipeline, delivery, deps, log, fate);
+      if (result.outcome === 'ack') await fate.delivered();
+      else await fate.failed(result.code, result.reason);
       return result;
     } catch (error) {
       if (!(error instanceof MessageRejectedError)) {
-        await Promise.all([inProgress, records.flush().catch(() => undefined)]);
+        await fate.abandoned();
         throw error;
       }
-      log.info({ code: error.code }, 'message rejected');
-      // The record first: a rejection the audit log does not hold is not settled (the throw retries the delivery).
-      await Promise.all([inProgress, records.write('rejected', 'rejected', 0, error.code, error.message)]);
-      await deps.messages.update(envelope.id, { state: 'rejected', code: error.code, reason: error.message, attempts: envelope.attempt });
-      await settleNumber();
-      deps.metrics.rejected.inc({ route: route.name, code: error.code });
+      await fate.rejected(error.code, error.message);
       return { outcome: 'ack' };
     }
   };
-}
-
-/**
- * The audit records of one delivery. A step's record is noted when the step ends (with that time) and written with
- * the delivery's last record, so the steps share one commit instead of waiting for one each; every path out of the
- * delivery writes them before it settles, so an ack never runs ahead of its records.
- */
-class DeliveryRecords {
-  private noted: AuditEvent[] = [];
-
-  constructor(
-    private readonly route: ResolvedRoute,
-    private readonly envelope: Envelope,
-    private readonly audit: AuditLog,
-  ) {}
-
-  note(step: AuditStep, outcome: AuditOutcome, durationMs: number, code: string | null = null, reason: string | null = null, stage?: string): void {
-    const envelope = this.envelope;
-    this.noted.push({
-      step,
-      outcome,
-      at: new Date().toISOString(),
-      messageId: envelope.id,
-      correlationId: envelope.correlationId,
-      subject: envelope.subject,
-      client: envelope.source,
-      route: this.route.name,
-      errorCode: code,
-      reason,
-      durationMs,
-      payloadDigest: envelope.payloadDigest,
-      details: stage === undefined ? { attempt: envelope.attempt } : { attempt: envelope.attempt, stage },
-    });
-  }
-
-  /** Notes this record and writes it with those noted before it. */
-  async write(step: AuditStep, outcome: AuditOutcome, durationMs: number, code: string | null = null, reason: string | null = null): Promise<void> {
-    this.note(step, outcome, durationMs, code, reason);
-    await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    const events = this.noted;
-    this.noted = [];
-    await Promise.all(events.map((event) => this.audit.append(event)));
-  }
 }
 
 const STEP_RECORD: Record<StepKind, AuditStep> = {
@@ -161,7 +95,7 @@ async function runPipeline(
   delivery: Delivery,
   deps: RouteRunnerDeps,
   log: Logger,
-  records: DeliveryRecords,
+  fate: DeliveryLedger,
 ): Promise<HandlerResult> {
   let working: unknown = pipeline.read(delivery.envelope.payload);
   for (const stage of pipeline.stages) {
@@ -179,7 +113,7 @@ async function runPipeline(
     } finally {
       timer();
     }
-    records.note(STEP_RECORD[stage.kind], 'ok', Math.round(performance.now() - started), null, null, stage.name);
+    fate.note(STEP_RECORD[stage.kind], 'ok', Math.round(performance.now() - started), stage.name);
   }
   const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: 'deliver' });
   const started = performance.now();
@@ -189,7 +123,7 @@ async function runPipeline(
   } finally {
     timer();
   }
-  records.note('delivered', 'ok', Math.round(performance.now() - started), null, null, pipeline.delivery.name);
+  fate.note('delivered', 'ok', Math.round(performance.now() - started), pipeline.delivery.name);
   return { outcome: 'ack' };
 }
 

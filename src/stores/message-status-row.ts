@@ -1,5 +1,6 @@
 // Maps a stored message-status row (SQLite or PostgreSQL) to the MessageStatus the API answers with.
-import type { MessageState, MessageStatus, WaitingMessage } from './message-status';
+import { FINAL_STATES_SQL, type MessageState } from '../core/message-state';
+import type { MessageStatus, WaitingMessage } from './message-status';
 
 export interface MessageStatusRow {
   message_id: string;
@@ -47,11 +48,16 @@ export function waitingMessageFromRow(row: MessageStatusRow): WaitingMessage {
  * first one; the start of an attempt (no code) leaves it. `state` and `code` are the update's placeholders.
  */
 export function failingSinceSql(state: string, code: string, now: string): string {
-  return `CASE WHEN ${state} IN ('delivered', 'rejected', 'dead-lettered') THEN NULL WHEN ${code} IS NOT NULL THEN COALESCE(failing_since, ${now}) ELSE failing_since END`;
+  return `CASE WHEN ${state} IN (${FINAL_STATES_SQL}) THEN NULL WHEN ${code} IS NOT NULL THEN COALESCE(failing_since, ${now}) ELSE failing_since END`;
 }
 
 /** The code and reason of an update, in SQL: the start of another try (in progress, no code) keeps the last failure's. */
 export function lastFailureSql(state: string, code: string, reason: string): string {
   const keep = `${state} = 'in-progress' AND ${code} IS NULL`;
   return `code = CASE WHEN ${keep} THEN code ELSE ${code} END, reason = CASE WHEN ${keep} THEN reason ELSE ${reason} END`;
+}
+
+/** The guard of a status update, in SQL: a final state is written over anything, any other state only over a non-final one. */
+export function statusMovesSql(state: string): string {
+  return `(${state} IN (${FINAL_STATES_SQL}) OR state NOT IN (${FINAL_STATES_SQL}))`;
 }

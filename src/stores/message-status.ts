@@ -1,7 +1,8 @@
 // What a caller can learn about its message at GET /api/v1/messages/{id}: where it is, and why it stopped if it did.
 import type { components } from '../../contracts/generated/bus-api';
+import type { MessageState } from '../core/message-state';
 
-export type MessageState = components['schemas']['MessageState'];
+export type { MessageState };
 /** The contract's MessageStatus, without the fan-out parts the API adds. */
 export type MessageStatus = Omit<components['schemas']['MessageStatus'], 'parts'>;
 
@@ -11,9 +12,6 @@ export interface MessageStatusUpdate {
   reason?: string | null;
   attempts?: number;
 }
-
-/** Final states only move on by an explicit replay; in-progress never overwrites a final state. */
-export const FINAL_STATES: readonly MessageState[] = ['delivered', 'rejected', 'dead-lettered'];
 
 /** A message waiting for another try after a failure, and since when it has been failing (this life). */
 export interface WaitingMessage extends MessageStatus {

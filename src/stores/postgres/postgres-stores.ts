@@ -6,7 +6,7 @@ import { deadLetterWhere, limitOf } from '../sqlite/sqlite-stores';
 import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
-import { failingSinceSql, lastFailureSql, messageStatusFromRow, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { PgGroupCommit } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 
@@ -111,7 +111,7 @@ class PostgresMessageStatusStore implements MessageStatusStore {
     await this.db.query(
       `UPDATE bus_message_status SET state = $2, ${lastFailureSql('$2::text', '$3::text', '$4::text')}, attempts = GREATEST(attempts, $5), updated_at = $6,
          failing_since = ${failingSinceSql('$2::text', '$3::text', '$6::text')}
-       WHERE message_id = $1 AND ($2 IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`,
+       WHERE message_id = $1 AND ${statusMovesSql('$2')}`,
       [messageId, update.state, update.code ?? null, update.reason ?? null, update.attempts ?? 0, new Date().toISOString()],
     );
   }

@@ -6,7 +6,7 @@ import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } fro
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { deadLetterFromRow, type DeadLetterRow } from '../dead-letter-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
-import { failingSinceSql, lastFailureSql, messageStatusFromRow, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { prepareSqliteFile } from '../private-files';
 
 export type SqliteDatabase = Database.Database;
@@ -120,7 +120,7 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
         VALUES (@messageId, @correlationId, @causationId, @type, @source, @subject, @destination, @route, 'accepted', 0, @acceptedAt, @acceptedAt)`),
       update: db.prepare(`UPDATE message_status SET state = @state, ${lastFailureSql('@state', '@code', '@reason')},
         attempts = max(attempts, @attempts), updated_at = @now, failing_since = ${failingSinceSql('@state', '@code', '@now')}
-        WHERE message_id = @messageId AND (@state IN ('delivered', 'rejected', 'dead-lettered') OR state NOT IN ('delivered', 'rejected', 'dead-lettered'))`),
+        WHERE message_id = @messageId AND ${statusMovesSql('@state')}`),
       reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ?`),
       waiting: db.prepare<[string | null, string | null, number], MessageStatusRow>(`SELECT * FROM message_status
         WHERE state = 'in-progress' AND failing_since IS NOT NULL AND (? IS NULL OR route = ?) ORDER BY failing_since, message_id LIMIT ?`),

@@ -15,6 +15,7 @@ import { createEnvelope, type Envelope } from '../../../src/core/envelope';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
 import { Resequencer } from '../../../src/messaging/resequencer';
+import { MessageLedger } from '../../../src/messaging/ledger';
 import { createSettlementObserver } from '../../../src/messaging/settlement-observer';
 import { SettlementRecorder } from '../../../src/messaging/settlement-recorder';
 import { PostgresStores } from '../../../src/stores/postgres/postgres-stores';
@@ -29,8 +30,12 @@ import { newSigner, openWriter, sqliteHarness } from './audit-harness';
 const logger = createLogger('silent');
 const ROUTE = 'dossier-sync';
 
+/** Settlements write through the recorder only: a direct audit write here would be a defect. */
+const NO_DIRECT_RECORDS = { append: () => Promise.reject(new Error('settlements write through the recorder')) };
+
 function observerFor(recorder: SettlementRecorder, stores: Stores): TransportObserver {
-  return createSettlementObserver({ recorder, messages: stores.messages, resequencer: new Resequencer(stores.sequences), orderedRoutes: new Set(), metrics: new BusMetrics(), logger });
+  const ledger = new MessageLedger({ recorder, audit: NO_DIRECT_RECORDS, messages: stores.messages, resequencer: new Resequencer(stores.sequences), orderedRoutes: new Set(), metrics: new BusMetrics(), logger });
+  return createSettlementObserver(ledger, logger);
 }
 
 const envelope = (n: number): Envelope => createEnvelope({ type: 'dossier.sync', source: 'motcua', subject: `H10-${n}`, payload: { n } });

@@ -11,6 +11,7 @@ import { MessageTypeOwnership } from '../../../src/messaging/message-types';
 import { MessageIntake } from '../../../src/messaging/message-intake';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
+import { MessageLedger } from '../../../src/messaging/ledger';
 import { Resequencer } from '../../../src/messaging/resequencer';
 import type { RouteTable } from '../../../src/messaging/route-table';
 import { PipelineRegistry } from '../../../src/messaging/pipeline';
@@ -53,8 +54,8 @@ function world() {
     stores: { kind: 'sqlite', effects: stores.effects, deadLetters: stores.deadLetters, messages, sequences, idempotency: keys, revokedSessions: stores.revokedSessions, auditOutbox: stores.auditOutbox, ping: async () => undefined, close: async () => undefined } satisfies Stores,
     routes: {} as RouteTable,
     pipelines: new PipelineRegistry(),
-    resequencer: new Resequencer(stores.sequences),
     audit,
+    ledger: new MessageLedger({ messages, audit, recorder: { record: async () => undefined }, resequencer: new Resequencer(sequences), orderedRoutes: new Set(), metrics: new BusMetrics(), logger: createLogger('silent') }),
     metrics: new BusMetrics(),
     logger: createLogger('silent'),
     ownership: new MessageTypeOwnership(),

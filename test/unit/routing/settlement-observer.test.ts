@@ -7,6 +7,7 @@ import { createEnvelope } from '../../../src/core/envelope';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
 import { Resequencer } from '../../../src/messaging/resequencer';
+import { MessageLedger } from '../../../src/messaging/ledger';
 import { createSettlementObserver } from '../../../src/messaging/settlement-observer';
 import { SettlementRecorder } from '../../../src/messaging/settlement-recorder';
 import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
@@ -22,14 +23,16 @@ test('an audit log that cannot be written does not keep a dead letter from its s
     timeline: () => Promise.reject(new AuditError('audit store unreachable', 'AUDIT_UNAVAILABLE')),
   };
   const recorder = new SettlementRecorder({ audit: unreachable as AuditLog, outbox: stores.auditOutbox, logger, retryMs: 20 });
-  const observer = createSettlementObserver({
+  const ledger = new MessageLedger({
     recorder,
+    audit: unreachable,
     messages: stores.messages,
     resequencer: new Resequencer(stores.sequences),
     orderedRoutes: new Set(['dossier-progress']),
     metrics: new BusMetrics(),
     logger,
   });
+  const observer = createSettlementObserver(ledger, logger);
   const subject = '000.00.04.H10-261127-0009';
   const sequence = await stores.sequences.next(subject);
   const envelope = { ...createEnvelope({ type: 'dossier.progress', source: 'motcua', subject, payload: { MaHoSo: subject } }), sequence };

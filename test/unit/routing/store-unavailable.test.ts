@@ -7,6 +7,7 @@ import type { ResolvedRoute } from '../../../src/config/load-config';
 import { createEnvelope } from '../../../src/core/envelope';
 import { createLogger } from '../../../src/observability/logger';
 import { BusMetrics } from '../../../src/observability/metrics';
+import { MessageLedger } from '../../../src/messaging/ledger';
 import { Resequencer } from '../../../src/messaging/resequencer';
 import { createRouteHandler } from '../../../src/messaging/route-runner';
 import { pipeline } from '../../../src/messaging/pipeline';
@@ -35,6 +36,13 @@ test('connection failures and an unwritable audit log count as a store away; oth
   expect(isStoreUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
 });
 
+/** A ledger whose audit log always writes, over the given status store and resequencer. */
+function ledgerFor(messages: MessageStatusStore, resequencer: Resequencer): MessageLedger {
+  const logger = createLogger('silent');
+  const audit = { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) };
+  return new MessageLedger({ messages, audit, recorder: { record: async () => undefined }, resequencer, orderedRoutes: new Set(), metrics: new BusMetrics(), logger });
+}
+
 test('a delivery whose status store is unreachable waits without using an attempt', async () => {
   const refused = await refusedConnectionError();
   const stores = new SqliteStores(openSqlite(':memory:'));
@@ -48,9 +56,8 @@ test('a delivery whose status store is unreachable waits without using an attemp
   };
   const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], pipeline: 'nothing', ordered: false, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
   const handler = createRouteHandler(route, NOTHING_TO_DELIVER, {
-    audit: { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) } as never,
+    ledger: ledgerFor(unreachable, new Resequencer(stores.sequences)),
     effects: stores.effects,
-    messages: unreachable,
     resequencer: new Resequencer(stores.sequences),
     breakers: new Map(),
     metrics: new BusMetrics(),
@@ -73,9 +80,8 @@ test('an ordered delivery whose sequence number cannot be settled is retried, th
   sequences.settle = (subject, sequence) => (away ? Promise.reject(refused) : stores.sequences.settle(subject, sequence));
   const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], pipeline: 'nothing', ordered: true, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
   const handler = createRouteHandler(route, NOTHING_TO_DELIVER, {
-    audit: { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) } as never,
+    ledger: ledgerFor(stores.messages, new Resequencer(sequences)),
     effects: stores.effects,
-    messages: stores.messages,
     resequencer: new Resequencer(sequences),
     breakers: new Map(),
     metrics: new BusMetrics(),
