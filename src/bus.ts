@@ -182,7 +182,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         metrics,
         logger: logger.child({ flow: flow.name }),
         router: flowRouter,
-        authenticate: (right) => authenticate(config, (code) => metrics.refused.inc({ code }), right),
+        authenticate: (right) => authenticate(config, right),
         breaker: breakerFor,
         secret,
         requireSecret: (setting, where) => requireSecret(config, setting, where),

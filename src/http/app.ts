@@ -6,10 +6,10 @@ import { normalizeNfc, type JsonValue } from '../core/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../messaging/breaker';
-import { dispatchRefusalStatus, type MessageIntake } from '../messaging/message-intake';
+import type { MessageIntake } from '../messaging/message-intake';
 import { GENERIC_ORIGIN } from '../messaging/message-types';
 import { readIdempotencyKey } from './idempotency-key';
-import { setDispatchAnswerHeaders } from './dispatch-answer';
+import { answerDispatch } from './dispatch-answer';
 import type { Stores } from '../stores/stores';
 import type { Transport } from '../transport/transport';
 import { authenticate } from './auth/auth';
@@ -49,7 +49,6 @@ export function createGateway(deps: GatewayDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  const refused = (code: string) => metrics.refused.inc({ code });
   // Answers can carry unmasked personal data (admin views, message status): no cache may keep them, and no browser may
   // read them as another type. The console's static files set their own caching.
   app.use((_req: Request, res: Response, next: NextFunction) => {
@@ -63,7 +62,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
   });
 
   app.get('/readyz', async (_req, res) => {
-    if (deps.isDraining()) return sendError(res, 503, 'DRAINING', 'the bus is shutting down');
+    if (deps.isDraining()) return sendError(res, 'DRAINING', 'the bus is shutting down');
     const checks: Record<string, string> = { audit: deps.audit.isHealthy() ? 'ok' : (deps.audit.health().lastError ?? 'down') };
     await Promise.all([
       deps.transport.ping().then(() => (checks.transport = 'ok'), (e: Error) => (checks.transport = e.message)),
@@ -83,24 +82,14 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.send(await metrics.registry.metrics());
   });
 
-  app.use(recordRefusals(deps.audit));
+  app.use(recordRefusals(deps.audit, metrics));
 
-  app.post('/api/v1/messages', authenticate(config, refused, 'message.generic'), ...jsonBody(config.http.bodyLimitBytes, refused), async (req: Request, res: Response) => {
-    if (deps.isDraining()) {
-      refused('DRAINING');
-      res.setHeader('Retry-After', '5');
-      return sendError(res, 503, 'DRAINING', 'the bus is shutting down; send again to another instance');
-    }
+  app.post('/api/v1/messages', authenticate(config, 'message.generic'), ...jsonBody(config.http.bodyLimitBytes), async (req: Request, res: Response) => {
+    if (deps.isDraining()) return sendError(res, 'DRAINING', 'the bus is shutting down; send again to another instance');
     const problems = deps.contracts.validate('bus-api', 'MessageIntake', req.body);
-    if (problems.length > 0) {
-      refused('VALIDATION_FAILED');
-      return sendError(res, 400, 'VALIDATION_FAILED', 'the message is not valid', problems);
-    }
+    if (problems.length > 0) return sendError(res, 'VALIDATION_FAILED', 'the message is not valid', problems);
     const idempotency = readIdempotencyKey(req);
-    if (!idempotency.ok) {
-      refused('INVALID_IDEMPOTENCY_KEY');
-      return sendError(res, 400, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
-    }
+    if (!idempotency.ok) return sendError(res, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
     const body = normalizeNfc(req.body as unknown as JsonValue) as unknown as IntakeBody;
     // The generic origin: a type owned by a flow is refused here (MESSAGE_TYPE_RESERVED), whatever the caller's rights.
     const accepted = await deps.intake.dispatch({
@@ -112,62 +101,49 @@ export function createGateway(deps: GatewayDeps): express.Express {
       correlationId: body.correlationId,
       payload: body.payload,
     }, GENERIC_ORIGIN);
-    if (!accepted.ok) {
-      refused(accepted.code);
-      setDispatchAnswerHeaders(res, accepted);
-      return sendError(res, dispatchRefusalStatus(accepted.code), accepted.code, accepted.message, 'problems' in accepted ? accepted.problems : undefined);
-    }
-    setDispatchAnswerHeaders(res, accepted);
-    const envelope = accepted.envelope;
-    const answer: AcceptedBody = { messageId: envelope.id, correlationId: envelope.correlationId, route: accepted.route, status: 'accepted', statusUrl: `/api/v1/messages/${envelope.id}` };
-    res.status(202).json(answer);
+    answerDispatch(res, accepted, (ok): AcceptedBody => ({
+      messageId: ok.envelope.id,
+      correlationId: ok.envelope.correlationId,
+      route: ok.route,
+      status: 'accepted',
+      statusUrl: `/api/v1/messages/${ok.envelope.id}`,
+    }));
   });
 
-  app.get('/api/v1/messages/:id', authenticate(config, refused, 'message.status'), async (req: Request, res: Response) => {
+  app.get('/api/v1/messages/:id', authenticate(config, 'message.status'), async (req: Request, res: Response) => {
     const id = readPathParam(req, 'id');
-    if (!id.ok) {
-      refused('VALIDATION_FAILED');
-      return sendError(res, 400, 'VALIDATION_FAILED', 'bad message id', id.problems);
-    }
+    if (!id.ok) return sendError(res, 'VALIDATION_FAILED', 'bad message id', id.problems);
     const status = await deps.stores.messages.get(id.value);
     // Another client's message is as unknown to the caller as a message that does not exist.
-    if (!status || status.source !== req.client!.id) return sendError(res, 404, 'MESSAGE_NOT_FOUND', 'no such message for this client');
+    if (!status || status.source !== req.client!.id) return sendError(res, 'MESSAGE_NOT_FOUND', 'no such message for this client');
     const children = await deps.stores.messages.children(status.messageId);
     res.json({ ...status, ...(children.length > 0 ? { parts: children } : {}) });
   });
 
-  app.use(metaApiRouter({ config, publicBaseUrl: deps.publicBaseUrl, onRefused: refused }));
+  app.use(metaApiRouter({ config, publicBaseUrl: deps.publicBaseUrl }));
   app.use(adminConsoleRouter());
   const sessions = new AdminSessions(config, deps.stores.revokedSessions);
-  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, sessions, onRefused: refused }));
+  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, sessions }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (deps.isDraining() && req.method !== 'GET') {
-      refused('DRAINING');
-      res.setHeader('Retry-After', '5');
-      return sendError(res, 503, 'DRAINING', 'the bus is shutting down; send again to another instance');
-    }
+    if (deps.isDraining() && req.method !== 'GET') return sendError(res, 'DRAINING', 'the bus is shutting down; send again to another instance');
     next();
   });
   app.use(deps.flowRouter);
-  app.use((_req: Request, res: Response) => sendError(res, 404, 'NOT_FOUND', 'no such endpoint'));
+  app.use((_req: Request, res: Response) => sendError(res, 'NOT_FOUND', 'no such endpoint'));
   // The body parsers report bad bodies as errors with a type and status; everything else is our fault (500).
   app.use((error: Error & { status?: number; type?: string; limit?: number }, _req: Request, res: Response, _next: NextFunction) => {
     void _next;
     if (res.headersSent) return res.destroy();
     const refusal = bodyRefusalOf(error);
     if (refusal) {
-      refused(refusal.code);
       // The rest of an oversized body is not worth reading: the connection goes once the answer is out.
-      if (refusal.status === 413) res.setHeader('Connection', 'close');
-      return sendError(res, refusal.status, refusal.code, refusal.message);
+      if (refusal.code === 'PAYLOAD_TOO_LARGE') res.setHeader('Connection', 'close');
+      return sendError(res, refusal.code, refusal.message);
     }
-    if (error.status && error.status >= 400 && error.status < 500) {
-      refused('BAD_REQUEST');
-      return sendError(res, error.status, 'BAD_REQUEST', error.message);
-    }
+    if (error.status && error.status >= 400 && error.status < 500) return sendError(res, 'BAD_REQUEST', error.message);
     logger.error({ err: error.message }, 'unhandled error in request');
-    sendError(res, 500, 'INTERNAL', 'internal error');
+    sendError(res, 'INTERNAL', 'internal error');
   });
   return app;
 }

@@ -1,13 +1,13 @@
-// The headers of an answer to a dispatched message that say how to go on: a repeat of an earlier answer says so,
-// a refusal for now says when to try again.
+// The answer to a dispatched message, on every REST face: 202 with the face's own body, or the refusal from the error
+// table; a repeat of an earlier answer (the same Idempotency-Key) says so.
 import type { Response } from 'express';
-import { dispatchRefusalStatus, type DispatchResult } from '../messaging/message-intake';
+import type { DispatchResult } from '../messaging/message-intake';
+import { sendError } from './errors';
 
-export function setDispatchAnswerHeaders(res: Response, outcome: DispatchResult): void {
-  if (outcome.ok) {
-    if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
-    return;
-  }
-  if (outcome.code === 'IDEMPOTENCY_KEY_IN_USE') res.setHeader('Retry-After', '1');
-  else if (dispatchRefusalStatus(outcome.code) === 503) res.setHeader('Retry-After', '5');
+export type DispatchAccepted = Extract<DispatchResult, { ok: true }>;
+
+export function answerDispatch(res: Response, outcome: DispatchResult, acceptedBody: (accepted: DispatchAccepted) => object): void {
+  if (!outcome.ok) return sendError(res, outcome.code, outcome.message, 'problems' in outcome ? outcome.problems : undefined);
+  if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  res.status(202).json(acceptedBody(outcome));
 }

@@ -7,11 +7,11 @@ import { isUtf8 } from 'node:buffer';
 import { jsonPointer, walkJson } from '../core/json-walk';
 import type { FieldProblem } from '../core/field-problems';
 import { printable, textViolation } from '../core/text-policy';
+import type { ErrorCode } from '../core/errors';
 import { sendError } from './errors';
 
 export interface BodyRefusal {
-  status: 400 | 413 | 415;
-  code: string;
+  code: ErrorCode;
   message: string;
   details?: FieldProblem[];
 }
@@ -41,17 +41,13 @@ class BodyVerifyError extends Error {
  * The content-type check and the capped parser for one JSON endpoint. Errors of the parser go on to the gateway's
  * error handler, which answers them with {@link bodyRefusalOf}.
  */
-export function jsonBody(limitBytes: number, onRefused: (code: string) => void): RequestHandler[] {
+export function jsonBody(limitBytes: number): RequestHandler[] {
   const requireJson = (req: Request, res: Response, next: NextFunction): void => {
-    if (!req.is('application/json')) {
-      onRefused('UNSUPPORTED_MEDIA_TYPE');
-      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-    }
+    if (!req.is('application/json')) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
     // body-parser would read (and drop) a declared oversize body to its end before answering.
     if (Number(req.headers['content-length'] ?? 0) > limitBytes) {
-      onRefused('PAYLOAD_TOO_LARGE');
       res.setHeader('Connection', 'close');
-      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `bodies are limited to ${limitBytes} bytes here`);
+      return sendError(res, 'PAYLOAD_TOO_LARGE', `bodies are limited to ${limitBytes} bytes here`);
     }
     next();
   };
@@ -68,8 +64,7 @@ export function jsonBody(limitBytes: number, onRefused: (code: string) => void):
   const inspect = (req: Request, res: Response, next: NextFunction): void => {
     const refusal = parsedBodyRefusal(req.body);
     if (!refusal) return next();
-    onRefused(refusal.code);
-    sendError(res, refusal.status, refusal.code, refusal.message, refusal.details);
+    sendError(res, refusal.code, refusal.message, refusal.details);
   };
   return [requireJson, parse, inspect];
 }
@@ -86,8 +81,8 @@ export function parsedBodyRefusal(body: unknown): BodyRefusal | null {
       return true;
     },
   });
-  if (tooDeep) return { status: 400, code: 'JSON_TOO_DEEP', message: `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep` };
-  return problems.length > 0 ? { status: 400, code: 'VALIDATION_FAILED', message: 'the body holds characters the bus refuses', details: problems } : null;
+  if (tooDeep) return { code: 'JSON_TOO_DEEP', message: `JSON bodies may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep` };
+  return problems.length > 0 ? { code: 'VALIDATION_FAILED', message: 'the body holds characters the bus refuses', details: problems } : null;
 }
 
 /** The refusal for an error raised while reading or parsing a body; null when the error is not about the body. */
@@ -95,18 +90,18 @@ export function bodyRefusalOf(error: { type?: unknown; limit?: unknown }): BodyR
   switch (error.type) {
     case 'entity.too.large':
       // raw-body names the cap it enforced (JSON endpoints differ: 1 MiB intake, 64 KiB admin and status).
-      return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: typeof error.limit === 'number' ? `bodies are limited to ${error.limit} bytes here` : 'the body is too large' };
+      return { code: 'PAYLOAD_TOO_LARGE', message: typeof error.limit === 'number' ? `bodies are limited to ${error.limit} bytes here` : 'the body is too large' };
     case 'entity.parse.failed':
-      return { status: 400, code: 'MALFORMED_JSON', message: 'the body is not valid JSON' };
+      return { code: 'MALFORMED_JSON', message: 'the body is not valid JSON' };
     case 'entity.invalid.utf8':
-      return { status: 400, code: 'INVALID_UTF8', message: 'the body is not valid UTF-8' };
+      return { code: 'INVALID_UTF8', message: 'the body is not valid UTF-8' };
     case 'encoding.unsupported':
-      return { status: 415, code: 'UNSUPPORTED_CONTENT_ENCODING', message: 'send the body uncompressed (Content-Encoding is refused)' };
+      return { code: 'UNSUPPORTED_CONTENT_ENCODING', message: 'send the body uncompressed (Content-Encoding is refused)' };
     case 'charset.unsupported':
-      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json in UTF-8' };
+      return { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send application/json in UTF-8' };
     case 'request.size.invalid':
     case 'request.aborted':
-      return { status: 400, code: 'BAD_REQUEST', message: 'the body did not match its Content-Length' };
+      return { code: 'BAD_REQUEST', message: 'the body did not match its Content-Length' };
     default:
       return null;
   }

@@ -1,14 +1,18 @@
-// Writes every refused or failed call (4xx/5xx with an error code) to the audit log, whichever endpoint refused it,
-// so bad input and denied access leave a trace as the issue demands. Admin calls are recorded by the admin API.
+// Counts and audits every refused or failed call (4xx/5xx with an error code), whichever face refused it, so the
+// refusal metric and the audit trail hold the same set: bad input and denied access always leave a trace. An admin
+// call the admin API audits itself is counted here and not audited twice.
 import type { NextFunction, Request, Response } from 'express';
 import type { AuditLog } from '../audit';
+import type { BusMetrics } from '../observability/metrics';
 
-export function recordRefusals(audit: AuditLog) {
+export function recordRefusals(audit: Pick<AuditLog, 'append'>, metrics: Pick<BusMetrics, 'refused'>) {
   return (req: Request, res: Response, next: NextFunction): void => {
     // Taken now: a router mounted on a path (the SOAP service) strips it from req.path and keeps it stripped when it answers.
     const path = req.path;
     res.on('finish', () => {
-      if (res.statusCode < 400 || typeof res.locals.errorCode !== 'string' || res.locals.adminAudited === true) return;
+      if (res.statusCode < 400 || typeof res.locals.errorCode !== 'string') return;
+      metrics.refused.inc({ code: res.locals.errorCode });
+      if (res.locals.adminAudited === true) return;
       void audit
         .append({
           step: path.startsWith('/api/v1/admin/') ? 'admin.denied' : 'rejected',

@@ -48,16 +48,8 @@ export type DispatchResult =
   | OwnershipRefusal
   | { ok: false; code: 'NO_ROUTE' | 'ROUTE_FORBIDDEN'; message: string }
   | { ok: false; code: 'VALIDATION_FAILED'; message: string; problems: FieldProblem[] };
+/** A refusal: its code is in the error table (core/errors.ts), which says how each face answers it. */
 export type DispatchRefusal = Extract<DispatchResult, { ok: false }>;
-
-/** The HTTP status every intake answers a refused dispatch with: the caller's fault (400, 403, 422) or ours, for now (503). */
-export function dispatchRefusalStatus(code: DispatchRefusal['code']): 400 | 403 | 409 | 422 | 503 {
-  if (code === 'VALIDATION_FAILED') return 400;
-  if (code === 'ROUTE_FORBIDDEN' || code === 'MESSAGE_TYPE_RESERVED') return 403;
-  if (code === 'IDEMPOTENCY_KEY_IN_USE') return 409;
-  if (code === 'NO_ROUTE' || code === 'IDEMPOTENCY_KEY_REUSED') return 422;
-  return 503;
-}
 
 /** The intake as one flow holds it: it may hand over the flow's own message types (and unowned ones). */
 export interface FlowIntake {

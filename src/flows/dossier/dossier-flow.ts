@@ -5,11 +5,10 @@ import { DvcqgClient, type DossierIntake, type DossierProgressUpdate } from '../
 import { PopulationClient, validateCitizenId, validateVerifyRequest, type CitizenLookupResult } from '../../upstreams/population';
 import type { FieldProblem } from '../../core/field-problems';
 import { normalizeNfc, type JsonValue } from '../../core/envelope';
-import { dispatchRefusalStatus } from '../../messaging/message-intake';
 import { sendError } from '../../http/errors';
 import { jsonBody } from '../../http/json-body';
 import { readIdempotencyKey } from '../../http/idempotency-key';
-import { setDispatchAnswerHeaders } from '../../http/dispatch-answer';
+import { answerDispatch } from '../../http/dispatch-answer';
 import { isBreakerOpen } from '../../messaging/breaker';
 import { isUpstreamError } from '../../messaging/delivery/adapter';
 import type { Flow, FlowContext } from '../flow';
@@ -110,23 +109,21 @@ function mountEndpoints(
   throughBreaker: <T>(work: (signal: AbortSignal) => Promise<T>) => Promise<T>,
 ): void {
   const router = ctx.router;
-  const json = jsonBody(ctx.config.http.bodyLimitBytes, (code) => ctx.metrics.refused.inc({ code }));
-  const refuse = (res: Response, status: number, code: string, message: string, details?: unknown) => {
-    ctx.metrics.refused.inc({ code });
-    sendError(res, status, code, message, details);
-  };
+  const json = jsonBody(ctx.config.http.bodyLimitBytes);
 
   /** The intake checks the body against its type's rule (the contract, the citizen id) before it is accepted. */
   const accept = async (req: Request, res: Response, type: DossierType, maHoSo: string) => {
     const idempotency = readIdempotencyKey(req);
-    if (!idempotency.ok) return refuse(res, 400, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
+    if (!idempotency.ok) return sendError(res, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
     const payload = normalizeNfc(req.body as JsonValue);
     const accepted = await ctx.intake.dispatch({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload, idempotencyKey: idempotency.key });
-    setDispatchAnswerHeaders(res, accepted);
-    if (!accepted.ok) return refuse(res, dispatchRefusalStatus(accepted.code), accepted.code, accepted.message, 'problems' in accepted ? accepted.problems : undefined);
-    const id = accepted.envelope.id;
-    const answer: DossierAccepted = { messageId: id, correlationId: accepted.envelope.correlationId, maHoSo, status: 'accepted', statusUrl: `/api/v1/messages/${id}` };
-    res.status(202).json(answer);
+    answerDispatch(res, accepted, ({ envelope }): DossierAccepted => ({
+      messageId: envelope.id,
+      correlationId: envelope.correlationId,
+      maHoSo,
+      status: 'accepted',
+      statusUrl: `/api/v1/messages/${envelope.id}`,
+    }));
   };
 
   router.post('/api/v1/dossiers', ctx.authenticate('dossier.submit'), ...json, async (req: Request, res: Response) => {
@@ -137,17 +134,17 @@ function mountEndpoints(
     const inPath = String(req.params.maHoSo).normalize('NFC');
     const inBody = maHoSoOf(req.body);
     if (typeof inBody === 'string' && inBody.normalize('NFC') !== inPath) {
-      return refuse(res, 400, 'VALIDATION_FAILED', 'MaHoSo in the body differs from the path', [{ field: '/MaHoSo', message: 'must equal the path' }]);
+      return sendError(res, 'VALIDATION_FAILED', 'MaHoSo in the body differs from the path', [{ field: '/MaHoSo', message: 'must equal the path' }]);
     }
     await accept(req, res, DOSSIER_TYPES.progress, inPath);
   });
 
   router.post('/api/v1/citizens/verify', ctx.authenticate('citizen.verify'), ...json, async (req: Request, res: Response) => {
     const problems = ctx.contracts.validate('bus-api', 'CitizenVerifyRequest', req.body);
-    if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the verification request is not valid', problems);
+    if (problems.length > 0) return sendError(res, 'VALIDATION_FAILED', 'the verification request is not valid', problems);
     const validation = validateVerifyRequest(req.body);
     if (!validation.ok) {
-      return refuse(res, 400, 'VALIDATION_FAILED', 'the verification request is not valid', validation.problems.map((p) => ({ field: `/${p.field}`, message: p.problem })));
+      return sendError(res, 'VALIDATION_FAILED', 'the verification request is not valid', validation.problems.map((p) => ({ field: `/${p.field}`, message: p.problem })));
     }
     let result: CitizenLookupResult;
     try {
@@ -155,13 +152,13 @@ function mountEndpoints(
     } catch (error) {
       if (isBreakerOpen(error)) {
         res.setHeader('Retry-After', '10');
-        return refuse(res, 503, 'UPSTREAM_CIRCUIT_OPEN', 'the population database is unavailable; try again later');
+        return sendError(res, 'UPSTREAM_CIRCUIT_OPEN', 'the population database is unavailable; try again later');
       }
       const code = isUpstreamError(error) ? error.code : 'UPSTREAM_ERROR';
       const transient = isUpstreamError(error) ? error.transient : true;
       ctx.logger.warn({ code }, 'citizen verification failed');
       if (transient) res.setHeader('Retry-After', '10');
-      return refuse(res, transient ? 503 : 502, code, 'the population database did not answer the verification');
+      return sendError(res, transient ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_FAILED', `the population database did not answer the verification (${code})`);
     }
     // Only the outcome goes back: the registry's record of the citizen stays where it is.
     const answer: CitizenVerifyResult =

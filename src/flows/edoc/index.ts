@@ -66,7 +66,6 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     // One pipeline per delivery, named as the adapter: routes.yaml names them (edoc-fanout, edoc-mailbox, …).
     for (const adapter of adapters) ctx.pipelines.add(adapterPipeline(adapter.name, adapter));
 
-    const onRefused = (code: string) => ctx.metrics.refused.inc({ code });
     const largeBodies = new LargeBodyGate(settings.largeBodies, (inFlight) => ctx.metrics.largeBodiesInFlight.set(inFlight));
     mountEdocRestEndpoints(ctx.router, {
       authenticate: (right) => ctx.authenticate(right),
@@ -77,7 +76,6 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       maxPackageBytes: settings.maxPackageBytes,
       largeBodies,
       logger: ctx.logger,
-      onRefused,
     });
     await mountEdocSoapService(ctx.router, {
       path: settings.soap.path,
@@ -90,7 +88,6 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       maxPackageBytes: settings.maxPackageBytes,
       largeBodies,
       logger: ctx.logger,
-      onRefused,
     });
   },
 };

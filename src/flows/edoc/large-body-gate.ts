@@ -15,8 +15,6 @@ export interface LargeBodySettings {
 }
 
 export interface LargeBodyRefusal {
-  /** 429: this client has its share in flight; 503: the bus has all it takes in flight. */
-  status: 429 | 503;
   code: 'LARGE_BODY_CLIENT_LIMIT' | 'LARGE_BODY_BUS_LIMIT';
   message: string;
   retryAfterSeconds: number;
@@ -56,8 +54,8 @@ export class LargeBodyGate {
     ]);
     if (!decision.ok) {
       return decision.key === BUS_KEY
-        ? { ok: false, status: 503, code: 'LARGE_BODY_BUS_LIMIT', message: `the bus is taking ${total} large bodies already; send this one again later`, retryAfterSeconds }
-        : { ok: false, status: 429, code: 'LARGE_BODY_CLIENT_LIMIT', message: `this client already has ${perClient} large bodies in flight; send this one when one has been answered`, retryAfterSeconds };
+        ? { ok: false, code: 'LARGE_BODY_BUS_LIMIT', message: `the bus is taking ${total} large bodies already; send this one again later`, retryAfterSeconds }
+        : { ok: false, code: 'LARGE_BODY_CLIENT_LIMIT', message: `this client already has ${perClient} large bodies in flight; send this one when one has been answered`, retryAfterSeconds };
     }
     this.observe(this.throttle.inFlight(BUS_KEY));
     return {

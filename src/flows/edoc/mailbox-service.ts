@@ -3,12 +3,13 @@
 import type { EdxmlStatusCode } from '../../upstreams/edxml';
 import type { OrganDirectory } from './organ-directory';
 import { notRecipient } from './package-intake';
+import type { ErrorCode } from '../../core/errors';
 import type { StatusReporter } from './status-reporter';
 import type { EdocStores, MailboxEntry, MailboxFilter } from './stores/edoc-store';
 
 export type StatusUpdateOutcome =
   | { ok: true; messageId: string; correlationId: string; documentId: string; statusCode: string; toOrgan: string }
-  | { ok: false; status: 400 | 403 | 404 | 503; code: string; message: string };
+  | { ok: false; code: ErrorCode; message: string };
 
 export class MailboxService {
   constructor(private readonly deps: { stores: EdocStores; directory: OrganDirectory; reporter: StatusReporter }) {}
@@ -29,8 +30,8 @@ export class MailboxService {
     update: { statusCode: EdxmlStatusCode; description?: string; department?: string; staff?: string },
   ): Promise<StatusUpdateOutcome> {
     const entry = await this.entry(clientId, entryId);
-    if (!entry) return { ok: false, status: 404, code: 'EDOC_NOT_FOUND', message: 'no such document in your mailbox' };
-    if (entry.kind !== 'edoc') return { ok: false, status: 400, code: 'EDOC_NOT_A_DOCUMENT', message: 'statuses are reported about documents, not about status packets' };
+    if (!entry) return { ok: false, code: 'EDOC_NOT_FOUND', message: 'no such document in your mailbox' };
+    if (entry.kind !== 'edoc') return { ok: false, code: 'EDOC_NOT_A_DOCUMENT', message: 'statuses are reported about documents, not about status packets' };
     if (!(await this.deps.stores.recipients.wasSentTo(entry.documentId, entry.fromOrgan, entry.organId))) return notRecipient(entry.organId, entry.fromOrgan);
     const staff = update.department !== undefined || update.staff !== undefined ? { department: update.department, staff: update.staff } : undefined;
     const sent = await this.deps.reporter.report({
@@ -43,7 +44,7 @@ export class MailboxService {
       description: update.description,
       staff,
     });
-    if (!sent.ok) return { ok: false, status: sent.code === 'UNKNOWN_RECIPIENT' ? 400 : 503, code: sent.code, message: sent.message };
+    if (!sent.ok) return { ok: false, code: sent.code, message: sent.message };
     await this.deps.stores.mailbox.setReportedStatus(entry.entryId, update.statusCode);
     return {
       ok: true,

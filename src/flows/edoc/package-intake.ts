@@ -12,7 +12,8 @@ import {
   type ParsedEdxmlPackage,
 } from '../../upstreams/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
-import { dispatchRefusalStatus, type FlowIntake } from '../../messaging/message-intake';
+import type { ErrorCode } from '../../core/errors';
+import type { FlowIntake } from '../../messaging/message-intake';
 import { TurnBudget } from './event-loop-turns';
 import type { OrganDirectory } from './organ-directory';
 import type { EdocBlobStore, EdocRecipientLedger } from './stores/edoc-store';
@@ -40,21 +41,20 @@ export interface AcceptedStatus {
 
 export interface RefusedUpload {
   ok: false;
-  /** HTTP status to answer with (SOAP maps it to a fault). */
-  status: 400 | 403 | 409 | 422 | 503;
-  code: string;
+  /** Its status on each face comes from the error table. */
+  code: ErrorCode;
   message: string;
   field?: string;
 }
 
 export type UploadOutcome = AcceptedDocument | AcceptedStatus | RefusedUpload;
 
-function refused<S extends RefusedUpload['status']>(status: S, code: string, message: string, field?: string): RefusedUpload & { status: S } {
-  return field === undefined ? { ok: false, status, code, message } : { ok: false, status, code, message, field };
+function refused(code: ErrorCode, message: string, field?: string): RefusedUpload {
+  return field === undefined ? { ok: false, code, message } : { ok: false, code, message, field };
 }
 
 function fromEdxmlError(error: EdxmlError): RefusedUpload {
-  return refused(400, error.code, error.message, error.field);
+  return refused(error.code, error.message, error.field);
 }
 
 export class PackageIntake {
@@ -87,7 +87,7 @@ export class PackageIntake {
     const fromOrgan = pkg.header.from.organId.normalize('NFC');
     const documentId = pkg.header.documentId.normalize('NFC');
     if (!directory.speaksFor(clientId, fromOrgan)) {
-      return refused(403, 'EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'MessageHeader/From/OrganId');
+      return refused('EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'MessageHeader/From/OrganId');
     }
     const recipients: EdocRecipient[] = [];
     const unknown: string[] = [];
@@ -96,7 +96,7 @@ export class PackageIntake {
       if (decision.ok) recipients.push({ organId, delivery: decision.delivery });
       else unknown.push(organId);
     }
-    if (unknown.length > 0) return refused(400, 'EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${unknown.join(', ')}`, 'MessageHeader/To/OrganId');
+    if (unknown.length > 0) return refused('EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${unknown.join(', ')}`, 'MessageHeader/To/OrganId');
     const badAttachment = await firstUndecodableAttachment(pkg);
     if (badAttachment) return badAttachment;
 
@@ -114,7 +114,7 @@ export class PackageIntake {
       recipients: recipients.map((r) => ({ organId: r.organId, delivery: r.delivery })),
     };
     const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.send, source: clientId, destination: null, subject: documentId, payload });
-    if (!accepted.ok) return refused(dispatchRefusalStatus(accepted.code), accepted.code, accepted.message);
+    if (!accepted.ok) return refused(accepted.code, accepted.message);
     return {
       ok: true,
       kind: 'edoc',
@@ -135,17 +135,17 @@ export class PackageIntake {
     } catch (error) {
       if (!(error instanceof EdxmlError)) throw error;
       // Neither a package nor a status packet: report it as the package it most likely meant to be.
-      if (error.code === 'EDXML_NOT_EDXML') return refused(400, 'EDXML_MISSING_FIELD', 'no MessageHeader (package) or StatusCode (status packet)', 'MessageHeader');
+      if (error.code === 'EDXML_NOT_EDXML') return refused('EDXML_MISSING_FIELD', 'no MessageHeader (package) or StatusCode (status packet)', 'MessageHeader');
       return fromEdxmlError(error);
     }
     const fromOrgan = status.from.organId.normalize('NFC');
     const toOrgan = status.responseFor.organId.normalize('NFC');
     const documentId = (status.responseFor.documentId ?? '').normalize('NFC');
     if (!directory.speaksFor(clientId, fromOrgan)) {
-      return refused(403, 'EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'Status/From/OrganId');
+      return refused('EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'Status/From/OrganId');
     }
     const decision = directory.deliveryFor(toOrgan);
-    if (!decision.ok) return refused(400, 'EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${toOrgan}`, 'Status/ResponseFor/OrganId');
+    if (!decision.ok) return refused('EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${toOrgan}`, 'Status/ResponseFor/OrganId');
     const received = await fromStore(() => this.deps.recipients.wasSentTo(documentId, toOrgan, fromOrgan));
     if (!received.ok) return received;
     if (!received.value) return notRecipient(fromOrgan, toOrgan, 'Status/ResponseFor/DocumentId');
@@ -153,7 +153,7 @@ export class PackageIntake {
     if (!put.ok) return put;
     const payload: EdocStatusPayload = { blob: blobRefOf(put.value), fromOrgan, toOrgan, delivery: decision.delivery, statusCode: status.statusCode };
     const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.status, source: clientId, destination: toOrgan, subject: documentId, payload });
-    if (!accepted.ok) return refused(dispatchRefusalStatus(accepted.code), accepted.code, accepted.message);
+    if (!accepted.ok) return refused(accepted.code, accepted.message);
     return {
       ok: true,
       kind: 'status',
@@ -167,8 +167,8 @@ export class PackageIntake {
 }
 
 /** A status about a document from an organ that did not receive it from the status's addressee through this bus. */
-export function notRecipient(reporter: string, addressee: string, field?: string): RefusedUpload & { status: 403 } {
-  return refused(403, 'EDOC_STATUS_NOT_RECIPIENT', `organ ${reporter} was not sent this document by organ ${addressee} through this bus`, field);
+export function notRecipient(reporter: string, addressee: string, field?: string): RefusedUpload {
+  return refused('EDOC_STATUS_NOT_RECIPIENT', `organ ${reporter} was not sent this document by organ ${addressee} through this bus`, field);
 }
 
 /**
@@ -179,7 +179,7 @@ async function fromStore<T>(call: () => Promise<T>): Promise<{ ok: true; value: 
   try {
     return { ok: true, value: await call() };
   } catch {
-    return refused(503, 'STORE_UNAVAILABLE', 'the bus cannot reach its store now; the upload was not accepted');
+    return refused('STORE_UNAVAILABLE', 'the bus cannot reach its store now; the upload was not accepted');
   }
 }
 
@@ -193,7 +193,7 @@ async function firstUndecodableAttachment(pkg: ParsedEdxmlPackage): Promise<Refu
     try {
       for await (const chunk of openAttachmentStream(attachment.body)) await budget.spend((chunk as Buffer).length);
     } catch (error) {
-      if (error instanceof EdxmlError) return refused(400, error.code, error.message, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
+      if (error instanceof EdxmlError) return refused(error.code, error.message, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
       throw error;
     }
   }

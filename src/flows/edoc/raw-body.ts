@@ -7,31 +7,23 @@ import { readEdxmlBody } from './edxml-body-reader';
 const XML_TYPES = ['application/xml', 'text/xml', 'application/soap+xml'];
 
 /** `beforeRead` runs once the headers passed and before a byte is read (the large-body admission). */
-export function rawXmlBody(maxBytes: number, onRefused: (code: string) => void, beforeRead: RequestHandler): RequestHandler[] {
+export function rawXmlBody(maxBytes: number, beforeRead: RequestHandler): RequestHandler[] {
   const checkHeaders = (req: Request, res: Response, next: NextFunction): void => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') {
-      onRefused('UNSUPPORTED_CONTENT_ENCODING');
-      return sendError(res, 415, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed (Content-Encoding is refused)');
-    }
-    if (!req.is(XML_TYPES)) {
-      onRefused('UNSUPPORTED_MEDIA_TYPE');
-      return sendError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/xml (or text/xml for SOAP)');
-    }
+    if (encoding !== 'identity') return sendError(res, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed (Content-Encoding is refused)');
+    if (!req.is(XML_TYPES)) return sendError(res, 'UNSUPPORTED_MEDIA_TYPE', 'send application/xml (or text/xml for SOAP)');
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBytes) {
-      onRefused('PAYLOAD_TOO_LARGE');
       res.setHeader('Connection', 'close');
-      return sendError(res, 413, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);
+      return sendError(res, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);
     }
     next();
   };
   const read = readEdxmlBody(maxBytes);
   const tooLarge = (error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction): void => {
     if (error.type !== 'entity.too.large') return next(error);
-    onRefused('PAYLOAD_TOO_LARGE');
     res.setHeader('Connection', 'close');
-    sendError(res, 413, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);
+    sendError(res, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);
   };
   return [checkHeaders, beforeRead, read, tooLarge as unknown as RequestHandler];
 }

@@ -28,49 +28,40 @@ export interface EdocRestDeps {
   /** Shared with the SOAP face: the caps count both. */
   largeBodies: LargeBodyGate;
   logger: Logger;
-  onRefused(code: string): void;
 }
 
 export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void {
-  const refuse = (res: Response, status: number, code: string, message: string, details?: unknown) => {
-    deps.onRefused(code);
-    sendError(res, status, code, message, details);
-  };
-
-  const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => refuse(res, refusal.status, refusal.code, refusal.message));
-  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, deps.onRefused, admitLarge), async (req: Request, res: Response) => {
+  const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => sendError(res, refusal.code, refusal.message));
+  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, admitLarge), async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (body.length === 0) return refuse(res, 400, 'EDXML_MALFORMED_XML', 'the body is empty');
+    if (body.length === 0) return sendError(res, 'EDXML_MALFORMED_XML', 'the body is empty');
     const outcome = await deps.intake.accept(req.client!.id, body);
-    if (!outcome.ok) {
-      if (outcome.status === 503) res.setHeader('Retry-After', '5');
-      return refuse(res, outcome.status, outcome.code, outcome.message, outcome.field === undefined ? undefined : [{ field: outcome.field, message: outcome.message }]);
-    }
+    if (!outcome.ok) return sendError(res, outcome.code, outcome.message, outcome.field === undefined ? undefined : [{ field: outcome.field, message: outcome.message }]);
     deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: req.client!.id }, 'edXML accepted');
     res.status(202).json(acceptedBody(outcome));
   });
 
   router.get('/api/v1/edocs/inbox', deps.authenticate('edoc.inbox'), async (req: Request, res: Response) => {
     const filter = mailboxFilterOf(req.query);
-    if (!filter.ok) return refuse(res, 400, 'VALIDATION_FAILED', 'bad query parameters', filter.problems);
+    if (!filter.ok) return sendError(res, 'VALIDATION_FAILED', 'bad query parameters', filter.problems);
     const entries = await deps.mailbox.list(req.client!.id, filter.value);
     res.json({ items: entries.map(inboxEntryBody) });
   });
 
   router.get('/api/v1/edocs/:id', deps.authenticate('edoc.inbox'), async (req: Request, res: Response) => {
     const id = readPathParam(req, 'id');
-    if (!id.ok) return refuse(res, 400, 'VALIDATION_FAILED', 'bad document id', id.problems);
+    if (!id.ok) return sendError(res, 'VALIDATION_FAILED', 'bad document id', id.problems);
     const entry = await deps.mailbox.entry(req.client!.id, id.value);
-    if (!entry) return refuse(res, 404, 'EDOC_NOT_FOUND', 'no such document in your mailbox');
+    if (!entry) return sendError(res, 'EDOC_NOT_FOUND', 'no such document in your mailbox');
     // Checked before a header is sent: once the 200 is out, a missing package could only cut the connection.
     const complete = await deps.blobs.has(entry.blob).catch(() => null);
     if (complete === null) {
       res.setHeader('Retry-After', '5');
-      return refuse(res, 503, 'STORE_UNAVAILABLE', 'the bus cannot read its package store now; try again later');
+      return sendError(res, 'STORE_UNAVAILABLE', 'the bus cannot read its package store now; try again later');
     }
     if (!complete) {
       deps.logger.error({ entryId: entry.entryId, sha256: entry.blob.sha256, bytes: entry.blob.bytes }, 'stored edXML package missing');
-      return refuse(res, 500, 'EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
+      return sendError(res, 'EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
     }
     res.status(200);
     res.setHeader('Content-Type', 'application/xml; charset=utf-8');
@@ -82,16 +73,16 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     });
   });
 
-  const json = jsonBody(64 * 1024, deps.onRefused);
+  const json = jsonBody(64 * 1024);
   router.post('/api/v1/edocs/:id/status', deps.authenticate('edoc.status'), ...json, async (req: Request, res: Response) => {
     const id = readPathParam(req, 'id');
-    if (!id.ok) return refuse(res, 400, 'VALIDATION_FAILED', 'bad document id', id.problems);
+    if (!id.ok) return sendError(res, 'VALIDATION_FAILED', 'bad document id', id.problems);
     const problems = deps.contracts.validate(EDOC_CONTRACT, 'StatusUpdate', req.body);
-    if (problems.length > 0) return refuse(res, 400, 'VALIDATION_FAILED', 'the status update is not valid', problems);
+    if (problems.length > 0) return sendError(res, 'VALIDATION_FAILED', 'the status update is not valid', problems);
     const update = normalizeNfc(req.body as JsonValue) as unknown as StatusUpdateBody;
-    if (!isEdxmlStatusCode(update.statusCode)) return refuse(res, 400, 'VALIDATION_FAILED', 'unknown status code');
+    if (!isEdxmlStatusCode(update.statusCode)) return sendError(res, 'VALIDATION_FAILED', 'unknown status code');
     const outcome = await deps.mailbox.reportStatus(req.client!.id, id.value, { ...update, statusCode: update.statusCode });
-    if (!outcome.ok) return refuse(res, outcome.status, outcome.code, outcome.message);
+    if (!outcome.ok) return sendError(res, outcome.code, outcome.message);
     deps.logger.info({ messageId: outcome.messageId, entryId: id.value, statusCode: outcome.statusCode }, 'edoc status accepted');
     res.status(202).json(statusAcceptedBody(outcome));
   });

@@ -19,6 +19,8 @@ import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
 import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
 import { wsdlPath } from '../../core/repo-files';
+import { ERRORS, isErrorCode, type ErrorCode } from '../../core/errors';
+import { markRefusal } from '../../http/errors';
 
 export interface EdocSoapDeps {
   path: string;
@@ -32,20 +34,24 @@ export interface EdocSoapDeps {
   /** Shared with the REST face: the caps count both. */
   largeBodies: LargeBodyGate;
   logger: Logger;
-  onRefused(code: string): void;
 }
 
 interface SoapFault {
-  Fault: { faultcode: string; faultstring: string; detail?: { EdocFault: { code: string; field?: string } }; statusCode: number };
+  Fault: { faultcode: string; faultstring: string; detail?: { EdocFault: { code: ErrorCode; field?: string } }; statusCode: number };
 }
 
-function clientFault(status: number, code: string, message: string, field?: string): SoapFault {
+/** A Client fault for the caller's mistakes, a Server fault for the bus's; the HTTP status from the error table. */
+function soapFaultCode(code: ErrorCode): 'soap:Client' | 'soap:Server' {
+  return ERRORS[code].status >= 500 ? 'soap:Server' : 'soap:Client';
+}
+
+function clientFault(code: ErrorCode, message: string, field?: string): SoapFault {
   return {
     Fault: {
-      faultcode: status >= 500 ? 'soap:Server' : 'soap:Client',
+      faultcode: soapFaultCode(code),
       faultstring: `${code}: ${message}`,
       detail: { EdocFault: field === undefined ? { code } : { code, field } },
-      statusCode: status,
+      statusCode: ERRORS[code].status,
     },
   };
 }
@@ -69,16 +75,16 @@ function text(args: SoapArgs, name: string): string | undefined {
 }
 
 export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): Promise<void> {
-  const faultXml = (code: string, message: string, status = 400) =>
+  const faultXml = (code: ErrorCode, message: string) =>
     '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>' +
-    `<faultcode>${status >= 500 ? 'soap:Server' : 'soap:Client'}</faultcode><faultstring>${xmlText(code)}: ${xmlText(message)}</faultstring>` +
+    `<faultcode>${soapFaultCode(code)}</faultcode><faultstring>${xmlText(code)}: ${xmlText(message)}</faultstring>` +
     `<detail><EdocFault xmlns="urn:lgsp:edoc:1.0"><code>${xmlText(code)}</code></EdocFault></detail></soap:Fault></soap:Body></soap:Envelope>`;
   // The shared JWT check answers in JSON; a SOAP caller gets the same refusal as a SOAP Fault.
   const faultsForRefusals: RequestHandler = (_req, res, next) => {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
       const refusal = body as { code?: unknown; message?: unknown } | null;
-      if (res.statusCode >= 400 && refusal && typeof refusal.code === 'string') {
+      if (res.statusCode >= 400 && refusal && typeof refusal.code === 'string' && isErrorCode(refusal.code)) {
         res.type('text/xml; charset=utf-8').send(faultXml(refusal.code, typeof refusal.message === 'string' ? refusal.message : ''));
         return res;
       }
@@ -86,40 +92,39 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     };
     next();
   };
-  const sendFault = (res: Response, status: number, code: string, message: string) => {
-    deps.onRefused(code);
-    markRefused(res, code, message);
-    res.status(status).type('text/xml; charset=utf-8').send(faultXml(code, message, status));
+  const sendFault = (res: Response, code: ErrorCode, message: string) => {
+    markRefusal(res, code, message);
+    res.type('text/xml; charset=utf-8').send(faultXml(code, message));
   };
-  const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => sendFault(res, refusal.status, refusal.code, refusal.message));
+  const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => sendFault(res, refusal.code, refusal.message));
   // base64 grows the package by 4/3; the envelope around it is small.
   const bodyLimit = Math.ceil((deps.maxPackageBytes * 4) / 3) + 64 * 1024;
   const postOnly = (handler: RequestHandler): RequestHandler => (req, res, next) => (req.method === 'POST' ? handler(req, res, next) : next());
   const checkHeaders: RequestHandler = (req, res, next) => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-    if (encoding !== 'identity') return sendFault(res, 415, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed');
-    if (!req.is(SOAP_MEDIA_TYPES)) return sendFault(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)');
+    if (encoding !== 'identity') return sendFault(res, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed');
+    if (!req.is(SOAP_MEDIA_TYPES)) return sendFault(res, 'UNSUPPORTED_MEDIA_TYPE', 'send text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2)');
     if (Number(req.headers['content-length'] ?? 0) > bodyLimit) {
       res.setHeader('Connection', 'close');
-      return sendFault(res, 413, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
+      return sendFault(res, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
     }
     next();
   };
   const inspect: RequestHandler = (req, res, next) => {
     const body: unknown = req.body;
-    if (!Buffer.isBuffer(body) || body.length === 0) return sendFault(res, 400, 'EDXML_MALFORMED_XML', 'empty request body');
+    if (!Buffer.isBuffer(body) || body.length === 0) return sendFault(res, 'EDXML_MALFORMED_XML', 'empty request body');
     // node-soap decodes the body as UTF-8 and would replace bad bytes silently.
-    if (!isUtf8(body)) return sendFault(res, 400, 'INVALID_UTF8', 'the body is not valid UTF-8');
+    if (!isUtf8(body)) return sendFault(res, 'INVALID_UTF8', 'the body is not valid UTF-8');
     const dtd = assertNoDtdOrFail(body);
-    if (dtd) return sendFault(res, 400, dtd, 'DOCTYPE and ENTITY declarations are not allowed');
+    if (dtd) return sendFault(res, dtd, 'DOCTYPE and ENTITY declarations are not allowed');
     next();
   };
   // SendEdoc's package, decoded from the raw body before node-soap parses the (then small) envelope.
   const packages = new WeakMap<Request, Buffer>();
   const takeOutPackage = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const parts = await takeApartSendEdoc(req.body as Buffer);
-    if (parts.kind === 'malformed') return sendFault(res, 400, 'SOAP_MALFORMED_REQUEST', 'the SOAP request is not well-formed XML');
-    if (parts.kind === 'invalid-base64') return sendFault(res, 400, 'EDXML_INVALID_BASE64', parts.message);
+    if (parts.kind === 'malformed') return sendFault(res, 'SOAP_MALFORMED_REQUEST', 'the SOAP request is not well-formed XML');
+    if (parts.kind === 'invalid-base64') return sendFault(res, 'EDXML_INVALID_BASE64', parts.message);
     if (parts.kind === 'send-edoc') {
       req.body = parts.envelope;
       packages.set(req, parts.edxml);
@@ -130,9 +135,9 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     if (res.headersSent) return next(error);
     if (error.type === 'entity.too.large') {
       res.setHeader('Connection', 'close');
-      return sendFault(res, 413, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
+      return sendFault(res, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
     }
-    sendFault(res, error.status && error.status < 500 ? error.status : 400, 'BAD_REQUEST', 'the request body could not be read');
+    sendFault(res, 'BAD_REQUEST', 'the request body could not be read');
   };
   // node-soap answers a request it cannot process (not XML, no Body, an unknown operation) with HTTP 500 and its own
   // error text (a fault with the parser's message, or bare text). That is the caller's mistake: it becomes a Client
@@ -144,9 +149,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     const replacement = (chunk: unknown): string | null => {
       if (res.statusCode !== 500 || res.headersSent || isOwnFault(chunk)) return null;
       deps.logger.debug({ err: String(chunk).slice(0, 200) }, 'SOAP request could not be processed');
-      deps.onRefused('SOAP_MALFORMED_REQUEST');
-      markRefused(res, 'SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed');
-      res.statusCode = 400;
+      markRefusal(res, 'SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed');
       res.setHeader('Content-Type', 'text/xml; charset=utf-8');
       return faultXml('SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed (not a SOAP envelope of this service)');
     };
@@ -181,9 +184,9 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     SendEdoc: async (args, clientId, req) => {
       // Base64 is ASCII: the field is decoded as it came, not normalised (the package's own bytes are passed on exact).
       const edxml = packages.get(req) ?? (typeof args.edXML === 'string' ? Buffer.from(args.edXML, 'base64') : undefined);
-      if (!edxml || edxml.length === 0) throw clientFault(400, 'EDXML_MALFORMED_XML', 'edXML is empty');
+      if (!edxml || edxml.length === 0) throw clientFault('EDXML_MALFORMED_XML', 'edXML is empty');
       const outcome = await deps.intake.accept(clientId, edxml);
-      if (!outcome.ok) throw clientFault(outcome.status, outcome.code, outcome.message, outcome.field);
+      if (!outcome.ok) throw clientFault(outcome.code, outcome.message, outcome.field);
       deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: clientId }, 'edXML accepted over SOAP');
       if (outcome.kind === 'edoc') {
         return {
@@ -209,12 +212,12 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       const filter: MailboxFilter = {};
       const kind = text(args, 'kind');
       if (kind !== undefined && kind !== '') {
-        if (kind !== 'edoc' && kind !== 'status') throw clientFault(400, 'VALIDATION_FAILED', 'kind must be edoc or status', 'kind');
+        if (kind !== 'edoc' && kind !== 'status') throw clientFault('VALIDATION_FAILED', 'kind must be edoc or status', 'kind');
         filter.kind = kind;
       }
       const since = args.since instanceof Date ? args.since.toISOString() : text(args, 'since');
       if (since !== undefined) {
-        if (Number.isNaN(Date.parse(since))) throw clientFault(400, 'VALIDATION_FAILED', 'since must be a dateTime', 'since');
+        if (Number.isNaN(Date.parse(since))) throw clientFault('VALIDATION_FAILED', 'since must be a dateTime', 'since');
         filter.since = new Date(since).toISOString();
       }
       const limit = text(args, 'limit');
@@ -224,24 +227,24 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     },
     GetEdoc: async (args, clientId) => {
       const entry = await deps.mailbox.entry(clientId, text(args, 'id') ?? '');
-      if (!entry) throw clientFault(404, 'EDOC_NOT_FOUND', 'no such document in your mailbox', 'id');
+      if (!entry) throw clientFault('EDOC_NOT_FOUND', 'no such document in your mailbox', 'id');
       const bytes = await deps.blobs.read(entry.blob);
       if (!bytes) {
         deps.logger.error({ entryId: entry.entryId, sha256: entry.blob.sha256, bytes: entry.blob.bytes }, 'stored edXML package missing');
-        throw clientFault(500, 'EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
+        throw clientFault('EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
       }
       return { id: entry.entryId, sha256: entry.blob.sha256, edXML: bytes.toString('base64') };
     },
     UpdateStatus: async (args, clientId) => {
       const statusCode = text(args, 'statusCode') ?? '';
-      if (!isEdxmlStatusCode(statusCode)) throw clientFault(400, 'EDXML_INVALID_STATUS_CODE', 'unknown status code', 'statusCode');
+      if (!isEdxmlStatusCode(statusCode)) throw clientFault('EDXML_INVALID_STATUS_CODE', 'unknown status code', 'statusCode');
       const outcome = await deps.mailbox.reportStatus(clientId, text(args, 'id') ?? '', {
         statusCode,
         description: text(args, 'description'),
         department: text(args, 'department'),
         staff: text(args, 'staff'),
       });
-      if (!outcome.ok) throw clientFault(outcome.status, outcome.code, outcome.message);
+      if (!outcome.ok) throw clientFault(outcome.code, outcome.message);
       return { messageId: outcome.messageId, correlationId: outcome.correlationId, documentId: outcome.documentId, statusCode: outcome.statusCode, toOrgan: outcome.toOrgan };
     },
   };
@@ -250,23 +253,20 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
   for (const [name, operation] of Object.entries(operations)) {
     port[name] = (args: SoapArgs, _callback?: unknown, _headers?: unknown, req?: Request) => {
       const clientId = req?.client?.id;
-      if (!clientId) return Promise.reject(clientFault(401, 'AUTH_REQUIRED', 'a Bearer token is required'));
+      if (!clientId) return Promise.reject(clientFault('AUTH_REQUIRED', 'a Bearer token is required'));
       const right = OPERATION_RIGHTS[name];
       if (!right || !hasRight(req.client?.rights ?? [], right)) {
-        deps.onRefused('RIGHT_REQUIRED');
-        if (req.res) markRefused(req.res, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`);
-        return Promise.reject(clientFault(403, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`));
+        if (req.res) markRefusal(req.res, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`);
+        return Promise.reject(clientFault('RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`));
       }
       return operation(args ?? {}, clientId, req).catch((error: unknown) => {
         if (error && typeof error === 'object' && 'Fault' in error) {
           const fault = (error as SoapFault).Fault;
-          const code = fault.detail?.EdocFault.code ?? 'SOAP_FAULT';
-          deps.onRefused(code);
-          if (req.res) markRefused(req.res, code, fault.faultstring);
+          if (req.res) markRefusal(req.res, fault.detail?.EdocFault.code ?? 'INTERNAL', fault.faultstring);
           throw error;
         }
         deps.logger.error({ operation: name, err: error instanceof Error ? error.message : String(error) }, 'SOAP operation failed');
-        throw clientFault(500, 'INTERNAL', 'internal error');
+        throw clientFault('INTERNAL', 'internal error');
       });
     };
   }
@@ -288,12 +288,6 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
 const EDOC_WSDL = 'edoc-service';
 
 const SOAP_MEDIA_TYPES = ['text/xml', 'application/soap+xml', 'application/xml'];
-
-/** What the refusal recorder reads to audit the fault (sendError sets the same for JSON refusals). */
-function markRefused(res: Response, code: string, message: string): void {
-  res.locals.errorCode = code;
-  res.locals.errorMessage = message;
-}
 
 /** A fault the operations raised (their faults carry EdocFault), as opposed to node-soap's own 500 answers. */
 function isOwnFault(chunk: unknown): boolean {

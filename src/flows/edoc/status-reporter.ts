@@ -24,7 +24,7 @@ export interface StatusReport {
 /** Source recorded on the status messages the bus writes itself. */
 export const BUS_SOURCE = 'lgsp-bus';
 
-export type StatusReportResult = DispatchResult | { ok: false; code: 'UNKNOWN_RECIPIENT'; message: string };
+export type StatusReportResult = DispatchResult | { ok: false; code: 'EDOC_UNKNOWN_RECIPIENT'; message: string };
 
 export class StatusReporter {
   constructor(
@@ -35,7 +35,7 @@ export class StatusReporter {
 
   async report(report: StatusReport): Promise<StatusReportResult> {
     const route = this.directory.deliveryFor(report.documentSender);
-    if (!route.ok) return { ok: false, code: 'UNKNOWN_RECIPIENT', message: `no route to organ ${report.documentSender}` };
+    if (!route.ok) return { ok: false, code: 'EDOC_UNKNOWN_RECIPIENT', message: `no route to organ ${report.documentSender}` };
     const packet = buildEdxmlStatus({
       responseFor: { organId: report.documentSender, documentId: report.documentId },
       from: { organId: report.reporter, organName: this.directory.organ(report.reporter)?.name },

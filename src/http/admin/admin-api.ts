@@ -31,13 +31,12 @@ export interface AdminApiDeps {
   contracts: ContractValidator;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
   sessions: AdminSessions;
-  onRefused(code: string): void;
 }
 
 export function adminApiRouter(deps: AdminApiDeps): Router {
   const router = express.Router();
-  const json = jsonBody(64 * 1024, deps.onRefused);
-  const admin = authenticateAdmin(deps.config, deps.sessions, deps.onRefused);
+  const json = jsonBody(64 * 1024);
+  const admin = authenticateAdmin(deps.config, deps.sessions);
   const signInLimits = deps.config.auth.signIn;
   const guard = new SignInGuard({ ...signInLimits, windowMs: signInLimits.windowSeconds * 1000 });
   const passwords = new PasswordVerifier();
@@ -56,7 +55,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
         await handler(req, res);
       } catch (error) {
         failure = error;
-        if (!res.headersSent) sendError(res, 500, 'INTERNAL', 'the action failed');
+        if (!res.headersSent) sendError(res, 'INTERNAL', 'the action failed');
       }
       const outcome: AuditOutcome = failure || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'rejected' : 'ok';
       await deps.audit
@@ -75,9 +74,9 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
   /** The view the request asks for and may have; undefined when it was refused (the answer is sent). */
   const personalDataView = (req: Request, res: Response): PersonalDataView | undefined => {
     const asked = personalDataRequestOf(req);
-    if (asked === undefined) return void sendError(res, 400, 'VALIDATION_FAILED', 'personalData is mask or show', [{ field: 'personalData', problem: 'must be mask or show' }]);
+    if (asked === undefined) return void sendError(res, 'VALIDATION_FAILED', 'personalData is mask or show', [{ field: 'personalData', problem: 'must be mask or show' }]);
     if (asked === 'mask') return MASKED_VIEW;
-    if (!req.client?.canViewPersonalData) return void (deps.onRefused('PERSONAL_DATA_RIGHT_REQUIRED'), sendError(res, 403, 'PERSONAL_DATA_RIGHT_REQUIRED', 'this admin may not see personal data unmasked'));
+    if (!req.client?.canViewPersonalData) return void sendError(res, 'PERSONAL_DATA_RIGHT_REQUIRED', 'this admin may not see personal data unmasked');
     return CLEAR_VIEW;
   };
 
@@ -95,7 +94,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       });
       return true;
     } catch {
-      sendError(res, 503, 'AUDIT_UNAVAILABLE', 'the view of personal data cannot be audited now; try again');
+      sendError(res, 'AUDIT_UNAVAILABLE', 'the view of personal data cannot be audited now; try again');
       return false;
     }
   };
@@ -105,28 +104,26 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     ...json,
     action('sign-in', async (req, res) => {
       const problems = deps.contracts.validate('bus-admin', 'SignIn', req.body);
-      if (problems.length > 0) return sendError(res, 400, 'VALIDATION_FAILED', 'give username and password', problems);
+      if (problems.length > 0) return sendError(res, 'VALIDATION_FAILED', 'give username and password', problems);
       const { username, password } = req.body as Schemas['SignIn'];
       res.locals.actor = `admin:${username}`;
       // Throttled before any hashing: guessing costs the guesser time, not the bus CPU.
       const address = req.socket.remoteAddress ?? 'unknown';
       const allowed = guard.check(username, address);
       if (!allowed.ok) {
-        deps.onRefused('SIGN_IN_THROTTLED');
         res.setHeader('Retry-After', String(allowed.retryAfterSeconds));
-        return sendError(res, 429, 'SIGN_IN_THROTTLED', `too many failed sign-ins for this ${allowed.by}; try again in ${allowed.retryAfterSeconds} s`);
+        return sendError(res, 'SIGN_IN_THROTTLED', `too many failed sign-ins for this ${allowed.by}; try again in ${allowed.retryAfterSeconds} s`);
       }
       const user = deps.config.admins.find((a) => a.username === username);
       // The same answer and about the same work whether the name or the password is wrong.
       const checked = await passwords.verify(password, user?.passwordHash ?? DUMMY_HASH);
       if (checked.kind === 'busy') {
-        deps.onRefused('SIGN_IN_BUSY');
         res.setHeader('Retry-After', '1');
-        return sendError(res, 503, 'SIGN_IN_BUSY', 'too many sign-ins at once; try again in a second');
+        return sendError(res, 'SIGN_IN_BUSY', 'too many sign-ins at once; try again in a second');
       }
       if (!checked.valid || !user) {
         guard.failed(username, address);
-        return sendError(res, 401, 'SIGN_IN_FAILED', 'wrong username or password');
+        return sendError(res, 'SIGN_IN_FAILED', 'wrong username or password');
       }
       guard.succeeded(username);
       const session = deps.sessions.mint(user.username);
@@ -140,7 +137,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     admin,
     action('sign-out', async (_req, res) => {
       const session = res.locals.adminSession as AdminSession | undefined;
-      if (!session) return sendError(res, 400, 'NOT_A_SESSION', 'only an admin console session can be signed out; client tokens expire by themselves');
+      if (!session) return sendError(res, 'NOT_A_SESSION', 'only an admin console session can be signed out; client tokens expire by themselves');
       await deps.sessions.revoke(session);
       res.status(204).end();
     }),
@@ -153,10 +150,10 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       const view = personalDataView(req, res);
       if (!view) return;
       const query = readQuery(req.query, AUDIT_QUERY);
-      if (!query.ok) return sendError(res, 400, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
+      if (!query.ok) return sendError(res, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
       const { limit = 100, cursor, ...filter } = query.values;
       if (cursor !== undefined && parseAuditCursor(cursor) === null) {
-        return sendError(res, 400, 'INVALID_CURSOR', 'cursor is not one this audit log gave out; search again without it', [{ field: 'cursor', message: 'not a page cursor of this audit log' }]);
+        return sendError(res, 'INVALID_CURSOR', 'cursor is not one this audit log gave out; search again without it', [{ field: 'cursor', message: 'not a page cursor of this audit log' }]);
       }
       const page = await deps.audit.search(filter, { limit, cursor: cursor ?? null });
       const body: Schemas['AuditPage'] = { records: page.records.map((r) => recordView(r, view)), next: page.next, personalData: view.shown ? 'shown' : 'masked' };
@@ -172,13 +169,13 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       const view = personalDataView(req, res);
       if (!view) return;
       const param = readPathParam(req, 'id');
-      if (!param.ok) return sendError(res, 400, 'VALIDATION_FAILED', 'bad message or correlation id', param.problems);
+      if (!param.ok) return sendError(res, 'VALIDATION_FAILED', 'bad message or correlation id', param.problems);
       const id = param.value;
       const message = await deps.stores.messages.get(id);
       const parts = message ? await deps.stores.messages.children(message.messageId) : [];
       const records = await deps.audit.timeline(id);
       const partRecords = (await Promise.all(parts.map((p) => deps.audit.timeline(p.messageId)))).flat();
-      if (!message && records.length === 0) return sendError(res, 404, 'MESSAGE_NOT_FOUND', 'no message or correlation id like this');
+      if (!message && records.length === 0) return sendError(res, 'MESSAGE_NOT_FOUND', 'no message or correlation id like this');
       const all = dedupe([...records, ...partRecords]).sort((a, b) => a.at.localeCompare(b.at) || a.seq - b.seq);
       const body: Schemas['Timeline'] = {
         message: message && statusView(message, view),
@@ -199,7 +196,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       const view = personalDataView(req, res);
       if (!view) return;
       const query = readQuery(req.query, WAITING_QUERY);
-      if (!query.ok) return sendError(res, 400, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
+      if (!query.ok) return sendError(res, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
       const { route, limit = 100 } = query.values;
       const waiting = await deps.stores.messages.waiting({ ...(route ? { route } : {}), limit });
       const body: Schemas['WaitingList'] = {
@@ -235,7 +232,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       const view = personalDataView(req, res);
       if (!view) return;
       const query = readQuery(req.query, DEAD_LETTER_QUERY);
-      if (!query.ok) return sendError(res, 400, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
+      if (!query.ok) return sendError(res, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
       const filter: DeadLetterFilter = { limit: 100, ...query.values };
       const letters = await deps.transport.listDeadLetters(filter);
       const body: Schemas['DeadLetterList'] = {
@@ -267,7 +264,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     ...json,
     action('replay', async (req, res) => {
       const problems = deps.contracts.validate('bus-admin', 'ReplayRequest', req.body);
-      if (problems.length > 0) return sendError(res, 400, 'REPLAY_FILTER_REQUIRED', 'name ids, messageId, route, type, subject or code to replay', problems);
+      if (problems.length > 0) return sendError(res, 'REPLAY_FILTER_REQUIRED', 'name ids, messageId, route, type, subject or code to replay', problems);
       const request = req.body as Schemas['ReplayRequest'];
       const result = await deps.transport.replay({ ...request });
       const body: Schemas['ReplayResult'] = result;

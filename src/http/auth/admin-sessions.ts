@@ -1,5 +1,6 @@
 // Admin console sessions: tokens signed with a key of their own that no client holds, for an audience of their own,
 // each with an id (jti) that sign-out revokes for the rest of its lifetime on every bus instance sharing the stores.
+import type { ErrorCode } from '../../core/errors';
 import { createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { BusConfig } from '../../config/load-config';
@@ -19,7 +20,7 @@ export interface AdminSession {
   expiresAtMs: number;
 }
 
-export type SessionCheck = { ok: true; session: AdminSession } | { ok: false; code: string; message: string };
+export type SessionCheck = { ok: true; session: AdminSession } | { ok: false; code: ErrorCode; message: string };
 
 export class AdminSessions {
   private readonly key: KeyObject;

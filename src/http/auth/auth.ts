@@ -13,6 +13,7 @@ import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
 import type { BusConfig } from '../../config/load-config';
 import type { ClientConfig, LimitConfig } from '../../config/schema';
+import { ERRORS, type ErrorCode } from '../../core/errors';
 import { sendError } from '../errors';
 import { ADMIN_SESSION_KID, ADMIN_SUBJECT_PREFIX, type AdminSessions } from './admin-sessions';
 import { hasRight, rightsOf, type Right } from './rights';
@@ -120,10 +121,10 @@ function throttleOf(config: BusConfig): Throttle {
   return throttle;
 }
 
-type Verified = { ok: true; claims: jwt.JwtPayload & { sub: string }; key?: VerificationKey } | { ok: false; code: string; message: string };
+type Verified = { ok: true; claims: jwt.JwtPayload & { sub: string }; key?: VerificationKey } | { ok: false; code: ErrorCode; message: string };
 
 /** The header fields a token may carry; anything the bus must understand and does not (`crit`) refuses it. */
-function headerRefusal(header: jwt.JwtHeader & { crit?: unknown }): { code: string; message: string } | null {
+function headerRefusal(header: jwt.JwtHeader & { crit?: unknown }): { code: ErrorCode; message: string } | null {
   if (!header.alg || header.alg.toLowerCase() === 'none') return { code: 'TOKEN_UNSIGNED', message: 'unsigned tokens (alg none) are refused' };
   // RFC 7515 §4.1.11: a recipient that does not understand every listed extension must refuse the token.
   if (header.crit !== undefined) return { code: 'TOKEN_CRIT_UNSUPPORTED', message: 'the token names critical header extensions (crit); none is supported' };
@@ -178,7 +179,7 @@ function verifyToken(config: BusConfig, keys: Map<string, VerificationKey>, shar
  * A token must say when it expires and when it was issued; one issued in the future (beyond the clock tolerance) would
  * outlive the maximum age, and so would one whose lifetime exceeds it.
  */
-function lifetimeRefusal(config: BusConfig, claims: jwt.JwtPayload): { code: string; message: string } | null {
+function lifetimeRefusal(config: BusConfig, claims: jwt.JwtPayload): { code: ErrorCode; message: string } | null {
   const { maxTokenAgeSeconds: maxAge, clockToleranceSeconds: tolerance } = config.auth;
   if (typeof claims.exp !== 'number') return { code: 'TOKEN_EXPIRY_REQUIRED', message: 'the token must say when it expires (exp)' };
   if (typeof claims.iat !== 'number') return { code: 'TOKEN_INVALID', message: 'the token must say when it was issued (iat)' };
@@ -187,7 +188,7 @@ function lifetimeRefusal(config: BusConfig, claims: jwt.JwtPayload): { code: str
   return null;
 }
 
-function refusalOf(error: Error): { code: string; message: string } {
+function refusalOf(error: Error): { code: ErrorCode; message: string } {
   if (error instanceof jwt.TokenExpiredError) {
     // jsonwebtoken reports a token older than maxAge as expired too; the message tells which limit it passed.
     return { code: 'TOKEN_EXPIRED', message: error.message === 'maxAge exceeded' ? 'the token is older than the maximum token age (iat)' : 'the token has expired' };
@@ -197,17 +198,16 @@ function refusalOf(error: Error): { code: string; message: string } {
   return { code: 'TOKEN_INVALID', message: error.message };
 }
 
-type Refuse = (status: 401 | 403 | 429, code: string, message: string) => void;
+type Refuse = (code: ErrorCode, message: string) => void;
 
-function refuser(res: Response, onRefused: ((code: string) => void) | undefined): Refuse {
-  return (status, code, message) => {
-    onRefused?.(code);
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-    sendError(res, status, code, message);
+function refuser(res: Response): Refuse {
+  return (code, message) => {
+    if (ERRORS[code].status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+    sendError(res, code, message);
   };
 }
 
-type ClientCheck = { ok: true; client: ClientConfig } | { ok: false; code: string; message: string };
+type ClientCheck = { ok: true; client: ClientConfig } | { ok: false; code: ErrorCode; message: string };
 
 /** The configured client a client token stands for, or why it stands for none. */
 function clientOfToken(config: BusConfig, keys: Map<string, VerificationKey>, shared: KeyObject | undefined, token: string): ClientCheck {
@@ -237,25 +237,25 @@ function keyMaterial(config: BusConfig): { keys: Map<string, VerificationKey>; s
  * Express middleware for client calls: a valid client token, the intake role, the right when one is named, then the client's
  * throttle (its own limits and, when `right` is named, those of `throttle.services[right]`).
  */
-export function authenticate(config: BusConfig, onRefused?: (code: string) => void, right?: Right) {
+export function authenticate(config: BusConfig, right?: Right) {
   const { keys, shared } = keyMaterial(config);
   const throttle = throttleOf(config);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const refuse = refuser(res, onRefused);
+    const refuse = refuser(res);
     const token = bearerOf(req);
-    if (token === null) return refuse(401, 'AUTH_REQUIRED', 'a Bearer token is required');
+    if (token === null) return refuse('AUTH_REQUIRED', 'a Bearer token is required');
     const found = clientOfToken(config, keys, shared, token);
-    if (!found.ok) return refuse(401, found.code, found.message);
+    if (!found.ok) return refuse(found.code, found.message);
     const principal = clientPrincipal(config, found.client);
     req.client = principal;
-    if (!principal.roles.includes('intake')) return refuse(403, 'ROLE_REQUIRED', 'this call needs the intake role');
-    if (right && !hasRight(principal.rights, right)) return refuse(403, 'RIGHT_REQUIRED', `this call needs the ${right} right`);
+    if (!principal.roles.includes('intake')) return refuse('ROLE_REQUIRED', 'this call needs the intake role');
+    if (right && !hasRight(principal.rights, right)) return refuse('RIGHT_REQUIRED', `this call needs the ${right} right`);
     const limits = limitsOf(found.client, right);
     if (limits.length > 0) {
       const decision = throttle.acquire(limits);
       if (!decision.ok) {
         res.setHeader('Retry-After', String(decision.retryAfterSeconds));
-        return refuse(429, 'THROTTLED', `too many requests (${decision.reason}); retry after ${decision.retryAfterSeconds} s`);
+        return refuse('THROTTLED', `too many requests (${decision.reason}); retry after ${decision.retryAfterSeconds} s`);
       }
       res.once('finish', decision.release);
       res.once('close', decision.release);
@@ -268,31 +268,31 @@ export function authenticate(config: BusConfig, onRefused?: (code: string) => vo
  * Express middleware for the admin API: an admin console session (its own key, audience and use, not signed out), or
  * the token of a client that holds the admin role. `res.locals.adminSession` is the session, when it is one.
  */
-export function authenticateAdmin(config: BusConfig, sessions: AdminSessions, onRefused?: (code: string) => void) {
+export function authenticateAdmin(config: BusConfig, sessions: AdminSessions) {
   const { keys, shared } = keyMaterial(config);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const refuse = refuser(res, onRefused);
+    const refuse = refuser(res);
     const token = bearerOf(req);
-    if (token === null) return refuse(401, 'AUTH_REQUIRED', 'a Bearer token is required');
+    if (token === null) return refuse('AUTH_REQUIRED', 'a Bearer token is required');
     const header = jwt.decode(token, { complete: true })?.header;
     if (header?.kid === ADMIN_SESSION_KID && header.crit === undefined) {
       let checked;
       try {
         checked = await sessions.check(token);
       } catch {
-        return void sendError(res, 503, 'STORE_UNAVAILABLE', 'the session cannot be checked now; try again');
+        return void sendError(res, 'STORE_UNAVAILABLE', 'the session cannot be checked now; try again');
       }
-      if (!checked.ok) return refuse(401, checked.code, checked.message);
+      if (!checked.ok) return refuse(checked.code, checked.message);
       const admin = config.admins.find((a) => a.username === checked.session.username);
-      if (!admin) return refuse(401, 'UNKNOWN_CLIENT', 'the session names no configured admin');
+      if (!admin) return refuse('UNKNOWN_CLIENT', 'the session names no configured admin');
       req.client = { id: `${ADMIN_SUBJECT_PREFIX}${admin.username}`, roles: ['admin'], canViewPersonalData: admin.canViewPersonalData, rights: [] };
       res.locals.adminSession = checked.session;
       return next();
     }
     const found = clientOfToken(config, keys, shared, token);
-    if (!found.ok) return refuse(401, found.code, found.message);
+    if (!found.ok) return refuse(found.code, found.message);
     req.client = clientPrincipal(config, found.client);
-    if (!found.client.roles.includes('admin')) return refuse(403, 'ROLE_REQUIRED', 'this call needs the admin role');
+    if (!found.client.roles.includes('admin')) return refuse('ROLE_REQUIRED', 'this call needs the admin role');
     next();
   };
 }

@@ -18,20 +18,18 @@ export interface MetaApiDeps {
   config: BusConfig;
   /** The base of the soap:address a WSDL carries; never the request's Host header. */
   publicBaseUrl(): string;
-  onRefused(code: string): void;
 }
 
 export function metaApiRouter(deps: MetaApiDeps): Router {
   const router = express.Router();
-  const caller = authenticate(deps.config, deps.onRefused);
+  const caller = authenticate(deps.config);
   const services = busServices(deps.config);
   const openApiYaml = new Map<string, string>();
 
   const serviceOf = (req: Request, res: Response): BusService | undefined => {
     const service = services.find((s) => s.code === req.params.service);
     if (!service) {
-      deps.onRefused('SERVICE_NOT_FOUND');
-      sendError(res, 404, 'SERVICE_NOT_FOUND', 'no such service (see /api/v1/meta/services)');
+      sendError(res, 'SERVICE_NOT_FOUND', 'no such service (see /api/v1/meta/services)');
     }
     return service;
   };
@@ -72,8 +70,7 @@ export function metaApiRouter(deps: MetaApiDeps): Router {
     const soapPath = service.endpoints.find((e) => e.protocol === 'soap')?.path ?? '/';
     const wsdl = serviceWsdl(service, `${deps.publicBaseUrl()}${soapPath}`);
     if (wsdl === undefined) {
-      deps.onRefused('WSDL_NOT_FOUND');
-      return sendError(res, 404, 'WSDL_NOT_FOUND', `the ${service.code} service is offered over REST only; see its openapi`);
+      return sendError(res, 'WSDL_NOT_FOUND', `the ${service.code} service is offered over REST only; see its openapi`);
     }
     res.type('text/xml; charset=utf-8').send(wsdl);
   });

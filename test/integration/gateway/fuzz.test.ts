@@ -192,5 +192,5 @@ describe('fuzzing the intake endpoints', () => {
       return records >= refusals ? records : null;
     }, 20_000, `${refusals} refusal records`);
     expect(audited).toBe(refusals);
-  }, 180_000);
+  }, 300_000);
 });

@@ -69,5 +69,5 @@ async function sendArrivedOnce(
     statusCode: '01',
     description: ARRIVED_DESCRIPTION,
   });
-  if (!sent.ok) throw new UpstreamError(`status 01 not sent: ${sent.message}`, sent.code, sent.code !== 'UNKNOWN_RECIPIENT' && sent.code !== 'NO_ROUTE');
+  if (!sent.ok) throw new UpstreamError(`status 01 not sent: ${sent.message}`, sent.code, sent.code !== 'EDOC_UNKNOWN_RECIPIENT' && sent.code !== 'NO_ROUTE');
 }
