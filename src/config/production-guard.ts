@@ -4,7 +4,7 @@ import { verifyPassword } from '../http/auth/password-hash';
 import type { DeploymentProfile } from './deployment-profile';
 import type { BusFileConfig } from './schema';
 
-/** The demo admin's password, published in the README and the development overlay. */
+/** The demo admin's password, published with the project (README, config/bus.development.yaml). */
 export const DEMO_ADMIN_PASSWORD = 'admin-dev-password';
 
 /** Shared client keys published with the project (the development overlay, the compose file's old placeholder). */

@@ -1,5 +1,5 @@
 // A flow is one business capability (dossier sync, e-document exchange) plugged into the bus: its config section,
-// its HTTP/SOAP endpoints, and the enrichers, transformers and adapters its routes name.
+// its HTTP/SOAP endpoints, and the typed pipelines its routes name (`pipeline:` in routes.yaml).
 import type { Router } from 'express';
 import type { z } from 'zod';
 import type { BusConfig } from '../config/load-config';

@@ -50,7 +50,7 @@ export const edocSettingsSchema = z
      * LARGE_BODY_BUS_LIMIT, both before the body is read, with Retry-After retryAfterSeconds (default 5); the rest of
      * the body is read and dropped. Smaller bodies are not counted. A slot is held while its body uploads, so slow
      * senders hold theirs longer; perClient keeps one client from holding them all. The defaults keep four 50 MB SOAP
-     * uploads at once to ~250 MB over the idle RSS on the 2-core reference machine (README, Operations).
+     * uploads at once to ~250 MB over the idle RSS on the 2-core reference machine (docs/operations.md, Large uploads).
      */
     largeBodies: z
       .strictObject({
@@ -71,7 +71,6 @@ export type EdocSettings = z.infer<typeof edocSettingsSchema>;
 export type EdocOrganSettings = EdocSettings['organs'][string];
 export type EdocBreakerSettings = z.infer<typeof breakerSchema>;
 
-/** Adapter names the edoc routes in routes.yaml refer to. */
 /** The e-document flow's pipelines, one per delivery: the fan-out of a package, then mailbox, push or the axis. */
 export const EDOC_ADAPTERS = { fanout: 'edoc-fanout', mailbox: 'edoc-mailbox', push: 'edoc-push', axis: 'edoc-axis' } as const;
 

@@ -1,7 +1,7 @@
-// Found by the chaos suite (bus-sigkill, in CI): a progress update reached DVCQG twice. DVCQG takes no idempotency
-// key, so when the answer to CapNhatTienDoHoSoMC is lost (the connection cut, a timeout, the bus killed before its
-// effect record) the bus cannot tell from its own records whether DVCQG applied it. A delivery in that doubt now asks
-// TraCuuHoSo first. Here the DVCQG simulator applies every call but cuts the connection before answering.
+// A progress update reaches DVCQG once even when DVCQG's answer is lost. DVCQG takes no idempotency key, so when the
+// answer to CapNhatTienDoHoSoMC is lost (the connection cut, a timeout, the bus killed before its effect record) the
+// bus cannot tell from its own records whether DVCQG applied it: a delivery in that doubt asks TraCuuHoSo first. Here
+// the DVCQG simulator applies every call but cuts the connection before answering (chaos: upstream-answer-lost).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';

@@ -1,7 +1,7 @@
-// An outage of any length ends in delivery, at one message an hour as at a thousand a second. A lone dossier sent while
-// DVCQG refuses connections used to spend its attempts on the outage and land in the dead letters (a breaker that opens
-// only after 5 calls in 10 s never opens for one message's backoff). Now the upstream's breaker judges a failure by
-// consecutive failures and its probe, and a failure during an outage uses no attempt. Time is compressed by
+// An outage of any length ends in delivery, at one message an hour as at a thousand a second: a lone dossier sent while
+// DVCQG refuses connections waits out the outage without spending its attempts. The upstream's breaker judges a failure
+// by consecutive failures and its probe, not only by volume (a breaker that opens after 5 calls in 10 s never opens for
+// one message's backoff), and a failure during an outage uses no attempt. Time is compressed by
 // configuration: 3 attempts, backoff 50–200 ms, so an outage of 8 s is ~40 tries — with the shipped policy (8 attempts,
 // up to 60 s apart) the same count of tries spans ~35 minutes. A message failing past its maximum age still ends in the
 // dead letters (MAX_AGE_EXCEEDED), and the console's waiting list says when.

@@ -1,7 +1,7 @@
-// Found by the chaos suite (upstream-outage, 30 s): once DVCQG's procedure catalogue was cached, the catalogue
-// enricher's cache hits went through the DVCQG breaker as successes, so during an outage the breaker opened late and
-// closed again on the first half-open trial that was a cache hit; dossiers then used up their attempts and were
-// dead-lettered (RETRIES_EXHAUSTED) instead of waiting for DVCQG to come back.
+// During a DVCQG outage, dossiers wait for DVCQG even once its procedure catalogue is cached: the catalogue has a
+// breaker of its own, because its cache hits, counted as successes on the DVCQG breaker, would open it late and close
+// it again on a half-open trial that never reached DVCQG, and dossiers would use up their attempts and be
+// dead-lettered (RETRIES_EXHAUSTED). The chaos scenario upstream-outage exercises the same under load.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';

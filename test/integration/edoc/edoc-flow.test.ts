@@ -171,9 +171,8 @@ describe.each([
     expect(revocation).toMatchObject({ businessDocType: 1 });
   });
 
-  // Found by the chaos suite (axis-answer-lost): the axis took a package whose answer was lost, the retry sent it
-  // again, and the organ outside the province received it twice. The axis takes no idempotency key; a part in doubt
-  // now looks for its file in the axis's sent list first.
+  // The axis takes no idempotency key: a part whose answer was lost would reach the organ outside the province twice
+  // on its retry, so a part in doubt looks for its file in the axis's sent list first (chaos: axis-answer-lost).
   test('the axis takes a package but its answer is lost: the organ outside the province gets it once', async () => {
     const documentId = docId();
     const sentBefore = edoc.axis.control.received('sendEdoc').length;

@@ -1,6 +1,6 @@
-// The generic receiver simulator counts an effect only for a request it received whole. Found by the scale-out test:
-// a bus process killed mid-call left a request whose connection was gone by the time the (slowed) simulator read it;
-// body-parser skipped it, and the simulator recorded an "applied" effect without a body.
+// The generic receiver simulator counts an effect only for a request it received whole: a bus process killed mid-call
+// (the scale-out test kills one) leaves a request whose connection is gone by the time the simulator reads it;
+// body-parser skips its body, and counting it would record an "applied" effect that never happened.
 import net from 'node:net';
 import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 

@@ -22,7 +22,7 @@ const CONCURRENT = 10;
 const KILLS = 4;
 /**
  * No request waits this long for its 202: a resend is answered as accepted once a consumer has the message, and a key
- * whose intake died before its publish is taken over once its lease runs out (6 s), not after the 30 s it used to be.
+ * whose intake died before its publish is taken over once its lease runs out (6 s, renewed every 2 s while it lives).
  */
 const SLOWEST_ANSWER_MS = 25_000;
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;

@@ -1,5 +1,6 @@
-// A bus that cannot start says so and exits non-zero: a port already in use is named with its address (it used to
-// print "bus started" and exit 0), and an in-process start that fails closes what it had opened.
+// A bus that cannot start says so and exits non-zero: a port already in use is named with its address, never followed
+// by "bus started" and exit 0 (express's app.listen calls its callback on 'error' too), and an in-process start that
+// fails closes what it had opened.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,6 @@
-// Found by the chaos suite (bus-sigkill): a process killed after recording a fan-out part but before publishing it
-// left that recipient without its document, because the redelivered package skipped every part already recorded.
-// Now each part has an id derived from the package and the recipient, and a redelivered package hands every part
-// over again under the same ids.
+// A redelivered package hands every fan-out part over again, under ids derived from the package and the recipient: a
+// process killed after recording a part but before publishing it must not leave that recipient without its document,
+// and the same ids let the effect log recognise a part already delivered (chaos: bus-sigkill).
 import { createEnvelope } from '../../../src/core/envelope';
 import { createFanoutAdapter } from '../../../src/flows/edoc/adapters/fanout-adapter';
 import type { EdocSendPayload } from '../../../src/flows/edoc/payloads';

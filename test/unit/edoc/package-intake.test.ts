@@ -1,5 +1,5 @@
-// Found by the chaos suite (postgres-restart): while the package store could not be written, e-document uploads were
-// answered 500 (an unhandled ECONNREFUSED) instead of a 503 with a code the sender can act on.
+// While the package store cannot be written, an e-document upload is refused 503 STORE_UNAVAILABLE, a code the sender
+// can act on (send again), never a 500 from an unhandled ECONNREFUSED (chaos: postgres-restart).
 import { Readable } from 'node:stream';
 import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
 import { PackageIntake } from '../../../src/flows/edoc/package-intake';

@@ -1,10 +1,9 @@
-// The Idempotency-Key of a refused message.
-// - Found by the chaos suite (postgres-restart): a message refused while the store was away left its key pending
-//   (freeing it failed too), so the client's resends were answered 409 IDEMPOTENCY_KEY_IN_USE until the key's 30 s
-//   takeover time, past a careful client's resend budget. The key is now freed once the store is back.
-// - Found by CI's chaos run after that fix: a dossier refused after its publish (the sequence number could not be
-//   confirmed while PostgreSQL was away) was in the queue all the same; its freed key let the resend become a second
-//   message, and DVCQG got the dossier twice. A message whose publish was tried keeps its key.
+// The Idempotency-Key of a refused message (chaos: postgres-restart exercises both rules under load).
+// - A message refused before its publish frees its key, in the background once the store is back when the store is
+//   away (often why it was refused): a key left pending would answer the client's resends 409 IDEMPOTENCY_KEY_IN_USE
+//   until its takeover time.
+// - A message refused after its publish was tried (its sequence number could not be confirmed) keeps its key: it may
+//   be in the queue all the same, and a freed key would let the resend become a second message at DVCQG.
 import type { AuditLog } from '../../../src/audit';
 import type { ResolvedRoute } from '../../../src/config/load-config';
 import { MessageTypeOwnership } from '../../../src/messaging/message-types';

@@ -1,6 +1,6 @@
-// Found in CI by the PostgreSQL-stopped test: while PostgreSQL restarted, deliveries whose status update failed with
-// ECONNREFUSED used up their attempts in seconds and were dead-lettered RETRIES_EXHAUSTED. A store that cannot be
-// reached is not the message's fault: the delivery now waits without using an attempt.
+// A store that cannot be reached is not the message's fault: a delivery whose store write fails with ECONNREFUSED while
+// PostgreSQL restarts waits without using an attempt, instead of spending its attempts in seconds and being
+// dead-lettered RETRIES_EXHAUSTED.
 import { Client } from 'pg';
 import { AuditError } from '../../../src/audit';
 import type { ResolvedRoute } from '../../../src/config/load-config';
@@ -69,9 +69,9 @@ test('a delivery whose status store is unreachable waits without using an attemp
   await stores.close();
 });
 
-// Found by CI's chaos suite (postgres-restart): a delivery acked while PostgreSQL was away lost the write that settles
-// its sequence number (it was a side effect of the ack, its error swallowed), so the dossier's later progress updates
-// waited for ever. Settling is now part of finishing the delivery: when it fails, the delivery is tried again.
+// Settling an ordered message's sequence number is part of finishing its delivery, not a side effect of the ack: a
+// settle lost while PostgreSQL is away would leave the dossier's later progress updates waiting for ever. When it
+// fails, the delivery is tried again (chaos: postgres-restart).
 test('an ordered delivery whose sequence number cannot be settled is retried, then settles', async () => {
   const refused = await refusedConnectionError();
   const stores = new SqliteStores(openSqlite(':memory:'));
