@@ -42,12 +42,25 @@ export interface SimulatorPorts {
 
 export const DEFAULT_SIMULATOR_PORTS: SimulatorPorts = { dvcqg: 8091, population: 8092, axis: 8093, qlvb: 8094 };
 
-export async function startReferenceSimulators(ports: SimulatorPorts, host = '127.0.0.1'): Promise<RunningSimulator[]> {
+/** Upstream secrets the simulators accept instead of the demo values (the compose file's simulators service). */
+export interface SimulatorSecrets {
+  dvcqgPassword?: string;
+  populationSecretKey?: string;
+  populationApiKey?: string;
+}
+
+export async function startReferenceSimulators(ports: SimulatorPorts, host = '127.0.0.1', secrets: SimulatorSecrets = {}): Promise<RunningSimulator[]> {
   const started: RunningSimulator[] = [];
   try {
-    const dvcqg = await startDvcqgSimulator({ port: ports.dvcqg, host, credentials: { ...DEMO_DVCQG_CREDENTIALS } });
+    const dvcqgCredentials = { ...DEMO_DVCQG_CREDENTIALS, password: secrets.dvcqgPassword ?? DEMO_DVCQG_CREDENTIALS.password };
+    const dvcqg = await startDvcqgSimulator({ port: ports.dvcqg, host, credentials: dvcqgCredentials });
     started.push({ name: 'DVCQG (Cổng DVC quốc gia)', url: dvcqg.url, close: () => dvcqg.close() });
-    const population = await startPopulationSimulator({ port: ports.population, host, credentials: { ...DEMO_POPULATION_CREDENTIALS } });
+    const populationCredentials = {
+      ...DEMO_POPULATION_CREDENTIALS,
+      secretKey: secrets.populationSecretKey ?? DEMO_POPULATION_CREDENTIALS.secretKey,
+      apiKey: secrets.populationApiKey ?? DEMO_POPULATION_CREDENTIALS.apiKey,
+    };
+    const population = await startPopulationSimulator({ port: ports.population, host, credentials: populationCredentials });
     started.push({ name: 'CSDLQG về dân cư (SOAP)', url: population.url, close: () => population.close() });
     const axis = await startDocumentAxisSimulator({
       port: ports.axis,
