@@ -12,9 +12,6 @@ export interface MessageStatusUpdate {
   attempts?: number;
 }
 
-/** Final states only move on by an explicit replay; in-progress never overwrites a final state. */
-export const FINAL_STATES: readonly MessageState[] = ['delivered', 'rejected', 'dead-lettered'];
-
 /** A message waiting for another try after a failure, and since when it has been failing (this life). */
 export interface WaitingMessage extends MessageStatus {
   failingSince: string;
