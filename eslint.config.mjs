@@ -36,6 +36,14 @@ const LAYERS = [
     patterns: [{ group: ['**/http/**', '**/flows/**', '**/cli/**', '**/bus'], message: 'messaging/ sits below flows/ and http/.' }],
   },
   {
+    // `npm run test:unit` runs test/unit with neither RabbitMQ nor PostgreSQL: those tests reach for neither.
+    files: ['test/unit/**/*.ts'],
+    patterns: [
+      { group: ['amqplib', '**/transport/amqp/**', '**/stores/postgres/**', '**/testkit/amqp-cleanup', '**/testkit/pg-schema', '**/testkit/bus-process', '**/testkit/worlds/*-world'], message: 'test/unit needs no broker or database; such tests live in test/integration.' },
+      { group: ['**/testkit/env'], importNames: ['AMQP_URL', 'DATABASE_URL'], message: 'test/unit needs no broker or database; such tests live in test/integration.' },
+    ],
+  },
+  {
     files: ['bench/**/*.ts', 'chaos/**/*.ts', 'testkit/**/*.ts'],
     patterns: [{ group: ['**/test/**'], message: 'the bench, the chaos suite and testkit/ import testkit/, never test/.' }],
   },

@@ -1,19 +1,12 @@
 // `npm start`: the demo. The bus in the development profile (config/bus.development.yaml over config/bus.yaml: demo
 // keys, the demo admin, inline demo secrets) with the reference simulators of every upstream, and the banner says
 // where everything is. Never for production: the development profile refuses to run under NODE_ENV=production.
-import { DEFAULT_SIMULATOR_PORTS, DEMO_EDOC_SECRETS, startReferenceSimulators, type RunningSimulator } from './simulators/reference';
-import { ConfigError, loadConfig } from '../src/config/load-config';
+import { DEMO_EDOC_SECRETS, simulatorPortsFromEnv, startReferenceSimulators, type RunningSimulator } from './simulators/reference';
+import { loadConfig } from '../src/config/load-config';
 import { PROFILE_ENV } from '../src/config/deployment-profile';
 import { DEMO_ADMIN_PASSWORD } from '../src/config/production-guard';
 import { verifyPassword } from '../src/http/auth/password-hash';
 import { exitOnStartFailure, runBus } from '../src/cli/start';
-
-function portFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError([`environment: ${name} must be a port number`]);
-  return Number(raw);
-}
 
 async function main(): Promise<void> {
   process.env[PROFILE_ENV] ??= 'development';
@@ -21,12 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   let simulators: RunningSimulator[] = [];
   if ((process.env.LGSP_SIMULATORS ?? 'on') !== 'off') {
-    simulators = await startReferenceSimulators({
-      dvcqg: portFromEnv('LGSP_SIM_DVCQG_PORT', DEFAULT_SIMULATOR_PORTS.dvcqg),
-      population: portFromEnv('LGSP_SIM_POPULATION_PORT', DEFAULT_SIMULATOR_PORTS.population),
-      axis: portFromEnv('LGSP_SIM_AXIS_PORT', DEFAULT_SIMULATOR_PORTS.axis),
-      qlvb: portFromEnv('LGSP_SIM_QLVB_PORT', DEFAULT_SIMULATOR_PORTS.qlvb),
-    });
+    simulators = await startReferenceSimulators(simulatorPortsFromEnv(process.env));
     for (const sim of simulators) process.stdout.write(`reference simulator ${sim.name}: ${sim.url}\n`);
   }
   const bus = await runBus(config, async () => {

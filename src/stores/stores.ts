@@ -15,7 +15,6 @@ export interface DeadLetterStore {
   put(letter: DeadLetter): Promise<void>;
   list(filter: DeadLetterFilter): Promise<DeadLetter[]>;
   markReplayed(ids: string[], at: string): Promise<void>;
-  countPending(): Promise<number>;
 }
 
 /** What the bus holds for a client's Idempotency-Key: the message it stands for and whether that was accepted. */

@@ -1,4 +1,5 @@
 // Starts the reference simulator of each upstream on its port, for `npm start`, tests, benchmarks and chaos runs.
+import { ConfigError } from '../../src/config/load-config';
 import { startDocumentAxisSimulator } from './document-axis';
 import { startDvcqgSimulator, DEFAULT_SIMULATOR_CREDENTIALS } from './dvcqg';
 import { startPopulationSimulator } from './population';
@@ -42,12 +43,44 @@ export interface SimulatorPorts {
 
 export const DEFAULT_SIMULATOR_PORTS: SimulatorPorts = { dvcqg: 8091, population: 8092, axis: 8093, qlvb: 8094 };
 
-export async function startReferenceSimulators(ports: SimulatorPorts, host = '127.0.0.1'): Promise<RunningSimulator[]> {
+/** What the simulators accept instead of the demo values (the compose file's simulators service). */
+export interface SimulatorOverrides {
+  dvcqgPassword?: string;
+  populationSecretKey?: string;
+  populationApiKey?: string;
+  /** The URL callers sign population requests with (url_xacthuc): the address the bus reaches the simulator at. */
+  populationAuthUrl?: string;
+}
+
+/** LGSP_SIM_<NAME>_PORT, else the default port of each simulator. */
+export function simulatorPortsFromEnv(env: NodeJS.ProcessEnv): SimulatorPorts {
+  const port = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw)) throw new ConfigError([`environment: ${name} must be a port number`]);
+    return Number(raw);
+  };
+  return {
+    dvcqg: port('LGSP_SIM_DVCQG_PORT', DEFAULT_SIMULATOR_PORTS.dvcqg),
+    population: port('LGSP_SIM_POPULATION_PORT', DEFAULT_SIMULATOR_PORTS.population),
+    axis: port('LGSP_SIM_AXIS_PORT', DEFAULT_SIMULATOR_PORTS.axis),
+    qlvb: port('LGSP_SIM_QLVB_PORT', DEFAULT_SIMULATOR_PORTS.qlvb),
+  };
+}
+
+export async function startReferenceSimulators(ports: SimulatorPorts, host = '127.0.0.1', overrides: SimulatorOverrides = {}): Promise<RunningSimulator[]> {
   const started: RunningSimulator[] = [];
   try {
-    const dvcqg = await startDvcqgSimulator({ port: ports.dvcqg, host, credentials: { ...DEMO_DVCQG_CREDENTIALS } });
+    const dvcqgCredentials = { ...DEMO_DVCQG_CREDENTIALS, password: overrides.dvcqgPassword ?? DEMO_DVCQG_CREDENTIALS.password };
+    const dvcqg = await startDvcqgSimulator({ port: ports.dvcqg, host, credentials: dvcqgCredentials });
     started.push({ name: 'DVCQG (Cổng DVC quốc gia)', url: dvcqg.url, close: () => dvcqg.close() });
-    const population = await startPopulationSimulator({ port: ports.population, host, credentials: { ...DEMO_POPULATION_CREDENTIALS } });
+    const populationCredentials = {
+      ...DEMO_POPULATION_CREDENTIALS,
+      secretKey: overrides.populationSecretKey ?? DEMO_POPULATION_CREDENTIALS.secretKey,
+      apiKey: overrides.populationApiKey ?? DEMO_POPULATION_CREDENTIALS.apiKey,
+      ...(overrides.populationAuthUrl === undefined ? {} : { authUrl: overrides.populationAuthUrl }),
+    };
+    const population = await startPopulationSimulator({ port: ports.population, host, credentials: populationCredentials });
     started.push({ name: 'CSDLQG về dân cư (SOAP)', url: population.url, close: () => population.close() });
     const axis = await startDocumentAxisSimulator({
       port: ports.axis,

@@ -290,10 +290,6 @@ class PostgresDeadLetterStore implements DeadLetterStore {
     if (ids.length === 0) return;
     await this.pool.query('UPDATE bus_dead_letters SET replayed_at = $1 WHERE id = ANY($2)', [at, ids]);
   }
-  async countPending(): Promise<number> {
-    const result = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM bus_dead_letters WHERE replayed_at IS NULL');
-    return Number(result.rows[0]?.n ?? 0);
-  }
 }
 
 class PostgresAuditOutboxStore implements AuditOutboxStore {

@@ -325,10 +325,6 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     const stmt = this.db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?');
     this.db.transaction(() => ids.forEach((id) => stmt.run(at, id)))();
   }
-
-  async countPending(): Promise<number> {
-    return (this.db.prepare('SELECT count(*) AS n FROM dead_letters WHERE replayed_at IS NULL').get() as { n: number }).n;
-  }
 }
 
 export function limitOf(filter: DeadLetterFilter): number {

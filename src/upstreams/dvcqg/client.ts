@@ -130,11 +130,6 @@ export class DvcqgClient {
     await this.call<DvcqgServiceAck>(this.integrationPath, 'CapNhatTienDoHoSoMC', body, options);
   }
 
-  /** Drops the cached session; the next call logs in again. */
-  invalidateSession(): void {
-    this.session.invalidate();
-  }
-
   /**
    * Posts `body` with a session; when the server rejects the session, logs in once more and
    * retries once. Resolves with the answer body when its error_code means success.

@@ -13,7 +13,6 @@ export type DvcqgLoginResponse = DvcqgSchemas['LoginResponse'];
 export type LayThuTucRequest = DvcqgSchemas['LayThuTucRequest'];
 export type LayThuTucResponse = DvcqgSchemas['LayThuTucResponse'];
 export type ThuTuc = DvcqgSchemas['ThuTuc'];
-export type IntegrationRequest = DvcqgSchemas['IntegrationRequest'];
 export type TraCuuHoSoRequest = DvcqgSchemas['TraCuuHoSoRequest'];
 export type TraCuuHoSoResponse = DvcqgSchemas['TraCuuHoSoResponse'];
 export type TraCuuHoSoResult = DvcqgSchemas['TraCuuHoSoResult'];
@@ -22,7 +21,6 @@ export type DongBoHoSoMCItem = DvcqgSchemas['DongBoHoSoMCItem'];
 export type CapNhatTienDoHoSoMCRequest = DvcqgSchemas['CapNhatTienDoHoSoMCRequest'];
 export type TienDoHoSoItem = DvcqgSchemas['TienDoHoSoItem'];
 export type DvcqgTrangThaiHoSo = DvcqgSchemas['TrangThaiHoSo'];
-export type DvcqgDate = DvcqgSchemas['DvcqgDate'];
 
 export type DossierIntake = IntakeSchemas['DossierIntake'];
 export type DossierProgressUpdate = IntakeSchemas['DossierProgressUpdate'];

@@ -42,8 +42,8 @@ export class DvcqgSession {
   }
 
   /** Forgets `token` (only if it is still the cached one) so the next call logs in again. */
-  invalidate(token?: string): void {
-    if (!token || this.cached?.token === token) this.cached = null;
+  invalidate(token: string): void {
+    if (this.cached?.token === token) this.cached = null;
   }
 
   private async login(): Promise<CachedSession> {

@@ -40,10 +40,8 @@ export interface SignerInfo {
   fullName?: string;
 }
 
-/** Độ khẩn: 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ. */
-export const PRIORITY = { NORMAL: 0, URGENT: 1, VERY_URGENT: 2, EXPRESS: 3, EXPRESS_SCHEDULED: 4 } as const;
-
 export interface OtherInfo {
+  /** Độ khẩn: 0 thường, 1 khẩn, 2 thượng khẩn, 3 hỏa tốc, 4 hỏa tốc hẹn giờ. */
   priority?: number;
   sphereOfPromulgation?: string;
   typerNotation?: string;

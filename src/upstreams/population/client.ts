@@ -161,7 +161,3 @@ export class PopulationClient {
 function badResponse(operation: Operation, error: UnreadableAnswerError, httpStatus: number | null): PopulationError {
   return new PopulationError('POPULATION_BAD_RESPONSE', `${operation.name}: ${error.message}`, { httpStatus });
 }
-
-export function createPopulationClient(options: PopulationClientOptions): Promise<PopulationClient> {
-  return PopulationClient.create(options);
-}

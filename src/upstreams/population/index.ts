@@ -1,5 +1,5 @@
 // Public face of the national population database (CSDLQG về dân cư) client: client, mapping, id validator (its simulator is in testkit/).
-export { PopulationClient, createPopulationClient } from './client';
+export { PopulationClient } from './client';
 export type { PopulationClientOptions, PopulationCallOptions } from './client';
 export { PopulationError, isPopulationError } from './population-error';
 export type { PopulationErrorCode } from './population-error';
