@@ -15,7 +15,7 @@ export interface DeliveryWorld<M> {
   readonly control: SimulatorControl;
   /** How the adapter reports a business refusal (its design: rejected at once, or a final error the runner dead-letters). */
   readonly refusal: RefusalShape;
-  /** A fresh message the upstream accepts, different from every earlier one. */
+  /** A fresh message the upstream accepts, different from every earlier one (made while the upstream has no fault). */
   message(): Promise<M>;
   /** A fresh message the upstream refuses for what it says (a 4xx answer), preparing the upstream where that needs it. */
   refusedMessage(): Promise<M>;
@@ -88,8 +88,8 @@ export function deliveryAdapterContract<M>(name: string, make: () => Promise<Del
     });
 
     test('abort honoured: a call aborted while the upstream hangs rejects promptly, transient, and applies nothing later', async () => {
+      const [aborted, later] = [await world.message(), await world.message()];
       world.control.setFault({ mode: 'slow', delayMs: HANG_MS, durationMs: 60_000 });
-      const aborted = await world.message();
       const controller = new AbortController();
       const abortTimer = setTimeout(() => controller.abort(), ABORT_AFTER_MS);
       const outcome = await settle(world.deliver(aborted, controller.signal));
@@ -98,36 +98,35 @@ export function deliveryAdapterContract<M>(name: string, make: () => Promise<Del
       expect(outcome.afterMs).toBeLessThan(ABORT_AFTER_MS + PROMPT_MS);
       expectTransient(outcome.error);
       // A later message held as long by the same upstream is applied only after the aborted one's hold has ended.
-      const later = await world.message();
       await world.deliver(later, new AbortController().signal);
       expect(await world.applied(later)).toBe(1);
       expect(await world.applied(aborted)).toBe(0);
     });
 
     test('timeout: a call whose signal times out while the upstream hangs rejects promptly as transient', async () => {
+      const message = await world.message();
       world.control.setFault({ mode: 'slow', delayMs: HANG_MS, durationMs: 60_000 });
-      const outcome = await settle(world.deliver(await world.message(), AbortSignal.timeout(ABORT_AFTER_MS)));
+      const outcome = await settle(world.deliver(message, AbortSignal.timeout(ABORT_AFTER_MS)));
       expect(outcome.afterMs).toBeLessThan(ABORT_AFTER_MS + PROMPT_MS);
       expectTransient(outcome.error);
     });
 
     test('a 5xx answer is transient and applies nothing', async () => {
-      world.control.setFault({ mode: 'fail', status: 503, durationMs: 60_000 });
       const message = await world.message();
+      world.control.setFault({ mode: 'fail', status: 503, durationMs: 60_000 });
       expectTransient((await settle(world.deliver(message, new AbortController().signal))).error);
       expect(await world.applied(message)).toBe(0);
     });
 
     test('a refused connection is transient', async () => {
+      const [message, back] = [await world.message(), await world.message()];
       world.control.setFault({ mode: 'refuse', durationMs: 60_000 });
       // The control stops listening on the next turn of the event loop.
       await new Promise((resolve) => setImmediate(resolve));
-      const message = await world.message();
       expectTransient((await settle(world.deliver(message, new AbortController().signal))).error);
       world.control.setFault({ mode: 'none' });
       expect(await world.applied(message)).toBe(0);
       // Once the upstream listens again, deliveries go through.
-      const back = await world.message();
       await waitFor(async () => (await settle(world.deliver(back, new AbortController().signal))).error === null, 5000, 'a delivery after the upstream is back');
       expect(await world.applied(back)).toBe(1);
     });
@@ -161,8 +160,8 @@ export function deliveryAdapterContract<M>(name: string, make: () => Promise<Del
       const lookUp = lookupOf(world);
       // A first delivery opens whatever session the adapter keeps, so the lost answer is the delivery's own.
       await world.deliver(await world.message(), new AbortController().signal);
-      world.control.setFault({ mode: 'lose-answer', durationMs: 60_000 });
       const message = await world.message();
+      world.control.setFault({ mode: 'lose-answer', durationMs: 60_000 });
       expectTransient((await settle(world.deliver(message, new AbortController().signal))).error);
       world.control.setFault({ mode: 'none' });
       const held = await world.applied(message);
