@@ -19,6 +19,8 @@ export interface DeliveryWorld<M> {
   message(): Promise<M>;
   /** A fresh message the upstream refuses for what it says (a 4xx answer), preparing the upstream where that needs it. */
   refusedMessage(): Promise<M>;
+  /** The code the refusal carries, when the world knows it (so the refusal is the one meant, not another). */
+  readonly refusalCode?: string;
   deliver(message: M, signal: AbortSignal): Promise<void>;
   /** Present when the adapter can ask its upstream whether a delivery's effect is already there. */
   alreadyApplied?(message: M, signal: AbortSignal): Promise<boolean>;
@@ -135,6 +137,7 @@ export function deliveryAdapterContract<M>(name: string, make: () => Promise<Del
       const message = await world.refusedMessage();
       const { error } = await settle(world.deliver(message, new AbortController().signal));
       expect(error).not.toBeNull();
+      if (world.refusalCode !== undefined) expect(error).toMatchObject({ code: world.refusalCode });
       if (world.refusal === 'rejected') {
         expect(error).toBeInstanceOf(MessageRejectedError);
       } else {

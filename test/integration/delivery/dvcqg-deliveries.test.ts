@@ -68,6 +68,7 @@ async function dossierSyncWorld(): Promise<DeliveryWorld<DongBoHoSoMCItem>> {
     message: async () => world.dossierItem(),
     // DVCQG refuses an item that breaks its contract (400 INVALID_INPUT).
     refusedMessage: async () => ({ ...world.dossierItem(), NgayTiepNhan: 'hôm qua' }),
+    refusalCode: 'INVALID_INPUT',
     deliver: (item, signal) => delivery.deliver(item, world.context(signal)),
     alreadyApplied: (item, signal) => delivery.alreadyApplied!(item, world.context(signal)),
     applied: async (item) => world.sim.store.dossier(item.MaHoSo)?.syncCount ?? 0,
@@ -90,6 +91,7 @@ async function progressWorld(): Promise<DeliveryWorld<TienDoHoSoItem>> {
     },
     // DVCQG refuses progress of a dossier it never received (404 DOSSIER_NOT_FOUND).
     refusedMessage: async () => progressOf(world.dossierItem()),
+    refusalCode: 'DOSSIER_NOT_FOUND',
     deliver: (item, signal) => delivery.deliver(item, world.context(signal)),
     alreadyApplied: (item, signal) => delivery.alreadyApplied!(item, world.context(signal)),
     applied: async (item) => (world.sim.store.dossier(item.MaHoSo)?.progress ?? []).filter((p) => isDeepStrictEqual(p.item, item)).length,

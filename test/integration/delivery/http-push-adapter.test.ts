@@ -12,6 +12,7 @@ async function httpPushWorld(): Promise<DeliveryWorld<Envelope>> {
   return {
     control: receiver.control,
     refusal: 'final-error',
+    refusalCode: 'UPSTREAM_REJECTED',
     message,
     // The reference receiver refuses nothing a well-formed push carries: its refusal is the 422 answer of its fault switch.
     refusedMessage: async () => {
