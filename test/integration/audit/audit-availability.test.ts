@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { PostgresAuditStore } from '../../../src/audit/postgres-audit-store';
 import { verifyAudit } from '../../../src/audit/verifier';
 import { DATABASE_URL, waitFor } from '../../../testkit/env';
-import { newSigner, openWriter, sqliteHarness } from './audit-harness';
+import { newSigner, openWriter, sqliteHarness } from '../../../testkit/audit-harness';
 import { freePort, tcpRelay } from '../../../testkit/tcp-relay';
 
 const ev = (i: number) => ({ step: 'received' as const, outcome: 'ok' as const, messageId: `m-${i}` });

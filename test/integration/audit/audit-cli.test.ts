@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { generateDevKeyPair } from '../../../src/audit/checkpoint-signer';
 import { CheckpointSigner } from '../../../src/audit/checkpoint-signer';
 import { DATABASE_URL, waitFor } from '../../../testkit/env';
-import { openWriter, postgresHarness, sqliteHarness, writeOrphan, type AuditHarness } from './audit-harness';
+import { openWriter, postgresHarness, sqliteHarness, writeOrphan, type AuditHarness } from '../../../testkit/audit-harness';
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, '../../..');

@@ -8,7 +8,7 @@ import { thisProcess } from '../../../src/audit/chain-owner';
 import type { ChainOwner } from '../../../src/audit/types';
 import { verifyAudit } from '../../../src/audit/verifier';
 import { waitFor } from '../../../testkit/env';
-import { newSigner, openWriter, postgresHarness, recordContent, sqliteHarness, writeOrphan, type AuditHarness } from './audit-harness';
+import { newSigner, openWriter, postgresHarness, recordContent, sqliteHarness, writeOrphan, type AuditHarness } from '../../../testkit/audit-harness';
 
 /** A process on another host: only its lease running out can tell it is gone. */
 const elsewhere = (): ChainOwner => ({ host: `other-${randomUUID()}`, pid: 4242, token: 'feed' });

@@ -25,7 +25,7 @@ import type { DeadLetter, DeliveryFailure, TransportObserver } from '../../../sr
 import { waitFor } from '../../../testkit/env';
 import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
 import { freePort, tcpRelay } from '../../../testkit/tcp-relay';
-import { newSigner, openWriter, sqliteHarness } from './audit-harness';
+import { newSigner, openWriter, sqliteHarness } from '../../../testkit/audit-harness';
 
 const logger = createLogger('silent');
 const ROUTE = 'dossier-sync';

@@ -1,24 +1,15 @@
-// One contract suite for the e-document blob store, mailbox and recipient ledger, run on SQLite and on PostgreSQL (in a
-// schema of its own, dropped afterwards).
+// The edoc stores contract on both backends: SQLite and PostgreSQL (in a schema of its own, dropped afterwards).
 import Database from 'better-sqlite3';
-import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { BLOB_CHUNK_BYTES, type EdocStores } from '../../../src/flows/edoc/stores/edoc-store';
 import { openEdocStores } from '../../../src/flows/edoc/stores/open-edoc-stores';
+import { edocStoresContract, type EdocStoresUnderTest } from '../../../testkit/contracts/edoc-stores-contract';
 import { uniqueName } from '../../../testkit/env';
 import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
 
-interface StoreKind {
-  open(): Promise<EdocStores>;
-  /** Runs SQL on the store's database behind its back (table names without the PostgreSQL `bus_` prefix). */
-  sql(statement: string): Promise<void>;
-  cleanup(): Promise<void>;
-}
-
-const kinds: [string, () => Promise<StoreKind>][] = [
+const backends: [string, () => Promise<EdocStoresUnderTest>][] = [
   [
     'sqlite',
     async () => {
@@ -59,105 +50,4 @@ const kinds: [string, () => Promise<StoreKind>][] = [
   ],
 ];
 
-describe.each(kinds)('edoc stores on %s', (_kind, make) => {
-  let kind: StoreKind;
-  let stores: EdocStores;
-  beforeAll(async () => {
-    kind = await make();
-    stores = await kind.open();
-  });
-  afterAll(async () => {
-    await stores.close();
-    await kind.cleanup();
-  });
-
-  test('a blob made of views is stored once, read back whole and streamed chunk by chunk', async () => {
-    const documentId = `${uniqueName('000.00.00.H10')},2025/03/14,1/UBND-VP`;
-    const big = randomBytes(BLOB_CHUNK_BYTES * 2 + 1234);
-    const chunks = [big.subarray(0, 10), Buffer.from('<TraceHeader/>'), big.subarray(10)];
-    const expected = createHash('sha256').update(Buffer.concat(chunks)).digest('hex');
-    const ref = await stores.blobs.put(documentId, chunks);
-    expect(ref).toEqual({ documentId, sha256: expected, bytes: big.length + 14 });
-    expect(await stores.blobs.put(documentId, chunks)).toEqual(ref);
-    expect(await stores.blobs.has(ref)).toBe(true);
-    const whole = await stores.blobs.read(ref);
-    expect(whole && createHash('sha256').update(whole).digest('hex')).toBe(expected);
-    const hash = createHash('sha256');
-    let largest = 0;
-    for await (const chunk of stores.blobs.stream(ref)) {
-      hash.update(chunk as Buffer);
-      largest = Math.max(largest, (chunk as Buffer).length);
-    }
-    expect(hash.digest('hex')).toBe(expected);
-    expect(largest).toBeLessThanOrEqual(BLOB_CHUNK_BYTES);
-    expect(await stores.blobs.read({ ...ref, sha256: '0'.repeat(64) })).toBeNull();
-  });
-
-  test('a blob with a chunk gone is not complete: has is false, read is null, the stream fails', async () => {
-    const documentId = `${uniqueName('000.00.00.H10')},2025/03/14,2/UBND-VP`;
-    const ref = await stores.blobs.put(documentId, [randomBytes(BLOB_CHUNK_BYTES + 10)]);
-    expect(await stores.blobs.has(ref)).toBe(true);
-    await kind.sql(`DELETE FROM {prefix}edoc_blob_chunks WHERE document_id = '${documentId}' AND seq = 1`);
-    expect(await stores.blobs.has(ref)).toBe(false);
-    expect(await stores.blobs.read(ref)).toBeNull();
-    await expect((async () => {
-      for await (const chunk of stores.blobs.stream(ref)) void chunk;
-    })()).rejects.toThrow('blob chunk missing');
-    expect(await stores.blobs.has({ ...ref, sha256: '0'.repeat(64) })).toBe(false);
-  });
-
-  test('mailbox entries are filed once, listed per organ and carry the reported status', async () => {
-    const organ = uniqueName('org').slice(0, 40);
-    const other = uniqueName('org').slice(0, 40);
-    const blob = await stores.blobs.put('DOC-1', [Buffer.from('<edXML/>')]);
-    const base = { organId: organ, documentId: 'DOC-1', fromOrgan: '000.00.00.H10', blob, businessDocType: 0, statusCode: null };
-    const first = uniqueName('e1');
-    expect(await stores.mailbox.put({ ...base, entryId: first, kind: 'edoc', receivedAt: '2025-03-14T01:00:00.000Z' })).toBe(true);
-    expect(await stores.mailbox.put({ ...base, entryId: first, kind: 'edoc', receivedAt: '2025-03-14T01:00:00.000Z' })).toBe(false);
-    const status = uniqueName('e2');
-    await stores.mailbox.put({ ...base, entryId: status, kind: 'status', businessDocType: null, statusCode: '01', receivedAt: '2025-03-14T02:00:00.000Z' });
-    await stores.mailbox.put({ ...base, organId: other, entryId: uniqueName('e3'), kind: 'edoc', receivedAt: '2025-03-14T03:00:00.000Z' });
-
-    expect((await stores.mailbox.list([organ], {})).map((e) => e.entryId)).toEqual([first, status]);
-    expect((await stores.mailbox.list([organ], { kind: 'status' })).map((e) => e.statusCode)).toEqual(['01']);
-    expect(await stores.mailbox.list([organ, other], { since: '2025-03-14T02:30:00.000Z' })).toHaveLength(1);
-    expect(await stores.mailbox.list([], {})).toEqual([]);
-
-    await stores.mailbox.setReportedStatus(first, '03');
-    expect(await stores.mailbox.get(first)).toMatchObject({ entryId: first, kind: 'edoc', reportedStatus: '03', blob, businessDocType: 0 });
-    expect(await stores.mailbox.get('nope')).toBeNull();
-  });
-
-  test('the recipient ledger knows who was sent which document by whom, and nothing else', async () => {
-    const documentId = `${uniqueName('000.00.01.H10')},2025/03/14,7/UBND-VP`;
-    await stores.recipients.record(documentId, 'A', ['B', 'C']);
-    await stores.recipients.record(documentId, 'A', ['B']);
-    await stores.recipients.record(documentId, 'A', []);
-    expect(await stores.recipients.wasSentTo(documentId, 'A', 'B')).toBe(true);
-    expect(await stores.recipients.wasSentTo(documentId, 'A', 'C')).toBe(true);
-    // Another recipient, the sender itself, the relation reversed, another document: none was sent it.
-    expect(await stores.recipients.wasSentTo(documentId, 'A', 'D')).toBe(false);
-    expect(await stores.recipients.wasSentTo(documentId, 'A', 'A')).toBe(false);
-    expect(await stores.recipients.wasSentTo(documentId, 'B', 'A')).toBe(false);
-    expect(await stores.recipients.wasSentTo(`${documentId}-other`, 'A', 'B')).toBe(false);
-  });
-
-  test('documents already in mailboxes when the ledger is added count as sent to their recipients; the ledger lasts a restart', async () => {
-    const blob = await stores.blobs.put('DOC-OLD', [Buffer.from('<edXML/>')]);
-    const base = { documentId: 'DOC-OLD', fromOrgan: 'S', blob, businessDocType: 0, statusCode: null, receivedAt: '2025-03-14T01:00:00.000Z' };
-    await stores.mailbox.put({ ...base, entryId: uniqueName('old'), organId: 'R', kind: 'edoc' });
-    await stores.mailbox.put({ ...base, entryId: uniqueName('old'), organId: 'T', kind: 'status', businessDocType: null, statusCode: '01' });
-    await stores.recipients.record('DOC-NEW', 'S', ['R']);
-    await stores.close();
-    // A database from before the ledger: the mailbox is there, the ledger is not.
-    await kind.sql('DROP TABLE {prefix}edoc_recipients');
-    stores = await kind.open();
-    expect(await stores.recipients.wasSentTo('DOC-OLD', 'S', 'R')).toBe(true);
-    // A status packet in a mailbox is no document sent to that organ.
-    expect(await stores.recipients.wasSentTo('DOC-OLD', 'S', 'T')).toBe(false);
-    await stores.recipients.record('DOC-NEW', 'S', ['R']);
-    await stores.close();
-    stores = await kind.open();
-    expect(await stores.recipients.wasSentTo('DOC-NEW', 'S', 'R')).toBe(true);
-  });
-});
+for (const [name, make] of backends) edocStoresContract(name, make);

@@ -1,20 +1,20 @@
-// Test harness for the audit room: a fresh SQLite file or PostgreSQL table prefix per suite, raw SQL for tampering, a signer and writers.
+// The audit room under test: a fresh SQLite file or PostgreSQL table prefix per suite, raw SQL for tampering, a signer and writers.
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Pool } from 'pg';
-import { ChainedAuditLog, type AuditWriterOptions } from '../../../src/audit/audit-log';
-import type { AuditStore } from '../../../src/audit/audit-store';
-import { GENESIS_HASH, linkRecords, type RecordContent } from '../../../src/audit/chain';
-import type { ChainOwner } from '../../../src/audit/types';
-import { auditTables } from '../../../src/audit/audit-sql';
-import { CheckpointSigner } from '../../../src/audit/checkpoint-signer';
-import { DEFAULT_PERSONAL_FIELDS, PersonalDataProtector, type PersonalDataConfig } from '../../../src/audit/personal-data';
-import { PostgresAuditStore } from '../../../src/audit/postgres-audit-store';
-import { SqliteAuditStore } from '../../../src/audit/sqlite-audit-store';
-import { DATABASE_URL } from '../../../testkit/env';
+import { ChainedAuditLog, type AuditWriterOptions } from '../src/audit/audit-log';
+import type { AuditStore } from '../src/audit/audit-store';
+import { GENESIS_HASH, linkRecords, type RecordContent } from '../src/audit/chain';
+import type { ChainOwner } from '../src/audit/types';
+import { auditTables } from '../src/audit/audit-sql';
+import { CheckpointSigner } from '../src/audit/checkpoint-signer';
+import { DEFAULT_PERSONAL_FIELDS, PersonalDataProtector, type PersonalDataConfig } from '../src/audit/personal-data';
+import { PostgresAuditStore } from '../src/audit/postgres-audit-store';
+import { SqliteAuditStore } from '../src/audit/sqlite-audit-store';
+import { DATABASE_URL } from './env';
 
 export interface AuditHarness {
   kind: 'sqlite' | 'postgres';

@@ -1,0 +1,181 @@
+// The stores contract: effect log, dead letters, message status, waiting messages, subject sequences, idempotency keys
+// and revoked sessions give the same answers on every Stores backend; each backend runs it by one call.
+import { randomUUID } from 'node:crypto';
+import { createEnvelope } from '../../src/core/envelope';
+import type { Stores } from '../../src/stores/stores';
+import type { DeadLetter } from '../../src/transport/transport';
+
+/** Declares the stores contract's tests for one backend; `open` opens the stores once for the suite (closed after it). */
+export function storesContract(name: string, open: () => Promise<Stores>): void {
+  describe(`stores contract: ${name}`, () => {
+    let stores: Stores;
+    beforeAll(async () => {
+      stores = await open();
+    });
+    afterAll(async () => stores.close());
+
+    test('effect log: recorded once, found again', async () => {
+      const key = `deliver:test:${randomUUID()}`;
+      expect(await stores.effects.isDone(key)).toBe(false);
+      await stores.effects.markDone(key, 'm1');
+      await stores.effects.markDone(key, 'm1');
+      expect(await stores.effects.isDone(key)).toBe(true);
+    });
+
+    test('dead letters: stored once, filtered, marked replayed', async () => {
+      const route = `r-${randomUUID().slice(0, 8)}`;
+      const envelope = createEnvelope({ type: 'dossier.submitted', source: 'motcua', subject: 'H10-261127-1', payload: { ten: 'Lê Thị Hoà' } });
+      const letter: DeadLetter = { id: randomUUID(), route, envelope, code: 'RETRIES_EXHAUSTED', reason: 'down', history: [{ attempt: 1, at: new Date().toISOString(), code: 'X', reason: 'y' }], deadAt: new Date().toISOString(), replayedAt: null };
+      await stores.deadLetters.put(letter);
+      await stores.deadLetters.put(letter);
+      const listed = await stores.deadLetters.list({ route });
+      expect(listed).toEqual([letter]);
+      expect(await stores.deadLetters.list({ route, subject: 'other' })).toEqual([]);
+      await stores.deadLetters.markReplayed([letter.id], new Date().toISOString());
+      expect(await stores.deadLetters.list({ route })).toEqual([]);
+      expect((await stores.deadLetters.list({ route, includeReplayed: true }))[0]!.replayedAt).not.toBeNull();
+    });
+
+    test('message status: accepted once, moves forward, final states are not overwritten by in-progress, reopened by replay', async () => {
+      const messageId = randomUUID();
+      const base = { messageId, correlationId: messageId, causationId: null, type: 't.x', source: 'c', subject: 'S', destination: null, route: 'r', acceptedAt: new Date().toISOString() };
+      await stores.messages.accepted(base);
+      await stores.messages.update(messageId, { state: 'delivered', attempts: 2 });
+      await stores.messages.accepted(base);
+      await stores.messages.update(messageId, { state: 'in-progress', attempts: 3 });
+      expect(await stores.messages.get(messageId)).toMatchObject({ state: 'delivered', attempts: 2 });
+      await stores.messages.reopen(messageId);
+      expect(await stores.messages.get(messageId)).toMatchObject({ state: 'accepted', code: null });
+      const child = randomUUID();
+      await stores.messages.accepted({ ...base, messageId: child, causationId: messageId });
+      expect((await stores.messages.children(messageId)).map((c) => c.messageId)).toEqual([child]);
+      expect(await stores.messages.get(randomUUID())).toBeNull();
+    });
+
+    test('waiting messages: failing since the first failure, kept through later tries, gone once settled or replayed', async () => {
+      const route = `r-${randomUUID().slice(0, 8)}`;
+      const ids = [randomUUID(), randomUUID()];
+      for (const messageId of ids) {
+        await stores.messages.accepted({ messageId, correlationId: messageId, causationId: null, type: 't.x', source: 'c', subject: 'S', destination: null, route, acceptedAt: new Date().toISOString() });
+      }
+      expect(await stores.messages.waiting({ route, limit: 10 })).toEqual([]);
+      await stores.messages.update(ids[0]!, { state: 'in-progress', code: 'UPSTREAM_UNAVAILABLE', reason: '503', attempts: 1 });
+      const first = (await stores.messages.waiting({ route, limit: 10 }))[0]!;
+      await new Promise((r) => setTimeout(r, 5));
+      // The next try starts (no code), fails again: failing since the first failure still.
+      await stores.messages.update(ids[0]!, { state: 'in-progress', attempts: 1 });
+      await stores.messages.update(ids[0]!, { state: 'in-progress', code: 'UPSTREAM_UNAVAILABLE', reason: '503', attempts: 1 });
+      await stores.messages.update(ids[1]!, { state: 'in-progress', code: 'NETWORK_ERROR', reason: 'refused', attempts: 1 });
+      await stores.messages.update(ids[0]!, { state: 'in-progress', attempts: 1 });
+      const waiting = await stores.messages.waiting({ route, limit: 10 });
+      expect(waiting.map((m) => m.messageId)).toEqual(ids);
+      // A try under way keeps the last failure's code and reason.
+      expect(waiting[0]).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', reason: '503' });
+      expect(waiting[0]!.failingSince).toBe(first.failingSince);
+      expect(await stores.messages.waiting({ route, limit: 1 })).toHaveLength(1);
+      await stores.messages.update(ids[0]!, { state: 'delivered', attempts: 1 });
+      await stores.messages.update(ids[1]!, { state: 'dead-lettered', code: 'MAX_AGE_EXCEEDED', reason: 'old', attempts: 1 });
+      expect(await stores.messages.waiting({ route, limit: 10 })).toEqual([]);
+      await stores.messages.reopen(ids[1]!);
+      await stores.messages.update(ids[1]!, { state: 'in-progress', attempts: 1 });
+      expect(await stores.messages.waiting({ route, limit: 10 })).toEqual([]);
+    });
+
+    test('subject sequences: a number pending too long is voided once; a confirmed or settled one never is', async () => {
+      const subject = `HS-void-${randomUUID()}`;
+      const [one, two, three] = [await stores.sequences.next(subject), await stores.sequences.next(subject), await stores.sequences.next(subject)];
+      // 1 confirmed (its message is in the transport), 2 left pending (its process died), 3 settled.
+      expect(await stores.sequences.confirm(subject, one)).toBe(true);
+      await stores.sequences.settle(subject, three);
+      // Not old enough yet.
+      expect(await stores.sequences.voidAbandoned(subject, two, 60_000)).toBe(false);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(await stores.sequences.voidAbandoned(subject, one, 10)).toBe(false);
+      expect(await stores.sequences.voidAbandoned(subject, three, 10)).toBe(false);
+      expect(await stores.sequences.voidAbandoned(subject, two, 10)).toBe(true);
+      expect(await stores.sequences.voidAbandoned(subject, two, 10)).toBe(false);
+      expect(await stores.sequences.isSettled(subject, two)).toBe(true);
+      expect(await stores.sequences.isVoided(subject, two)).toBe(true);
+      expect(await stores.sequences.isVoided(subject, one)).toBe(false);
+      // The late intake finds its number voided: not accepted.
+      expect(await stores.sequences.confirm(subject, two)).toBe(false);
+    });
+
+    test('subject sequences: 1, 2, 3 per subject; settled one by one', async () => {
+      const subject = `H10-${randomUUID()}`;
+      expect([await stores.sequences.next(subject), await stores.sequences.next(subject), await stores.sequences.next(subject)]).toEqual([1, 2, 3]);
+      expect(await stores.sequences.next(`${subject}-other`)).toBe(1);
+      expect(await stores.sequences.isSettled(subject, 0)).toBe(true);
+      expect(await stores.sequences.isSettled(subject, 1)).toBe(false);
+      await stores.sequences.settle(subject, 2);
+      expect(await stores.sequences.isSettled(subject, 1)).toBe(false);
+      expect(await stores.sequences.isSettled(subject, 2)).toBe(true);
+    });
+
+    test('subject sequences: a number its consumer settled before the intake confirmed it is confirmed; only a voided one is not', async () => {
+      // A fast consumer (a dossier rejected without an upstream call) settles the number while the intake that issued it
+      // is still waiting for the publish confirm; the intake's confirm must not then answer "not accepted".
+      const subject = `H10-${randomUUID()}`;
+      const settledFirst = await stores.sequences.next(subject);
+      await stores.sequences.settle(subject, settledFirst);
+      expect(await stores.sequences.confirm(subject, settledFirst)).toBe(true);
+      const pending = await stores.sequences.next(subject);
+      expect(await stores.sequences.confirm(subject, pending)).toBe(true);
+      const voided = await stores.sequences.next(subject);
+      expect(await stores.sequences.voidAbandoned(subject, voided, -1000)).toBe(true);
+      expect(await stores.sequences.confirm(subject, voided)).toBe(false);
+    });
+
+    test('idempotency keys: claimed once per client, accepted, released, taken over only when abandoned', async () => {
+      const key = randomUUID();
+      const first = { messageId: randomUUID(), correlationId: randomUUID(), payloadDigest: 'sha256:aa', claimedAtMs: Date.now() };
+      expect(await stores.idempotency.claim('motcua', key, first)).toBeNull();
+      // Another client's key of the same name is its own.
+      expect(await stores.idempotency.claim('qlvb', key, { ...first, messageId: randomUUID() })).toBeNull();
+      const second = { ...first, messageId: randomUUID(), payloadDigest: 'sha256:bb' };
+      expect(await stores.idempotency.claim('motcua', key, second)).toEqual({ ...first, state: 'pending' });
+      // Pending, but not abandoned yet.
+      expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 60_000, Date.now())).toBe(false);
+      // Abandoned: taken over once, by the first comer.
+      const later = Date.now() + 120_000;
+      expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 60_000, later)).toBe(true);
+      expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 60_000, later)).toBe(false);
+      await stores.idempotency.accepted('motcua', key);
+      expect(await stores.idempotency.claim('motcua', key, second)).toMatchObject({ messageId: first.messageId, state: 'accepted', claimedAtMs: later });
+      expect(await stores.idempotency.takeOver('motcua', key, first.messageId, 0, later + 1)).toBe(false);
+      // Released only by the claim that holds it: not by another message, nor by the claim it took over from.
+      await stores.idempotency.release('motcua', key, second.messageId, later);
+      expect(await stores.idempotency.claim('motcua', key, second)).toMatchObject({ messageId: first.messageId });
+      await stores.idempotency.release('motcua', key, first.messageId, first.claimedAtMs);
+      expect(await stores.idempotency.claim('motcua', key, second)).toMatchObject({ messageId: first.messageId });
+      await stores.idempotency.release('motcua', key, first.messageId, later);
+      expect(await stores.idempotency.claim('motcua', key, second)).toBeNull();
+    });
+
+    test('idempotency keys: a claim its intake keeps renewing is not taken over; one it stopped renewing is', async () => {
+      const key = randomUUID();
+      const claimedAtMs = Date.now() - 60_000;
+      const record = { messageId: randomUUID(), correlationId: randomUUID(), payloadDigest: 'sha256:cc', claimedAtMs };
+      expect(await stores.idempotency.claim('motcua', key, record)).toBeNull();
+      await stores.idempotency.renew('motcua', key, record.messageId, claimedAtMs, Date.now());
+      expect(await stores.idempotency.takeOver('motcua', key, record.messageId, 6000, Date.now())).toBe(false);
+      // A renewal of another claim (the one before a takeover) changes nothing.
+      await stores.idempotency.renew('motcua', key, record.messageId, claimedAtMs - 1, Date.now() + 60_000);
+      expect(await stores.idempotency.takeOver('motcua', key, record.messageId, 6000, Date.now() + 10_000)).toBe(true);
+    });
+
+    test('revoked sessions: refused from sign-out until their expiry, on every store', async () => {
+      const jti = randomUUID();
+      expect(await stores.revokedSessions.isRevoked(jti)).toBe(false);
+      await stores.revokedSessions.revoke(jti, Date.now() + 3600_000);
+      await stores.revokedSessions.revoke(jti, Date.now() + 3600_000);
+      expect(await stores.revokedSessions.isRevoked(jti)).toBe(true);
+      // A revocation past its session's expiry is pruned at the next sign-out.
+      const expired = randomUUID();
+      await stores.revokedSessions.revoke(expired, Date.now() - 1000);
+      await stores.revokedSessions.revoke(randomUUID(), Date.now() + 3600_000);
+      expect(await stores.revokedSessions.isRevoked(expired)).toBe(false);
+      expect(await stores.revokedSessions.isRevoked(jti)).toBe(true);
+    });
+  });
+}
