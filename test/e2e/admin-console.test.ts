@@ -117,8 +117,12 @@ describe('admin console in headless Chromium', () => {
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     const html = await res.text();
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i); // no inline script
-    const js = await fetch(`${bus.url()}/admin/app.js`);
-    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    // app.js and the modules it imports (core/, views/) are same-origin scripts with a JavaScript type.
+    for (const module of ['app.js', 'core/api.js', 'views/sign-in.js']) {
+      const js = await fetch(`${bus.url()}/admin/${module}`);
+      expect(js.headers.get('content-type')).toMatch(/javascript/);
+      expect(js.headers.get('content-security-policy')).toBe(csp);
+    }
   });
 
   test('sign in, find a dossier by MaHoSo, open its timeline, replay a dead letter and see it delivered', async () => {
@@ -274,6 +278,24 @@ describe('admin console in headless Chromium', () => {
     await shot('waiting');
     world.dvcqg.control.setFault({ mode: 'none' });
     expect((await settled(id)).state).toBe('delivered');
+    expect(pageErrors).toEqual([]);
+  });
+
+  test('every view opens from the navigation, marked as the current page, and renders its main element', async () => {
+    await signInAs(ADMIN);
+    const views: Array<[link: string, main: string]> = [
+      ['nav-timeline', 'timeline-form'],
+      ['nav-waiting', 'waiting-refresh'],
+      ['nav-dead-letters', 'dl-filter'],
+      ['nav-breakers', 'breakers-refresh'],
+      ['nav-verification', 'verify-run'],
+      ['nav-search', 'search-form'],
+    ];
+    for (const [link, main] of views) {
+      await page.getByTestId(link).click();
+      await page.locator(`[data-testid="main"] [data-testid="${main}"]`).waitFor();
+      expect(await page.getByTestId(link).getAttribute('aria-current')).toBe('page');
+    }
     expect(pageErrors).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
-// The admin console (/admin): static files from src/admin-ui (no build step), served with a strict CSP. It only
-// talks to the admin API (/api/v1/admin/*) of the same bus with the token from POST /api/v1/admin/session.
+// The admin console (/admin): static files and ES modules from src/http/console/ui and its subfolders (no build step),
+// served with a strict CSP. It only talks to the admin API (/api/v1/admin/*) of the same bus with the token from
+// POST /api/v1/admin/session.
 import { repoFile } from '../../core/repo-files';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 
@@ -8,7 +9,10 @@ export function adminUiDirectory(): string {
   return repoFile('src', 'http', 'console', 'ui');
 }
 
-/** No inline script or style, nothing from elsewhere, never framed; the console only calls its own bus. */
+/**
+ * No inline script or style, nothing from elsewhere (the console's module scripts are same-origin files, allowed by
+ * 'self'), never framed; the console only calls its own bus.
+ */
 export const ADMIN_CONSOLE_CSP = [
   "default-src 'self'",
   "script-src 'self'",
@@ -28,7 +32,7 @@ function securityHeaders(_req: Request, res: Response, next: NextFunction): void
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
-  // Small files, and a new deployment must never run against a stale app.js.
+  // Small files, and a new deployment must never run its new app.js against stale modules (or the reverse).
   res.setHeader('Cache-Control', 'no-cache');
   next();
 }
