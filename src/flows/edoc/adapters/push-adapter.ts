@@ -49,7 +49,7 @@ export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
       if (!endpoint) throw new MessageRejectedError('EDOC_NO_PUSH_ENDPOINT', `organ ${payload.toOrgan} has no push endpoint`);
       // One copy of the package in memory for the length of the call (the push contract takes a Buffer).
       const content = await deps.blobs.read(payload.blob);
-      if (!content) throw new UpstreamError('the stored package is missing', 'EDOC_BLOB_MISSING', false);
+      if (!content) throw new UpstreamError({ kind: 'internal', code: 'EDOC_BLOB_MISSING', message: 'the stored package is missing' });
       const routing = {
         fromOrgan: payload.fromOrgan,
         toOrgan: payload.toOrgan,
