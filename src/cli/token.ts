@@ -3,7 +3,7 @@ import { mintToken } from '../http/auth/auth';
 import { ConfigError, loadConfig } from '../config/load-config';
 
 function main(argv: string[]): number {
-  const config = loadConfig();
+  const config = loadConfig({ checkSecrets: false });
   const arg = argv[0];
   if (!arg || arg === '--help') {
     process.stderr.write('usage: npm run token -- <clientId> | --list\n');

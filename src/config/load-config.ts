@@ -9,6 +9,7 @@ import { developmentOverlayPath, mergeOverlay, PROFILE_ENV, profileOf } from './
 import { formatMemberId } from './member-id';
 import { productionProblems } from './production-guard';
 import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
+import { resolveSecrets, type BusSecrets, type SecretDeclaration } from './secrets';
 
 export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
   retry: RetryPolicyConfig;
@@ -20,8 +21,10 @@ export interface BusConfig extends BusFileConfig {
   /** The development profile (LGSP_PROFILE=development): demo settings allowed, never under NODE_ENV=production. */
   development: boolean;
   routes: ResolvedRoute[];
-  /** Environment values the bus reads at run time (secrets by name), already checked to be known keys. */
+  /** The LGSP_* environment values the bus was started with, already checked to be known keys. */
   env: Readonly<Record<string, string>>;
+  /** Every secret the config names, resolved at start (src/config/secrets.ts), by the config path that names it. */
+  secrets: BusSecrets;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +102,11 @@ function describeIssues(file: string, error: z.ZodError, prefix: string[] = []):
 export interface LoadConfigOptions {
   configDir?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * False for tools that read the config without running the bus (a token for a client, the routes' queue names):
+   * the secrets present are resolved, missing or refused ones are not reported. Default true: the bus's start.
+   */
+  checkSecrets?: boolean;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
@@ -172,11 +180,56 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
   problems.push(...crossCheck(bus.data, resolved, routesFile));
   if (problems.length > 0) throw new ConfigError(problems);
   const development = profile === 'development';
-  problems.push(...productionProblems({ profile: development ? 'development' : 'production', config: bus.data, env: { ...process.env, ...env } }));
+  const secretEnv = { ...process.env, ...env };
+  problems.push(...productionProblems({ profile: development ? 'development' : 'production', config: bus.data, env: secretEnv }));
+  const declarations = [
+    ...coreSecrets(bus.data, development, problems),
+    ...Object.entries(bus.data.flows).flatMap(([name, settings]) => FLOW_DESCRIPTORS[name]!.secrets(settings)),
+  ];
+  const { secrets, problems: secretProblems } = resolveSecrets(declarations, { env: secretEnv, development });
+  if (options.checkSecrets !== false) problems.push(...secretProblems.map((p) => `${busFile}: ${p}`));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const audit = { ...bus.data.audit, generateSigningKey: bus.data.audit.generateSigningKey ?? development };
-  return { ...bus.data, audit, configDir, development, routes: resolved, env: knownEnv };
+  return { ...bus.data, audit, configDir, development, routes: resolved, env: knownEnv, secrets };
+}
+
+/** Config paths of the bus's own secrets (flows declare theirs in their descriptors). */
+export const CORE_SECRETS = {
+  sharedClientKey: 'auth.signingKeyEnv',
+  adminSessionKey: 'auth.adminSessionKeyEnv',
+  auditEncryptionKey: 'audit.personalData.encryptionKeyEnv',
+  clientKey: (client: number, key: number) => `clients.${client}.keys.${key}.secretEnv`,
+  adapterToken: (adapter: string) => `adapters.${adapter}.tokenEnv`,
+} as const;
+
+/** The secrets bus.yaml's own sections name. A setting that needs a secret but names none is reported in `problems`. */
+function coreSecrets(bus: BusFileConfig, development: boolean, problems: string[]): SecretDeclaration[] {
+  const declarations: SecretDeclaration[] = [
+    // Optional: clients may all have keys of their own. In development the development key stands in.
+    {
+      path: CORE_SECRETS.sharedClientKey,
+      ref: { env: bus.auth.signingKeyEnv, ...(development && bus.auth.developmentSigningKey !== undefined ? { value: bus.auth.developmentSigningKey } : {}) },
+      required: false,
+    },
+    // Required in production when admins exist; the development profile makes a random key per process without one.
+    { path: CORE_SECRETS.adminSessionKey, ref: { env: bus.auth.adminSessionKeyEnv }, required: !development && bus.admins.length > 0 },
+  ];
+  bus.clients.forEach((client, i) =>
+    client.keys.forEach((key, j) => {
+      if (key.secretEnv !== undefined) declarations.push({ path: CORE_SECRETS.clientKey(i, j), ref: { env: key.secretEnv }, minBytes: 32 });
+    }),
+  );
+  const personalData = bus.audit.personalData;
+  if (personalData.encryptionKeyEnv !== undefined) {
+    declarations.push({ path: CORE_SECRETS.auditEncryptionKey, ref: { env: personalData.encryptionKeyEnv }, required: personalData.mode === 'encrypt' });
+  } else if (personalData.mode === 'encrypt') {
+    problems.push(`bus.yaml: audit.personalData.encryptionKeyEnv: required for mode encrypt`);
+  }
+  for (const [name, adapter] of Object.entries(bus.adapters)) {
+    if (adapter.tokenEnv !== undefined) declarations.push({ path: CORE_SECRETS.adapterToken(name), ref: { env: adapter.tokenEnv } });
+  }
+  return declarations;
 }
 
 function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {
