@@ -8,7 +8,7 @@ const SRC_WIDE = [
 ];
 const UNDICI_ONLY_IN_HTTP_KIT = { group: ['undici'], message: 'undici is used through upstreams/http-kit (UpstreamPool) only.' };
 const UPSTREAMS = {
-  group: ['**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/config/**', '**/cli/**', '**/bus'],
+  group: ['**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/config/**', '**/cli/**', '**/bus', '**/bus-config'],
   message: 'upstreams/ are clients and mappings: they know only core/ and their HTTP kit.',
 };
 
@@ -24,8 +24,23 @@ const LAYERS = [
       ...SRC_WIDE,
       UNDICI_ONLY_IN_HTTP_KIT,
       {
-        group: ['**/config/**', '**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/observability/**', '**/cli/**', '**/bus'],
+        group: ['**/config/**', '**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/observability/**', '**/cli/**', '**/bus', '**/bus-config'],
         message: 'core/ is the bottom layer: it imports nothing of the bus.',
+      },
+    ],
+  },
+  {
+    files: ['src/config/**/*.ts'],
+    patterns: [
+      ...SRC_WIDE,
+      UNDICI_ONLY_IN_HTTP_KIT,
+      {
+        group: [
+          ...['messaging', 'transport', 'stores', 'audit', 'http', 'flows', 'upstreams', 'observability', 'cli'].flatMap((layer) => [`**/${layer}`, `**/${layer}/**`]),
+          '**/bus',
+          '**/bus-config',
+        ],
+        message: 'config/ imports only core/: the flows and the gateway hand in their descriptors (src/bus-config.ts).',
       },
     ],
   },

@@ -168,7 +168,11 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         metrics,
         logger: logger.child({ flow: flow.name }),
         router: flowRouter,
-        authenticate: (right) => authenticate(config, (code) => metrics.refused.inc({ code }), right),
+        authenticate: (right) => {
+          // Rights are declared with the flow's services (its descriptor); an endpoint asking for another is a bug.
+          if (right !== undefined && !config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
+          return authenticate(config, (code) => metrics.refused.inc({ code }), right);
+        },
         breaker: breakerFor,
         onStop: (stop) => stopHooks.push(stop),
         publicBaseUrl: publicUrl,

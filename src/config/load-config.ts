@@ -1,10 +1,11 @@
 // Loads and validates all configuration (bus.yaml, routes.yaml, LGSP_* environment); the only reader of config files and env.
+// It knows the flows and the gateway's services only through the catalogue its caller hands in (src/bus-config.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { FLOW_DESCRIPTORS } from '../flows/settings';
-import { isKnownRightPattern, KNOWN_RIGHTS } from '../http/auth/rights';
+import { rightMatches } from '../core/right-pattern';
+import { knownRights, type BusCatalogue, type ServiceDeclaration } from './flow-descriptor';
 import { developmentOverlayPath, mergeOverlay, PROFILE_ENV, profileOf } from './deployment-profile';
 import { formatMemberId } from './member-id';
 import { productionProblems } from './production-guard';
@@ -25,6 +26,15 @@ export interface BusConfig extends BusFileConfig {
   env: Readonly<Record<string, string>>;
   /** Every secret the config names, resolved at start (src/config/secrets.ts), by the config path that names it. */
   secrets: BusSecrets;
+  /** The services this configuration offers (the gateway's, then each configured flow's), for the metaservices. */
+  services: OfferedService[];
+  /** Every right an endpoint of the bus asks for (configured flow or not): what clients and groups may be granted. */
+  knownRights: readonly string[];
+}
+
+/** A service of a configured flow, with the path its SOAP operations are served at (null: none). */
+export interface OfferedService extends ServiceDeclaration {
+  soapPath: string | null;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +110,8 @@ function describeIssues(file: string, error: z.ZodError, prefix: string[] = []):
 }
 
 export interface LoadConfigOptions {
+  /** The flows (schemas, pipelines, secrets, services) and the gateway's services the config is checked against. */
+  catalogue: BusCatalogue;
   configDir?: string;
   env?: NodeJS.ProcessEnv;
   /**
@@ -109,7 +121,10 @@ export interface LoadConfigOptions {
   checkSecrets?: boolean;
 }
 
-export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
+export function loadConfig(options: LoadConfigOptions): BusConfig {
+  const { catalogue } = options;
+  const flows = catalogue.flows;
+  const rights = knownRights(catalogue);
   const env = options.env ?? process.env;
   const configDir = path.resolve(options.configDir ?? env.LGSP_CONFIG_DIR ?? 'config');
   const problems: string[] = [];
@@ -165,9 +180,9 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
     }),
   );
   for (const [name, section] of Object.entries(bus.data.flows)) {
-    const descriptor = FLOW_DESCRIPTORS[name];
+    const descriptor = flows[name];
     if (!descriptor) {
-      problems.push(`${busFile}: unknown key "flows.${name}" (known flows: ${Object.keys(FLOW_DESCRIPTORS).join(', ') || 'none'})`);
+      problems.push(`${busFile}: unknown key "flows.${name}" (known flows: ${Object.keys(flows).join(', ') || 'none'})`);
       continue;
     }
     const parsed = descriptor.schema.safeParse(section ?? {});
@@ -177,21 +192,28 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
       bus.data.flows[name] = parsed.data;
     }
   }
-  problems.push(...crossCheck(bus.data, resolved, routesFile));
+  problems.push(...crossCheck(bus.data, resolved, routesFile, catalogue, rights));
   if (problems.length > 0) throw new ConfigError(problems);
   const development = profile === 'development';
   const secretEnv = { ...process.env, ...env };
   problems.push(...productionProblems({ profile: development ? 'development' : 'production', config: bus.data, env: secretEnv }));
   const declarations = [
     ...coreSecrets(bus.data, development, problems),
-    ...Object.entries(bus.data.flows).flatMap(([name, settings]) => FLOW_DESCRIPTORS[name]!.secrets(settings)),
+    ...Object.entries(bus.data.flows).flatMap(([name, settings]) => flows[name]!.secrets(settings)),
   ];
   const { secrets, problems: secretProblems } = resolveSecrets(declarations, { env: secretEnv, development });
   if (options.checkSecrets !== false) problems.push(...secretProblems.map((p) => `${busFile}: ${p}`));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const audit = { ...bus.data.audit, generateSigningKey: bus.data.audit.generateSigningKey ?? development };
-  return { ...bus.data, audit, configDir, development, routes: resolved, env: knownEnv, secrets };
+  const services: OfferedService[] = [
+    ...catalogue.gatewayServices.map((service) => ({ ...service, soapPath: null })),
+    ...Object.entries(bus.data.flows).flatMap(([name, settings]) => {
+      const flow = flows[name]!;
+      return flow.services.map((service) => ({ ...service, soapPath: flow.soapPath(settings) }));
+    }),
+  ];
+  return { ...bus.data, audit, configDir, development, routes: resolved, env: knownEnv, secrets, services, knownRights: rights };
 }
 
 /** Config paths of the bus's own secrets (flows declare theirs in their descriptors). */
@@ -232,9 +254,9 @@ function coreSecrets(bus: BusFileConfig, development: boolean, problems: string[
   return declarations;
 }
 
-function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {
+function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string, catalogue: BusCatalogue, rights: readonly string[]): string[] {
   const problems: string[] = [];
-  const enabled = Object.keys(bus.flows).map((name) => FLOW_DESCRIPTORS[name]).filter((d) => d !== undefined);
+  const enabled = Object.keys(bus.flows).map((name) => catalogue.flows[name]).filter((d) => d !== undefined);
   const pipelines = new Set(enabled.flatMap((d) => d.pipelines));
   const adapters = new Set(Object.keys(bus.adapters));
   const seen = new Set<string>();
@@ -265,7 +287,7 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
     });
   });
   const clientIds = new Set(bus.clients.map((c) => c.id));
-  problems.push(...accessProblems(bus));
+  problems.push(...accessProblems(bus, rights));
   routes.forEach((route, i) =>
     route.clients.forEach((client) => {
       if (client !== '*' && !clientIds.has(client)) problems.push(`${routesFile}: routes.${i}.clients: unknown client "${client}"`);
@@ -275,10 +297,10 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
 }
 
 /** Rights, groups, keys and throttles of the clients: names that exist, kids and member ids used once. */
-function accessProblems(bus: BusFileConfig): string[] {
+function accessProblems(bus: BusFileConfig, rights: readonly string[]): string[] {
   const problems: string[] = [];
-  const rightProblem = (where: string, right: string) => {
-    if (!isKnownRightPattern(right)) problems.push(`bus.yaml: ${where}: unknown right "${right}" (known: ${KNOWN_RIGHTS.join(', ')})`);
+  const rightProblem = (where: string, pattern: string) => {
+    if (!rights.some((right) => rightMatches(pattern, right))) problems.push(`bus.yaml: ${where}: unknown right "${pattern}" (known: ${rights.join(', ')})`);
   };
   for (const [name, group] of Object.entries(bus.groups)) group.rights.forEach((r) => rightProblem(`groups.${name}.rights`, r));
   const kids = new Map<string, string>();
@@ -300,7 +322,7 @@ function accessProblems(bus: BusFileConfig): string[] {
       kids.set(key.kid, client.id);
     });
     for (const service of Object.keys(client.throttle?.services ?? {})) {
-      if (!(KNOWN_RIGHTS as readonly string[]).includes(service)) problems.push(`bus.yaml: clients.${i}.throttle.services: unknown right "${service}"`);
+      if (!rights.includes(service)) problems.push(`bus.yaml: clients.${i}.throttle.services: unknown right "${service}"`);
     }
   });
   return problems;

@@ -1,6 +1,6 @@
 // Refuses to start the production profile on anything published for the demo: the development signing key, the demo
 // admin password, a generated audit key, an admin console without its own session key. Each problem names its setting.
-import { verifyPassword } from '../http/auth/password-hash';
+import { verifyPassword } from '../core/password-hash';
 import type { DeploymentProfile } from './deployment-profile';
 import type { BusFileConfig } from './schema';
 

@@ -1,5 +1,5 @@
 // The flows' descriptors, by flow name: what the config loader must know of each flow before it runs (its bus.yaml
-// section schema, pipelines and secrets). src/bus.ts and the CLI hand them to loadConfig.
+// section schema, pipelines, secrets and services). src/bus-config.ts hands them to loadConfig.
 import type { FlowDescriptor } from '../config/flow-descriptor';
 import { dossierFlowDescriptor } from './dossier/settings';
 import { EDOC_FLOW_DESCRIPTOR } from './edoc/settings';

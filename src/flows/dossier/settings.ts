@@ -49,6 +49,25 @@ export const DOSSIER_PIPELINES = { sync: 'dossier-sync', progress: 'dossier-prog
 export const dossierFlowDescriptor = flowDescriptor({
   schema: dossierSettingsSchema,
   pipelines: Object.values(DOSSIER_PIPELINES),
+  services: [
+    {
+      code: 'dossier',
+      title: 'One-stop dossiers synced to DVCQG',
+      contract: 'bus-api',
+      wsdl: null,
+      endpoints: [
+        { right: 'dossier.submit', protocol: 'rest', method: 'POST', path: '/api/v1/dossiers' },
+        { right: 'dossier.progress', protocol: 'rest', method: 'POST', path: '/api/v1/dossiers/{maHoSo}/progress' },
+      ],
+    },
+    {
+      code: 'citizen',
+      title: 'Citizen check against the national population database',
+      contract: 'bus-api',
+      wsdl: null,
+      endpoints: [{ right: 'citizen.verify', protocol: 'rest', method: 'POST', path: '/api/v1/citizens/verify' }],
+    },
+  ],
   secrets: (settings) => [
     { path: DOSSIER_SECRETS.dvcqgPassword, ref: settings.dvcqg.password },
     { path: DOSSIER_SECRETS.populationSecretKey, ref: settings.population.secretKey },

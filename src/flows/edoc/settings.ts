@@ -84,6 +84,25 @@ export const edocPushTokenPath = (organId: string): string => `flows.edoc.organs
 export const EDOC_FLOW_DESCRIPTOR = flowDescriptor({
   schema: edocSettingsSchema,
   pipelines: Object.values(EDOC_ADAPTERS),
+  services: [
+    {
+      code: 'edoc',
+      title: 'E-documents (edXML, QCVN 102:2016) between document systems',
+      contract: 'bus-edocs',
+      wsdl: 'edoc-service',
+      endpoints: [
+        { right: 'edoc.send', protocol: 'rest', method: 'POST', path: '/api/v1/edocs' },
+        { right: 'edoc.inbox', protocol: 'rest', method: 'GET', path: '/api/v1/edocs/inbox' },
+        { right: 'edoc.inbox', protocol: 'rest', method: 'GET', path: '/api/v1/edocs/{id}' },
+        { right: 'edoc.status', protocol: 'rest', method: 'POST', path: '/api/v1/edocs/{id}/status' },
+        { right: 'edoc.send', protocol: 'soap', operation: 'SendEdoc' },
+        { right: 'edoc.inbox', protocol: 'soap', operation: 'GetReceivedEdocList' },
+        { right: 'edoc.inbox', protocol: 'soap', operation: 'GetEdoc' },
+        { right: 'edoc.status', protocol: 'soap', operation: 'UpdateStatus' },
+      ],
+    },
+  ],
+  soapPath: (settings) => settings.soap.path,
   secrets: (settings) => [
     ...(settings.axis ? [{ path: EDOC_AXIS_SECRET_PATH, ref: { env: settings.axis.secretEnv } }] : []),
     ...Object.entries(settings.organs)

@@ -8,10 +8,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { openBusAudit } from '../../../src/audit/open-bus-audit';
-import { ConfigError, loadConfig } from '../../../src/config/load-config';
+import { ConfigError } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
 import { mergeOverlay } from '../../../src/config/deployment-profile';
 import { DEMO_ADMIN_PASSWORD } from '../../../src/config/production-guard';
-import { hashPassword } from '../../../src/http/auth/password-hash';
+import { hashPassword } from '../../../src/core/password-hash';
 import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
 import { PRODUCTION_SECRET_ENV, SHIPPED_FLOW_SECRET_ENV, writeAuditSigningKey } from '../../../testkit/production-secrets';
 
@@ -48,12 +49,12 @@ function startProcess(configDir: string, env: Record<string, string>) {
 }
 
 test('the shipped bus.yaml holds no demo secret; the development profile adds them from bus.development.yaml', () => {
-  const production = loadConfig({ configDir: repoConfig, env: { ...SHIPPED_FLOW_SECRET_ENV } });
+  const production = loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_FLOW_SECRET_ENV } });
   expect(production.development).toBe(false);
   expect(production.auth.developmentSigningKey).toBeUndefined();
   expect(production.admins).toEqual([]);
   expect(production.audit.generateSigningKey).toBe(false);
-  const development = loadConfig({ configDir: repoConfig, env: { ...DEVELOPMENT_PROFILE, ...SHIPPED_FLOW_SECRET_ENV } });
+  const development = loadBusConfig({ configDir: repoConfig, env: { ...DEVELOPMENT_PROFILE, ...SHIPPED_FLOW_SECRET_ENV } });
   expect(development.development).toBe(true);
   expect(development.auth.developmentSigningKey).toBeDefined();
   expect(development.admins.map((a) => a.username)).toEqual(['admin']);
@@ -61,7 +62,7 @@ test('the shipped bus.yaml holds no demo secret; the development profile adds th
 
 test('the development settings pasted into bus.yaml stop the production profile, each named', () => {
   const { configDir } = configDirWith(mergeOverlay(shippedBus(), overlay()));
-  const problems = problemsOf(() => loadConfig({ configDir, env: {} }));
+  const problems = problemsOf(() => loadBusConfig({ configDir, env: {} }));
   expect(problems).toContain('auth.developmentSigningKey');
   expect(problems).toMatch(/admins\.0\.passwordHash \(admin\) verifies the published demo password/);
   expect(problems).toContain('audit.generateSigningKey');
@@ -71,24 +72,24 @@ test('the development settings pasted into bus.yaml stop the production profile,
 test('a published or short shared key, and an admin session key missing, short or equal to the client key, are refused', () => {
   const withAdmin = { ...shippedBus(), admins: [{ username: 'quantri', passwordHash: hashPassword('a real password of the province') }] };
   const { configDir } = configDirWith(withAdmin);
-  expect(problemsOf(() => loadConfig({ configDir, env: { LGSP_JWT_SECRET: 'dev-only-signing-key-change-me-0123456789abcdef', LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/LGSP_JWT_SECRET holds a key published/);
-  expect(problemsOf(() => loadConfig({ configDir, env: { LGSP_JWT_SECRET: 'short', LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/LGSP_JWT_SECRET must be at least 32 bytes/);
-  expect(problemsOf(() => loadConfig({ configDir, env: {} }))).toMatch(/LGSP_ADMIN_SESSION_KEY is not set/);
-  expect(problemsOf(() => loadConfig({ configDir, env: { LGSP_ADMIN_SESSION_KEY: 'short' } }))).toMatch(/LGSP_ADMIN_SESSION_KEY must be at least 32 bytes/);
-  expect(problemsOf(() => loadConfig({ configDir, env: { LGSP_JWT_SECRET: SESSION_KEY, LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/equals LGSP_JWT_SECRET/);
-  expect(loadConfig({ configDir, env: { ...SHIPPED_FLOW_SECRET_ENV, LGSP_JWT_SECRET: PRODUCTION_SECRET_ENV.LGSP_JWT_SECRET, LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }).admins).toHaveLength(1);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: { LGSP_JWT_SECRET: 'dev-only-signing-key-change-me-0123456789abcdef', LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/LGSP_JWT_SECRET holds a key published/);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: { LGSP_JWT_SECRET: 'short', LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/LGSP_JWT_SECRET must be at least 32 bytes/);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: {} }))).toMatch(/LGSP_ADMIN_SESSION_KEY is not set/);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: { LGSP_ADMIN_SESSION_KEY: 'short' } }))).toMatch(/LGSP_ADMIN_SESSION_KEY must be at least 32 bytes/);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: { LGSP_JWT_SECRET: SESSION_KEY, LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/equals LGSP_JWT_SECRET/);
+  expect(loadBusConfig({ configDir, env: { ...SHIPPED_FLOW_SECRET_ENV, LGSP_JWT_SECRET: PRODUCTION_SECRET_ENV.LGSP_JWT_SECRET, LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }).admins).toHaveLength(1);
 });
 
 test('the development profile refuses NODE_ENV=production', () => {
-  expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { ...DEVELOPMENT_PROFILE, NODE_ENV: 'production' } }))).toMatch(/LGSP_PROFILE=development under NODE_ENV=production/);
+  expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: { ...DEVELOPMENT_PROFILE, NODE_ENV: 'production' } }))).toMatch(/LGSP_PROFILE=development under NODE_ENV=production/);
 });
 
 test('a generated audit key is refused outside development', async () => {
   const { configDir } = configDirWith(shippedBus());
-  const development = loadConfig({ configDir, env: { ...DEVELOPMENT_PROFILE, ...SHIPPED_FLOW_SECRET_ENV } });
+  const development = loadBusConfig({ configDir, env: { ...DEVELOPMENT_PROFILE, ...SHIPPED_FLOW_SECRET_ENV } });
   // The development profile of this dir generates the key (the overlay is not there: set it as the overlay would).
   (await openBusAudit({ ...development, audit: { ...development.audit, generateSigningKey: true } })).close();
-  const production = loadConfig({ configDir, env: { ...SHIPPED_FLOW_SECRET_ENV } });
+  const production = loadBusConfig({ configDir, env: { ...SHIPPED_FLOW_SECRET_ENV } });
   await expect(openBusAudit(production)).rejects.toThrow(/audit\.signingKeyFile: .* was generated for development/);
 });
 
