@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { rightMatches } from '../core/right-pattern';
 import { knownRights, type BusCatalogue, type ServiceDeclaration } from './flow-descriptor';
 import { developmentOverlayPath, mergeOverlay, PROFILE_ENV, profileOf } from './deployment-profile';
+import { applyPathOverrides, PATH_OVERRIDE_PREFIX, type AppliedOverride } from './env-overrides';
 import { formatMemberId } from './member-id';
 import { productionProblems } from './production-guard';
 import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
@@ -44,7 +45,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Every LGSP_* variable the bus understands; any other LGSP_* variable is a typo and stops the start. */
+/**
+ * Every LGSP_* variable the bus understands; any other LGSP_* variable is a typo and stops the start. Besides these
+ * short names, LGSP__<PATH> overrides any key of bus.yaml (env-overrides.ts); both are listed in docs/configuration.md.
+ */
 const ENV_OVERRIDES: Record<string, (cfg: Record<string, unknown>, value: string) => void> = {
   LGSP_HTTP_HOST: (c, v) => set(c, ['http', 'host'], v),
   LGSP_HTTP_PORT: (c, v) => set(c, ['http', 'port'], toInt('LGSP_HTTP_PORT', v)),
@@ -99,13 +103,23 @@ function readYaml(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function describeIssues(file: string, error: z.ZodError, prefix: string[] = []): string[] {
+function describeIssues(file: string, error: z.ZodError, prefix: string[] = [], overrides: readonly AppliedOverride[] = []): string[] {
+  // A problem with a value the environment set names the variable, not only the file.
+  const origin = (path: string) => {
+    const override = overrides.find((o) => path === o.path || path.startsWith(`${o.path}.`) || o.path.startsWith(`${path}.`));
+    return override ? ` (set by ${override.variable})` : '';
+  };
   return error.issues.map((issue) => {
     const where = [...prefix, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => `${file}: unknown key "${where ? `${where}.` : ''}${k}"`).join('; ');
+      return issue.keys
+        .map((k) => {
+          const key = `${where ? `${where}.` : ''}${k}`;
+          return `${file}: unknown key "${key}"${origin(key)}`;
+        })
+        .join('; ');
     }
-    return `${file}: ${where || '(root)'}: ${issue.message}`;
+    return `${file}: ${where || '(root)'}: ${issue.message}${origin(where)}`;
   });
 }
 
@@ -132,7 +146,7 @@ export function loadConfig(options: LoadConfigOptions): BusConfig {
   const knownEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith('LGSP_') || value === undefined) continue;
-    if (key in ENV_OVERRIDES || ENV_PASSTHROUGH.has(key) || ENV_PASSTHROUGH_PATTERN.test(key) || ADAPTER_URL_PATTERN.test(key)) knownEnv[key] = value;
+    if (key.startsWith(PATH_OVERRIDE_PREFIX) || key in ENV_OVERRIDES || ENV_PASSTHROUGH.has(key) || ENV_PASSTHROUGH_PATTERN.test(key) || ADAPTER_URL_PATTERN.test(key)) knownEnv[key] = value;
     else problems.push(`environment: unknown variable "${key}"`);
   }
 
@@ -157,6 +171,9 @@ export function loadConfig(options: LoadConfigOptions): BusConfig {
     }
   }
 
+  const pathOverrides = applyPathOverrides(rawBus, knownEnv);
+  problems.push(...pathOverrides.problems);
+
   for (const [key, value] of Object.entries(knownEnv)) {
     const match = ADAPTER_URL_PATTERN.exec(key);
     if (!match) continue;
@@ -167,7 +184,7 @@ export function loadConfig(options: LoadConfigOptions): BusConfig {
   }
 
   const bus = busFileSchema.safeParse(rawBus);
-  if (!bus.success) problems.push(...describeIssues(busFile, bus.error));
+  if (!bus.success) problems.push(...describeIssues(busFile, bus.error, [], pathOverrides.applied));
   const routes = routesFileSchema.safeParse(rawRoutes);
   if (!routes.success) problems.push(...describeIssues(routesFile, routes.error));
   if (!bus.success || !routes.success || problems.length > 0) throw new ConfigError(problems);
@@ -187,7 +204,7 @@ export function loadConfig(options: LoadConfigOptions): BusConfig {
     }
     const parsed = descriptor.schema.safeParse(section ?? {});
     if (!parsed.success) {
-      problems.push(...describeIssues(busFile, parsed.error, ['flows', name]));
+      problems.push(...describeIssues(busFile, parsed.error, ['flows', name], pathOverrides.applied));
     } else {
       bus.data.flows[name] = parsed.data;
     }
