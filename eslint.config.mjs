@@ -1,39 +1,58 @@
 import tseslint from 'typescript-eslint';
 
-/** Import rules of the layers (docs/architecture.md): each entry says what a folder may not import. */
+/** What no file of src/ imports, whatever its layer. */
+const SRC_WIDE = [
+  { group: ['**/testkit/**', '**/testkit'], message: 'src/ ships; test doubles live in testkit/ and never reach src/.' },
+  { group: ['**/test/**', '**/bench/**', '**/chaos/**'], message: 'src/ never imports tests, the bench or the chaos suite.' },
+  { group: ['axios', 'node-fetch'], message: 'outbound HTTP goes through upstreams/http-kit (one undici pool per upstream): one client stack.' },
+];
+const UNDICI_ONLY_IN_HTTP_KIT = { group: ['undici'], message: 'undici is used through upstreams/http-kit (UpstreamPool) only.' };
+const UPSTREAMS = {
+  group: ['**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/config/**', '**/cli/**', '**/bus', '**/bus-config'],
+  message: 'upstreams/ are clients and mappings: they know only core/ and their HTTP kit.',
+};
+
+/**
+ * Import rules of the layers (docs/architecture.md): each entry says what a folder may not import. A file takes the
+ * rule of the last entry matching it, so every src/ entry repeats the src-wide patterns.
+ */
 const LAYERS = [
-  {
-    files: ['src/**/*.ts'],
-    patterns: [
-      { group: ['**/testkit/**', '**/testkit'], message: 'src/ ships; test doubles live in testkit/ and never reach src/.' },
-      { group: ['**/test/**', '**/bench/**', '**/chaos/**'], message: 'src/ never imports tests, the bench or the chaos suite.' },
-    ],
-  },
+  { files: ['src/**/*.ts'], patterns: [...SRC_WIDE, UNDICI_ONLY_IN_HTTP_KIT] },
   {
     files: ['src/core/**/*.ts'],
     patterns: [
+      ...SRC_WIDE,
+      UNDICI_ONLY_IN_HTTP_KIT,
       {
-        group: ['**/config/**', '**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/observability/**', '**/cli/**', '**/bus'],
+        group: ['**/config/**', '**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/observability/**', '**/cli/**', '**/bus', '**/bus-config'],
         message: 'core/ is the bottom layer: it imports nothing of the bus.',
       },
     ],
   },
   {
-    files: ['src/upstreams/**/*.ts'],
+    files: ['src/config/**/*.ts'],
     patterns: [
+      ...SRC_WIDE,
+      UNDICI_ONLY_IN_HTTP_KIT,
       {
-        group: ['**/messaging/**', '**/transport/**', '**/stores/**', '**/audit/**', '**/http/**', '**/flows/**', '**/config/**', '**/cli/**', '**/bus'],
-        message: 'upstreams/ are clients and mappings: they know only core/ and their HTTP kit.',
+        group: [
+          ...['messaging', 'transport', 'stores', 'audit', 'http', 'flows', 'upstreams', 'observability', 'cli'].flatMap((layer) => [`**/${layer}`, `**/${layer}/**`]),
+          '**/bus',
+          '**/bus-config',
+        ],
+        message: 'config/ imports only core/: the flows and the gateway hand in their descriptors (src/bus-config.ts).',
       },
     ],
   },
+  { files: ['src/upstreams/**/*.ts'], patterns: [...SRC_WIDE, UNDICI_ONLY_IN_HTTP_KIT, UPSTREAMS] },
+  { files: ['src/upstreams/http-kit/**/*.ts'], patterns: [...SRC_WIDE, UPSTREAMS] },
   {
     files: ['src/transport/**/*.ts', 'src/stores/**/*.ts', 'src/audit/**/*.ts'],
-    patterns: [{ group: ['**/messaging/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/cli/**', '**/bus'], message: 'transport/, stores/ and audit/ sit below messaging/.' }],
+    patterns: [...SRC_WIDE, UNDICI_ONLY_IN_HTTP_KIT, { group: ['**/messaging/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/cli/**', '**/bus'], message: 'transport/, stores/ and audit/ sit below messaging/.' }],
   },
   {
     files: ['src/messaging/**/*.ts'],
-    patterns: [{ group: ['**/http/**', '**/flows/**', '**/cli/**', '**/bus'], message: 'messaging/ sits below flows/ and http/.' }],
+    patterns: [...SRC_WIDE, UNDICI_ONLY_IN_HTTP_KIT, { group: ['**/http/**', '**/flows/**', '**/cli/**', '**/bus'], message: 'messaging/ sits below flows/ and http/.' }],
   },
   {
     // `npm run test:unit` runs test/unit with neither RabbitMQ nor PostgreSQL: those tests reach for neither.

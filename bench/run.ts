@@ -14,7 +14,7 @@ import { startPopulationSimulator } from '../testkit/simulators/population';
 import { buildEdxmlPackage } from '../src/upstreams/edxml';
 import { startQlvbPushSimulator } from '../testkit/simulators/qlvb-push/simulator';
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../testkit/simulators/reference';
-import { loadConfig } from '../src/config/load-config';
+import { loadBusConfig } from '../src/bus-config';
 import { deleteTopology } from '../testkit/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../testkit/bus-process';
 import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../testkit/production-secrets';
@@ -402,7 +402,7 @@ async function main(): Promise<void> {
     log(`bus peak RSS after each phase (MB): ${JSON.stringify(peakRssMbAfter)}`);
   } finally {
     await stopChild(bus);
-    const config = loadConfig({ configDir, env: {} });
+    const config = loadBusConfig({ configDir, env: {}, checkSecrets: false });
     await deleteTopology(prefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
   }
   results.peakRssMb = peakRssMbAfter.edoc ?? null;
@@ -435,7 +435,7 @@ async function main(): Promise<void> {
     log(`scale-out, 2 processes: intake ${acceptPerSec.toFixed(0)}/s, end to end ${e2ePerSec.toFixed(1)} dossiers/s (${delivered}/${scaleAccepted.length}) ${JSON.stringify(runs.cpu)}`);
   } finally {
     await Promise.all(scaleBuses.map((b) => stopChild(b)));
-    const config = loadConfig({ configDir: path.join(scaleDirs[0]!, 'config'), env: {} });
+    const config = loadBusConfig({ configDir: path.join(scaleDirs[0]!, 'config'), env: {}, checkSecrets: false });
     await deleteTopology(`${prefix}-scale`, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
   }
 

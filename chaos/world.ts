@@ -13,7 +13,7 @@ import { startQlvbPushSimulator, type QlvbPushSimulator } from '../testkit/simul
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../testkit/simulators/reference';
 import { freePort, spawnChild, stopChild, waitReady, type Child } from '../bench/child-process';
 import { BUS_NODE_FLAGS } from '../src/cli/bus-node-flags';
-import { loadConfig } from '../src/config/load-config';
+import { loadBusConfig } from '../src/bus-config';
 import { deleteTopology } from '../testkit/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../testkit/bus-process';
 import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../testkit/production-secrets';
@@ -128,7 +128,7 @@ export class ChaosWorld {
   /** Stops the bus, deletes the run's queues and exchanges and its PostgreSQL schema, closes the simulators. */
   async dispose(log: (line: string) => void, keepDir: boolean): Promise<void> {
     await this.stopBus().catch((e: Error) => log(`bus stop: ${e.message}`));
-    const config = loadConfig({ configDir: this.configDir, env: {} });
+    const config = loadBusConfig({ configDir: this.configDir, env: {}, checkSecrets: false });
     await deleteTopology(this.queuePrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
     await dropSchema(this.schema).catch((e: Error) => log(`schema cleanup: ${e.message}`));
     for (const sim of Object.values(this.simulators)) await sim.close().catch(() => undefined);

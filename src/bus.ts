@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createAdapter } from './messaging/delivery/generic-adapters';
 import { httpProbe } from './upstreams/http-kit/http-probe';
 import express from 'express';
-import { ConfigError, type BusConfig } from './config/load-config';
+import { ConfigError, CORE_SECRETS, type BusConfig } from './config/load-config';
 import type { BreakerConfig } from './config/schema';
 import { FLOWS } from './flows';
 import { authenticate } from './http/auth/auth';
@@ -38,17 +38,6 @@ import type { AuditLog } from './audit';
 import { MessageIntake } from './messaging/message-intake';
 import { MessageTypeOwnership } from './messaging/message-types';
 
-/** A secret from its environment variable, or in the development profile from its inline fallback value. */
-function requireSecret(config: BusConfig, setting: { env?: string; value?: string }, where: string): string {
-  if (setting.value !== undefined && !config.development) {
-    throw new ConfigError([`bus.yaml: ${where}: inline secret values are for the development profile; give { env: NAME } and set NAME`]);
-  }
-  const fromEnv = setting.env === undefined ? undefined : (config.env[setting.env] ?? process.env[setting.env]);
-  const value = fromEnv || setting.value;
-  if (!value) throw new ConfigError([`bus.yaml: ${where}: environment variable ${setting.env ?? '(none named)'} is not set`]);
-  return value;
-}
-
 export interface Bus {
   readonly config: BusConfig;
   readonly transport: Transport;
@@ -77,7 +66,6 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   const routes = new RouteTable(config.routes);
   const pipelines = new PipelineRegistry();
   const genericAdapters = new Map<string, DeliveryAdapter>();
-  const secret = (name: string) => config.env[name] ?? process.env[name];
 
   const breakers = new Map<string, UpstreamBreaker>();
   const stateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
@@ -95,7 +83,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     return breaker;
   };
   for (const [name, adapterConfig] of Object.entries(config.adapters)) {
-    genericAdapters.set(name, createAdapter(name, adapterConfig, secret));
+    genericAdapters.set(name, createAdapter(name, adapterConfig, config.secrets.find(CORE_SECRETS.adapterToken(name))));
     breakerFor(name, adapterConfig.breaker, adapterConfig.url);
   }
 
@@ -182,10 +170,12 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         metrics,
         logger: logger.child({ flow: flow.name }),
         router: flowRouter,
-        authenticate: (right) => authenticate(config, right),
+        authenticate: (right) => {
+          // Rights are declared with the flow's services (its descriptor); an endpoint asking for another is a bug.
+          if (right !== undefined && !config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
+          return authenticate(config, right);
+        },
         breaker: breakerFor,
-        secret,
-        requireSecret: (setting, where) => requireSecret(config, setting, where),
         onStop: (stop) => stopHooks.push(stop),
         publicBaseUrl: publicUrl,
       });

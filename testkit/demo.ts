@@ -2,16 +2,16 @@
 // keys, the demo admin, inline demo secrets) with the reference simulators of every upstream, and the banner says
 // where everything is. Never for production: the development profile refuses to run under NODE_ENV=production.
 import { DEMO_EDOC_SECRETS, simulatorPortsFromEnv, startReferenceSimulators, type RunningSimulator } from './simulators/reference';
-import { loadConfig } from '../src/config/load-config';
+import { loadBusConfig } from '../src/bus-config';
 import { PROFILE_ENV } from '../src/config/deployment-profile';
 import { DEMO_ADMIN_PASSWORD } from '../src/config/production-guard';
-import { verifyPassword } from '../src/http/auth/password-hash';
+import { verifyPassword } from '../src/core/password-hash';
 import { exitOnStartFailure, runBus } from '../src/cli/start';
 
 async function main(): Promise<void> {
   process.env[PROFILE_ENV] ??= 'development';
   for (const [name, value] of Object.entries(DEMO_EDOC_SECRETS)) process.env[name] ??= value;
-  const config = loadConfig();
+  const config = loadBusConfig();
   let simulators: RunningSimulator[] = [];
   if ((process.env.LGSP_SIMULATORS ?? 'on') !== 'off') {
     simulators = await startReferenceSimulators(simulatorPortsFromEnv(process.env));

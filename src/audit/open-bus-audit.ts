@@ -2,7 +2,7 @@
 // the checkpoint signing key (created on first start in development), personal-data protection.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, type BusConfig } from '../config/load-config';
+import { ConfigError, CORE_SECRETS, type BusConfig } from '../config/load-config';
 import { openAuditLog, type AuditConfig } from './config';
 import type { AuditLog } from './audit-log';
 import { writeSigningKeyPair } from './checkpoint-signer';
@@ -32,11 +32,8 @@ export async function openBusAudit(config: BusConfig, options: OpenBusAuditOptio
   } else if (!config.development && readFileSync(keyFile, 'utf8').startsWith(GENERATED_KEY_MARK)) {
     throw new ConfigError([`bus.yaml: audit.signingKeyFile: ${keyFile} was generated for development; production provides its own key`]);
   }
-  const encryptionEnv = config.audit.personalData.encryptionKeyEnv;
-  const encryptionKey = encryptionEnv ? (config.env[encryptionEnv] ?? process.env[encryptionEnv]) : undefined;
-  if (config.audit.personalData.mode === 'encrypt' && !encryptionKey) {
-    throw new Error(`audit.personalData.mode is encrypt but ${encryptionEnv ?? 'audit.personalData.encryptionKeyEnv'} holds no key`);
-  }
+  // Resolved at start: required (and present) in mode encrypt.
+  const encryptionKey = config.secrets.find(CORE_SECRETS.auditEncryptionKey);
   return openAuditLog({
     store: config.stores.databaseUrl
       ? { kind: 'postgres', databaseUrl: config.stores.databaseUrl }

@@ -1,5 +1,5 @@
 // `npm run -s admin-hash -- <password>` prints the scrypt hash to put in bus.yaml `admins[].passwordHash`.
-import { hashPassword } from '../http/auth/password-hash';
+import { hashPassword } from '../core/password-hash';
 
 const password = process.argv[2];
 if (!password) {

@@ -1,7 +1,8 @@
 // The bus in production: loads config (the production profile unless LGSP_PROFILE says otherwise), starts the bus,
 // prints where it listens, and stops gracefully on SIGTERM or SIGINT. It starts no simulator (`npm start` is the demo).
 import { startBus, type Bus } from '../bus';
-import { ConfigError, loadConfig, type BusConfig } from '../config/load-config';
+import { ConfigError, type BusConfig } from '../config/load-config';
+import { loadBusConfig } from '../bus-config';
 
 /** Starts the bus on a loaded config and stops it (then `beforeExit`) on SIGTERM or SIGINT. */
 export async function runBus(config: BusConfig, beforeExit: () => Promise<void> = async () => undefined): Promise<Bus> {
@@ -36,7 +37,7 @@ export function exitOnStartFailure(error: Error): never {
 }
 
 async function main(): Promise<void> {
-  const bus = await runBus(loadConfig());
+  const bus = await runBus(loadBusConfig());
   process.stdout.write(
     [
       `LGSP bus on ${bus.url()}  (transport: ${bus.transport.kind}, stores: ${bus.stores.kind}${bus.config.development ? ', development profile' : ''})`,

@@ -1,9 +1,10 @@
 // `npm run token -- <clientId>` mints a development token for a configured client; `--list` prints the client ids.
 import { mintToken } from '../http/auth/auth';
-import { ConfigError, loadConfig } from '../config/load-config';
+import { ConfigError } from '../config/load-config';
+import { loadBusConfig } from '../bus-config';
 
 function main(argv: string[]): number {
-  const config = loadConfig();
+  const config = loadBusConfig({ checkSecrets: false });
   const arg = argv[0];
   if (!arg || arg === '--help') {
     process.stderr.write('usage: npm run token -- <clientId> | --list\n');

@@ -1,14 +1,17 @@
 // Loads and validates all configuration (bus.yaml, routes.yaml, LGSP_* environment); the only reader of config files and env.
+// It knows the flows and the gateway's services only through the catalogue its caller hands in (src/bus-config.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { FLOW_DESCRIPTORS } from '../flows/settings';
-import { isKnownRightPattern, KNOWN_RIGHTS } from '../http/auth/rights';
+import { rightMatches } from '../core/right-pattern';
+import { knownRights, type BusCatalogue, type ServiceDeclaration } from './flow-descriptor';
 import { developmentOverlayPath, mergeOverlay, PROFILE_ENV, profileOf } from './deployment-profile';
+import { applyPathOverrides, PATH_OVERRIDE_PREFIX, type AppliedOverride } from './env-overrides';
 import { formatMemberId } from './member-id';
 import { productionProblems } from './production-guard';
 import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
+import { resolveSecrets, type BusSecrets, type SecretDeclaration } from './secrets';
 
 export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
   retry: RetryPolicyConfig;
@@ -20,8 +23,19 @@ export interface BusConfig extends BusFileConfig {
   /** The development profile (LGSP_PROFILE=development): demo settings allowed, never under NODE_ENV=production. */
   development: boolean;
   routes: ResolvedRoute[];
-  /** Environment values the bus reads at run time (secrets by name), already checked to be known keys. */
+  /** The LGSP_* environment values the bus was started with, already checked to be known keys. */
   env: Readonly<Record<string, string>>;
+  /** Every secret the config names, resolved at start (src/config/secrets.ts), by the config path that names it. */
+  secrets: BusSecrets;
+  /** The services this configuration offers (the gateway's, then each configured flow's), for the metaservices. */
+  services: OfferedService[];
+  /** Every right an endpoint of the bus asks for (configured flow or not): what clients and groups may be granted. */
+  knownRights: readonly string[];
+}
+
+/** A service of a configured flow, with the path its SOAP operations are served at (null: none). */
+export interface OfferedService extends ServiceDeclaration {
+  soapPath: string | null;
 }
 
 export class ConfigError extends Error {
@@ -31,7 +45,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Every LGSP_* variable the bus understands; any other LGSP_* variable is a typo and stops the start. */
+/**
+ * Every LGSP_* variable the bus understands; any other LGSP_* variable is a typo and stops the start. Besides these
+ * short names, LGSP__<PATH> overrides any key of bus.yaml (env-overrides.ts); both are listed in docs/configuration.md.
+ */
 const ENV_OVERRIDES: Record<string, (cfg: Record<string, unknown>, value: string) => void> = {
   LGSP_HTTP_HOST: (c, v) => set(c, ['http', 'host'], v),
   LGSP_HTTP_PORT: (c, v) => set(c, ['http', 'port'], toInt('LGSP_HTTP_PORT', v)),
@@ -86,22 +103,42 @@ function readYaml(file: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-function describeIssues(file: string, error: z.ZodError, prefix: string[] = []): string[] {
+function describeIssues(file: string, error: z.ZodError, prefix: string[] = [], overrides: readonly AppliedOverride[] = []): string[] {
+  // A problem with a value the environment set names the variable, not only the file.
+  const origin = (path: string) => {
+    const override = overrides.find((o) => path === o.path || path.startsWith(`${o.path}.`) || o.path.startsWith(`${path}.`));
+    return override ? ` (set by ${override.variable})` : '';
+  };
   return error.issues.map((issue) => {
     const where = [...prefix, ...issue.path.map(String)].join('.');
     if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((k) => `${file}: unknown key "${where ? `${where}.` : ''}${k}"`).join('; ');
+      return issue.keys
+        .map((k) => {
+          const key = `${where ? `${where}.` : ''}${k}`;
+          return `${file}: unknown key "${key}"${origin(key)}`;
+        })
+        .join('; ');
     }
-    return `${file}: ${where || '(root)'}: ${issue.message}`;
+    return `${file}: ${where || '(root)'}: ${issue.message}${origin(where)}`;
   });
 }
 
 export interface LoadConfigOptions {
+  /** The flows (schemas, pipelines, secrets, services) and the gateway's services the config is checked against. */
+  catalogue: BusCatalogue;
   configDir?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * False for tools that read the config without running the bus (a token for a client, the routes' queue names):
+   * the secrets present are resolved, missing or refused ones are not reported. Default true: the bus's start.
+   */
+  checkSecrets?: boolean;
 }
 
-export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
+export function loadConfig(options: LoadConfigOptions): BusConfig {
+  const { catalogue } = options;
+  const flows = catalogue.flows;
+  const rights = knownRights(catalogue);
   const env = options.env ?? process.env;
   const configDir = path.resolve(options.configDir ?? env.LGSP_CONFIG_DIR ?? 'config');
   const problems: string[] = [];
@@ -109,7 +146,7 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
   const knownEnv: Record<string, string> = {};
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith('LGSP_') || value === undefined) continue;
-    if (key in ENV_OVERRIDES || ENV_PASSTHROUGH.has(key) || ENV_PASSTHROUGH_PATTERN.test(key) || ADAPTER_URL_PATTERN.test(key)) knownEnv[key] = value;
+    if (key.startsWith(PATH_OVERRIDE_PREFIX) || key in ENV_OVERRIDES || ENV_PASSTHROUGH.has(key) || ENV_PASSTHROUGH_PATTERN.test(key) || ADAPTER_URL_PATTERN.test(key)) knownEnv[key] = value;
     else problems.push(`environment: unknown variable "${key}"`);
   }
 
@@ -134,6 +171,9 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
     }
   }
 
+  const pathOverrides = applyPathOverrides(rawBus, knownEnv);
+  problems.push(...pathOverrides.problems);
+
   for (const [key, value] of Object.entries(knownEnv)) {
     const match = ADAPTER_URL_PATTERN.exec(key);
     if (!match) continue;
@@ -144,7 +184,7 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
   }
 
   const bus = busFileSchema.safeParse(rawBus);
-  if (!bus.success) problems.push(...describeIssues(busFile, bus.error));
+  if (!bus.success) problems.push(...describeIssues(busFile, bus.error, [], pathOverrides.applied));
   const routes = routesFileSchema.safeParse(rawRoutes);
   if (!routes.success) problems.push(...describeIssues(routesFile, routes.error));
   if (!bus.success || !routes.success || problems.length > 0) throw new ConfigError(problems);
@@ -157,31 +197,83 @@ export function loadConfig(options: LoadConfigOptions = {}): BusConfig {
     }),
   );
   for (const [name, section] of Object.entries(bus.data.flows)) {
-    const descriptor = FLOW_DESCRIPTORS[name];
+    const descriptor = flows[name];
     if (!descriptor) {
-      problems.push(`${busFile}: unknown key "flows.${name}" (known flows: ${Object.keys(FLOW_DESCRIPTORS).join(', ') || 'none'})`);
+      problems.push(`${busFile}: unknown key "flows.${name}" (known flows: ${Object.keys(flows).join(', ') || 'none'})`);
       continue;
     }
     const parsed = descriptor.schema.safeParse(section ?? {});
     if (!parsed.success) {
-      problems.push(...describeIssues(busFile, parsed.error, ['flows', name]));
+      problems.push(...describeIssues(busFile, parsed.error, ['flows', name], pathOverrides.applied));
     } else {
       bus.data.flows[name] = parsed.data;
     }
   }
-  problems.push(...crossCheck(bus.data, resolved, routesFile));
+  problems.push(...crossCheck(bus.data, resolved, routesFile, catalogue, rights));
   if (problems.length > 0) throw new ConfigError(problems);
   const development = profile === 'development';
-  problems.push(...productionProblems({ profile: development ? 'development' : 'production', config: bus.data, env: { ...process.env, ...env } }));
+  const secretEnv = { ...process.env, ...env };
+  problems.push(...productionProblems({ profile: development ? 'development' : 'production', config: bus.data, env: secretEnv }));
+  const declarations = [
+    ...coreSecrets(bus.data, development, problems),
+    ...Object.entries(bus.data.flows).flatMap(([name, settings]) => flows[name]!.secrets(settings)),
+  ];
+  const { secrets, problems: secretProblems } = resolveSecrets(declarations, { env: secretEnv, development });
+  if (options.checkSecrets !== false) problems.push(...secretProblems.map((p) => `${busFile}: ${p}`));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const audit = { ...bus.data.audit, generateSigningKey: bus.data.audit.generateSigningKey ?? development };
-  return { ...bus.data, audit, configDir, development, routes: resolved, env: knownEnv };
+  const services: OfferedService[] = [
+    ...catalogue.gatewayServices.map((service) => ({ ...service, soapPath: null })),
+    ...Object.entries(bus.data.flows).flatMap(([name, settings]) => {
+      const flow = flows[name]!;
+      return flow.services.map((service) => ({ ...service, soapPath: flow.soapPath(settings) }));
+    }),
+  ];
+  return { ...bus.data, audit, configDir, development, routes: resolved, env: knownEnv, secrets, services, knownRights: rights };
 }
 
-function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {
+/** Config paths of the bus's own secrets (flows declare theirs in their descriptors). */
+export const CORE_SECRETS = {
+  sharedClientKey: 'auth.signingKeyEnv',
+  adminSessionKey: 'auth.adminSessionKeyEnv',
+  auditEncryptionKey: 'audit.personalData.encryptionKeyEnv',
+  clientKey: (client: number, key: number) => `clients.${client}.keys.${key}.secretEnv`,
+  adapterToken: (adapter: string) => `adapters.${adapter}.tokenEnv`,
+} as const;
+
+/** The secrets bus.yaml's own sections name. A setting that needs a secret but names none is reported in `problems`. */
+function coreSecrets(bus: BusFileConfig, development: boolean, problems: string[]): SecretDeclaration[] {
+  const declarations: SecretDeclaration[] = [
+    // Optional: clients may all have keys of their own. In development the development key stands in.
+    {
+      path: CORE_SECRETS.sharedClientKey,
+      ref: { env: bus.auth.signingKeyEnv, ...(development && bus.auth.developmentSigningKey !== undefined ? { value: bus.auth.developmentSigningKey } : {}) },
+      required: false,
+    },
+    // Required in production when admins exist; the development profile makes a random key per process without one.
+    { path: CORE_SECRETS.adminSessionKey, ref: { env: bus.auth.adminSessionKeyEnv }, required: !development && bus.admins.length > 0 },
+  ];
+  bus.clients.forEach((client, i) =>
+    client.keys.forEach((key, j) => {
+      if (key.secretEnv !== undefined) declarations.push({ path: CORE_SECRETS.clientKey(i, j), ref: { env: key.secretEnv }, minBytes: 32 });
+    }),
+  );
+  const personalData = bus.audit.personalData;
+  if (personalData.encryptionKeyEnv !== undefined) {
+    declarations.push({ path: CORE_SECRETS.auditEncryptionKey, ref: { env: personalData.encryptionKeyEnv }, required: personalData.mode === 'encrypt' });
+  } else if (personalData.mode === 'encrypt') {
+    problems.push(`bus.yaml: audit.personalData.encryptionKeyEnv: required for mode encrypt`);
+  }
+  for (const [name, adapter] of Object.entries(bus.adapters)) {
+    if (adapter.tokenEnv !== undefined) declarations.push({ path: CORE_SECRETS.adapterToken(name), ref: { env: adapter.tokenEnv } });
+  }
+  return declarations;
+}
+
+function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string, catalogue: BusCatalogue, rights: readonly string[]): string[] {
   const problems: string[] = [];
-  const enabled = Object.keys(bus.flows).map((name) => FLOW_DESCRIPTORS[name]).filter((d) => d !== undefined);
+  const enabled = Object.keys(bus.flows).map((name) => catalogue.flows[name]).filter((d) => d !== undefined);
   const pipelines = new Set(enabled.flatMap((d) => d.pipelines));
   const adapters = new Set(Object.keys(bus.adapters));
   const seen = new Set<string>();
@@ -212,7 +304,7 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
     });
   });
   const clientIds = new Set(bus.clients.map((c) => c.id));
-  problems.push(...accessProblems(bus));
+  problems.push(...accessProblems(bus, rights));
   routes.forEach((route, i) =>
     route.clients.forEach((client) => {
       if (client !== '*' && !clientIds.has(client)) problems.push(`${routesFile}: routes.${i}.clients: unknown client "${client}"`);
@@ -222,10 +314,10 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
 }
 
 /** Rights, groups, keys and throttles of the clients: names that exist, kids and member ids used once. */
-function accessProblems(bus: BusFileConfig): string[] {
+function accessProblems(bus: BusFileConfig, rights: readonly string[]): string[] {
   const problems: string[] = [];
-  const rightProblem = (where: string, right: string) => {
-    if (!isKnownRightPattern(right)) problems.push(`bus.yaml: ${where}: unknown right "${right}" (known: ${KNOWN_RIGHTS.join(', ')})`);
+  const rightProblem = (where: string, pattern: string) => {
+    if (!rights.some((right) => rightMatches(pattern, right))) problems.push(`bus.yaml: ${where}: unknown right "${pattern}" (known: ${rights.join(', ')})`);
   };
   for (const [name, group] of Object.entries(bus.groups)) group.rights.forEach((r) => rightProblem(`groups.${name}.rights`, r));
   const kids = new Map<string, string>();
@@ -247,7 +339,7 @@ function accessProblems(bus: BusFileConfig): string[] {
       kids.set(key.kid, client.id);
     });
     for (const service of Object.keys(client.throttle?.services ?? {})) {
-      if (!(KNOWN_RIGHTS as readonly string[]).includes(service)) problems.push(`bus.yaml: clients.${i}.throttle.services: unknown right "${service}"`);
+      if (!rights.includes(service)) problems.push(`bus.yaml: clients.${i}.throttle.services: unknown right "${service}"`);
     }
   });
   return problems;

@@ -1,6 +1,6 @@
 // Refuses to start the production profile on anything published for the demo: the development signing key, the demo
 // admin password, a generated audit key, an admin console without its own session key. Each problem names its setting.
-import { verifyPassword } from '../http/auth/password-hash';
+import { verifyPassword } from '../core/password-hash';
 import type { DeploymentProfile } from './deployment-profile';
 import type { BusFileConfig } from './schema';
 
@@ -38,10 +38,10 @@ export function productionProblems({ profile, config, env }: GuardInput): string
       problems.push(`bus.yaml: admins.${i}.passwordHash (${admin.username}) verifies the published demo password; make a hash of a real password with npm run -s admin-hash`);
     }
   });
-  if (config.admins.length > 0) {
-    const sessionKey = env[auth.adminSessionKeyEnv];
-    if (sessionKey === undefined) problems.push(`environment: ${auth.adminSessionKeyEnv} is not set; admin console sessions need a key of their own (auth.adminSessionKeyEnv)`);
-    else if (Buffer.byteLength(sessionKey) < MIN_HMAC_KEY_BYTES) problems.push(`environment: ${auth.adminSessionKeyEnv} must be at least ${MIN_HMAC_KEY_BYTES} bytes`);
+  // An unset admin session key is the secret resolver's to report (auth.adminSessionKeyEnv, required when admins exist).
+  const sessionKey = env[auth.adminSessionKeyEnv];
+  if (config.admins.length > 0 && sessionKey !== undefined) {
+    if (Buffer.byteLength(sessionKey) < MIN_HMAC_KEY_BYTES) problems.push(`environment: ${auth.adminSessionKeyEnv} must be at least ${MIN_HMAC_KEY_BYTES} bytes`);
     else if (sessionKey === sharedKey) problems.push(`environment: ${auth.adminSessionKeyEnv} equals ${auth.signingKeyEnv}; a client key holder could sign admin sessions`);
   }
   if (config.audit.generateSigningKey === true) {

@@ -45,13 +45,6 @@ export interface FlowContext<C> {
    * `config.probeUrl`, or else `upstreamUrl`, whether the upstream is answering.
    */
   breaker(upstream: string, config: BreakerConfig, upstreamUrl: string): UpstreamBreaker;
-  /** Looks up a secret by environment variable name. */
-  secret(envName: string): string | undefined;
-  /**
-   * A secret the flow cannot run without: by environment variable name, or given inline (development profile only).
-   * A missing one, or an inline one outside development, stops the start with a ConfigError naming `where`.
-   */
-  requireSecret(setting: { env?: string; value?: string }, where: string): string;
   /** Called on shutdown, after consumers have stopped. */
   onStop(stop: () => Promise<void> | void): void;
   /** Where clients reach the bus (http.publicBaseUrl, else where it listens), for the addresses a flow serves. */

@@ -55,7 +55,7 @@ export function createBreaker(name: string, config: BreakerConfig, probe?: Upstr
       return await work(signal);
     } catch (error) {
       if (signal.aborted && !isUpstreamError(error)) {
-        throw new UpstreamError(`${name} did not answer within ${config.timeoutMs} ms`, 'UPSTREAM_TIMEOUT', true);
+        throw new UpstreamError({ kind: 'timeout', code: 'UPSTREAM_TIMEOUT', message: `${name} did not answer within ${config.timeoutMs} ms` });
       }
       throw error;
     }

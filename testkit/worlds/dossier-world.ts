@@ -9,7 +9,7 @@ import { startDvcqgSimulator, type DvcqgSimulator } from '../simulators/dvcqg';
 import { startPopulationSimulator, type RunningPopulationSimulator } from '../simulators/population';
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../simulators/reference';
 import { startBus, type Bus } from '../../src/bus';
-import { loadConfig } from '../../src/config/load-config';
+import { loadBusConfig } from '../../src/bus-config';
 import { createLogger } from '../../src/observability/logger';
 import { deleteTopology } from '../amqp-cleanup';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from '../bus-process';
@@ -19,7 +19,7 @@ export const STATUS_ONLY_CLIENT = 'status-only';
 import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName } from '../env';
 import { dossierFlowConfig } from '../config/dossier-flow-config';
 import { testToken } from '../intake';
-import { hashPassword } from '../../src/http/auth/password-hash';
+import { hashPassword } from '../../src/core/password-hash';
 
 /** The member id of TEST_CLIENT in the dossier world. */
 export const TEST_CLIENT_MEMBER = 'VN/GOV/000.00.04.H10/MOTCUA';
@@ -92,7 +92,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   for (const route of routes.routes) route.clients = [TEST_CLIENT];
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
 
-  const config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
+  const config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
   const buses: Bus[] = [];
   for (let i = 0; i < (options.instances ?? 1); i++) {
     const instanceConfig = { ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } };

@@ -12,7 +12,7 @@ import { startPopulationSimulator } from '../simulators/population';
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../simulators/reference';
 import type { AuditRecord } from '../../src/audit';
 import { startBus, type Bus } from '../../src/bus';
-import { loadConfig } from '../../src/config/load-config';
+import { loadBusConfig } from '../../src/bus-config';
 import { createLogger } from '../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from '../bus-process';
 import { dossierFlowConfig } from '../config/dossier-flow-config';
@@ -96,7 +96,7 @@ export async function startHostileWorld(options: HostileWorldOptions = {}): Prom
   writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify({ routes: [...dossierRoutes, ...edocRoutes, generic] }));
 
   options.beforeStart?.(dataDir);
-  const bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+  const bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
   return {
     bus,
     dvcqg,

@@ -11,7 +11,8 @@ import { startPopulationSimulator, type RunningPopulationSimulator } from '../si
 import { startQlvbPushSimulator, type QlvbPushSimulator } from '../simulators/qlvb-push';
 import { DEMO_AXIS_SYSTEM_ID, DEMO_DVCQG_CREDENTIALS, DEMO_EDOC_SECRETS, DEMO_POPULATION_CREDENTIALS, DEMO_PROVINCE_ORGANS } from '../simulators/reference';
 import { startBus, type Bus } from '../../src/bus';
-import { loadConfig, type BusConfig } from '../../src/config/load-config';
+import { type BusConfig } from '../../src/config/load-config';
+import { loadBusConfig } from '../../src/bus-config';
 import { mintToken } from '../../src/http/auth/auth';
 import { createLogger } from '../../src/observability/logger';
 import { DEVELOPMENT_PROFILE } from '../env';
@@ -56,7 +57,7 @@ export async function startShippedBus(edit: (bus: Record<string, unknown>) => vo
   edit(bus);
   writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
   for (const file of ['bus.development.yaml', 'routes.yaml']) writeFileSync(path.join(configDir, file), readFileSync(path.join(SHIPPED, file)));
-  const config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
+  const config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
   const running = await startBus(config, { logger: createLogger('silent') });
   return {
     bus: running,

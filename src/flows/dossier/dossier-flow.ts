@@ -15,7 +15,7 @@ import type { Flow, FlowContext } from '../flow';
 import type { components } from '../../../contracts/generated/bus-api';
 import { DOSSIER_UPSTREAMS, dossierPipelines } from './pipelines';
 import { ProcedureCatalogue } from './procedure-catalogue';
-import { dossierSettingsSchema, type DossierSettings, type SecretSetting } from './settings';
+import { DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
 
 type DossierAccepted = components['schemas']['DossierAccepted'];
 type CitizenVerifyResult = components['schemas']['CitizenVerifyResult'];
@@ -43,11 +43,10 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
       invalidMessage: 'the progress update is not valid',
       validate: (payload) => ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', payload),
     });
-    const secret = (s: SecretSetting, what: string): string => ctx.requireSecret(s, `flows.dossier.${what}`);
     const dvcqg = new DvcqgClient({
       baseUrl: settings.dvcqg.url,
       username: settings.dvcqg.username,
-      password: secret(settings.dvcqg.password, 'dvcqg.password'),
+      password: ctx.config.secrets.get(DOSSIER_SECRETS.dvcqgPassword),
       madonvi: settings.dvcqg.madonvi,
       dstcode: settings.dvcqg.dstcode,
       sessionMaxAgeMs: settings.dvcqg.sessionMaxAgeMs,
@@ -57,9 +56,9 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
       endpoint: settings.population.url,
       credentials: {
         userName: settings.population.userName,
-        secretKey: secret(settings.population.secretKey, 'population.secretKey'),
+        secretKey: ctx.config.secrets.get(DOSSIER_SECRETS.populationSecretKey),
         clientId: settings.population.clientId,
-        apiKey: secret(settings.population.apiKey, 'population.apiKey'),
+        apiKey: ctx.config.secrets.get(DOSSIER_SECRETS.populationApiKey),
       },
       requestContext: { maDvc: settings.population.maDvc, maCanBo: settings.population.maCanBo, maDonVi: settings.population.maDonVi },
       timeoutMs: settings.population.breaker.timeoutMs,

@@ -1,18 +1,12 @@
 // Config of the dossier flow (bus.yaml `flows.dossier`): where DVCQG and the population database are and how to
-// authenticate to them. Secrets come from environment variables named here; inline values are for development.
+// authenticate to them. Secrets are secret references (src/config/secrets.ts): { env: NAME } or { file: path }, with an
+// inline { value } for the development profile only.
 import { z } from 'zod';
+import { flowDescriptor } from '../../config/flow-descriptor';
 import { breakerSchema } from '../../config/schema';
-import type { FlowDescriptor } from '../settings';
+import { secretRefSchema as secret } from '../../config/secrets';
 
 const breaker = breakerSchema.prefault({});
-
-/**
- * A secret by the name of the environment variable that holds it; `value` is an inline fallback for when the variable
- * is unset, allowed in the development profile only.
- */
-const secret = z
-  .strictObject({ value: z.string().min(1).optional(), env: z.string().regex(/^[A-Z][A-Z0-9_]*$/).optional() })
-  .refine((s) => s.value !== undefined || s.env !== undefined, { message: 'give env (and in development, a value to fall back on)' });
 
 export const dossierSettingsSchema = z.strictObject({
   dvcqg: z.strictObject({
@@ -41,9 +35,42 @@ export const dossierSettingsSchema = z.strictObject({
 });
 
 export type DossierSettings = z.infer<typeof dossierSettingsSchema>;
-export type SecretSetting = z.infer<typeof secret>;
+
+/** The config paths (under flows.dossier) of the secrets the flow reads from the resolved secrets. */
+export const DOSSIER_SECRETS = {
+  dvcqgPassword: 'flows.dossier.dvcqg.password',
+  populationSecretKey: 'flows.dossier.population.secretKey',
+  populationApiKey: 'flows.dossier.population.apiKey',
+} as const;
 
 /** The dossier flow's pipelines (pipelines.ts): a dossier synced to DVCQG, a progress step sent to DVCQG. */
 export const DOSSIER_PIPELINES = { sync: 'dossier-sync', progress: 'dossier-progress' } as const;
 
-export const dossierFlowDescriptor: FlowDescriptor = { schema: dossierSettingsSchema, pipelines: Object.values(DOSSIER_PIPELINES) };
+export const dossierFlowDescriptor = flowDescriptor({
+  schema: dossierSettingsSchema,
+  pipelines: Object.values(DOSSIER_PIPELINES),
+  services: [
+    {
+      code: 'dossier',
+      title: 'One-stop dossiers synced to DVCQG',
+      contract: 'bus-api',
+      wsdl: null,
+      endpoints: [
+        { right: 'dossier.submit', protocol: 'rest', method: 'POST', path: '/api/v1/dossiers' },
+        { right: 'dossier.progress', protocol: 'rest', method: 'POST', path: '/api/v1/dossiers/{maHoSo}/progress' },
+      ],
+    },
+    {
+      code: 'citizen',
+      title: 'Citizen check against the national population database',
+      contract: 'bus-api',
+      wsdl: null,
+      endpoints: [{ right: 'citizen.verify', protocol: 'rest', method: 'POST', path: '/api/v1/citizens/verify' }],
+    },
+  ],
+  secrets: (settings) => [
+    { path: DOSSIER_SECRETS.dvcqgPassword, ref: settings.dvcqg.password },
+    { path: DOSSIER_SECRETS.populationSecretKey, ref: settings.population.secretKey },
+    { path: DOSSIER_SECRETS.populationApiKey, ref: settings.population.apiKey },
+  ],
+});

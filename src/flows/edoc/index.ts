@@ -13,7 +13,7 @@ import { OrganDirectory } from './organ-directory';
 import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocSendPayload, isEdocStatusPayload } from './payloads';
 import { PackageIntake } from './package-intake';
 import { mountEdocRestEndpoints } from './rest-endpoints';
-import { edocSettingsSchema } from './settings';
+import { EDOC_AXIS_SECRET_PATH, edocSettingsSchema } from './settings';
 import { mountEdocSoapService } from './soap-service';
 import { StatusReporter } from './status-reporter';
 import { openEdocStores } from './stores/open-edoc-stores';
@@ -51,14 +51,14 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
         reporter,
         breakerSettings: settings.push.breaker,
         breaker: ctx.breaker,
-        requireSecret: ctx.requireSecret,
+        secrets: ctx.config.secrets,
       }),
     ];
     if (settings.axis) {
       const client = new DocumentAxisClient({
         endpoint: settings.axis.url,
         systemId: settings.axis.systemId,
-        secret: ctx.requireSecret({ env: settings.axis.secretEnv }, 'flows.edoc.axis.secretEnv'),
+        secret: ctx.config.secrets.get(EDOC_AXIS_SECRET_PATH),
         timeoutMs: settings.axis.breaker.timeoutMs,
       });
       adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url), blobs: stores.blobs, reporter }));

@@ -1,7 +1,8 @@
 // The e-document flow's bus.yaml section (`flows.edoc`): the bus's own organ id, the organ directory, upstreams and limits.
 import { z } from 'zod';
+import { flowDescriptor } from '../../config/flow-descriptor';
 import { breakerSchema as busBreakerSchema } from '../../config/schema';
-import type { FlowDescriptor } from '../settings';
+import { SECRET_ENV_NAME } from '../../config/secrets';
 
 // Documents of 20+ MiB take longer than the bus's 10 s default timeout.
 const breakerSchema = busBreakerSchema.extend({ timeoutMs: z.number().int().min(1).default(60_000) });
@@ -15,7 +16,7 @@ const organSchema = z
     delivery: z.enum(['mailbox', 'push', 'axis']),
     pushUrl: z.url().optional(),
     /** Environment variable holding the bearer token the organ's endpoint expects. */
-    pushTokenEnv: z.string().optional(),
+    pushTokenEnv: z.string().regex(SECRET_ENV_NAME).optional(),
     /** Bus clients that speak for this organ (may send From it, read its mailbox, report its statuses). */
     clientIds: z.array(z.string().min(1)).default([]),
   })
@@ -37,7 +38,8 @@ export const edocSettingsSchema = z
       .strictObject({
         url: z.url(),
         systemId: z.string().min(1),
-        secretEnv: z.string().min(1),
+        /** Environment variable holding the HMAC secret the axis issued to this system. */
+        secretEnv: z.string().regex(SECRET_ENV_NAME),
         breaker: breakerSchema.prefault({}),
       })
       .optional(),
@@ -74,4 +76,36 @@ export type EdocBreakerSettings = z.infer<typeof breakerSchema>;
 /** The e-document flow's pipelines, one per delivery: the fan-out of a package, then mailbox, push or the axis. */
 export const EDOC_ADAPTERS = { fanout: 'edoc-fanout', mailbox: 'edoc-mailbox', push: 'edoc-push', axis: 'edoc-axis' } as const;
 
-export const EDOC_FLOW_DESCRIPTOR: FlowDescriptor = { schema: edocSettingsSchema, pipelines: Object.values(EDOC_ADAPTERS) };
+/** Config path of the axis secret, and of an organ's push token. */
+export const EDOC_AXIS_SECRET_PATH = 'flows.edoc.axis.secretEnv';
+export const edocPushTokenPath = (organId: string): string => `flows.edoc.organs.${organId}.pushTokenEnv`;
+
+export const EDOC_FLOW_DESCRIPTOR = flowDescriptor({
+  schema: edocSettingsSchema,
+  pipelines: Object.values(EDOC_ADAPTERS),
+  services: [
+    {
+      code: 'edoc',
+      title: 'E-documents (edXML, QCVN 102:2016) between document systems',
+      contract: 'bus-edocs',
+      wsdl: 'edoc-service',
+      endpoints: [
+        { right: 'edoc.send', protocol: 'rest', method: 'POST', path: '/api/v1/edocs' },
+        { right: 'edoc.inbox', protocol: 'rest', method: 'GET', path: '/api/v1/edocs/inbox' },
+        { right: 'edoc.inbox', protocol: 'rest', method: 'GET', path: '/api/v1/edocs/{id}' },
+        { right: 'edoc.status', protocol: 'rest', method: 'POST', path: '/api/v1/edocs/{id}/status' },
+        { right: 'edoc.send', protocol: 'soap', operation: 'SendEdoc' },
+        { right: 'edoc.inbox', protocol: 'soap', operation: 'GetReceivedEdocList' },
+        { right: 'edoc.inbox', protocol: 'soap', operation: 'GetEdoc' },
+        { right: 'edoc.status', protocol: 'soap', operation: 'UpdateStatus' },
+      ],
+    },
+  ],
+  soapPath: (settings) => settings.soap.path,
+  secrets: (settings) => [
+    ...(settings.axis ? [{ path: EDOC_AXIS_SECRET_PATH, ref: { env: settings.axis.secretEnv } }] : []),
+    ...Object.entries(settings.organs)
+      .filter(([, organ]) => organ.delivery === 'push' && organ.pushTokenEnv !== undefined)
+      .map(([organId, organ]) => ({ path: edocPushTokenPath(organId), ref: { env: organ.pushTokenEnv! } })),
+  ],
+});

@@ -16,7 +16,7 @@ import { authenticateAdmin } from '../auth/auth';
 import type { ContractValidator } from '../contract-validator';
 import { sendError } from '../errors';
 import { jsonBody } from '../json-body';
-import { PasswordVerifier } from '../auth/password-hash';
+import { PasswordVerifier } from '../../core/password-hash';
 import { SignInGuard } from '../auth/sign-in-guard';
 import { CLEAR_VIEW, MASKED_VIEW, personalDataRequestOf, type PersonalDataView } from './personal-data-view';
 import { readPathParam, readQuery, type QueryParam } from '../query-params';

@@ -3,7 +3,7 @@
 import type { ErrorCode } from '../../core/errors';
 import { createSecretKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { BusConfig } from '../../config/load-config';
+import { CORE_SECRETS, type BusConfig } from '../../config/load-config';
 import { MIN_HMAC_KEY_BYTES } from '../../config/production-guard';
 import type { RevokedSessionStore } from '../../stores/stores';
 
@@ -30,7 +30,7 @@ export class AdminSessions {
     private readonly config: BusConfig,
     private readonly revoked: RevokedSessionStore,
   ) {
-    const configured = config.env[config.auth.adminSessionKeyEnv] ?? process.env[config.auth.adminSessionKeyEnv];
+    const configured = config.secrets.find(CORE_SECRETS.adminSessionKey);
     // The production guard requires the key when admins exist; the development profile makes one per process.
     this.key = createSecretKey(configured !== undefined && Buffer.byteLength(configured) >= MIN_HMAC_KEY_BYTES ? Buffer.from(configured, 'utf8') : randomBytes(32));
     this.audience = `${config.auth.audience}/admin-session`;

@@ -11,7 +11,7 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
-import type { BusConfig } from '../../config/load-config';
+import { CORE_SECRETS, type BusConfig } from '../../config/load-config';
 import type { ClientConfig, LimitConfig } from '../../config/schema';
 import { ERRORS, type ErrorCode } from '../../core/errors';
 import { sendError } from '../errors';
@@ -40,8 +40,7 @@ declare module 'express-serve-static-core' {
 
 /** The shared client key: the environment's, or in the development profile the development key. */
 function sharedKey(config: BusConfig): string | undefined {
-  const fromEnv = config.env[config.auth.signingKeyEnv] ?? process.env[config.auth.signingKeyEnv];
-  return fromEnv ?? (config.development ? config.auth.developmentSigningKey : undefined);
+  return config.secrets.find(CORE_SECRETS.sharedClientKey);
 }
 
 export function signingKey(config: BusConfig): string {
@@ -86,13 +85,14 @@ export function verificationKeys(config: BusConfig): Map<string, VerificationKey
   const cached = keyCache.get(config);
   if (cached) return cached;
   const keys = new Map<string, VerificationKey>();
-  for (const client of config.clients) {
-    for (const key of client.keys) {
+  for (const [i, client] of config.clients.entries()) {
+    for (const [j, key] of client.keys.entries()) {
       const where = `clients ${client.id} key ${key.kid}`;
       if (keys.has(key.kid)) throw new Error(`${where}: kid is used twice`);
       let material: KeyObject;
       if (key.alg === 'HS256') {
-        const secret = config.env[key.secretEnv!] ?? process.env[key.secretEnv!];
+        // Resolved at start, where a missing or short one stopped the start.
+        const secret = config.secrets.find(CORE_SECRETS.clientKey(i, j));
         if (!secret || Buffer.byteLength(secret) < 32) throw new Error(`${where}: set ${key.secretEnv} to a secret of at least 32 bytes`);
         material = secretKeyOf(secret);
       } else {

@@ -1,8 +1,9 @@
 // The services of the bus as the metaservices describe them: each service's endpoints (REST and SOAP) with the right
-// each needs, and the contract that defines them. A service is offered only while its flow is configured.
+// each needs, and the contract that defines them. Flows declare theirs in their descriptors; a service is offered
+// only while its flow is configured (loadConfig puts the offered ones in BusConfig.services).
 import type { components } from '../../../contracts/generated/bus-meta';
+import type { EndpointDeclaration, ServiceDeclaration } from '../../config/flow-descriptor';
 import type { BusConfig } from '../../config/load-config';
-import type { EdocSettings } from '../../flows/edoc/settings';
 import type { Right } from '../auth/rights';
 
 export type ServiceEndpoint = components['schemas']['Endpoint'] & { right: Right };
@@ -18,57 +19,32 @@ export interface BusService {
   endpoints: ServiceEndpoint[];
 }
 
-const rest = (right: Right, method: 'GET' | 'POST', path: string): ServiceEndpoint => ({ right, protocol: 'rest', method, path, soapOperation: null });
-const soap = (right: Right, path: string, operation: string): ServiceEndpoint => ({ right, protocol: 'soap', method: 'POST', path, soapOperation: operation });
+/** The gateway's own service: generic messages and the status of any message (src/http/app.ts). */
+export const GATEWAY_SERVICES: readonly ServiceDeclaration[] = [
+  {
+    code: 'message',
+    title: 'Generic messages and message status',
+    contract: 'bus-api',
+    wsdl: null,
+    endpoints: [
+      { right: 'message.generic', protocol: 'rest', method: 'POST', path: '/api/v1/messages' },
+      { right: 'message.status', protocol: 'rest', method: 'GET', path: '/api/v1/messages/{id}' },
+    ],
+  },
+];
 
-/** The services this bus offers with its configuration, in a stable order. */
-export function busServices(config: Pick<BusConfig, 'flows'>): BusService[] {
-  const services: BusService[] = [
-    {
-      code: 'message',
-      title: 'Generic messages and message status',
-      contract: 'bus-api',
-      wsdl: null,
-      endpoints: [rest('message.generic', 'POST', '/api/v1/messages'), rest('message.status', 'GET', '/api/v1/messages/{id}')],
-    },
-  ];
-  if (config.flows.dossier !== undefined) {
-    services.push(
-      {
-        code: 'dossier',
-        title: 'One-stop dossiers synced to DVCQG',
-        contract: 'bus-api',
-        wsdl: null,
-        endpoints: [rest('dossier.submit', 'POST', '/api/v1/dossiers'), rest('dossier.progress', 'POST', '/api/v1/dossiers/{maHoSo}/progress')],
-      },
-      {
-        code: 'citizen',
-        title: 'Citizen check against the national population database',
-        contract: 'bus-api',
-        wsdl: null,
-        endpoints: [rest('citizen.verify', 'POST', '/api/v1/citizens/verify')],
-      },
-    );
-  }
-  const edoc = config.flows.edoc as EdocSettings | undefined;
-  if (edoc !== undefined) {
-    const soapPath = edoc.soap.path;
-    services.push({
-      code: 'edoc',
-      title: 'E-documents (edXML, QCVN 102:2016) between document systems',
-      contract: 'bus-edocs',
-      wsdl: 'edoc-service',
-      endpoints: [
-        rest('edoc.send', 'POST', '/api/v1/edocs'),
-        rest('edoc.inbox', 'GET', '/api/v1/edocs/inbox'),
-        rest('edoc.inbox', 'GET', '/api/v1/edocs/{id}'),
-        rest('edoc.status', 'POST', '/api/v1/edocs/{id}/status'),
-        soap('edoc.send', soapPath, 'SendEdoc'),
-        soap('edoc.inbox', soapPath, 'GetReceivedEdocList'),
-        soap('edoc.inbox', soapPath, 'GetEdoc'),
-        soap('edoc.status', soapPath, 'UpdateStatus'),
-      ],
-    });
-  }
-  return services;
+function endpointOf(endpoint: EndpointDeclaration, soapPath: string | null): ServiceEndpoint {
+  if (endpoint.protocol === 'rest') return { right: endpoint.right, protocol: 'rest', method: endpoint.method, path: endpoint.path, soapOperation: null };
+  return { right: endpoint.right, protocol: 'soap', method: 'POST', path: soapPath ?? '', soapOperation: endpoint.operation };
+}
+
+/** The services this bus offers with its configuration (the gateway's, then each configured flow's), in a stable order. */
+export function busServices(config: Pick<BusConfig, 'services'>): BusService[] {
+  return config.services.map((service) => ({
+    code: service.code,
+    title: service.title,
+    contract: service.contract,
+    wsdl: service.wsdl,
+    endpoints: service.endpoints.map((endpoint) => endpointOf(endpoint, service.soapPath)),
+  }));
 }

@@ -17,32 +17,8 @@ export interface DeliveryAdapter {
   alreadyApplied?(envelope: Envelope, signal: AbortSignal): Promise<boolean>;
 }
 
-export class UpstreamError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    /** True when the same call may succeed later (network, timeout, 5xx, 429); false for a refusal (other 4xx). */
-    readonly transient: boolean,
-    readonly status?: number,
-  ) {
-    super(message);
-    this.name = 'UpstreamError';
-  }
-}
-
-/** Any error that says whether it is worth retrying (UpstreamError, and the adapters' own error classes). */
-export interface ClassifiedError extends Error {
-  code: string;
-  transient: boolean;
-}
-
-export function isUpstreamError(error: unknown): error is ClassifiedError {
-  return (
-    error instanceof Error &&
-    typeof (error as Partial<ClassifiedError>).transient === 'boolean' &&
-    typeof (error as Partial<ClassifiedError>).code === 'string'
-  );
-}
+// Every delivery failure is an UpstreamError of the one family in upstreams/http-kit: its kind decides `transient`.
+export { UpstreamError, isUpstreamError, type UpstreamErrorKind } from '../../upstreams/http-kit/upstream-error';
 
 /**
  * A final business answer, not a failure: the message is settled as rejected (e.g. the applicant is not in the

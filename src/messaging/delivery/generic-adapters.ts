@@ -3,11 +3,10 @@ import type { AdapterConfig } from '../../config/schema';
 import type { DeliveryAdapter } from './adapter';
 import { createHttpPushAdapter } from './http-push';
 
-export type SecretLookup = (envName: string) => string | undefined;
-
-export function createAdapter(name: string, config: AdapterConfig, secret: SecretLookup): DeliveryAdapter {
+/** `token`: the adapter's bearer token, resolved at start from its tokenEnv (absent when it names none). */
+export function createAdapter(name: string, config: AdapterConfig, token: string | undefined): DeliveryAdapter {
   switch (config.kind) {
     case 'http-push':
-      return createHttpPushAdapter({ name, url: config.url, token: config.tokenEnv ? secret(config.tokenEnv) : undefined });
+      return createHttpPushAdapter({ name, url: config.url, token });
   }
 }

@@ -1,8 +1,9 @@
 // Delivers a message by HTTP POST to a configured endpoint, with the message id as Idempotency-Key so the receiver
 // can apply a redelivered message once.
-import axios, { isAxiosError } from 'axios';
 import type { Envelope } from '../../core/envelope';
+import { UpstreamPool, UpstreamTransportError } from '../../upstreams/http-kit/upstream-pool';
 import { UpstreamError, type DeliveryAdapter } from './adapter';
+import { isTransientStatus } from '../../upstreams/http-kit/upstream-error';
 
 export interface HttpPushAdapterOptions {
   name: string;
@@ -20,13 +21,18 @@ export interface PushedMessage {
   payload: Envelope['payload'];
 }
 
+/** Answers up to this size are read (and dropped): the adapter needs only the status. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
 export function createHttpPushAdapter(options: HttpPushAdapterOptions): DeliveryAdapter {
-  const client = axios.create({
-    // Statuses are classified below; axios must not throw on them.
-    validateStatus: () => true,
-    maxRedirects: 0,
+  const target = new URL(options.url);
+  // No own timeout: the route's and the breaker's signal end a call. No redirects: the token goes to this host only.
+  const pool = new UpstreamPool({
+    baseUrl: target.origin,
+    maxAnswerBytes: MAX_ANSWER_BYTES,
     headers: options.token ? { Authorization: `Bearer ${options.token}` } : {},
   });
+  const path = target.pathname + target.search;
   return {
     name: options.name,
     async deliver(envelope: Envelope, signal: AbortSignal): Promise<void> {
@@ -41,18 +47,25 @@ export function createHttpPushAdapter(options: HttpPushAdapterOptions): Delivery
       };
       let status: number;
       try {
-        const response = await client.post(options.url, body, {
+        const answer = await pool.post(path, JSON.stringify(body), {
           signal,
           headers: { 'Idempotency-Key': envelope.id, 'X-Correlation-Id': envelope.correlationId, 'Content-Type': 'application/json' },
         });
-        status = response.status;
+        status = answer.status;
       } catch (error) {
-        const code = isAxiosError(error) ? (error.code ?? 'NETWORK_ERROR') : 'NETWORK_ERROR';
-        throw new UpstreamError(`${options.name}: ${code}`, signal.aborted ? 'UPSTREAM_TIMEOUT' : 'UPSTREAM_UNREACHABLE', true);
+        if (error instanceof UpstreamTransportError && error.kind === 'aborted') {
+          throw new UpstreamError({ kind: 'aborted', code: 'UPSTREAM_TIMEOUT', message: `${options.name}: no answer before the call was cancelled` });
+        }
+        const socketCode = error instanceof UpstreamTransportError ? error.socketCode : 'NETWORK_ERROR';
+        throw new UpstreamError({ kind: 'network', code: 'UPSTREAM_UNREACHABLE', message: `${options.name}: ${socketCode}` });
       }
       if (status >= 200 && status < 300) return;
-      const transient = status >= 500 || status === 408 || status === 429;
-      throw new UpstreamError(`${options.name} answered HTTP ${status}`, transient ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED', transient, status);
+      throw new UpstreamError({
+        kind: 'http-status',
+        code: isTransientStatus(status) ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_REJECTED',
+        message: `${options.name} answered HTTP ${status}`,
+        status,
+      });
     },
   };
 }

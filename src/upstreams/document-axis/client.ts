@@ -1,9 +1,10 @@
-// Axios client for the national document axis (VXP-style): sendEdoc, getReceivedEdocList, getEdoc, updateStatus, getSentEdocList.
-import axios, { type AxiosInstance, type AxiosRequestConfig } from 'axios';
-import type { Agent as HttpAgent } from 'node:http';
+// Client for the national document axis (VXP-style): sendEdoc, getReceivedEdocList, getEdoc, updateStatus, getSentEdocList.
 import type { Readable } from 'node:stream';
 import type { components } from '../../../contracts/generated/document-axis';
-import { toHttpCallError } from '../http-kit/http-call-error';
+import { jsonOrText } from '../http-kit/answer-body';
+import { prefixedNoAnswerCodes, noAnswerFailure } from '../http-kit/transport-failure';
+import { httpStatusError } from '../http-kit/upstream-error';
+import { UpstreamPool, type UpstreamAnswer } from '../http-kit/upstream-pool';
 import { DocumentAxisError, readAxisErrorBody } from './errors';
 import { fileHashHex, sha256, signAxisRequest, type SignatureKeyOrder, type SignedPair } from './signing';
 
@@ -24,7 +25,7 @@ export interface DocumentAxisClientConfig {
   /** Mã trung tâm liên thông. */
   systemId: string;
   secret: string;
-  /** Socket-level timeout per call; the bus breaker should still pass an AbortSignal. Default 60 s. */
+  /** Ceiling of one call, from the first byte sent to the last byte read; the bus breaker should still pass an AbortSignal. Default 60 s. */
   timeoutMs?: number;
   /** Largest answer accepted (getEdoc returns base64 JSON, about 4/3 of the file). Default 128 MiB. */
   maxResponseBytes?: number;
@@ -32,7 +33,8 @@ export interface DocumentAxisClientConfig {
   keyOrder?: SignatureKeyOrder;
   /** XroadVnpt-hash-file form: standard 'hex' (default) or the SDK's 'java-sdk' form without leading zeros. */
   hashFileForm?: 'hex' | 'java-sdk';
-  httpAgent?: HttpAgent;
+  /** Keep-alive connections kept to the axis; default 64. */
+  connections?: number;
 }
 
 export interface CallOptions {
@@ -73,21 +75,24 @@ export interface FetchedEdoc {
 
 const JSON_TYPE = 'application/json';
 const OCTET_TYPE = 'application/octet-stream';
+const NO_ANSWER_CODES = prefixedNoAnswerCodes('AXIS');
 
 export class DocumentAxisClient {
-  private readonly http: AxiosInstance;
+  private readonly http: UpstreamPool;
 
   constructor(private readonly config: DocumentAxisClientConfig) {
-    this.http = axios.create({
-      baseURL: config.endpoint.replace(/\/+$/, ''),
-      timeout: config.timeoutMs ?? 60_000,
-      // follow-redirects would buffer and cap the upload at 10 MiB; the axis does not redirect.
-      maxRedirects: 0,
-      maxBodyLength: Infinity,
-      maxContentLength: config.maxResponseBytes ?? 128 * 1024 * 1024,
-      responseType: 'json',
-      httpAgent: config.httpAgent,
+    // No redirects: the signed call goes to the configured host or fails.
+    this.http = new UpstreamPool({
+      baseUrl: config.endpoint,
+      timeoutMs: config.timeoutMs ?? 60_000,
+      maxAnswerBytes: config.maxResponseBytes ?? 128 * 1024 * 1024,
+      connections: config.connections,
     });
+  }
+
+  /** Closes the idle connections to the axis; calls still running finish first. */
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /** Sends one package to every organ in `to`; returns the axis doc id. */
@@ -104,7 +109,7 @@ export class DocumentAxisClient {
     const extra: Record<string, string> = size === undefined ? {} : { 'Content-Length': String(size) };
     const answer = await this.call<SendEdocResponse>('/sendEdoc', OCTET_TYPE, params, options, body, extra);
     if (typeof answer.DocId !== 'string' || answer.DocId === '') {
-      throw new DocumentAxisError({ code: 'AXIS_BAD_RESPONSE', message: 'sendEdoc answer has no DocId', status: 200, transient: false });
+      throw new DocumentAxisError({ kind: 'protocol', code: 'AXIS_BAD_RESPONSE', message: 'sendEdoc answer has no DocId', status: 200 });
     }
     return answer.DocId;
   }
@@ -125,7 +130,7 @@ export class DocumentAxisClient {
     const params: SignedPair[] = [['docId', docId]];
     const answer = await this.call<GetEdocResponse>('/getEdoc', JSON_TYPE, params, options);
     if (typeof answer.data !== 'string') {
-      throw new DocumentAxisError({ code: 'AXIS_BAD_RESPONSE', message: 'getEdoc answer has no data', status: 200, transient: false });
+      throw new DocumentAxisError({ kind: 'protocol', code: 'AXIS_BAD_RESPONSE', message: 'getEdoc answer has no data', status: 200 });
     }
     return { docId, content: Buffer.from(answer.data, 'base64') };
   }
@@ -185,28 +190,35 @@ export class DocumentAxisClient {
       }),
       ...extraHeaders,
     };
-    const request: AxiosRequestConfig = { method: 'POST', url: path, headers, signal: options.signal, data: body };
-    let answer: T;
+    let reply: UpstreamAnswer;
     try {
-      answer = (await this.http.request<T>(request)).data;
+      reply = await this.http.post(path, body ?? '', { signal: options.signal, headers });
     } catch (error) {
-      throw toHttpCallError(error, 'AXIS', readAxisErrorBody, (init) => new DocumentAxisError(init));
+      throw new DocumentAxisError(noAnswerFailure(error, NO_ANSWER_CODES, path));
     }
+    if (reply.body === null) {
+      throw new DocumentAxisError({ kind: 'protocol', code: 'AXIS_BAD_RESPONSE', message: `${path} answered more than the answer cap`, status: reply.status });
+    }
+    const data = jsonOrText(reply.body);
+    if (reply.status < 200 || reply.status >= 300) {
+      throw new DocumentAxisError(httpStatusError(reply.status, 'AXIS', readAxisErrorBody(data)));
+    }
+    const answer = data as T | null;
     if (!answer || typeof answer !== 'object' || typeof answer.ErrorCode !== 'string') {
-      throw new DocumentAxisError({ code: 'AXIS_BAD_RESPONSE', message: `${path} answered without ErrorCode`, status: 200, transient: false });
+      throw new DocumentAxisError({ kind: 'protocol', code: 'AXIS_BAD_RESPONSE', message: `${path} answered without ErrorCode`, status: reply.status });
     }
     if (answer.ErrorCode !== '0') {
       throw new DocumentAxisError({
+        kind: 'refused',
         code: `AXIS_ERROR_${answer.ErrorCode}`,
         message: answer.ErrorDesc || `${path} failed with ErrorCode ${answer.ErrorCode}`,
-        status: 200,
-        transient: false,
+        status: reply.status,
       });
     }
     return answer;
   }
 
   private usageError(message: string): DocumentAxisError {
-    return new DocumentAxisError({ code: 'AXIS_BAD_REQUEST', message, status: null, transient: false });
+    return new DocumentAxisError({ kind: 'refused', code: 'AXIS_BAD_REQUEST', message });
   }
 }

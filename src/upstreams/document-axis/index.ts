@@ -15,7 +15,7 @@ export {
   type AxisReceiveStatus,
 } from './client';
 export { DocumentAxisError } from './errors';
-export { HttpCallError } from '../http-kit/http-call-error';
+export { UpstreamError, type UpstreamErrorKind } from '../http-kit/upstream-error';
 export {
   signAxisRequest,
   verifyAxisRequest,

@@ -3,7 +3,7 @@ import { DvcqgError } from './dvcqg-error';
 
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, operation: string): Promise<T> {
   if (!signal) return promise;
-  const aborted = () => new DvcqgError('ABORTED', `${operation}: request aborted`, { status: null, transient: true });
+  const aborted = () => new DvcqgError({ kind: 'aborted', code: 'ABORTED', message: `${operation}: request aborted` });
   if (signal.aborted) return Promise.reject(aborted());
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(aborted());

@@ -1,5 +1,6 @@
 // HTTP client for the DVCQG integration API: cached session login, LayThuTuc, TraCuuHoSo, DongBoHoSoMC, CapNhatTienDoHoSoMC.
 import { isDeepStrictEqual } from 'node:util';
+import { jsonOrText } from '../http-kit/answer-body';
 import { UpstreamPool } from '../http-kit/upstream-pool';
 import type {
   CapNhatTienDoHoSoMCRequest,
@@ -147,10 +148,7 @@ export class DvcqgClient {
       if (code !== undefined && SESSION_REJECTION_CODES.has(code)) {
         this.session.invalidate(token);
         if (attempt < 2) continue;
-        throw new DvcqgError('SESSION_REJECTED', `${operation}: DVCQG rejected a fresh session (${code})`, {
-          status: answer.status,
-          transient: false,
-        });
+        throw new DvcqgError({ kind: 'refused', code: 'SESSION_REJECTED', message: `${operation}: DVCQG rejected a fresh session (${code})`, status: answer.status });
       }
       if (answer.status >= 400) throw httpError(operation, answer.status, answer.data);
       const data = answer.data as T | null;
@@ -170,21 +168,11 @@ export class DvcqgClient {
   private async post(path: string, operation: string, body: object, signal: AbortSignal | undefined): Promise<DvcqgAnswer> {
     try {
       const answer = await this.http.post(path, JSON.stringify(body), { signal });
-      if (answer.body === null) throw new DvcqgError('INVALID_RESPONSE', `${operation}: answer too large`, { status: answer.status, transient: false });
+      if (answer.body === null) throw new DvcqgError({ kind: 'protocol', code: 'INVALID_RESPONSE', message: `${operation}: answer too large`, status: answer.status });
       return { status: answer.status, data: jsonOrText(answer.body) };
     } catch (err) {
       throw toDvcqgError(err, operation);
     }
-  }
-}
-
-function jsonOrText(body: Buffer): unknown {
-  if (body.length === 0) return null;
-  const text = body.toString('utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
   }
 }
 
@@ -195,6 +183,6 @@ function holdsFields(record: object, sent: object): boolean {
 }
 
 function invalidResponse(operation: string): DvcqgError {
-  return new DvcqgError('INVALID_RESPONSE', `${operation}: answer has no result list`, { status: 200, transient: false });
+  return new DvcqgError({ kind: 'protocol', code: 'INVALID_RESPONSE', message: `${operation}: answer has no result list`, status: 200 });
 }
 

@@ -53,7 +53,7 @@ export class DvcqgSession {
     const data = answer.data as Partial<DvcqgLoginResponse> | null;
     if (!data || !isSuccessCode(data.error_code)) throw rejectedAnswer('login', data, answer.status);
     if (typeof data.session !== 'string' || data.session === '') {
-      throw new DvcqgError('INVALID_RESPONSE', 'login: answer has no session token', { status: answer.status, transient: false });
+      throw new DvcqgError({ kind: 'protocol', code: 'INVALID_RESPONSE', message: 'login: answer has no session token', status: answer.status });
     }
     const lifetimeMs =
       typeof data.expires_in === 'number' && data.expires_in > 0 ? data.expires_in * 1000 : this.config.sessionMaxAgeMs;

@@ -10,6 +10,6 @@ export {
   type DvcqgSubjectTypeTable,
 } from './status-table';
 export { toDongBoHoSoItem, toTienDoHoSoItem, type DvcqgMappingOptions } from './mapping';
-export { DvcqgError, isTransientStatus } from './dvcqg-error';
+export { DvcqgError } from './dvcqg-error';
 export { isSuccessCode } from './dvcqg-answer';
 export { DvcqgClient, type DvcqgClientConfig, type DvcqgCallOptions, type DvcqgSyncResult } from './client';

@@ -101,7 +101,7 @@ export class PopulationClient {
     const check = validateVerifyRequest(request);
     if (!check.ok) {
       const summary = check.problems.map((p) => `${p.field}: ${p.problem}`).join('; ');
-      throw new PopulationError('POPULATION_INVALID_REQUEST', `invalid verify request (${summary})`);
+      throw new PopulationError({ kind: 'refused', code: 'POPULATION_INVALID_REQUEST', message: `invalid verify request (${summary})` });
     }
     return check.request;
   }
@@ -138,8 +138,8 @@ export class PopulationClient {
       xml = answer.body === null ? null : answer.body.toString('utf8');
     } catch (error) {
       if (!(error instanceof UpstreamTransportError)) throw error;
-      const abortCause: AbortCause = error.reason === 'timeout' ? 'timeout' : error.reason === 'aborted' ? 'caller' : null;
-      throw classifySoapFailure({ ...NO_ANSWER, causeCode: abortCause === null ? error.code : null }, abortCause, operation.name);
+      const abortCause: AbortCause = error.kind === 'timeout' ? 'timeout' : error.kind === 'aborted' ? 'caller' : null;
+      throw classifySoapFailure({ ...NO_ANSWER, causeCode: abortCause === null ? error.socketCode : null }, abortCause, operation.name);
     }
     const ok = status >= 200 && status < 300;
     let answer: SoapAnswer;
@@ -159,5 +159,5 @@ export class PopulationClient {
 }
 
 function badResponse(operation: Operation, error: UnreadableAnswerError, httpStatus: number | null): PopulationError {
-  return new PopulationError('POPULATION_BAD_RESPONSE', `${operation.name}: ${error.message}`, { httpStatus });
+  return new PopulationError({ kind: 'protocol', code: 'POPULATION_BAD_RESPONSE', message: `${operation.name}: ${error.message}`, status: httpStatus });
 }

@@ -1,4 +1,5 @@
-// The one error type the population client throws: a stable code, whether a retry may help, and no personal data.
+// The one error type the population client throws: an UpstreamError with the registry's stable codes, and no personal data.
+import { UpstreamError, type UpstreamErrorKind } from '../http-kit/upstream-error';
 
 export type PopulationErrorCode =
   /** Network failure, connection refused/reset, HTTP 5xx or a SOAP Server fault. */
@@ -16,18 +17,9 @@ export type PopulationErrorCode =
   /** The answer could not be read as the contract says. */
   | 'POPULATION_BAD_RESPONSE';
 
-const TRANSIENT_CODES: ReadonlySet<PopulationErrorCode> = new Set([
-  'POPULATION_UNAVAILABLE',
-  'POPULATION_TIMEOUT',
-  'POPULATION_ABORTED',
-]);
-
-export class PopulationError extends Error {
-  readonly code: PopulationErrorCode;
-  /** True when trying again later may succeed (the bus retries with backoff); false means dead-letter. */
-  readonly transient: boolean;
-  /** HTTP status when the registry answered at all. */
-  readonly httpStatus: number | null;
+export class PopulationError extends UpstreamError {
+  override name = 'PopulationError';
+  declare readonly code: PopulationErrorCode;
   /** SOAP faultcode when the registry answered with a fault (a code, never free text). */
   readonly faultCode: string | null;
   /**
@@ -36,18 +28,15 @@ export class PopulationError extends Error {
    */
   readonly causeCode: string | null;
 
-  constructor(
-    code: PopulationErrorCode,
-    message: string,
-    details: { httpStatus?: number | null; faultCode?: string | null; causeCode?: string | null } = {},
-  ) {
-    super(message);
-    this.name = 'PopulationError';
-    this.code = code;
-    this.transient = TRANSIENT_CODES.has(code);
-    this.httpStatus = details.httpStatus ?? null;
-    this.faultCode = details.faultCode ?? null;
-    this.causeCode = details.causeCode ?? null;
+  constructor(init: { kind: UpstreamErrorKind; code: PopulationErrorCode; message: string; status?: number | null; faultCode?: string | null; causeCode?: string | null }) {
+    super({ kind: init.kind, code: init.code, message: init.message, status: init.status ?? null });
+    this.faultCode = init.faultCode ?? null;
+    this.causeCode = init.causeCode ?? null;
+  }
+
+  /** HTTP status when the registry answered at all (the same as `status`). */
+  get httpStatus(): number | null {
+    return this.status;
   }
 }
 

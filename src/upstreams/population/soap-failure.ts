@@ -1,4 +1,5 @@
 // Turns what the transport learned about a failed call into a PopulationError: transient (retry) or not, never with personal data.
+import { isTransientStatus } from '../http-kit/upstream-error';
 import { PopulationError } from './population-error';
 
 /** Why our own side cancelled the call, if it did. */
@@ -23,31 +24,30 @@ function localFaultName(faultCode: string): string {
 }
 
 export function classifySoapFailure(failure: SoapFailure, abortCause: AbortCause, operation: string): PopulationError {
-  if (abortCause === 'timeout') return new PopulationError('POPULATION_TIMEOUT', `${operation}: timed out; request aborted`);
-  if (abortCause === 'caller') return new PopulationError('POPULATION_ABORTED', `${operation}: aborted by the caller`);
+  if (abortCause === 'timeout') return new PopulationError({ kind: 'timeout', code: 'POPULATION_TIMEOUT', message: `${operation}: timed out; request aborted` });
+  if (abortCause === 'caller') return new PopulationError({ kind: 'aborted', code: 'POPULATION_ABORTED', message: `${operation}: aborted by the caller` });
 
   const { status, faultCode, causeCode } = failure;
-  const details = { httpStatus: status, faultCode, causeCode };
+  const details = { status, faultCode, causeCode };
   const fault = faultCode ? localFaultName(faultCode) : null;
 
   if (status === 401 || status === 403 || (fault !== null && /^Client\.Auth/i.test(fault))) {
-    return new PopulationError('POPULATION_AUTH_REJECTED', `${operation}: registry refused the credentials`, details);
+    return new PopulationError({ ...details, kind: fault !== null ? 'refused' : 'http-status', code: 'POPULATION_AUTH_REJECTED', message: `${operation}: registry refused the credentials` });
   }
   if (status === null && fault === null) {
-    return new PopulationError('POPULATION_UNAVAILABLE', `${operation}: registry unreachable (${causeCode ?? 'no answer'})`, details);
+    return new PopulationError({ ...details, kind: 'network', code: 'POPULATION_UNAVAILABLE', message: `${operation}: registry unreachable (${causeCode ?? 'no answer'})` });
   }
   // A SOAP faultcode says whose fault it is more precisely than the HTTP status (SOAP 1.1 sends 500 for both).
   if (fault !== null && fault.startsWith('Client')) {
-    return new PopulationError('POPULATION_REQUEST_REJECTED', `${operation}: registry rejected the request (fault ${fault})`, details);
+    return new PopulationError({ ...details, kind: 'refused', code: 'POPULATION_REQUEST_REJECTED', message: `${operation}: registry rejected the request (fault ${fault})` });
   }
   if (fault !== null && fault.startsWith('Server')) {
-    return new PopulationError('POPULATION_UNAVAILABLE', `${operation}: registry failed (fault ${fault})`, details);
-  }
-  if (status !== null && (status >= 500 || status === 408 || status === 429)) {
-    return new PopulationError('POPULATION_UNAVAILABLE', `${operation}: registry failed (HTTP ${status})`, details);
+    return new PopulationError({ ...details, kind: 'unavailable', code: 'POPULATION_UNAVAILABLE', message: `${operation}: registry failed (fault ${fault})` });
   }
   if (status !== null && status >= 400) {
-    return new PopulationError('POPULATION_REQUEST_REJECTED', `${operation}: registry rejected the request (HTTP ${status})`, details);
+    const code = isTransientStatus(status) ? 'POPULATION_UNAVAILABLE' : 'POPULATION_REQUEST_REJECTED';
+    const what = isTransientStatus(status) ? 'failed' : 'rejected the request';
+    return new PopulationError({ ...details, kind: 'http-status', code, message: `${operation}: registry ${what} (HTTP ${status})` });
   }
-  return new PopulationError('POPULATION_BAD_RESPONSE', `${operation}: answer could not be read (HTTP ${status ?? '-'})`, details);
+  return new PopulationError({ ...details, kind: 'protocol', code: 'POPULATION_BAD_RESPONSE', message: `${operation}: answer could not be read (HTTP ${status ?? '-'})` });
 }

@@ -1,12 +1,13 @@
 // The bus side of QLVB push: POSTs an edXML package or status packet to a district endpoint with a bearer token and Idempotency-Key.
-import axios, { type AxiosInstance } from 'axios';
 import { createHash } from 'node:crypto';
-import type { Agent as HttpAgent } from 'node:http';
-import { HttpCallError, toHttpCallError, type BodyCodeReader } from '../http-kit/http-call-error';
+import { jsonOrText } from '../http-kit/answer-body';
+import { noAnswerFailure, prefixedNoAnswerCodes } from '../http-kit/transport-failure';
+import { httpStatusError, UpstreamError } from '../http-kit/upstream-error';
+import { UpstreamPool, type UpstreamAnswer } from '../http-kit/upstream-pool';
 import { QLVB_HEADERS, QLVB_PUSH_PATHS, type QlvbPushKind, type QlvbPushReceipt, type QlvbPushRouting } from './protocol';
 
-export class QlvbPushError extends HttpCallError {
-  override readonly name = 'QlvbPushError';
+export class QlvbPushError extends UpstreamError {
+  override name = 'QlvbPushError';
 }
 
 export interface QlvbPushClientConfig {
@@ -16,7 +17,8 @@ export interface QlvbPushClientConfig {
   token: string;
   timeoutMs?: number;
   maxResponseBytes?: number;
-  httpAgent?: HttpAgent;
+  /** Keep-alive connections kept to the endpoint; default 64. */
+  connections?: number;
 }
 
 export interface QlvbPushInput {
@@ -32,29 +34,34 @@ export interface QlvbPushOptions {
   signal?: AbortSignal;
 }
 
-const readQlvbErrorBody: BodyCodeReader = (body) => {
+function readQlvbErrorBody(body: unknown): { code?: string; message?: string } {
   if (!body || typeof body !== 'object') return {};
   const record = body as Record<string, unknown>;
   return {
     code: typeof record.code === 'string' ? record.code : undefined,
     message: typeof record.message === 'string' ? record.message : undefined,
   };
-};
+}
+
+const NO_ANSWER_CODES = prefixedNoAnswerCodes('QLVB');
 
 export class QlvbPushClient {
-  private readonly http: AxiosInstance;
+  private readonly http: UpstreamPool;
 
   constructor(config: QlvbPushClientConfig) {
-    this.http = axios.create({
-      baseURL: config.endpoint.replace(/\/+$/, ''),
-      timeout: config.timeoutMs ?? 60_000,
-      maxRedirects: 0,
-      maxBodyLength: Infinity,
-      maxContentLength: config.maxResponseBytes ?? 1024 * 1024,
-      responseType: 'json',
-      httpAgent: config.httpAgent,
+    // No redirects: the bearer token goes to the configured host only.
+    this.http = new UpstreamPool({
+      baseUrl: config.endpoint,
+      timeoutMs: config.timeoutMs ?? 60_000,
+      maxAnswerBytes: config.maxResponseBytes ?? 1024 * 1024,
+      connections: config.connections,
       headers: { Authorization: `Bearer ${config.token}` },
     });
+  }
+
+  /** Closes the idle connections to the endpoint; calls still running finish first. */
+  close(): Promise<void> {
+    return this.http.close();
   }
 
   /** Pushes a document package to the district QLVB. */
@@ -69,7 +76,7 @@ export class QlvbPushClient {
 
   private async push(kind: QlvbPushKind, input: QlvbPushInput, options: QlvbPushOptions): Promise<QlvbPushReceipt> {
     if (!input.idempotencyKey) {
-      throw new QlvbPushError({ code: 'QLVB_BAD_REQUEST', message: 'idempotencyKey is required', status: null, transient: false });
+      throw new QlvbPushError({ kind: 'refused', code: 'QLVB_BAD_REQUEST', message: 'idempotencyKey is required' });
     }
     const bytes = Buffer.isBuffer(input.content) ? input.content : Buffer.from(input.content, 'utf8');
     const headers: Record<string, string> = {
@@ -83,14 +90,20 @@ export class QlvbPushClient {
     if (routing.toOrgan) headers[QLVB_HEADERS.toOrgan] = routing.toOrgan;
     if (routing.documentId) headers[QLVB_HEADERS.documentId] = encodeURIComponent(routing.documentId);
     if (routing.statusCode) headers[QLVB_HEADERS.statusCode] = routing.statusCode;
-    let receipt: QlvbPushReceipt;
+    let reply: UpstreamAnswer;
     try {
-      receipt = (await this.http.post<QlvbPushReceipt>(QLVB_PUSH_PATHS[kind], bytes, { headers, signal: options.signal })).data;
+      reply = await this.http.post(QLVB_PUSH_PATHS[kind], bytes, { headers, signal: options.signal });
     } catch (error) {
-      throw toHttpCallError(error, 'QLVB', readQlvbErrorBody, (init) => new QlvbPushError(init));
+      throw new QlvbPushError(noAnswerFailure(error, NO_ANSWER_CODES, `push ${kind}`));
     }
+    if (reply.body === null) {
+      throw new QlvbPushError({ kind: 'protocol', code: 'QLVB_BAD_RESPONSE', message: 'the endpoint answered more than the answer cap', status: reply.status });
+    }
+    const data = jsonOrText(reply.body);
+    if (reply.status < 200 || reply.status >= 300) throw new QlvbPushError(httpStatusError(reply.status, 'QLVB', readQlvbErrorBody(data)));
+    const receipt = data as QlvbPushReceipt | null;
     if (!receipt || typeof receipt !== 'object' || typeof receipt.receiptId !== 'string') {
-      throw new QlvbPushError({ code: 'QLVB_BAD_RESPONSE', message: 'the endpoint answered without a receipt', status: 200, transient: false });
+      throw new QlvbPushError({ kind: 'protocol', code: 'QLVB_BAD_RESPONSE', message: 'the endpoint answered without a receipt', status: reply.status });
     }
     return receipt;
   }

@@ -8,4 +8,4 @@ export {
   type QlvbPushRouting,
   type QlvbPushErrorBody,
 } from './protocol';
-export { HttpCallError } from '../http-kit/http-call-error';
+export { UpstreamError, type UpstreamErrorKind } from '../http-kit/upstream-error';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
-import { hashPassword } from '../../../src/http/auth/password-hash';
+import { hashPassword } from '../../../src/core/password-hash';
 import { waitFor } from '../../../testkit/env';
 import { startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
 

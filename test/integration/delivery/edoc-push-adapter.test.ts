@@ -1,4 +1,6 @@
 // The delivery adapter contract for the e-document push adapter, against the reference QLVB push endpoint.
+import { edocPushTokenPath } from '../../../src/flows/edoc/settings';
+import { BusSecrets } from '../../../src/config/secrets';
 import type { Envelope } from '../../../src/core/envelope';
 import { createPushAdapter } from '../../../src/flows/edoc/adapters/push-adapter';
 import { deliveryAdapterContract, type DeliveryWorld } from '../../../testkit/contracts/delivery-adapter-contract';
@@ -25,7 +27,7 @@ async function pushWorld(): Promise<DeliveryWorld<Envelope>> {
     reporter: deps.reporter,
     breakerSettings: deps.settings.push.breaker,
     breaker: (name, settings) => deps.breaker(name, settings),
-    requireSecret: () => TOKEN,
+    secrets: new BusSecrets(new Map([...deps.directory.pushOrgans()].map(([organId]) => [edocPushTokenPath(organId), TOKEN])), new Set([...deps.directory.pushOrgans()].map(([organId]) => edocPushTokenPath(organId)))),
   });
   return {
     control: endpoint.control,

@@ -1,10 +1,11 @@
 // Integration tests: the DVCQG client against the reference simulator over a real socket.
-import axios from 'axios';
 import { DvcqgClient, DvcqgError, toDongBoHoSoItem, toTienDoHoSoItem, type DvcqgClientConfig } from '../../../src/upstreams/dvcqg';
 import { DEFAULT_SIMULATOR_CREDENTIALS, startDvcqgSimulator, type DvcqgSimulator, type StoredDossier } from '../../../testkit/simulators/dvcqg';
 import { birthRegistration, birthRegistrationProgress, marriageStatusNfd } from '../../fixtures/dvcqg/load-fixtures';
 import { caught as caughtOf } from '../../../testkit/caught';
 
+const postJson = (url: string, body: object) =>
+  fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 const rejection = (promise: Promise<unknown>): Promise<DvcqgError> => caughtOf(promise, DvcqgError);
 
 describe('DVCQG client ↔ simulator', () => {
@@ -12,8 +13,8 @@ describe('DVCQG client ↔ simulator', () => {
   let config: DvcqgClientConfig;
 
   const heldDossier = async (maHoSo: string): Promise<StoredDossier> =>
-    (await axios.get<StoredDossier>(`${sim.url}/__sim/dossiers/${encodeURIComponent(maHoSo)}`)).data;
-  const setFault = (body: object) => axios.post(`${sim.url}/__sim/fault`, body);
+    (await (await fetch(`${sim.url}/__sim/dossiers/${encodeURIComponent(maHoSo)}`)).json()) as StoredDossier;
+  const setFault = (body: object) => postJson(`${sim.url}/__sim/fault`, body);
   const logins = () => sim.control.received('login').length;
 
   beforeEach(async () => {
@@ -179,8 +180,8 @@ describe('DVCQG client ↔ simulator', () => {
   });
 
   it('rejects an unknown service with UNKNOWN_SERVICE', async () => {
-    const res = await axios.post(`${sim.url}/integration`, { service: 'XoaHoSo' }, { validateStatus: () => true });
+    const res = await postJson(`${sim.url}/integration`, { service: 'XoaHoSo' });
     expect(res.status).toBe(400);
-    expect(res.data).toMatchObject({ error_code: 'UNKNOWN_SERVICE' });
+    expect(await res.json()).toMatchObject({ error_code: 'UNKNOWN_SERVICE' });
   });
 });

@@ -9,8 +9,9 @@ import request from 'supertest';
 import YAML from 'yaml';
 import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 import { startBus, type Bus } from '../../../src/bus';
-import { loadConfig, type BusConfig } from '../../../src/config/load-config';
-import { hashPassword } from '../../../src/http/auth/password-hash';
+import { type BusConfig } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
+import { hashPassword } from '../../../src/core/password-hash';
 import { createLogger } from '../../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
 import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
@@ -70,7 +71,7 @@ describe('access: keys, rights, throttling', () => {
       { username: 'auditor', passwordHash: hashPassword(ADMIN_PASSWORD), canViewPersonalData: true },
     ];
     writeFileSync(file, YAML.stringify(bus0));
-    config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
+    config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
     bus = await startBus(config, { logger: createLogger('silent') });
   });
   afterAll(async () => {
@@ -187,7 +188,7 @@ describe('admin sessions: a key of their own, signed out on every instance', () 
       { username: 'auditor', passwordHash: hashPassword(ADMIN_PASSWORD), canViewPersonalData: true },
     ];
     writeFileSync(file, YAML.stringify(bus0));
-    bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+    bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
     // A message with personal data in its audit record, for the forged reads below.
     await api().post('/api/v1/messages').set('Authorization', `Bearer ${testToken(TEST_CLIENT, TEST_SIGNING_KEY)}`).send({ type: 'test.ping', subject: 'HS-PD', payload: { ChuHoSo: 'Nguyễn Thị Minh Khai' } }).expect(202);
   });
@@ -256,7 +257,7 @@ describe('admin sign-in: throttled per username and address, hashed off the even
     ];
     bus0.auth.signIn = { maxFailuresPerUsername: 3, maxFailuresPerAddress: 20, windowSeconds: 600 };
     writeFileSync(file, YAML.stringify(bus0));
-    bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+    bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
   });
   afterAll(async () => {
     await bus.stop();

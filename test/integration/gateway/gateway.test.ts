@@ -6,7 +6,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 import { startBus, type Bus } from '../../../src/bus';
-import { loadConfig } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
 import { createLogger } from '../../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
 import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
@@ -27,7 +27,7 @@ describe('gateway', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'lgsp-gw-'));
     const configDir = writeBusConfig({ dir, amqpUrl: null, namePrefix: 'gw', receiverUrl: receiver.url, port: 0 });
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
-    bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('debug', sink) });
+    bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('debug', sink) });
   });
   afterAll(async () => {
     await bus.stop();

@@ -11,7 +11,8 @@ import YAML from 'yaml';
 import type { Bus } from '../../../src/bus';
 import type { BusConfig } from '../../../src/config/load-config';
 import { mintToken } from '../../../src/http/auth/auth';
-import { KNOWN_RIGHTS } from '../../../src/http/auth/rights';
+import { BUS_CATALOGUE } from '../../../src/bus-config';
+import { knownRights } from '../../../src/config/flow-descriptor';
 import { startShippedBus, type ShippedBus } from '../../../testkit/worlds/shipped-world';
 
 const HS_SECRET_ENV = 'META_TEST_HS_SECRET';
@@ -69,7 +70,7 @@ describe('metaservices', () => {
   test('listMethods: each service with its endpoints, every right of the bus covered, contracts linked', async () => {
     const services = (await get('/api/v1/meta/services').expect(200)).body.items as Service[];
     expect(services.map((s) => s.code)).toEqual(['message', 'dossier', 'citizen', 'edoc']);
-    expect(new Set(services.flatMap((s) => s.endpoints.map((e) => e.right)))).toEqual(new Set(KNOWN_RIGHTS));
+    expect(new Set(services.flatMap((s) => s.endpoints.map((e) => e.right)))).toEqual(new Set(knownRights(BUS_CATALOGUE)));
     const edoc = services.find((s) => s.code === 'edoc')!;
     expect(edoc.wsdlUrl).toBe('/api/v1/meta/services/edoc/wsdl');
     expect(edoc.endpoints.filter((e) => e.protocol === 'soap').map((e) => e.soapOperation)).toEqual(['SendEdoc', 'GetReceivedEdocList', 'GetEdoc', 'UpdateStatus']);

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
 import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
 import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
@@ -154,7 +154,7 @@ test('the bus starts from the assembled set with the image CMD and ENV in the pr
     started.kill('SIGTERM');
     await exited;
     bus = null;
-    const routes = loadConfig({ configDir: path.join(app, 'config'), env: { LGSP_PROFILE: 'production' } }).routes;
+    const routes = loadBusConfig({ configDir: path.join(app, 'config'), env: { LGSP_PROFILE: 'production' }, checkSecrets: false }).routes;
     await deleteTopology(prefix, routes.map((r) => ({ name: r.name, prefetch: r.prefetch, retry: r.retry })));
     await dropSchema(schema);
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 import { startBus, type Bus } from '../../../src/bus';
-import { loadConfig } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
 import { createLogger } from '../../../src/observability/logger';
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
@@ -24,7 +24,7 @@ describe('RabbitMQ connections closed from outside under load', () => {
     receiver = await startReceiverSimulator();
     dir = mkdtempSync(path.join(tmpdir(), 'lgsp-close-'));
     const configDir = writeBusConfig({ dir, amqpUrl: AMQP_URL, namePrefix: prefix, receiverUrl: receiver.url, port: 0, prefetch: 200 });
-    bus = await startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+    bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
   });
 
   afterAll(async () => {

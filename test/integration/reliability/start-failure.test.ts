@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startBus } from '../../../src/bus';
-import { loadConfig } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
 import { createLogger } from '../../../src/observability/logger';
 import { spawnBus, writeBusConfig } from '../../../testkit/bus-process';
 import { DEVELOPMENT_PROFILE } from '../../../testkit/env';
@@ -38,7 +38,7 @@ describe('start-up failures', () => {
 
   test('in process, the failed start rejects and closes its stores, so the same data dir starts cleanly after', async () => {
     const configDir = writeBusConfig({ dir: path.join(dir, 'in-process'), amqpUrl: null, namePrefix: 'start-failure', receiverUrl: 'http://127.0.0.1:9', port });
-    const config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
+    const config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
     await expect(startBus(config, { logger: createLogger('silent') })).rejects.toThrow(`cannot listen on 127.0.0.1:${port}`);
     const bus = await startBus({ ...config, http: { ...config.http, port: 0 } }, { logger: createLogger('silent') });
     await bus.stop();

@@ -3,7 +3,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import YAML from 'yaml';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
+import { BUS_CATALOGUE, loadBusConfig } from '../../../src/bus-config';
+import { SHIPPED_FLOW_SECRET_ENV as SHIPPED_SECRETS } from '../../../testkit/production-secrets';
 
 const repoConfig = path.resolve(__dirname, '../../../config');
 
@@ -29,38 +32,81 @@ const shippedBus = readFileSync(path.join(repoConfig, 'bus.yaml'), 'utf8');
 
 describe('loadConfig', () => {
   test('the shipped demo config is valid', () => {
-    const config = loadConfig({ configDir: repoConfig, env: {} });
+    const config = loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS } });
     expect(config.routes.map((r) => r.name)).toEqual(expect.arrayContaining(['dossier-sync', 'dossier-progress']));
     expect(config.routes[0]!.retry.maxAttempts).toBe(8);
     expect(config.transport.amqpUrl).toBeNull();
   });
 
+  test('every missing secret of the bus and its flows is named in one error, by config path and variable, never by value', () => {
+    const { DVCQG_PASSWORD, ...others } = SHIPPED_SECRETS;
+    expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: {} }))).toEqual([
+      expect.stringContaining('flows.dossier.dvcqg.password: environment variable DVCQG_PASSWORD is not set'),
+      expect.stringContaining('flows.dossier.population.secretKey: environment variable POPULATION_SECRET_KEY is not set'),
+      expect.stringContaining('flows.dossier.population.apiKey: environment variable POPULATION_API_KEY is not set'),
+      expect.stringContaining('flows.edoc.axis.secretEnv: environment variable EDOC_AXIS_SECRET is not set'),
+      expect.stringContaining('flows.edoc.organs.000.00.03.H10.pushTokenEnv: environment variable QLVB_BUDANG_PUSH_TOKEN is not set'),
+    ]);
+    const oneMissing = problemsOf(() => loadBusConfig({ configDir: repoConfig, env: others }));
+    expect(oneMissing).toEqual([expect.stringContaining('flows.dossier.dvcqg.password: environment variable DVCQG_PASSWORD is not set')]);
+    expect(oneMissing.join('\n')).not.toContain(others.EDOC_AXIS_SECRET);
+    expect(loadBusConfig({ configDir: repoConfig, env: { DVCQG_PASSWORD, ...others } }).secrets.get('flows.dossier.dvcqg.password')).toBe(DVCQG_PASSWORD);
+  });
+
+  test('the core secrets are resolved too: an HS256 client key, an adapter token, the audit encryption key', () => {
+    const bus = YAML.parse(shippedBus) as { clients: { keys?: unknown[] }[]; adapters: unknown; audit: { personalData: unknown } };
+    bus.clients[0]!.keys = [{ kid: 'motcua-hs', alg: 'HS256', secretEnv: 'MOTCUA_HS_KEY' }];
+    bus.adapters = { 'hook-a': { kind: 'http-push', url: 'http://127.0.0.1:9/hook', tokenEnv: 'HOOK_A_TOKEN' } };
+    bus.audit.personalData = { mode: 'encrypt', encryptionKeyEnv: 'AUDIT_PD_KEY' };
+    const dir = configDirWith(YAML.stringify(bus));
+    expect(problemsOf(() => loadBusConfig({ configDir: dir, env: { ...SHIPPED_SECRETS, MOTCUA_HS_KEY: 'short' } }))).toEqual([
+      expect.stringContaining('clients.0.keys.0.secretEnv: environment variable MOTCUA_HS_KEY must hold at least 32 bytes'),
+      expect.stringContaining('audit.personalData.encryptionKeyEnv: environment variable AUDIT_PD_KEY is not set'),
+      expect.stringContaining('adapters.hook-a.tokenEnv: environment variable HOOK_A_TOKEN is not set'),
+    ]);
+  });
+
+  test('the rights a client may be granted are those the catalogue handed in declares, not a list in src/config', () => {
+    const bus = YAML.parse(shippedBus) as { clients: { rights?: string[] }[] };
+    bus.clients[0]!.rights = ['pets.feed'];
+    const dir = configDirWith(YAML.stringify(bus));
+    expect(problemsOf(() => loadBusConfig({ configDir: dir, env: { ...SHIPPED_SECRETS } })).join('\n')).toContain('clients.0.rights: unknown right "pets.feed"');
+    const pets = { code: 'pets', title: 'Pets', contract: 'bus-api', wsdl: null, endpoints: [{ right: 'pets.feed', protocol: 'rest' as const, method: 'POST' as const, path: '/pets' }] };
+    const catalogue = { ...BUS_CATALOGUE, gatewayServices: [...BUS_CATALOGUE.gatewayServices, pets] };
+    const config = loadConfig({ catalogue, configDir: dir, env: { ...SHIPPED_SECRETS } });
+    expect(config.knownRights).toContain('pets.feed');
+    expect(config.services.map((service) => service.code)).toEqual(['message', 'pets', 'dossier', 'citizen', 'edoc']);
+    expect(config.services.find((service) => service.code === 'edoc')!.soapPath).toBe('/soap/edoc');
+    const withoutEdoc = { ...BUS_CATALOGUE, flows: { dossier: BUS_CATALOGUE.flows.dossier! } };
+    expect(problemsOf(() => loadConfig({ catalogue: withoutEdoc, configDir: repoConfig, env: { ...SHIPPED_SECRETS } })).join('\n')).toContain('unknown key "flows.edoc"');
+  });
+
   test('an unknown key in bus.yaml is named', () => {
     const dir = configDirWith(shippedBus.replace('  prefetch: 20', '  prefetch: 20\n  prefech: 100'));
-    expect(problemsOf(() => loadConfig({ configDir: dir, env: {} }))).toEqual([expect.stringContaining('unknown key "transport.prefech"')]);
+    expect(problemsOf(() => loadBusConfig({ configDir: dir, env: { ...SHIPPED_SECRETS } }))).toEqual([expect.stringContaining('unknown key "transport.prefech"')]);
   });
 
   test('an unknown LGSP_ environment variable is named', () => {
-    expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_ULR: 'amqp://x' } }))).toEqual([
+    expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_AMQP_ULR: 'amqp://x' } }))).toEqual([
       'environment: unknown variable "LGSP_AMQP_ULR"',
     ]);
   });
 
   test('environment overrides win over the file and are validated', () => {
-    const config = loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', LGSP_PREFETCH: '150' } });
+    const config = loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672', LGSP_PREFETCH: '150' } });
     expect(config.transport.amqpUrl).toBe('amqp://guest:guest@127.0.0.1:5672');
     expect(config.transport.prefetch).toBe(150);
-    expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_PREFETCH: 'many' } }))[0]).toContain('LGSP_PREFETCH');
-    expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_URL: 'http://x' } }))[0]).toContain('transport.amqpUrl');
+    expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_PREFETCH: 'many' } }))[0]).toContain('LGSP_PREFETCH');
+    expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_AMQP_URL: 'http://x' } }))[0]).toContain('transport.amqpUrl');
   });
 
   test('http.publicBaseUrl: optional, from LGSP_HTTP_PUBLIC_BASE_URL too, an absolute http(s) URL without a trailing slash', () => {
-    expect(loadConfig({ configDir: repoConfig, env: {} }).http.publicBaseUrl).toBeUndefined();
-    const fromEnv = loadConfig({ configDir: repoConfig, env: { LGSP_HTTP_PUBLIC_BASE_URL: 'https://lgsp.binhphuoc.gov.vn/bus/' } });
+    expect(loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS } }).http.publicBaseUrl).toBeUndefined();
+    const fromEnv = loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_HTTP_PUBLIC_BASE_URL: 'https://lgsp.binhphuoc.gov.vn/bus/' } });
     expect(fromEnv.http.publicBaseUrl).toBe('https://lgsp.binhphuoc.gov.vn/bus');
-    expect(loadConfig({ configDir: repoConfig, env: { LGSP_HTTP_PUBLIC_BASE_URL: '' } }).http.publicBaseUrl).toBeUndefined();
+    expect(loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_HTTP_PUBLIC_BASE_URL: '' } }).http.publicBaseUrl).toBeUndefined();
     for (const bad of ['/bus', 'lgsp.binhphuoc.gov.vn', 'ftp://lgsp.binhphuoc.gov.vn', 'https://user:pw@lgsp.binhphuoc.gov.vn', 'https://lgsp.binhphuoc.gov.vn/?x=1']) {
-      expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_HTTP_PUBLIC_BASE_URL: bad } }))[0]).toContain('http.publicBaseUrl');
+      expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_HTTP_PUBLIC_BASE_URL: bad } }))[0]).toContain('http.publicBaseUrl');
     }
   });
 
@@ -72,7 +118,7 @@ describe('loadConfig', () => {
     when: [{ field: destination, matches: '([' }]
     steps: [{ kind: deliver, adapter: missing }]
 `;
-    const problems = problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, routes), env: {} }));
+    const problems = problemsOf(() => loadBusConfig({ configDir: configDirWith(shippedBus, routes), env: { ...SHIPPED_SECRETS } }));
     expect(problems.join('\n')).toMatch(/steps\.0\.adapter: no adapter named "missing"/);
     expect(problems.join('\n')).toMatch(/when\.0\.matches: not a valid regular expression/);
     expect(problems.join('\n')).toMatch(/clients: unknown client "nobody"/);
@@ -81,11 +127,11 @@ describe('loadConfig', () => {
   test('an unknown route key, a pipeline no flow defines, and a route with both a pipeline and steps are named', () => {
     const shippedRoutes = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8');
     const typo = shippedRoutes.replace('    pipeline: dossier-sync', '    pipeline: dossier-sync\n    pipline: x');
-    expect(problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, typo), env: {} })).join('\n')).toContain('unknown key "routes.0.pipline"');
+    expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(shippedBus, typo), env: { ...SHIPPED_SECRETS } })).join('\n')).toContain('unknown key "routes.0.pipline"');
     const missing = shippedRoutes.replace('    pipeline: dossier-sync', '    pipeline: dossier-sinc');
-    expect(problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, missing), env: {} })).join('\n')).toMatch(/routes\.0\.pipeline: no enabled flow defines a pipeline "dossier-sinc"/);
+    expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(shippedBus, missing), env: { ...SHIPPED_SECRETS } })).join('\n')).toMatch(/routes\.0\.pipeline: no enabled flow defines a pipeline "dossier-sinc"/);
     const both = shippedRoutes.replace('    pipeline: dossier-sync', '    pipeline: dossier-sync\n    steps: [{ kind: validate, schema: {} }]');
-    expect(problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, both), env: {} })).join('\n')).toContain('a route names a pipeline or lists generic steps, not both');
+    expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(shippedBus, both), env: { ...SHIPPED_SECRETS } })).join('\n')).toContain('a route names a pipeline or lists generic steps, not both');
   });
 
   test('the bus process refuses to start on a bad key and names it', () => {
@@ -102,7 +148,7 @@ describe('loadConfig', () => {
   });
 
   test('the shipped clients carry member ids, parsed into their parts', () => {
-    const config = loadConfig({ configDir: configDirWith(shippedBus), env: {} });
+    const config = loadBusConfig({ configDir: configDirWith(shippedBus), env: { ...SHIPPED_SECRETS } });
     expect(config.clients.find((c) => c.id === 'motcua-binhphuoc')?.member).toEqual({ instance: 'VN', memberClass: 'GOV', memberCode: '000.00.00.H10', subsystem: 'MOTCUA' });
   });
 
@@ -117,16 +163,16 @@ describe('loadConfig', () => {
       - { kid: k1, alg: HS256, secretEnv: B_SECRET }
 `,
     );
-    const problems = problemsOf(() => loadConfig({ configDir: configDirWith(bus), env: {} })).join('\n');
+    const problems = problemsOf(() => loadBusConfig({ configDir: configDirWith(bus), env: { ...SHIPPED_SECRETS } })).join('\n');
     expect(problems).toMatch(/clients\.1\.rights: unknown right "edoc\.sned"/);
     expect(problems).toMatch(/clients\.1\.groups: unknown group "nosuchgroup"/);
     expect(problems).toMatch(/throttle\.services: unknown right "dossier\.submitt"/);
     expect(problems).toMatch(/keys\.1\.kid: "k1" is already a key of qlvb-dongxoai/);
     const twiceMember = shippedBus.replace('    member: VN/GOV/000.00.02.H10/QLVB\n', '    member: VN/GOV/000.00.01.H10/QLVB\n');
-    expect(problemsOf(() => loadConfig({ configDir: configDirWith(twiceMember), env: {} })).join('\n')).toMatch(/clients\.2\.member: "VN\/GOV\/000\.00\.01\.H10\/QLVB" is already the member id of qlvb-dongxoai/);
+    expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(twiceMember), env: { ...SHIPPED_SECRETS } })).join('\n')).toMatch(/clients\.2\.member: "VN\/GOV\/000\.00\.01\.H10\/QLVB" is already the member id of qlvb-dongxoai/);
     const badMember = shippedBus.replace('    member: VN/GOV/000.00.02.H10/QLVB\n', '    member: VN/GOV\n');
-    expect(problemsOf(() => loadConfig({ configDir: configDirWith(badMember), env: {} })).join('\n')).toMatch(/clients\.2\.member: a member id is INSTANCE/);
+    expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(badMember), env: { ...SHIPPED_SECRETS } })).join('\n')).toMatch(/clients\.2\.member: a member id is INSTANCE/);
     const noSecret = shippedBus.replace('    groups: [qlvb]\n', '    groups: [qlvb]\n    keys: [{ kid: k1, alg: HS256 }]\n');
-    expect(problemsOf(() => loadConfig({ configDir: configDirWith(noSecret), env: {} })).join('\n')).toMatch(/HS256 keys need secretEnv/);
+    expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(noSecret), env: { ...SHIPPED_SECRETS } })).join('\n')).toMatch(/HS256 keys need secretEnv/);
   });
 });

@@ -8,12 +8,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { openBusAudit } from '../../../src/audit/open-bus-audit';
-import { ConfigError, loadConfig } from '../../../src/config/load-config';
+import { ConfigError } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
 import { mergeOverlay } from '../../../src/config/deployment-profile';
 import { DEMO_ADMIN_PASSWORD } from '../../../src/config/production-guard';
-import { hashPassword } from '../../../src/http/auth/password-hash';
+import { hashPassword } from '../../../src/core/password-hash';
 import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
-import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../../../testkit/production-secrets';
+import { PRODUCTION_SECRET_ENV, SHIPPED_FLOW_SECRET_ENV, writeAuditSigningKey } from '../../../testkit/production-secrets';
 
 const repoConfig = path.resolve(__dirname, '../../../config');
 const START = path.resolve(__dirname, '../../../dist/src/cli/start.js');
@@ -48,12 +49,12 @@ function startProcess(configDir: string, env: Record<string, string>) {
 }
 
 test('the shipped bus.yaml holds no demo secret; the development profile adds them from bus.development.yaml', () => {
-  const production = loadConfig({ configDir: repoConfig, env: {} });
+  const production = loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_FLOW_SECRET_ENV } });
   expect(production.development).toBe(false);
   expect(production.auth.developmentSigningKey).toBeUndefined();
   expect(production.admins).toEqual([]);
   expect(production.audit.generateSigningKey).toBe(false);
-  const development = loadConfig({ configDir: repoConfig, env: DEVELOPMENT_PROFILE });
+  const development = loadBusConfig({ configDir: repoConfig, env: { ...DEVELOPMENT_PROFILE, ...SHIPPED_FLOW_SECRET_ENV } });
   expect(development.development).toBe(true);
   expect(development.auth.developmentSigningKey).toBeDefined();
   expect(development.admins.map((a) => a.username)).toEqual(['admin']);
@@ -61,7 +62,7 @@ test('the shipped bus.yaml holds no demo secret; the development profile adds th
 
 test('the development settings pasted into bus.yaml stop the production profile, each named', () => {
   const { configDir } = configDirWith(mergeOverlay(shippedBus(), overlay()));
-  const problems = problemsOf(() => loadConfig({ configDir, env: {} }));
+  const problems = problemsOf(() => loadBusConfig({ configDir, env: {} }));
   expect(problems).toContain('auth.developmentSigningKey');
   expect(problems).toMatch(/admins\.0\.passwordHash \(admin\) verifies the published demo password/);
   expect(problems).toContain('audit.generateSigningKey');
@@ -71,36 +72,44 @@ test('the development settings pasted into bus.yaml stop the production profile,
 test('a published or short shared key, and an admin session key missing, short or equal to the client key, are refused', () => {
   const withAdmin = { ...shippedBus(), admins: [{ username: 'quantri', passwordHash: hashPassword('a real password of the province') }] };
   const { configDir } = configDirWith(withAdmin);
-  expect(problemsOf(() => loadConfig({ configDir, env: { LGSP_JWT_SECRET: 'dev-only-signing-key-change-me-0123456789abcdef', LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/LGSP_JWT_SECRET holds a key published/);
-  expect(problemsOf(() => loadConfig({ configDir, env: { LGSP_JWT_SECRET: 'short', LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/LGSP_JWT_SECRET must be at least 32 bytes/);
-  expect(problemsOf(() => loadConfig({ configDir, env: {} }))).toMatch(/LGSP_ADMIN_SESSION_KEY is not set/);
-  expect(problemsOf(() => loadConfig({ configDir, env: { LGSP_ADMIN_SESSION_KEY: 'short' } }))).toMatch(/LGSP_ADMIN_SESSION_KEY must be at least 32 bytes/);
-  expect(problemsOf(() => loadConfig({ configDir, env: { LGSP_JWT_SECRET: SESSION_KEY, LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/equals LGSP_JWT_SECRET/);
-  expect(loadConfig({ configDir, env: { LGSP_JWT_SECRET: PRODUCTION_SECRET_ENV.LGSP_JWT_SECRET, LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }).admins).toHaveLength(1);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: { LGSP_JWT_SECRET: 'dev-only-signing-key-change-me-0123456789abcdef', LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/LGSP_JWT_SECRET holds a key published/);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: { LGSP_JWT_SECRET: 'short', LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/LGSP_JWT_SECRET must be at least 32 bytes/);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: {} }))).toMatch(/LGSP_ADMIN_SESSION_KEY is not set/);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: { LGSP_ADMIN_SESSION_KEY: 'short' } }))).toMatch(/LGSP_ADMIN_SESSION_KEY must be at least 32 bytes/);
+  expect(problemsOf(() => loadBusConfig({ configDir, env: { LGSP_JWT_SECRET: SESSION_KEY, LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }))).toMatch(/equals LGSP_JWT_SECRET/);
+  expect(loadBusConfig({ configDir, env: { ...SHIPPED_FLOW_SECRET_ENV, LGSP_JWT_SECRET: PRODUCTION_SECRET_ENV.LGSP_JWT_SECRET, LGSP_ADMIN_SESSION_KEY: SESSION_KEY } }).admins).toHaveLength(1);
 });
 
 test('the development profile refuses NODE_ENV=production', () => {
-  expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { ...DEVELOPMENT_PROFILE, NODE_ENV: 'production' } }))).toMatch(/LGSP_PROFILE=development under NODE_ENV=production/);
+  expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: { ...DEVELOPMENT_PROFILE, NODE_ENV: 'production' } }))).toMatch(/LGSP_PROFILE=development under NODE_ENV=production/);
 });
 
 test('a generated audit key is refused outside development', async () => {
   const { configDir } = configDirWith(shippedBus());
-  const development = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
+  const development = loadBusConfig({ configDir, env: { ...DEVELOPMENT_PROFILE, ...SHIPPED_FLOW_SECRET_ENV } });
   // The development profile of this dir generates the key (the overlay is not there: set it as the overlay would).
   (await openBusAudit({ ...development, audit: { ...development.audit, generateSigningKey: true } })).close();
-  const production = loadConfig({ configDir, env: {} });
+  const production = loadBusConfig({ configDir, env: { ...SHIPPED_FLOW_SECRET_ENV } });
   await expect(openBusAudit(production)).rejects.toThrow(/audit\.signingKeyFile: .* was generated for development/);
 });
 
-test('the production entry point exits 2 naming each missing piece: audit key, then secrets; inline secrets are refused', () => {
+test('the production entry point exits 2 naming each missing piece: every secret at once, then the audit key; inline secrets are refused', () => {
   const { configDir, dataDir } = configDirWith(shippedBus());
-  const noKey = startProcess(configDir, { NODE_ENV: 'production' });
+  const noSecrets = startProcess(configDir, { NODE_ENV: 'production' });
+  expect(noSecrets.status).toBe(2);
+  for (const missing of [
+    /flows\.dossier\.dvcqg\.password: environment variable DVCQG_PASSWORD is not set/,
+    /flows\.dossier\.population\.apiKey: environment variable POPULATION_API_KEY is not set/,
+    /flows\.edoc\.axis\.secretEnv: environment variable EDOC_AXIS_SECRET is not set/,
+    /flows\.edoc\.organs\.000\.00\.03\.H10\.pushTokenEnv: environment variable QLVB_BUDANG_PUSH_TOKEN is not set/,
+  ]) {
+    expect(noSecrets.stderr).toMatch(missing);
+  }
+  const secrets = { ...PRODUCTION_SECRET_ENV, ...SHIPPED_FLOW_SECRET_ENV };
+  const noKey = startProcess(configDir, { NODE_ENV: 'production', ...secrets });
   expect(noKey.status).toBe(2);
   expect(noKey.stderr).toMatch(/audit\.signingKeyFile: .* is missing/);
   writeAuditSigningKey(dataDir);
-  const noSecrets = startProcess(configDir, { NODE_ENV: 'production' });
-  expect(noSecrets.status).toBe(2);
-  expect(noSecrets.stderr).toMatch(/flows\.dossier\.dvcqg\.password: environment variable DVCQG_PASSWORD is not set/);
   const inline = configDirWith({ ...shippedBus(), flows: mergeOverlay(shippedBus().flows as Record<string, unknown>, overlay().flows as Record<string, unknown>) });
   writeAuditSigningKey(inline.dataDir);
   const inlineRun = startProcess(inline.configDir, { NODE_ENV: 'production', ...PRODUCTION_SECRET_ENV, EDOC_AXIS_SECRET: 'axis-secret-of-the-province-0123456789' });

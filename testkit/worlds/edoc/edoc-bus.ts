@@ -7,7 +7,8 @@ import YAML from 'yaml';
 import { startDocumentAxisSimulator, type DocumentAxisSimulator } from '../../simulators/document-axis';
 import { startQlvbPushSimulator, type QlvbPushSimulator } from '../../simulators/qlvb-push';
 import { startBus, type Bus } from '../../../src/bus';
-import { loadConfig, type BusConfig } from '../../../src/config/load-config';
+import { type BusConfig } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
 import { createLogger } from '../../../src/observability/logger';
 import { deleteTopology } from '../../amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../../bus-process';
@@ -102,7 +103,7 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
   let config: BusConfig;
   let bus: Bus;
   try {
-    config = loadConfig({ configDir, env: DEVELOPMENT_PROFILE });
+    config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
     bus = await startBus(config, { logger: createLogger('info', sink) });
   } catch (error) {
     // A world that did not start leaves no simulator listening (jest would not exit).

@@ -35,7 +35,7 @@ export function createFanoutAdapter(deps: { messageIntake: FlowIntake }): Delive
         });
         if (!accepted.ok) {
           if (accepted.code === 'NO_ROUTE' || accepted.code === 'ROUTE_FORBIDDEN') throw new MessageRejectedError(accepted.code, accepted.message);
-          throw new UpstreamError(accepted.message, accepted.code, true);
+          throw new UpstreamError({ kind: 'unavailable', code: accepted.code, message: accepted.message });
         }
       }
     },

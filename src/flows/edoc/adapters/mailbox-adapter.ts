@@ -69,5 +69,9 @@ async function sendArrivedOnce(
     statusCode: '01',
     description: ARRIVED_DESCRIPTION,
   });
-  if (!sent.ok) throw new UpstreamError(`status 01 not sent: ${sent.message}`, sent.code, sent.code !== 'EDOC_UNKNOWN_RECIPIENT' && sent.code !== 'NO_ROUTE');
+  if (!sent.ok) {
+    // An unknown recipient or a missing route is final; anything else (the intake busy or down) may pass later.
+    const final = sent.code === 'EDOC_UNKNOWN_RECIPIENT' || sent.code === 'NO_ROUTE';
+    throw new UpstreamError({ kind: final ? 'refused' : 'unavailable', code: sent.code, message: `status 01 not sent: ${sent.message}` });
+  }
 }

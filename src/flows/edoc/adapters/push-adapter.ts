@@ -6,7 +6,8 @@ import type { UpstreamBreaker } from '../../../messaging/breaker';
 import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
 import type { OrganDirectory } from '../organ-directory';
 import { isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
-import { EDOC_ADAPTERS, type EdocBreakerSettings } from '../settings';
+import type { BusSecrets } from '../../../config/secrets';
+import { EDOC_ADAPTERS, edocPushTokenPath, type EdocBreakerSettings } from '../settings';
 import type { StatusReporter } from '../status-reporter';
 import type { EdocBlobStore } from '../stores/edoc-store';
 import { guardedCall, isFinalRefusal } from './guarded-call';
@@ -23,8 +24,8 @@ export interface PushAdapterDeps {
   reporter: StatusReporter;
   breakerSettings: EdocBreakerSettings;
   breaker(upstream: string, settings: EdocBreakerSettings, upstreamUrl: string): UpstreamBreaker;
-  /** The organ's push token, by the environment variable its settings name; missing stops the start. */
-  requireSecret(setting: { env: string }, where: string): string;
+  /** The secrets resolved at start; each push organ's token is there by its config path (a missing one stopped the start). */
+  secrets: BusSecrets;
 }
 
 export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
@@ -33,7 +34,7 @@ export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
     endpoints.set(organId, {
       client: new QlvbPushClient({
         endpoint: organ.pushUrl ?? '',
-        token: organ.pushTokenEnv === undefined ? '' : deps.requireSecret({ env: organ.pushTokenEnv }, `flows.edoc.organs.${organId}.pushTokenEnv`),
+        token: deps.secrets.get(edocPushTokenPath(organId)),
         timeoutMs: deps.breakerSettings.timeoutMs,
       }),
       breaker: deps.breaker(`${EDOC_ADAPTERS.push}:${organId}`, deps.breakerSettings, organ.pushUrl ?? ''),
@@ -49,7 +50,7 @@ export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
       if (!endpoint) throw new MessageRejectedError('EDOC_NO_PUSH_ENDPOINT', `organ ${payload.toOrgan} has no push endpoint`);
       // One copy of the package in memory for the length of the call (the push contract takes a Buffer).
       const content = await deps.blobs.read(payload.blob);
-      if (!content) throw new UpstreamError('the stored package is missing', 'EDOC_BLOB_MISSING', false);
+      if (!content) throw new UpstreamError({ kind: 'internal', code: 'EDOC_BLOB_MISSING', message: 'the stored package is missing' });
       const routing = {
         fromOrgan: payload.fromOrgan,
         toOrgan: payload.toOrgan,
