@@ -34,6 +34,7 @@ import { MessageLedger } from './messaging/ledger';
 import { Resequencer } from './messaging/resequencer';
 import { openBusAudit } from './audit/open-bus-audit';
 import { scheduleRetention, type RetentionSchedule } from './audit/retention-schedule';
+import { scheduleStoreRetention, type StoreRetentionSchedule } from './stores/store-retention';
 import type { AuditLog } from './audit';
 import { MessageIntake } from './messaging/message-intake';
 import { MessageTypeOwnership } from './messaging/message-types';
@@ -45,6 +46,8 @@ export interface Bus {
   readonly audit: AuditLog;
   /** Present when audit.retention is configured. */
   readonly retention: RetentionSchedule | null;
+  /** Deletes Idempotency-Keys and effect records past their window (config retention). */
+  readonly storeRetention: StoreRetentionSchedule;
   readonly metrics: BusMetrics;
   readonly pipelines: PipelineRegistry;
   readonly logger: Logger;
@@ -109,6 +112,18 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       else logger.info({ chains: result.map((r) => ({ chainId: r.chainId, throughSeq: r.throughSeq, pruned: r.pruned, bundle: r.bundleFile })) }, 'audit retention ran');
     });
     opened.push(() => retention?.stop());
+    const storeRetention = scheduleStoreRetention(stores.retention, config.retention, {
+      onResult: (result) => {
+        if (result instanceof Error) {
+          logger.error({ err: result.message, code: 'STORE_RETENTION_FAILED' }, 'store retention failed; tried again at its next interval');
+          return;
+        }
+        metrics.pruned.inc({ kind: 'effects' }, result.effects);
+        metrics.pruned.inc({ kind: 'idempotency-keys' }, result.idempotencyKeys);
+        logger.info({ code: 'STORE_RETENTION_RAN', ...result }, 'store retention ran');
+      },
+    });
+    opened.push(() => storeRetention.stop());
     const resequencer = new Resequencer(stores.sequences);
     const orderedRoutes = new Set(config.routes.filter((r) => r.ordered).map((r) => r.name));
     // Before the transport starts: records a bus that is gone had kept come before this one's.
@@ -222,6 +237,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       stores,
       audit,
       retention,
+      storeRetention,
       metrics,
       pipelines,
       logger,
@@ -242,6 +258,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
           for (const stop of stopHooks) await stop();
           for (const breaker of breakers.values()) breaker.shutdown();
           retention?.stop();
+          storeRetention.stop();
           await recorder.close();
           await audit.close();
           await stores.close();

@@ -303,6 +303,7 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
       }
     });
   });
+  problems.push(...effectWindowProblems(bus, routes, routesFile));
   const clientIds = new Set(bus.clients.map((c) => c.id));
   problems.push(...accessProblems(bus, rights));
   routes.forEach((route, i) =>
@@ -311,6 +312,32 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
     }),
   );
   return problems;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Time an effect record must outlive the longest retry age: a redelivery after a lost acknowledgement (lease, broker
+ * redelivery), instances whose clocks differ, and the pruning interval all fall well within it.
+ */
+export const EFFECT_WINDOW_MARGIN_MS = DAY_MS;
+
+/**
+ * The effect window must cover every retry: a message is retried until it has been failing for retry.maxAgeMs, and a
+ * retry whose effect record was pruned would reach its upstream a second time.
+ */
+function effectWindowProblems(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: string): string[] {
+  const longest = routes.reduce<ResolvedRoute | null>((found, route) => (found === null || route.retry.maxAgeMs > found.retry.maxAgeMs ? route : found), null);
+  const longestAgeMs = longest?.retry.maxAgeMs ?? bus.retry.maxAgeMs;
+  const windowMs = bus.retention.effectRecordsDays * DAY_MS;
+  if (windowMs >= longestAgeMs + EFFECT_WINDOW_MARGIN_MS) return [];
+  const days = (ms: number) => Number((ms / DAY_MS).toFixed(2));
+  const where = longest ? `route "${longest.name}" (${routesFile})` : 'bus.yaml retry';
+  return [
+    `bus.yaml: retention.effectRecordsDays: ${bus.retention.effectRecordsDays} days is too short: ${where} retries a message for up to ` +
+      `${days(longestAgeMs)} days (retry.maxAgeMs ${longestAgeMs}), and a retry after its effect record is pruned would reach the upstream again; ` +
+      `keep effect records at least ${Math.ceil(days(longestAgeMs + EFFECT_WINDOW_MARGIN_MS))} days (retry.maxAgeMs plus ${days(EFFECT_WINDOW_MARGIN_MS)} day) or lower retry.maxAgeMs`,
+  ];
 }
 
 /** Rights, groups, keys and throttles of the clients: names that exist, kids and member ids used once. */

@@ -182,6 +182,20 @@ export const busFileSchema = z.strictObject({
     })
     .prefault({}),
   retry: retryPolicySchema.prefault({ maxAttempts: 8, initialDelayMs: 1000, maxDelayMs: 60_000, multiplier: 2, jitter: 0.2 }),
+  /**
+   * How long the stores keep what makes a repeat harmless (docs/retention.md). A client's resend under the same
+   * Idempotency-Key is recognised for idempotencyKeysDays after the key was claimed; a redelivery finds its upstream
+   * effect for effectRecordsDays after it was done, which must cover the longest retry.maxAgeMs plus a day (checked at
+   * start). Older rows are deleted every intervalMs, batchSize rows per statement.
+   */
+  retention: z
+    .strictObject({
+      idempotencyKeysDays: z.number().min(1).default(30),
+      effectRecordsDays: z.number().min(1).default(30),
+      intervalMs: z.number().int().min(1000).default(3600_000),
+      batchSize: z.number().int().min(1).max(100_000).default(1000),
+    })
+    .prefault({}),
   auth: z
     .strictObject({
       issuer: z.string().default('lgsp-bus'),

@@ -42,6 +42,7 @@ export class BusMetrics {
   readonly duplicatesSkipped = new Counter({ name: 'lgsp_effects_skipped_total', help: 'Redelivered messages whose upstream effect was already done', labelNames: ['route'], registers: [this.registry] });
   readonly idempotentReplays = new Counter({ name: 'lgsp_idempotent_replays_total', help: 'Requests sent again with an Idempotency-Key already accepted, answered as before', labelNames: ['route'], registers: [this.registry] });
   readonly effectsFoundUpstream = new Counter({ name: 'lgsp_effects_found_upstream_total', help: 'Deliveries in doubt whose effect the upstream already held (not sent again)', labelNames: ['route'], registers: [this.registry] });
+  readonly pruned = new Counter({ name: 'lgsp_store_pruned_total', help: 'Rows deleted by store retention (effect records, Idempotency-Keys) past their window', labelNames: ['kind'], registers: [this.registry] });
   readonly stepSeconds = new Histogram({
     name: 'lgsp_step_duration_seconds',
     help: 'Duration of each route step',

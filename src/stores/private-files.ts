@@ -25,6 +25,13 @@ export function prepareDataDir(dir: string): void {
     chmodSync(resolved, PRIVATE_DIR_MODE);
     for (const entry of readdirSync(resolved, { recursive: true, encoding: 'utf8' })) tighten(path.join(resolved, entry));
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EROFS') {
+      throw new Error(
+        `the data directory ${resolved} is on a read-only file system: the bus writes its queue, stores and audit log there; ` +
+          'mount it read-write (or point stores.dataDir elsewhere)',
+        { cause: error },
+      );
+    }
     throw new Error(
       `the data directory ${resolved} cannot be made private to the bus's user (0700, files 0600): ${(error as Error).message}; ` +
         'run the bus as the directory\'s owner, or create it for that user with mode 0700',

@@ -2,8 +2,13 @@
 // code is wrong": the bus waits those out without using up the message's attempts.
 
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'AUDIT_UNAVAILABLE']);
-// PostgreSQL SQLSTATEs: 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now; class 08: connection.
-const POSTGRES_UNAVAILABLE = /^(57P0[123]|08...)$/;
+// A data directory that takes no more writes: full (SQLITE_FULL, ENOSPC, EDQUOT), read-only (SQLITE_READONLY_*, EROFS)
+// or failing its writes (SQLITE_IOERR_*, EIO). Waited out like an outage: once space is freed, writes go through again.
+const SQLITE_DISK = /^SQLITE_(FULL|IOERR|READONLY)(_[A-Z]+)?$/;
+const FILE_SYSTEM_UNWRITABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+// PostgreSQL SQLSTATEs: 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now; class 08: connection;
+// 53100 disk full, 25006 read-only transaction (a server or volume gone read-only).
+const POSTGRES_UNAVAILABLE = /^(57P0[123]|08...|53100|25006)$/;
 // node-postgres reports a dropped connection or a pool wait that ran out with plain messages and no code.
 const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 
@@ -11,7 +16,7 @@ export function isStoreUnavailable(error: unknown): boolean {
   // Duck-typed: errors of Node's own sockets may come from another realm (a vm context), where instanceof fails.
   if (typeof error !== 'object' || error === null) return false;
   const { code, message } = error as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code))) return true;
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || POSTGRES_UNAVAILABLE.test(code) || SQLITE_DISK.test(code) || FILE_SYSTEM_UNWRITABLE.has(code))) return true;
   return typeof message === 'string' && PG_MESSAGES.test(message);
 }
 

@@ -49,6 +49,17 @@ export interface IdempotencyKeyStore {
   takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean>;
 }
 
+/**
+ * Deletes what the bus keeps only for a while, oldest first and at most `limit` rows per call, so that one call holds
+ * the store briefly and intake goes on between calls.
+ */
+export interface StoreRetention {
+  /** Effect records done before `before`; how many were deleted. */
+  pruneEffects(before: Date, limit: number): Promise<number>;
+  /** Idempotency-Keys claimed (and, pending ones, last renewed) before `beforeMs`; how many were deleted. */
+  pruneIdempotencyKeys(beforeMs: number, limit: number): Promise<number>;
+}
+
 /** Signed-out admin sessions, kept until they would have expired so that no instance accepts them again. */
 export interface RevokedSessionStore {
   revoke(jti: string, expiresAtMs: number): Promise<void>;
@@ -94,6 +105,7 @@ export interface Stores {
   readonly idempotency: IdempotencyKeyStore;
   readonly revokedSessions: RevokedSessionStore;
   readonly auditOutbox: AuditOutboxStore;
+  readonly retention: StoreRetention;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

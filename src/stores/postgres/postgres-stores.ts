@@ -3,7 +3,7 @@ import { Pool, type PoolClient } from 'pg';
 import type { DeadLetter, DeadLetterFilter } from '../../transport/transport';
 import { deadLetterFromRow, type DeadLetterRow } from '../dead-letter-row';
 import { deadLetterWhere, limitOf } from '../sqlite/sqlite-stores';
-import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, Stores } from '../stores';
+import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
@@ -82,6 +82,8 @@ const SCHEMA = `
     PRIMARY KEY (client, key)
   );
   ALTER TABLE bus_idempotency_keys ADD COLUMN IF NOT EXISTS renewed_at_ms BIGINT;
+  CREATE INDEX IF NOT EXISTS bus_effects_done_at ON bus_effects(done_at);
+  CREATE INDEX IF NOT EXISTS bus_idempotency_keys_claimed_at ON bus_idempotency_keys(claimed_at_ms);
   CREATE TABLE IF NOT EXISTS bus_revoked_sessions (
     jti TEXT PRIMARY KEY,
     expires_at_ms BIGINT NOT NULL
@@ -241,6 +243,29 @@ class PostgresIdempotencyKeyStore implements IdempotencyKeyStore {
   }
 }
 
+/**
+ * Retention deletes on the pool, not through group commit: its batches are no part of a message's hops. SKIP LOCKED
+ * lets two bus processes prune at once without waiting on each other's rows.
+ */
+class PostgresStoreRetention implements StoreRetention {
+  constructor(private readonly pool: Pool) {}
+  async pruneEffects(before: Date, limit: number): Promise<number> {
+    const result = await this.pool.query(
+      'DELETE FROM bus_effects WHERE key IN (SELECT key FROM bus_effects WHERE done_at < $1 ORDER BY done_at LIMIT $2 FOR UPDATE SKIP LOCKED)',
+      [before, limit],
+    );
+    return result.rowCount ?? 0;
+  }
+  async pruneIdempotencyKeys(beforeMs: number, limit: number): Promise<number> {
+    const result = await this.pool.query(
+      `DELETE FROM bus_idempotency_keys WHERE (client, key) IN (SELECT client, key FROM bus_idempotency_keys
+         WHERE claimed_at_ms < $1 AND COALESCE(renewed_at_ms, claimed_at_ms) < $1 ORDER BY claimed_at_ms LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [beforeMs, limit],
+    );
+    return result.rowCount ?? 0;
+  }
+}
+
 class PostgresRevokedSessionStore implements RevokedSessionStore {
   constructor(private readonly pool: Pool) {}
   async revoke(jti: string, expiresAtMs: number): Promise<void> {
@@ -337,6 +362,7 @@ export class PostgresStores implements Stores {
   readonly idempotency: IdempotencyKeyStore;
   readonly revokedSessions: RevokedSessionStore;
   readonly auditOutbox: AuditOutboxStore;
+  readonly retention: StoreRetention;
   private constructor(private readonly pool: Pool) {
     // The statements of every message's hops go through group commit; dead letters (rare, large) do not.
     const grouped = new PgGroupCommit(pool);
@@ -347,6 +373,7 @@ export class PostgresStores implements Stores {
     this.idempotency = new PostgresIdempotencyKeyStore(grouped);
     this.revokedSessions = new PostgresRevokedSessionStore(pool);
     this.auditOutbox = new PostgresAuditOutboxStore(pool);
+    this.retention = new PostgresStoreRetention(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {

@@ -1,7 +1,7 @@
 // SQLite (better-sqlite3, WAL) implementation of the bus's stores, for the embedded default and single-process use.
 import Database from 'better-sqlite3';
 import type { DeadLetter, DeadLetterFilter } from '../../transport/transport';
-import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, Stores } from '../stores';
+import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { deadLetterFromRow, type DeadLetterRow } from '../dead-letter-row';
@@ -109,6 +109,9 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
   const keyColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('idempotency_keys')").all();
   if (!keyColumns.some((c) => c.name === 'renewed_at_ms')) db.exec('ALTER TABLE idempotency_keys ADD COLUMN renewed_at_ms INTEGER');
   db.exec('CREATE INDEX IF NOT EXISTS message_status_waiting ON message_status(state, failing_since)');
+  // Retention deletes by age, oldest first.
+  db.exec('CREATE INDEX IF NOT EXISTS effects_done_at ON effects(done_at)');
+  db.exec('CREATE INDEX IF NOT EXISTS idempotency_keys_claimed_at ON idempotency_keys(claimed_at_ms)');
 }
 
 export class SqliteMessageStatusStore implements MessageStatusStore {
@@ -265,6 +268,24 @@ export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
   }
 }
 
+export class SqliteStoreRetention implements StoreRetention {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      // done_at is ISO 8601 in UTC: its text order is its time order.
+      effects: db.prepare('DELETE FROM effects WHERE key IN (SELECT key FROM effects WHERE done_at < ? ORDER BY done_at LIMIT ?)'),
+      keys: db.prepare(`DELETE FROM idempotency_keys WHERE rowid IN (SELECT rowid FROM idempotency_keys
+        WHERE claimed_at_ms < ? AND COALESCE(renewed_at_ms, claimed_at_ms) < ? ORDER BY claimed_at_ms LIMIT ?)`),
+    };
+  }
+  async pruneEffects(before: Date, limit: number): Promise<number> {
+    return this.stmts.effects.run(before.toISOString(), limit).changes;
+  }
+  async pruneIdempotencyKeys(beforeMs: number, limit: number): Promise<number> {
+    return this.stmts.keys.run(beforeMs, beforeMs, limit).changes;
+  }
+}
+
 export class SqliteRevokedSessionStore implements RevokedSessionStore {
   private readonly stmts;
   constructor(db: SqliteDatabase) {
@@ -395,6 +416,7 @@ export class SqliteStores implements Stores {
   readonly idempotency: SqliteIdempotencyKeyStore;
   readonly revokedSessions: SqliteRevokedSessionStore;
   readonly auditOutbox: SqliteAuditOutboxStore;
+  readonly retention: SqliteStoreRetention;
   constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
     migrateSqliteStores(db);
     this.effects = new SqliteEffectLog(db);
@@ -404,6 +426,7 @@ export class SqliteStores implements Stores {
     this.idempotency = new SqliteIdempotencyKeyStore(db);
     this.revokedSessions = new SqliteRevokedSessionStore(db);
     this.auditOutbox = new SqliteAuditOutboxStore(db);
+    this.retention = new SqliteStoreRetention(db);
   }
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();

@@ -51,6 +51,9 @@ export interface EmbeddedTransportOptions {
   observer?: TransportObserver;
 }
 
+/** Longest wait between two tries of a write the queue file refused. */
+const STORE_RETRY_MAX_MS = 2000;
+
 export class EmbeddedTransport implements Transport {
   readonly kind = 'embedded' as const;
   private readonly db: SqliteDatabase;
@@ -182,16 +185,20 @@ export class EmbeddedTransport implements Transport {
         }
       }
       if (!this.stopping && !this.closed) this.scheduleWake(consumer);
+    } catch {
+      // Claiming is a write: a full or read-only disk refuses it. Nothing was handed out; look again shortly (the pump
+      // runs from timers and settlements, where a throw would end the process).
+      if (!this.stopping && !this.closed) this.scheduleWake(consumer, STORE_RETRY_MAX_MS);
     } finally {
       consumer.pumping = false;
     }
   }
 
-  private scheduleWake(consumer: Consumer): void {
+  private scheduleWake(consumer: Consumer, fixedDelayMs?: number): void {
     if (consumer.timer) clearTimeout(consumer.timer);
-    const next = this.stmts.nextWake.get(consumer.route.name)?.t ?? null;
+    const next = fixedDelayMs === undefined ? (this.stmts.nextWake.get(consumer.route.name)?.t ?? null) : Date.now() + fixedDelayMs;
     // Without known work, poll now and then anyway: cheap, and covers rows written by another connection.
-    const delay = next === null ? 1000 : Math.min(Math.max(next - Date.now(), 0), 1000);
+    const delay = next === null ? 1000 : Math.min(Math.max(next - Date.now(), 0), Math.max(1000, fixedDelayMs ?? 0));
     consumer.timer = setTimeout(() => {
       consumer.timer = null;
       this.pump(consumer);
@@ -207,7 +214,7 @@ export class EmbeddedTransport implements Transport {
       envelope = parseEnvelope(row.envelope);
       history = JSON.parse(row.history) as DeliveryFailure[];
     } catch (error) {
-      this.quarantine(row, error);
+      await this.writeOutcome(() => this.quarantine(row, error));
       this.finish(consumer);
       return;
     }
@@ -216,7 +223,7 @@ export class EmbeddedTransport implements Transport {
       if (row.deliveries > this.options.deliveryLimit) {
         const letter = deliveryLimitLetter(route.name, envelope, history, row.deliveries);
         await notify(() => this.options.observer?.onDeadLetter?.(route.name, delivery, letter.history[letter.history.length - 1]!, letter));
-        this.moveToDeadLetters(row.seq, letter);
+        await this.writeOutcome(() => this.moveToDeadLetters(row.seq, letter));
         return;
       }
       let result: HandlerResult;
@@ -230,26 +237,44 @@ export class EmbeddedTransport implements Transport {
       switch (settlement.action) {
         case 'ack':
           await notify(() => this.options.observer?.onAck?.(route.name, delivery));
-          this.stmts.delete.run(row.seq);
+          await this.writeOutcome(() => this.stmts.delete.run(row.seq));
           break;
-        case 'retry':
+        case 'retry': {
           await notify(() => this.options.observer?.onRetry?.(route.name, delivery, settlement.failure, settlement.delayMs));
-          this.stmts.reschedule.run(
-            serializeEnvelope(settlement.envelope).toString('utf8'),
-            JSON.stringify(settlement.history),
-            Date.now() + settlement.delayMs,
-            row.seq,
-          );
+          const envelopeText = serializeEnvelope(settlement.envelope).toString('utf8');
+          const availableAt = Date.now() + settlement.delayMs;
+          await this.writeOutcome(() => this.stmts.reschedule.run(envelopeText, JSON.stringify(settlement.history), availableAt, row.seq));
           break;
+        }
         case 'dead-letter':
           await notify(() => this.options.observer?.onDeadLetter?.(route.name, delivery, settlement.failure, settlement.letter));
-          this.moveToDeadLetters(row.seq, settlement.letter);
+          await this.writeOutcome(() => this.moveToDeadLetters(row.seq, settlement.letter));
           break;
       }
     } catch {
-      // The store refused the outcome (disk full, closed): the lease expires and the message is handed out again.
+      // Only a transport closed under the delivery gets here: the next start hands the message out again.
     } finally {
       this.finish(consumer);
+    }
+  }
+
+  /**
+   * Writes a delivery's outcome, trying again (100 ms doubling to STORE_RETRY_MAX_MS) while the file refuses it — a
+   * full or read-only disk, a lock held too long — until it is written or consuming stops. The outcome is known and
+   * kept: left to the lease, the message would wait leaseMs (minutes) after the disk is back before it moved on. The
+   * consumer's slot stays taken meanwhile, so a disk that takes nothing also stops new handouts. A stop gives up the
+   * write (the stop would otherwise wait for the disk): the next start hands the message out again, and its effect
+   * record keeps the upstream from acting twice.
+   */
+  private async writeOutcome(write: () => unknown): Promise<void> {
+    for (let delay = 100; ; delay = Math.min(delay * 2, STORE_RETRY_MAX_MS)) {
+      try {
+        write();
+        return;
+      } catch {
+        if (this.closed || this.stopping) return;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 

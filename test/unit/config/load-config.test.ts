@@ -175,4 +175,28 @@ describe('loadConfig', () => {
     const noSecret = shippedBus.replace('    groups: [qlvb]\n', '    groups: [qlvb]\n    keys: [{ kid: k1, alg: HS256 }]\n');
     expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(noSecret), env: { ...SHIPPED_SECRETS } })).join('\n')).toMatch(/HS256 keys need secretEnv/);
   });
+
+  test('retention: defaults documented in the schema; an effect window shorter than the longest retry age plus a day is refused', () => {
+    const withoutRetention = shippedBus.replace(/^retention:\n(  .*\n)+/m, '');
+    expect(withoutRetention).not.toMatch(/^retention:/m);
+    expect(loadConfig({ configDir: configDirWith(withoutRetention), env: {} }).retention).toEqual({ idempotencyKeysDays: 30, effectRecordsDays: 30, intervalMs: 3_600_000, batchSize: 1000 });
+
+    // retry.maxAgeMs 7 days: 8 days of effect records is enough, 7 is not.
+    const effectDays = (days: number) => shippedBus.replace('  effectRecordsDays: 30', `  effectRecordsDays: ${days}`);
+    expect(loadConfig({ configDir: configDirWith(effectDays(8)), env: {} }).retention.effectRecordsDays).toBe(8);
+    expect(problemsOf(() => loadConfig({ configDir: configDirWith(effectDays(7)), env: {} }))).toEqual([
+      expect.stringMatching(/retention\.effectRecordsDays: 7 days is too short: route "[a-z-]+" .* retries a message for up to 7 days .* keep effect records at least 8 days/),
+    ]);
+
+    // One route retrying for 40 days needs 41 days of effect records, whatever the bus-wide retry says.
+    const routes = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8');
+    const longRetry = YAML.parse(routes) as { routes: { name: string; retry?: Record<string, number> }[] };
+    longRetry.routes[0]!.retry = { ...longRetry.routes[0]!.retry, maxAgeMs: 40 * 86_400_000 };
+    const problems = problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, YAML.stringify(longRetry)), env: {} }));
+    expect(problems).toEqual([expect.stringContaining(`route "${longRetry.routes[0]!.name}"`)]);
+    expect(problems[0]).toMatch(/at least 41 days/);
+    expect(problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus.replace('  idempotencyKeysDays: 30', '  idempotencyKeysDays: 0')), env: {} }))).toEqual([
+      expect.stringContaining('retention.idempotencyKeysDays'),
+    ]);
+  });
 });

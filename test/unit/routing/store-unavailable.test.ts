@@ -33,6 +33,17 @@ test('connection failures and an unwritable audit log count as a store away; oth
   expect(isStoreUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
   expect(isStoreUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
   expect(isStoreUnavailable(new TypeError('cannot read properties of undefined'))).toBe(false);
+  expect(isStoreUnavailable(Object.assign(new Error('syntax error'), { code: 'SQLITE_ERROR' }))).toBe(false);
+  expect(isStoreUnavailable(Object.assign(new Error('UNIQUE constraint failed'), { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' }))).toBe(false);
+});
+
+// A full or read-only data directory stopped deliveries as the message's own failure: the effect record that could
+// not be written used up an attempt, and a disk full for longer than the retry budget dead-lettered good messages.
+test('a data directory that takes no writes (full, read-only, failing) counts as a store away', () => {
+  const failing = (code: string) => Object.assign(new Error('database or disk is full'), { code });
+  for (const code of ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_IOERR_WRITE', 'SQLITE_IOERR_FSYNC', 'SQLITE_READONLY', 'SQLITE_READONLY_DBMOVED', 'ENOSPC', 'EDQUOT', 'EROFS', '53100']) {
+    expect([code, isStoreUnavailable(failing(code))]).toEqual([code, true]);
+  }
   expect(isStoreUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
 });
 
