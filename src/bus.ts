@@ -26,6 +26,7 @@ import { prepareDataDir } from './stores/private-files';
 import { openSqlite, SqliteStores } from './stores/sqlite/sqlite-stores';
 import type { Stores } from './stores/stores';
 import { AmqpTransport } from './transport/amqp/amqp-transport';
+import { brokerUrls } from './config/broker-addresses';
 import { EmbeddedTransport } from './transport/embedded/embedded-transport';
 import type { RouteTopology, Transport } from './transport/transport';
 import { createSettlementObserver } from './messaging/settlement-observer';
@@ -131,10 +132,12 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
     let transport: Transport;
     let embeddedDb: ReturnType<typeof openSqlite> | null = null;
-    if (config.transport.amqpUrl) {
+    const amqpUrls = brokerUrls(config.transport);
+    if (amqpUrls.length > 0) {
       transport = new AmqpTransport({
-        url: config.transport.amqpUrl,
+        urls: amqpUrls,
         namePrefix: config.transport.namePrefix,
+        quorumInitialGroupSize: config.transport.quorumInitialGroupSize,
         deliveryLimit: config.transport.deliveryLimit,
         deadLetters: stores.deadLetters,
         observer,
@@ -219,7 +222,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       logger.warn({ address: publicUrl() }, 'http.publicBaseUrl is not set: the WSDLs address this machine only');
     }
     logger.info(
-      { port, transport: transport.kind, stores: stores.kind, broker: config.transport.amqpUrl ? safeUrl(config.transport.amqpUrl) : undefined },
+      { port, transport: transport.kind, stores: stores.kind, broker: amqpUrls.length > 0 ? amqpUrls.map(safeUrl).join(',') : undefined },
       'bus started',
     );
 

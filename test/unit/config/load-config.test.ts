@@ -3,6 +3,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { brokerUrls } from '../../../src/config/broker-addresses';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
 
 const repoConfig = path.resolve(__dirname, '../../../config');
@@ -52,6 +53,23 @@ describe('loadConfig', () => {
     expect(config.transport.prefetch).toBe(150);
     expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_PREFETCH: 'many' } }))[0]).toContain('LGSP_PREFETCH');
     expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_URL: 'http://x' } }))[0]).toContain('transport.amqpUrl');
+  });
+
+  test('transport.amqpUrls names the nodes of a cluster; LGSP_AMQP_URLS (comma-separated) or LGSP_AMQP_URL replaces both keys', () => {
+    const nodes = ['amqp://guest:guest@127.0.0.1:5681', 'amqp://guest:guest@127.0.0.1:5682', 'amqp://guest:guest@127.0.0.1:5683'];
+    const clustered = configDirWith(shippedBus.replace('  amqpUrl: null', `  amqpUrls: [${nodes.join(', ')}]`));
+    const fromFile = loadConfig({ configDir: clustered, env: {} });
+    expect(brokerUrls(fromFile.transport)).toEqual(nodes);
+    expect(fromFile.transport.quorumInitialGroupSize).toBeUndefined();
+    const single = loadConfig({ configDir: clustered, env: { LGSP_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' } });
+    expect(brokerUrls(single.transport)).toEqual(['amqp://guest:guest@127.0.0.1:5672']);
+    const fromEnv = loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_URLS: ` ${nodes[0]}, ${nodes[1]},${nodes[2]} ` } });
+    expect(fromEnv.transport.amqpUrl).toBeNull();
+    expect(brokerUrls(fromEnv.transport)).toEqual(nodes);
+    expect(brokerUrls(loadConfig({ configDir: repoConfig, env: {} }).transport)).toEqual([]);
+    expect(problemsOf(() => loadConfig({ configDir: repoConfig, env: { LGSP_AMQP_URLS: 'amqp://a,http://b' } }))[0]).toContain('transport.amqpUrls');
+    const both = configDirWith(shippedBus.replace('  amqpUrl: null', `  amqpUrl: ${nodes[0]}\n  amqpUrls: [${nodes[1]}]`));
+    expect(problemsOf(() => loadConfig({ configDir: both, env: {} }))).toEqual([expect.stringContaining('not both')]);
   });
 
   test('http.publicBaseUrl: optional, from LGSP_HTTP_PUBLIC_BASE_URL too, an absolute http(s) URL without a trailing slash', () => {
