@@ -24,6 +24,8 @@ export interface ScenarioResult extends EffectCount {
   busEvidence: BusEvidence | null;
   /** The scenario's own failure (the fault could not be injected), if any. */
   error: string | null;
+  /** What the scenario observed of its fault (cluster scenarios: the node hit, the bus's reconnection time). */
+  fault: Record<string, string | number | boolean | null> | null;
 }
 
 export interface ChaosReport extends MachineInfo {
@@ -68,6 +70,8 @@ export function formatTable(report: ChaosReport): string {
     if (s.absorbedRepeats > 0) out.push(`  ${s.name}: ${s.absorbedRepeats} e-document pushes repeated after a lost answer, absorbed by the endpoint's Idempotency-Key`);
     if (s.resent > 0) out.push(`  ${s.name}: ${s.resent} requests sent again under their Idempotency-Key (${s.resends} extra sends), ${s.accepted} of ${s.sent} accepted in the end`);
     if (e) out.push(`  ${s.name}: bus saw ${e.brokerDisconnects} broker disconnects, ${e.failedAttempts} failed attempts, ${e.retries} retries, ${e.intakeRefused} intake refusals, ${e.effectsSkipped} repeated effects skipped, ${e.effectsFoundUpstream} found already at the upstream`);
+    if (s.fault) out.push(`  ${s.name}: ${Object.entries(s.fault).map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+    if (Object.keys(s.refused).length > 0) out.push(`  ${s.name}: answers other than 202 by status: ${JSON.stringify(s.refused)}`);
     if (s.error) out.push(`  ${s.name}: ${s.error}`);
     for (const r of s.deadLetterReasons) out.push(`  ${s.name}: dead-lettered ${r.count} × ${r.code}: ${r.reason}`);
   }

@@ -1,8 +1,10 @@
-// `npm run chaos [-- --quick] [--scenario=<name>] [--keep-logs]`: runs the built bus as a child process on RabbitMQ with its
+// `npm run chaos [-- --quick] [--scenario=<name>[,<name>…]] [--keep-logs]`: runs the built bus as a child process on RabbitMQ with its
 // stores and audit on PostgreSQL, against the reference simulators, and injects one fault per scenario while a steady
 // load of dossiers and e-documents runs. Counts what became of every request from the upstreams' side, writes
 // reports/chaos.json, prints a table, and exits 1 if anything accepted was lost or any upstream effect duplicated.
-// It stops and starts the machine's RabbitMQ and PostgreSQL: run it alone (see README, "Chaos suite").
+// It stops and starts the machine's RabbitMQ and PostgreSQL: run it alone (see README, "Chaos suite"). The cluster
+// scenarios (full form, or named with --scenario) run a second bus on the three-node test cluster, started by
+// scripts/rabbitmq-cluster.sh if it is not up and left running (docs/production-topology.md).
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { children } from '../bench/child-process';
@@ -11,7 +13,8 @@ import { evidenceDelta, readBusEvidence } from './bus-metrics';
 import { countEffects, progressOutOfOrder, upstreamEffectsOf, type EffectCount } from './effect-count';
 import { ensureServicesRunning } from './infrastructure';
 import { failed, formatTable, writeReport, type ChaosReport, type ScenarioResult } from './report';
-import { SCENARIOS, type Scenario } from './scenarios';
+import { CLUSTER_URLS, ensureCluster } from '../testkit/rabbitmq-cluster';
+import { SCENARIOS, type FaultFacts, type Scenario } from './scenarios';
 import { chaosSettings, type ChaosSettings } from './settings';
 import { SteadyLoad, type SentRequest } from './steady-load';
 import { dossierJourney, edocJourney, TrafficFactory } from './traffic';
@@ -40,6 +43,7 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
   const started = performance.now();
   let unexpectedBusRestarts = 0;
   let error: string | null = null;
+  let fault: FaultFacts | null = null;
   log(`${scenario.name}: ${scenario.description(settings)}`);
   const evidenceBefore = await readBusEvidence(world.busUrl);
   const startsBefore = world.busStarts;
@@ -55,7 +59,8 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
   load.start();
   await sleep(settings.beforeFaultMs);
   try {
-    await scenario.inject({ world, settings, log });
+    fault = (await scenario.inject({ world, settings, log })) ?? null;
+    if (fault) log(`${scenario.name}: ${JSON.stringify(fault)}`);
   } catch (e) {
     error = `fault injection failed: ${errorText(e)}`;
     log(`${scenario.name}: ${error}`);
@@ -91,6 +96,7 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
     drainMs: drainMs === null ? null : Math.round(drainMs),
     loadSkipped: load.skipped,
     error,
+    fault,
     unexpectedBusRestarts,
     busEvidence,
     progressOutOfOrder: progressOutOfOrder(requests, upstreamEffectsOf(world.simulators)),
@@ -101,17 +107,20 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
 
 async function main(): Promise<number> {
   const settings = chaosSettings(process.argv);
-  const only = process.argv.find((a) => a.startsWith('--scenario='))?.slice('--scenario='.length);
-  const scenarios = SCENARIOS.filter((s) => !only || s.name === only);
-  if (scenarios.length === 0) throw new Error(`no scenario named ${only}; there are ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  // --scenario=a,b: those scenarios only, in the suite's order.
+  const only = process.argv.find((a) => a.startsWith('--scenario='))?.slice('--scenario='.length).split(',');
+  // The quick form (CI) leaves the cluster scenarios out: starting a cluster costs a minute or more on a small machine,
+  // and the node-killed failover already runs in the jest suite (test/integration/cluster).
+  const scenarios = SCENARIOS.filter((s) => (only ? only.includes(s.name) : settings.mode === 'full' || s.broker !== 'cluster'));
+  if (scenarios.length === 0) throw new Error(`no scenario named ${only?.join(', ')}; there are ${SCENARIOS.map((s) => s.name).join(', ')}`);
   const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const startedAt = new Date().toISOString();
   log(`${settings.mode} run ${runId}: ${scenarios.map((s) => s.name).join(', ')}`);
   await ensureServicesRunning(log);
   const machine = await machineAndVersions(ROOT);
-  const world = await ChaosWorld.create(runId, settings);
   const results: ScenarioResult[] = [];
   let keepDir = process.argv.includes('--keep-logs');
+  let busStarts = 0;
   const onSignal = () => {
     log('interrupted: putting RabbitMQ and PostgreSQL back up');
     for (const child of children) child.kill('SIGKILL');
@@ -119,19 +128,29 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  try {
-    await world.startBus();
-    log(`bus ready at ${world.busUrl} (log ${world.busLogFile})`);
-    const traffic = new TrafficFactory(runId, world.tokens());
-    for (const scenario of scenarios) {
-      const result = await runScenario(scenario, world, traffic, settings);
-      results.push(result);
-      if (failed(result)) keepDir = true;
+  const groups = [
+    { suffix: '', brokerUrls: undefined, scenarios: scenarios.filter((s) => s.broker !== 'cluster') },
+    { suffix: 'c', brokerUrls: CLUSTER_URLS, scenarios: scenarios.filter((s) => s.broker === 'cluster') },
+  ].filter((g) => g.scenarios.length > 0);
+  for (const group of groups) {
+    if (group.brokerUrls) log(await ensureCluster());
+    const world = await ChaosWorld.create(`${runId}${group.suffix}`, settings, group.brokerUrls);
+    try {
+      await world.startBus();
+      log(`bus ready at ${world.busUrl} on ${world.brokerUrls.length} broker address(es) (log ${world.busLogFile})`);
+      const traffic = new TrafficFactory(`${runId}${group.suffix}`, world.tokens());
+      for (const scenario of group.scenarios) {
+        const result = await runScenario(scenario, world, traffic, settings);
+        results.push(result);
+        if (failed(result)) keepDir = true;
+      }
+    } finally {
+      await ensureServicesRunning(log);
+      if (group.brokerUrls) log(await ensureCluster().catch((e: Error) => `cluster restart: ${e.message}`));
+      if (keepDir) log(`the bus log stays at ${world.busLogFile}`);
+      busStarts += world.busStarts;
+      await world.dispose(log, keepDir);
     }
-  } finally {
-    await ensureServicesRunning(log);
-    if (keepDir) log(`the bus log stays at ${world.busLogFile}`);
-    await world.dispose(log, keepDir);
   }
   const report: ChaosReport = {
     mode: settings.mode,
@@ -139,7 +158,7 @@ async function main(): Promise<number> {
     finishedAt: new Date().toISOString(),
     settings,
     ...machine,
-    busStarts: world.busStarts,
+    busStarts,
     scenarios: results,
     passed: !results.some(failed),
   };

@@ -1,7 +1,8 @@
 // Everything a chaos run stands on: the reference simulators (in this process, on free ports), a PostgreSQL schema of
 // its own (search_path in the connection URL, so the bus's stores and audit tables are the run's alone), a throw-away
 // config with the real routes, and the built bus as a child process that can be SIGKILLed and started again on the
-// same config and port. Dispose deletes the RabbitMQ topology and drops the schema.
+// same config and port. Dispose deletes the RabbitMQ topology and drops the schema. The bus runs on the machine's
+// RabbitMQ, or on the nodes of the three-node test cluster (scripts/rabbitmq-cluster.sh) for the cluster scenarios.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,9 +60,12 @@ export class ChaosWorld {
     private readonly queuePrefix: string,
     private readonly schema: string,
     private readonly port: number,
+    /** The broker addresses the bus is configured with (one, or the cluster's nodes). */
+    readonly brokerUrls: readonly string[],
   ) {}
 
-  static async create(runId: string, settings: ChaosSettings): Promise<ChaosWorld> {
+  /** `brokerUrls`: the nodes of a cluster for the cluster scenarios; the machine's RabbitMQ when absent. */
+  static async create(runId: string, settings: ChaosSettings, brokerUrls: readonly string[] = [AMQP_URL]): Promise<ChaosWorld> {
     const schema = `chaos_${runId}`;
     const queuePrefix = `chaos-${runId}`;
     await createSchema(schema);
@@ -76,8 +80,8 @@ export class ChaosWorld {
     };
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-chaos-'));
     const port = await freePort();
-    const configDir = writeChaosConfig(dir, { queuePrefix, schema, port, settings, simulators });
-    return new ChaosWorld(runId, simulators, dir, configDir, queuePrefix, schema, port);
+    const configDir = writeChaosConfig(dir, { queuePrefix, schema, port, settings, simulators, brokerUrls });
+    return new ChaosWorld(runId, simulators, dir, configDir, queuePrefix, schema, port, brokerUrls);
   }
 
   get busUrl(): string {
@@ -86,6 +90,32 @@ export class ChaosWorld {
 
   get busLogFile(): string {
     return path.join(this.dir, 'bus.log');
+  }
+
+  /** The queue of a route, as the bus names it. */
+  routeQueue(route: string): string {
+    return `${this.queuePrefix}.route.${route}`;
+  }
+
+  /** Every "broker connected" line of the bus's log (all its processes), each with the host:port it connected to. */
+  brokerConnections(): string[] {
+    const connections: string[] = [];
+    let text = '';
+    try {
+      text = readFileSync(this.busLogFile, 'utf8');
+    } catch {
+      return connections;
+    }
+    for (const line of text.split('\n')) {
+      if (!line.includes('"event":"connected"')) continue;
+      try {
+        const entry = JSON.parse(line) as { detail?: unknown };
+        if (typeof entry.detail === 'string') connections.push(entry.detail);
+      } catch {
+        // A line cut by a SIGKILL.
+      }
+    }
+    return connections;
   }
 
   get busPid(): number | null {
@@ -129,7 +159,14 @@ export class ChaosWorld {
   async dispose(log: (line: string) => void, keepDir: boolean): Promise<void> {
     await this.stopBus().catch((e: Error) => log(`bus stop: ${e.message}`));
     const config = loadBusConfig({ configDir: this.configDir, env: {}, checkSecrets: false });
-    await deleteTopology(this.queuePrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+    const routes = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
+    // Any node of a cluster that answers holds the topology (one may still be down after a failed scenario).
+    let cleanupError: string | null = 'no broker address';
+    for (const url of this.brokerUrls) {
+      cleanupError = await deleteTopology(this.queuePrefix, routes, url).then(() => null, (e: Error) => e.message);
+      if (cleanupError === null) break;
+    }
+    if (cleanupError !== null) log(`topology cleanup: ${cleanupError}`);
     await dropSchema(this.schema).catch((e: Error) => log(`schema cleanup: ${e.message}`));
     for (const sim of Object.values(this.simulators)) await sim.close().catch(() => undefined);
     if (!keepDir) rmSync(this.dir, { recursive: true, force: true });
@@ -145,7 +182,10 @@ export class ChaosWorld {
   }
 }
 
-function writeChaosConfig(dir: string, o: { queuePrefix: string; schema: string; port: number; settings: ChaosSettings; simulators: ChaosSimulators }): string {
+function writeChaosConfig(
+  dir: string,
+  o: { queuePrefix: string; schema: string; port: number; settings: ChaosSettings; simulators: ChaosSimulators; brokerUrls: readonly string[] },
+): string {
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir, { recursive: true });
   const { dvcqg, population, push, axis } = o.simulators;
@@ -153,7 +193,7 @@ function writeChaosConfig(dir: string, o: { queuePrefix: string; schema: string;
   const breaker = { timeoutMs: 5000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000 };
   const bus = {
     http: { host: '127.0.0.1', port: o.port },
-    transport: { amqpUrl: AMQP_URL, namePrefix: o.queuePrefix, prefetch: 100 },
+    transport: { ...(o.brokerUrls.length === 1 ? { amqpUrl: o.brokerUrls[0] } : { amqpUrls: [...o.brokerUrls] }), namePrefix: o.queuePrefix, prefetch: 100 },
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: schemaUrl(o.schema) },
     retry: { maxAttempts: 10, initialDelayMs: 200, maxDelayMs: 2000, multiplier: 2, jitter: 0.2 },
     // The production profile: the client key and the simulators' credentials come from the environment.

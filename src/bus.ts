@@ -8,7 +8,7 @@ import { httpProbe } from './upstreams/http-kit/http-probe';
 import express from 'express';
 import { ConfigError, CORE_SECRETS, type BusConfig } from './config/load-config';
 import type { BreakerConfig } from './config/schema';
-import { FLOWS } from './flows';
+import { loadFlows } from './flows';
 import { authenticate } from './http/auth/auth';
 import { ContractValidator } from './http/contract-validator';
 import { createGateway } from './http/app';
@@ -26,6 +26,7 @@ import { prepareDataDir } from './stores/private-files';
 import { openSqlite, SqliteStores } from './stores/sqlite/sqlite-stores';
 import type { Stores } from './stores/stores';
 import { AmqpTransport } from './transport/amqp/amqp-transport';
+import { brokerUrls } from './config/broker-addresses';
 import { EmbeddedTransport } from './transport/embedded/embedded-transport';
 import type { RouteTopology, Transport } from './transport/transport';
 import { createSettlementObserver } from './messaging/settlement-observer';
@@ -136,10 +137,12 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const topology: RouteTopology[] = config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }));
     let transport: Transport;
     let embeddedDb: ReturnType<typeof openSqlite> | null = null;
-    if (config.transport.amqpUrl) {
+    const amqpUrls = brokerUrls(config.transport);
+    if (amqpUrls.length > 0) {
       transport = new AmqpTransport({
-        url: config.transport.amqpUrl,
+        urls: amqpUrls,
         namePrefix: config.transport.namePrefix,
+        quorumInitialGroupSize: config.transport.quorumInitialGroupSize,
         deliveryLimit: config.transport.deliveryLimit,
         deadLetters: stores.deadLetters,
         observer,
@@ -159,7 +162,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
 
     // Every flow the bus knows owns its types, enabled or not: a disabled flow's types stay closed to other paths.
     const ownership = new MessageTypeOwnership();
-    for (const flow of FLOWS) ownership.own(flow.name, flow.messageTypes);
+    const flows = await loadFlows();
+    for (const flow of flows) ownership.own(flow.name, flow.messageTypes);
     const intake = new MessageIntake({ transport, stores, routes, pipelines, audit, ledger, metrics, logger, ownership });
     const contracts = new ContractValidator();
     const flowRouter = express.Router();
@@ -170,7 +174,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     opened.push(async () => {
       for (const stop of stopHooks) await stop();
     });
-    for (const flow of FLOWS) {
+    for (const flow of flows) {
       if (!(flow.name in config.flows)) continue;
       await flow.setup({
         settings: config.flows[flow.name],
@@ -195,7 +199,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         publicBaseUrl: publicUrl,
       });
     }
-    const unruled = ownership.unruled(FLOWS.filter((f) => f.name in config.flows).map((f) => f.name));
+    const unruled = ownership.unruled(flows.filter((f) => f.name in config.flows).map((f) => f.name));
     if (unruled.length > 0) throw new Error(`message types with no payload rule: ${unruled.join(', ')} (each flow sets one per type it owns)`);
     // Generic routes get the pipeline their steps describe; every route's pipeline must exist.
     for (const route of config.routes) if (route.steps !== undefined) pipelines.add(genericPipeline(route, genericAdapters));
@@ -226,7 +230,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       logger.warn({ address: publicUrl() }, 'http.publicBaseUrl is not set: the WSDLs address this machine only');
     }
     logger.info(
-      { port, transport: transport.kind, stores: stores.kind, broker: config.transport.amqpUrl ? safeUrl(config.transport.amqpUrl) : undefined },
+      { port, transport: transport.kind, stores: stores.kind, broker: amqpUrls.length > 0 ? amqpUrls.map(safeUrl).join(',') : undefined },
       'bus started',
     );
 

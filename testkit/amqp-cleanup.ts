@@ -4,9 +4,10 @@ import { delayTiers, topologyNames } from '../src/transport/amqp/topology';
 import type { RouteTopology } from '../src/transport/transport';
 import { AMQP_URL } from './env';
 
-export async function deleteTopology(prefix: string, routes: RouteTopology[]): Promise<void> {
+/** `url`: the broker (any node of a cluster) holding the topology; the machine's default node when absent. */
+export async function deleteTopology(prefix: string, routes: RouteTopology[], url: string = AMQP_URL): Promise<void> {
   const names = topologyNames(prefix);
-  const model = await amqp.connect(AMQP_URL);
+  const model = await amqp.connect(url);
   try {
     const channel = await model.createChannel();
     channel.on('error', () => undefined);

@@ -10,6 +10,8 @@ import { DEVELOPMENT_PROFILE, waitFor } from './env';
 export interface BusProcessConfig {
   dir: string;
   amqpUrl: string | null;
+  /** The nodes of a RabbitMQ cluster, written as transport.amqpUrls instead of amqpUrl. */
+  amqpUrls?: readonly string[];
   namePrefix: string;
   receiverUrl: string;
   port: number;
@@ -29,7 +31,11 @@ export function writeBusConfig(cfg: BusProcessConfig): string {
   mkdirSync(configDir, { recursive: true });
   const bus = {
     http: { host: '127.0.0.1', port: cfg.port },
-    transport: { amqpUrl: cfg.amqpUrl, prefetch: cfg.prefetch ?? 100, namePrefix: cfg.namePrefix },
+    transport: {
+      ...(cfg.amqpUrls ? { amqpUrls: [...cfg.amqpUrls] } : { amqpUrl: cfg.amqpUrl }),
+      prefetch: cfg.prefetch ?? 100,
+      namePrefix: cfg.namePrefix,
+    },
     stores: { dataDir: path.join(cfg.dir, 'data'), databaseUrl: cfg.databaseUrl ?? null },
     retry: { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },

@@ -53,7 +53,16 @@ const ENV_OVERRIDES: Record<string, (cfg: Record<string, unknown>, value: string
   LGSP_HTTP_HOST: (c, v) => set(c, ['http', 'host'], v),
   LGSP_HTTP_PORT: (c, v) => set(c, ['http', 'port'], toInt('LGSP_HTTP_PORT', v)),
   LGSP_HTTP_PUBLIC_BASE_URL: (c, v) => set(c, ['http', 'publicBaseUrl'], v === '' ? undefined : v),
-  LGSP_AMQP_URL: (c, v) => set(c, ['transport', 'amqpUrl'], v === '' ? null : v),
+  // Either variable replaces both keys of the file: the environment names the broker whole.
+  LGSP_AMQP_URL: (c, v) => {
+    set(c, ['transport', 'amqpUrl'], v === '' ? null : v);
+    set(c, ['transport', 'amqpUrls'], undefined);
+  },
+  LGSP_AMQP_URLS: (c, v) => {
+    const urls = v.split(',').map((u) => u.trim()).filter((u) => u !== '');
+    set(c, ['transport', 'amqpUrls'], urls.length > 0 ? urls : undefined);
+    set(c, ['transport', 'amqpUrl'], null);
+  },
   LGSP_PREFETCH: (c, v) => set(c, ['transport', 'prefetch'], toInt('LGSP_PREFETCH', v)),
   LGSP_QUEUE_PREFIX: (c, v) => set(c, ['transport', 'namePrefix'], v),
   LGSP_DATABASE_URL: (c, v) => set(c, ['stores', 'databaseUrl'], v === '' ? null : v),
@@ -276,6 +285,9 @@ function crossCheck(bus: BusFileConfig, routes: ResolvedRoute[], routesFile: str
   const enabled = Object.keys(bus.flows).map((name) => catalogue.flows[name]).filter((d) => d !== undefined);
   const pipelines = new Set(enabled.flatMap((d) => d.pipelines));
   const adapters = new Set(Object.keys(bus.adapters));
+  if (bus.transport.amqpUrl !== null && bus.transport.amqpUrls !== undefined) {
+    problems.push('transport: give amqpUrl (one broker) or amqpUrls (the nodes of a cluster), not both');
+  }
   const seen = new Set<string>();
   routes.forEach((route, i) => {
     if (seen.has(route.name)) problems.push(`${routesFile}: routes.${i}.name: duplicate route "${route.name}"`);

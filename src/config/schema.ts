@@ -166,6 +166,17 @@ export const busFileSchema = z.strictObject({
     .strictObject({
       /** amqp://… to use RabbitMQ; absent or null for the embedded SQLite transport. */
       amqpUrl: z.string().regex(/^amqps?:\/\//, 'amqpUrl must start with amqp:// or amqps://').nullable().default(null),
+      /**
+       * The nodes of one RabbitMQ cluster, instead of amqpUrl: the bus connects to one and, when it is lost, to the
+       * next (docs/production-topology.md). Not with amqpUrl.
+       */
+      amqpUrls: z.array(z.string().regex(/^amqps?:\/\//, 'every amqpUrls entry must start with amqp:// or amqps://')).min(1).optional(),
+      /**
+       * Replicas of each quorum queue when the bus declares it (x-quorum-initial-group-size). Absent: the broker's
+       * default, a replica on every node of the cluster. RabbitMQ compares this argument when a queue is declared
+       * again, so it cannot be added to, changed on or removed from queues that exist (the bus is refused at start).
+       */
+      quorumInitialGroupSize: z.number().int().min(1).max(9).optional(),
       prefetch: z.number().int().min(1).max(5000).default(20),
       /** Prefix of every exchange and queue name the bus declares. */
       namePrefix: z.string().regex(/^[a-z][a-z0-9.-]*$/).default('lgsp'),

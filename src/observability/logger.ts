@@ -23,6 +23,7 @@ export const REDACTED_PATHS = [
   'password',
   '*.password',
   'amqpUrl',
+  'amqpUrls',
   'databaseUrl',
 ];
 

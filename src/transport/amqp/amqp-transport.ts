@@ -1,6 +1,6 @@
 // RabbitMQ transport (amqplib): quorum queues, confirmed publishes through an outbox, manual acks after the
 // handler's effect, broker-side delayed retries, a dead-letter queue mirrored into a searchable store, and
-// reconnection that re-declares everything.
+// reconnection that re-declares everything, failing over between the addresses of a cluster's nodes.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { createHash } from 'node:crypto';
 import { createEnvelope, parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
@@ -28,12 +28,17 @@ const HISTORY_HEADER = 'x-lgsp-history';
 const DEAD_LETTER_HEADER = 'x-lgsp-dead-letter';
 
 export interface AmqpTransportOptions {
-  url: string;
+  /** One broker address; `urls` for several nodes of one cluster. */
+  url?: string;
+  /** The nodes of one cluster, tried in turn: after a loss the next address first, every address before a backoff. */
+  urls?: readonly string[];
   namePrefix: string;
+  /** Replicas of each quorum queue at its declaration (`x-quorum-initial-group-size`); absent: the broker's default. */
+  quorumInitialGroupSize?: number;
   deliveryLimit: number;
   deadLetters: DeadLetterStore;
   observer?: TransportObserver;
-  /** Reports connection events (no secrets: the URL is never passed on). */
+  /** Reports connection events (no secrets: only host:port of an address is passed on, never its credentials). */
   onConnectionEvent?: (event: 'connected' | 'disconnected' | 'reconnect-failed', detail?: string) => void;
   reconnect?: { initialDelayMs: number; maxDelayMs: number };
   heartbeatSeconds?: number;
@@ -58,6 +63,9 @@ interface DeadLetterMeta {
 export class AmqpTransport implements Transport {
   readonly kind = 'amqp' as const;
   private readonly names: TopologyNames;
+  private readonly urls: readonly string[];
+  /** The address the next connection attempt goes to. */
+  private urlIndex = 0;
   private readonly publisher = new ConfirmPublisher();
   private readonly routes = new Map<string, RouteTopology>();
   private readonly consumers = new Map<string, RouteConsumer>();
@@ -74,11 +82,20 @@ export class AmqpTransport implements Transport {
 
   constructor(private readonly options: AmqpTransportOptions) {
     this.names = topologyNames(options.namePrefix);
+    this.urls = brokerAddresses(options);
   }
 
   async start(routes: RouteTopology[]): Promise<void> {
     for (const route of routes) this.routes.set(route.name, route);
-    await this.connect();
+    // Every address once before giving up: a cluster with one node down still starts the bus.
+    for (let tried = 1; ; tried++) {
+      try {
+        await this.connect();
+        return;
+      } catch (error) {
+        if (tried >= this.urls.length) throw error;
+      }
+    }
   }
 
   private connect(): Promise<void> {
@@ -92,7 +109,14 @@ export class AmqpTransport implements Transport {
 
   private async openConnection(): Promise<void> {
     // noDelay: without it Nagle's algorithm adds ~40 ms to every small frame at low load.
-    const model = await amqp.connect(withHeartbeat(this.options.url, this.options.heartbeatSeconds ?? 10), { noDelay: true });
+    const url = this.urls[this.urlIndex]!;
+    let model: ChannelModel;
+    try {
+      model = await amqp.connect(withHeartbeat(url, this.options.heartbeatSeconds ?? 10), { noDelay: true });
+    } catch (error) {
+      this.nextAddress();
+      throw error;
+    }
     let lost = false;
     const onLost = (error?: Error) => {
       if (lost) return;
@@ -105,7 +129,10 @@ export class AmqpTransport implements Transport {
     try {
       const confirm: ConfirmChannel = await model.createConfirmChannel();
       this.guardChannel(model, confirm);
-      await declareTopology(confirm, this.names, [...this.routes.values()], this.options.deliveryLimit);
+      await declareTopology(confirm, this.names, [...this.routes.values()], {
+        deliveryLimit: this.options.deliveryLimit,
+        quorumInitialGroupSize: this.options.quorumInitialGroupSize,
+      });
       this.statsChannel = await model.createChannel();
       this.guardChannel(model, this.statsChannel);
       this.model = model;
@@ -113,8 +140,10 @@ export class AmqpTransport implements Transport {
       await this.openDeadLetterKeeper(model);
       this.publisher.attach(confirm);
       this.reconnectAttempt = 0;
-      this.options.onConnectionEvent?.('connected');
+      this.options.onConnectionEvent?.('connected', addressOf(url));
     } catch (error) {
+      // Connected but could not set up (the node is leaving, or cannot reach its queues): the next node is next.
+      this.nextAddress();
       onLost(error as Error);
       await model.close().catch(() => undefined);
       throw error;
@@ -131,6 +160,7 @@ export class AmqpTransport implements Transport {
   }
 
   private onConnectionLost(model: ChannelModel, error?: Error): void {
+    if (this.model === model) this.nextAddress();
     if (this.model === model || this.model === null) {
       this.model = null;
       this.statsChannel = null;
@@ -146,10 +176,17 @@ export class AmqpTransport implements Transport {
     this.scheduleReconnect();
   }
 
+  /** The node behind the current address is gone or refused us: the next attempt goes to the following one. */
+  private nextAddress(): void {
+    this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+  }
+
   private scheduleReconnect(): void {
     if (this.reconnectTimer || this.closed) return;
     const { initialDelayMs, maxDelayMs } = this.options.reconnect ?? { initialDelayMs: 100, maxDelayMs: 30_000 };
-    const base = Math.min(initialDelayMs * 2 ** this.reconnectAttempt, maxDelayMs);
+    // The delay grows once per round of every address, not per address: a failover tries the other nodes at once.
+    const round = Math.floor(this.reconnectAttempt / this.urls.length);
+    const base = Math.min(initialDelayMs * 2 ** round, maxDelayMs);
     const delay = Math.round(base * (0.8 + 0.4 * Math.random()));
     this.reconnectAttempt++;
     this.reconnectTimer = setTimeout(() => {
@@ -202,6 +239,7 @@ export class AmqpTransport implements Transport {
     consumer.channel = channel;
     const reply = await channel.consume(this.names.routeQueue(consumer.route.name), (message) => {
       if (message) void this.onMessage(consumer, channel, message);
+      else this.onConsumerCancelled(model, () => consumer.channel === channel);
     });
     consumer.consumerTag = reply.consumerTag;
   }
@@ -306,7 +344,10 @@ export class AmqpTransport implements Transport {
     await channel.prefetch(50);
     this.deadLetterChannel = channel;
     await channel.consume(this.names.deadQueue, (message) => {
-      if (!message) return;
+      if (!message) {
+        this.onConsumerCancelled(model, () => this.deadLetterChannel === channel);
+        return;
+      }
       void this.keepDeadLetter(message)
         .then(() => {
           if (this.deadLetterChannel === channel) channel.ack(message);
@@ -315,6 +356,17 @@ export class AmqpTransport implements Transport {
           if (this.deadLetterChannel === channel) setTimeout(() => this.deadLetterChannel === channel && channel.nack(message, false, true), 1000);
         });
     });
+  }
+
+  /**
+   * The broker cancelled a consumer (basic.cancel: its queue was deleted, or its replica went away). Left alone the
+   * route would silently stop consuming; the one recovery path (close, reconnect, re-declare, re-consume) restores it.
+   * A cancel that stopConsuming asked for is not this.
+   */
+  private onConsumerCancelled(model: ChannelModel, stillCurrent: () => boolean): void {
+    if (this.stopping || this.closed || this.model !== model || !stillCurrent()) return;
+    this.options.onConnectionEvent?.('disconnected', 'a consumer was cancelled by the broker');
+    void model.close().catch(() => undefined);
   }
 
   private async keepDeadLetter(message: ConsumeMessage): Promise<void> {
@@ -420,6 +472,18 @@ function readHistory(message: ConsumeMessage): DeliveryFailure[] {
 function routeOfQueue(queue: string, prefix: string): string | null {
   const head = `${prefix}.route.`;
   return queue.startsWith(head) ? queue.slice(head.length) : null;
+}
+
+function brokerAddresses(options: AmqpTransportOptions): readonly string[] {
+  const urls = options.urls && options.urls.length > 0 ? options.urls : options.url ? [options.url] : [];
+  if (urls.length === 0) throw new Error('AmqpTransport needs a broker address (url or urls)');
+  return [...urls];
+}
+
+/** host:port of a broker address, for logs: never its credentials. */
+function addressOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || (parsed.protocol === 'amqps:' ? '5671' : '5672')}`;
 }
 
 function withHeartbeat(url: string, seconds: number): string {

@@ -32,11 +32,24 @@ export function delayTiers(routes: RouteTopology[]): number[] {
   return [...tiers].sort((a, b) => a - b);
 }
 
+export interface QuorumSettings {
+  /** Safety net against crash loops: the broker dead-letters a message delivered this many times. */
+  deliveryLimit: number;
+  /** Replicas at declaration (on a cluster: every node, so a queue survives the loss of any minority). */
+  quorumInitialGroupSize?: number;
+}
+
+function replicaArgs(settings: QuorumSettings): Record<string, unknown> {
+  const args: Record<string, unknown> = { 'x-queue-type': 'quorum' };
+  if (settings.quorumInitialGroupSize !== undefined) args['x-quorum-initial-group-size'] = settings.quorumInitialGroupSize;
+  return args;
+}
+
 /** Quorum queues keep at-least-once dead-lettering only with reject-publish overflow (RabbitMQ ≥ 3.10). */
-function quorumArgs(deadLetterExchange: string, deliveryLimit: number): Record<string, unknown> {
+function quorumArgs(deadLetterExchange: string, settings: QuorumSettings): Record<string, unknown> {
   return {
-    'x-queue-type': 'quorum',
-    'x-delivery-limit': deliveryLimit,
+    ...replicaArgs(settings),
+    'x-delivery-limit': settings.deliveryLimit,
     'x-dead-letter-exchange': deadLetterExchange,
     'x-dead-letter-strategy': 'at-least-once',
     'x-overflow': 'reject-publish',
@@ -47,15 +60,15 @@ export async function declareTopology(
   channel: Channel,
   names: TopologyNames,
   routes: RouteTopology[],
-  deliveryLimit: number,
+  settings: QuorumSettings,
 ): Promise<void> {
   await channel.assertExchange(names.work, 'direct', { durable: true });
   await channel.assertExchange(names.deadExchange, 'fanout', { durable: true });
-  await channel.assertQueue(names.deadQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+  await channel.assertQueue(names.deadQueue, { durable: true, arguments: replicaArgs(settings) });
   await channel.bindQueue(names.deadQueue, names.deadExchange, '');
   for (const route of routes) {
     const queue = names.routeQueue(route.name);
-    await channel.assertQueue(queue, { durable: true, arguments: quorumArgs(names.deadExchange, deliveryLimit) });
+    await channel.assertQueue(queue, { durable: true, arguments: quorumArgs(names.deadExchange, settings) });
     await channel.bindQueue(queue, names.work, route.name);
   }
   for (const tier of delayTiers(routes)) {
@@ -63,7 +76,7 @@ export async function declareTopology(
     await channel.assertExchange(names.delayExchange(tier), 'fanout', { durable: true });
     await channel.assertQueue(names.delayQueue(tier), {
       durable: true,
-      arguments: quorumArgs(names.work, deliveryLimit),
+      arguments: quorumArgs(names.work, settings),
     });
     await channel.bindQueue(names.delayQueue(tier), names.delayExchange(tier), '');
   }

@@ -10,7 +10,7 @@ import { TEST_CLIENT } from '../../../testkit/bus-process';
 import { waitFor } from '../../../testkit/env';
 import { EDOC_SENDER, RECIPIENT_ORGAN, RIGHTLESS_CLIENT, SENDER_ORGAN, startHostileWorld, type HostileWorld } from '../../../testkit/worlds/hostile-world';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
-import { FLOWS } from '../../../src/flows';
+import { loadFlows } from '../../../src/flows';
 
 const FUZZ_COUNT = 10_000;
 const CONCURRENCY = 8;
@@ -90,7 +90,7 @@ describe('fuzzing the intake endpoints', () => {
       `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:lgsp:edoc:1.0"><soap:Body><e:SendEdoc><e:edXML>${Buffer.from(edxml).toString('base64')}</e:edXML></e:SendEdoc></soap:Body></soap:Envelope>`;
 
     const blob = { documentId: `${SENDER_ORGAN},2026/11/30,1/FUZZ`, sha256: 'ab'.repeat(32), bytes: 1024 };
-    const ownedSamples: Record<string, unknown>[] = FLOWS.flatMap((flow) => flow.messageTypes).map((type) => ({
+    const ownedSamples: Record<string, unknown>[] = (await loadFlows()).flatMap((flow) => flow.messageTypes).map((type) => ({
       type,
       subject: type.startsWith('dossier.') ? '000.00.04.H10-261201-0009' : blob.documentId,
       payload: type.startsWith('dossier.')

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { startBus, type Bus } from '../../../src/bus';
-import { loadConfig } from '../../../src/config/load-config';
+import { loadBusConfig } from '../../../src/bus-config';
 import { createLogger } from '../../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from '../../../testkit/bus-process';
 import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
@@ -84,7 +84,7 @@ whenMounted('a data directory that takes no writes (embedded default)', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const start = () => startBus(loadConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+  const start = () => startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
 
   /** One client message under its Idempotency-Key: the key a real client keeps while it sends again after a 503. */
   const send = async (running: Bus, key: string, n: number) => {

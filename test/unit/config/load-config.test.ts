@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { brokerUrls } from '../../../src/config/broker-addresses';
 import { ConfigError, loadConfig } from '../../../src/config/load-config';
 import { BUS_CATALOGUE, loadBusConfig } from '../../../src/bus-config';
 import { SHIPPED_FLOW_SECRET_ENV as SHIPPED_SECRETS } from '../../../testkit/production-secrets';
@@ -100,6 +101,23 @@ describe('loadConfig', () => {
     expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_AMQP_URL: 'http://x' } }))[0]).toContain('transport.amqpUrl');
   });
 
+  test('transport.amqpUrls names the nodes of a cluster; LGSP_AMQP_URLS (comma-separated) or LGSP_AMQP_URL replaces both keys', () => {
+    const nodes = ['amqp://guest:guest@127.0.0.1:5681', 'amqp://guest:guest@127.0.0.1:5682', 'amqp://guest:guest@127.0.0.1:5683'];
+    const clustered = configDirWith(shippedBus.replace('  amqpUrl: null', `  amqpUrls: [${nodes.join(', ')}]`));
+    const fromFile = loadBusConfig({ configDir: clustered, env: { ...SHIPPED_SECRETS } });
+    expect(brokerUrls(fromFile.transport)).toEqual(nodes);
+    expect(fromFile.transport.quorumInitialGroupSize).toBeUndefined();
+    const single = loadBusConfig({ configDir: clustered, env: { ...SHIPPED_SECRETS, LGSP_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' } });
+    expect(brokerUrls(single.transport)).toEqual(['amqp://guest:guest@127.0.0.1:5672']);
+    const fromEnv = loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_AMQP_URLS: ` ${nodes[0]}, ${nodes[1]},${nodes[2]} ` } });
+    expect(fromEnv.transport.amqpUrl).toBeNull();
+    expect(brokerUrls(fromEnv.transport)).toEqual(nodes);
+    expect(brokerUrls(loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS } }).transport)).toEqual([]);
+    expect(problemsOf(() => loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_AMQP_URLS: 'amqp://a,http://b' } }))[0]).toContain('transport.amqpUrls');
+    const both = configDirWith(shippedBus.replace('  amqpUrl: null', `  amqpUrl: ${nodes[0]}\n  amqpUrls: [${nodes[1]}]`));
+    expect(problemsOf(() => loadBusConfig({ configDir: both, env: { ...SHIPPED_SECRETS } }))).toEqual([expect.stringContaining('not both')]);
+  });
+
   test('http.publicBaseUrl: optional, from LGSP_HTTP_PUBLIC_BASE_URL too, an absolute http(s) URL without a trailing slash', () => {
     expect(loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS } }).http.publicBaseUrl).toBeUndefined();
     const fromEnv = loadBusConfig({ configDir: repoConfig, env: { ...SHIPPED_SECRETS, LGSP_HTTP_PUBLIC_BASE_URL: 'https://lgsp.binhphuoc.gov.vn/bus/' } });
@@ -179,12 +197,12 @@ describe('loadConfig', () => {
   test('retention: defaults documented in the schema; an effect window shorter than the longest retry age plus a day is refused', () => {
     const withoutRetention = shippedBus.replace(/^retention:\n(  .*\n)+/m, '');
     expect(withoutRetention).not.toMatch(/^retention:/m);
-    expect(loadConfig({ configDir: configDirWith(withoutRetention), env: {} }).retention).toEqual({ idempotencyKeysDays: 30, effectRecordsDays: 30, intervalMs: 3_600_000, batchSize: 1000 });
+    expect(loadBusConfig({ configDir: configDirWith(withoutRetention), env: { ...SHIPPED_SECRETS } }).retention).toEqual({ idempotencyKeysDays: 30, effectRecordsDays: 30, intervalMs: 3_600_000, batchSize: 1000 });
 
     // retry.maxAgeMs 7 days: 8 days of effect records is enough, 7 is not.
     const effectDays = (days: number) => shippedBus.replace('  effectRecordsDays: 30', `  effectRecordsDays: ${days}`);
-    expect(loadConfig({ configDir: configDirWith(effectDays(8)), env: {} }).retention.effectRecordsDays).toBe(8);
-    expect(problemsOf(() => loadConfig({ configDir: configDirWith(effectDays(7)), env: {} }))).toEqual([
+    expect(loadBusConfig({ configDir: configDirWith(effectDays(8)), env: { ...SHIPPED_SECRETS } }).retention.effectRecordsDays).toBe(8);
+    expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(effectDays(7)), env: { ...SHIPPED_SECRETS } }))).toEqual([
       expect.stringMatching(/retention\.effectRecordsDays: 7 days is too short: route "[a-z-]+" .* retries a message for up to 7 days .* keep effect records at least 8 days/),
     ]);
 
@@ -192,10 +210,10 @@ describe('loadConfig', () => {
     const routes = readFileSync(path.join(repoConfig, 'routes.yaml'), 'utf8');
     const longRetry = YAML.parse(routes) as { routes: { name: string; retry?: Record<string, number> }[] };
     longRetry.routes[0]!.retry = { ...longRetry.routes[0]!.retry, maxAgeMs: 40 * 86_400_000 };
-    const problems = problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus, YAML.stringify(longRetry)), env: {} }));
+    const problems = problemsOf(() => loadBusConfig({ configDir: configDirWith(shippedBus, YAML.stringify(longRetry)), env: { ...SHIPPED_SECRETS } }));
     expect(problems).toEqual([expect.stringContaining(`route "${longRetry.routes[0]!.name}"`)]);
     expect(problems[0]).toMatch(/at least 41 days/);
-    expect(problemsOf(() => loadConfig({ configDir: configDirWith(shippedBus.replace('  idempotencyKeysDays: 30', '  idempotencyKeysDays: 0')), env: {} }))).toEqual([
+    expect(problemsOf(() => loadBusConfig({ configDir: configDirWith(shippedBus.replace('  idempotencyKeysDays: 30', '  idempotencyKeysDays: 0')), env: { ...SHIPPED_SECRETS } }))).toEqual([
       expect.stringContaining('retention.idempotencyKeysDays'),
     ]);
   });
