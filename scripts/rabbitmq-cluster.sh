@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a three-node RabbitMQ cluster on this machine beside the default node (5672, left alone): nodes
-# lgsp1..3@localhost on AMQP ports 5681..5683, their data, logs and Erlang cookie under .cluster/ (gitignored).
+# lgsp1..3@localhost on AMQP ports 5681..5683, their data, logs and Erlang cookie in one directory per machine
+# (/tmp/lgsp-rabbitmq-cluster), so every checkout on the machine finds and reuses the one cluster its ports belong to.
 #
 #   scripts/rabbitmq-cluster.sh start            start the nodes that are down and join them (nothing if already up)
 #   scripts/rabbitmq-cluster.sh stop             stop all three nodes (their data stays)
@@ -14,11 +15,10 @@
 # The nodes run as the calling user with HOME=.cluster, so they and this script's rabbitmqctl share a cookie of their
 # own: the default node's cookie and /etc/rabbitmq are never read (RABBITMQ_CONF_ENV_FILE and RABBITMQ_CONFIG_FILE
 # point into .cluster). No plugins are enabled (no management listener to collide with the default node's).
-# Environment: LGSP_CLUSTER_DIR (default <repo>/.cluster), LGSP_CLUSTER_BASE_PORT (default 5681).
+# Environment: LGSP_CLUSTER_DIR (default /tmp/lgsp-rabbitmq-cluster), LGSP_CLUSTER_BASE_PORT (default 5681).
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-DIR="${LGSP_CLUSTER_DIR:-$ROOT/.cluster}"
+DIR="${LGSP_CLUSTER_DIR:-/tmp/lgsp-rabbitmq-cluster}"
 BASE_PORT="${LGSP_CLUSTER_BASE_PORT:-5681}"
 NODES=(1 2 3)
 RABBIT_BIN=/usr/lib/rabbitmq/bin

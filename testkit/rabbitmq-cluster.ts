@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { repoFile, repoRoot } from '../src/core/repo-files';
+import { repoFile } from '../src/core/repo-files';
 
 const run = promisify(execFile);
 const SCRIPT = repoFile('scripts', 'rabbitmq-cluster.sh');
@@ -15,7 +15,7 @@ export const CLUSTER_NODES: readonly ClusterNode[] = [1, 2, 3];
 
 // The same environment the script reads.
 const BASE_PORT = Number(process.env.LGSP_CLUSTER_BASE_PORT ?? 5681);
-const CLUSTER_DIR = process.env.LGSP_CLUSTER_DIR ?? path.join(repoRoot(), '.cluster');
+const CLUSTER_DIR = process.env.LGSP_CLUSTER_DIR ?? '/tmp/lgsp-rabbitmq-cluster';
 
 export function nodeName(node: ClusterNode): string {
   return `lgsp${node}@localhost`;
