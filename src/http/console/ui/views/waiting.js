@@ -73,4 +73,11 @@ function renderWaitingList() {
   return el('div', { id: 'waiting-list' }, body);
 }
 
-export const waitingView = { render: renderWaiting, enter: loadWaiting, reload: loadWaiting };
+export const waitingView = {
+  render: renderWaiting,
+  enter: loadWaiting,
+  reload: loadWaiting,
+  forget() {
+    Object.assign(waiting, { items: null, loading: false, error: null });
+  },
+};
