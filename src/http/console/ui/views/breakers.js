@@ -1,28 +1,20 @@
 // Circuit breakers: the state of each upstream's breaker (GET /api/v1/admin/breakers).
-import { API, api, errorMessage } from '../core/api.js';
+import { API, api } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { text } from '../core/format.js';
 import { t } from '../core/language.js';
-import { currentRoute } from '../core/route.js';
-import { currentSession } from '../core/session.js';
+import { loadSection } from '../core/loading.js';
 import { errorBox, stateBadge, table } from '../core/widgets.js';
 
 const breakers = { items: null, loading: false, error: null };
 
 async function loadBreakers() {
-  const b = breakers;
-  b.loading = true;
-  b.error = null;
-  replaceSection('breakers-list', renderBreakerList);
-  try {
+  const section = { id: 'breakers-list', render: renderBreakerList, view: 'breakers' };
+  const stillHere = await loadSection(breakers, section, async () => {
     const list = await api('GET', `${API}/breakers`);
-    b.items = Array.isArray(list.items) ? list.items : [];
-  } catch (error) {
-    b.error = errorMessage(error);
-  } finally {
-    b.loading = false;
-  }
-  if (currentSession() && currentRoute().view === 'breakers') replaceSection('breakers-list', renderBreakerList);
+    breakers.items = Array.isArray(list.items) ? list.items : [];
+  });
+  if (stillHere) replaceSection(section.id, section.render);
 }
 
 function renderBreakers() {

@@ -4,6 +4,7 @@ import { API, api, errorMessage } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { formatTime, text } from '../core/format.js';
 import { t } from '../core/language.js';
+import { loadSection } from '../core/loading.js';
 import { currentRoute, timelineHref } from '../core/route.js';
 import { currentSession } from '../core/session.js';
 import { errorBox, field, stateBadge, table, textInput, time } from '../core/widgets.js';
@@ -20,10 +21,7 @@ const deadLetters = {
 
 async function loadDeadLetters() {
   const d = deadLetters;
-  d.loading = true;
-  d.error = null;
-  replaceSection('dl-list', renderDeadLetterList);
-  try {
+  const stillHere = await loadSection(d, { id: 'dl-list', render: renderDeadLetterList, view: 'dead-letters' }, async () => {
     const f = d.filter;
     const list = await api('GET', `${API}/dead-letters`, {
       query: { route: f.route.trim(), subject: f.subject.trim().normalize('NFC'), code: f.code.trim(), includeReplayed: f.includeReplayed ? 'true' : '' },
@@ -31,12 +29,8 @@ async function loadDeadLetters() {
     d.items = Array.isArray(list.items) ? list.items : [];
     const ids = new Set(d.items.map((l) => l.id));
     for (const id of [...d.selected]) if (!ids.has(id)) d.selected.delete(id);
-  } catch (error) {
-    d.error = errorMessage(error);
-  } finally {
-    d.loading = false;
-  }
-  if (currentSession() && currentRoute().view === 'dead-letters') {
+  });
+  if (stillHere) {
     replaceSection('dl-list', renderDeadLetterList);
     replaceSection('dl-toolbar', renderDeadLetterToolbar);
   }

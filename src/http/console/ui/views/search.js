@@ -1,11 +1,11 @@
 // The audit search: records by subject (MaHoSo), message, correlation, client, route, step, outcome and time,
 // fifty a page from GET /api/v1/admin/audit, each linking to its message's timeline.
-import { API, api, errorMessage } from '../core/api.js';
+import { API, api } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { shortId, text } from '../core/format.js';
 import { t } from '../core/language.js';
-import { currentRoute, timelineHref } from '../core/route.js';
-import { currentSession } from '../core/session.js';
+import { loadSection } from '../core/loading.js';
+import { timelineHref } from '../core/route.js';
 import { render } from '../core/shell.js';
 import { errorBox, field, outcomeBadge, table, textInput, time } from '../core/widgets.js';
 
@@ -39,24 +39,18 @@ function searchQuery(cursor) {
 async function runSearch(more) {
   const s = search;
   if (s.loading) return;
-  s.loading = true;
-  s.error = null;
   if (!more) {
     s.records = [];
     s.next = null;
   }
-  replaceSection('search-results', renderSearchResults);
-  try {
+  const section = { id: 'search-results', render: renderSearchResults, view: 'search' };
+  const stillHere = await loadSection(s, section, async () => {
     const page = await api('GET', `${API}/audit`, { query: searchQuery(more ? s.next : null) });
     s.records = s.records.concat(Array.isArray(page.records) ? page.records : []);
     s.next = page.next || null;
     s.searched = true;
-  } catch (error) {
-    s.error = errorMessage(error);
-  } finally {
-    s.loading = false;
-  }
-  if (currentSession() && currentRoute().view === 'search') replaceSection('search-results', renderSearchResults);
+  });
+  if (stillHere) replaceSection(section.id, section.render);
 }
 
 function renderSearch() {

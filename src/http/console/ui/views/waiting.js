@@ -1,11 +1,11 @@
 // Messages waiting for a retry (GET /api/v1/admin/waiting): why they fail, since when, and when they would reach the
 // dead letters, those due within a day marked.
-import { API, api, errorMessage } from '../core/api.js';
+import { API, api } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { text } from '../core/format.js';
 import { t } from '../core/language.js';
-import { currentRoute, timelineHref } from '../core/route.js';
-import { currentSession } from '../core/session.js';
+import { loadSection } from '../core/loading.js';
+import { timelineHref } from '../core/route.js';
 import { errorBox, table, time } from '../core/widgets.js';
 
 const waiting = { items: null, loading: false, error: null };
@@ -14,19 +14,12 @@ const waiting = { items: null, loading: false, error: null };
 const DEAD_LETTER_SOON_MS = 24 * 3600_000;
 
 async function loadWaiting() {
-  const w = waiting;
-  w.loading = true;
-  w.error = null;
-  replaceSection('waiting-list', renderWaitingList);
-  try {
+  const section = { id: 'waiting-list', render: renderWaitingList, view: 'waiting' };
+  const stillHere = await loadSection(waiting, section, async () => {
     const list = await api('GET', `${API}/waiting`);
-    w.items = Array.isArray(list.items) ? list.items : [];
-  } catch (error) {
-    w.error = errorMessage(error);
-  } finally {
-    w.loading = false;
-  }
-  if (currentSession() && currentRoute().view === 'waiting') replaceSection('waiting-list', renderWaitingList);
+    waiting.items = Array.isArray(list.items) ? list.items : [];
+  });
+  if (stillHere) replaceSection(section.id, section.render);
 }
 
 function renderWaiting() {
