@@ -9,7 +9,9 @@ import { ChainedAuditLog, type AuditWriterOptions } from '../src/audit/audit-log
 import type { AuditStore } from '../src/audit/audit-store';
 import { GENESIS_HASH, linkRecords, type RecordContent } from '../src/audit/chain';
 import type { ChainOwner } from '../src/audit/types';
+import { auditSchemaOwner } from '../src/audit/audit-migrations';
 import { auditTables } from '../src/audit/audit-sql';
+import { forgetPostgresMigrations } from '../src/stores/postgres/postgres-migrator';
 import { CheckpointSigner } from '../src/audit/checkpoint-signer';
 import { DEFAULT_PERSONAL_FIELDS, PersonalDataProtector, type PersonalDataConfig } from '../src/audit/personal-data';
 import { PostgresAuditStore } from '../src/audit/postgres-audit-store';
@@ -108,6 +110,7 @@ export function postgresHarness(): AuditHarness {
     rows: async (sql) => (await pool.query(sql)).rows as Record<string, unknown>[],
     cleanup: async () => {
       await pool.query(`DROP TABLE IF EXISTS ${auditTables(prefix).join(', ')}`);
+      await forgetPostgresMigrations(pool, auditSchemaOwner(prefix));
       await pool.end();
       rmSync(dir, { recursive: true, force: true });
     },

@@ -3,7 +3,6 @@ import { Pool, type PoolClient } from 'pg';
 import { assertTablePrefix, type AuditStore, type SealCondition, type SealSigner } from './audit-store';
 import {
   anchorFromRow,
-  auditSchema,
   auditTables,
   checkpointFromRow,
   encodeCursor,
@@ -22,8 +21,11 @@ import {
   type RecordRow,
   type SealRow,
 } from './audit-sql';
+import { auditSchemaOwner, postgresAuditMigrations } from './audit-migrations';
 import type { ChainHead } from './chain';
 import { AuditError } from './errors';
+import { SchemaNewerThanCodeError } from '../stores/migrations';
+import { forgetPostgresMigrations, migratePostgres } from '../stores/postgres/postgres-migrator';
 import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
 
 /** The database clock in ms: one clock for every host's leases, whatever their own clocks say. */
@@ -58,7 +60,12 @@ export class PostgresAuditStore implements AuditStore {
   static async open(options: PostgresAuditStoreOptions): Promise<PostgresAuditStore> {
     const pool = new Pool({ connectionString: options.databaseUrl, max: options.max ?? 4, connectionTimeoutMillis: options.connectionTimeoutMs ?? 3000 });
     const store = new PostgresAuditStore(pool, assertTablePrefix(options.tablePrefix ?? 'audit_'));
-    await store.migrate().catch(() => undefined);
+    await store.migrate().catch(async (error: unknown) => {
+      // An unreachable database is retried on first use; a schema newer than this release never becomes usable.
+      if (!(error instanceof SchemaNewerThanCodeError)) return;
+      await pool.end().catch(() => undefined);
+      throw error;
+    });
     return store;
   }
 
@@ -66,15 +73,8 @@ export class PostgresAuditStore implements AuditStore {
     if (this.migrated) return;
     const client = await this.pool.connect();
     try {
-      // Several processes may start at once: serialise the CREATEs.
-      await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`${this.p}schema`]);
-      await client.query(auditSchema(this.p, 'BIGINT'));
-      await client.query('COMMIT');
+      await migratePostgres(client, auditSchemaOwner(this.p), postgresAuditMigrations(this.p));
       this.migrated = true;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
     } finally {
       client.release();
     }
@@ -247,6 +247,7 @@ export class PostgresAuditStore implements AuditStore {
   /** Drops this prefix's tables (tests and tear-down only). */
   async dropTables(): Promise<void> {
     await this.pool.query(`DROP TABLE IF EXISTS ${auditTables(this.p).join(', ')}`);
+    await forgetPostgresMigrations(this.pool, auditSchemaOwner(this.p));
   }
 
   async close(): Promise<void> {

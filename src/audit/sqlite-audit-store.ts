@@ -3,7 +3,6 @@ import Database from 'better-sqlite3';
 import { assertTablePrefix, type AuditStore, type SealCondition, type SealSigner } from './audit-store';
 import {
   anchorFromRow,
-  auditSchema,
   checkpointFromRow,
   encodeCursor,
   headOf,
@@ -21,9 +20,11 @@ import {
   type RecordRow,
   type SealRow,
 } from './audit-sql';
+import { auditSchemaOwner, sqliteAuditMigrations } from './audit-migrations';
 import type { ChainHead } from './chain';
 import { AuditError } from './errors';
 import { prepareSqliteFile } from '../stores/private-files';
+import { migrateSqlite } from '../stores/sqlite/sqlite-migrator';
 import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
 
 export interface SqliteAuditStoreOptions {
@@ -51,7 +52,7 @@ export class SqliteAuditStore implements AuditStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     this.db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 100))}`);
-    this.db.exec(auditSchema(this.p, 'INTEGER'));
+    migrateSqlite(this.db, auditSchemaOwner(this.p), sqliteAuditMigrations(this.p));
     this.insertRecord = this.db.prepare(`INSERT INTO ${this.p}records (${RECORD_COLUMNS}) VALUES (${Array(22).fill('?').join(', ')})`);
     this.lease = leaseSql(this.p, () => '?', SQLITE_NOW_MS);
     const renew = this.db.prepare(this.lease.renew);

@@ -103,8 +103,9 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       await stores.mailbox.put({ ...base, entryId: uniqueName('old'), organId: 'T', kind: 'status', businessDocType: null, statusCode: '01' });
       await stores.recipients.record('DOC-NEW', 'S', ['R']);
       await stores.close();
-      // A database from before the ledger: the mailbox is there, the ledger is not.
-      await kind.sql('DROP TABLE {prefix}edoc_recipients');
+      // A database made by a release from before the ledger and before versions were recorded: the mailbox is there,
+      // the ledger and the record of the edoc schema's versions are not.
+      await kind.sql("DROP TABLE {prefix}edoc_recipients; DELETE FROM schema_migrations WHERE owner = 'edoc'");
       stores = await kind.open();
       expect(await stores.recipients.wasSentTo('DOC-OLD', 'S', 'R')).toBe(true);
       // A status packet in a mailbox is no document sent to that organ.

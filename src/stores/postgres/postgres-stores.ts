@@ -9,95 +9,8 @@ import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSeq
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { PgGroupCommit } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS bus_effects (
-    key TEXT PRIMARY KEY,
-    message_id TEXT NOT NULL,
-    done_at TIMESTAMPTZ NOT NULL DEFAULT now()
-  );
-  CREATE TABLE IF NOT EXISTS bus_dead_letters (
-    id TEXT PRIMARY KEY,
-    message_id TEXT NOT NULL,
-    route TEXT NOT NULL,
-    type TEXT NOT NULL,
-    subject TEXT,
-    code TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    envelope TEXT NOT NULL,
-    history TEXT NOT NULL,
-    dead_at TEXT NOT NULL,
-    replayed_at TEXT
-  );
-  CREATE INDEX IF NOT EXISTS bus_dead_letters_message ON bus_dead_letters(message_id);
-  CREATE INDEX IF NOT EXISTS bus_dead_letters_dead_at ON bus_dead_letters(dead_at);
-  CREATE TABLE IF NOT EXISTS bus_message_status (
-    message_id TEXT PRIMARY KEY,
-    correlation_id TEXT NOT NULL,
-    causation_id TEXT,
-    type TEXT NOT NULL,
-    source TEXT NOT NULL,
-    subject TEXT,
-    destination TEXT,
-    route TEXT NOT NULL,
-    state TEXT NOT NULL,
-    code TEXT,
-    reason TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    accepted_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS bus_message_status_causation ON bus_message_status(causation_id);
-  ALTER TABLE bus_message_status ADD COLUMN IF NOT EXISTS failing_since TEXT;
-  CREATE INDEX IF NOT EXISTS bus_message_status_waiting ON bus_message_status(state, failing_since);
-  CREATE TABLE IF NOT EXISTS bus_subject_sequences (
-    subject TEXT PRIMARY KEY,
-    last_issued BIGINT NOT NULL DEFAULT 0
-  );
-  CREATE TABLE IF NOT EXISTS bus_subject_settled (
-    subject TEXT NOT NULL,
-    sequence BIGINT NOT NULL,
-    PRIMARY KEY (subject, sequence)
-  );
-  CREATE TABLE IF NOT EXISTS bus_subject_pending (
-    subject TEXT NOT NULL,
-    sequence BIGINT NOT NULL,
-    issued_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    PRIMARY KEY (subject, sequence)
-  );
-  CREATE TABLE IF NOT EXISTS bus_subject_voided (
-    subject TEXT NOT NULL,
-    sequence BIGINT NOT NULL,
-    voided_at TIMESTAMPTZ NOT NULL DEFAULT now(),
-    PRIMARY KEY (subject, sequence)
-  );
-  CREATE TABLE IF NOT EXISTS bus_idempotency_keys (
-    client TEXT NOT NULL,
-    key TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    correlation_id TEXT NOT NULL,
-    payload_digest TEXT NOT NULL,
-    state TEXT NOT NULL,
-    claimed_at_ms BIGINT NOT NULL,
-    PRIMARY KEY (client, key)
-  );
-  ALTER TABLE bus_idempotency_keys ADD COLUMN IF NOT EXISTS renewed_at_ms BIGINT;
-  CREATE INDEX IF NOT EXISTS bus_effects_done_at ON bus_effects(done_at);
-  CREATE INDEX IF NOT EXISTS bus_idempotency_keys_claimed_at ON bus_idempotency_keys(claimed_at_ms);
-  CREATE TABLE IF NOT EXISTS bus_revoked_sessions (
-    jti TEXT PRIMARY KEY,
-    expires_at_ms BIGINT NOT NULL
-  );
-  CREATE TABLE IF NOT EXISTS bus_audit_outbox (
-    id TEXT PRIMARY KEY,
-    owner_host TEXT NOT NULL,
-    owner_pid BIGINT NOT NULL,
-    owner_token TEXT NOT NULL,
-    kept_at TEXT NOT NULL,
-    position BIGINT NOT NULL,
-    event TEXT NOT NULL
-  );
-`;
+import { migratePostgres } from './postgres-migrator';
+import { POSTGRES_STORE_MIGRATIONS, POSTGRES_STORES_OWNER } from './postgres-store-migrations';
 
 class PostgresMessageStatusStore implements MessageStatusStore {
   constructor(private readonly db: PgGroupCommit) {}
@@ -380,14 +293,17 @@ export class PostgresStores implements Stores {
     const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5000 });
     // An idle client losing its server (PostgreSQL restart) emits 'error' on the pool; the next query reconnects.
     pool.on('error', () => undefined);
-    const client = await pool.connect();
     try {
-      // Several processes may start at once; serialise the DDL.
-      await client.query('SELECT pg_advisory_lock(74231)');
-      await client.query(SCHEMA);
-      await client.query('SELECT pg_advisory_unlock(74231)');
-    } finally {
-      client.release();
+      const client = await pool.connect();
+      try {
+        await migratePostgres(client, POSTGRES_STORES_OWNER, POSTGRES_STORE_MIGRATIONS);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      // A database that cannot be reached or migrated leaves no pool behind to hold the process open.
+      await pool.end().catch(() => undefined);
+      throw error;
     }
     return new PostgresStores(pool);
   }

@@ -8,6 +8,8 @@ import { deadLetterFromRow, type DeadLetterRow } from '../dead-letter-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { prepareSqliteFile } from '../private-files';
+import { migrateSqlite } from './sqlite-migrator';
+import { SQLITE_STORE_MIGRATIONS, SQLITE_STORES_OWNER } from './sqlite-store-migrations';
 
 export type SqliteDatabase = Database.Database;
 
@@ -21,97 +23,7 @@ export function openSqlite(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'
 }
 
 export function migrateSqliteStores(db: SqliteDatabase): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS effects (
-      key TEXT PRIMARY KEY,
-      message_id TEXT NOT NULL,
-      done_at TEXT NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS dead_letters (
-      id TEXT PRIMARY KEY,
-      message_id TEXT NOT NULL,
-      route TEXT NOT NULL,
-      type TEXT NOT NULL,
-      subject TEXT,
-      code TEXT NOT NULL,
-      reason TEXT NOT NULL,
-      envelope TEXT NOT NULL,
-      history TEXT NOT NULL,
-      dead_at TEXT NOT NULL,
-      replayed_at TEXT
-    );
-    CREATE INDEX IF NOT EXISTS dead_letters_message ON dead_letters(message_id);
-    CREATE INDEX IF NOT EXISTS dead_letters_dead_at ON dead_letters(dead_at);
-    CREATE TABLE IF NOT EXISTS message_status (
-      message_id TEXT PRIMARY KEY,
-      correlation_id TEXT NOT NULL,
-      causation_id TEXT,
-      type TEXT NOT NULL,
-      source TEXT NOT NULL,
-      subject TEXT,
-      destination TEXT,
-      route TEXT NOT NULL,
-      state TEXT NOT NULL,
-      code TEXT,
-      reason TEXT,
-      attempts INTEGER NOT NULL DEFAULT 0,
-      accepted_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS message_status_causation ON message_status(causation_id);
-    CREATE TABLE IF NOT EXISTS subject_sequences (
-      subject TEXT PRIMARY KEY,
-      last_issued INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE IF NOT EXISTS subject_settled (
-      subject TEXT NOT NULL,
-      sequence INTEGER NOT NULL,
-      PRIMARY KEY (subject, sequence)
-    );
-    CREATE TABLE IF NOT EXISTS subject_pending (
-      subject TEXT NOT NULL,
-      sequence INTEGER NOT NULL,
-      issued_at INTEGER NOT NULL,
-      PRIMARY KEY (subject, sequence)
-    );
-    CREATE TABLE IF NOT EXISTS subject_voided (
-      subject TEXT NOT NULL,
-      sequence INTEGER NOT NULL,
-      PRIMARY KEY (subject, sequence)
-    );
-    CREATE TABLE IF NOT EXISTS idempotency_keys (
-      client TEXT NOT NULL,
-      key TEXT NOT NULL,
-      message_id TEXT NOT NULL,
-      correlation_id TEXT NOT NULL,
-      payload_digest TEXT NOT NULL,
-      state TEXT NOT NULL,
-      claimed_at_ms INTEGER NOT NULL,
-      PRIMARY KEY (client, key)
-    );
-    CREATE TABLE IF NOT EXISTS revoked_sessions (
-      jti TEXT PRIMARY KEY,
-      expires_at_ms INTEGER NOT NULL
-    );
-    CREATE TABLE IF NOT EXISTS audit_outbox (
-      id TEXT PRIMARY KEY,
-      owner_host TEXT NOT NULL,
-      owner_pid INTEGER NOT NULL,
-      owner_token TEXT NOT NULL,
-      kept_at TEXT NOT NULL,
-      position INTEGER NOT NULL,
-      event TEXT NOT NULL
-    );
-  `);
-  // Added after the first release: databases made before it gain the column here.
-  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('message_status')").all();
-  if (!columns.some((c) => c.name === 'failing_since')) db.exec('ALTER TABLE message_status ADD COLUMN failing_since TEXT');
-  const keyColumns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('idempotency_keys')").all();
-  if (!keyColumns.some((c) => c.name === 'renewed_at_ms')) db.exec('ALTER TABLE idempotency_keys ADD COLUMN renewed_at_ms INTEGER');
-  db.exec('CREATE INDEX IF NOT EXISTS message_status_waiting ON message_status(state, failing_since)');
-  // Retention deletes by age, oldest first.
-  db.exec('CREATE INDEX IF NOT EXISTS effects_done_at ON effects(done_at)');
-  db.exec('CREATE INDEX IF NOT EXISTS idempotency_keys_claimed_at ON idempotency_keys(claimed_at_ms)');
+  migrateSqlite(db, SQLITE_STORES_OWNER, SQLITE_STORE_MIGRATIONS);
 }
 
 export class SqliteMessageStatusStore implements MessageStatusStore {

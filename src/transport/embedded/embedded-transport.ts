@@ -2,6 +2,8 @@
 import { parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
 import type { SqliteDatabase } from '../../stores/sqlite/sqlite-stores';
 import { SqliteDeadLetterStore, migrateSqliteStores } from '../../stores/sqlite/sqlite-stores';
+import { migrateSqlite } from '../../stores/sqlite/sqlite-migrator';
+import { EMBEDDED_QUEUE_MIGRATIONS, EMBEDDED_QUEUE_OWNER } from './embedded-queue-migrations';
 import { deliveryLimitLetter, settle } from '../settlement';
 import {
   failureFromError,
@@ -72,19 +74,7 @@ export class EmbeddedTransport implements Transport {
     this.db = options.db;
     this.leaseMs = options.leaseMs ?? 10 * 60_000;
     migrateSqliteStores(this.db);
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS queue_messages (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        route TEXT NOT NULL,
-        message_id TEXT NOT NULL,
-        envelope TEXT NOT NULL,
-        history TEXT NOT NULL DEFAULT '[]',
-        available_at INTEGER NOT NULL,
-        leased_until INTEGER,
-        deliveries INTEGER NOT NULL DEFAULT 0
-      );
-      CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages(route, available_at, seq);
-    `);
+    migrateSqlite(this.db, EMBEDDED_QUEUE_OWNER, EMBEDDED_QUEUE_MIGRATIONS);
     this.deadLetters = new SqliteDeadLetterStore(this.db);
     this.stmts = {
       insert: this.db.prepare(

@@ -14,53 +14,8 @@ import {
   type NewMailboxEntry,
 } from './edoc-store';
 import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
-
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS bus_edoc_blobs (
-    document_id TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    bytes BIGINT NOT NULL,
-    chunk_count INTEGER NOT NULL,
-    stored_at TEXT NOT NULL,
-    PRIMARY KEY (document_id, sha256)
-  );
-  CREATE TABLE IF NOT EXISTS bus_edoc_blob_chunks (
-    document_id TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    data BYTEA NOT NULL,
-    PRIMARY KEY (document_id, sha256, seq)
-  );
-  CREATE TABLE IF NOT EXISTS bus_edoc_mailbox (
-    entry_id TEXT PRIMARY KEY,
-    organ_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    document_id TEXT NOT NULL,
-    from_organ TEXT NOT NULL,
-    blob_sha256 TEXT NOT NULL,
-    blob_bytes BIGINT NOT NULL,
-    business_doc_type INTEGER,
-    status_code TEXT,
-    reported_status TEXT,
-    received_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS bus_edoc_mailbox_organ ON bus_edoc_mailbox(organ_id, received_at);
-`;
-
-const RECIPIENTS_SCHEMA = `
-  CREATE TABLE bus_edoc_recipients (
-    document_id TEXT NOT NULL,
-    sender_organ TEXT NOT NULL,
-    recipient_organ TEXT NOT NULL,
-    recorded_at TEXT NOT NULL,
-    PRIMARY KEY (document_id, sender_organ, recipient_organ)
-  );
-  -- Documents already in mailboxes when the ledger is added were received through this bus; their recipients keep
-  -- the right to report statuses about them.
-  INSERT INTO bus_edoc_recipients SELECT document_id, from_organ, organ_id, MIN(received_at) FROM bus_edoc_mailbox
-    WHERE kind = 'edoc' GROUP BY document_id, from_organ, organ_id;
-`;
+import { migratePostgres } from '../../../stores/postgres/postgres-migrator';
+import { POSTGRES_EDOC_MIGRATIONS, POSTGRES_EDOC_OWNER } from './postgres-edoc-migrations';
 
 class PostgresEdocBlobStore implements EdocBlobStore {
   constructor(private readonly pool: Pool) {}
@@ -238,17 +193,17 @@ export class PostgresEdocStores implements EdocStores {
   static async open(connectionString: string): Promise<PostgresEdocStores> {
     const pool = new Pool({ connectionString, max: 5, connectionTimeoutMillis: 5000 });
     pool.on('error', () => undefined);
-    const client = await pool.connect();
     try {
-      await client.query('SELECT pg_advisory_lock(74232)');
-      await client.query(SCHEMA);
-      // Created with its backfill under the lock, so the backfill runs once; the statements of one query string run as
-      // one transaction, so a failed backfill leaves no table behind.
-      const ledger = await client.query<{ present: string | null }>("SELECT to_regclass('bus_edoc_recipients')::text AS present");
-      if (ledger.rows[0]?.present === null) await client.query(RECIPIENTS_SCHEMA);
-      await client.query('SELECT pg_advisory_unlock(74232)');
-    } finally {
-      client.release();
+      const client = await pool.connect();
+      try {
+        await migratePostgres(client, POSTGRES_EDOC_OWNER, POSTGRES_EDOC_MIGRATIONS);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      // A database that cannot be reached or migrated leaves no pool behind to hold the process open.
+      await pool.end().catch(() => undefined);
+      throw error;
     }
     return new PostgresEdocStores(pool);
   }

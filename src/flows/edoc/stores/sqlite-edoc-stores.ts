@@ -16,55 +16,11 @@ import {
   type NewMailboxEntry,
 } from './edoc-store';
 import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
+import { migrateSqlite } from '../../../stores/sqlite/sqlite-migrator';
+import { SQLITE_EDOC_MIGRATIONS, SQLITE_EDOC_OWNER } from './sqlite-edoc-migrations';
 
 export function migrateSqliteEdocStores(db: SqliteDatabase): void {
-  db.exec(`
-    CREATE TABLE IF NOT EXISTS edoc_blobs (
-      document_id TEXT NOT NULL,
-      sha256 TEXT NOT NULL,
-      bytes INTEGER NOT NULL,
-      chunk_count INTEGER NOT NULL,
-      stored_at TEXT NOT NULL,
-      PRIMARY KEY (document_id, sha256)
-    );
-    CREATE TABLE IF NOT EXISTS edoc_blob_chunks (
-      document_id TEXT NOT NULL,
-      sha256 TEXT NOT NULL,
-      seq INTEGER NOT NULL,
-      data BLOB NOT NULL,
-      PRIMARY KEY (document_id, sha256, seq)
-    );
-    CREATE TABLE IF NOT EXISTS edoc_mailbox (
-      entry_id TEXT PRIMARY KEY,
-      organ_id TEXT NOT NULL,
-      kind TEXT NOT NULL,
-      document_id TEXT NOT NULL,
-      from_organ TEXT NOT NULL,
-      blob_sha256 TEXT NOT NULL,
-      blob_bytes INTEGER NOT NULL,
-      business_doc_type INTEGER,
-      status_code TEXT,
-      reported_status TEXT,
-      received_at TEXT NOT NULL,
-      updated_at TEXT NOT NULL
-    );
-    CREATE INDEX IF NOT EXISTS edoc_mailbox_organ ON edoc_mailbox(organ_id, received_at);
-  `);
-  db.transaction(() => {
-    const isNew = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'edoc_recipients'").get() === undefined;
-    db.exec(`
-      CREATE TABLE IF NOT EXISTS edoc_recipients (
-        document_id TEXT NOT NULL,
-        sender_organ TEXT NOT NULL,
-        recipient_organ TEXT NOT NULL,
-        recorded_at TEXT NOT NULL,
-        PRIMARY KEY (document_id, sender_organ, recipient_organ)
-      );
-    `);
-    // Documents already in mailboxes when the ledger is added were received through this bus; their recipients keep
-    // the right to report statuses about them.
-    if (isNew) db.exec(`INSERT OR IGNORE INTO edoc_recipients SELECT document_id, from_organ, organ_id, received_at FROM edoc_mailbox WHERE kind = 'edoc'`);
-  })();
+  migrateSqlite(db, SQLITE_EDOC_OWNER, SQLITE_EDOC_MIGRATIONS);
 }
 
 class SqliteEdocBlobStore implements EdocBlobStore {

@@ -1,0 +1,26 @@
+// The schema of the embedded transport's queue, one version a step (the rules: src/stores/migrations.ts, docs/decisions.md).
+import type { SqliteMigration } from '../../stores/sqlite/sqlite-migrator';
+
+/** Owner name of the queue's tables in schema_migrations. */
+export const EMBEDDED_QUEUE_OWNER = 'embedded-transport';
+
+export const EMBEDDED_QUEUE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'queue messages and their ready index',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS queue_messages (
+          seq INTEGER PRIMARY KEY AUTOINCREMENT,
+          route TEXT NOT NULL,
+          message_id TEXT NOT NULL,
+          envelope TEXT NOT NULL,
+          history TEXT NOT NULL DEFAULT '[]',
+          available_at INTEGER NOT NULL,
+          leased_until INTEGER,
+          deliveries INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX IF NOT EXISTS queue_messages_ready ON queue_messages(route, available_at, seq);
+      `),
+  },
+];
