@@ -95,7 +95,8 @@ describe('audit trail of the bus (embedded transport, SQLite audit store)', () =
 
   test('while the audit store cannot be written, intake answers 503 and accepts nothing; then it recovers by itself', async () => {
     // Accepted just before the store goes: these are in flight while it cannot be written, and must not be lost.
-    world.dvcqg.control.setFault({ mode: 'slow', delayMs: 300, durationMs: 5000 });
+    // DVCQG slow until the store is back, so these stay in flight across the whole block however long it lasts.
+    world.dvcqg.control.setFault({ mode: 'slow', delayMs: 300, durationMs: 600_000 });
     const inFlight: string[] = [];
     for (let i = 0; i < 10; i++) {
       const maHoSo = code(300 + i);
@@ -111,10 +112,12 @@ describe('audit trail of the bus (embedded transport, SQLite audit store)', () =
         const res = await submit(maHoSo);
         during.push({ status: res.status, code: res.body.code, id: res.body.messageId, maHoSo });
       }
-      await new Promise((r) => setTimeout(r, 1500));
+      // Blocked until the bus has noticed: it answers not ready.
+      await waitFor(async () => (await request(bus.url()).get('/readyz')).status !== 200, 10_000, 'not ready while the store is blocked');
     } finally {
       blocker.exec('ROLLBACK');
       blocker.close();
+      world.dvcqg.control.setFault({ mode: 'none' });
     }
     expect(during.every((r) => r.status === 503 && r.code === 'AUDIT_UNAVAILABLE')).toBe(true);
     for (const r of during) expect(world.dvcqg.store.dossier(r.maHoSo)).toBeUndefined();

@@ -30,7 +30,11 @@ describe.each([
     await request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: maHoSo }).expect(202);
     await waitFor(() => world.dvcqg.store.dossier(maHoSo), 20_000, 'dossier at DVCQG');
 
-    world.dvcqg.control.setFault({ mode: 'lose-answer', durationMs: 3000 });
+    // Answers lost until the test restores them: until the first update is applied at DVCQG and the bus, in doubt
+    // about it, has asked TraCuuHoSo and lost that answer too; a fixed fault length would end before that on a slow
+    // machine and prove nothing.
+    world.dvcqg.control.setFault({ mode: 'lose-answer', durationMs: 600_000 });
+    const lookupsBefore = world.dvcqg.control.received('TraCuuHoSo').length;
     for (let step = 1; step <= STEPS; step++) {
       await request(bus.url())
         .post(`/api/v1/dossiers/${maHoSo}/progress`)
@@ -38,8 +42,11 @@ describe.each([
         .send({ MaHoSo: maHoSo, TrangThaiHoSo: 'DangXuLy', NguoiXuLy: 'Trần Văn Bình', NoiDungXuLy: `Bước ${step}`, ThoiGianXuLy: '2026-11-27T10:00:00+07:00' })
         .expect(202);
     }
-    // The first update is applied while its answer is lost, so the bus is in doubt about it.
+    // The first update is applied while its answer is lost, so the bus is in doubt about it and looks it up.
     await waitFor(() => (world.dvcqg.store.dossier(maHoSo)?.progress.length ?? 0) >= 1, 10_000, 'first update applied during the fault');
+    await waitFor(() => world.dvcqg.control.received('TraCuuHoSo').length > lookupsBefore, 20_000, 'the bus looking the update up during the fault');
+    expect(world.dvcqg.store.dossier(maHoSo)!.progress.map((p) => p.item.NoiDungXuLy)).toEqual(['Bước 1']);
+    world.dvcqg.control.setFault({ mode: 'none' });
     await waitFor(async () => {
       const delivered = (await bus.metrics.delivered.get()).values.reduce((n, v) => n + v.value, 0);
       return delivered >= STEPS + 1;

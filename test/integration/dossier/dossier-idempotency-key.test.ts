@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { DATABASE_URL, waitFor } from '../../../testkit/env';
+import { transportIdle } from '../../../testkit/bus-idle';
 import { startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
 import { TEST_CLIENT } from '../../../testkit/bus-process';
 import { createEnvelope, normalizeNfc, payloadDigest, type JsonValue } from '../../../src/core/envelope';
@@ -30,6 +31,17 @@ describe.each([
     return (key === undefined ? call : call.set('Idempotency-Key', key)).send(body);
   };
 
+  // A duplicate would show only once the bus has nothing left to deliver: every message it answered with is delivered
+  // and none is queued or waiting for its publish to be confirmed.
+  const settled = async (ids: string[]) => {
+    const bus = world.buses[0]!;
+    for (const id of ids) {
+      const res = await request(bus.url()).get(`/api/v1/messages/${id}`).set('Authorization', `Bearer ${world.token}`);
+      if (res.body.state !== 'delivered') return false;
+    }
+    return transportIdle(bus.transport);
+  };
+
   test('a dossier and a progress step sent twice with their keys are one message each at DVCQG', async () => {
     const maHoSo = code(1);
     const dossierKey = randomUUID();
@@ -44,13 +56,13 @@ describe.each([
     const progressAgain = await post(`/api/v1/dossiers/${maHoSo}/progress`, step(maHoSo, 'Bước 1'), stepKey).expect(202);
     expect(progressAgain.body.messageId).toBe(progress.body.messageId);
     // Without a key, the same body is a new message (the bus cannot tell a resend from a second step).
-    await post(`/api/v1/dossiers/${maHoSo}/progress`, step(maHoSo, 'Bước 2')).expect(202);
+    const second = await post(`/api/v1/dossiers/${maHoSo}/progress`, step(maHoSo, 'Bước 2')).expect(202);
 
     const stored = await waitFor(() => {
       const d = world.dvcqg.store.dossier(maHoSo);
       return d && d.progress.length >= 2 ? d : null;
     }, 20_000, 'both steps at DVCQG');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => settled([first.body.messageId, progress.body.messageId, second.body.messageId]), 20_000, 'every message settled');
     expect(stored.syncCount).toBe(1);
     expect(stored.progress.map((p) => p.item.NoiDungXuLy)).toEqual(['Bước 1', 'Bước 2']);
     const replays = (await world.buses[0]!.metrics.idempotentReplays.get()).values.reduce((n, v) => n + v.value, 0);
@@ -80,7 +92,7 @@ describe.each([
       expect(other.headers['retry-after']).toBe('1');
     }
     await waitFor(() => world.dvcqg.store.dossier(maHoSo), 20_000, 'dossier at DVCQG');
-    await new Promise((r) => setTimeout(r, 500));
+    await waitFor(() => settled([accepted[0]!.body.messageId]), 20_000, 'the message settled');
     expect(world.dvcqg.store.dossier(maHoSo)!.syncCount).toBe(1);
   });
 

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { waitFor } from '../../../testkit/env';
+import { longestAttemptsSpanMs } from '../../../testkit/retry-span';
 import { startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
 
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
@@ -27,12 +28,35 @@ describe('DVCQG down after its procedure catalogue was cached (embedded transpor
     await submit(first);
     await waitFor(() => world.dvcqg.store.dossier(first), 20_000, 'first dossier at DVCQG');
 
-    world.dvcqg.control.setFault({ mode: 'fail', status: 503, durationMs: 10_000 });
+    // Down until the test lifts it: until every dossier has failed (against DVCQG or its open breaker) and has then
+    // been failing for longer than the route's retry policy takes to spend a message's attempts, so a dossier whose
+    // outage failures counted as attempts would be dead-lettered before the outage ends.
+    world.dvcqg.control.setFault({ mode: 'fail', status: 503, durationMs: 600_000 });
+    const retrySpanMs = longestAttemptsSpanMs(bus.config.routes);
     const codes = Array.from({ length: 20 }, (_, i) => code(i + 1));
-    for (const maHoSo of codes) await submit(maHoSo);
-    await waitFor(async () => {
+    const ids: string[] = [];
+    for (const maHoSo of codes) ids.push(String((await submit(maHoSo)).body.messageId));
+    const noDeadLetters = async () => {
       const dead = await bus.transport.listDeadLetters({});
       if (dead.length > 0) throw new Error(`dead-lettered during the outage: ${dead.map((d) => `${d.code} ${d.reason}`).join('; ')}`);
+    };
+    const failing = async (id: string) => {
+      const res = await request(bus.url()).get(`/api/v1/messages/${id}`).set('Authorization', `Bearer ${world.token}`);
+      return res.body.state === 'in-progress' && typeof res.body.code === 'string';
+    };
+    await waitFor(async () => {
+      await noDeadLetters();
+      return (await Promise.all(ids.map(failing))).every(Boolean);
+    }, 60_000, 'every dossier failing while DVCQG is down');
+    const allFailingAt = Date.now();
+    await waitFor(async () => {
+      await noDeadLetters();
+      return Date.now() - allFailingAt > 2 * retrySpanMs;
+    }, 2 * retrySpanMs + 10_000, 'twice the retry span of failing');
+    expect(codes.filter((c) => world.dvcqg.store.dossier(c))).toEqual([]);
+    world.dvcqg.control.setFault({ mode: 'none' });
+    await waitFor(async () => {
+      await noDeadLetters();
       return codes.every((c) => world.dvcqg.store.dossier(c));
     }, 60_000, 'all dossiers at DVCQG after the outage');
     for (const c of codes) expect(world.dvcqg.store.dossier(c)!.syncCount).toBe(1);

@@ -115,6 +115,7 @@ describe('DVCQG client ↔ simulator', () => {
     sim = await startDvcqgSimulator({ port: 0, sessionTtlMs: 150 });
     const client = new DvcqgClient({ ...config, baseUrl: sim.url });
     await client.syncDossier(toDongBoHoSoItem(birthRegistration()));
+    // The sleep is the behaviour under test: the session outlives its 150 ms TTL on the simulator's clock.
     await new Promise((resolve) => setTimeout(resolve, 250));
     const progress = toTienDoHoSoItem(birthRegistrationProgress()[0]);
     await expect(client.updateProgress(progress)).resolves.toBeUndefined();

@@ -28,6 +28,8 @@ describe('receiver simulator', () => {
       });
       socket.on('error', reject);
     });
+    // The sleep is the behaviour under test: past the 300 ms hold, when the request would have been applied had the
+    // receiver not noticed its sender was gone; nothing else signals a request that is rightly never applied.
     await new Promise((r) => setTimeout(r, 500));
     expect(receiver.applied()).toEqual([]);
 

@@ -132,7 +132,8 @@ describe('population client against the simulator', () => {
     expect(error).toMatchObject({ code: 'POPULATION_TIMEOUT', transient: true });
     expect(elapsed).toBeGreaterThanOrEqual(280);
     expect(elapsed).toBeLessThan(800);
-    // Had the HTTP request stayed open, the simulator would process and record it once the delay ends.
+    // Had the HTTP request stayed open, the simulator would process and record it once the delay ends: the sleep is
+    // past that 1500 ms delay, as nothing signals a request that is rightly never recorded.
     await new Promise((resolve) => setTimeout(resolve, 1700));
     expect(sim.control.received('TraCuuThongTinCongDan')).toHaveLength(0);
   });

@@ -10,6 +10,7 @@ import { createLogger } from '../../../src/observability/logger';
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
 import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName, waitFor } from '../../../testkit/env';
+import { transportIdle } from '../../../testkit/bus-idle';
 import { sendPings, testToken } from '../../../testkit/intake';
 
 const MESSAGES = 1000;
@@ -49,7 +50,8 @@ describe('RabbitMQ connections closed from outside under load', () => {
     expect(intake.refused).toEqual([]);
     expect(intake.accepted).toHaveLength(MESSAGES);
     await waitFor(() => receiver.applied().length >= MESSAGES, 90_000, 'all applied');
-    await new Promise((r) => setTimeout(r, 500));
+    // A duplicate could still arrive while anything is queued: wait until nothing is.
+    await waitFor(() => transportIdle(bus.transport), 30_000, 'the bus with nothing left to deliver');
 
     const appliedKeys = receiver.applied().map((a) => a.key);
     expect(new Set(appliedKeys).size).toBe(appliedKeys.length);

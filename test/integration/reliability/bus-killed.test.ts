@@ -7,6 +7,7 @@ import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
 import { spawnReadyBus, TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig, type BusProcess } from '../../../testkit/bus-process';
 import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
+import { busProcessIdle } from '../../../testkit/bus-idle';
 import { sendPings, testToken } from '../../../testkit/intake';
 
 const MESSAGES = 400;
@@ -53,7 +54,8 @@ describe.each([
     bus = await spawnReadyBus(configDir);
     await waitFor(() => receiver.applied().length >= MESSAGES, 90_000, 'all applied after restart');
     receiver.control.setFault({ mode: 'none' });
-    await new Promise((r) => setTimeout(r, 500));
+    // A duplicate could still arrive while anything is queued: wait until nothing is.
+    await waitFor(() => busProcessIdle(bus!.url), 30_000, 'the bus with nothing left to deliver');
 
     const keys = receiver.applied().map((a) => a.key);
     expect(new Set(keys).size).toBe(keys.length);

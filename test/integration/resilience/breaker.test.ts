@@ -80,7 +80,8 @@ describe('upstream circuit breaker', () => {
     expect(served).toBe(before);
 
     mode = 'ok';
-    await new Promise((r) => setTimeout(r, 400));
+    // After resetTimeoutMs the breaker lets one trial through; that trial, answered, closes it.
+    await waitFor(() => breaker.state() === 'half-open', 5000, 'the breaker half-open after its reset timeout');
     await call();
     expect(breaker.state()).toBe('closed');
     breaker.shutdown();

@@ -14,6 +14,8 @@ describe('resequencer: abandoned sequence numbers', () => {
     const successor = await stores.sequences.next('HS-1');
     await stores.sequences.confirm('HS-1', successor);
     expect(await patient.waitForPredecessor('HS-1', successor)).toBe(false);
+    // The sleep is the behaviour under test: the predecessor's number grows older than the abandon time on the store's
+    // own clock, which the test cannot drive.
     await new Promise((r) => setTimeout(r, 60));
     expect(await hasty.waitForPredecessor('HS-1', successor)).toBe(true);
     expect(await stores.sequences.isVoided('HS-1', abandoned)).toBe(true);
@@ -28,6 +30,8 @@ describe('resequencer: abandoned sequence numbers', () => {
     const first = await stores.sequences.next('HS-2');
     await stores.sequences.confirm('HS-2', first);
     const second = await stores.sequences.next('HS-2');
+    // Older than the abandon time (10 ms) on the store's own clock, which the test cannot drive: a confirmed number is
+    // still never voided.
     await new Promise((r) => setTimeout(r, 30));
     expect(await hasty.waitForPredecessor('HS-2', second)).toBe(false);
     expect(await stores.sequences.isVoided('HS-2', first)).toBe(false);
