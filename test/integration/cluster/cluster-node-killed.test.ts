@@ -13,6 +13,7 @@ import { topologyNames } from '../../../src/transport/amqp/topology';
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
 import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
 import { DEVELOPMENT_PROFILE, uniqueName, waitFor } from '../../../testkit/env';
+import { transportIdle } from '../../../testkit/bus-idle';
 import { sendPings, testToken } from '../../../testkit/intake';
 import { CLUSTER_URLS, ensureCluster, killNode, nodeUrl, queueLeader, startNode } from '../../../testkit/rabbitmq-cluster';
 import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
@@ -68,7 +69,8 @@ describe('a RabbitMQ cluster node killed under load', () => {
     expect(intake.refused).toEqual([]);
     expect(intake.accepted).toHaveLength(MESSAGES);
     await waitFor(() => receiver.applied().length >= MESSAGES, 120_000, 'all applied');
-    await new Promise((r) => setTimeout(r, 500));
+    // A duplicate could still arrive while anything is queued: wait until nothing is.
+    await waitFor(() => transportIdle(running.transport), 30_000, 'the bus with nothing left to deliver');
     const appliedKeys = receiver.applied().map((a) => a.key);
     expect(new Set(appliedKeys).size).toBe(appliedKeys.length);
     expect(new Set(appliedKeys)).toEqual(new Set(intake.accepted));
