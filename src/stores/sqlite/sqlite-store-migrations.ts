@@ -4,17 +4,11 @@ import { sqliteHasColumn, type SqliteMigration } from './sqlite-migrator';
 /** Owner name of these tables in schema_migrations. */
 export const SQLITE_STORES_OWNER = 'stores';
 
-export const SQLITE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
-  {
-    version: 1,
-    name: 'effects, dead letters, message status, subject sequences, idempotency keys, revoked sessions, audit outbox',
-    up: (db) =>
-      db.exec(`
-      CREATE TABLE IF NOT EXISTS effects (
-        key TEXT PRIMARY KEY,
-        message_id TEXT NOT NULL,
-        done_at TEXT NOT NULL
-      );
+/**
+ * The dead-letter table, as the stores keep it (RabbitMQ's dead letters) and as the embedded transport keeps its own in
+ * its queue file: one shape, so one SqliteDeadLetterStore reads both.
+ */
+export const SQLITE_DEAD_LETTERS_DDL = `
       CREATE TABLE IF NOT EXISTS dead_letters (
         id TEXT PRIMARY KEY,
         message_id TEXT NOT NULL,
@@ -30,6 +24,20 @@ export const SQLITE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
       );
       CREATE INDEX IF NOT EXISTS dead_letters_message ON dead_letters(message_id);
       CREATE INDEX IF NOT EXISTS dead_letters_dead_at ON dead_letters(dead_at);
+`;
+
+export const SQLITE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'effects, dead letters, message status, subject sequences, idempotency keys, revoked sessions, audit outbox',
+    up: (db) =>
+      db.exec(`
+      CREATE TABLE IF NOT EXISTS effects (
+        key TEXT PRIMARY KEY,
+        message_id TEXT NOT NULL,
+        done_at TEXT NOT NULL
+      );
+      ${SQLITE_DEAD_LETTERS_DDL}
       CREATE TABLE IF NOT EXISTS message_status (
         message_id TEXT PRIMARY KEY,
         correlation_id TEXT NOT NULL,

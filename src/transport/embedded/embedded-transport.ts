@@ -1,7 +1,7 @@
 // Broker-less transport for one process: durable queues, delayed retries and dead letters in one SQLite (WAL) file.
 import { parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
 import type { SqliteDatabase } from '../../stores/sqlite/sqlite-stores';
-import { SqliteDeadLetterStore, migrateSqliteStores } from '../../stores/sqlite/sqlite-stores';
+import { SqliteDeadLetterStore } from '../../stores/sqlite/sqlite-stores';
 import { migrateSqlite } from '../../stores/sqlite/sqlite-migrator';
 import { EMBEDDED_QUEUE_MIGRATIONS, EMBEDDED_QUEUE_OWNER } from './embedded-queue-migrations';
 import { deliveryLimitLetter, settle } from '../settlement';
@@ -73,7 +73,6 @@ export class EmbeddedTransport implements Transport {
   constructor(private readonly options: EmbeddedTransportOptions) {
     this.db = options.db;
     this.leaseMs = options.leaseMs ?? 10 * 60_000;
-    migrateSqliteStores(this.db);
     migrateSqlite(this.db, EMBEDDED_QUEUE_OWNER, EMBEDDED_QUEUE_MIGRATIONS);
     this.deadLetters = new SqliteDeadLetterStore(this.db);
     this.stmts = {

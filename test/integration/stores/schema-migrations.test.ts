@@ -14,6 +14,7 @@ import { PostgresStores } from '../../../src/stores/postgres/postgres-stores';
 import { migrateSqlite, type SqliteMigration } from '../../../src/stores/sqlite/sqlite-migrator';
 import { SQLITE_STORE_MIGRATIONS } from '../../../src/stores/sqlite/sqlite-store-migrations';
 import { openSqlite, SqliteStores, type SqliteDatabase } from '../../../src/stores/sqlite/sqlite-stores';
+import { EMBEDDED_QUEUE_MIGRATIONS } from '../../../src/transport/embedded/embedded-queue-migrations';
 import { EmbeddedTransport } from '../../../src/transport/embedded/embedded-transport';
 import { waitFor } from '../../../testkit/env';
 import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
@@ -36,14 +37,17 @@ describe('SQLite', () => {
   test('a fresh file gets every version of every owner on it, recorded once; a second run applies nothing', async () => {
     const db = openSqlite(file);
     const transport = new EmbeddedTransport({ db, deliveryLimit: 5 });
-    expect(recorded(db, 'stores')).toEqual(STORE_VERSIONS);
-    expect(recorded(db, 'embedded-transport')).toEqual([1]);
-    expect(migrateSqlite(db, 'stores', SQLITE_STORE_MIGRATIONS)).toEqual([]);
+    // The transport's own versions only: its queue and its dead letters, none of the stores'.
+    expect(recorded(db, 'stores')).toEqual([]);
+    expect(recorded(db, 'embedded-transport')).toEqual(EMBEDDED_QUEUE_MIGRATIONS.map((m) => m.version));
+    expect(migrateSqlite(db, 'embedded-transport', EMBEDDED_QUEUE_MIGRATIONS)).toEqual([]);
     await transport.close();
     db.close();
+    // The stores on the same file (one owner beside the other): their versions, once.
     const reopened = openSqlite(file);
     new SqliteStores(reopened);
     expect(recorded(reopened, 'stores')).toEqual(STORE_VERSIONS);
+    expect(migrateSqlite(reopened, 'stores', SQLITE_STORE_MIGRATIONS)).toEqual([]);
     reopened.close();
   });
 
