@@ -1,5 +1,5 @@
 // Applies an owner's pending schema migrations to a PostgreSQL database, once each, under an advisory lock.
-import type { ClientBase, Pool } from 'pg';
+import { Pool, type ClientBase } from 'pg';
 import { MIGRATIONS_TABLE, pendingMigrations, type AppliedMigration, type Migration } from '../migrations';
 
 /** A PostgreSQL migration: SQL text, or a function for a step that must look before it acts; runs inside the migrator's transaction. */
@@ -42,4 +42,26 @@ export async function forgetPostgresMigrations(db: Pool | ClientBase, owner: str
   const table = await db.query<{ present: string | null }>(`SELECT to_regclass('${MIGRATIONS_TABLE}')::text AS present`);
   if (table.rows[0]?.present === null) return;
   await db.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE owner = $1`, [owner]);
+}
+
+/**
+ * A pool on `connectionString` with `owner`'s schema brought up to date. An idle client losing its server (PostgreSQL
+ * restarting) emits 'error' on the pool; the next query reconnects. A database that cannot be reached or migrated
+ * leaves no pool behind to hold the process open.
+ */
+export async function openMigratedPool(connectionString: string, max: number, owner: string, migrations: readonly PostgresMigration[]): Promise<Pool> {
+  const pool = new Pool({ connectionString, max, connectionTimeoutMillis: 5000 });
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client, owner, migrations);
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  return pool;
 }

@@ -9,7 +9,7 @@ import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSeq
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { PgGroupCommit } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
-import { migratePostgres } from './postgres-migrator';
+import { openMigratedPool } from './postgres-migrator';
 import { POSTGRES_STORE_MIGRATIONS, POSTGRES_STORES_OWNER } from './postgres-store-migrations';
 
 class PostgresMessageStatusStore implements MessageStatusStore {
@@ -290,22 +290,7 @@ export class PostgresStores implements Stores {
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {
-    const pool = new Pool({ connectionString, max: 10, connectionTimeoutMillis: 5000 });
-    // An idle client losing its server (PostgreSQL restart) emits 'error' on the pool; the next query reconnects.
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migratePostgres(client, POSTGRES_STORES_OWNER, POSTGRES_STORE_MIGRATIONS);
-      } finally {
-        client.release();
-      }
-    } catch (error) {
-      // A database that cannot be reached or migrated leaves no pool behind to hold the process open.
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
-    return new PostgresStores(pool);
+    return new PostgresStores(await openMigratedPool(connectionString, 10, POSTGRES_STORES_OWNER, POSTGRES_STORE_MIGRATIONS));
   }
 
   async ping(): Promise<void> {

@@ -14,7 +14,7 @@ import {
   type NewMailboxEntry,
 } from './edoc-store';
 import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
-import { migratePostgres } from '../../../stores/postgres/postgres-migrator';
+import { openMigratedPool } from '../../../stores/postgres/postgres-migrator';
 import { POSTGRES_EDOC_MIGRATIONS, POSTGRES_EDOC_OWNER } from './postgres-edoc-migrations';
 
 class PostgresEdocBlobStore implements EdocBlobStore {
@@ -191,21 +191,7 @@ export class PostgresEdocStores implements EdocStores {
   }
 
   static async open(connectionString: string): Promise<PostgresEdocStores> {
-    const pool = new Pool({ connectionString, max: 5, connectionTimeoutMillis: 5000 });
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect();
-      try {
-        await migratePostgres(client, POSTGRES_EDOC_OWNER, POSTGRES_EDOC_MIGRATIONS);
-      } finally {
-        client.release();
-      }
-    } catch (error) {
-      // A database that cannot be reached or migrated leaves no pool behind to hold the process open.
-      await pool.end().catch(() => undefined);
-      throw error;
-    }
-    return new PostgresEdocStores(pool);
+    return new PostgresEdocStores(await openMigratedPool(connectionString, 5, POSTGRES_EDOC_OWNER, POSTGRES_EDOC_MIGRATIONS));
   }
 
   async close(): Promise<void> {
