@@ -26,6 +26,7 @@ import type { ChainHead } from './chain';
 import { AuditError } from './errors';
 import { SchemaNewerThanCodeError } from '../stores/migrations';
 import { forgetPostgresMigrations, migratePostgres } from '../stores/postgres/postgres-migrator';
+import { inPgTransaction } from '../stores/postgres/pg-transaction';
 import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
 
 /** The database clock in ms: one clock for every host's leases, whatever their own clocks say. */
@@ -88,18 +89,7 @@ export class PostgresAuditStore implements AuditStore {
 
   private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     await this.migrate();
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return inPgTransaction(this.pool, work);
   }
 
   async chainIds(): Promise<string[]> {

@@ -12,7 +12,7 @@ export interface ErrorBody {
 export function sendError(res: Response, code: ErrorCode, message: string = ERRORS[code].message, details?: unknown): void {
   const body: ErrorBody = details === undefined ? { code, message } : { code, message, details };
   markRefusal(res, code, message);
-  res.status(ERRORS[code].status).json(body);
+  res.json(body);
 }
 
 /**

@@ -10,6 +10,7 @@ import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, 
 import { PgGroupCommit } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { openMigratedPool } from './postgres-migrator';
+import { inPgTransaction } from './pg-transaction';
 import { POSTGRES_STORE_MIGRATIONS, POSTGRES_STORES_OWNER } from './postgres-store-migrations';
 
 class PostgresMessageStatusStore implements MessageStatusStore {
@@ -250,19 +251,8 @@ class PostgresAuditOutboxStore implements AuditOutboxStore {
       return (await client.query<OutboxRow>(this.sql.ofOwner, [to.host, to.pid, to.token])).rows.map(outboxEntryFromRow);
     });
   }
-  private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inPgTransaction(this.pool, work);
   }
 }
 

@@ -15,6 +15,7 @@ import {
 } from './edoc-store';
 import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
 import { openMigratedPool } from '../../../stores/postgres/postgres-migrator';
+import { inPgTransaction } from '../../../stores/postgres/pg-transaction';
 import { POSTGRES_EDOC_MIGRATIONS, POSTGRES_EDOC_OWNER } from './postgres-edoc-migrations';
 
 class PostgresEdocBlobStore implements EdocBlobStore {
@@ -22,9 +23,7 @@ class PostgresEdocBlobStore implements EdocBlobStore {
 
   async put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef> {
     const { sha256, bytes, rows } = await chunkBlob(chunks);
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inPgTransaction(this.pool, async (client) => {
       const inserted = await client.query(
         `INSERT INTO bus_edoc_blobs (document_id, sha256, bytes, chunk_count, stored_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (document_id, sha256) DO NOTHING`,
@@ -35,13 +34,7 @@ class PostgresEdocBlobStore implements EdocBlobStore {
           await client.query('INSERT INTO bus_edoc_blob_chunks (document_id, sha256, seq, data) VALUES ($1, $2, $3, $4)', [documentId, sha256, seq, rows[seq]]);
         }
       }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return { documentId, sha256, bytes };
   }
 
