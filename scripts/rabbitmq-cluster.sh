@@ -45,6 +45,7 @@ node_env() {
     RABBITMQ_MNESIA_BASE="$d/mnesia" \
     RABBITMQ_LOG_BASE="$d/log" \
     RABBITMQ_PID_FILE="$d/rabbit.pid" \
+    ERL_CRASH_DUMP="$d/log/erl_crash.dump" \
     ERL_EPMD_ADDRESS=127.0.0.1
 }
 
