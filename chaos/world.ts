@@ -189,8 +189,9 @@ function writeChaosConfig(
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir, { recursive: true });
   const { dvcqg, population, push, axis } = o.simulators;
-  const dvcqgBreaker = { timeoutMs: o.settings.breakerTimeoutMs, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000 };
-  const breaker = { timeoutMs: 5000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000 };
+  // The simulators share the machine with the load: under it they may carry out a call seconds after the bus gave up.
+  const dvcqgBreaker = { timeoutMs: o.settings.breakerTimeoutMs, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000, abandonedCallSettleMs: 10_000 };
+  const breaker = { timeoutMs: 5000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000, abandonedCallSettleMs: 10_000 };
   const bus = {
     http: { host: '127.0.0.1', port: o.port },
     transport: { ...(o.brokerUrls.length === 1 ? { amqpUrl: o.brokerUrls[0] } : { amqpUrls: [...o.brokerUrls] }), namePrefix: o.queuePrefix, prefetch: 100 },

@@ -43,6 +43,12 @@ export const breakerSchema = z.strictObject({
   consecutiveFailures: z.number().int().min(1).default(3),
   probeIntervalMs: z.number().int().min(100).optional(),
   probeUrl: z.url().optional(),
+  /**
+   * How long the upstream may still carry out a call the bus stopped waiting for (timed out, connection cut): an
+   * upstream that takes no idempotency key is asked whether it holds the effect only after this, so a lookup never
+   * races the abandoned call it is about. The upstream's own request timeout (its proxy's, its workers') bounds it.
+   */
+  abandonedCallSettleMs: z.number().int().min(0).default(30_000),
 });
 
 const httpPushAdapterSchema = z.strictObject({

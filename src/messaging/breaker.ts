@@ -19,6 +19,8 @@ export type UpstreamProbe = (signal: AbortSignal) => Promise<void>;
 
 export interface UpstreamBreaker {
   readonly name: string;
+  /** How long this upstream may still carry out a call the bus abandoned (breaker config `abandonedCallSettleMs`). */
+  readonly abandonedCallSettleMs: number;
   call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
   state(): BreakerState;
   onStateChange(listener: (state: BreakerState) => void): void;
@@ -129,6 +131,7 @@ export function createBreaker(name: string, config: BreakerConfig, probe?: Upstr
   breaker.on('close', () => emit('closed'));
   return {
     name,
+    abandonedCallSettleMs: config.abandonedCallSettleMs,
     async call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
       try {
         return (await breaker.fire(work)) as T;

@@ -9,8 +9,8 @@ import type { BusMetrics } from '../observability/metrics';
 import { failedDuringOutage, isBreakerOpen, type UpstreamBreaker } from './breaker';
 import type { EffectLog } from '../stores/stores';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
-import type { Delivery, DeliveryHandler, HandlerResult } from '../transport/transport';
-import { isUpstreamError, MessageRejectedError } from './delivery/adapter';
+import type { Delivery, DeliveryFailure, DeliveryHandler, HandlerResult } from '../transport/transport';
+import { isUpstreamError, leftUnanswered, MessageRejectedError } from './delivery/adapter';
 import type { DeliveryLedger, MessageLedger } from './ledger';
 import type { Resequencer } from './resequencer';
 import type { Pipeline, StageContext, StepKind } from './pipeline';
@@ -130,7 +130,15 @@ async function runPipeline(
 /** The time a stage that calls no upstream may take (mapping, validation: milliseconds in practice). */
 const UNGUARDED_STEP_MS = 30_000;
 
-type UpstreamCall<T> = { ok: true; value: T } | { ok: false; outcome: HandlerResult };
+/** The time an upstream call without a breaker of its own may take; it also bounds how long an abandoned one may run. */
+const UNGUARDED_CALL_MS = 30_000;
+
+/**
+ * A failed call either got an answer (a refusal, a 5xx: the upstream finished with it) or did not (`unanswered`:
+ * timed out, connection cut, an unexpected client failure), in which case the upstream may still carry it out.
+ */
+type UpstreamCall<T> = { ok: true; value: T } | { ok: false; outcome: HandlerResult; unanswered: boolean };
+
 
 /** Calls an upstream through its breaker and turns every failure into the right settlement. */
 async function callUpstream<T>(
@@ -142,24 +150,25 @@ async function callUpstream<T>(
   log: Logger,
 ): Promise<UpstreamCall<T>> {
   try {
-    const value = breaker ? await breaker.call(work) : await work(AbortSignal.timeout(30_000));
+    const value = breaker ? await breaker.call(work) : await work(AbortSignal.timeout(UNGUARDED_CALL_MS));
     return { ok: true, value };
   } catch (error) {
     if (error instanceof MessageRejectedError) throw error;
     if (isBreakerOpen(error)) {
       deps.metrics.failed.inc({ route: route.name, code: 'BREAKER_OPEN' });
-      return { ok: false, outcome: { outcome: 'retry', code: 'BREAKER_OPEN', reason: `circuit to ${upstream} is open`, countAttempt: false } };
+      return { ok: false, unanswered: false, outcome: { outcome: 'retry', code: 'BREAKER_OPEN', reason: `circuit to ${upstream} is open`, countAttempt: false } };
     }
+    const unanswered = !isUpstreamError(error) || leftUnanswered(error.kind);
     const code = isUpstreamError(error) ? error.code : 'UPSTREAM_ERROR';
     const reason = error instanceof Error ? error.message : String(error);
     deps.metrics.failed.inc({ route: route.name, code });
     log.warn({ code, upstream }, 'upstream call failed');
-    if (isUpstreamError(error) && !error.transient) return { ok: false, outcome: { outcome: 'dead-letter', code, reason } };
+    if (isUpstreamError(error) && !error.transient) return { ok: false, unanswered, outcome: { outcome: 'dead-letter', code, reason } };
     // A failure the upstream's breaker judged an outage (consecutive failures, a failed probe, an open circuit; also
     // an inner breaker of the adapter's own) is not this message's fault: it waits without using up its attempts, so
     // an outage of any length ends in delivery; only the message's own failures count.
     const outage = failedDuringOutage(error) || breaker?.state() === 'open';
-    return { ok: false, outcome: { outcome: 'retry', code, reason, countAttempt: !outage } };
+    return { ok: false, unanswered, outcome: { outcome: 'retry', code, reason, countAttempt: !outage } };
   }
 }
 
@@ -210,6 +219,18 @@ async function performOnce(
   if (target.alreadyApplied && mayHaveReachedUpstream(delivery)) {
     // An earlier attempt may have acted without its record being written (the process died, or the answer was lost
     // or came too late): an upstream that takes no idempotency key is asked before it is sent the same thing again.
+    // An abandoned call may still be under way at the upstream, so it is asked only once that call must be over.
+    const settleMs = breaker?.abandonedCallSettleMs ?? UNGUARDED_CALL_MS;
+    const pendingMs = abandonedCallPendingMs(delivery.history, settleMs);
+    if (pendingMs > 0) {
+      log.info({ code: 'ABANDONED_CALL_PENDING', upstream, pendingMs }, 'an earlier call got no answer; looked up once the upstream must have finished it');
+      return {
+        outcome: 'retry',
+        code: 'ABANDONED_CALL_PENDING',
+        reason: `an earlier call to ${upstream} got no answer; it is looked up once ${upstream} must have finished it (in ${pendingMs} ms)`,
+        countAttempt: false,
+      };
+    }
     const alreadyApplied = target.alreadyApplied.bind(target);
     const found = await callUpstream(upstream, breaker, (signal) => alreadyApplied(working, context(signal)), route, deps, log);
     if (!found.ok) return found.outcome;
@@ -221,9 +242,21 @@ async function performOnce(
     }
   }
   const result = await callUpstream(upstream, breaker, (signal) => target.deliver(working, context(signal)), route, deps, log);
-  if (!result.ok) return result.outcome;
+  if (!result.ok) return result.unanswered && result.outcome.outcome === 'retry' ? { ...result.outcome, unanswered: true } : result.outcome;
   await recordEffect(deps.effects, key, delivery.envelope.id, log);
   return null;
+}
+
+/**
+ * How much longer the latest abandoned call of this message (`unanswered` in its history) may still be carried out
+ * by the upstream, given how long the upstream may take over a call (`settleMs`); 0 once it must be over.
+ */
+export function abandonedCallPendingMs(history: readonly DeliveryFailure[], settleMs: number, now = Date.now()): number {
+  for (let i = history.length - 1; i >= 0; i--) {
+    const failure = history[i]!;
+    if (failure.unanswered === true) return Math.max(0, Date.parse(failure.at) + settleMs - now);
+  }
+  return 0;
 }
 
 /** Retries that certainly stopped before any upstream call: the message waited for its turn or for a closed circuit. */

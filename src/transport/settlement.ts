@@ -32,7 +32,13 @@ export type Settlement =
 export function settle(delivery: Delivery, result: HandlerResult, policy: RetryPolicy, now = new Date()): Settlement {
   if (result.outcome === 'ack') return { action: 'ack' };
   const attempt = delivery.envelope.attempt;
-  const failure: DeliveryFailure = { attempt, at: now.toISOString(), code: result.code, reason: result.reason };
+  const failure: DeliveryFailure = {
+    attempt,
+    at: now.toISOString(),
+    code: result.code,
+    reason: result.reason,
+    ...(result.outcome === 'retry' && result.unanswered ? { unanswered: true } : {}),
+  };
   const history = [...delivery.history, failure];
   const countAttempt = result.outcome === 'retry' && result.countAttempt !== false;
   const exhausted = countAttempt && attempt >= policy.maxAttempts;

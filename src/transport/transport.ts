@@ -26,6 +26,11 @@ export interface DeliveryFailure {
   at: string;
   code: string;
   reason: string;
+  /**
+   * The attempt's call that would have had the effect ended without an answer (timed out, connection cut): the
+   * upstream may have carried it out, and may still be carrying it out.
+   */
+  unanswered?: boolean;
 }
 
 export interface Delivery {
@@ -44,7 +49,7 @@ export type HandlerResult =
    * Transient failure: try again later with backoff; dead-letter when attempts are used up.
    * countAttempt false (an open circuit breaker) waits without using up an attempt: the message was never tried.
    */
-  | { outcome: 'retry'; code: string; reason: string; countAttempt?: boolean }
+  | { outcome: 'retry'; code: string; reason: string; countAttempt?: boolean; unanswered?: boolean }
   /** Permanent technical failure: dead-letter now. */
   | { outcome: 'dead-letter'; code: string; reason: string };
 

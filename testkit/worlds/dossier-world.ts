@@ -61,7 +61,8 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   const prefix = uniqueName('dossier').toLowerCase();
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir);
-  const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: options.breakerResetMs ?? 1000, ...options.breaker };
+  // The simulators carry a call out as it arrives (unless a test holds it back): an abandoned one is over within 1 s.
+  const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: options.breakerResetMs ?? 1000, abandonedCallSettleMs: 1000, ...options.breaker };
   const retry = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2, ...options.retry };
   writeFileSync(
     path.join(configDir, 'bus.yaml'),

@@ -18,7 +18,7 @@ export interface DeliveryAdapter {
 }
 
 // Every delivery failure is an UpstreamError of the one family in upstreams/http-kit: its kind decides `transient`.
-export { UpstreamError, isUpstreamError, type UpstreamErrorKind } from '../../upstreams/http-kit/upstream-error';
+export { UpstreamError, isUpstreamError, leftUnanswered, type UpstreamErrorKind } from '../../upstreams/http-kit/upstream-error';
 
 /**
  * A final business answer, not a failure: the message is settled as rejected (e.g. the applicant is not in the

@@ -57,7 +57,8 @@ export function createHttpPushAdapter(options: HttpPushAdapterOptions): Delivery
           throw new UpstreamError({ kind: 'aborted', code: 'UPSTREAM_TIMEOUT', message: `${options.name}: no answer before the call was cancelled` });
         }
         const socketCode = error instanceof UpstreamTransportError ? error.socketCode : 'NETWORK_ERROR';
-        throw new UpstreamError({ kind: 'network', code: 'UPSTREAM_UNREACHABLE', message: `${options.name}: ${socketCode}` });
+        const kind = error instanceof UpstreamTransportError && error.kind === 'unreachable' ? 'unreachable' : 'network';
+        throw new UpstreamError({ kind, code: 'UPSTREAM_UNREACHABLE', message: `${options.name}: ${socketCode}` });
       }
       if (status >= 200 && status < 300) return;
       throw new UpstreamError({

@@ -27,8 +27,9 @@ export function noAnswerFailure(error: unknown, codes: NoAnswerCodes, operation:
         return { kind: 'aborted', code: codes.aborted, message: `${operation}: request aborted` };
       case 'timeout':
         return { kind: 'timeout', code: codes.timeout, message: `${operation}: request timed out` };
+      case 'unreachable':
       case 'network':
-        return { kind: 'network', code: codes.network, message: `${operation}: network error (${error.socketCode})` };
+        return { kind: error.kind, code: codes.network, message: `${operation}: network error (${error.socketCode})` };
     }
   }
   if (error instanceof Error && error.name === 'AbortError') {

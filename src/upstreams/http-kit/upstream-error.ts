@@ -2,7 +2,8 @@
 
 /**
  * What went wrong, as far as the caller can tell:
- * - network: no answer arrived (connection refused or reset, DNS, socket error);
+ * - unreachable: no connection could be made (refused, DNS, no route): the request never left;
+ * - network: the connection failed once the request may have been sent (reset, socket error), no answer arrived;
  * - timeout: the client's own time limit elapsed and the call was cancelled;
  * - aborted: the caller's signal (the route's, the circuit breaker's) cancelled the call;
  * - http-status: the upstream answered with an HTTP error status (`status` says which);
@@ -12,7 +13,7 @@
  * - protocol: an answer arrived but cannot be read as the contract says (unreadable, too large, missing fields);
  * - internal: the client itself failed in a way none of the above describes.
  */
-export type UpstreamErrorKind = 'network' | 'timeout' | 'aborted' | 'http-status' | 'unavailable' | 'refused' | 'protocol' | 'internal';
+export type UpstreamErrorKind = 'unreachable' | 'network' | 'timeout' | 'aborted' | 'http-status' | 'unavailable' | 'refused' | 'protocol' | 'internal';
 
 /** HTTP statuses after which the same call may succeed later: 5xx, 408 Request Timeout and 429 Too Many Requests. */
 export function isTransientStatus(status: number): boolean {
@@ -22,6 +23,7 @@ export function isTransientStatus(status: number): boolean {
 /** The one rule deciding whether a failure is worth retrying. */
 export function isTransientFailure(kind: UpstreamErrorKind, status: number | null): boolean {
   switch (kind) {
+    case 'unreachable':
     case 'network':
     case 'timeout':
     case 'aborted':
@@ -34,6 +36,14 @@ export function isTransientFailure(kind: UpstreamErrorKind, status: number | nul
     case 'internal':
       return false;
   }
+}
+
+/**
+ * True when the request may have reached the upstream and no answer says what became of it: the upstream may have
+ * carried it out, or may still be carrying it out.
+ */
+export function leftUnanswered(kind: UpstreamErrorKind): boolean {
+  return kind === 'network' || kind === 'timeout' || kind === 'aborted' || kind === 'internal';
 }
 
 export interface UpstreamErrorInit {

@@ -37,20 +37,23 @@ export interface UpstreamAnswer {
 export type UpstreamBody = string | Buffer | Readable;
 
 /**
- * Why no answer arrived: our timeout, the caller's signal, or the network (socketCode: what the socket said, e.g.
- * ECONNREFUSED). Each client turns it into its own UpstreamError with its own codes; the cause is not kept there, as
+ * Why no answer arrived: our timeout, the caller's signal, no connection at all (`unreachable`: the request never
+ * left), or the network once connected (socketCode: what the socket said, e.g. ECONNRESET). Each client turns it into its own UpstreamError with its own codes; the cause is not kept there, as
  * a transport error may carry the request.
  */
 export class UpstreamTransportError extends Error {
   override readonly name = 'UpstreamTransportError';
   constructor(
-    readonly kind: 'timeout' | 'aborted' | 'network',
+    readonly kind: 'timeout' | 'aborted' | 'unreachable' | 'network',
     readonly socketCode: string,
     options?: { cause?: unknown },
   ) {
     super(`${kind} (${socketCode})`, options);
   }
 }
+
+/** Socket codes of a connection that was never made: nothing of the request reached the upstream. */
+const NEVER_CONNECTED: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export class UpstreamPool {
   private readonly pool: Pool;
@@ -78,7 +81,8 @@ export class UpstreamPool {
       if (call.signal?.aborted) throw new UpstreamTransportError('aborted', 'ABORTED', { cause: error });
       if (timeout?.aborted) throw new UpstreamTransportError('timeout', 'TIMEOUT', { cause: error });
       const code = (error as { code?: unknown }).code;
-      throw new UpstreamTransportError('network', typeof code === 'string' ? code : 'NETWORK_ERROR', { cause: error });
+      const socketCode = typeof code === 'string' ? code : 'NETWORK_ERROR';
+      throw new UpstreamTransportError(NEVER_CONNECTED.has(socketCode) ? 'unreachable' : 'network', socketCode, { cause: error });
     }
   }
 

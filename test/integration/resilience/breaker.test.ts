@@ -47,7 +47,7 @@ describe('upstream circuit breaker', () => {
 
   test('a slow upstream is cut off at the timeout, and the upstream sees the request aborted', async () => {
     mode = 'slow';
-    const breaker = createBreaker('slow-upstream', { timeoutMs: 200, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingCountTimeoutMs: 10_000, consecutiveFailures: 100 });
+    const breaker = createBreaker('slow-upstream', { timeoutMs: 200, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingCountTimeoutMs: 10_000, consecutiveFailures: 100, abandonedCallSettleMs: 0 });
     const adapter = createHttpPushAdapter({ name: 'slow-upstream', url });
     const started = Date.now();
     await expect(breaker.call((signal) => adapter.deliver(envelope(), signal))).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', transient: true });
@@ -58,7 +58,7 @@ describe('upstream circuit breaker', () => {
   });
 
   test('refusals do not open the breaker; failures do; it closes when the upstream recovers', async () => {
-    const breaker = createBreaker('flaky-upstream', { timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, consecutiveFailures: 100 });
+    const breaker = createBreaker('flaky-upstream', { timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, consecutiveFailures: 100, abandonedCallSettleMs: 0 });
     const adapter = createHttpPushAdapter({ name: 'flaky-upstream', url });
     const call = () => breaker.call((signal) => adapter.deliver(envelope(), signal));
     mode = 'refuse-422';
@@ -91,7 +91,7 @@ describe('upstream circuit breaker', () => {
 
   test('a failure while the upstream answers its probe is the message\'s own: it counts, and the circuit stays closed', async () => {
     const origin = new URL(url).origin;
-    const breaker = createBreaker('poison', { ...settings, consecutiveFailures: 3 }, httpProbe(`${origin}/`));
+    const breaker = createBreaker('poison', { ...settings, consecutiveFailures: 3, abandonedCallSettleMs: 0 }, httpProbe(`${origin}/`));
     const adapter = createHttpPushAdapter({ name: 'poison', url });
     mode = 'fail-503';
     probeAnswer = 'up';
@@ -105,7 +105,7 @@ describe('upstream circuit breaker', () => {
 
   test('at one call, a failing probe makes the failure an outage and opens the circuit; the probe closes it once the upstream is back', async () => {
     const origin = new URL(url).origin;
-    const breaker = createBreaker('lone', { ...settings, consecutiveFailures: 3 }, httpProbe(`${origin}/`));
+    const breaker = createBreaker('lone', { ...settings, consecutiveFailures: 3, abandonedCallSettleMs: 0 }, httpProbe(`${origin}/`));
     const adapter = createHttpPushAdapter({ name: 'lone', url });
     mode = 'fail-503';
     probeAnswer = 'down';
@@ -123,7 +123,7 @@ describe('upstream circuit breaker', () => {
   });
 
   test('without a probe, consecutive failures open the circuit where the volume rule never would', async () => {
-    const breaker = createBreaker('no-probe', { ...settings, consecutiveFailures: 3 });
+    const breaker = createBreaker('no-probe', { ...settings, consecutiveFailures: 3, abandonedCallSettleMs: 0 });
     const adapter = createHttpPushAdapter({ name: 'no-probe', url });
     mode = 'fail-503';
     const verdicts: boolean[] = [];

@@ -1,5 +1,5 @@
 // The one upstream error family: `transient` follows from the kind (and the HTTP status) by one rule.
-import { isTransientFailure, isTransientStatus, isUpstreamError, UpstreamError } from '../../../src/upstreams/http-kit/upstream-error';
+import { isTransientFailure, isTransientStatus, isUpstreamError, leftUnanswered, UpstreamError } from '../../../src/upstreams/http-kit/upstream-error';
 import { DvcqgError } from '../../../src/upstreams/dvcqg';
 import { PopulationError } from '../../../src/upstreams/population';
 import { DocumentAxisError } from '../../../src/upstreams/document-axis';
@@ -14,8 +14,19 @@ describe('isTransientStatus', () => {
   });
 });
 
+describe('leftUnanswered', () => {
+  // A request that may have reached the upstream with no answer: the upstream may still be carrying it out.
+  test.each([
+    ['unreachable', false], ['network', true], ['timeout', true], ['aborted', true], ['internal', true],
+    ['unavailable', false], ['http-status', false], ['refused', false], ['protocol', false],
+  ] as const)('%s → %s', (kind, unanswered) => {
+    expect(leftUnanswered(kind)).toBe(unanswered);
+  });
+});
+
 describe('UpstreamError', () => {
   test.each([
+    ['unreachable', null, true],
     ['network', null, true],
     ['timeout', null, true],
     ['aborted', null, true],

@@ -149,21 +149,25 @@ function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credent
 
     if (service === 'DongBoHoSoMC') {
       const request = body as unknown as DongBoHoSoMCRequest;
-      for (const item of request.data) store.upsertDossier(item, request.isUpdating === 'True');
-      const answer: DvcqgServiceAck = OK;
-      res.json(answer);
+      control.carryOut(() => {
+        for (const item of request.data) store.upsertDossier(item, request.isUpdating === 'True');
+        const answer: DvcqgServiceAck = OK;
+        res.json(answer);
+      });
       return;
     }
 
     const request = body as unknown as CapNhatTienDoHoSoMCRequest;
-    const unknownIndex = request.data.findIndex((item) => !store.dossier(item.MaHoSo));
-    if (unknownIndex >= 0) {
-      sendError(res, 404, 'DOSSIER_NOT_FOUND', 'progress for a dossier DVCQG has not received', `/data/${unknownIndex}/MaHoSo`);
-      return;
-    }
-    for (const item of request.data) store.addProgress(item);
-    const answer: DvcqgServiceAck = OK;
-    res.json(answer);
+    control.carryOut(() => {
+      const unknownIndex = request.data.findIndex((item) => !store.dossier(item.MaHoSo));
+      if (unknownIndex >= 0) {
+        sendError(res, 404, 'DOSSIER_NOT_FOUND', 'progress for a dossier DVCQG has not received', `/data/${unknownIndex}/MaHoSo`);
+        return;
+      }
+      for (const item of request.data) store.addProgress(item);
+      const answer: DvcqgServiceAck = OK;
+      res.json(answer);
+    });
   });
 
   app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {

@@ -21,7 +21,12 @@ export type FaultMode =
   | { mode: 'slow'; delayMs: number; untilMs: number }
   | { mode: 'refuse'; untilMs: number }
   /** The call is carried out, then the connection is cut before the answer: the caller cannot know it succeeded. */
-  | { mode: 'lose-answer'; untilMs: number };
+  | { mode: 'lose-answer'; untilMs: number }
+  /**
+   * Calls that change state are carried out `delayMs` after they arrive, whatever became of the caller meanwhile (an
+   * upstream whose workers lag behind its front end); reads are answered at once.
+   */
+  | { mode: 'apply-late'; delayMs: number; untilMs: number };
 
 export interface FaultRequest {
   mode: FaultMode['mode'];
@@ -29,16 +34,17 @@ export interface FaultRequest {
   durationMs?: number;
   /** For fail: the HTTP status to answer with (default 503). */
   status?: number;
-  /** For slow: how long each answer is held back (default 5000 ms). */
+  /** For slow and apply-late: how long each answer (each change) is held back (default 5000 ms). */
   delayMs?: number;
 }
 
-const FAULT_MODES: readonly FaultMode['mode'][] = ['none', 'fail', 'slow', 'refuse', 'lose-answer'];
+const FAULT_MODES: readonly FaultMode['mode'][] = ['none', 'fail', 'slow', 'refuse', 'lose-answer', 'apply-late'];
 
 export class SimulatorControl {
   private readonly records: ReceivedRecord[] = [];
   private seq = 0;
   private fault: FaultMode = { mode: 'none' };
+  private lateChanges = 0;
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private refuseTimer: NodeJS.Timeout | null = null;
@@ -87,8 +93,30 @@ export class SimulatorControl {
       case 'lose-answer':
         this.fault = { mode: 'lose-answer', untilMs };
         break;
+      case 'apply-late':
+        this.fault = { mode: 'apply-late', delayMs: request.delayMs ?? 5000, untilMs };
+        break;
     }
     return this.fault;
+  }
+
+  /** Carries out a call that changes state: now, or under 'apply-late' after its delay. */
+  carryOut(change: () => void): void {
+    const fault = this.currentFault();
+    if (fault.mode !== 'apply-late') {
+      change();
+      return;
+    }
+    this.lateChanges++;
+    setTimeout(() => {
+      this.lateChanges--;
+      change();
+    }, fault.delayMs).unref();
+  }
+
+  /** Changes held back by 'apply-late' and not yet carried out. */
+  pendingChanges(): number {
+    return this.lateChanges;
   }
 
   /** Lets the control close and reopen the listening socket for the 'refuse' fault. */

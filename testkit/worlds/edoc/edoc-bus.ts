@@ -85,7 +85,7 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
           [ORGAN_C]: { name: 'UBND huyện C', delivery: 'push', pushUrl: push.url, pushTokenEnv: 'EDOC_PUSH_TOKEN_C', clientIds: [CLIENT_C] },
           [ORGAN_G]: { name: 'Văn phòng Chính phủ', delivery: 'axis' },
         },
-        axis: { url: axis.url, systemId: AXIS_SYSTEM, secretEnv: 'EDOC_AXIS_SECRET', breaker: { timeoutMs: 20_000 } },
+        axis: { url: axis.url, systemId: AXIS_SYSTEM, secretEnv: 'EDOC_AXIS_SECRET', breaker: { timeoutMs: 20_000, abandonedCallSettleMs: 1000 } },
         push: { breaker: { timeoutMs: 20_000, volumeThreshold: 3, resetTimeoutMs: 500 } },
         ...options.edoc,
       },
