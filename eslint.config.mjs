@@ -12,6 +12,8 @@ const UPSTREAMS = {
   message: 'upstreams/ are clients and mappings: they know only core/ and their HTTP kit.',
 };
 
+const BELOW_MESSAGING = { group: ['**/messaging/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/cli/**', '**/bus'], message: 'transport/, stores/ and audit/ sit below messaging/.' };
+
 /**
  * Import rules of the layers (docs/architecture.md): each entry says what a folder may not import. A file takes the
  * rule of the last entry matching it, so every src/ entry repeats the src-wide patterns.
@@ -46,9 +48,33 @@ const LAYERS = [
   },
   { files: ['src/upstreams/**/*.ts'], patterns: [...SRC_WIDE, UNDICI_ONLY_IN_HTTP_KIT, UPSTREAMS] },
   { files: ['src/upstreams/http-kit/**/*.ts'], patterns: [...SRC_WIDE, UPSTREAMS] },
+  { files: ['src/audit/**/*.ts'], patterns: [...SRC_WIDE, UNDICI_ONLY_IN_HTTP_KIT, BELOW_MESSAGING] },
   {
-    files: ['src/transport/**/*.ts', 'src/stores/**/*.ts', 'src/audit/**/*.ts'],
-    patterns: [...SRC_WIDE, UNDICI_ONLY_IN_HTTP_KIT, { group: ['**/messaging/**', '**/http/**', '**/flows/**', '**/upstreams/**', '**/cli/**', '**/bus'], message: 'transport/, stores/ and audit/ sit below messaging/.' }],
+    files: ['src/stores/**/*.ts'],
+    patterns: [
+      ...SRC_WIDE,
+      UNDICI_ONLY_IN_HTTP_KIT,
+      BELOW_MESSAGING,
+      { group: ['**/transport', '**/transport/**'], message: 'stores/ know no transport: the transports own their queues and dead letters (imports run transport → stores only).' },
+    ],
+  },
+  {
+    files: ['src/transport/**/*.ts'],
+    patterns: [
+      ...SRC_WIDE,
+      UNDICI_ONLY_IN_HTTP_KIT,
+      BELOW_MESSAGING,
+      {
+        // The migrators and the SQLite file opener are shared machinery; the stores' tables and ports are not.
+        regex: '(^|/)stores(/(?!(migrations|sqlite/sqlite-migrator|postgres/postgres-migrator|sqlite/sqlite-stores)$).*)?$',
+        message: 'transport/ keeps its own queues and dead letters: of stores/ it uses only the migrators and openSqlite.',
+      },
+      {
+        group: ['**/stores/sqlite/sqlite-stores'],
+        allowImportNames: ['openSqlite', 'SqliteDatabase'],
+        message: 'transport/ keeps its own queues and dead letters: of stores/ it uses only the migrators and openSqlite.',
+      },
+    ],
   },
   {
     files: ['src/messaging/**/*.ts'],

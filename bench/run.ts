@@ -215,7 +215,7 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
         organs: {
           [ORGAN_A]: { name: 'UBND Thành phố Đồng Xoài', delivery: 'mailbox', clientIds: [EDOC_CLIENTS[ORGAN_A]] },
           '000.00.02.H10': { name: 'UBND Thị xã Bình Long', delivery: 'mailbox', clientIds: ['qlvb-b'] },
-          '000.00.03.H10': { name: 'UBND Huyện Bù Đăng', delivery: 'push', pushUrl: options.pushUrl, pushTokenEnv: 'BENCH_PUSH_TOKEN', clientIds: ['qlvb-c'] },
+          '000.00.03.H10': { name: 'UBND Huyện Bù Đăng', delivery: 'push', pushUrl: options.pushUrl, pushToken: { env: 'BENCH_PUSH_TOKEN' }, clientIds: ['qlvb-c'] },
           '000.00.04.H10': { name: 'UBND Thị xã Phước Long', delivery: 'mailbox', clientIds: ['qlvb-d'] },
         },
       },

@@ -210,10 +210,10 @@ function writeChaosConfig(
         unknownOrgans: 'reject',
         organs: {
           [SENDER_ORGAN]: { name: 'UBND Thành phố Đồng Xoài', delivery: 'mailbox', clientIds: [EDOC_SENDER_CLIENT] },
-          [PUSH_ORGAN]: { name: 'UBND Huyện Bù Đăng', delivery: 'push', pushUrl: push.url, pushTokenEnv: 'CHAOS_PUSH_TOKEN' },
+          [PUSH_ORGAN]: { name: 'UBND Huyện Bù Đăng', delivery: 'push', pushUrl: push.url, pushToken: { env: 'CHAOS_PUSH_TOKEN' } },
           [AXIS_ORGAN]: { name: 'Văn phòng Chính phủ', delivery: 'axis' },
         },
-        axis: { url: axis.url, systemId: AXIS_SYSTEM, secretEnv: 'CHAOS_AXIS_SECRET', breaker },
+        axis: { url: axis.url, systemId: AXIS_SYSTEM, secret: { env: 'CHAOS_AXIS_SECRET' }, breaker },
         push: { breaker },
       },
     },

@@ -144,7 +144,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         namePrefix: config.transport.namePrefix,
         quorumInitialGroupSize: config.transport.quorumInitialGroupSize,
         deliveryLimit: config.transport.deliveryLimit,
-        deadLetters: stores.deadLetters,
+        // The transport's own table, in the bus's database: one list for every instance sharing the broker.
+        deadLetterDatabase: config.stores.databaseUrl ? { postgresUrl: config.stores.databaseUrl } : { sqliteFile: path.join(dataDir, 'stores.db') },
         observer,
         onConnectionEvent: (event, detail) => {
           metrics.brokerConnections.inc({ event });

@@ -68,7 +68,7 @@ export class BusSecrets {
 
 export interface ResolvedSecrets {
   secrets: BusSecrets;
-  /** One line per missing or refused secret, e.g. `flows.edoc.axis.secretEnv: environment variable EDOC_AXIS_SECRET is not set`. */
+  /** One line per missing or refused secret, e.g. `flows.edoc.axis.secret: environment variable EDOC_AXIS_SECRET is not set`. */
   problems: string[];
 }
 

@@ -1,5 +1,4 @@
-// Narrow persistence contracts shared by the transports and the route runner: the idempotency log, the dead-letter store, the audit outbox and more.
-import type { DeadLetter, DeadLetterFilter } from '../transport/transport';
+// Narrow persistence contracts of the route runner, the intake and the gateway: the effect log, Idempotency-Keys, the audit outbox and more.
 import type { MessageStatusStore, SubjectSequenceStore } from './message-status';
 
 /** Idempotent-consumer log: which upstream effects are done, keyed by step and message (or business) key. */
@@ -7,14 +6,6 @@ export interface EffectLog {
   isDone(key: string): Promise<boolean>;
   /** Records the effect; recording the same key twice is harmless. */
   markDone(key: string, messageId: string): Promise<void>;
-}
-
-/** Dead-letter channel storage: searchable, replayable, never deleted by the bus. */
-export interface DeadLetterStore {
-  /** Stores a letter; a letter with the same id already stored is left as it is. */
-  put(letter: DeadLetter): Promise<void>;
-  list(filter: DeadLetterFilter): Promise<DeadLetter[]>;
-  markReplayed(ids: string[], at: string): Promise<void>;
 }
 
 /** What the bus holds for a client's Idempotency-Key: the message it stands for and whether that was accepted. */
@@ -99,7 +90,6 @@ export interface AuditOutboxStore {
 export interface Stores {
   readonly kind: 'sqlite' | 'postgres';
   readonly effects: EffectLog;
-  readonly deadLetters: DeadLetterStore;
   readonly messages: MessageStatusStore;
   readonly sequences: SubjectSequenceStore;
   readonly idempotency: IdempotencyKeyStore;

@@ -1,9 +1,7 @@
-// The stores contract: effect log, dead letters, message status, waiting messages, subject sequences, idempotency keys
+// The stores contract: effect log, message status, waiting messages, subject sequences, idempotency keys
 // and revoked sessions give the same answers on every Stores backend; each backend runs it by one call.
 import { randomUUID } from 'node:crypto';
-import { createEnvelope } from '../../src/core/envelope';
 import type { Stores } from '../../src/stores/stores';
-import type { DeadLetter } from '../../src/transport/transport';
 
 /** Declares the stores contract's tests for one backend; `open` opens the stores once for the suite (closed after it). */
 export function storesContract(name: string, open: () => Promise<Stores>): void {
@@ -20,20 +18,6 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       await stores.effects.markDone(key, 'm1');
       await stores.effects.markDone(key, 'm1');
       expect(await stores.effects.isDone(key)).toBe(true);
-    });
-
-    test('dead letters: stored once, filtered, marked replayed', async () => {
-      const route = `r-${randomUUID().slice(0, 8)}`;
-      const envelope = createEnvelope({ type: 'dossier.submitted', source: 'motcua', subject: 'H10-261127-1', payload: { ten: 'Lê Thị Hoà' } });
-      const letter: DeadLetter = { id: randomUUID(), route, envelope, code: 'RETRIES_EXHAUSTED', reason: 'down', history: [{ attempt: 1, at: new Date().toISOString(), code: 'X', reason: 'y' }], deadAt: new Date().toISOString(), replayedAt: null };
-      await stores.deadLetters.put(letter);
-      await stores.deadLetters.put(letter);
-      const listed = await stores.deadLetters.list({ route });
-      expect(listed).toEqual([letter]);
-      expect(await stores.deadLetters.list({ route, subject: 'other' })).toEqual([]);
-      await stores.deadLetters.markReplayed([letter.id], new Date().toISOString());
-      expect(await stores.deadLetters.list({ route })).toEqual([]);
-      expect((await stores.deadLetters.list({ route, includeReplayed: true }))[0]!.replayedAt).not.toBeNull();
     });
 
     test('message status: accepted once, moves forward, final states are not overwritten by in-progress, reopened by replay', async () => {

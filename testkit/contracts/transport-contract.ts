@@ -1,5 +1,5 @@
-// The transport contract: publish, retry with broker-side delay, dead letters and replay, breaker waits, restart
-// durability and draining; every Transport runs it by one call naming how to make it.
+// The transport contract: publish, retry with broker-side delay, dead letters (the transport's own: listed, filtered,
+// replayed, kept across restarts) and replay, breaker waits, restart durability and draining; every Transport runs it by one call naming how to make it.
 import { createEnvelope, type Envelope } from '../../src/core/envelope';
 import type { Delivery, HandlerResult, RouteTopology, Transport } from '../../src/transport/transport';
 import { waitFor } from '../env';
@@ -130,6 +130,60 @@ export function transportContract(name: string, make: () => Promise<TransportUnd
       const replay = await harness.transport.replay({ route: CONTRACT_ROUTE.name });
       expect(replay.replayed).toHaveLength(3);
       await waitFor(() => seen.length === 6, 10_000, 'replayed deliveries');
+    });
+
+    test('dead letters are the transport\'s own: they outlive a restart, filter by id, subject and code, and replay by id', async () => {
+      await harness.transport.consume(CONTRACT_ROUTE.name, async () => ({ outcome: 'dead-letter', code: 'UPSTREAM_REJECTED', reason: 'upstream answered 422' }));
+      const sent = [ping(15), ping(16)];
+      for (const e of sent) await harness.transport.publish(CONTRACT_ROUTE.name, e);
+      await waitFor(async () => (await harness.transport.listDeadLetters({ route: CONTRACT_ROUTE.name })).length === 2, 10_000, '2 letters');
+      const transport = await harness.reopen();
+      const letters = await transport.listDeadLetters({ route: CONTRACT_ROUTE.name });
+      expect(letters.map((l) => l.envelope.id).sort()).toEqual(sent.map((e) => e.id).sort());
+      const second = letters.find((l) => l.envelope.id === sent[1]!.id)!;
+      expect(await transport.listDeadLetters({ ids: [second.id] })).toEqual([second]);
+      expect((await transport.listDeadLetters({ subject: 'S-16' })).map((l) => l.id)).toEqual([second.id]);
+      expect(await transport.listDeadLetters({ code: 'OTHER_CODE' })).toEqual([]);
+      expect(await transport.listDeadLetters({ ids: [] })).toEqual([]);
+
+      const got: string[] = [];
+      await transport.consume(CONTRACT_ROUTE.name, async (d) => {
+        got.push(d.envelope.id);
+        return { outcome: 'ack' };
+      });
+      expect((await transport.replay({ ids: [second.id] })).replayed).toEqual([{ deadLetterId: second.id, messageId: sent[1]!.id, route: CONTRACT_ROUTE.name }]);
+      await waitFor(() => got.length === 1, 10_000, 'the replayed letter delivered');
+      expect(got).toEqual([sent[1]!.id]);
+      // The other letter is still there, unreplayed; the replayed one only with includeReplayed.
+      expect((await transport.listDeadLetters({ route: CONTRACT_ROUTE.name })).map((l) => l.envelope.id)).toEqual([sent[0]!.id]);
+      const replayed = await transport.listDeadLetters({ ids: [second.id], includeReplayed: true });
+      expect(replayed[0]!.replayedAt).not.toBeNull();
+    });
+
+    test('a replay cut short by a restart of the transport loses nothing: each letter is delivered or still listed to replay', async () => {
+      await harness.transport.consume(CONTRACT_ROUTE.name, async () => ({ outcome: 'dead-letter', code: 'UPSTREAM_REJECTED', reason: 'upstream answered 422' }));
+      const sent = Array.from({ length: 20 }, (_, i) => ping(100 + i));
+      await Promise.all(sent.map((e) => harness.transport.publish(CONTRACT_ROUTE.name, e)));
+      await waitFor(async () => (await harness.transport.listDeadLetters({ route: CONTRACT_ROUTE.name })).length === sent.length, 15_000, '20 letters');
+      await harness.transport.stopConsuming();
+      // The replay and the restart race: the replay may finish, stop part-way or fail.
+      const replaying = harness.transport.replay({ route: CONTRACT_ROUTE.name }).catch(() => null);
+      const transport = await harness.reopen();
+      await replaying;
+
+      const got = new Set<string>();
+      await transport.consume(CONTRACT_ROUTE.name, async (d) => {
+        got.add(d.envelope.id);
+        return { outcome: 'ack' };
+      });
+      // Whatever the replay left undone is still a letter to replay; replaying it delivers the rest.
+      await waitFor(async () => {
+        const left = await transport.listDeadLetters({ route: CONTRACT_ROUTE.name });
+        return sent.every((e) => got.has(e.id) || left.some((l) => l.envelope.id === e.id));
+      }, 15_000, 'every message delivered or still a letter');
+      await transport.replay({ route: CONTRACT_ROUTE.name });
+      await waitFor(() => sent.every((e) => got.has(e.id)), 15_000, 'every message delivered');
+      expect(await transport.listDeadLetters({ route: CONTRACT_ROUTE.name })).toEqual([]);
     });
 
     test('an open breaker waits without using up attempts', async () => {

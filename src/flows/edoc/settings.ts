@@ -1,11 +1,15 @@
 // The e-document flow's bus.yaml section (`flows.edoc`): the bus's own organ id, the organ directory, upstreams and limits.
+// Secrets are secret references (src/config/secrets.ts): { env: NAME } or { file: path }, inline { value } in development only.
 import { z } from 'zod';
 import { flowDescriptor } from '../../config/flow-descriptor';
 import { breakerSchema as busBreakerSchema } from '../../config/schema';
-import { SECRET_ENV_NAME } from '../../config/secrets';
+import { secretRefSchema as secret } from '../../config/secrets';
 
 // Documents of 20+ MiB take longer than the bus's 10 s default timeout.
 const breakerSchema = busBreakerSchema.extend({ timeoutMs: z.number().int().min(1).default(60_000) });
+
+/** A setting that named a variable before secrets were references: refused with what to write instead. */
+const replacedBy = (key: string) => z.never({ error: `write ${key}: { env: NAME } (or { file: path }) instead` }).optional();
 
 const organIdSchema = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.]{0,12}$/, 'organ ids are up to 13 letters, digits and dots');
 
@@ -15,13 +19,14 @@ const organSchema = z
     /** mailbox: the organ pulls from this bus; push: the bus POSTs to pushUrl; axis: the national axis carries it. */
     delivery: z.enum(['mailbox', 'push', 'axis']),
     pushUrl: z.url().optional(),
-    /** Environment variable holding the bearer token the organ's endpoint expects. */
-    pushTokenEnv: z.string().regex(SECRET_ENV_NAME).optional(),
+    /** The bearer token the organ's endpoint expects. */
+    pushToken: secret.optional(),
+    pushTokenEnv: replacedBy('pushToken'),
     /** Bus clients that speak for this organ (may send From it, read its mailbox, report its statuses). */
     clientIds: z.array(z.string().min(1)).default([]),
   })
-  .refine((o) => o.delivery !== 'push' || (o.pushUrl !== undefined && o.pushTokenEnv !== undefined), {
-    message: 'a push organ needs pushUrl and pushTokenEnv',
+  .refine((o) => o.delivery !== 'push' || (o.pushUrl !== undefined && o.pushToken !== undefined), {
+    message: 'a push organ needs pushUrl and pushToken',
   });
 
 export const edocSettingsSchema = z
@@ -38,8 +43,9 @@ export const edocSettingsSchema = z
       .strictObject({
         url: z.url(),
         systemId: z.string().min(1),
-        /** Environment variable holding the HMAC secret the axis issued to this system. */
-        secretEnv: z.string().regex(SECRET_ENV_NAME),
+        /** The HMAC secret the axis issued to this system. */
+        secret,
+        secretEnv: replacedBy('secret'),
         breaker: breakerSchema.prefault({}),
       })
       .optional(),
@@ -77,8 +83,8 @@ export type EdocBreakerSettings = z.infer<typeof breakerSchema>;
 export const EDOC_ADAPTERS = { fanout: 'edoc-fanout', mailbox: 'edoc-mailbox', push: 'edoc-push', axis: 'edoc-axis' } as const;
 
 /** Config path of the axis secret, and of an organ's push token. */
-export const EDOC_AXIS_SECRET_PATH = 'flows.edoc.axis.secretEnv';
-export const edocPushTokenPath = (organId: string): string => `flows.edoc.organs.${organId}.pushTokenEnv`;
+export const EDOC_AXIS_SECRET_PATH = 'flows.edoc.axis.secret';
+export const edocPushTokenPath = (organId: string): string => `flows.edoc.organs.${organId}.pushToken`;
 
 export const EDOC_FLOW_DESCRIPTOR = flowDescriptor({
   schema: edocSettingsSchema,
@@ -103,9 +109,9 @@ export const EDOC_FLOW_DESCRIPTOR = flowDescriptor({
   ],
   soapPath: (settings) => settings.soap.path,
   secrets: (settings) => [
-    ...(settings.axis ? [{ path: EDOC_AXIS_SECRET_PATH, ref: { env: settings.axis.secretEnv } }] : []),
-    ...Object.entries(settings.organs)
-      .filter(([, organ]) => organ.delivery === 'push' && organ.pushTokenEnv !== undefined)
-      .map(([organId, organ]) => ({ path: edocPushTokenPath(organId), ref: { env: organ.pushTokenEnv! } })),
+    ...(settings.axis ? [{ path: EDOC_AXIS_SECRET_PATH, ref: settings.axis.secret }] : []),
+    ...Object.entries(settings.organs).flatMap(([organId, organ]) =>
+      organ.delivery === 'push' && organ.pushToken !== undefined ? [{ path: edocPushTokenPath(organId), ref: organ.pushToken }] : [],
+    ),
   ],
 });

@@ -115,4 +115,17 @@ export const POSTGRES_STORE_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX IF NOT EXISTS bus_idempotency_keys_claimed_at ON bus_idempotency_keys(claimed_at_ms);
     `,
   },
+  {
+    // The RabbitMQ transport keeps its dead letters in a table of its own (src/transport/amqp/amqp-dead-letters.ts),
+    // which carries this table's rows over and drops it. An empty one is dropped here; one still holding letters is
+    // left for the transport to carry, whichever of the two migrates first.
+    version: 5,
+    name: 'bus_dead_letters moves to the RabbitMQ transport (dropped here when empty)',
+    up: async (client) => {
+      const table = await client.query<{ present: string | null }>("SELECT to_regclass('bus_dead_letters')::text AS present");
+      if (table.rows[0]?.present === null) return;
+      const rows = await client.query('SELECT 1 FROM bus_dead_letters LIMIT 1');
+      if (rows.rowCount === 0) await client.query('DROP TABLE bus_dead_letters');
+    },
+  },
 ];

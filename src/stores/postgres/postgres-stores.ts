@@ -1,9 +1,6 @@
 // PostgreSQL implementation of the bus's stores, shared by several bus processes.
 import { Pool, type PoolClient } from 'pg';
-import type { DeadLetter, DeadLetterFilter } from '../../transport/transport';
-import { deadLetterFromRow, type DeadLetterRow } from '../dead-letter-row';
-import { deadLetterWhere, limitOf } from '../sqlite/sqlite-stores';
-import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
+import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
@@ -196,41 +193,6 @@ class PostgresRevokedSessionStore implements RevokedSessionStore {
   }
 }
 
-class PostgresDeadLetterStore implements DeadLetterStore {
-  constructor(private readonly pool: Pool) {}
-  async put(letter: DeadLetter): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO bus_dead_letters (id, message_id, route, type, subject, code, reason, envelope, history, dead_at, replayed_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (id) DO NOTHING`,
-      [
-        letter.id,
-        letter.envelope.id,
-        letter.route,
-        letter.envelope.type,
-        letter.envelope.subject,
-        letter.code,
-        letter.reason,
-        JSON.stringify(letter.envelope),
-        JSON.stringify(letter.history),
-        letter.deadAt,
-        letter.replayedAt,
-      ],
-    );
-  }
-  async list(filter: DeadLetterFilter): Promise<DeadLetter[]> {
-    const { where, params } = deadLetterWhere(filter, (n) => `$${n}`);
-    const result = await this.pool.query<DeadLetterRow>(
-      `SELECT * FROM bus_dead_letters ${where} ORDER BY dead_at, id LIMIT ${limitOf(filter)}`,
-      params,
-    );
-    return result.rows.map(deadLetterFromRow);
-  }
-  async markReplayed(ids: string[], at: string): Promise<void> {
-    if (ids.length === 0) return;
-    await this.pool.query('UPDATE bus_dead_letters SET replayed_at = $1 WHERE id = ANY($2)', [at, ids]);
-  }
-}
-
 class PostgresAuditOutboxStore implements AuditOutboxStore {
   private readonly sql = outboxSql((i) => `$${i}`, 'bus_audit_outbox');
   constructor(private readonly pool: Pool) {}
@@ -259,7 +221,6 @@ class PostgresAuditOutboxStore implements AuditOutboxStore {
 export class PostgresStores implements Stores {
   readonly kind = 'postgres' as const;
   readonly effects: EffectLog;
-  readonly deadLetters: DeadLetterStore;
   readonly messages: MessageStatusStore;
   readonly sequences: SubjectSequenceStore;
   readonly idempotency: IdempotencyKeyStore;
@@ -267,10 +228,9 @@ export class PostgresStores implements Stores {
   readonly auditOutbox: AuditOutboxStore;
   readonly retention: StoreRetention;
   private constructor(private readonly pool: Pool) {
-    // The statements of every message's hops go through group commit; dead letters (rare, large) do not.
+    // The statements of every message's hops go through group commit.
     const grouped = new PgGroupCommit(pool);
     this.effects = new PostgresEffectLog(grouped);
-    this.deadLetters = new PostgresDeadLetterStore(pool);
     this.messages = new PostgresMessageStatusStore(grouped);
     this.sequences = new PostgresSubjectSequenceStore(grouped);
     this.idempotency = new PostgresIdempotencyKeyStore(grouped);

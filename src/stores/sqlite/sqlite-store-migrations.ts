@@ -4,11 +4,8 @@ import { sqliteHasColumn, type SqliteMigration } from './sqlite-migrator';
 /** Owner name of these tables in schema_migrations. */
 export const SQLITE_STORES_OWNER = 'stores';
 
-/**
- * The dead-letter table, as the stores keep it (RabbitMQ's dead letters) and as the embedded transport keeps its own in
- * its queue file: one shape, so one SqliteDeadLetterStore reads both.
- */
-export const SQLITE_DEAD_LETTERS_DDL = `
+/** Version 1's dead-letter table, which the RabbitMQ transport's own table has since replaced (version 5). */
+const SQLITE_DEAD_LETTERS_DDL = `
       CREATE TABLE IF NOT EXISTS dead_letters (
         id TEXT PRIMARY KEY,
         message_id TEXT NOT NULL,
@@ -123,6 +120,17 @@ export const SQLITE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
     up: (db) => {
       db.exec('CREATE INDEX IF NOT EXISTS effects_done_at ON effects(done_at)');
       db.exec('CREATE INDEX IF NOT EXISTS idempotency_keys_claimed_at ON idempotency_keys(claimed_at_ms)');
+    },
+  },
+  {
+    // The RabbitMQ transport keeps its dead letters in a table of its own (src/transport/amqp/amqp-dead-letters.ts),
+    // which carries this table's rows over and drops it. An empty one is dropped here; one still holding letters is
+    // left for the transport to carry, whichever of the two migrates first.
+    version: 5,
+    name: 'dead_letters moves to the RabbitMQ transport (dropped here when empty)',
+    up: (db) => {
+      const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'dead_letters'").get();
+      if (table !== undefined && db.prepare('SELECT 1 FROM dead_letters LIMIT 1').get() === undefined) db.exec('DROP TABLE dead_letters');
     },
   },
 ];

@@ -1,10 +1,8 @@
 // SQLite (better-sqlite3, WAL) implementation of the bus's stores, for the embedded default and single-process use.
 import Database from 'better-sqlite3';
-import type { DeadLetter, DeadLetterFilter } from '../../transport/transport';
-import type { AuditOutboxStore, DeadLetterStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
+import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
-import { deadLetterFromRow, type DeadLetterRow } from '../dead-letter-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { prepareSqliteFile } from '../private-files';
@@ -217,82 +215,6 @@ export class SqliteRevokedSessionStore implements RevokedSessionStore {
   }
 }
 
-export class SqliteDeadLetterStore implements DeadLetterStore {
-  private readonly insertStmt;
-  constructor(private readonly db: SqliteDatabase) {
-    this.insertStmt = db.prepare(`INSERT OR IGNORE INTO dead_letters
-      (id, message_id, route, type, subject, code, reason, envelope, history, dead_at, replayed_at)
-      VALUES (@id, @messageId, @route, @type, @subject, @code, @reason, @envelope, @history, @deadAt, @replayedAt)`);
-  }
-
-  /** Synchronous insert, so the embedded transport can move a message to the dead letters in one transaction. */
-  putSync(letter: DeadLetter): void {
-    this.insertStmt.run({
-      id: letter.id,
-      messageId: letter.envelope.id,
-      route: letter.route,
-      type: letter.envelope.type,
-      subject: letter.envelope.subject,
-      code: letter.code,
-      reason: letter.reason,
-      envelope: JSON.stringify(letter.envelope),
-      history: JSON.stringify(letter.history),
-      deadAt: letter.deadAt,
-      replayedAt: letter.replayedAt,
-    });
-  }
-
-  async put(letter: DeadLetter): Promise<void> {
-    this.putSync(letter);
-  }
-
-  async list(filter: DeadLetterFilter): Promise<DeadLetter[]> {
-    const { where, params } = deadLetterWhere(filter, () => '?');
-    const rows = this.db
-      .prepare<unknown[], DeadLetterRow>(`SELECT * FROM dead_letters ${where} ORDER BY dead_at, id LIMIT ${limitOf(filter)}`)
-      .all(...params);
-    return rows.map(deadLetterFromRow);
-  }
-
-  async markReplayed(ids: string[], at: string): Promise<void> {
-    const stmt = this.db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?');
-    this.db.transaction(() => ids.forEach((id) => stmt.run(at, id)))();
-  }
-}
-
-export function limitOf(filter: DeadLetterFilter): number {
-  return Math.min(Math.max(filter.limit ?? 100, 1), 10_000);
-}
-
-/** Builds the WHERE clause of a dead-letter query; placeholder() gives `?` (SQLite) or `$n` (PostgreSQL). */
-export function deadLetterWhere(filter: DeadLetterFilter, placeholder: (n: number) => string): { where: string; params: unknown[] } {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, value: unknown) => {
-    params.push(value);
-    clauses.push(sql.replace('?', placeholder(params.length)));
-  };
-  if (!filter.includeReplayed) clauses.push('replayed_at IS NULL');
-  if (filter.messageId) add('message_id = ?', filter.messageId);
-  if (filter.route) add('route = ?', filter.route);
-  if (filter.type) add('type = ?', filter.type);
-  if (filter.subject) add('subject = ?', filter.subject);
-  if (filter.code) add('code = ?', filter.code);
-  if (filter.since) add('dead_at >= ?', filter.since);
-  if (filter.until) add('dead_at < ?', filter.until);
-  if (filter.ids) {
-    if (filter.ids.length === 0) clauses.push('1 = 0');
-    else {
-      const marks = filter.ids.map((id) => {
-        params.push(id);
-        return placeholder(params.length);
-      });
-      clauses.push(`id IN (${marks.join(', ')})`);
-    }
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
-}
-
 export class SqliteAuditOutboxStore implements AuditOutboxStore {
   private readonly sql = outboxSql(() => '?');
   constructor(private readonly db: SqliteDatabase) {}
@@ -322,7 +244,6 @@ export class SqliteAuditOutboxStore implements AuditOutboxStore {
 export class SqliteStores implements Stores {
   readonly kind = 'sqlite' as const;
   readonly effects: SqliteEffectLog;
-  readonly deadLetters: SqliteDeadLetterStore;
   readonly messages: SqliteMessageStatusStore;
   readonly sequences: SqliteSubjectSequenceStore;
   readonly idempotency: SqliteIdempotencyKeyStore;
@@ -332,7 +253,6 @@ export class SqliteStores implements Stores {
   constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
     migrateSqliteStores(db);
     this.effects = new SqliteEffectLog(db);
-    this.deadLetters = new SqliteDeadLetterStore(db);
     this.messages = new SqliteMessageStatusStore(db);
     this.sequences = new SqliteSubjectSequenceStore(db);
     this.idempotency = new SqliteIdempotencyKeyStore(db);

@@ -1,10 +1,9 @@
 // RabbitMQ transport (amqplib): quorum queues, confirmed publishes through an outbox, manual acks after the
-// handler's effect, broker-side delayed retries, a dead-letter queue mirrored into a searchable store, and
-// reconnection that re-declares everything, failing over between the addresses of a cluster's nodes.
+// handler's effect, broker-side delayed retries, a dead-letter queue drained into the transport's own searchable table,
+// and reconnection that re-declares everything, failing over between the addresses of a cluster's nodes.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { createHash } from 'node:crypto';
 import { createEnvelope, parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
-import type { DeadLetterStore } from '../../stores/stores';
 import { deliveryLimitLetter, settle } from '../settlement';
 import {
   failureFromError,
@@ -21,6 +20,8 @@ import {
   type TransportStats,
   notify,
 } from '../transport';
+import type { DeadLetterTable } from '../dead-letters/dead-letter-table';
+import { openAmqpDeadLetters, type AmqpDeadLetterDatabase } from './amqp-dead-letters';
 import { ConfirmPublisher } from './confirm-publisher';
 import { declareTopology, topologyNames, type TopologyNames } from './topology';
 
@@ -36,7 +37,8 @@ export interface AmqpTransportOptions {
   /** Replicas of each quorum queue at its declaration (`x-quorum-initial-group-size`); absent: the broker's default. */
   quorumInitialGroupSize?: number;
   deliveryLimit: number;
-  deadLetters: DeadLetterStore;
+  /** Where the transport keeps its dead letters (a table it owns and migrates); opened by start, closed by close. */
+  deadLetterDatabase: AmqpDeadLetterDatabase;
   observer?: TransportObserver;
   /** Reports connection events (no secrets: only host:port of an address is passed on, never its credentials). */
   onConnectionEvent?: (event: 'connected' | 'disconnected' | 'reconnect-failed', detail?: string) => void;
@@ -72,6 +74,7 @@ export class AmqpTransport implements Transport {
   private model: ChannelModel | null = null;
   private statsChannel: Channel | null = null;
   private deadLetterChannel: Channel | null = null;
+  private deadLetterTable: DeadLetterTable | null = null;
   private connecting: Promise<void> | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private reconnectAttempt = 0;
@@ -87,6 +90,9 @@ export class AmqpTransport implements Transport {
 
   async start(routes: RouteTopology[]): Promise<void> {
     for (const route of routes) this.routes.set(route.name, route);
+    // Before the broker: the keeper stores into it from the first letter on, and a table that cannot be opened or
+    // migrated fails the start.
+    this.deadLetterTable ??= await openAmqpDeadLetters(this.options.deadLetterDatabase);
     // Every address once before giving up: a cluster with one node down still starts the bus.
     for (let tried = 1; ; tried++) {
       try {
@@ -337,7 +343,7 @@ export class AmqpTransport implements Transport {
     });
   }
 
-  /** Moves everything arriving in the dead-letter queue into the searchable store, then acks it. */
+  /** Moves everything arriving in the dead-letter queue into the transport's dead-letter table, then acks it. */
   private async openDeadLetterKeeper(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
     this.guardChannel(model, channel);
@@ -383,7 +389,7 @@ export class AmqpTransport implements Transport {
     }
     if (typeof metaRaw === 'string') {
       const meta = JSON.parse(metaRaw) as DeadLetterMeta;
-      await this.options.deadLetters.put({ ...meta, envelope, replayedAt: null });
+      await this.deadLetters().put({ ...meta, envelope, replayedAt: null });
       return;
     }
     // Dead-lettered by the broker itself: delivery limit (crash loop) or a nack of a malformed message.
@@ -397,7 +403,7 @@ export class AmqpTransport implements Transport {
       letter.reason = 'message is not a valid bus envelope';
     }
     const stored = { ...letter, id };
-    await this.options.deadLetters.put(stored);
+    await this.deadLetters().put(stored);
     if (stored.code !== 'DELIVERY_LIMIT' || route === 'unknown') return;
     // As the embedded transport does: the bus hears of it (status, audit, and the subject's successors go on).
     const delivery: Delivery = { envelope, route, redelivered: true, history: stored.history.slice(0, -1) };
@@ -414,18 +420,23 @@ export class AmqpTransport implements Transport {
     this.consumers.clear();
   }
 
+  private deadLetters(): DeadLetterTable {
+    if (!this.deadLetterTable) throw new Error('the transport is not started: its dead-letter table is not open');
+    return this.deadLetterTable;
+  }
+
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
-    return this.options.deadLetters.list(filter);
+    return this.deadLetters().list(filter);
   }
 
   async replay(filter: DeadLetterFilter): Promise<ReplayResult> {
-    const letters = (await this.options.deadLetters.list(filter)).filter((l) => l.replayedAt === null && this.routes.has(l.route));
+    const letters = (await this.deadLetters().list(filter)).filter((l) => l.replayedAt === null && this.routes.has(l.route));
     const replayed: ReplayResult['replayed'] = [];
     // Publish first, mark after the confirm: a crash in between replays twice, which the effect log absorbs.
     await Promise.all(
       letters.map(async (letter) => {
         await this.publish(letter.route, withAttempt(letter.envelope, 1));
-        await this.options.deadLetters.markReplayed([letter.id], new Date().toISOString());
+        await this.deadLetters().markReplayed([letter.id], new Date().toISOString());
         await notify(() => this.options.observer?.onReplay?.(letter.route, letter.envelope));
         replayed.push({ deadLetterId: letter.id, messageId: letter.envelope.id, route: letter.route });
       }),
@@ -456,6 +467,9 @@ export class AmqpTransport implements Transport {
     const model = this.model;
     this.model = null;
     await model?.close().catch(() => undefined);
+    // After the connection: the keeper takes no letter any more.
+    await this.deadLetterTable?.close();
+    this.deadLetterTable = null;
   }
 }
 

@@ -1,7 +1,7 @@
 // Broker-less transport for one process: durable queues, delayed retries and dead letters in one SQLite (WAL) file.
 import { parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
 import type { SqliteDatabase } from '../../stores/sqlite/sqlite-stores';
-import { SqliteDeadLetterStore } from '../../stores/sqlite/sqlite-stores';
+import { SqliteDeadLetters } from '../dead-letters/sqlite-dead-letters';
 import { migrateSqlite } from '../../stores/sqlite/sqlite-migrator';
 import { EMBEDDED_QUEUE_MIGRATIONS, EMBEDDED_QUEUE_OWNER } from './embedded-queue-migrations';
 import { deliveryLimitLetter, settle } from '../settlement';
@@ -59,7 +59,7 @@ const STORE_RETRY_MAX_MS = 2000;
 export class EmbeddedTransport implements Transport {
   readonly kind = 'embedded' as const;
   private readonly db: SqliteDatabase;
-  private readonly deadLetters: SqliteDeadLetterStore;
+  private readonly deadLetters: SqliteDeadLetters;
   private readonly routes = new Map<string, RouteTopology>();
   private readonly consumers = new Map<string, Consumer>();
   private pending: PendingPublish[] = [];
@@ -74,7 +74,7 @@ export class EmbeddedTransport implements Transport {
     this.db = options.db;
     this.leaseMs = options.leaseMs ?? 10 * 60_000;
     migrateSqlite(this.db, EMBEDDED_QUEUE_OWNER, EMBEDDED_QUEUE_MIGRATIONS);
-    this.deadLetters = new SqliteDeadLetterStore(this.db);
+    this.deadLetters = new SqliteDeadLetters(this.db, 'dead_letters');
     this.stmts = {
       insert: this.db.prepare(
         'INSERT INTO queue_messages (route, message_id, envelope, history, available_at) VALUES (?, ?, ?, ?, ?)',
@@ -324,8 +324,7 @@ export class EmbeddedTransport implements Transport {
         const envelope = withAttempt(letter.envelope, 1);
         this.stmts.insert.run(letter.route, envelope.id, serializeEnvelope(envelope).toString('utf8'), '[]', now);
       }
-      const mark = this.db.prepare('UPDATE dead_letters SET replayed_at = ? WHERE id = ?');
-      for (const letter of letters) mark.run(at, letter.id);
+      this.deadLetters.markReplayedSync(letters.map((l) => l.id), at);
     })();
     for (const letter of letters) {
       await notify(() => this.options.observer?.onReplay?.(letter.route, letter.envelope));

@@ -20,7 +20,7 @@ async function axisWorld(): Promise<DeliveryWorld<Envelope>> {
   const deps = await edocAdapterDeps({
     busOrganId: SYSTEM,
     organs: { [SENDER]: { name: 'Sở Nội vụ', delivery: 'mailbox' } },
-    axis: { url: axis.url, systemId: SYSTEM, secretEnv: 'AXIS_SECRET' },
+    axis: { url: axis.url, systemId: SYSTEM, secret: { env: 'AXIS_SECRET' } },
   });
   const axisSettings = deps.settings.axis!;
   const client = new DocumentAxisClient({ endpoint: axis.url, systemId: SYSTEM, secret: SECRET, timeoutMs: axisSettings.breaker.timeoutMs });

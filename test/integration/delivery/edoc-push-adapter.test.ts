@@ -18,7 +18,7 @@ async function pushWorld(): Promise<DeliveryWorld<Envelope>> {
     unknownOrgans: 'reject',
     organs: {
       [SENDER]: { name: 'Sở Nội vụ', delivery: 'mailbox' },
-      [DISTRICT]: { name: 'UBND huyện Đồng Phú', delivery: 'push', pushUrl: endpoint.url, pushTokenEnv: 'DISTRICT_PUSH_TOKEN' },
+      [DISTRICT]: { name: 'UBND huyện Đồng Phú', delivery: 'push', pushUrl: endpoint.url, pushToken: { env: 'DISTRICT_PUSH_TOKEN' } },
     },
   });
   const adapter = createPushAdapter({

@@ -6,7 +6,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEnvelope } from '../../../src/core/envelope';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import { AmqpTransport } from '../../../src/transport/amqp/amqp-transport';
 import { topologyNames } from '../../../src/transport/amqp/topology';
 import type { RouteTopology } from '../../../src/transport/transport';
@@ -18,13 +17,12 @@ const ROUTE: RouteTopology = { name: 'cancelled', prefetch: 5, retry: { maxAttem
 test('a consumer cancelled by the broker is restored and the route keeps delivering', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-cancel-'));
   const prefix = uniqueName('cancel').toLowerCase();
-  const stores = new SqliteStores(openSqlite(path.join(dir, 'stores.db')));
   const events: string[] = [];
   const transport = new AmqpTransport({
     url: AMQP_URL,
     namePrefix: prefix,
     deliveryLimit: 5,
-    deadLetters: stores.deadLetters,
+    deadLetterDatabase: { sqliteFile: path.join(dir, 'dead-letters.db') },
     onConnectionEvent: (event) => void events.push(event),
   });
   const raw = await amqp.connect(AMQP_URL);
@@ -51,7 +49,6 @@ test('a consumer cancelled by the broker is restored and the route keeps deliver
   } finally {
     await raw.close().catch(() => undefined);
     await transport.close();
-    await stores.close();
     await deleteTopology(prefix, [ROUTE]);
     rmSync(dir, { recursive: true, force: true });
   }

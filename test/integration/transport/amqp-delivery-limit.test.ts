@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createEnvelope } from '../../../src/core/envelope';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import { AmqpTransport } from '../../../src/transport/amqp/amqp-transport';
 import type { DeadLetter, RouteTopology } from '../../../src/transport/transport';
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
@@ -18,13 +17,12 @@ const ROUTE: RouteTopology = { name: 'crash-loop', prefetch: 5, retry: { maxAtte
 test('a message redelivered past the delivery limit by crashing consumers reaches the observer as a dead letter', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-crash-'));
   const prefix = uniqueName('crash').toLowerCase();
-  const stores = new SqliteStores(openSqlite(path.join(dir, 'stores.db')));
   const heard: { route: string; messageId: string; letter: DeadLetter }[] = [];
   const transport = new AmqpTransport({
     url: AMQP_URL,
     namePrefix: prefix,
     deliveryLimit: 2,
-    deadLetters: stores.deadLetters,
+    deadLetterDatabase: { sqliteFile: path.join(dir, 'dead-letters.db') },
     observer: { onDeadLetter: (route, delivery, _failure, letter) => void heard.push({ route, messageId: delivery.envelope.id, letter }) },
   });
   const raw = await amqp.connect(AMQP_URL);
@@ -51,7 +49,6 @@ test('a message redelivered past the delivery limit by crashing consumers reache
   } finally {
     await raw.close().catch(() => undefined);
     await transport.close();
-    await stores.close();
     await deleteTopology(prefix, [ROUTE]);
     rmSync(dir, { recursive: true, force: true });
   }

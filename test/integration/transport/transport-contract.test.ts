@@ -1,20 +1,22 @@
-// The transport contract on both transports: the real RabbitMQ and the embedded SQLite store.
+// The transport contract on both transports: the real RabbitMQ (its dead letters in a PostgreSQL schema of the test's
+// own) and the embedded SQLite store.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
+import { openSqlite } from '../../../src/stores/sqlite/sqlite-stores';
 import { AmqpTransport } from '../../../src/transport/amqp/amqp-transport';
 import { EmbeddedTransport } from '../../../src/transport/embedded/embedded-transport';
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
 import { CONTRACT_ROUTE as ROUTE, transportContract, type TransportUnderTest } from '../../../testkit/contracts/transport-contract';
 import { AMQP_URL, uniqueName } from '../../../testkit/env';
+import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
 
 async function amqpHarness(): Promise<TransportUnderTest> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-amqp-'));
   const prefix = uniqueName('t').toLowerCase();
-  const stores = new SqliteStores(openSqlite(path.join(dir, 'stores.db')));
+  const schema = prefix.replace(/[^a-z0-9_]/g, '_');
+  await createSchema(schema);
   const make = async () => {
-    const t = new AmqpTransport({ url: AMQP_URL, namePrefix: prefix, deliveryLimit: 20, deadLetters: stores.deadLetters });
+    const t = new AmqpTransport({ url: AMQP_URL, namePrefix: prefix, deliveryLimit: 20, deadLetterDatabase: { postgresUrl: schemaUrl(schema) } });
     await t.start([ROUTE]);
     return t;
   };
@@ -27,9 +29,8 @@ async function amqpHarness(): Promise<TransportUnderTest> {
     },
     async dispose() {
       await harness.transport.close();
-      await stores.close();
       await deleteTopology(prefix, [ROUTE]);
-      rmSync(dir, { recursive: true, force: true });
+      await dropSchema(schema);
     },
   };
   return harness;

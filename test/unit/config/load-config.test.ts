@@ -45,13 +45,37 @@ describe('loadConfig', () => {
       expect.stringContaining('flows.dossier.dvcqg.password: environment variable DVCQG_PASSWORD is not set'),
       expect.stringContaining('flows.dossier.population.secretKey: environment variable POPULATION_SECRET_KEY is not set'),
       expect.stringContaining('flows.dossier.population.apiKey: environment variable POPULATION_API_KEY is not set'),
-      expect.stringContaining('flows.edoc.axis.secretEnv: environment variable EDOC_AXIS_SECRET is not set'),
-      expect.stringContaining('flows.edoc.organs.000.00.03.H10.pushTokenEnv: environment variable QLVB_BUDANG_PUSH_TOKEN is not set'),
+      expect.stringContaining('flows.edoc.axis.secret: environment variable EDOC_AXIS_SECRET is not set'),
+      expect.stringContaining('flows.edoc.organs.000.00.03.H10.pushToken: environment variable QLVB_BUDANG_PUSH_TOKEN is not set'),
     ]);
     const oneMissing = problemsOf(() => loadBusConfig({ configDir: repoConfig, env: others }));
     expect(oneMissing).toEqual([expect.stringContaining('flows.dossier.dvcqg.password: environment variable DVCQG_PASSWORD is not set')]);
     expect(oneMissing.join('\n')).not.toContain(others.EDOC_AXIS_SECRET);
     expect(loadBusConfig({ configDir: repoConfig, env: { DVCQG_PASSWORD, ...others } }).secrets.get('flows.dossier.dvcqg.password')).toBe(DVCQG_PASSWORD);
+  });
+
+  test('e-document secrets are secret references: a file is read, a missing file or variable named by config path, the old variable-name keys refused', () => {
+    const bus = YAML.parse(shippedBus) as { flows: { edoc: { axis: Record<string, unknown>; organs: Record<string, Record<string, unknown>> } } };
+    const dir = configDirWith('');
+    const axisFile = path.join(dir, 'axis-secret');
+    writeFileSync(axisFile, 'axis-secret-from-a-mounted-file\n');
+    bus.flows.edoc.axis.secret = { file: axisFile };
+    bus.flows.edoc.organs['000.00.03.H10']!.pushToken = { file: path.join(dir, 'no-such-token') };
+    writeFileSync(path.join(dir, 'bus.yaml'), YAML.stringify(bus));
+    expect(problemsOf(() => loadBusConfig({ configDir: dir, env: { ...SHIPPED_SECRETS } }))).toEqual([
+      expect.stringMatching(/flows\.edoc\.organs\.000\.00\.03\.H10\.pushToken: file .*no-such-token cannot be read \(ENOENT\)/),
+    ]);
+    writeFileSync(path.join(dir, 'no-such-token'), 'push-token-from-a-file');
+    const config = loadBusConfig({ configDir: dir, env: {}, checkSecrets: false });
+    expect(config.secrets.get('flows.edoc.axis.secret')).toBe('axis-secret-from-a-mounted-file');
+    expect(config.secrets.get('flows.edoc.organs.000.00.03.H10.pushToken')).toBe('push-token-from-a-file');
+
+    const old = YAML.parse(shippedBus) as typeof bus;
+    old.flows.edoc.axis = { ...old.flows.edoc.axis, secret: undefined, secretEnv: 'EDOC_AXIS_SECRET' };
+    old.flows.edoc.organs['000.00.03.H10'] = { ...old.flows.edoc.organs['000.00.03.H10'], pushToken: undefined, pushTokenEnv: 'QLVB_BUDANG_PUSH_TOKEN' };
+    const problems = problemsOf(() => loadBusConfig({ configDir: configDirWith(YAML.stringify(old)), env: { ...SHIPPED_SECRETS } })).join('\n');
+    expect(problems).toMatch(/flows\.edoc\.axis\.secretEnv: .*write secret: \{ env: NAME \}/);
+    expect(problems).toMatch(/flows\.edoc\.organs\.000\.00\.03\.H10\.pushTokenEnv: .*write pushToken: \{ env: NAME \}/);
   });
 
   test('the core secrets are resolved too: an HS256 client key, an adapter token, the audit encryption key', () => {

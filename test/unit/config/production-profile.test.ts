@@ -100,8 +100,8 @@ test('the production entry point exits 2 naming each missing piece: every secret
   for (const missing of [
     /flows\.dossier\.dvcqg\.password: environment variable DVCQG_PASSWORD is not set/,
     /flows\.dossier\.population\.apiKey: environment variable POPULATION_API_KEY is not set/,
-    /flows\.edoc\.axis\.secretEnv: environment variable EDOC_AXIS_SECRET is not set/,
-    /flows\.edoc\.organs\.000\.00\.03\.H10\.pushTokenEnv: environment variable QLVB_BUDANG_PUSH_TOKEN is not set/,
+    /flows\.edoc\.axis\.secret: environment variable EDOC_AXIS_SECRET is not set/,
+    /flows\.edoc\.organs\.000\.00\.03\.H10\.pushToken: environment variable QLVB_BUDANG_PUSH_TOKEN is not set/,
   ]) {
     expect(noSecrets.stderr).toMatch(missing);
   }

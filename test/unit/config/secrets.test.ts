@@ -26,7 +26,7 @@ test('every missing secret is named by config path and variable or file, in one 
   const { problems } = resolveSecrets(
     [
       { path: 'flows.dossier.dvcqg.password', ref: { env: 'DVCQG_PASSWORD' } },
-      { path: 'flows.edoc.axis.secretEnv', ref: { env: 'EDOC_AXIS_SECRET' } },
+      { path: 'flows.edoc.axis.secret', ref: { env: 'EDOC_AXIS_SECRET' } },
       { path: 'x.file', ref: { file: '/nonexistent/secret' } },
       { path: 'x.short', ref: { env: 'SHORT' }, minBytes: 32 },
       { path: 'x.optional', ref: { env: 'NOT_NEEDED' }, required: false },
@@ -35,7 +35,7 @@ test('every missing secret is named by config path and variable or file, in one 
   );
   expect(problems).toEqual([
     'flows.dossier.dvcqg.password: environment variable DVCQG_PASSWORD is not set',
-    'flows.edoc.axis.secretEnv: environment variable EDOC_AXIS_SECRET is not set',
+    'flows.edoc.axis.secret: environment variable EDOC_AXIS_SECRET is not set',
     'x.file: file /nonexistent/secret cannot be read (ENOENT)',
     'x.short: environment variable SHORT must hold at least 32 bytes',
   ]);

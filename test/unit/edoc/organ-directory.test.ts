@@ -6,7 +6,7 @@ import { isEdocDeliverPayload, isEdocStatusPayload } from '../../../src/flows/ed
 
 const organs = {
   '000.00.01.H10': { name: 'UBND huyện A', delivery: 'mailbox' as const, clientIds: ['qlvb-a', 'qlvb-shared'] },
-  '000.00.03.H10': { name: 'UBND huyện C', delivery: 'push' as const, pushUrl: 'http://127.0.0.1:1/', pushTokenEnv: 'T', clientIds: ['qlvb-shared'] },
+  '000.00.03.H10': { name: 'UBND huyện C', delivery: 'push' as const, pushUrl: 'http://127.0.0.1:1/', pushToken: { env: 'T' }, clientIds: ['qlvb-shared'] },
 };
 
 describe('organ directory', () => {
@@ -29,7 +29,7 @@ describe('organ directory', () => {
 
 describe('edoc settings', () => {
   test('defaults: 40 MiB packages, unknown organs to the axis, SOAP at /soap/edoc', () => {
-    const parsed = edocSettingsSchema.parse({ busOrganId: '000.00.00.H10', axis: { url: 'http://axis.local/', systemId: 's', secretEnv: 'S' } });
+    const parsed = edocSettingsSchema.parse({ busOrganId: '000.00.00.H10', axis: { url: 'http://axis.local/', systemId: 's', secret: { env: 'S' } } });
     expect(parsed).toMatchObject({ maxPackageBytes: 40 * 1024 * 1024, unknownOrgans: 'axis', soap: { path: '/soap/edoc' } });
   });
 

@@ -82,10 +82,10 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
         organs: {
           [ORGAN_A]: { name: 'UBND huyện A', delivery: 'mailbox', clientIds: [CLIENT_A] },
           [ORGAN_B]: { name: 'UBND huyện B', delivery: 'mailbox', clientIds: [CLIENT_B] },
-          [ORGAN_C]: { name: 'UBND huyện C', delivery: 'push', pushUrl: push.url, pushTokenEnv: 'EDOC_PUSH_TOKEN_C', clientIds: [CLIENT_C] },
+          [ORGAN_C]: { name: 'UBND huyện C', delivery: 'push', pushUrl: push.url, pushToken: { env: 'EDOC_PUSH_TOKEN_C' }, clientIds: [CLIENT_C] },
           [ORGAN_G]: { name: 'Văn phòng Chính phủ', delivery: 'axis' },
         },
-        axis: { url: axis.url, systemId: AXIS_SYSTEM, secretEnv: 'EDOC_AXIS_SECRET', breaker: { timeoutMs: 20_000, abandonedCallSettleMs: 1000 } },
+        axis: { url: axis.url, systemId: AXIS_SYSTEM, secret: { env: 'EDOC_AXIS_SECRET' }, breaker: { timeoutMs: 20_000, abandonedCallSettleMs: 1000 } },
         push: { breaker: { timeoutMs: 20_000, volumeThreshold: 3, resetTimeoutMs: 500 } },
         ...options.edoc,
       },
