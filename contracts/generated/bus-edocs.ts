@@ -13,7 +13,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an edXML package or a status packet. */
+        /**
+         * Send an edXML package or a status packet.
+         * @description The package is passed on byte-exact (its signature stays valid). The same package sent again (same From, DocumentId and bytes) is answered as the first: 202 with the same messageId and `Idempotent-Replayed: true`, nothing delivered twice. Another package with the same From and DocumentId is refused 409 EDXML_DOCUMENT_ID_REUSED unless its BussinessDocType is 1, 2 or 3 (revocation, update, replacement); while the same package is being accepted by another request, 409 EDOC_RESEND_IN_PROGRESS with Retry-After.
+         */
         post: operations["sendEdoc"];
         delete?: never;
         options?: never;
@@ -28,7 +31,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The package (or status packet) bytes of one mailbox entry, exactly as stored (with the bus's TraceHeader). */
+        /** The package (or status packet) bytes of one mailbox entry, exactly as the sender sent them. */
         get: operations["getEdoc"];
         put?: never;
         post?: never;
@@ -163,9 +166,14 @@ export interface components {
     parameters: {
         /** @description Mailbox entry id (the id of the message that delivered it). */
         EntryId: string;
+        /** @description As on the bus's other intake endpoints: the client's own name for this request. Sent again with the same body, it is answered as the first was (202, same messageId, `Idempotent-Replayed: true`); the same key with another body is refused 422 IDEMPOTENCY_KEY_REUSED; while the first is being accepted, 409 IDEMPOTENCY_KEY_IN_USE. Keys are per client. */
+        IdempotencyKey: string;
     };
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description "true" when the answer repeats an earlier one (the same package, or the same Idempotency-Key) */
+        IdempotentReplayed: "true";
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -173,7 +181,10 @@ export interface operations {
     sendEdoc: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description As on the bus's other intake endpoints: the client's own name for this request. Sent again with the same body, it is answered as the first was (202, same messageId, `Idempotent-Replayed: true`); the same key with another body is refused 422 IDEMPOTENCY_KEY_REUSED; while the first is being accepted, 409 IDEMPOTENCY_KEY_IN_USE. Keys are per client. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -186,6 +197,7 @@ export interface operations {
             /** @description Stored durably; the id is the parent message (GET /api/v1/messages/{id} lists one part per recipient). */
             202: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -195,8 +207,10 @@ export interface operations {
             400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
+            409: components["responses"]["Refused"];
             413: components["responses"]["Refused"];
             415: components["responses"]["Refused"];
+            422: components["responses"]["Refused"];
             /** @description LARGE_BODY_CLIENT_LIMIT, this client has its share of large bodies in flight (Retry-After). */
             429: {
                 headers: {
@@ -254,7 +268,10 @@ export interface operations {
     updateEdocStatus: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description As on the bus's other intake endpoints: the client's own name for this request. Sent again with the same body, it is answered as the first was (202, same messageId, `Idempotent-Replayed: true`); the same key with another body is refused 422 IDEMPOTENCY_KEY_REUSED; while the first is being accepted, 409 IDEMPOTENCY_KEY_IN_USE. Keys are per client. */
+                "Idempotency-Key"?: components["parameters"]["IdempotencyKey"];
+            };
             path: {
                 /** @description Mailbox entry id (the id of the message that delivered it). */
                 id: components["parameters"]["EntryId"];
@@ -270,6 +287,7 @@ export interface operations {
             /** @description The status message is stored durably and on its way. */
             202: {
                 headers: {
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -279,6 +297,8 @@ export interface operations {
             400: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
             404: components["responses"]["Refused"];
+            409: components["responses"]["Refused"];
+            422: components["responses"]["Refused"];
         };
     };
     listReceivedEdocs: {

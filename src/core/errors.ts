@@ -77,6 +77,12 @@ export const ERRORS = {
   NO_ROUTE: { status: 422, retryable: false, message: 'no route takes this message from this client' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, retryable: false, message: 'this Idempotency-Key was used for a different message' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, retryable: true, message: 'a request with this Idempotency-Key is being accepted; send it again shortly' },
+  EDXML_DOCUMENT_ID_REUSED: {
+    status: 409,
+    retryable: false,
+    message: 'the sending organ already sent another package with this DocumentId; a new version is a revocation, update or replacement (BussinessDocType 1, 2, 3)',
+  },
+  EDOC_RESEND_IN_PROGRESS: { status: 409, retryable: true, message: 'the same package is being accepted; send it again shortly' },
 
   // e-documents: the package itself (a status packet where the protocol answers with one)
   EDOC_NOT_A_DOCUMENT: bad('the upload is neither an edXML package nor a status packet'),
@@ -120,8 +126,8 @@ export function isErrorCode(code: string): code is ErrorCode {
   return Object.hasOwn(ERRORS, code);
 }
 
-/** Seconds a client waits before sending a retryable call again: a key being accepted settles within a second. */
+/** Seconds a client waits before sending a retryable call again: a key or a package being accepted settles within a second. */
 export function retryAfterSeconds(code: ErrorCode): number | null {
   if (!ERRORS[code].retryable) return null;
-  return code === 'IDEMPOTENCY_KEY_IN_USE' ? 1 : 5;
+  return code === 'IDEMPOTENCY_KEY_IN_USE' || code === 'EDOC_RESEND_IN_PROGRESS' ? 1 : 5;
 }

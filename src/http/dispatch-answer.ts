@@ -3,11 +3,12 @@
 import type { Response } from 'express';
 import type { DispatchResult } from '../messaging/message-intake';
 import { sendError } from './errors';
+import { IDEMPOTENT_REPLAYED_HEADER } from './idempotency-key';
 
 export type DispatchAccepted = Extract<DispatchResult, { ok: true }>;
 
 export function answerDispatch(res: Response, outcome: DispatchResult, acceptedBody: (accepted: DispatchAccepted) => object): void {
   if (!outcome.ok) return sendError(res, outcome.code, outcome.message, 'problems' in outcome ? outcome.problems : undefined);
-  if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
+  if (outcome.replayed) res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
   res.status(202).json(acceptedBody(outcome));
 }

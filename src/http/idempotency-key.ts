@@ -3,6 +3,8 @@
 import type { Request } from 'express';
 
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+/** Set on an answer that repeats an earlier one (the request was sent again); nothing new was sent. */
+export const IDEMPOTENT_REPLAYED_HEADER = 'Idempotent-Replayed';
 
 /** 1 to 255 visible ASCII characters (a UUID is typical). */
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;

@@ -31,6 +31,11 @@ export interface IntakeRequest {
    * as the first was and is not a second message.
    */
   idempotencyKey?: string;
+  /**
+   * What a request sent again under the same Idempotency-Key is compared by; default the payload's digest. A face whose
+   * payload the bus builds with a time in it (a status packet) passes the digest of what the client sent.
+   */
+  idempotencyDigest?: string;
 }
 
 export type IntakeResult =
@@ -135,7 +140,7 @@ export class MessageIntake {
     });
     const key = request.idempotencyKey;
     if (key !== undefined) {
-      const claim = await this.claimKey(request.source, key, envelope);
+      const claim = await this.claimKey(request.source, key, envelope, request.idempotencyDigest ?? envelope.payloadDigest);
       if (claim.kind === 'refused') return claim.result;
       if (claim.kind === 'replay') {
         metrics.idempotentReplays.inc({ route: route.name });
@@ -184,18 +189,18 @@ export class MessageIntake {
    * The message the key stands for: a fresh claim, the same message again when its first intake died (its id is
    * kept, so the copy already published, if any, is recognised), or the earlier answer when it was accepted.
    */
-  private async claimKey(client: string, key: string, envelope: Envelope): Promise<KeyClaim> {
+  private async claimKey(client: string, key: string, envelope: Envelope, payloadDigest: string): Promise<KeyClaim> {
     const idempotency = this.deps.stores.idempotency;
     const claimedAtMs = Date.now();
     let existing;
     try {
-      existing = await idempotency.claim(client, key, { messageId: envelope.id, correlationId: envelope.correlationId, payloadDigest: envelope.payloadDigest, claimedAtMs });
+      existing = await idempotency.claim(client, key, { messageId: envelope.id, correlationId: envelope.correlationId, payloadDigest, claimedAtMs });
     } catch (error) {
       this.deps.logger.error({ err: (error as Error).message }, 'store unavailable at intake (Idempotency-Key); message not accepted');
       return { kind: 'refused', result: STORE_DOWN };
     }
     if (existing === null) return { kind: 'fresh', envelope, claimedAtMs };
-    if (existing.payloadDigest !== envelope.payloadDigest) {
+    if (existing.payloadDigest !== payloadDigest) {
       return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used for a different message' } };
     }
     const same = { ...envelope, id: existing.messageId, correlationId: existing.correlationId };

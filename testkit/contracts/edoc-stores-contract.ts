@@ -1,5 +1,5 @@
-// The e-document stores contract: the blob store, the mailbox and the recipient ledger give the same answers on every
-// backend; each backend runs it by one call naming how to open it.
+// The e-document stores contract: the blob store, the mailbox, the recipient ledger and the register of sent packages
+// give the same answers on every backend; each backend runs it by one call naming how to open it.
 import { createHash, randomBytes } from 'node:crypto';
 import { BLOB_CHUNK_BYTES, type EdocStores } from '../../src/flows/edoc/stores/edoc-store';
 import { uniqueName } from '../env';
@@ -114,6 +114,36 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       await stores.close();
       stores = await kind.open();
       expect(await stores.recipients.wasSentTo('DOC-NEW', 'S', 'R')).toBe(true);
+    });
+
+    test('the register of sent packages: of concurrent claims of one slot one wins; claims are settled, released, given up, taken over, and last a restart', async () => {
+      const key = { fromOrgan: '000.00.01.H10', documentId: `${uniqueName('000.00.01.H10')},2025/03/14,9/UBND-VP`, slot: 'new' };
+      const claimOf = (n: number) => ({ ...key, sha256: 'a'.repeat(64), messageId: `m${n}`, correlationId: `c${n}`, claimedAtMs: 1000 + n });
+      const answers = await Promise.all([1, 2, 3, 4, 5].map((n) => stores.sentDocuments.claim(claimOf(n))));
+      expect(answers.filter((a) => a === null)).toHaveLength(1);
+      const winner = answers.indexOf(null) + 1;
+      for (const answer of answers) if (answer) expect(answer).toMatchObject({ messageId: `m${winner}`, state: 'pending', claimedAtMs: 1000 + winner });
+
+      // Only the claim as it was seen is taken over, by one caller.
+      expect(await stores.sentDocuments.takeOver(key, `m${winner}`, 1, 5000)).toBe(false);
+      const takeOvers = await Promise.all([1, 2].map(() => stores.sentDocuments.takeOver(key, `m${winner}`, 1000 + winner, 5000)));
+      expect(takeOvers.sort()).toEqual([false, true]);
+      await stores.sentDocuments.giveUp(key, `m${winner}`, 5000);
+      expect(await stores.sentDocuments.get(key)).toMatchObject({ state: 'pending', claimedAtMs: 0 });
+      await stores.sentDocuments.accepted(key, `m${winner}`, { messageId: `m${winner}`, correlationId: `c${winner}` });
+      // An accepted claim is neither released nor taken over.
+      await stores.sentDocuments.release(key, `m${winner}`, 0);
+      expect(await stores.sentDocuments.takeOver(key, `m${winner}`, 0, 6000)).toBe(false);
+      await stores.close();
+      stores = await kind.open();
+      expect(await stores.sentDocuments.claim(claimOf(9))).toMatchObject({ ...key, messageId: `m${winner}`, correlationId: `c${winner}`, state: 'accepted' });
+
+      // A pending claim released is gone, and the slot can be claimed again.
+      const other = { ...key, slot: 'b'.repeat(64) };
+      expect(await stores.sentDocuments.claim({ ...claimOf(7), ...other })).toBeNull();
+      await stores.sentDocuments.release(other, 'm7', 1007);
+      expect(await stores.sentDocuments.get(other)).toBeNull();
+      expect(await stores.sentDocuments.claim({ ...claimOf(8), ...other })).toBeNull();
     });
   });
 }

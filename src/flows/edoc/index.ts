@@ -12,6 +12,7 @@ import { MailboxService } from './mailbox-service';
 import { OrganDirectory } from './organ-directory';
 import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocSendPayload, isEdocStatusPayload } from './payloads';
 import { PackageIntake } from './package-intake';
+import { ResendGuard } from './resend-guard';
 import { mountEdocRestEndpoints } from './rest-endpoints';
 import { EDOC_AXIS_SECRET_PATH, edocSettingsSchema } from './settings';
 import { mountEdocSoapService } from './soap-service';
@@ -39,7 +40,13 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     ctx.onStop(() => stores.close());
     const directory = new OrganDirectory(settings);
     const reporter = new StatusReporter(stores.blobs, ctx.intake, directory);
-    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, recipients: stores.recipients, messageIntake: ctx.intake });
+    const intake = new PackageIntake({
+      directory,
+      blobs: stores.blobs,
+      recipients: stores.recipients,
+      resends: new ResendGuard(stores.sentDocuments),
+      messageIntake: ctx.intake,
+    });
     const mailbox = new MailboxService({ stores, directory, reporter });
 
     const adapters = [

@@ -1,6 +1,7 @@
 // What a recipient organ does with its mailbox in this bus, whatever the face (REST or SOAP): list, fetch, report a status
 // (only about a document the recipient ledger says it was sent by the organ the status goes to).
 import type { EdxmlStatusCode } from '../../upstreams/edxml';
+import { payloadDigest } from '../../core/envelope';
 import type { OrganDirectory } from './organ-directory';
 import { notRecipient } from './package-intake';
 import type { ErrorCode } from '../../core/errors';
@@ -8,7 +9,7 @@ import type { StatusReporter } from './status-reporter';
 import type { EdocStores, MailboxEntry, MailboxFilter } from './stores/edoc-store';
 
 export type StatusUpdateOutcome =
-  | { ok: true; messageId: string; correlationId: string; documentId: string; statusCode: string; toOrgan: string }
+  | { ok: true; messageId: string; correlationId: string; documentId: string; statusCode: string; toOrgan: string; replayed?: boolean }
   | { ok: false; code: ErrorCode; message: string };
 
 export class MailboxService {
@@ -28,6 +29,7 @@ export class MailboxService {
     clientId: string,
     entryId: string,
     update: { statusCode: EdxmlStatusCode; description?: string; department?: string; staff?: string },
+    options: { idempotencyKey?: string } = {},
   ): Promise<StatusUpdateOutcome> {
     const entry = await this.entry(clientId, entryId);
     if (!entry) return { ok: false, code: 'EDOC_NOT_FOUND', message: 'no such document in your mailbox' };
@@ -43,6 +45,19 @@ export class MailboxService {
       statusCode: update.statusCode,
       description: update.description,
       staff,
+      idempotency:
+        options.idempotencyKey === undefined
+          ? undefined
+          : {
+              key: options.idempotencyKey,
+              digest: payloadDigest({
+                entryId,
+                statusCode: update.statusCode,
+                description: update.description ?? null,
+                department: update.department ?? null,
+                staff: update.staff ?? null,
+              }),
+            },
     });
     if (!sent.ok) return { ok: false, code: sent.code, message: sent.message };
     await this.deps.stores.mailbox.setReportedStatus(entry.entryId, update.statusCode);
@@ -53,6 +68,7 @@ export class MailboxService {
       documentId: entry.documentId,
       statusCode: update.statusCode,
       toOrgan: entry.fromOrgan,
+      ...(sent.replayed ? { replayed: true } : {}),
     };
   }
 }

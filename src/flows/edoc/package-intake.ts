@@ -1,14 +1,12 @@
 // Accepts one edXML upload (document package or status packet) from a bus client: validates it, checks the client speaks
 // for its From organ (and, for a status, that the organ received the document from the organ the status goes to),
-// appends the bus's TraceHeader, stores the bytes once and hands a small message to the transport. Shared by the REST
-// and SOAP endpoints.
+// tells a resend from a second document, stores the bytes once exactly as received and hands a small message to the
+// transport. Shared by the REST and SOAP endpoints.
 import {
   EdxmlError,
-  formatEdxmlTimestamp,
   openAttachmentStream,
   parseEdxmlPackage,
   parseEdxmlStatus,
-  spliceTraceHeader,
   type ParsedEdxmlPackage,
 } from '../../upstreams/edxml';
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocRecipient, type EdocSendPayload, type EdocStatusPayload } from './payloads';
@@ -16,6 +14,7 @@ import type { ErrorCode } from '../../core/errors';
 import type { FlowIntake } from '../../messaging/message-intake';
 import { TurnBudget } from './event-loop-turns';
 import type { OrganDirectory } from './organ-directory';
+import type { ResendGuard } from './resend-guard';
 import type { EdocBlobStore, EdocRecipientLedger } from './stores/edoc-store';
 
 export interface AcceptedDocument {
@@ -27,6 +26,8 @@ export interface AcceptedDocument {
   sha256: string;
   bytes: number;
   recipients: EdocRecipient[];
+  /** The answer to an earlier upload of the same package (or Idempotency-Key); nothing new was sent. */
+  replayed?: boolean;
 }
 
 export interface AcceptedStatus {
@@ -37,6 +38,13 @@ export interface AcceptedStatus {
   documentId: string;
   statusCode: string;
   toOrgan: string;
+  /** The answer to an earlier upload with the same Idempotency-Key; nothing new was sent. */
+  replayed?: boolean;
+}
+
+/** What the face read besides the body: the client's Idempotency-Key, if it sent one. */
+export interface UploadOptions {
+  idempotencyKey?: string;
 }
 
 export interface RefusedUpload {
@@ -60,29 +68,29 @@ function fromEdxmlError(error: EdxmlError): RefusedUpload {
 export class PackageIntake {
   constructor(
     private readonly deps: {
-      busOrganId: string;
       directory: OrganDirectory;
       blobs: EdocBlobStore;
       recipients: EdocRecipientLedger;
+      resends: ResendGuard;
       messageIntake: FlowIntake;
     },
   ) {}
 
-  /** `body` is the received Buffer; it is not copied (the stored package is spliced from views of it). */
-  async accept(clientId: string, body: Buffer): Promise<UploadOutcome> {
+  /** `body` is the received Buffer; it is stored as it is, not copied. */
+  async accept(clientId: string, body: Buffer, options: UploadOptions = {}): Promise<UploadOutcome> {
     let pkg: ParsedEdxmlPackage;
     try {
       pkg = parseEdxmlPackage(body);
     } catch (error) {
       if (!(error instanceof EdxmlError)) throw error;
       // A package without MessageHeader may be a status packet; anything else is a bad package.
-      if (error.code === 'EDXML_MISSING_FIELD' && error.field === 'MessageHeader') return this.acceptStatus(clientId, body);
+      if (error.code === 'EDXML_MISSING_FIELD' && error.field === 'MessageHeader') return this.acceptStatus(clientId, body, options);
       return fromEdxmlError(error);
     }
-    return this.acceptDocument(clientId, pkg);
+    return this.acceptDocument(clientId, pkg, options);
   }
 
-  private async acceptDocument(clientId: string, pkg: ParsedEdxmlPackage): Promise<UploadOutcome> {
+  private async acceptDocument(clientId: string, pkg: ParsedEdxmlPackage, options: UploadOptions): Promise<UploadOutcome> {
     const { directory, blobs, messageIntake } = this.deps;
     const fromOrgan = pkg.header.from.organId.normalize('NFC');
     const documentId = pkg.header.documentId.normalize('NFC');
@@ -100,34 +108,62 @@ export class PackageIntake {
     const badAttachment = await firstUndecodableAttachment(pkg);
     if (badAttachment) return badAttachment;
 
-    const stored = spliceTraceHeader(pkg, { organId: this.deps.busOrganId, timestamp: formatEdxmlTimestamp() });
-    const put = await fromStore(() => blobs.put(documentId, stored));
+    // Byte-exact: the sender's signature covers everything but itself, so a TraceHeader added here would break it. The
+    // bus's own pass is recorded in its audit trail and travels as transport metadata (message id, routing headers).
+    const put = await fromStore(() => blobs.put(documentId, [pkg.source]));
     if (!put.ok) return put;
     const blob = put.value;
-    // Recorded before the document can reach anyone, so a recipient's status can never arrive before its right to send it.
-    const recorded = await fromStore(() => this.deps.recipients.record(documentId, fromOrgan, recipients.map((r) => r.organId)));
-    if (!recorded.ok) return recorded;
-    const payload: EdocSendPayload = {
-      blob: blobRefOf(blob),
-      fromOrgan,
-      businessDocType: pkg.traceHeaderList.bussiness?.bussinessDocType ?? 0,
-      recipients: recipients.map((r) => ({ organId: r.organId, delivery: r.delivery })),
-    };
-    const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.send, source: clientId, destination: null, subject: documentId, payload });
-    if (!accepted.ok) return refused(accepted.code, accepted.message);
-    return {
+    const businessDocType = pkg.traceHeaderList.bussiness?.bussinessDocType ?? 0;
+    const claim = await fromStore(() => this.deps.resends.claim({ fromOrgan, documentId, sha256: blob.sha256, businessDocType }));
+    if (!claim.ok) return claim;
+    const accepted = (ids: { messageId: string; correlationId: string }, replayed: boolean): AcceptedDocument => ({
       ok: true,
       kind: 'edoc',
-      messageId: accepted.envelope.id,
-      correlationId: accepted.envelope.correlationId,
+      messageId: ids.messageId,
+      correlationId: ids.correlationId,
       documentId,
       sha256: blob.sha256,
       bytes: blob.bytes,
       recipients,
+      ...(replayed ? { replayed } : {}),
+    });
+    if (claim.value.kind === 'refused') return refused(claim.value.code, claim.value.message, claim.value.field);
+    if (claim.value.kind === 'replay') return accepted(claim.value, true);
+    const sending = claim.value;
+    // Recorded before the document can reach anyone, so a recipient's status can never arrive before its right to send it.
+    const recorded = await fromStore(() => this.deps.recipients.record(documentId, fromOrgan, recipients.map((r) => r.organId)));
+    if (!recorded.ok) {
+      await this.deps.resends.fail(sending, null).catch(() => undefined);
+      return recorded;
+    }
+    const payload: EdocSendPayload = {
+      blob: blobRefOf(blob),
+      fromOrgan,
+      businessDocType,
+      recipients: recipients.map((r) => ({ organId: r.organId, delivery: r.delivery })),
     };
+    const dispatched = await messageIntake.dispatch({
+      type: EDOC_MESSAGE_TYPES.send,
+      source: clientId,
+      destination: null,
+      subject: documentId,
+      payload,
+      messageId: sending.messageId,
+      correlationId: sending.correlationId,
+      idempotencyKey: options.idempotencyKey,
+    });
+    if (!dispatched.ok) {
+      // A claim left behind is taken over by a resend after its abandon time.
+      await this.deps.resends.fail(sending, dispatched.code).catch(() => undefined);
+      return refused(dispatched.code, dispatched.message);
+    }
+    const ids = { messageId: dispatched.envelope.id, correlationId: dispatched.envelope.correlationId };
+    // Accepted whatever this write does: a claim left pending is taken over by a resend under the same message id.
+    await this.deps.resends.settle(sending, ids).catch(() => undefined);
+    return accepted(ids, dispatched.replayed === true);
   }
 
-  private async acceptStatus(clientId: string, body: Buffer): Promise<UploadOutcome> {
+  private async acceptStatus(clientId: string, body: Buffer, options: UploadOptions): Promise<UploadOutcome> {
     const { directory, blobs, messageIntake } = this.deps;
     let status;
     try {
@@ -152,7 +188,14 @@ export class PackageIntake {
     const put = await fromStore(() => blobs.put(documentId, [body]));
     if (!put.ok) return put;
     const payload: EdocStatusPayload = { blob: blobRefOf(put.value), fromOrgan, toOrgan, delivery: decision.delivery, statusCode: status.statusCode };
-    const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.status, source: clientId, destination: toOrgan, subject: documentId, payload });
+    const accepted = await messageIntake.dispatch({
+      type: EDOC_MESSAGE_TYPES.status,
+      source: clientId,
+      destination: toOrgan,
+      subject: documentId,
+      payload,
+      idempotencyKey: options.idempotencyKey,
+    });
     if (!accepted.ok) return refused(accepted.code, accepted.message);
     return {
       ok: true,
@@ -162,6 +205,7 @@ export class PackageIntake {
       documentId,
       statusCode: status.statusCode,
       toOrgan,
+      ...(accepted.replayed ? { replayed: true } : {}),
     };
   }
 }

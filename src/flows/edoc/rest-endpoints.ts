@@ -6,6 +6,7 @@ import { isEdxmlStatusCode } from '../../upstreams/edxml';
 import { normalizeNfc, type JsonValue } from '../../core/envelope';
 import type { ContractValidator } from '../../http/contract-validator';
 import { sendError } from '../../http/errors';
+import { IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from '../../http/idempotency-key';
 import { jsonBody } from '../../http/json-body';
 import { readPathParam } from '../../http/query-params';
 import type { Right } from '../../http/auth/rights';
@@ -35,9 +36,12 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
   router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, admitLarge), async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (body.length === 0) return sendError(res, 'EDXML_MALFORMED_XML', 'the body is empty');
-    const outcome = await deps.intake.accept(req.client!.id, body);
+    const idempotency = readIdempotencyKey(req);
+    if (!idempotency.ok) return sendError(res, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
+    const outcome = await deps.intake.accept(req.client!.id, body, { idempotencyKey: idempotency.key });
     if (!outcome.ok) return sendError(res, outcome.code, outcome.message, outcome.field === undefined ? undefined : [{ field: outcome.field, message: outcome.message }]);
-    deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: req.client!.id }, 'edXML accepted');
+    deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: req.client!.id, replayed: outcome.replayed === true }, 'edXML accepted');
+    if (outcome.replayed) res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
     res.status(202).json(acceptedBody(outcome));
   });
 
@@ -81,8 +85,11 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     if (problems.length > 0) return sendError(res, 'VALIDATION_FAILED', 'the status update is not valid', problems);
     const update = normalizeNfc(req.body as JsonValue) as unknown as StatusUpdateBody;
     if (!isEdxmlStatusCode(update.statusCode)) return sendError(res, 'VALIDATION_FAILED', 'unknown status code');
-    const outcome = await deps.mailbox.reportStatus(req.client!.id, id.value, { ...update, statusCode: update.statusCode });
+    const idempotency = readIdempotencyKey(req);
+    if (!idempotency.ok) return sendError(res, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
+    const outcome = await deps.mailbox.reportStatus(req.client!.id, id.value, { ...update, statusCode: update.statusCode }, { idempotencyKey: idempotency.key });
     if (!outcome.ok) return sendError(res, outcome.code, outcome.message);
+    if (outcome.replayed) res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
     deps.logger.info({ messageId: outcome.messageId, entryId: id.value, statusCode: outcome.statusCode }, 'edoc status accepted');
     res.status(202).json(statusAcceptedBody(outcome));
   });

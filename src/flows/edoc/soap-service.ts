@@ -21,6 +21,7 @@ import type { EdocBlobStore, MailboxFilter } from './stores/edoc-store';
 import { wsdlPath } from '../../core/repo-files';
 import { ERRORS, isErrorCode, type ErrorCode } from '../../core/errors';
 import { markRefusal } from '../../http/errors';
+import { IDEMPOTENT_REPLAYED_HEADER, readIdempotencyKey } from '../../http/idempotency-key';
 
 export interface EdocSoapDeps {
   path: string;
@@ -185,9 +186,11 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       // Base64 is ASCII: the field is decoded as it came, not normalised (the package's own bytes are passed on exact).
       const edxml = packages.get(req) ?? (typeof args.edXML === 'string' ? Buffer.from(args.edXML, 'base64') : undefined);
       if (!edxml || edxml.length === 0) throw clientFault('EDXML_MALFORMED_XML', 'edXML is empty');
-      const outcome = await deps.intake.accept(clientId, edxml);
+      const idempotencyKey = idempotencyKeyOf(req);
+      const outcome = await deps.intake.accept(clientId, edxml, { idempotencyKey });
       if (!outcome.ok) throw clientFault(outcome.code, outcome.message, outcome.field);
-      deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: clientId }, 'edXML accepted over SOAP');
+      deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: clientId, replayed: outcome.replayed === true }, 'edXML accepted over SOAP');
+      if (outcome.replayed) req.res?.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
       if (outcome.kind === 'edoc') {
         return {
           kind: 'edoc',
@@ -235,16 +238,18 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       }
       return { id: entry.entryId, sha256: entry.blob.sha256, edXML: bytes.toString('base64') };
     },
-    UpdateStatus: async (args, clientId) => {
+    UpdateStatus: async (args, clientId, req) => {
       const statusCode = text(args, 'statusCode') ?? '';
       if (!isEdxmlStatusCode(statusCode)) throw clientFault('EDXML_INVALID_STATUS_CODE', 'unknown status code', 'statusCode');
-      const outcome = await deps.mailbox.reportStatus(clientId, text(args, 'id') ?? '', {
-        statusCode,
-        description: text(args, 'description'),
-        department: text(args, 'department'),
-        staff: text(args, 'staff'),
-      });
+      const idempotencyKey = idempotencyKeyOf(req);
+      const outcome = await deps.mailbox.reportStatus(
+        clientId,
+        text(args, 'id') ?? '',
+        { statusCode, description: text(args, 'description'), department: text(args, 'department'), staff: text(args, 'staff') },
+        { idempotencyKey },
+      );
       if (!outcome.ok) throw clientFault(outcome.code, outcome.message);
+      if (outcome.replayed) req.res?.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
       return { messageId: outcome.messageId, correlationId: outcome.correlationId, documentId: outcome.documentId, statusCode: outcome.statusCode, toOrgan: outcome.toOrgan };
     },
   };
@@ -282,6 +287,13 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       callback: (error: unknown) => (error ? reject(error instanceof Error ? error : new Error('edoc WSDL could not be loaded')) : resolve()),
     });
   });
+}
+
+/** The HTTP request's Idempotency-Key header, as on the REST face; a malformed one is a Client fault. */
+function idempotencyKeyOf(req: Request): string | undefined {
+  const reading = readIdempotencyKey(req);
+  if (!reading.ok) throw clientFault('INVALID_IDEMPOTENCY_KEY', reading.message);
+  return reading.key;
 }
 
 /** contracts/wsdl/edoc-service.wsdl. */

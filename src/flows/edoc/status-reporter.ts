@@ -19,6 +19,8 @@ export interface StatusReport {
   statusCode: EdxmlStatusCode;
   description?: string;
   staff?: { department?: string; staff?: string };
+  /** The client's Idempotency-Key, and the digest of what it sent (the packet built here carries a time). */
+  idempotency?: { key: string; digest: string };
 }
 
 /** Source recorded on the status messages the bus writes itself. */
@@ -60,6 +62,8 @@ export class StatusReporter {
       payload,
       correlationId: report.correlationId,
       causationId: report.causationId,
+      idempotencyKey: report.idempotency?.key,
+      idempotencyDigest: report.idempotency?.digest,
     });
   }
 }

@@ -3,7 +3,8 @@
 import { Readable } from 'node:stream';
 import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
 import { PackageIntake } from '../../../src/flows/edoc/package-intake';
-import type { EdocBlobStore, EdocRecipientLedger } from '../../../src/flows/edoc/stores/edoc-store';
+import { ResendGuard } from '../../../src/flows/edoc/resend-guard';
+import type { EdocBlobStore, EdocRecipientLedger, EdocSentDocuments } from '../../../src/flows/edoc/stores/edoc-store';
 import type { MessageIntake } from '../../../src/messaging/message-intake';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 
@@ -27,7 +28,9 @@ test('a package store that cannot be written refuses the upload with 503 STORE_U
     unknownOrgans: 'reject',
   });
   const recipients: EdocRecipientLedger = { record: () => Promise.resolve(), wasSentTo: () => Promise.resolve(true) };
-  const intake = new PackageIntake({ busOrganId: '000.00.00.H10', directory, blobs: unavailable, recipients, messageIntake });
+  const untouched = () => Promise.reject(new Error('must not be called'));
+  const sentDocuments: EdocSentDocuments = { claim: untouched, get: untouched, accepted: untouched, release: untouched, giveUp: untouched, takeOver: untouched };
+  const intake = new PackageIntake({ directory, blobs: unavailable, recipients, resends: new ResendGuard(sentDocuments), messageIntake });
 
   const outcome = await intake.accept('qlvb-a', documentPackage({ from: SENDER, to: [RECIPIENT], documentId: `${SENDER},2026/11/27,1/UBND-VP` }));
 

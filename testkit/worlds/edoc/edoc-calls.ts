@@ -9,6 +9,7 @@ export interface InboxItem {
   fromOrgan: string;
   sha256: string;
   statusCode?: string;
+  businessDocType?: number;
 }
 
 /** POST /api/v1/edocs as `client`; the caller adds its expectations. */

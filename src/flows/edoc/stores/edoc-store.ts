@@ -1,5 +1,5 @@
-// The e-document flow's persistence contract: the package blob store (claim check), the per-organ mailbox and the
-// ledger of who was sent which document by whom.
+// The e-document flow's persistence contract: the package blob store (claim check), the per-organ mailbox, the
+// ledger of who was sent which document by whom, and the register of sent packages that tells a resend from a copy.
 import type { Readable } from 'node:stream';
 
 /** What envelopes carry instead of the package: where its bytes are and what they hash to. */
@@ -76,11 +76,49 @@ export interface EdocRecipientLedger {
   wasSentTo(documentId: string, sender: string, recipient: string): Promise<boolean>;
 }
 
+/** Where one sent package sits in the register: its sender, its DocumentId and its slot (see SentDocument.slot). */
+export interface SentDocumentKey {
+  fromOrgan: string;
+  documentId: string;
+  slot: string;
+}
+
+/** A package the bus accepted, or is accepting, from an organ: what its bytes hash to and the message it became. */
+export interface SentDocument extends SentDocumentKey {
+  /** Lower-case hex SHA-256 of the package bytes. */
+  sha256: string;
+  messageId: string;
+  correlationId: string;
+  /** pending while its intake runs (or after one that may have reached the transport failed); accepted once it is. */
+  state: 'pending' | 'accepted';
+  /** When the current intake claimed it; 0 marks a claim given up, which the next resend takes over at once. */
+  claimedAtMs: number;
+}
+
+/**
+ * The register of sent packages, keyed by sender, DocumentId and slot; the primary key makes two concurrent claims of
+ * one slot end with one winner.
+ */
+export interface EdocSentDocuments {
+  /** Claims the slot for this package: null when claimed now, else the claim already there (left as it is). */
+  claim(document: Omit<SentDocument, 'state'>): Promise<SentDocument | null>;
+  get(key: SentDocumentKey): Promise<SentDocument | null>;
+  /** The claim's message was accepted, under `accepted` (the claim's own ids, or an earlier message's its Idempotency-Key named). */
+  accepted(key: SentDocumentKey, claimedMessageId: string, accepted: { messageId: string; correlationId: string }): Promise<void>;
+  /** Deletes a pending claim whose message certainly never reached the transport. */
+  release(key: SentDocumentKey, messageId: string, claimedAtMs: number): Promise<void>;
+  /** Marks a pending claim given up (its message may be in the transport): the next resend takes it over at once. */
+  giveUp(key: SentDocumentKey, messageId: string, claimedAtMs: number): Promise<void>;
+  /** Moves a pending claim, still as it was seen, to a new intake; true for the one caller that wins it. */
+  takeOver(key: SentDocumentKey, messageId: string, seenClaimedAtMs: number, nowMs: number): Promise<boolean>;
+}
+
 export interface EdocStores {
   readonly kind: 'sqlite' | 'postgres';
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
   readonly recipients: EdocRecipientLedger;
+  readonly sentDocuments: EdocSentDocuments;
   close(): Promise<void>;
 }
 

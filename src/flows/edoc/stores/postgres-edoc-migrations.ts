@@ -63,4 +63,21 @@ export const POSTGRES_EDOC_MIGRATIONS: readonly PostgresMigration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'register of sent packages (resends)',
+    up: `
+      CREATE TABLE IF NOT EXISTS bus_edoc_sent_documents (
+        from_organ TEXT NOT NULL,
+        document_id TEXT NOT NULL,
+        slot TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        correlation_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        claimed_at_ms BIGINT NOT NULL,
+        PRIMARY KEY (from_organ, document_id, slot)
+      );
+    `,
+  },
 ];

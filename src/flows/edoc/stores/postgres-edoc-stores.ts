@@ -1,4 +1,5 @@
-// PostgreSQL implementation of the e-document blob store, mailbox and recipient ledger, shared by several bus processes.
+// PostgreSQL implementation of the e-document blob store, mailbox, recipient ledger and register of sent packages,
+// shared by several bus processes.
 import { Pool } from 'pg';
 import { Readable } from 'node:stream';
 import { chunkBlob } from './blob-chunks';
@@ -8,12 +9,16 @@ import {
   type EdocBlobStore,
   type EdocMailboxStore,
   type EdocRecipientLedger,
+  type EdocSentDocuments,
   type EdocStores,
   type MailboxEntry,
   type MailboxFilter,
   type NewMailboxEntry,
+  type SentDocument,
+  type SentDocumentKey,
 } from './edoc-store';
 import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
+import { sentDocumentFromRow, type SentDocumentRow } from './sent-document-row';
 import { openMigratedPool } from '../../../stores/postgres/postgres-migrator';
 import { inPgTransaction } from '../../../stores/postgres/pg-transaction';
 import { POSTGRES_EDOC_MIGRATIONS, POSTGRES_EDOC_OWNER } from './postgres-edoc-migrations';
@@ -172,15 +177,71 @@ class PostgresEdocRecipientLedger implements EdocRecipientLedger {
   }
 }
 
+const SENT_KEY = 'from_organ = $1 AND document_id = $2 AND slot = $3';
+const sentKeyParams = (key: SentDocumentKey): string[] => [key.fromOrgan, key.documentId, key.slot];
+
+class PostgresEdocSentDocuments implements EdocSentDocuments {
+  constructor(private readonly pool: Pool) {}
+
+  async claim(document: Omit<SentDocument, 'state'>): Promise<SentDocument | null> {
+    // The primary key decides between concurrent claims, across bus processes: one inserts, the others see its row.
+    const inserted = await this.pool.query(
+      `INSERT INTO bus_edoc_sent_documents (from_organ, document_id, slot, sha256, message_id, correlation_id, state, claimed_at_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) ON CONFLICT DO NOTHING`,
+      [...sentKeyParams(document), document.sha256, document.messageId, document.correlationId, document.claimedAtMs],
+    );
+    if ((inserted.rowCount ?? 0) === 1) return null;
+    const existing = await this.get(document);
+    // Released between the two statements: claim again.
+    return existing ?? this.claim(document);
+  }
+
+  async get(key: SentDocumentKey): Promise<SentDocument | null> {
+    const result = await this.pool.query<SentDocumentRow>(`SELECT * FROM bus_edoc_sent_documents WHERE ${SENT_KEY}`, sentKeyParams(key));
+    return result.rows[0] ? sentDocumentFromRow(result.rows[0]) : null;
+  }
+
+  async accepted(key: SentDocumentKey, claimedMessageId: string, accepted: { messageId: string; correlationId: string }): Promise<void> {
+    await this.pool.query(
+      `UPDATE bus_edoc_sent_documents SET state = 'accepted', message_id = $5, correlation_id = $6 WHERE ${SENT_KEY} AND message_id = $4`,
+      [...sentKeyParams(key), claimedMessageId, accepted.messageId, accepted.correlationId],
+    );
+  }
+
+  async release(key: SentDocumentKey, messageId: string, claimedAtMs: number): Promise<void> {
+    await this.pool.query(
+      `DELETE FROM bus_edoc_sent_documents WHERE ${SENT_KEY} AND message_id = $4 AND claimed_at_ms = $5 AND state = 'pending'`,
+      [...sentKeyParams(key), messageId, claimedAtMs],
+    );
+  }
+
+  async giveUp(key: SentDocumentKey, messageId: string, claimedAtMs: number): Promise<void> {
+    await this.pool.query(
+      `UPDATE bus_edoc_sent_documents SET claimed_at_ms = 0 WHERE ${SENT_KEY} AND message_id = $4 AND claimed_at_ms = $5 AND state = 'pending'`,
+      [...sentKeyParams(key), messageId, claimedAtMs],
+    );
+  }
+
+  async takeOver(key: SentDocumentKey, messageId: string, seenClaimedAtMs: number, nowMs: number): Promise<boolean> {
+    const result = await this.pool.query(
+      `UPDATE bus_edoc_sent_documents SET claimed_at_ms = $6 WHERE ${SENT_KEY} AND message_id = $4 AND claimed_at_ms = $5 AND state = 'pending'`,
+      [...sentKeyParams(key), messageId, seenClaimedAtMs, nowMs],
+    );
+    return (result.rowCount ?? 0) === 1;
+  }
+}
+
 export class PostgresEdocStores implements EdocStores {
   readonly kind = 'postgres' as const;
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
   readonly recipients: EdocRecipientLedger;
+  readonly sentDocuments: EdocSentDocuments;
   private constructor(private readonly pool: Pool) {
     this.blobs = new PostgresEdocBlobStore(pool);
     this.mailbox = new PostgresEdocMailboxStore(pool);
     this.recipients = new PostgresEdocRecipientLedger(pool);
+    this.sentDocuments = new PostgresEdocSentDocuments(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresEdocStores> {

@@ -62,4 +62,22 @@ export const SQLITE_EDOC_MIGRATIONS: readonly SqliteMigration[] = [
       if (isNew) db.exec(`INSERT OR IGNORE INTO edoc_recipients SELECT document_id, from_organ, organ_id, received_at FROM edoc_mailbox WHERE kind = 'edoc'`);
     },
   },
+  {
+    version: 3,
+    name: 'register of sent packages (resends)',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS edoc_sent_documents (
+          from_organ TEXT NOT NULL,
+          document_id TEXT NOT NULL,
+          slot TEXT NOT NULL,
+          sha256 TEXT NOT NULL,
+          message_id TEXT NOT NULL,
+          correlation_id TEXT NOT NULL,
+          state TEXT NOT NULL,
+          claimed_at_ms INTEGER NOT NULL,
+          PRIMARY KEY (from_organ, document_id, slot)
+        );
+      `),
+  },
 ];

@@ -1,5 +1,5 @@
-// SQLite (better-sqlite3) implementation of the e-document blob store, mailbox and recipient ledger, for
-// single-process buses.
+// SQLite (better-sqlite3) implementation of the e-document blob store, mailbox, recipient ledger and register of sent
+// packages, for single-process buses.
 import { Readable } from 'node:stream';
 import type { SqliteDatabase } from '../../../stores/sqlite/sqlite-stores';
 import { nextTurn } from '../event-loop-turns';
@@ -10,12 +10,16 @@ import {
   type EdocBlobStore,
   type EdocMailboxStore,
   type EdocRecipientLedger,
+  type EdocSentDocuments,
   type EdocStores,
   type MailboxEntry,
   type MailboxFilter,
   type NewMailboxEntry,
+  type SentDocument,
+  type SentDocumentKey,
 } from './edoc-store';
 import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
+import { sentDocumentFromRow, type SentDocumentRow } from './sent-document-row';
 import { migrateSqlite } from '../../../stores/sqlite/sqlite-migrator';
 import { SQLITE_EDOC_MIGRATIONS, SQLITE_EDOC_OWNER } from './sqlite-edoc-migrations';
 
@@ -168,16 +172,70 @@ class SqliteEdocRecipientLedger implements EdocRecipientLedger {
   }
 }
 
+class SqliteEdocSentDocuments implements EdocSentDocuments {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    const key = 'from_organ = @fromOrgan AND document_id = @documentId AND slot = @slot';
+    this.stmts = {
+      claim: db.prepare(`INSERT OR IGNORE INTO edoc_sent_documents (from_organ, document_id, slot, sha256, message_id, correlation_id, state, claimed_at_ms)
+        VALUES (@fromOrgan, @documentId, @slot, @sha256, @messageId, @correlationId, 'pending', @claimedAtMs)`),
+      get: db.prepare<SentDocumentKey, SentDocumentRow>(`SELECT * FROM edoc_sent_documents WHERE ${key}`),
+      accepted: db.prepare(`UPDATE edoc_sent_documents SET state = 'accepted', message_id = @messageId, correlation_id = @correlationId
+        WHERE ${key} AND message_id = @claimedMessageId`),
+      release: db.prepare(`DELETE FROM edoc_sent_documents WHERE ${key} AND message_id = @messageId AND claimed_at_ms = @claimedAtMs AND state = 'pending'`),
+      giveUp: db.prepare(`UPDATE edoc_sent_documents SET claimed_at_ms = 0 WHERE ${key} AND message_id = @messageId AND claimed_at_ms = @claimedAtMs AND state = 'pending'`),
+      takeOver: db.prepare(`UPDATE edoc_sent_documents SET claimed_at_ms = @nowMs
+        WHERE ${key} AND message_id = @messageId AND claimed_at_ms = @seenClaimedAtMs AND state = 'pending'`),
+    };
+  }
+
+  async claim(document: Omit<SentDocument, 'state'>): Promise<SentDocument | null> {
+    const key = keyOf(document);
+    // One statement, and better-sqlite3 runs it to the end before anything else runs: of two claims one inserts.
+    if (this.stmts.claim.run(document).changes === 1) return null;
+    const row = this.stmts.get.get(key);
+    return row ? sentDocumentFromRow(row) : this.claim(document);
+  }
+
+  async get(key: SentDocumentKey): Promise<SentDocument | null> {
+    const row = this.stmts.get.get(keyOf(key));
+    return row ? sentDocumentFromRow(row) : null;
+  }
+
+  async accepted(key: SentDocumentKey, claimedMessageId: string, accepted: { messageId: string; correlationId: string }): Promise<void> {
+    this.stmts.accepted.run({ ...keyOf(key), claimedMessageId, ...accepted });
+  }
+
+  async release(key: SentDocumentKey, messageId: string, claimedAtMs: number): Promise<void> {
+    this.stmts.release.run({ ...keyOf(key), messageId, claimedAtMs });
+  }
+
+  async giveUp(key: SentDocumentKey, messageId: string, claimedAtMs: number): Promise<void> {
+    this.stmts.giveUp.run({ ...keyOf(key), messageId, claimedAtMs });
+  }
+
+  async takeOver(key: SentDocumentKey, messageId: string, seenClaimedAtMs: number, nowMs: number): Promise<boolean> {
+    return this.stmts.takeOver.run({ ...keyOf(key), messageId, seenClaimedAtMs, nowMs }).changes === 1;
+  }
+}
+
+/** Only the key's own fields: better-sqlite3 refuses named parameters a statement does not use. */
+function keyOf(key: SentDocumentKey): SentDocumentKey {
+  return { fromOrgan: key.fromOrgan, documentId: key.documentId, slot: key.slot };
+}
+
 export class SqliteEdocStores implements EdocStores {
   readonly kind = 'sqlite' as const;
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
   readonly recipients: EdocRecipientLedger;
+  readonly sentDocuments: EdocSentDocuments;
   constructor(private readonly db: SqliteDatabase) {
     migrateSqliteEdocStores(db);
     this.blobs = new SqliteEdocBlobStore(db);
     this.mailbox = new SqliteEdocMailboxStore(db);
     this.recipients = new SqliteEdocRecipientLedger(db);
+    this.sentDocuments = new SqliteEdocSentDocuments(db);
   }
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
