@@ -75,8 +75,8 @@ export class PackageIntake {
       pkg = parseEdxmlPackage(body);
     } catch (error) {
       if (!(error instanceof EdxmlError)) throw error;
-      // A package without MessageHeader may be a status packet; anything else is a bad package.
-      if (error.code === 'EDXML_MISSING_FIELD' && error.field === 'MessageHeader') return this.acceptStatus(clientId, body);
+      // A status packet (SDK shape) or an upload without MessageHeader (wrapped shape) is read as a status packet.
+      if (error.code === 'EDXML_STATUS_PACKET' || (error.code === 'EDXML_MISSING_FIELD' && error.field === 'MessageHeader')) return this.acceptStatus(clientId, body);
       return fromEdxmlError(error);
     }
     return this.acceptDocument(clientId, pkg);

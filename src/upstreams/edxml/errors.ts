@@ -13,7 +13,8 @@ export type EdxmlErrorCode =
   | 'EDXML_INVALID_ORGAN_ID'
   | 'EDXML_INVALID_VALUE'
   | 'EDXML_INVALID_STATUS_CODE'
-  | 'EDXML_INVALID_BASE64';
+  | 'EDXML_INVALID_BASE64'
+  | 'EDXML_STATUS_PACKET';
 
 export class EdxmlError extends Error {
   override readonly name = 'EdxmlError';
