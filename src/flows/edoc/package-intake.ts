@@ -54,7 +54,7 @@ function refused(code: ErrorCode, message: string, field?: string): RefusedUploa
 }
 
 function fromEdxmlError(error: EdxmlError): RefusedUpload {
-  return refused(error.code, error.message, error.field);
+  return refused(error.code, error.reason, error.field);
 }
 
 export class PackageIntake {
@@ -193,7 +193,7 @@ async function firstUndecodableAttachment(pkg: ParsedEdxmlPackage): Promise<Refu
     try {
       for await (const chunk of openAttachmentStream(attachment.body)) await budget.spend((chunk as Buffer).length);
     } catch (error) {
-      if (error instanceof EdxmlError) return refused(error.code, error.message, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
+      if (error instanceof EdxmlError) return refused(error.code, error.reason, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
       throw error;
     }
   }

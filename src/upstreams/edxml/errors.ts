@@ -25,9 +25,10 @@ export class EdxmlError extends Error {
    */
   constructor(
     readonly code: EdxmlErrorCode,
-    message: string,
+    /** What is wrong, without the code and the field (which answers carry apart). */
+    readonly reason: string,
     readonly field?: string,
   ) {
-    super(field ? `${code} at ${field}: ${message}` : `${code}: ${message}`);
+    super(field ? `${code} at ${field}: ${reason}` : `${code}: ${reason}`);
   }
 }
