@@ -100,6 +100,7 @@ export const ERRORS = {
   EDXML_INVALID_VALUE: edxml('holds a value edXML does not allow'),
   EDXML_INVALID_STATUS_CODE: edxml('holds a status code edXML does not define'),
   EDXML_INVALID_BASE64: edxml('holds an attachment that is not valid base64'),
+  EDXML_STATUS_PACKET: bad('the upload is a status packet, not a document package'),
 
   // The bus cannot take the call now: the same call sent again later can succeed
   THROTTLED: { status: 429, retryable: true, message: 'too many requests' },

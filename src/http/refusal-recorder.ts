@@ -4,6 +4,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { AuditLog } from '../audit';
 import type { BusMetrics } from '../observability/metrics';
+import { ERRORS, isErrorCode } from '../core/errors';
 
 export function recordRefusals(audit: Pick<AuditLog, 'append'>, metrics: Pick<BusMetrics, 'refused'>) {
   return (req: Request, res: Response, next: NextFunction): void => {
@@ -16,7 +17,8 @@ export function recordRefusals(audit: Pick<AuditLog, 'append'>, metrics: Pick<Bu
       void audit
         .append({
           step: path.startsWith('/api/v1/admin/') ? 'admin.denied' : 'rejected',
-          outcome: res.statusCode >= 500 ? 'error' : 'rejected',
+          // By the code's own status: a SOAP fault travels with HTTP 500 whether the caller or the bus was at fault.
+          outcome: (isErrorCode(res.locals.errorCode) ? ERRORS[res.locals.errorCode].status : res.statusCode) >= 500 ? 'error' : 'rejected',
           client: req.client?.id ?? null,
           errorCode: res.locals.errorCode,
           reason: typeof res.locals.errorMessage === 'string' ? res.locals.errorMessage : null,

@@ -44,8 +44,9 @@ export function statusAcceptedBody(result: Omit<AcceptedStatus, 'ok' | 'kind'>):
   };
 }
 
+/** Keys in the order of the XSD's InboxItem sequence: the SOAP face writes them in this order. */
 export function inboxEntryBody(entry: MailboxEntry): InboxEntryBody {
-  const body: InboxEntryBody = {
+  return {
     id: entry.entryId,
     kind: entry.kind,
     organId: entry.organId,
@@ -53,10 +54,9 @@ export function inboxEntryBody(entry: MailboxEntry): InboxEntryBody {
     fromOrgan: entry.fromOrgan,
     sha256: entry.blob.sha256,
     bytes: entry.blob.bytes,
+    ...(entry.businessDocType !== null ? { businessDocType: entry.businessDocType as InboxEntryBody['businessDocType'] } : {}),
+    ...(entry.statusCode !== null ? { statusCode: entry.statusCode as EdocStatusCode } : {}),
+    ...(entry.reportedStatus !== null ? { reportedStatus: entry.reportedStatus as EdocStatusCode } : {}),
     receivedAt: entry.receivedAt,
   };
-  if (entry.businessDocType !== null) body.businessDocType = entry.businessDocType as InboxEntryBody['businessDocType'];
-  if (entry.statusCode !== null) body.statusCode = entry.statusCode as EdocStatusCode;
-  if (entry.reportedStatus !== null) body.reportedStatus = entry.reportedStatus as EdocStatusCode;
-  return body;
 }

@@ -62,7 +62,7 @@ function refused(code: ErrorCode, message: string, field?: string): RefusedUploa
 }
 
 function fromEdxmlError(error: EdxmlError): RefusedUpload {
-  return refused(error.code, error.message, error.field);
+  return refused(error.code, error.reason, error.field);
 }
 
 export class PackageIntake {
@@ -83,8 +83,8 @@ export class PackageIntake {
       pkg = parseEdxmlPackage(body);
     } catch (error) {
       if (!(error instanceof EdxmlError)) throw error;
-      // A package without MessageHeader may be a status packet; anything else is a bad package.
-      if (error.code === 'EDXML_MISSING_FIELD' && error.field === 'MessageHeader') return this.acceptStatus(clientId, body, options);
+      // A status packet (SDK shape) or an upload without MessageHeader (wrapped shape) is read as a status packet.
+      if (error.code === 'EDXML_STATUS_PACKET' || (error.code === 'EDXML_MISSING_FIELD' && error.field === 'MessageHeader')) return this.acceptStatus(clientId, body, options);
       return fromEdxmlError(error);
     }
     return this.acceptDocument(clientId, pkg, options);
@@ -237,7 +237,7 @@ async function firstUndecodableAttachment(pkg: ParsedEdxmlPackage): Promise<Refu
     try {
       for await (const chunk of openAttachmentStream(attachment.body)) await budget.spend((chunk as Buffer).length);
     } catch (error) {
-      if (error instanceof EdxmlError) return refused(error.code, error.message, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
+      if (error instanceof EdxmlError) return refused(error.code, error.reason, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
       throw error;
     }
   }

@@ -1,7 +1,7 @@
 // The edoc SOAP face (node-soap on the bus's express router): SendEdoc, GetReceivedEdocList, GetEdoc, UpdateStatus, with
 // the body capped and read before node-soap sees it (it buffers and gunzips without a cap), gzip and DOCTYPE refused,
-// Bearer JWT auth, no stacks in faults, Client faults carrying the machine-readable code, and ?wsdl addressing the bus's
-// public base URL.
+// Bearer JWT auth, no stacks in faults, faults carrying the machine-readable code in a namespaced detail and sent with
+// HTTP 500 (WS-I Basic Profile), and ?wsdl self-contained and addressing the bus's public base URL.
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import { isUtf8 } from 'node:buffer';
 import { readFileSync } from 'node:fs';
@@ -37,24 +37,43 @@ export interface EdocSoapDeps {
   logger: Logger;
 }
 
+const EDOC_NAMESPACE = 'urn:lgsp:edoc:1.0';
+
+/** What node-soap serialises (Fault), with the code and message kept for the refusal record. */
 interface SoapFault {
-  Fault: { faultcode: string; faultstring: string; detail?: { EdocFault: { code: ErrorCode; field?: string } }; statusCode: number };
+  Fault: { faultcode: 'soap:Client' | 'soap:Server'; faultstring: string; detail: { $xml: string }; statusCode: 500 };
+  code: ErrorCode;
+  message: string;
 }
 
-/** A Client fault for the caller's mistakes, a Server fault for the bus's; the HTTP status from the error table. */
-function soapFaultCode(code: ErrorCode): 'soap:Client' | 'soap:Server' {
-  return ERRORS[code].status >= 500 ? 'soap:Server' : 'soap:Client';
-}
-
-function clientFault(code: ErrorCode, message: string, field?: string): SoapFault {
+/**
+ * The one SOAP fault of this service: Client for the caller's mistakes and Server for the bus's (from the error
+ * table), the message as faultstring, the code (and field) in <EdocFault> of the WSDL's namespace, and HTTP 500 as
+ * WS-I Basic Profile R1126 requires of every SOAP 1.1 fault; the table's status stays in the refusal record.
+ */
+function soapFault(code: ErrorCode, message: string, field?: string): SoapFault {
+  const detail =
+    `<EdocFault xmlns="${EDOC_NAMESPACE}"><code>${xmlText(code)}</code>` +
+    (field === undefined ? '' : `<field>${xmlText(field)}</field>`) +
+    '</EdocFault>';
   return {
-    Fault: {
-      faultcode: soapFaultCode(code),
-      faultstring: `${code}: ${message}`,
-      detail: { EdocFault: field === undefined ? { code } : { code, field } },
-      statusCode: ERRORS[code].status,
-    },
+    Fault: { faultcode: ERRORS[code].status >= 500 ? 'soap:Server' : 'soap:Client', faultstring: message, detail: { $xml: detail }, statusCode: 500 },
+    code,
+    message,
   };
+}
+
+/** A fault as a whole SOAP 1.1 envelope, for the refusals made before node-soap sees the request. */
+function faultEnvelope({ Fault: fault }: SoapFault): string {
+  return (
+    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>' +
+    `<faultcode>${fault.faultcode}</faultcode><faultstring>${xmlText(fault.faultstring)}</faultstring>` +
+    `<detail>${fault.detail.$xml}</detail></soap:Fault></soap:Body></soap:Envelope>`
+  );
+}
+
+function isSoapFault(error: unknown): error is SoapFault {
+  return typeof error === 'object' && error !== null && 'Fault' in error && 'code' in error;
 }
 
 type SoapArgs = Record<string, unknown>;
@@ -76,26 +95,23 @@ function text(args: SoapArgs, name: string): string | undefined {
 }
 
 export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): Promise<void> {
-  const faultXml = (code: ErrorCode, message: string) =>
-    '<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><soap:Fault>' +
-    `<faultcode>${soapFaultCode(code)}</faultcode><faultstring>${xmlText(code)}: ${xmlText(message)}</faultstring>` +
-    `<detail><EdocFault xmlns="urn:lgsp:edoc:1.0"><code>${xmlText(code)}</code></EdocFault></detail></soap:Fault></soap:Body></soap:Envelope>`;
+  /** Records the refusal (code, the table's status for the audit) and answers it as a fault with HTTP 500. */
+  const sendFault = (res: Response, code: ErrorCode, message: string) => {
+    markRefusal(res, code, message);
+    res.status(500).type('text/xml; charset=utf-8').send(faultEnvelope(soapFault(code, message)));
+  };
   // The shared JWT check answers in JSON; a SOAP caller gets the same refusal as a SOAP Fault.
   const faultsForRefusals: RequestHandler = (_req, res, next) => {
     const json = res.json.bind(res);
     res.json = (body: unknown) => {
       const refusal = body as { code?: unknown; message?: unknown } | null;
       if (res.statusCode >= 400 && refusal && typeof refusal.code === 'string' && isErrorCode(refusal.code)) {
-        res.type('text/xml; charset=utf-8').send(faultXml(refusal.code, typeof refusal.message === 'string' ? refusal.message : ''));
+        sendFault(res, refusal.code, typeof refusal.message === 'string' ? refusal.message : ERRORS[refusal.code].message);
         return res;
       }
       return json(body);
     };
     next();
-  };
-  const sendFault = (res: Response, code: ErrorCode, message: string) => {
-    markRefusal(res, code, message);
-    res.type('text/xml; charset=utf-8').send(faultXml(code, message));
   };
   const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => sendFault(res, refusal.code, refusal.message));
   // base64 grows the package by 4/3; the envelope around it is small.
@@ -150,9 +166,11 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     const replacement = (chunk: unknown): string | null => {
       if (res.statusCode !== 500 || res.headersSent || isOwnFault(chunk)) return null;
       deps.logger.debug({ err: String(chunk).slice(0, 200) }, 'SOAP request could not be processed');
-      markRefusal(res, 'SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed');
+      const message = 'the SOAP request could not be processed (not a SOAP envelope of this service)';
+      markRefusal(res, 'SOAP_MALFORMED_REQUEST', message);
+      res.status(500);
       res.setHeader('Content-Type', 'text/xml; charset=utf-8');
-      return faultXml('SOAP_MALFORMED_REQUEST', 'the SOAP request could not be processed (not a SOAP envelope of this service)');
+      return faultEnvelope(soapFault('SOAP_MALFORMED_REQUEST', message));
     };
     // node-soap writes its answer with write() then end(), or with end(answer).
     res.write = ((...args: unknown[]) => write(replacement(args[0]) ?? args[0], ...args.slice(1))) as unknown as Response['write'];
@@ -185,10 +203,10 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     SendEdoc: async (args, clientId, req) => {
       // Base64 is ASCII: the field is decoded as it came, not normalised (the package's own bytes are passed on exact).
       const edxml = packages.get(req) ?? (typeof args.edXML === 'string' ? Buffer.from(args.edXML, 'base64') : undefined);
-      if (!edxml || edxml.length === 0) throw clientFault('EDXML_MALFORMED_XML', 'edXML is empty');
+      if (!edxml || edxml.length === 0) throw soapFault('EDXML_MALFORMED_XML', 'edXML is empty');
       const idempotencyKey = idempotencyKeyOf(req);
       const outcome = await deps.intake.accept(clientId, edxml, { idempotencyKey });
-      if (!outcome.ok) throw clientFault(outcome.code, outcome.message, outcome.field);
+      if (!outcome.ok) throw soapFault(outcome.code, outcome.message, outcome.field);
       deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: clientId, replayed: outcome.replayed === true }, 'edXML accepted over SOAP');
       if (outcome.replayed) req.res?.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
       if (outcome.kind === 'edoc') {
@@ -215,12 +233,12 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       const filter: MailboxFilter = {};
       const kind = text(args, 'kind');
       if (kind !== undefined && kind !== '') {
-        if (kind !== 'edoc' && kind !== 'status') throw clientFault('VALIDATION_FAILED', 'kind must be edoc or status', 'kind');
+        if (kind !== 'edoc' && kind !== 'status') throw soapFault('VALIDATION_FAILED', 'kind must be edoc or status', 'kind');
         filter.kind = kind;
       }
       const since = args.since instanceof Date ? args.since.toISOString() : text(args, 'since');
       if (since !== undefined) {
-        if (Number.isNaN(Date.parse(since))) throw clientFault('VALIDATION_FAILED', 'since must be a dateTime', 'since');
+        if (Number.isNaN(Date.parse(since))) throw soapFault('VALIDATION_FAILED', 'since must be a dateTime', 'since');
         filter.since = new Date(since).toISOString();
       }
       const limit = text(args, 'limit');
@@ -230,17 +248,17 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     },
     GetEdoc: async (args, clientId) => {
       const entry = await deps.mailbox.entry(clientId, text(args, 'id') ?? '');
-      if (!entry) throw clientFault('EDOC_NOT_FOUND', 'no such document in your mailbox', 'id');
+      if (!entry) throw soapFault('EDOC_NOT_FOUND', 'no such document in your mailbox', 'id');
       const bytes = await deps.blobs.read(entry.blob);
       if (!bytes) {
         deps.logger.error({ entryId: entry.entryId, sha256: entry.blob.sha256, bytes: entry.blob.bytes }, 'stored edXML package missing');
-        throw clientFault('EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
+        throw soapFault('EDOC_PACKAGE_MISSING', 'the stored package of this entry is missing; tell the bus operator the entry id');
       }
       return { id: entry.entryId, sha256: entry.blob.sha256, edXML: bytes.toString('base64') };
     },
     UpdateStatus: async (args, clientId, req) => {
       const statusCode = text(args, 'statusCode') ?? '';
-      if (!isEdxmlStatusCode(statusCode)) throw clientFault('EDXML_INVALID_STATUS_CODE', 'unknown status code', 'statusCode');
+      if (!isEdxmlStatusCode(statusCode)) throw soapFault('EDXML_INVALID_STATUS_CODE', 'unknown status code', 'statusCode');
       const idempotencyKey = idempotencyKeyOf(req);
       const outcome = await deps.mailbox.reportStatus(
         clientId,
@@ -248,7 +266,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
         { statusCode, description: text(args, 'description'), department: text(args, 'department'), staff: text(args, 'staff') },
         { idempotencyKey },
       );
-      if (!outcome.ok) throw clientFault(outcome.code, outcome.message);
+      if (!outcome.ok) throw soapFault(outcome.code, outcome.message);
       if (outcome.replayed) req.res?.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
       return { messageId: outcome.messageId, correlationId: outcome.correlationId, documentId: outcome.documentId, statusCode: outcome.statusCode, toOrgan: outcome.toOrgan };
     },
@@ -258,20 +276,24 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
   for (const [name, operation] of Object.entries(operations)) {
     port[name] = (args: SoapArgs, _callback?: unknown, _headers?: unknown, req?: Request) => {
       const clientId = req?.client?.id;
-      if (!clientId) return Promise.reject(clientFault('AUTH_REQUIRED', 'a Bearer token is required'));
+      if (!clientId) {
+        if (req?.res) markRefusal(req.res, 'AUTH_REQUIRED', 'a Bearer token is required');
+        return Promise.reject(soapFault('AUTH_REQUIRED', 'a Bearer token is required'));
+      }
       const right = OPERATION_RIGHTS[name];
       if (!right || !hasRight(req.client?.rights ?? [], right)) {
-        if (req.res) markRefusal(req.res, 'RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`);
-        return Promise.reject(clientFault('RIGHT_REQUIRED', `this operation needs the ${right ?? name} right`));
+        const message = `this operation needs the ${right ?? name} right`;
+        if (req.res) markRefusal(req.res, 'RIGHT_REQUIRED', message);
+        return Promise.reject(soapFault('RIGHT_REQUIRED', message));
       }
       return operation(args ?? {}, clientId, req).catch((error: unknown) => {
-        if (error && typeof error === 'object' && 'Fault' in error) {
-          const fault = (error as SoapFault).Fault;
-          if (req.res) markRefusal(req.res, fault.detail?.EdocFault.code ?? 'INTERNAL', fault.faultstring);
+        if (isSoapFault(error)) {
+          if (req.res) markRefusal(req.res, error.code, error.message);
           throw error;
         }
         deps.logger.error({ operation: name, err: error instanceof Error ? error.message : String(error) }, 'SOAP operation failed');
-        throw clientFault('INTERNAL', 'internal error');
+        if (req.res) markRefusal(req.res, 'INTERNAL', 'internal error');
+        throw soapFault('INTERNAL', 'internal error');
       });
     };
   }
@@ -292,7 +314,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
 /** The HTTP request's Idempotency-Key header, as on the REST face; a malformed one is a Client fault. */
 function idempotencyKeyOf(req: Request): string | undefined {
   const reading = readIdempotencyKey(req);
-  if (!reading.ok) throw clientFault('INVALID_IDEMPOTENCY_KEY', reading.message);
+  if (!reading.ok) throw soapFault('INVALID_IDEMPOTENCY_KEY', reading.message);
   return reading.key;
 }
 

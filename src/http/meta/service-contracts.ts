@@ -76,23 +76,31 @@ export function serviceOpenApi(service: BusService): JsonObject {
   };
 }
 
-const SCHEMA_IMPORT = /<xs:schema\b[^>]*>\s*<xs:import\b[^>]*schemaLocation="([^"]+)"[^>]*\/>\s*<\/xs:schema>/;
+/** A wsdl:types schema that only imports XSD files (one or more). */
+const SCHEMA_IMPORTS = /<xs:schema\b[^>]*>((?:\s*<xs:import\b[^>]*\/>)+)\s*<\/xs:schema>/;
+const IMPORT_LOCATION = /<xs:import\b[^>]*schemaLocation="([^"]+)"[^>]*\/>/g;
 
 /** The service's WSDL with the imported XSD written inline (one file for the caller) and the address of this bus. */
 export function serviceWsdl(service: BusService, soapAddress: string): string | undefined {
   return service.wsdl === null ? undefined : selfContainedWsdl(service.wsdl, soapAddress);
 }
 
-/** contracts/wsdl/<name>.wsdl with its imported XSD written inline and `soapAddress` as its soap:address. */
+/**
+ * contracts/wsdl/<name>.wsdl with each imported XSD written inline as a schema of its own (a relative schemaLocation
+ * would resolve against wherever the WSDL is served from) and `soapAddress` as its soap:address.
+ */
 export function selfContainedWsdl(name: string, soapAddress: string): string {
   const file = wsdlPath(name);
   let wsdl = readFileSync(file, 'utf8');
-  const imported = SCHEMA_IMPORT.exec(wsdl);
-  if (imported) {
-    const xsd = readFileSync(path.resolve(path.dirname(file), imported[1]!), 'utf8')
-      .replace(/^<\?xml[^>]*\?>\s*/, '')
-      .replace(/<!--[\s\S]*?-->\s*/g, '');
-    wsdl = wsdl.replace(imported[0], () => xsd.trim());
+  const imports = SCHEMA_IMPORTS.exec(wsdl);
+  if (imports) {
+    const schemas = [...imports[1]!.matchAll(IMPORT_LOCATION)].map((imported) =>
+      readFileSync(path.resolve(path.dirname(file), imported[1]!), 'utf8')
+        .replace(/^<\?xml[^>]*\?>\s*/, '')
+        .replace(/<!--[\s\S]*?-->\s*/g, '')
+        .trim(),
+    );
+    wsdl = wsdl.replace(imports[0], () => schemas.join('\n'));
   }
   return wsdl.replace(/(<soap:address\s+location=")[^"]*(")/, (_m, open: string, close: string) => `${open}${escapeXmlAttribute(soapAddress)}${close}`);
 }

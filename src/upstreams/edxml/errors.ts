@@ -13,7 +13,8 @@ export type EdxmlErrorCode =
   | 'EDXML_INVALID_ORGAN_ID'
   | 'EDXML_INVALID_VALUE'
   | 'EDXML_INVALID_STATUS_CODE'
-  | 'EDXML_INVALID_BASE64';
+  | 'EDXML_INVALID_BASE64'
+  | 'EDXML_STATUS_PACKET';
 
 export class EdxmlError extends Error {
   override readonly name = 'EdxmlError';
@@ -24,9 +25,10 @@ export class EdxmlError extends Error {
    */
   constructor(
     readonly code: EdxmlErrorCode,
-    message: string,
+    /** What is wrong, without the code and the field (which answers carry apart). */
+    readonly reason: string,
     readonly field?: string,
   ) {
-    super(field ? `${code} at ${field}: ${message}` : `${code}: ${message}`);
+    super(field ? `${code} at ${field}: ${reason}` : `${code}: ${reason}`);
   }
 }

@@ -38,6 +38,10 @@ export function parseEdxmlPackage(input: Buffer | string, options: EdxmlParseOpt
   if (!sourceNamespace) {
     throw new EdxmlError('EDXML_UNKNOWN_NAMESPACE', `MessageHeader is in namespace "${messageHeaderElement.namespaceUri}"`, 'MessageHeader');
   }
+  // The VXP SDK writes a status packet's fields straight into MessageHeader: a header holding StatusCode is a status.
+  if (read.child(messageHeaderElement, 'StatusCode', 'MessageHeader')) {
+    throw new EdxmlError('EDXML_STATUS_PACKET', 'MessageHeader holds a StatusCode: this is a status packet', 'MessageHeader');
+  }
   const headerContainer = findParent(root, messageHeaderElement);
   const traceListElement = read.child(headerContainer, 'TraceHeaderList', headerContainer.localName);
 

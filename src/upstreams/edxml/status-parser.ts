@@ -1,4 +1,5 @@
-// Parses an edXML status message in either namespace, with or without the <Status> wrapper.
+// Parses an edXML status message in either namespace and either shape: the VXP SDK's (fields straight under
+// edXMLHeader/MessageHeader) or the legacy one (fields inside a <Status> wrapper).
 import { assertNoDtd } from './dtd-guard';
 import { ElementReader, findDescendant } from './element-reader';
 import { EdxmlError } from './errors';
@@ -25,7 +26,8 @@ export function parseEdxmlStatus(input: Buffer | string, options: EdxmlStatusPar
   if (!namespaceKindOf(block.namespaceUri)) {
     throw new EdxmlError('EDXML_UNKNOWN_NAMESPACE', `status block is in namespace "${block.namespaceUri}"`, 'Status');
   }
-  const path = 'Status';
+  // Error paths name the block the sender wrote: MessageHeader/… for the SDK shape, Status/… for the wrapped one.
+  const path = block.localName;
   const responseForElement = read.child(block, 'ResponseFor', path);
   if (!responseForElement) throw new EdxmlError('EDXML_MISSING_FIELD', 'required element is missing', `${path}/ResponseFor`);
   const rawCode = read.requiredText(block, 'StatusCode', path);
@@ -51,7 +53,10 @@ export function parseEdxmlStatus(input: Buffer | string, options: EdxmlStatusPar
   return message;
 }
 
-/** The element whose children are StatusCode, ResponseFor, …: a <Status> wrapper if present, else StatusCode's parent. */
+/**
+ * The element whose children are StatusCode, ResponseFor, …: a <Status> wrapper if present, else StatusCode's parent
+ * (MessageHeader in the SDK shape).
+ */
 function locateStatusBlock(root: XmlElement): XmlElement {
   const wrapper = findDescendant(root, (e) => e.localName === 'Status', 5);
   if (wrapper) return wrapper;

@@ -1,6 +1,7 @@
 // End-to-end over real sockets: the document-axis client against the axis simulator (routing, status, HMAC, faults, abort, 20 MiB).
 import { createHash, randomBytes } from 'node:crypto';
 import { DocumentAxisClient, DocumentAxisError } from '../../../src/upstreams/document-axis';
+import { parseEdxmlStatus } from '../../../src/upstreams/edxml';
 import { startDocumentAxisSimulator, type DocumentAxisSimulator } from '../../../testkit/simulators/document-axis';
 
 const SENDER = '000.00.00.H41';
@@ -46,6 +47,10 @@ describe('document axis simulator', () => {
       const packet = (await sender.getEdoc(s.docId)).content.toString('utf8');
       expect(packet).toContain(`<edXML:DocumentId>${senderDocId}</edXML:DocumentId>`);
       expect(packet).toContain('<edXML:StatusCode>01</edXML:StatusCode>');
+      // The SDK's shape: the fields straight under MessageHeader, no <Status> wrapper; the bus's parser reads it.
+      expect(packet).toMatch(/<edXML:MessageHeader><edXML:From>[\s\S]*<edXML:StatusCode>01<\/edXML:StatusCode>[\s\S]*<\/edXML:MessageHeader>/);
+      expect(packet).not.toMatch(/<edXML:Status[\s>]/);
+      expect(parseEdxmlStatus(packet)).toMatchObject({ statusCode: '01', responseFor: { organId: SENDER, documentId: senderDocId } });
     }
     const sent = await sender.getSentEdocList();
     expect(sent.map((r) => [r.toCode, r.receiveStatus]).sort()).toEqual([[ORGAN_A, 'done'], [ORGAN_B, 'done']].sort());

@@ -59,7 +59,8 @@ describe('large edXML bodies in flight', () => {
 
     expect(refusal(await upload('rest', CLIENT_A, pkg(CLIENT_A, 'large')).answer())).toEqual({ status: 429, code: 'LARGE_BODY_CLIENT_LIMIT', retryAfter: '7' });
     const soapRefused = await upload('soap', CLIENT_A, pkg(CLIENT_A, 'large')).answer();
-    expect(refusal(soapRefused)).toEqual({ status: 429, code: 'LARGE_BODY_CLIENT_LIMIT', retryAfter: '7' });
+    // SOAP faults travel with HTTP 500 (WS-I Basic Profile); Retry-After still says when to come back.
+    expect(refusal(soapRefused)).toEqual({ status: 500, code: 'LARGE_BODY_CLIENT_LIMIT', retryAfter: '7' });
     expect(soapRefused.body).toContain('<faultcode>soap:Client</faultcode>');
     // A small body is not counted: A still sends it.
     expect((await upload('rest', CLIENT_A, pkg(CLIENT_A, 'small')).finish()).status).toBe(202);
@@ -70,7 +71,7 @@ describe('large edXML bodies in flight', () => {
     const busLimitBefore = await audited('LARGE_BODY_BUS_LIMIT');
     expect(refusal(await upload('rest', CLIENT_C, pkg(CLIENT_C, 'large')).answer())).toEqual({ status: 503, code: 'LARGE_BODY_BUS_LIMIT', retryAfter: '7' });
     const busFault = await upload('soap', CLIENT_C, pkg(CLIENT_C, 'large')).answer();
-    expect(refusal(busFault)).toEqual({ status: 503, code: 'LARGE_BODY_BUS_LIMIT', retryAfter: '7' });
+    expect(refusal(busFault)).toEqual({ status: 500, code: 'LARGE_BODY_BUS_LIMIT', retryAfter: '7' });
     expect(busFault.body).toContain('<faultcode>soap:Server</faultcode>');
     // A body of unknown length (chunked) counts as large, however small it turns out.
     expect(refusal(await upload('rest', CLIENT_C, pkg(CLIENT_C, 'small'), { chunked: true }).answer())).toMatchObject({ status: 503, code: 'LARGE_BODY_BUS_LIMIT' });

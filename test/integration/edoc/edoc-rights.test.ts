@@ -29,12 +29,12 @@ describe('edoc rights', () => {
     expect((await request(edoc.bus.url()).post('/api/v1/edocs/x/status').set('Authorization', auth).send({}).expect(403)).body.code).toBe('RIGHT_REQUIRED');
   });
 
-  test('SOAP: SendEdoc without edoc.send is a Client fault RIGHT_REQUIRED (HTTP 403); another client may send', async () => {
+  test('SOAP: SendEdoc without edoc.send is a Client fault RIGHT_REQUIRED (HTTP 500, as every SOAP fault); another client may send', async () => {
     const client = await soap.createClientAsync(wsdlPath('edoc-service'), { endpoint: `${edoc.bus.url()}/soap/edoc` });
     client.setSecurity(new soap.BearerSecurity(edoc.token(CLIENT_A)));
     const pkg = documentPackage({ from: ORGAN_A, to: [ORGAN_B], documentId: `${ORGAN_A},2025/03/14,79/UBND-R` });
     const error = (await client.SendEdocAsync({ edXML: pkg.toString('base64') }).catch((e: unknown) => e)) as SoapError;
-    expect(error.response?.status).toBe(403);
+    expect(error.response?.status).toBe(500);
     expect(error.root?.Envelope?.Body?.Fault?.faultcode).toBe('soap:Client');
     expect(error.root?.Envelope?.Body?.Fault?.detail?.EdocFault?.code).toBe('RIGHT_REQUIRED');
     const [list] = await client.GetReceivedEdocListAsync({});

@@ -61,7 +61,8 @@ describe('edoc SOAP service', () => {
     const fault = error.root?.Envelope?.Body?.Fault;
     expect(fault?.faultcode).toBe('soap:Client');
     expect(fault?.detail?.EdocFault?.code).toMatch(/^EDXML_/);
-    expect(error.response?.status).toBe(400);
+    // WS-I Basic Profile: a SOAP 1.1 fault travels with HTTP 500; Client says whose mistake it was.
+    expect(error.response?.status).toBe(500);
     const notFound = (await sender.GetEdocAsync({ id: 'no-such-entry' }).catch((e: unknown) => e)) as SoapError;
     expect(notFound.root?.Envelope?.Body?.Fault?.detail?.EdocFault?.code).toBe('EDOC_NOT_FOUND');
   });
@@ -95,7 +96,7 @@ describe('edoc SOAP service', () => {
     // Not base64 at all: refused, not decoded into whatever bytes come out.
     const notBase64 = `<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:lgsp:edoc:1.0"><soap:Body><e:SendEdoc><e:edXML>UEsD*BQAAAAIAA==</e:edXML></e:SendEdoc></soap:Body></soap:Envelope>`;
     const refused = await fetch(url, { method: 'POST', headers, body: notBase64 });
-    expect(refused.status).toBe(400);
+    expect(refused.status).toBe(500);
     expect(await refused.text()).toContain('<code>EDXML_INVALID_BASE64</code>');
   });
 
@@ -103,13 +104,13 @@ describe('edoc SOAP service', () => {
     const url = `${edoc.bus.url()}/soap/edoc`;
     const auth = { authorization: `Bearer ${edoc.token(CLIENT_A)}`, 'content-type': 'text/xml' };
     const gz = await fetch(url, { method: 'POST', headers: { ...auth, 'content-encoding': 'gzip' }, body: 'x' });
-    expect(gz.status).toBe(415);
+    expect(gz.status).toBe(500);
     expect(await gz.text()).toContain('UNSUPPORTED_CONTENT_ENCODING');
     const dtd = await fetch(url, { method: 'POST', headers: auth, body: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e "x">]><x/>' });
-    expect(dtd.status).toBe(400);
+    expect(dtd.status).toBe(500);
     expect(await dtd.text()).toMatch(/EDXML_(ENTITY|DOCTYPE)_FORBIDDEN/);
     const anonymous = await fetch(url, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '<x/>' });
-    expect(anonymous.status).toBe(401);
+    expect(anonymous.status).toBe(500);
     const fault = await anonymous.text();
     expect(fault).toContain('<soap:Fault>');
     expect(fault).toContain('<code>AUTH_REQUIRED</code>');

@@ -51,7 +51,7 @@ describe.each([
     const rest = await send(CLIENT_C, statusPacket(ORGAN_C, ORGAN_A, documentId, '05')).expect(403);
     expect(rest.body).toMatchObject({ code: 'EDOC_STATUS_NOT_RECIPIENT', details: [{ field: 'Status/ResponseFor/DocumentId' }] });
     const viaSoap = (await soapClient(CLIENT_C)).SendEdocAsync({ edXML: statusPacket(ORGAN_C, ORGAN_A, documentId, '06').toString('base64') });
-    expect(await soapFaultOf(viaSoap)).toEqual({ status: 403, faultcode: 'soap:Client', code: 'EDOC_STATUS_NOT_RECIPIENT' });
+    expect(await soapFaultOf(viaSoap)).toEqual({ status: 500, faultcode: 'soap:Client', code: 'EDOC_STATUS_NOT_RECIPIENT' });
     // B was sent it by A, not by C: a status addressed to C about it is refused too.
     expect((await send(CLIENT_B, statusPacket(ORGAN_B, ORGAN_C, documentId, '05')).expect(403)).body.code).toBe('EDOC_STATUS_NOT_RECIPIENT');
 
@@ -86,7 +86,7 @@ describe.each([
     const rest = await request(url()).post(`/api/v1/edocs/${entry.id}/status`).set('Authorization', auth(CLIENT_B)).send({ statusCode: '05' }).expect(403);
     expect(rest.body.code).toBe('EDOC_STATUS_NOT_RECIPIENT');
     const viaSoap = (await soapClient(CLIENT_B)).UpdateStatusAsync({ id: entry.id, statusCode: '05' });
-    expect(await soapFaultOf(viaSoap)).toEqual({ status: 403, faultcode: 'soap:Client', code: 'EDOC_STATUS_NOT_RECIPIENT' });
+    expect(await soapFaultOf(viaSoap)).toEqual({ status: 500, faultcode: 'soap:Client', code: 'EDOC_STATUS_NOT_RECIPIENT' });
     expect((await statusesAtA(documentId)).filter((s) => s.statusCode === '05')).toEqual([]);
   });
 });

@@ -24,6 +24,9 @@ const soapEnvelope = (inner: string) =>
   `<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/" xmlns:e="urn:lgsp:edoc:1.0"><soap:Body>${inner}</soap:Body></soap:Envelope>`;
 const sendEdocEnvelope = (edxml: Buffer) => soapEnvelope(`<e:SendEdoc><e:edXML>${edxml.toString('base64')}</e:edXML></e:SendEdoc>`);
 
+/** The HTTP status of every SOAP 1.1 fault (WS-I Basic Profile R1126); the code in the detail says what was refused. */
+const SOAP_FAULT = 500;
+
 const BILLION_LAUGHS =
   '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">' +
   Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`).join('') +
@@ -77,7 +80,7 @@ describe('hostile input is refused with a code, and audited', () => {
     await expectRefused(() => post('/api/v1/dossiers', dossier({}), { 'content-type': 'text/plain' }), 415, 'UNSUPPORTED_MEDIA_TYPE', '/api/v1/dossiers');
     await expectRefused(() => postJson('/api/v1/messages', dossier({}), { 'content-type': 'application/json; charset=utf-16' }), 415, 'UNSUPPORTED_MEDIA_TYPE', '/api/v1/messages');
     await expectRefused(() => post('/api/v1/edocs', validEdxml, { 'content-type': 'application/json' }, EDOC_SENDER), 415, 'UNSUPPORTED_MEDIA_TYPE', '/api/v1/edocs');
-    await expectRefused(() => postSoap(sendEdocEnvelope(validEdxml), { 'content-type': 'text/html' }), 415, 'UNSUPPORTED_MEDIA_TYPE', '/soap/edoc');
+    await expectRefused(() => postSoap(sendEdocEnvelope(validEdxml), { 'content-type': 'text/html' }), SOAP_FAULT, 'UNSUPPORTED_MEDIA_TYPE', '/soap/edoc');
   });
 
   test('invalid UTF-8 → 400 INVALID_UTF8 (JSON and SOAP), EDXML_INVALID_UTF8 (edXML)', async () => {
@@ -88,7 +91,7 @@ describe('hostile input is refused with a code, and audited', () => {
     await expectRefused(() => postEdxml(badXml), 400, 'EDXML_INVALID_UTF8', '/api/v1/edocs');
     const badSoap = Buffer.from(sendEdocEnvelope(validEdxml).replace('<e:edXML>', '<e:edXML>\u0000'), 'utf8');
     badSoap[badSoap.indexOf(0)] = 0xfe;
-    await expectRefused(() => postSoap(badSoap), 400, 'INVALID_UTF8', '/soap/edoc');
+    await expectRefused(() => postSoap(badSoap), SOAP_FAULT, 'INVALID_UTF8', '/soap/edoc');
   });
 
   test('JSON nested past the limit → 400 JSON_TOO_DEEP naming it, on every JSON endpoint; at the limit it is read', async () => {
@@ -170,21 +173,21 @@ describe('hostile input is refused with a code, and audited', () => {
     const withDoctype = Buffer.from(validEdxml.toString('utf8').replace(/^(<\?xml[^>]*\?>)?/, '$1<!DOCTYPE edXML>'));
     await expectRefused(() => postEdxml(withDoctype), 400, 'EDXML_DOCTYPE_FORBIDDEN', '/api/v1/edocs');
     const soap = `<?xml version="1.0"?><!DocType soap:Envelope>${sendEdocEnvelope(validEdxml).replace(/^<\?xml[^>]*\?>/, '')}`;
-    const fault = await expectRefused(() => postSoap(soap), 400, 'EDXML_DOCTYPE_FORBIDDEN', '/soap/edoc');
+    const fault = await expectRefused(() => postSoap(soap), SOAP_FAULT, 'EDXML_DOCTYPE_FORBIDDEN', '/soap/edoc');
     expect(fault.text).toContain('<faultcode>soap:Client</faultcode>');
   });
 
   test('an external entity → EDXML_ENTITY_FORBIDDEN on REST and SOAP', async () => {
     await expectRefused(() => postEdxml(EXTERNAL_ENTITY), 400, 'EDXML_ENTITY_FORBIDDEN', '/api/v1/edocs');
     const soap = `<?xml version="1.0"?><!DOCTYPE soap:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>${soapEnvelope('<e:SendEdoc><e:edXML>&xxe;</e:edXML></e:SendEdoc>').replace(/^<\?xml[^>]*\?>/, '')}`;
-    const fault = await expectRefused(() => postSoap(soap), 400, 'EDXML_ENTITY_FORBIDDEN', '/soap/edoc');
+    const fault = await expectRefused(() => postSoap(soap), SOAP_FAULT, 'EDXML_ENTITY_FORBIDDEN', '/soap/edoc');
     expect(fault.text).not.toContain('root:');
   });
 
   test('entity expansion (billion laughs) → EDXML_ENTITY_FORBIDDEN on REST and SOAP', async () => {
     await expectRefused(() => postEdxml(BILLION_LAUGHS), 400, 'EDXML_ENTITY_FORBIDDEN', '/api/v1/edocs');
     const soap = BILLION_LAUGHS.replace('<edXML>&lol9;</edXML>', soapEnvelope('<e:SendEdoc><e:edXML>&lol9;</e:edXML></e:SendEdoc>').replace(/^<\?xml[^>]*\?>/, ''));
-    await expectRefused(() => postSoap(soap), 400, 'EDXML_ENTITY_FORBIDDEN', '/soap/edoc');
+    await expectRefused(() => postSoap(soap), SOAP_FAULT, 'EDXML_ENTITY_FORBIDDEN', '/soap/edoc');
   });
 
   test('a gzip bomb (50 MB of zeros) → 415 UNSUPPORTED_CONTENT_ENCODING, never inflated', async () => {
@@ -196,7 +199,7 @@ describe('hostile input is refused with a code, and audited', () => {
       ['/api/v1/edocs', 'application/xml', EDOC_SENDER],
       ['/soap/edoc', 'text/xml', EDOC_SENDER],
     ] as const) {
-      await expectRefused(() => post(pathname, bomb, { 'content-type': type, 'content-encoding': 'gzip' }, client), 415, 'UNSUPPORTED_CONTENT_ENCODING', pathname);
+      await expectRefused(() => post(pathname, bomb, { 'content-type': type, 'content-encoding': 'gzip' }, client), pathname === '/soap/edoc' ? SOAP_FAULT : 415, 'UNSUPPORTED_CONTENT_ENCODING', pathname);
     }
   });
 
@@ -210,7 +213,7 @@ describe('hostile input is refused with a code, and audited', () => {
     ] as const) {
       const before = (await world.refusalRecords()).filter((r) => r.errorCode === 'PAYLOAD_TOO_LARGE').length;
       const head = await headersOnly(world.url, pathname, { 'content-type': type, authorization: `Bearer ${world.token(client)}`, 'content-length': String(cap * 100) });
-      expect(head).toMatch(/^HTTP\/1\.1 413 /);
+      expect(head).toMatch(pathname === '/soap/edoc' ? /^HTTP\/1\.1 500 / : /^HTTP\/1\.1 413 /);
       expect(head).toContain('PAYLOAD_TOO_LARGE');
       await waitFor(async () => (await world.refusalRecords()).filter((r) => r.errorCode === 'PAYLOAD_TOO_LARGE').length > before, 5000, 'audit of the 413');
     }
@@ -236,12 +239,12 @@ describe('hostile input is refused with a code, and audited', () => {
 
   test('a SOAP request node-soap cannot process is a Client fault with a code, never a 500 or a stack trace', async () => {
     for (const body of ['<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><oops></soap:Body>', soapEnvelope('<e:NoSuchOperation/>'), 'not xml at all']) {
-      const fault = await expectRefused(() => post('/soap/edoc', body, { 'content-type': 'text/xml' }, EDOC_SENDER), 400, 'SOAP_MALFORMED_REQUEST', '/soap/edoc');
+      const fault = await expectRefused(() => post('/soap/edoc', body, { 'content-type': 'text/xml' }, EDOC_SENDER), SOAP_FAULT, 'SOAP_MALFORMED_REQUEST', '/soap/edoc');
       expect(fault.text).toContain('<faultcode>soap:Client</faultcode>');
       expect(fault.text).not.toMatch(/\bat \S+ \(|\.(ts|js):\d+|node_modules|Error:/);
     }
     // A package the bus refuses: its code in the fault, no stack either.
-    const bad = await expectRefused(() => postSoap(sendEdocEnvelope(Buffer.from('<edXML><broken></edXML>'))), 400, 'EDXML_MALFORMED_XML', '/soap/edoc');
+    const bad = await expectRefused(() => postSoap(sendEdocEnvelope(Buffer.from('<edXML><broken></edXML>'))), SOAP_FAULT, 'EDXML_MALFORMED_XML', '/soap/edoc');
     expect(bad.text).not.toMatch(/\bat \S+ \(|\.(ts|js):\d+|node_modules/);
   });
 });

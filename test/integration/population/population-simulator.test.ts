@@ -3,6 +3,7 @@ import { wsdlPath } from '../../../src/core/repo-files';
 import { buildAuthHeaders, PopulationClient, PopulationError, toLookupRequest, toVerificationRequest } from '../../../src/upstreams/population';
 import { SAMPLE_CITIZENS, startPopulationSimulator, type RunningPopulationSimulator } from '../../../testkit/simulators/population';
 import { caught as caughtOf } from '../../../testkit/caught';
+import { checkSoapAnswer, wsdlSchemas } from '../../../testkit/soap-schema';
 
 const credentials = {
   userName: 'lgsp_test',
@@ -240,6 +241,31 @@ describe('plain soap client built from the WSDL', () => {
       expect(ourLookup?.headers[name]).toBe(theirLookup?.headers[name]);
     }
     expect(ourLookup?.headers.timestamp).toMatch(/^\d{13}$/);
+  });
+
+  test("every answer, captured off the socket, validates (libxml2) against the schemas of the WSDL the simulator serves", async () => {
+    const wsdl = await (await fetch(`${sim.url}?wsdl`)).text();
+    // Self-contained (a relative import would resolve to nothing here) and addressed to the simulator itself.
+    expect(wsdl).not.toContain('schemaLocation');
+    expect(wsdl).toContain(`<soap:address location="${sim.url}"/>`);
+    const schemas = wsdlSchemas(wsdl);
+    expect([...schemas.keys()].sort()).toEqual(['http://dancuquocgia.bca', 'http://www.mic.gov.vn/dancu/1.0']);
+    // One call at a time: lastResponse is the answer of the call last made.
+    const answers: [string, () => Promise<unknown>][] = [
+      ['{http://www.mic.gov.vn/dancu/1.0}CongdanCollection', () => plain.TraCuuThongTinCongDanAsync(lookupArgs, {}, signedHeaders())],
+      ['{http://www.mic.gov.vn/dancu/1.0}CongdanCollection', () => plain.TraCuuThongTinCongDanAsync({ ...lookupArgs, SoDinhDanh: '001099123456' }, {}, signedHeaders())],
+      ['{http://www.mic.gov.vn/dancu/1.0}CongdanCollection', () => plain.TraCuuThongTinCongDanAsync({ ...lookupArgs, HoVaTen: 'ĐÀO VĂN TỚI' }, {}, signedHeaders())],
+      ['{http://dancuquocgia.bca}KetQuaXacThucResponse', () => plain.XacThucThongTinCongDanAsync({ MaYeuCau: 'p-3', MaDichVu: '033', MaCanBo: 'x', SoDinhDanh: tai.soDinhDanh, HoVaTen: 'ĐÀO VĂN TÀI' }, {}, signedHeaders())],
+    ];
+    for (const [element, answer] of answers) {
+      await answer();
+      const check = await checkSoapAnswer(plain.lastResponse as string, schemas);
+      expect({ element, checked: check.checked, errors: check.errors }).toEqual({ element, checked: [element], errors: [] });
+    }
+    // A fault (no detail) is a well-formed SOAP 1.1 fault with unqualified children.
+    await plain.TraCuuThongTinCongDanAsync(lookupArgs).catch(() => undefined);
+    const fault = await checkSoapAnswer(plain.lastResponse as string, schemas);
+    expect({ errors: fault.errors, faultcode: fault.fault?.faultcode }).toEqual({ errors: [], faultcode: 'soap:Client.Authentication' });
   });
 
   test('no auth headers → SOAP Fault with HTTP 401', async () => {

@@ -41,18 +41,21 @@ export interface StatusPacketInput {
   at?: Date;
 }
 
-/** A QCVN 102-shaped status packet; the element name `Status` follows the legacy SOAP form (uncertain, §1.6). */
+/**
+ * A status packet in the VXP SDK's shape, as the national axis hands them out: From, ResponseFor, StatusCode,
+ * Description and Timestamp straight under edXMLHeader/MessageHeader, no To and no <Status> wrapper.
+ */
 export function buildStatusPacket(input: StatusPacketInput): Buffer {
   const code = QD28_CODE_FOR_RECEIVE_STATUS[input.status];
   const xml =
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
-    `<edXML xmlns="${NS}"><edXML:edXMLEnvelope xmlns:edXML="${NS}"><edXML:edXMLHeader><edXML:Status>` +
+    `<edXML xmlns="${NS}"><edXML:edXMLEnvelope xmlns:edXML="${NS}"><edXML:edXMLHeader><edXML:MessageHeader>` +
+    `<edXML:From><edXML:OrganId>${escapeXml(input.reportingOrgan)}</edXML:OrganId></edXML:From>` +
     `<edXML:ResponseFor><edXML:OrganId>${escapeXml(input.originalSender)}</edXML:OrganId>` +
     `<edXML:DocumentId>${escapeXml(input.senderDocId)}</edXML:DocumentId></edXML:ResponseFor>` +
-    `<edXML:From><edXML:OrganId>${escapeXml(input.reportingOrgan)}</edXML:OrganId></edXML:From>` +
     (code === null ? '' : `<edXML:StatusCode>${code}</edXML:StatusCode>`) +
     `<edXML:Description>${escapeXml(input.description)}</edXML:Description>` +
     `<edXML:Timestamp>${edxmlTimestamp(input.at ?? new Date())}</edXML:Timestamp>` +
-    `</edXML:Status></edXML:edXMLHeader></edXML:edXMLEnvelope></edXML>\n`;
+    `</edXML:MessageHeader></edXML:edXMLHeader></edXML:edXMLEnvelope></edXML>\n`;
   return Buffer.from(xml, 'utf8');
 }

@@ -8,6 +8,7 @@ import { headersOf, SimulatorControl, type JsonValue } from '../kit/simulator-co
 import { checkAuthHeaders, type PopulationCredentials } from '../../../src/upstreams/population/auth-headers';
 import { createSyntheticRegistry, type CitizenRegistry } from './citizen-registry';
 import { wsdlPath } from '../../../src/core/repo-files';
+import { selfContainedWsdl } from '../../../src/http/meta/service-contracts';
 import { answerLookup, answerVerification, MalformedRequestError } from './answers';
 import { soapGuardErrorHandler, soapRequestGuards } from '../../../src/upstreams/population/soap-request-guards';
 
@@ -89,6 +90,12 @@ export async function startPopulationSimulator(options: PopulationSimulatorOptio
 
   app.use(control.router());
   app.use(control.middleware());
+  // node-soap would serve the contract file as it is: relative XSD imports (404 here) and a placeholder address.
+  const wsdl = selfContainedWsdl('population', url);
+  app.get(POPULATION_SERVICE_PATH, (req, res, next) => {
+    if (!(req.originalUrl.split('?')[1] ?? '').toLowerCase().startsWith('wsdl')) return next();
+    res.type('text/xml; charset=utf-8').send(wsdl);
+  });
   app.use(POPULATION_SERVICE_PATH, ...soapRequestGuards({ maxBodyBytes: options.maxBodyBytes }));
   app.use(POPULATION_SERVICE_PATH, soapGuardErrorHandler);
 
