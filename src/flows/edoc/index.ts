@@ -13,6 +13,7 @@ import { OrganDirectory } from './organ-directory';
 import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocSendPayload, isEdocStatusPayload } from './payloads';
 import { PackageIntake } from './package-intake';
 import { mountEdocRestEndpoints } from './rest-endpoints';
+import { SignatureGate } from './signature-gate';
 import { EDOC_AXIS_SECRET_PATH, edocSettingsSchema } from './settings';
 import { mountEdocSoapService } from './soap-service';
 import { StatusReporter } from './status-reporter';
@@ -39,7 +40,8 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     ctx.onStop(() => stores.close());
     const directory = new OrganDirectory(settings);
     const reporter = new StatusReporter(stores.blobs, ctx.intake, directory);
-    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, recipients: stores.recipients, messageIntake: ctx.intake });
+    const signatures = SignatureGate.fromSettings(settings, ctx.config.configDir);
+    const intake = new PackageIntake({ busOrganId: settings.busOrganId, directory, blobs: stores.blobs, recipients: stores.recipients, messageIntake: ctx.intake, signatures });
     const mailbox = new MailboxService({ stores, directory, reporter });
 
     const adapters = [

@@ -16,6 +16,7 @@ import type { ErrorCode } from '../../core/errors';
 import type { FlowIntake } from '../../messaging/message-intake';
 import { TurnBudget } from './event-loop-turns';
 import type { OrganDirectory } from './organ-directory';
+import type { SignatureGate } from './signature-gate';
 import type { EdocBlobStore, EdocRecipientLedger } from './stores/edoc-store';
 
 export interface AcceptedDocument {
@@ -65,6 +66,7 @@ export class PackageIntake {
       blobs: EdocBlobStore;
       recipients: EdocRecipientLedger;
       messageIntake: FlowIntake;
+      signatures: SignatureGate;
     },
   ) {}
 
@@ -99,6 +101,8 @@ export class PackageIntake {
     if (unknown.length > 0) return refused('EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${unknown.join(', ')}`, 'MessageHeader/To/OrganId');
     const badAttachment = await firstUndecodableAttachment(pkg);
     if (badAttachment) return badAttachment;
+    const signature = await this.deps.signatures.check(fromOrgan, pkg.source);
+    if (!signature.ok) return refused(signature.code, signature.message, 'Signature');
 
     const stored = spliceTraceHeader(pkg, { organId: this.deps.busOrganId, timestamp: formatEdxmlTimestamp() });
     const put = await fromStore(() => blobs.put(documentId, stored));
@@ -112,8 +116,10 @@ export class PackageIntake {
       fromOrgan,
       businessDocType: pkg.traceHeaderList.bussiness?.bussinessDocType ?? 0,
       recipients: recipients.map((r) => ({ organId: r.organId, delivery: r.delivery })),
+      signature: signature.record,
     };
-    const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.send, source: clientId, destination: null, subject: documentId, payload });
+    const auditDetails = signature.record ? { signature: signature.record } : undefined;
+    const accepted = await messageIntake.dispatch({ type: EDOC_MESSAGE_TYPES.send, source: clientId, destination: null, subject: documentId, payload, auditDetails });
     if (!accepted.ok) return refused(accepted.code, accepted.message);
     return {
       ok: true,

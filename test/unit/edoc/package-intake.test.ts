@@ -3,6 +3,7 @@
 import { Readable } from 'node:stream';
 import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
 import { PackageIntake } from '../../../src/flows/edoc/package-intake';
+import { SignatureGate } from '../../../src/flows/edoc/signature-gate';
 import type { EdocBlobStore, EdocRecipientLedger } from '../../../src/flows/edoc/stores/edoc-store';
 import type { MessageIntake } from '../../../src/messaging/message-intake';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
@@ -27,7 +28,7 @@ test('a package store that cannot be written refuses the upload with 503 STORE_U
     unknownOrgans: 'reject',
   });
   const recipients: EdocRecipientLedger = { record: () => Promise.resolve(), wasSentTo: () => Promise.resolve(true) };
-  const intake = new PackageIntake({ busOrganId: '000.00.00.H10', directory, blobs: unavailable, recipients, messageIntake });
+  const intake = new PackageIntake({ busOrganId: '000.00.00.H10', directory, blobs: unavailable, recipients, messageIntake, signatures: new SignatureGate({ busDefault: 'off', byOrgan: new Map() }, null) });
 
   const outcome = await intake.accept('qlvb-a', documentPackage({ from: SENDER, to: [RECIPIENT], documentId: `${SENDER},2026/11/27,1/UBND-VP` }));
 

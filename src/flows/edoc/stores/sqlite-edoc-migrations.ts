@@ -62,4 +62,13 @@ export const SQLITE_EDOC_MIGRATIONS: readonly SqliteMigration[] = [
       if (isNew) db.exec(`INSERT OR IGNORE INTO edoc_recipients SELECT document_id, from_organ, organ_id, received_at FROM edoc_mailbox WHERE kind = 'edoc'`);
     },
   },
+  {
+    version: 3,
+    name: "mailbox: the document's signature check",
+    up: (db) => {
+      // A database whose record of versions was lost may have the column already (SQLite has no ADD COLUMN IF NOT EXISTS).
+      const columns = db.prepare<[], { name: string }>('PRAGMA table_info(edoc_mailbox)').all();
+      if (!columns.some((c) => c.name === 'signature')) db.exec('ALTER TABLE edoc_mailbox ADD COLUMN signature TEXT');
+    },
+  },
 ];
