@@ -163,6 +163,10 @@ export interface components {
             /** @description The client's member id (INSTANCE/CLASS/MEMBERCODE[/SUBSYSTEM]) from the current configuration */
             clientMember: string | null;
             correlationId: string | null;
+            /** @description Small facts of the step (e.g. an e-document's signature check), personal data masked as in the rest of the answer */
+            details?: {
+                [key: string]: unknown;
+            } | null;
             durationMs: number | null;
             errorCode: string | null;
             hash: string;

@@ -117,6 +117,7 @@ export interface components {
             receivedAt: string;
             reportedStatus?: components["schemas"]["StatusCode"];
             sha256: string;
+            signature?: components["schemas"]["SignatureCheck"];
             statusCode?: components["schemas"]["StatusCode"];
         };
         InboxList: {
@@ -127,6 +128,29 @@ export interface components {
         Recipient: {
             delivery: components["schemas"]["Delivery"];
             organId: components["schemas"]["OrganId"];
+        };
+        /** @description The bus's check of the document's XML-DSig signature under its sender's policy (absent when the policy is off). */
+        SignatureCheck: {
+            /** @description SignatureMethod algorithm URI */
+            algorithm?: string;
+            /** Format: date-time */
+            checkedAt: string;
+            /** @enum {string} */
+            outcome: "valid" | "unsigned" | "invalid" | "untrusted" | "expired" | "revoked";
+            /** @enum {string} */
+            policy: "record" | "require";
+            /** @description Why the outcome is not valid */
+            reason?: string;
+            signer?: {
+                issuer: string;
+                /** Format: date-time */
+                notAfter: string;
+                /** Format: date-time */
+                notBefore: string;
+                /** @description Hexadecimal */
+                serial: string;
+                subject: string;
+            };
         };
         StatusAccepted: {
             correlationId: string;

@@ -101,6 +101,8 @@ export const ERRORS = {
   EDXML_INVALID_STATUS_CODE: edxml('holds a status code edXML does not define'),
   EDXML_INVALID_BASE64: edxml('holds an attachment that is not valid base64'),
   EDXML_STATUS_PACKET: bad('the upload is a status packet, not a document package'),
+  EDXML_SIGNATURE_INVALID: bad('the edXML package is not validly signed (unsigned, or its content, attachments or signature changed)'),
+  EDXML_SIGNER_UNTRUSTED: bad("the edXML package's signer is not trusted (untrusted, expired or revoked certificate)"),
 
   // The bus cannot take the call now: the same call sent again later can succeed
   THROTTLED: { status: 429, retryable: true, message: 'too many requests' },

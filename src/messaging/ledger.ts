@@ -5,7 +5,7 @@
 // path and kept on another.
 import type { AuditEvent, AuditLog, AuditOutcome, AuditStep } from '../audit';
 import type { ResolvedRoute } from '../config/load-config';
-import type { Envelope } from '../core/envelope';
+import type { Envelope, JsonValue } from '../core/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { MessageStatusStore } from '../stores/message-status';
@@ -55,7 +55,7 @@ export class MessageLedger {
   }
 
   /** The `received` record: without it the bus does not carry the message (X-Road's message log rule). */
-  async received(envelope: Envelope, route: ResolvedRoute): Promise<void> {
+  async received(envelope: Envelope, route: ResolvedRoute, facts: { [key: string]: JsonValue } = {}): Promise<void> {
     await this.deps.audit.append({
       step: 'received',
       outcome: 'ok',
@@ -67,7 +67,7 @@ export class MessageLedger {
       requestBytes: Buffer.byteLength(JSON.stringify(envelope.payload)),
       payloadDigest: envelope.payloadDigest,
       payload: envelope.payload,
-      details: { type: envelope.type, destination: envelope.destination, causationId: envelope.causationId, sequence: envelope.sequence },
+      details: { ...facts, type: envelope.type, destination: envelope.destination, causationId: envelope.causationId, sequence: envelope.sequence },
     });
   }
 

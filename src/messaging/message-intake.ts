@@ -36,6 +36,8 @@ export interface IntakeRequest {
    * payload the bus builds with a time in it (a status packet) passes the digest of what the client sent.
    */
   idempotencyDigest?: string;
+  /** Facts the flow found at intake (an e-document's signature check), written into the `received` audit record's details. */
+  auditDetails?: { [key: string]: JsonValue };
 }
 
 export type IntakeResult =
@@ -152,7 +154,7 @@ export class MessageIntake {
       const renewal = setInterval(() => {
         void this.deps.stores.idempotency.renew(request.source, key, claimed.envelope.id, claimed.claimedAtMs, Date.now()).catch(() => undefined);
       }, KEY_RENEW_MS);
-      const { result, mayBeInTransport } = await this.acceptEnvelope(route, envelope, key).finally(() => clearInterval(renewal));
+      const { result, mayBeInTransport } = await this.acceptEnvelope(route, envelope, key, request.auditDetails).finally(() => clearInterval(renewal));
       if (!result.ok) {
         if (!mayBeInTransport) await this.releaseKey(request.source, key, envelope.id, claim.claimedAtMs);
         // Else the key stays pending: the transport may hold the message, so a resend is answered as accepted once a
@@ -161,7 +163,7 @@ export class MessageIntake {
       }
       return result;
     }
-    return (await this.acceptEnvelope(route, envelope, undefined)).result;
+    return (await this.acceptEnvelope(route, envelope, undefined, request.auditDetails)).result;
   }
 
   /**
@@ -226,7 +228,12 @@ export class MessageIntake {
   }
 
   /** The outcome, and whether the message may be in the transport (its publish was tried), accepted or not. */
-  private async acceptEnvelope(route: ResolvedRoute, accepted: Envelope, key: string | undefined): Promise<{ result: IntakeResult; mayBeInTransport: boolean }> {
+  private async acceptEnvelope(
+    route: ResolvedRoute,
+    accepted: Envelope,
+    key: string | undefined,
+    facts: { [key: string]: JsonValue } | undefined,
+  ): Promise<{ result: IntakeResult; mayBeInTransport: boolean }> {
     const { transport, stores, ledger, logger } = this.deps;
     let envelope = accepted;
     const ordered = route.ordered && envelope.subject !== null;
@@ -243,7 +250,7 @@ export class MessageIntake {
     }
     envelope = { ...envelope, sequence };
     try {
-      await ledger.received(envelope, route);
+      await ledger.received(envelope, route, facts);
     } catch (error) {
       logger.error({ messageId: envelope.id, route: route.name, err: (error as Error).message }, 'audit log unavailable at intake; message not accepted');
       await ledger.notAccepted(envelope, route, 'AUDIT_UNAVAILABLE', NOT_STORED, { settle: sequence, audited: false });

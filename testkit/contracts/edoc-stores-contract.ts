@@ -64,15 +64,17 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       const organ = uniqueName('org').slice(0, 40);
       const other = uniqueName('org').slice(0, 40);
       const blob = await stores.blobs.put('DOC-1', [Buffer.from('<edXML/>')]);
-      const base = { organId: organ, documentId: 'DOC-1', fromOrgan: '000.00.00.H10', blob, businessDocType: 0, statusCode: null };
+      const base = { organId: organ, documentId: 'DOC-1', fromOrgan: '000.00.00.H10', blob, businessDocType: 0, statusCode: null, signature: null };
+      const signature = { policy: 'record', outcome: 'valid', checkedAt: '2025-03-14T01:00:00.000Z', signer: { subject: 'CN=Văn thư', serial: '0a' } };
       const first = uniqueName('e1');
-      expect(await stores.mailbox.put({ ...base, entryId: first, kind: 'edoc', receivedAt: '2025-03-14T01:00:00.000Z' })).toBe(true);
+      expect(await stores.mailbox.put({ ...base, entryId: first, kind: 'edoc', receivedAt: '2025-03-14T01:00:00.000Z', signature })).toBe(true);
       expect(await stores.mailbox.put({ ...base, entryId: first, kind: 'edoc', receivedAt: '2025-03-14T01:00:00.000Z' })).toBe(false);
       const status = uniqueName('e2');
       await stores.mailbox.put({ ...base, entryId: status, kind: 'status', businessDocType: null, statusCode: '01', receivedAt: '2025-03-14T02:00:00.000Z' });
       await stores.mailbox.put({ ...base, organId: other, entryId: uniqueName('e3'), kind: 'edoc', receivedAt: '2025-03-14T03:00:00.000Z' });
 
       expect((await stores.mailbox.list([organ], {})).map((e) => e.entryId)).toEqual([first, status]);
+      expect((await stores.mailbox.list([organ], {})).map((e) => e.signature)).toEqual([signature, null]);
       expect((await stores.mailbox.list([organ], { kind: 'status' })).map((e) => e.statusCode)).toEqual(['01']);
       expect(await stores.mailbox.list([organ, other], { since: '2025-03-14T02:30:00.000Z' })).toHaveLength(1);
       expect(await stores.mailbox.list([], {})).toEqual([]);
@@ -98,7 +100,7 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
 
     test('documents already in mailboxes when the ledger is added count as sent to their recipients; the ledger lasts a restart', async () => {
       const blob = await stores.blobs.put('DOC-OLD', [Buffer.from('<edXML/>')]);
-      const base = { documentId: 'DOC-OLD', fromOrgan: 'S', blob, businessDocType: 0, statusCode: null, receivedAt: '2025-03-14T01:00:00.000Z' };
+      const base = { documentId: 'DOC-OLD', fromOrgan: 'S', blob, businessDocType: 0, statusCode: null, signature: null, receivedAt: '2025-03-14T01:00:00.000Z' };
       await stores.mailbox.put({ ...base, entryId: uniqueName('old'), organId: 'R', kind: 'edoc' });
       await stores.mailbox.put({ ...base, entryId: uniqueName('old'), organId: 'T', kind: 'status', businessDocType: null, statusCode: '01' });
       await stores.recipients.record('DOC-NEW', 'S', ['R']);

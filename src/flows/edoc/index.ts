@@ -14,6 +14,7 @@ import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocSendPayload, isEdocStat
 import { PackageIntake } from './package-intake';
 import { ResendGuard } from './resend-guard';
 import { mountEdocRestEndpoints } from './rest-endpoints';
+import { SignatureGate } from './signature-gate';
 import { EDOC_AXIS_SECRET_PATH, edocSettingsSchema } from './settings';
 import { mountEdocSoapService } from './soap-service';
 import { StatusReporter } from './status-reporter';
@@ -40,12 +41,14 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     ctx.onStop(() => stores.close());
     const directory = new OrganDirectory(settings);
     const reporter = new StatusReporter(stores.blobs, ctx.intake, directory);
+    const signatures = SignatureGate.fromSettings(settings, ctx.config.configDir);
     const intake = new PackageIntake({
       directory,
       blobs: stores.blobs,
       recipients: stores.recipients,
       resends: new ResendGuard(stores.sentDocuments),
       messageIntake: ctx.intake,
+      signatures,
     });
     const mailbox = new MailboxService({ stores, directory, reporter });
 

@@ -15,6 +15,7 @@ import type { FlowIntake } from '../../messaging/message-intake';
 import { TurnBudget } from './event-loop-turns';
 import type { OrganDirectory } from './organ-directory';
 import type { ResendGuard } from './resend-guard';
+import type { SignatureGate } from './signature-gate';
 import type { EdocBlobStore, EdocRecipientLedger } from './stores/edoc-store';
 
 export interface AcceptedDocument {
@@ -73,6 +74,7 @@ export class PackageIntake {
       recipients: EdocRecipientLedger;
       resends: ResendGuard;
       messageIntake: FlowIntake;
+      signatures: SignatureGate;
     },
   ) {}
 
@@ -107,6 +109,8 @@ export class PackageIntake {
     if (unknown.length > 0) return refused('EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${unknown.join(', ')}`, 'MessageHeader/To/OrganId');
     const badAttachment = await firstUndecodableAttachment(pkg);
     if (badAttachment) return badAttachment;
+    const signature = await this.deps.signatures.check(fromOrgan, pkg.source);
+    if (!signature.ok) return refused(signature.code, signature.message, 'Signature');
 
     // Byte-exact: the sender's signature covers everything but itself, so a TraceHeader added here would break it. The
     // bus's own pass is recorded in its audit trail and travels as transport metadata (message id, routing headers).
@@ -141,6 +145,7 @@ export class PackageIntake {
       fromOrgan,
       businessDocType,
       recipients: recipients.map((r) => ({ organId: r.organId, delivery: r.delivery })),
+      signature: signature.record,
     };
     const dispatched = await messageIntake.dispatch({
       type: EDOC_MESSAGE_TYPES.send,
@@ -151,6 +156,7 @@ export class PackageIntake {
       messageId: sending.messageId,
       correlationId: sending.correlationId,
       idempotencyKey: options.idempotencyKey,
+      ...(signature.record ? { auditDetails: { signature: signature.record } } : {}),
     });
     if (!dispatched.ok) {
       // A claim left behind is taken over by a resend after its abandon time.

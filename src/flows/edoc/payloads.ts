@@ -17,6 +17,8 @@ export interface EdocSendPayload {
   fromOrgan: string;
   businessDocType: number;
   recipients: (EdocRecipient & { [key: string]: JsonValue })[];
+  /** The signature check under the sender's policy; null when the policy is off (absent in messages from before checks). */
+  signature: { [key: string]: JsonValue } | null;
 }
 
 /** edoc.deliver: the package for one recipient. */
@@ -27,6 +29,7 @@ export interface EdocDeliverPayload {
   toOrgan: string;
   delivery: DeliveryMode;
   businessDocType: number;
+  signature: { [key: string]: JsonValue } | null;
 }
 
 /** edoc.status: a status packet travelling back to the document's sender. */
@@ -41,7 +44,7 @@ export interface EdocStatusPayload {
   statusCode: string;
 }
 
-function isRecord(value: JsonValue): value is { [key: string]: JsonValue } {
+export function isRecord(value: JsonValue | undefined): value is { [key: string]: JsonValue } {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 

@@ -11,6 +11,10 @@ const breakerSchema = busBreakerSchema.extend({ timeoutMs: z.number().int().min(
 /** A setting that named a variable before secrets were references: refused with what to write instead. */
 const replacedBy = (key: string) => z.never({ error: `write ${key}: { env: NAME } (or { file: path }) instead` }).optional();
 
+/** What the bus does with a package's XML-DSig signature (docs/edoc-signatures.md). */
+const signaturePolicySchema = z.enum(['off', 'record', 'require']);
+export type SignaturePolicy = z.infer<typeof signaturePolicySchema>;
+
 const organIdSchema = z.string().regex(/^[0-9A-Za-z][0-9A-Za-z.]{0,12}$/, 'organ ids are up to 13 letters, digits and dots');
 
 const organSchema = z
@@ -24,6 +28,8 @@ const organSchema = z
     pushTokenEnv: replacedBy('pushToken'),
     /** Bus clients that speak for this organ (may send From it, read its mailbox, report its statuses). */
     clientIds: z.array(z.string().min(1)).default([]),
+    /** Signature policy for packages From this organ; default signatures.policy. */
+    signaturePolicy: signaturePolicySchema.optional(),
   })
   .refine((o) => o.delivery !== 'push' || (o.pushUrl !== undefined && o.pushToken !== undefined), {
     message: 'a push organ needs pushUrl and pushToken',
@@ -49,6 +55,23 @@ export const edocSettingsSchema = z
         breaker: breakerSchema.prefault({}),
       })
       .optional(),
+    signatures: z
+      .strictObject({
+        /**
+         * off: not checked; record: checked, accepted whatever the outcome, the outcome recorded and shown to
+         * recipients; require: a package that is not validly signed by a trusted signer is refused (400).
+         */
+        policy: signaturePolicySchema.default('off'),
+        trustStore: z
+          .strictObject({
+            /** PEM files of the CA certificates signers must chain to; relative paths are from the config directory. */
+            caFiles: z.array(z.string().min(1)).default([]),
+            /** CRL files (PEM or DER) of those CAs. */
+            crlFiles: z.array(z.string().min(1)).default([]),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
     soap: z.strictObject({ path: z.string().regex(/^\/[A-Za-z0-9/_-]+$/).default('/soap/edoc') }).prefault({}),
     /**
      * Large edXML bodies in flight at once (POST /api/v1/edocs and SOAP alike), counted per bus instance. A body is
@@ -69,6 +92,10 @@ export const edocSettingsSchema = z
       })
       .refine((l) => l.perClient <= l.total, { message: 'perClient must not be above total', path: ['perClient'] })
       .prefault({}),
+  })
+  .refine((s) => s.signatures.trustStore.caFiles.length > 0 || [s.signatures.policy, ...Object.values(s.organs).map((o) => o.signaturePolicy)].every((p) => p === undefined || p === 'off'), {
+    message: 'a signature policy other than off needs at least one CA file',
+    path: ['signatures', 'trustStore', 'caFiles'],
   })
   .refine((s) => s.axis !== undefined || (s.unknownOrgans === 'reject' && Object.values(s.organs).every((o) => o.delivery !== 'axis')), {
     message: 'axis settings are required while an organ or unknownOrgans uses the axis',

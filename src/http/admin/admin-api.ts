@@ -9,6 +9,7 @@ import type { BusConfig } from '../../config/load-config';
 import { formatMemberId } from '../../config/member-id';
 import type { UpstreamBreaker } from '../../messaging/breaker';
 import type { MessageStatus } from '../../stores/message-status';
+import type { JsonValue } from '../../core/envelope';
 import type { Stores } from '../../stores/stores';
 import type { DeadLetterFilter, Transport } from '../../transport/transport';
 import type { AdminSession, AdminSessions } from '../auth/admin-sessions';
@@ -333,6 +334,7 @@ function auditRecordView(record: AuditRecord, view: PersonalDataView, members: R
     responseBytes: record.responseBytes,
     payloadDigest: record.payloadDigest,
     actor: record.actor,
+    details: record.details === null ? null : (view.body(JSON.parse(record.details) as JsonValue) as { [key: string]: unknown }),
     hash: record.hash,
   };
 }

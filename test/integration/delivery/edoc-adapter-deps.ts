@@ -56,7 +56,7 @@ export async function edocAdapterDeps(settingsInput: unknown): Promise<EdocAdapt
     deliverMessage: async (from, to, delivery, content) => {
       const documentId = `${from},2025/03/14,${++n}/UBND-VP`;
       const blob = await stores.blobs.put(documentId, [content ?? Buffer.from(`<edXML:MessageHeader n="${n}" at="${Date.now()}">Công văn số ${n}</edXML:MessageHeader>`)]);
-      const payload: EdocDeliverPayload = { blob: blobRefOf(blob), fromOrgan: from, toOrgan: to, delivery, businessDocType: 0 };
+      const payload: EdocDeliverPayload = { blob: blobRefOf(blob), fromOrgan: from, toOrgan: to, delivery, businessDocType: 0, signature: null };
       return createEnvelope({ type: EDOC_MESSAGE_TYPES.deliver, source: 'contract-test', destination: to, subject: documentId, payload });
     },
     dispose: async () => {

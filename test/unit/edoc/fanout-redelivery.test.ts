@@ -28,6 +28,7 @@ test('a package redelivered after its process died mid fan-out publishes the mis
     fromOrgan: '000.00.01.H10',
     businessDocType: 0,
     recipients: RECIPIENTS.map((organId) => ({ organId, delivery: 'mailbox' })),
+    signature: null,
   };
   const pkg = createEnvelope({ type: 'edoc.send', source: 'qlvb-a', subject: payload.blob.documentId, payload });
 

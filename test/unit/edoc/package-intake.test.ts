@@ -5,6 +5,7 @@ import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
 import { PackageIntake } from '../../../src/flows/edoc/package-intake';
 import { ResendGuard } from '../../../src/flows/edoc/resend-guard';
 import type { EdocBlobStore, EdocRecipientLedger, EdocSentDocuments } from '../../../src/flows/edoc/stores/edoc-store';
+import { SignatureGate } from '../../../src/flows/edoc/signature-gate';
 import type { MessageIntake } from '../../../src/messaging/message-intake';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 
@@ -30,7 +31,7 @@ test('a package store that cannot be written refuses the upload with 503 STORE_U
   const recipients: EdocRecipientLedger = { record: () => Promise.resolve(), wasSentTo: () => Promise.resolve(true) };
   const untouched = () => Promise.reject(new Error('must not be called'));
   const sentDocuments: EdocSentDocuments = { claim: untouched, get: untouched, accepted: untouched, release: untouched, giveUp: untouched, takeOver: untouched };
-  const intake = new PackageIntake({ directory, blobs: unavailable, recipients, resends: new ResendGuard(sentDocuments), messageIntake });
+  const intake = new PackageIntake({ directory, blobs: unavailable, recipients, resends: new ResendGuard(sentDocuments), messageIntake, signatures: new SignatureGate({ busDefault: 'off', byOrgan: new Map() }, null) });
 
   const outcome = await intake.accept('qlvb-a', documentPackage({ from: SENDER, to: [RECIPIENT], documentId: `${SENDER},2026/11/27,1/UBND-VP` }));
 

@@ -58,6 +58,8 @@ export interface EdocBusOptions {
   http?: Record<string, unknown>;
   /** Settings added to the `flows.edoc` section. */
   edoc?: Record<string, unknown>;
+  /** Settings added to organs of the directory (e.g. signaturePolicy), by organ id. */
+  organs?: Record<string, Record<string, unknown>>;
 }
 
 export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
@@ -80,10 +82,10 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
         busOrganId: BUS_ORGAN,
         unknownOrgans: 'reject',
         organs: {
-          [ORGAN_A]: { name: 'UBND huyện A', delivery: 'mailbox', clientIds: [CLIENT_A] },
-          [ORGAN_B]: { name: 'UBND huyện B', delivery: 'mailbox', clientIds: [CLIENT_B] },
-          [ORGAN_C]: { name: 'UBND huyện C', delivery: 'push', pushUrl: push.url, pushToken: { env: 'EDOC_PUSH_TOKEN_C' }, clientIds: [CLIENT_C] },
-          [ORGAN_G]: { name: 'Văn phòng Chính phủ', delivery: 'axis' },
+          [ORGAN_A]: { name: 'UBND huyện A', delivery: 'mailbox', clientIds: [CLIENT_A], ...options.organs?.[ORGAN_A] },
+          [ORGAN_B]: { name: 'UBND huyện B', delivery: 'mailbox', clientIds: [CLIENT_B], ...options.organs?.[ORGAN_B] },
+          [ORGAN_C]: { name: 'UBND huyện C', delivery: 'push', pushUrl: push.url, pushToken: { env: 'EDOC_PUSH_TOKEN_C' }, clientIds: [CLIENT_C], ...options.organs?.[ORGAN_C] },
+          [ORGAN_G]: { name: 'Văn phòng Chính phủ', delivery: 'axis', ...options.organs?.[ORGAN_G] },
         },
         axis: { url: axis.url, systemId: AXIS_SYSTEM, secret: { env: 'EDOC_AXIS_SECRET' }, breaker: { timeoutMs: 20_000, abandonedCallSettleMs: 1000 } },
         push: { breaker: { timeoutMs: 20_000, volumeThreshold: 3, resetTimeoutMs: 500 } },

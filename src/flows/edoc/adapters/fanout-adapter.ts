@@ -6,7 +6,7 @@ import type { Envelope } from '../../../core/envelope';
 import { derivedUuidv7 } from '../../../core/uuid';
 import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
 import type { FlowIntake } from '../../../messaging/message-intake';
-import { EDOC_MESSAGE_TYPES, isEdocSendPayload, type EdocDeliverPayload } from '../payloads';
+import { EDOC_MESSAGE_TYPES, isEdocSendPayload, isRecord, type EdocDeliverPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 
 export function createFanoutAdapter(deps: { messageIntake: FlowIntake }): DeliveryAdapter {
@@ -22,6 +22,7 @@ export function createFanoutAdapter(deps: { messageIntake: FlowIntake }): Delive
           toOrgan: recipient.organId,
           delivery: recipient.delivery,
           businessDocType: payload.businessDocType,
+          signature: isRecord(payload.signature) ? payload.signature : null,
         };
         const accepted = await deps.messageIntake.dispatch({
           type: EDOC_MESSAGE_TYPES.deliver,

@@ -3,7 +3,7 @@
 import type { Envelope } from '../../../core/envelope';
 import type { MessageStatusStore } from '../../../stores/message-status';
 import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
-import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
+import { EDOC_MESSAGE_TYPES, isEdocDeliverPayload, isEdocStatusPayload, isRecord } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 import { BUS_SOURCE, type StatusReporter } from '../status-reporter';
 import type { EdocStores } from '../stores/edoc-store';
@@ -27,6 +27,7 @@ export function createMailboxAdapter(deps: { stores: EdocStores; reporter: Statu
           businessDocType: payload.businessDocType,
           statusCode: null,
           receivedAt,
+          signature: isRecord(payload.signature) ? payload.signature : null,
         });
         await sendArrivedOnce(envelope, payload.blob.documentId, payload.fromOrgan, payload.toOrgan, deps);
         return;
@@ -42,6 +43,7 @@ export function createMailboxAdapter(deps: { stores: EdocStores; reporter: Statu
           businessDocType: null,
           statusCode: payload.statusCode,
           receivedAt,
+          signature: null,
         });
         return;
       }

@@ -1,6 +1,7 @@
 // The e-document flow's persistence contract: the package blob store (claim check), the per-organ mailbox, the
 // ledger of who was sent which document by whom, and the register of sent packages that tells a resend from a copy.
 import type { Readable } from 'node:stream';
+import type { JsonValue } from '../../../core/envelope';
 
 /** What envelopes carry instead of the package: where its bytes are and what they hash to. */
 export interface BlobRef {
@@ -42,6 +43,8 @@ export interface MailboxEntry {
   statusCode: string | null;
   /** The last status code this organ reported about the document (documents only). */
   reportedStatus: string | null;
+  /** The bus's check of the document's signature under its sender's policy (null: not checked, or a status). */
+  signature: { [key: string]: JsonValue } | null;
   receivedAt: string;
   updatedAt: string;
 }

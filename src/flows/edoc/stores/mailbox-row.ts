@@ -1,4 +1,5 @@
 // Maps a stored mailbox row (SQLite or PostgreSQL) to the MailboxEntry the flow works with.
+import type { JsonValue } from '../../../core/envelope';
 import type { MailboxEntry, MailboxEntryKind } from './edoc-store';
 
 export interface MailboxRow {
@@ -14,6 +15,8 @@ export interface MailboxRow {
   reported_status: string | null;
   received_at: string;
   updated_at: string;
+  /** JSON text. */
+  signature: string | null;
 }
 
 export function mailboxEntryFromRow(row: MailboxRow): MailboxEntry {
@@ -29,5 +32,6 @@ export function mailboxEntryFromRow(row: MailboxRow): MailboxEntry {
     reportedStatus: row.reported_status,
     receivedAt: row.received_at,
     updatedAt: row.updated_at,
+    signature: row.signature === null ? null : (JSON.parse(row.signature) as { [key: string]: JsonValue }),
   };
 }

@@ -80,4 +80,9 @@ export const POSTGRES_EDOC_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "mailbox: the document's signature check",
+    up: 'ALTER TABLE bus_edoc_mailbox ADD COLUMN IF NOT EXISTS signature TEXT',
+  },
 ];

@@ -109,8 +109,8 @@ class PostgresEdocMailboxStore implements EdocMailboxStore {
   async put(entry: NewMailboxEntry): Promise<boolean> {
     const result = await this.pool.query(
       `INSERT INTO bus_edoc_mailbox
-         (entry_id, organ_id, kind, document_id, from_organ, blob_sha256, blob_bytes, business_doc_type, status_code, reported_status, received_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, $10) ON CONFLICT (entry_id) DO NOTHING`,
+         (entry_id, organ_id, kind, document_id, from_organ, blob_sha256, blob_bytes, business_doc_type, status_code, reported_status, received_at, updated_at, signature)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULL, $10, $10, $11) ON CONFLICT (entry_id) DO NOTHING`,
       [
         entry.entryId,
         entry.organId,
@@ -122,6 +122,7 @@ class PostgresEdocMailboxStore implements EdocMailboxStore {
         entry.businessDocType,
         entry.statusCode,
         entry.receivedAt,
+        entry.signature === null ? null : JSON.stringify(entry.signature),
       ],
     );
     return (result.rowCount ?? 0) === 1;

@@ -80,4 +80,13 @@ export const SQLITE_EDOC_MIGRATIONS: readonly SqliteMigration[] = [
         );
       `),
   },
+  {
+    version: 4,
+    name: "mailbox: the document's signature check",
+    up: (db) => {
+      // A database whose record of versions was lost may have the column already (SQLite has no ADD COLUMN IF NOT EXISTS).
+      const columns = db.prepare<[], { name: string }>('PRAGMA table_info(edoc_mailbox)').all();
+      if (!columns.some((c) => c.name === 'signature')) db.exec('ALTER TABLE edoc_mailbox ADD COLUMN signature TEXT');
+    },
+  },
 ];

@@ -98,8 +98,8 @@ class SqliteEdocMailboxStore implements EdocMailboxStore {
   constructor(private readonly db: SqliteDatabase) {
     this.stmts = {
       put: db.prepare(`INSERT OR IGNORE INTO edoc_mailbox
-        (entry_id, organ_id, kind, document_id, from_organ, blob_sha256, blob_bytes, business_doc_type, status_code, reported_status, received_at, updated_at)
-        VALUES (@entryId, @organId, @kind, @documentId, @fromOrgan, @sha256, @bytes, @businessDocType, @statusCode, NULL, @receivedAt, @receivedAt)`),
+        (entry_id, organ_id, kind, document_id, from_organ, blob_sha256, blob_bytes, business_doc_type, status_code, reported_status, received_at, updated_at, signature)
+        VALUES (@entryId, @organId, @kind, @documentId, @fromOrgan, @sha256, @bytes, @businessDocType, @statusCode, NULL, @receivedAt, @receivedAt, @signature)`),
       get: db.prepare<[string], MailboxRow>('SELECT * FROM edoc_mailbox WHERE entry_id = ?'),
       setStatus: db.prepare('UPDATE edoc_mailbox SET reported_status = ?, updated_at = ? WHERE entry_id = ?'),
     };
@@ -117,6 +117,7 @@ class SqliteEdocMailboxStore implements EdocMailboxStore {
       businessDocType: entry.businessDocType,
       statusCode: entry.statusCode,
       receivedAt: entry.receivedAt,
+      signature: entry.signature === null ? null : JSON.stringify(entry.signature),
     });
     return result.changes === 1;
   }

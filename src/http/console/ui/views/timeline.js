@@ -98,6 +98,20 @@ function statusFields(m) {
   );
 }
 
+/** An e-document's signature check, from its received record's details: the outcome and the signer. */
+function signatureNote(record) {
+  const check = record.details && record.details.signature;
+  if (!check || typeof check !== 'object') return null;
+  const signer = check.signer;
+  return el(
+    'div',
+    { testid: 'timeline-signature', 'data-outcome': check.outcome },
+    t('timeline.signature', { outcome: t(`signature.${check.outcome}`), policy: check.policy }),
+    signer ? el('div', { class: 'mono', testid: 'timeline-signer' }, t('timeline.signer', { subject: signer.subject, serial: signer.serial, issuer: signer.issuer, notAfter: signer.notAfter })) : null,
+    check.reason ? el('div', { class: 'muted' }, check.reason) : null,
+  );
+}
+
 function renderTimelineResult() {
   const tl = timeline;
   const body = [];
@@ -161,7 +175,7 @@ function renderTimelineResult() {
               el('td', { class: 'mono' }, text(r.step)),
               el('td', {}, outcomeBadge(r.outcome)),
               el('td', { class: 'mono' }, text(r.errorCode)),
-              el('td', { class: 'reason' }, text(r.reason)),
+              el('td', { class: 'reason' }, text(r.reason), signatureNote(r)),
               el('td', { class: 'num nowrap' }, r.durationMs === null || r.durationMs === undefined ? t('common.none') : t('common.ms', { ms: Math.round(r.durationMs) })),
               el('td', { class: 'mono' }, text(r.route)),
               el('td', {}, text(r.actor || r.client)),
