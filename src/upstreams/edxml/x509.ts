@@ -1,4 +1,5 @@
-// @peculiar/x509 (X.509 certificates and CRLs over WebCrypto) with the Reflect metadata it needs loaded first.
-import './reflect-metadata-shim';
+// @peculiar/x509 (X.509 certificates and CRLs over WebCrypto) with the Reflect metadata polyfill its dependency
+// injection (tsyringe) needs loaded first.
+import 'reflect-metadata';
 
 export * from '@peculiar/x509';
