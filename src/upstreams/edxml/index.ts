@@ -5,7 +5,7 @@ export { isValidOrganId, type OrganIdPolicy } from './organ-id';
 export { parseEdxmlPackage, type EdxmlParseOptions } from './package-parser';
 export { buildEdxmlPackage, renderEdxmlPackage, streamEdxmlPackage, type EdxmlBuildOptions } from './package-builder';
 export { openAttachmentStream, decodedByteLength } from './attachment-body';
-export { appendTraceHeader, spliceTraceHeader, formatEdxmlTimestamp } from './trace-header';
+export { formatEdxmlTimestamp } from './timestamp';
 export { parseEdxmlStatus, type EdxmlStatusParseOptions } from './status-parser';
 export { buildEdxmlStatus, type EdxmlStatusBuildOptions } from './status-builder';
 export { STATUS_CODES, isEdxmlStatusCode, type EdxmlStatusCode, type EdxmlStatusMessage } from './status-message';

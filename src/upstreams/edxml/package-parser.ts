@@ -7,7 +7,7 @@ import { HeaderReader } from './header-reader';
 import { namespaceKindOf, SOAP_ENVELOPE_NAMESPACE, type EdxmlNamespaceKind } from './namespaces';
 import type { OrganIdPolicy } from './organ-id';
 import { validateAttachment, validateMessageHeader, validateTraceHeaderList } from './package-validation';
-import type { EdxmlAttachment, ManifestReference, ParsedEdxmlPackage, SignatureBlock, TraceInsertionPoint } from './types';
+import type { EdxmlAttachment, ManifestReference, ParsedEdxmlPackage, SignatureBlock } from './types';
 import { scanXml, type XmlElement } from './xml-scanner';
 import { decodeUtf8 } from './xml-text';
 
@@ -62,7 +62,6 @@ export function parseEdxmlPackage(input: Buffer | string, options: EdxmlParseOpt
     sourceNamespace: sourceNamespace satisfies EdxmlNamespaceKind,
     manifest,
     source,
-    traceInsertion: traceInsertionPoint(read, messageHeaderElement, traceListElement),
   };
 }
 
@@ -161,14 +160,4 @@ function base64Range(encoded: XmlElement, path: string): { start: number; end: n
     throw new EdxmlError('EDXML_INVALID_BASE64', 'encoded content must be one run of base64 text', path);
   }
   return { start: only.start, end: only.end };
-}
-
-function traceInsertionPoint(read: ElementReader, messageHeader: XmlElement, traceList: XmlElement | undefined): TraceInsertionPoint {
-  if (!traceList) return { start: messageHeader.endOffset, end: messageHeader.endOffset, prefix: messageHeader.prefix, mode: 'new-list' };
-  if (traceList.selfClosing) {
-    return { start: traceList.contentStart - 2, end: traceList.contentStart, prefix: traceList.prefix, mode: 'close-empty-list' };
-  }
-  const lastTrace = read.children(traceList, 'TraceHeader').at(-1);
-  const at = lastTrace ? lastTrace.endOffset : traceList.contentStart;
-  return { start: at, end: at, prefix: traceList.prefix, mode: 'entry' };
 }

@@ -182,21 +182,9 @@ export interface EdxmlPackage {
   attachments: EdxmlAttachment[];
 }
 
-/** Where the bus splices its own TraceHeader into the original bytes. */
-export interface TraceInsertionPoint {
-  /** Byte range replaced by the new text (empty for a pure insertion). */
-  start: number;
-  end: number;
-  /** Prefix that binds the edXML namespace at that point ('' for the default namespace). */
-  prefix: string;
-  /** Insert a TraceHeader entry, close a self-closed empty list around it, or create a whole list. */
-  mode: 'entry' | 'close-empty-list' | 'new-list';
-}
-
 export interface ParsedEdxmlPackage extends EdxmlPackage {
   sourceNamespace: EdxmlNamespaceKind;
   manifest: ManifestReference[];
   /** The input buffer itself (not a copy); attachment bodies point into it. */
   source: Buffer;
-  traceInsertion: TraceInsertionPoint;
 }

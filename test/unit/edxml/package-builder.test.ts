@@ -1,14 +1,12 @@
 import {
-  appendTraceHeader,
   buildEdxmlPackage,
   formatEdxmlTimestamp,
   openAttachmentStream,
   parseEdxmlPackage,
-  spliceTraceHeader,
   type EdxmlPackage,
   type ParsedEdxmlPackage,
 } from '../../../src/upstreams/edxml';
-import { loadFixture, sliceBetween } from './helpers/fixtures';
+import { loadFixture } from './helpers/fixtures';
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -29,7 +27,6 @@ async function contentOf(pkg: ParsedEdxmlPackage) {
   };
 }
 
-const BUS_TRACE = { organId: '000.00.00.H10', timestamp: '2025/03/14 09:20:05' };
 
 describe('buildEdxmlPackage', () => {
   const source = loadFixture('cong-van-qcvn102.edxml');
@@ -87,51 +84,5 @@ describe('buildEdxmlPackage', () => {
   it('refuses to build a package that would not parse', () => {
     const broken = { ...parsed, header: { ...parsed.header, to: [] } };
     expect(() => buildEdxmlPackage(broken)).toThrow(expect.objectContaining({ code: 'EDXML_MISSING_FIELD', field: 'MessageHeader/To' }));
-  });
-});
-
-describe('appending the bus TraceHeader', () => {
-  const source = loadFixture('cong-van-nfd.edxml');
-  const parsed = parseEdxmlPackage(source);
-  const originalSignature = sliceBetween(source, '<Signature>', '</Signature>');
-
-  it('via the model keeps the Signature byte-exact in the rebuilt package', () => {
-    const output = buildEdxmlPackage(appendTraceHeader(parsed, BUS_TRACE));
-    expect(sliceBetween(output, '<Signature>', '</Signature>').equals(originalSignature)).toBe(true);
-    const reparsed = parseEdxmlPackage(output);
-    expect(reparsed.traceHeaderList.traceHeaders).toEqual([...parsed.traceHeaderList.traceHeaders, BUS_TRACE]);
-    expect(reparsed.traceHeaderList.bussiness).toEqual(parsed.traceHeaderList.bussiness);
-  });
-
-  it('via a splice leaves every original byte in place, Signature included', () => {
-    const chunks = spliceTraceHeader(parsed, BUS_TRACE);
-    const output = Buffer.concat(chunks);
-    const [before, inserted, after] = chunks;
-    if (!before || !inserted || !after) throw new Error('expected three chunks');
-    expect(Buffer.concat([before, after]).equals(source)).toBe(true);
-    expect(inserted.toString('utf8')).toBe(
-      '<edXML:TraceHeader><edXML:OrganId>000.00.00.H10</edXML:OrganId><edXML:Timestamp>2025/03/14 09:20:05</edXML:Timestamp></edXML:TraceHeader>',
-    );
-    expect(sliceBetween(output, '<Signature>', '</Signature>').equals(originalSignature)).toBe(true);
-    const reparsed = parseEdxmlPackage(output);
-    expect(reparsed.traceHeaderList.traceHeaders.at(-1)).toEqual(BUS_TRACE);
-    expect(reparsed.header).toEqual(parsed.header);
-  });
-
-  it('splices into an empty or missing TraceHeaderList under the package prefix', () => {
-    const text = loadFixture('cong-van-reordered.edxml').toString('utf8');
-    const emptyList = text.replace(/<q:TraceHeaderList>[\s\S]*<\/q:TraceHeaderList>/, '<q:TraceHeaderList />');
-    const noList = text.replace(/<q:TraceHeaderList>[\s\S]*<\/q:TraceHeaderList>/, '');
-    for (const variant of [emptyList, noList]) {
-      const output = Buffer.concat(spliceTraceHeader(parseEdxmlPackage(Buffer.from(variant)), BUS_TRACE));
-      expect(parseEdxmlPackage(output).traceHeaderList.traceHeaders).toEqual([BUS_TRACE]);
-      expect(output.toString('utf8')).toContain('<q:TraceHeader><q:OrganId>');
-    }
-  });
-
-  it('rejects a trace header with a bad organ id', () => {
-    expect(() => spliceTraceHeader(parsed, { organId: '<x/>', timestamp: '2025/03/14 09:20:05' })).toThrow(
-      expect.objectContaining({ code: 'EDXML_INVALID_ORGAN_ID' }),
-    );
   });
 });
