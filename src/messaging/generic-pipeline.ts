@@ -53,6 +53,7 @@ export function adapterDelivery(adapter: DeliveryAdapter): Delivery<JsonValue> {
     ...(adapter.upstream === undefined ? {} : { upstream: adapter.upstream }),
     deliver: (payload, context) => adapter.deliver({ ...context.envelope, payload }, context.signal),
     ...(alreadyApplied ? { alreadyApplied: (payload: JsonValue, context: StageContext) => alreadyApplied({ ...context.envelope, payload }, context.signal) } : {}),
+    ...(adapter.abandonedCallSettleMs === undefined ? {} : { abandonedCallSettleMs: adapter.abandonedCallSettleMs }),
   };
 }
 

@@ -42,6 +42,11 @@ export interface Delivery<In> {
    * upstreams that take no idempotency key: true when the effect is already there (it is then not repeated).
    */
   alreadyApplied?(input: In, context: StageContext): Promise<boolean>;
+  /**
+   * For a delivery that guards its own upstream calls (no `upstream`): how long its upstream may still carry out a call
+   * the bus abandoned (its breaker's `abandonedCallSettleMs`); a delivery in doubt asks `alreadyApplied` only after it.
+   */
+  readonly abandonedCallSettleMs?: number;
 }
 
 /** A stage with its types checked at construction; the runner passes each stage's output to the next. */
@@ -57,6 +62,7 @@ export interface DeliveryStage {
   readonly upstream?: string;
   deliver(input: unknown, context: StageContext): Promise<void>;
   alreadyApplied?(input: unknown, context: StageContext): Promise<boolean>;
+  readonly abandonedCallSettleMs?: number;
 }
 
 export interface Pipeline {
@@ -95,6 +101,7 @@ export class PipelineBuilder<Current> {
       ...(delivery.upstream === undefined ? {} : { upstream: delivery.upstream }),
       deliver: (input, context) => delivery.deliver(input as Current, context),
       ...(alreadyApplied ? { alreadyApplied: (input: unknown, context: StageContext) => alreadyApplied(input as Current, context) } : {}),
+      ...(delivery.abandonedCallSettleMs === undefined ? {} : { abandonedCallSettleMs: delivery.abandonedCallSettleMs }),
     };
     return { name: this.name, read: this.reader, stages: this.stages, delivery: stage };
   }

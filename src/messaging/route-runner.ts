@@ -220,7 +220,7 @@ async function performOnce(
     // An earlier attempt may have acted without its record being written (the process died, or the answer was lost
     // or came too late): an upstream that takes no idempotency key is asked before it is sent the same thing again.
     // An abandoned call may still be under way at the upstream, so it is asked only once that call must be over.
-    const settleMs = breaker?.abandonedCallSettleMs ?? UNGUARDED_CALL_MS;
+    const settleMs = breaker?.abandonedCallSettleMs ?? target.abandonedCallSettleMs ?? UNGUARDED_CALL_MS;
     const pendingMs = abandonedCallPendingMs(delivery.history, settleMs);
     if (pendingMs > 0) {
       log.info({ code: 'ABANDONED_CALL_PENDING', upstream, pendingMs }, 'an earlier call got no answer; looked up once the upstream must have finished it');

@@ -15,6 +15,11 @@ export interface DeliveryAdapter {
    * False when it is not there or the upstream cannot tell: the effect is then performed.
    */
   alreadyApplied?(envelope: Envelope, signal: AbortSignal): Promise<boolean>;
+  /**
+   * For a delivery that guards its own upstream calls (no `upstream`): how long its upstream may still carry out a call
+   * the bus abandoned (its breaker's `abandonedCallSettleMs`); a delivery in doubt asks `alreadyApplied` only after it.
+   */
+  readonly abandonedCallSettleMs?: number;
 }
 
 // Every delivery failure is an UpstreamError of the one family in upstreams/http-kit: its kind decides `transient`.

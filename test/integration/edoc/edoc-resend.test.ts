@@ -167,7 +167,7 @@ describe.each([
     expect(await mailboxFor(documentId)).toHaveLength(1);
 
     const changed = documentPackage({ from: ORGAN_A, to: [ORGAN_B], documentId });
-    expect(await soapFaultOf(client.SendEdocAsync({ edXML: changed.toString('base64') }))).toEqual({ status: 409, faultcode: 'soap:Client', code: 'EDXML_DOCUMENT_ID_REUSED' });
+    expect(await soapFaultOf(client.SendEdocAsync({ edXML: changed.toString('base64') }))).toEqual({ status: 500, faultcode: 'soap:Client', code: 'EDXML_DOCUMENT_ID_REUSED' });
   });
 
   test('Idempotency-Key on the e-document endpoints: REST and SOAP, uploads and status reports', async () => {
@@ -198,7 +198,7 @@ describe.each([
     soapSender.addHttpHeader('Idempotency-Key', `${key}-soap`);
     const soapDoc = documentPackage({ from: ORGAN_A, to: [ORGAN_B], documentId: docId() });
     const [viaSoap] = await soapSender.SendEdocAsync({ edXML: soapDoc.toString('base64') });
-    expect(await soapFaultOf(soapSender.SendEdocAsync({ edXML: other.toString('base64') }))).toMatchObject({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
+    expect(await soapFaultOf(soapSender.SendEdocAsync({ edXML: other.toString('base64') }))).toMatchObject({ status: 500, faultcode: 'soap:Client', code: 'IDEMPOTENCY_KEY_REUSED' });
     const [viaSoapAgain] = await soapSender.SendEdocAsync({ edXML: soapDoc.toString('base64') });
     expect(viaSoapAgain.messageId).toBe(viaSoap.messageId);
 

@@ -91,9 +91,9 @@ describe('edoc signatures', () => {
     const sender = await edocSoapClient(edoc, CLIENT_A);
     const recipient = await edocSoapClient(edoc, CLIENT_B);
     const fault = await soapFaultOf(sender.SendEdocAsync({ edXML: pki.sign(pkg(ORGAN_A, ORGAN_B), pki.expired).toString('base64') }));
-    expect(fault).toMatchObject({ status: 400, code: 'EDXML_SIGNER_UNTRUSTED' });
+    expect(fault).toMatchObject({ status: 500, faultcode: 'soap:Client', code: 'EDXML_SIGNER_UNTRUSTED' });
     const tampered = await soapFaultOf(sender.SendEdocAsync({ edXML: tamper(pki.sign(pkg(ORGAN_A, ORGAN_B)), 'V/v triển khai', 2).toString('base64') }));
-    expect(tampered).toMatchObject({ status: 400, code: 'EDXML_SIGNATURE_INVALID' });
+    expect(tampered).toMatchObject({ status: 500, faultcode: 'soap:Client', code: 'EDXML_SIGNATURE_INVALID' });
 
     const signed = pki.sign(pkg(ORGAN_A, ORGAN_B), pki.signer, 'rsa-sha1');
     const documentId = `${ORGAN_A},2025/03/14,${n}/KY-SO`;

@@ -17,6 +17,7 @@ export const AXIS_MESSAGE_TYPE_FOR_BUSINESS: Record<number, AxisMessageType> = {
 export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: UpstreamBreaker; blobs: EdocBlobStore; reporter: StatusReporter }): DeliveryAdapter {
   return {
     name: EDOC_ADAPTERS.axis,
+    abandonedCallSettleMs: deps.breaker.abandonedCallSettleMs,
     async deliver(envelope: Envelope, signal: AbortSignal): Promise<void> {
       const { payload, send } = axisSendOf(envelope);
       try {
