@@ -5,8 +5,8 @@ import { openMigratedPool, type PostgresMigration } from '../../stores/postgres/
 import { migrateSqlite, type SqliteMigration } from '../../stores/sqlite/sqlite-migrator';
 import { openSqlite } from '../../stores/sqlite/sqlite-stores';
 import type { DeadLetter, DeadLetterFilter } from '../transport';
-import { DEAD_LETTER_COLUMNS, deadLetterFromRow, deadLetterValues, deadLetterWhere, limitOf, type DeadLetterRow, type DeadLetterTable } from '../dead-letters/dead-letter-table';
-import { SqliteDeadLetters, sqliteDeadLetterDdl } from '../dead-letters/sqlite-dead-letters';
+import { DEAD_LETTER_COLUMNS, deadLetterFromRow, deadLetterTableDdl, deadLetterValues, deadLetterWhere, limitOf, type DeadLetterRow, type DeadLetterTable } from '../dead-letters/dead-letter-table';
+import { SqliteDeadLetters } from '../dead-letters/sqlite-dead-letters';
 import type { Pool } from 'pg';
 
 /** Where the transport keeps its dead letters: the bus's PostgreSQL database, or its SQLite file. */
@@ -26,23 +26,7 @@ export const POSTGRES_AMQP_DEAD_LETTER_MIGRATIONS: readonly PostgresMigration[] 
     version: 1,
     name: 'amqp_dead_letters, with the rows of the stores\' bus_dead_letters carried over',
     up: async (client: ClientBase) => {
-      await client.query(`
-        CREATE TABLE IF NOT EXISTS ${TABLE} (
-          id TEXT PRIMARY KEY,
-          message_id TEXT NOT NULL,
-          route TEXT NOT NULL,
-          type TEXT NOT NULL,
-          subject TEXT,
-          code TEXT NOT NULL,
-          reason TEXT NOT NULL,
-          envelope TEXT NOT NULL,
-          history TEXT NOT NULL,
-          dead_at TEXT NOT NULL,
-          replayed_at TEXT
-        );
-        CREATE INDEX IF NOT EXISTS ${TABLE}_message ON ${TABLE}(message_id);
-        CREATE INDEX IF NOT EXISTS ${TABLE}_dead_at ON ${TABLE}(dead_at);
-      `);
+      await client.query(deadLetterTableDdl(TABLE));
       const former = await client.query<{ present: string | null }>(`SELECT to_regclass('${FORMER_POSTGRES_TABLE}')::text AS present`);
       if (former.rows[0]?.present === null) return;
       await client.query(`INSERT INTO ${TABLE} (${DEAD_LETTER_COLUMNS}) SELECT ${DEAD_LETTER_COLUMNS} FROM ${FORMER_POSTGRES_TABLE} ON CONFLICT (id) DO NOTHING`);
@@ -56,7 +40,7 @@ export const SQLITE_AMQP_DEAD_LETTER_MIGRATIONS: readonly SqliteMigration[] = [
     version: 1,
     name: 'amqp_dead_letters, with the rows of the stores\' dead_letters carried over',
     up: (db) => {
-      db.exec(sqliteDeadLetterDdl(TABLE));
+      db.exec(deadLetterTableDdl(TABLE));
       const former = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(FORMER_SQLITE_TABLE);
       if (former === undefined) return;
       db.exec(`INSERT OR IGNORE INTO ${TABLE} (${DEAD_LETTER_COLUMNS}) SELECT ${DEAD_LETTER_COLUMNS} FROM ${FORMER_SQLITE_TABLE}`);

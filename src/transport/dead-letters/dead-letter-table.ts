@@ -88,3 +88,24 @@ export function deadLetterWhere(filter: DeadLetterFilter, placeholder: (n: numbe
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
+
+/** The shape of a dead-letter table and its indexes, named `table`: the same SQL on SQLite and PostgreSQL. */
+export function deadLetterTableDdl(table: string): string {
+  return `
+      CREATE TABLE IF NOT EXISTS ${table} (
+        id TEXT PRIMARY KEY,
+        message_id TEXT NOT NULL,
+        route TEXT NOT NULL,
+        type TEXT NOT NULL,
+        subject TEXT,
+        code TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        envelope TEXT NOT NULL,
+        history TEXT NOT NULL,
+        dead_at TEXT NOT NULL,
+        replayed_at TEXT
+      );
+      CREATE INDEX IF NOT EXISTS ${table}_message ON ${table}(message_id);
+      CREATE INDEX IF NOT EXISTS ${table}_dead_at ON ${table}(dead_at);
+`;
+}

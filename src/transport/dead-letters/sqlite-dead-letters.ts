@@ -4,27 +4,6 @@ import type { SqliteDatabase } from '../../stores/sqlite/sqlite-stores';
 import type { DeadLetter, DeadLetterFilter } from '../transport';
 import { DEAD_LETTER_COLUMNS, deadLetterFromRow, deadLetterValues, deadLetterWhere, limitOf, type DeadLetterRow, type DeadLetterTable } from './dead-letter-table';
 
-/** The shape of a dead-letter table and its indexes, named `table`. */
-export function sqliteDeadLetterDdl(table: string): string {
-  return `
-      CREATE TABLE IF NOT EXISTS ${table} (
-        id TEXT PRIMARY KEY,
-        message_id TEXT NOT NULL,
-        route TEXT NOT NULL,
-        type TEXT NOT NULL,
-        subject TEXT,
-        code TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        envelope TEXT NOT NULL,
-        history TEXT NOT NULL,
-        dead_at TEXT NOT NULL,
-        replayed_at TEXT
-      );
-      CREATE INDEX IF NOT EXISTS ${table}_message ON ${table}(message_id);
-      CREATE INDEX IF NOT EXISTS ${table}_dead_at ON ${table}(dead_at);
-`;
-}
-
 export class SqliteDeadLetters implements DeadLetterTable {
   private readonly insertStmt;
   private readonly markStmt;

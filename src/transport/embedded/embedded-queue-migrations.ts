@@ -1,6 +1,6 @@
 // The schema of the embedded transport's queue, one version a step (the rules: src/stores/migrations.ts, docs/decisions.md).
 import type { SqliteMigration } from '../../stores/sqlite/sqlite-migrator';
-import { sqliteDeadLetterDdl } from '../dead-letters/sqlite-dead-letters';
+import { deadLetterTableDdl } from '../dead-letters/dead-letter-table';
 
 /** Owner name of the queue's tables in schema_migrations. */
 export const EMBEDDED_QUEUE_OWNER = 'embedded-transport';
@@ -29,6 +29,6 @@ export const EMBEDDED_QUEUE_MIGRATIONS: readonly SqliteMigration[] = [
     // The transport owns its dead letters: only their table in the queue file, not the stores' tables (a queue file
     // from before this version holds those too, unused).
     name: 'dead letters of the embedded transport',
-    up: (db) => db.exec(sqliteDeadLetterDdl('dead_letters')),
+    up: (db) => db.exec(deadLetterTableDdl('dead_letters')),
   },
 ];
