@@ -10,7 +10,7 @@ import { developmentOverlayPath, mergeOverlay, PROFILE_ENV, profileOf } from './
 import { applyPathOverrides, PATH_OVERRIDE_PREFIX, type AppliedOverride } from './env-overrides';
 import { formatMemberId } from './member-id';
 import { productionProblems } from './production-guard';
-import { busFileSchema, routesFileSchema, type BusFileConfig, type RetryPolicyConfig, type RouteConfig } from './schema';
+import { busFileSchema, routesFileSchema, type BusFileConfig, type BusFileInput, type RetryPolicyConfig, type RouteConfig, type RoutesFileInput } from './schema';
 import { resolveSecrets, type BusSecrets, type SecretDeclaration } from './secrets';
 
 export interface ResolvedRoute extends Omit<RouteConfig, 'retry' | 'prefetch'> {
@@ -136,6 +136,11 @@ export interface LoadConfigOptions {
   /** The flows (schemas, pipelines, secrets, services) and the gateway's services the config is checked against. */
   catalogue: BusCatalogue;
   configDir?: string;
+  /**
+   * bus.yaml's and routes.yaml's contents themselves, read instead of configDir's files (tests build them in memory);
+   * the development overlay and the environment apply to them as to the files. configDir still anchors relative paths.
+   */
+  documents?: { bus: BusFileInput; routes: RoutesFileInput };
   env?: NodeJS.ProcessEnv;
   /**
    * False for tools that read the config without running the bus (a token for a client, the routes' queue names):
@@ -161,13 +166,15 @@ export function loadConfig(options: LoadConfigOptions): BusConfig {
 
   const profile = profileOf(env[PROFILE_ENV]);
   if (profile === null) problems.push(`environment: ${PROFILE_ENV} must be production or development, got "${env[PROFILE_ENV]}"`);
-  const busFile = path.join(configDir, 'bus.yaml');
-  const routesFile = path.join(configDir, 'routes.yaml');
-  let rawBus = existsSync(busFile) ? readYaml(busFile) : {};
+  const documents = options.documents;
+  const busFile = documents ? 'bus.yaml (given in memory)' : path.join(configDir, 'bus.yaml');
+  const routesFile = documents ? 'routes.yaml (given in memory)' : path.join(configDir, 'routes.yaml');
+  // A copy: the environment overrides below write into it.
+  let rawBus: Record<string, unknown> = documents ? structuredClone(documents.bus) : existsSync(busFile) ? readYaml(busFile) : {};
   const overlay = profile === 'development' ? developmentOverlayPath(configDir) : null;
   if (overlay) rawBus = mergeOverlay(rawBus, readYaml(overlay));
-  if (!existsSync(routesFile)) problems.push(`${routesFile}: file not found`);
-  const rawRoutes = existsSync(routesFile) ? readYaml(routesFile) : { routes: [] };
+  if (!documents && !existsSync(routesFile)) problems.push(`${routesFile}: file not found`);
+  const rawRoutes: Record<string, unknown> = documents ? structuredClone(documents.routes) : existsSync(routesFile) ? readYaml(routesFile) : { routes: [] };
 
   for (const [key, apply] of Object.entries(ENV_OVERRIDES)) {
     const value = knownEnv[key];

@@ -311,3 +311,7 @@ export type RouteConfig = z.infer<typeof routeSchema>;
 export type ClientConfig = z.infer<typeof clientSchema>;
 export type LimitConfig = z.infer<typeof limitSchema>;
 export type BusFileConfig = z.infer<typeof busFileSchema>;
+/** What bus.yaml may hold before defaults are applied (what a test or a tool writes). */
+export type BusFileInput = z.input<typeof busFileSchema>;
+/** What routes.yaml may hold before defaults are applied. */
+export type RoutesFileInput = z.input<typeof routesFileSchema>;
