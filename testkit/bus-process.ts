@@ -1,10 +1,9 @@
 // Runs the built bus (dist/) as a child process with a throw-away config, for kill-and-restart tests.
 import { repoFile } from '../src/core/repo-files';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
 import { BUS_NODE_FLAGS } from '../src/cli/bus-node-flags';
+import { writeConfigDir, type BusDocument, type RouteDocument } from './config/bus-documents';
 import { DEVELOPMENT_PROFILE, waitFor } from './env';
 
 export interface BusProcessConfig {
@@ -27,9 +26,7 @@ export const TEST_CLIENT = 'test-client';
 export const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789';
 
 export function writeBusConfig(cfg: BusProcessConfig): string {
-  const configDir = path.join(cfg.dir, 'config');
-  mkdirSync(configDir, { recursive: true });
-  const bus = {
+  const bus: BusDocument = {
     http: { host: '127.0.0.1', port: cfg.port },
     transport: {
       ...(cfg.amqpUrls ? { amqpUrls: [...cfg.amqpUrls] } : { amqpUrl: cfg.amqpUrl }),
@@ -47,12 +44,8 @@ export function writeBusConfig(cfg: BusProcessConfig): string {
     logging: { level: 'warn' },
     shutdown: { graceMs: 5000 },
   };
-  const routes = {
-    routes: [{ name: 'chaos', types: ['test.ping'], ordered: cfg.ordered ?? false, steps: [{ kind: 'deliver', adapter: 'receiver' }] }],
-  };
-  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
-  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
-  return configDir;
+  const routes: RouteDocument[] = [{ name: 'chaos', types: ['test.ping'], ordered: cfg.ordered ?? false, steps: [{ kind: 'deliver', adapter: 'receiver' }] }];
+  return writeConfigDir(cfg.dir, { bus, routes: { routes } });
 }
 
 export interface BusProcess {

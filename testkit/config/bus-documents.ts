@@ -32,8 +32,12 @@ export function shippedRoutes(prefix: string, clients: string[]): RouteDocument[
   return shipped.routes.filter((route) => route.name.startsWith(prefix)).map((route) => ({ ...route, clients }));
 }
 
-/** Loads the documents as the bus would load its files (environment overrides and profile included). */
-export function loadDocuments(documents: BusDocuments, options: { configDir?: string; env?: NodeJS.ProcessEnv } = {}): BusConfig {
+/**
+ * Loads the documents as the bus would load its files (environment overrides and profile included). `configDir` is
+ * the test's own directory: it anchors relative paths, and a development overlay is read from it as from a real
+ * config directory (the repository's config/ would lay the demo overlay over the test's documents).
+ */
+export function loadDocuments(documents: BusDocuments, options: { configDir: string; env?: NodeJS.ProcessEnv }): BusConfig {
   return loadBusConfig({ ...options, documents });
 }
 

@@ -2,8 +2,10 @@
 // credentials; shared by the test harnesses, the bench and the chaos suite. Tests (development profile) give the
 // credentials inline; the bench and the chaos suite run the production profile and give them by environment variable.
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../simulators/reference';
+import type { FlowSections } from './bus-documents';
 
-type BreakerSettings = Record<string, number>;
+type DossierSection = NonNullable<FlowSections['dossier']>;
+type BreakerSettings = NonNullable<DossierSection['dvcqg']['breaker']>;
 
 /** The simulators' credentials by the environment variable names the `secrets: 'env'` section gives. */
 export const DOSSIER_SECRET_ENV = {
@@ -17,7 +19,7 @@ export function dossierFlowConfig(
   maDvc: string,
   breakers: { dvcqg?: BreakerSettings; population?: BreakerSettings } = {},
   secrets: 'inline' | 'env' = 'inline',
-): Record<string, unknown> {
+): DossierSection {
   const secret = (env: keyof typeof DOSSIER_SECRET_ENV) => (secrets === 'env' ? { env } : { value: DOSSIER_SECRET_ENV[env] });
   return {
     dvcqg: {

@@ -1,15 +1,13 @@
 // A bus with the dossier flow against reference simulators on free ports, in this process, on either transport.
-import { repoFile } from '../../src/core/repo-files';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import YAML from 'yaml';
 import { startDvcqgSimulator, type DvcqgSimulator } from '../simulators/dvcqg';
 import { startPopulationSimulator, type RunningPopulationSimulator } from '../simulators/population';
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../simulators/reference';
 import { startBus, type Bus } from '../../src/bus';
-import { loadBusConfig } from '../../src/bus-config';
+import { loadDocuments, shippedRoutes, type BusDocument } from '../config/bus-documents';
 import { createLogger } from '../../src/observability/logger';
 import { deleteTopology } from '../amqp-cleanup';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from '../bus-process';
@@ -26,12 +24,14 @@ export const TEST_CLIENT_MEMBER = 'VN/GOV/000.00.04.H10/MOTCUA';
 
 export const TEST_ADMIN = { username: 'quantri', password: 'mật-khẩu-thử-nghiệm' } as const;
 
+type BreakerSettings = NonNullable<NonNullable<NonNullable<BusDocument['flows']>['dossier']>['dvcqg']['breaker']>;
+type RetrySettings = Partial<NonNullable<BusDocument['retry']>>;
+
 export interface DossierWorld {
   dvcqg: DvcqgSimulator;
   population: RunningPopulationSimulator;
   buses: Bus[];
   token: string;
-  configDir: string;
   dataDir: string;
   dispose(): Promise<void>;
 }
@@ -44,12 +44,12 @@ export interface DossierWorldOptions {
   prefetch?: number;
   breakerResetMs?: number;
   /** Overrides of the upstreams' breaker settings and of the retry policy (time compressed by configuration). */
-  breaker?: Record<string, number>;
-  retry?: Record<string, number>;
+  breaker?: BreakerSettings;
+  retry?: RetrySettings;
   /** People who may sign in to the admin console (bus.yaml `admins`). */
   admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
   /** Extra keys of bus.yaml's audit section. */
-  audit?: Record<string, unknown>;
+  audit?: BusDocument['audit'];
   /** Where the buses log, at which level; default: nowhere. */
   log?: { level: string; sink: Writable };
 }
@@ -59,14 +59,10 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   const population = await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } });
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-dossier-'));
   const prefix = uniqueName('dossier').toLowerCase();
-  const configDir = path.join(dir, 'config');
-  mkdirSync(configDir);
   // The simulators carry a call out as it arrives (unless a test holds it back): an abandoned one is over within 1 s.
   const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: options.breakerResetMs ?? 1000, abandonedCallSettleMs: 1000, ...options.breaker };
   const retry = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2, ...options.retry };
-  writeFileSync(
-    path.join(configDir, 'bus.yaml'),
-    YAML.stringify({
+  const bus: BusDocument = {
       http: { host: '127.0.0.1', port: 0 },
       transport: { amqpUrl: options.transport === 'amqp' ? AMQP_URL : null, namePrefix: prefix, prefetch: options.prefetch ?? 50 },
       stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.databaseUrl ?? null },
@@ -84,16 +80,8 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       ...(options.audit ? { audit: options.audit } : {}),
       logging: { level: 'silent' },
       ...(options.admins ? { admins: options.admins } : {}),
-    }),
-  );
-  const routes = YAML.parse(readFileSync(repoFile('config', 'routes.yaml'), 'utf8')) as {
-    routes: { clients: string[] }[];
   };
-  routes.routes = routes.routes.filter((r) => (r as { name?: string }).name?.startsWith('dossier-'));
-  for (const route of routes.routes) route.clients = [TEST_CLIENT];
-  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
-
-  const config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
+  const config = loadDocuments({ bus, routes: { routes: shippedRoutes('dossier-', [TEST_CLIENT]) } }, { configDir: path.join(dir, 'config'), env: DEVELOPMENT_PROFILE });
   const buses: Bus[] = [];
   for (let i = 0; i < (options.instances ?? 1); i++) {
     const instanceConfig = { ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } };
@@ -104,7 +92,6 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
     population,
     buses,
     token: testToken(TEST_CLIENT, TEST_SIGNING_KEY),
-    configDir,
     dataDir: path.join(dir, 'data-0'),
     async dispose() {
       for (const bus of buses) await bus.stop();
