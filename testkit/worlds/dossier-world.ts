@@ -63,23 +63,23 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: options.breakerResetMs ?? 1000, abandonedCallSettleMs: 1000, ...options.breaker };
   const retry = { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2, ...options.retry };
   const bus: BusDocument = {
-      http: { host: '127.0.0.1', port: 0 },
-      transport: { amqpUrl: options.transport === 'amqp' ? AMQP_URL : null, namePrefix: prefix, prefetch: options.prefetch ?? 50 },
-      stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.databaseUrl ?? null },
-      retry,
-      auth: { developmentSigningKey: TEST_SIGNING_KEY },
-      clients: [
-        { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', member: TEST_CLIENT_MEMBER, roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
-        // Authenticates, but may only ask for message status: the dossier endpoints refuse it (RIGHT_REQUIRED).
-        { id: STATUS_ONLY_CLIENT, name: 'Chỉ tra cứu trạng thái', roles: ['intake'], rights: ['message.status'] },
-      ],
-      admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
-      flows: {
-        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
-      },
-      ...(options.audit ? { audit: options.audit } : {}),
-      logging: { level: 'silent' },
-      ...(options.admins ? { admins: options.admins } : {}),
+    http: { host: '127.0.0.1', port: 0 },
+    transport: { amqpUrl: options.transport === 'amqp' ? AMQP_URL : null, namePrefix: prefix, prefetch: options.prefetch ?? 50 },
+    stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.databaseUrl ?? null },
+    retry,
+    auth: { developmentSigningKey: TEST_SIGNING_KEY },
+    clients: [
+      { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', member: TEST_CLIENT_MEMBER, roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
+      // Authenticates, but may only ask for message status: the dossier endpoints refuse it (RIGHT_REQUIRED).
+      { id: STATUS_ONLY_CLIENT, name: 'Chỉ tra cứu trạng thái', roles: ['intake'], rights: ['message.status'] },
+    ],
+    admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
+    flows: {
+      dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
+    },
+    ...(options.audit ? { audit: options.audit } : {}),
+    logging: { level: 'silent' },
+    ...(options.admins ? { admins: options.admins } : {}),
   };
   const config = loadDocuments({ bus, routes: { routes: shippedRoutes('dossier-', [TEST_CLIENT]) } }, { configDir: path.join(dir, 'config'), env: DEVELOPMENT_PROFILE });
   const buses: Bus[] = [];

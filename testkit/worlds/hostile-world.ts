@@ -1,20 +1,18 @@
 // One in-process bus (embedded transport, SQLite stores and audit) with every intake endpoint a hostile caller can reach:
 // the generic intake (route to an HTTP receiver), the dossier flow (DVCQG and population simulators) and the edoc flow
 // (two mailbox organs, REST and SOAP). For the refusal and fuzz tests.
-import { repoFile } from '../../src/core/repo-files';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
 import { startDvcqgSimulator, type DvcqgSimulator } from '../simulators/dvcqg';
 import { startReceiverSimulator, type ReceiverSimulator } from '../simulators/receiver/simulator';
 import { startPopulationSimulator } from '../simulators/population';
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../simulators/reference';
 import type { AuditRecord } from '../../src/audit';
 import { startBus, type Bus } from '../../src/bus';
-import { loadBusConfig } from '../../src/bus-config';
 import { createLogger } from '../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from '../bus-process';
+import { loadDocuments, shippedRoutes, type BusDocument, type RouteDocument } from '../config/bus-documents';
 import { dossierFlowConfig } from '../config/dossier-flow-config';
 import { DEVELOPMENT_PROFILE } from '../env';
 import { testToken } from '../intake';
@@ -51,52 +49,46 @@ export async function startHostileWorld(options: HostileWorldOptions = {}): Prom
   const population = await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } });
   const receiver = await startReceiverSimulator();
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-hostile-'));
-  const configDir = path.join(dir, 'config');
   const dataDir = path.join(dir, 'data');
-  mkdirSync(configDir);
   const breaker = { timeoutMs: 3000, volumeThreshold: 3, errorThresholdPercentage: 50, resetTimeoutMs: 1000 };
-  writeFileSync(
-    path.join(configDir, 'bus.yaml'),
-    YAML.stringify({
-      // Small caps so the oversize tests need no large bodies.
-      http: { host: '127.0.0.1', port: 0, bodyLimitBytes: JSON_CAP_BYTES },
-      transport: { amqpUrl: null, namePrefix: 'hostile', prefetch: 50 },
-      stores: { dataDir, databaseUrl: null },
-      retry: { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
-      auth: { developmentSigningKey: TEST_SIGNING_KEY },
-      clients: [
-        { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.*'] },
-        { id: EDOC_SENDER, name: 'QLVB A', roles: ['intake'], rights: ['edoc.*', 'message.status'] },
-        { id: EDOC_RECIPIENT, name: 'QLVB B', roles: ['intake'], rights: ['edoc.*', 'message.status'] },
-        { id: RIGHTLESS_CLIENT, name: 'Không có quyền', roles: ['intake'] },
-      ],
-      adapters: { receiver: { kind: 'http-push', url: `${receiver.url}/inbox`, breaker: { timeoutMs: 5000, volumeThreshold: 20 } } },
-      flows: {
-        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
-        edoc: {
-          busOrganId: '000.00.00.H10',
-          maxPackageBytes: EDXML_CAP_BYTES,
-          unknownOrgans: 'reject',
-          organs: {
-            [SENDER_ORGAN]: { name: 'UBND huyện A', delivery: 'mailbox', clientIds: [EDOC_SENDER] },
-            [RECIPIENT_ORGAN]: { name: 'UBND huyện B', delivery: 'mailbox', clientIds: [EDOC_RECIPIENT] },
-          },
+  const busDocument: BusDocument = {
+    // Small caps so the oversize tests need no large bodies.
+    http: { host: '127.0.0.1', port: 0, bodyLimitBytes: JSON_CAP_BYTES },
+    transport: { amqpUrl: null, namePrefix: 'hostile', prefetch: 50 },
+    stores: { dataDir, databaseUrl: null },
+    retry: { maxAttempts: 6, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 },
+    auth: { developmentSigningKey: TEST_SIGNING_KEY },
+    clients: [
+      { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.*'] },
+      { id: EDOC_SENDER, name: 'QLVB A', roles: ['intake'], rights: ['edoc.*', 'message.status'] },
+      { id: EDOC_RECIPIENT, name: 'QLVB B', roles: ['intake'], rights: ['edoc.*', 'message.status'] },
+      { id: RIGHTLESS_CLIENT, name: 'Không có quyền', roles: ['intake'] },
+    ],
+    adapters: { receiver: { kind: 'http-push', url: `${receiver.url}/inbox`, breaker: { timeoutMs: 5000, volumeThreshold: 20 } } },
+    flows: {
+      dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
+      edoc: {
+        busOrganId: '000.00.00.H10',
+        maxPackageBytes: EDXML_CAP_BYTES,
+        unknownOrgans: 'reject',
+        organs: {
+          [SENDER_ORGAN]: { name: 'UBND huyện A', delivery: 'mailbox', clientIds: [EDOC_SENDER] },
+          [RECIPIENT_ORGAN]: { name: 'UBND huyện B', delivery: 'mailbox', clientIds: [EDOC_RECIPIENT] },
         },
       },
-      logging: { level: 'silent' },
-    }),
-  );
-  const shipped = YAML.parse(readFileSync(repoFile('config', 'routes.yaml'), 'utf8')) as { routes: { name: string; clients?: string[] }[] };
-  const dossierRoutes = shipped.routes.filter((r) => r.name.startsWith('dossier-')).map((r) => ({ ...r, clients: [TEST_CLIENT] }));
-  const edocRoutes = [
+    },
+    logging: { level: 'silent' },
+  };
+  const edocRoutes: RouteDocument[] = [
     { name: 'edoc-fanout', types: ['edoc.send'], pipeline: 'edoc-fanout' },
     { name: 'edoc-mailbox', types: ['edoc.deliver', 'edoc.status'], when: [{ field: 'payload.delivery', equals: 'mailbox' }], pipeline: 'edoc-mailbox' },
   ];
-  const generic = { name: 'generic', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] };
-  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify({ routes: [...dossierRoutes, ...edocRoutes, generic] }));
+  const generic: RouteDocument = { name: 'generic', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] };
+  const routes = { routes: [...shippedRoutes('dossier-', [TEST_CLIENT]), ...edocRoutes, generic] };
 
   options.beforeStart?.(dataDir);
-  const bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+  const config = loadDocuments({ bus: busDocument, routes }, { configDir: path.join(dir, 'config'), env: DEVELOPMENT_PROFILE });
+  const bus = await startBus(config, { logger: createLogger('silent') });
   return {
     bus,
     dvcqg,
