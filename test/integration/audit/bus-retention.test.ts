@@ -17,16 +17,22 @@ describe('audit retention in the bus', () => {
   });
   afterAll(async () => world?.dispose());
 
+  /** Submits a dossier and waits until the bus has settled it as delivered (its last audit record written). */
   const deliver = async (maHoSo: string) => {
     const bus = world.buses[0]!;
-    await request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: maHoSo }).expect(202);
-    await waitFor(() => world.dvcqg.store.dossier(maHoSo), 20_000, 'delivered');
+    const accepted = await request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: maHoSo }).expect(202);
+    await waitFor(async () => {
+      const message = await request(bus.url()).get(`/api/v1/messages/${accepted.body.messageId}`).set('Authorization', `Bearer ${world.token}`);
+      return message.body.state === 'delivered';
+    }, 20_000, 'the dossier settled as delivered');
   };
 
   test('exports, prunes, and everything still verifies', async () => {
     const bus = world.buses[0]!;
     await deliver(code(1));
-    await new Promise((r) => setTimeout(r, 50));
+    // keepDays 0 keeps nothing older than now: the clock must be past the settled dossier's last record.
+    const settledAt = Date.now();
+    await waitFor(() => Date.now() > settledAt, 1_000, 'the clock past the last record');
     const results = await bus.retention!.runOnce();
     expect(results).toHaveLength(1);
     expect(results[0]!.pruned).toBeGreaterThanOrEqual(5);

@@ -4,6 +4,7 @@ import { buildAuthHeaders, PopulationClient, PopulationError, toLookupRequest, t
 import { SAMPLE_CITIZENS, startPopulationSimulator, type RunningPopulationSimulator } from '../../../testkit/simulators/population';
 import { caught as caughtOf } from '../../../testkit/caught';
 import { checkSoapAnswer, wsdlSchemas } from '../../../testkit/soap-schema';
+import { waitFor } from '../../../testkit/env';
 
 const credentials = {
   userName: 'lgsp_test',
@@ -160,11 +161,11 @@ describe('population client against the simulator', () => {
 
   test('refused connections → transient POPULATION_UNAVAILABLE', async () => {
     await setFault({ mode: 'refuse', durationMs: 10_000 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => !sim.control.listening(), 5_000, 'the simulator to stop listening');
     const error = await caught(client.lookupCitizen({ soDinhDanh: tai.soDinhDanh, hoVaTen: tai.hoVaTen, ngaySinh: tai.ngaySinh }));
     expect(error).toMatchObject({ code: 'POPULATION_UNAVAILABLE', transient: true, httpStatus: null });
     sim.control.setFault({ mode: 'none' });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await waitFor(() => sim.control.listening(), 5_000, 'the simulator to listen again');
     expect((await client.lookupCitizen({ soDinhDanh: tai.soDinhDanh, hoVaTen: tai.hoVaTen, ngaySinh: tai.ngaySinh })).status).toBe('found');
   });
 });

@@ -119,6 +119,11 @@ export class SimulatorControl {
     return this.lateChanges;
   }
 
+  /** Whether the simulator's socket takes connections (false while a 'refuse' fault holds it closed). */
+  listening(): boolean {
+    return this.server?.listening ?? false;
+  }
+
   /** Lets the control close and reopen the listening socket for the 'refuse' fault. */
   attach(server: Server): void {
     this.server = server;
