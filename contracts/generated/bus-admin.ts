@@ -179,7 +179,7 @@ export interface components {
             responseBytes: number | null;
             route: string | null;
             seq: number;
-            /** @description received, validated, rejected, transformed, enriched, delivered, failed, retried, dead-lettered, replayed, admin.* */
+            /** @description received, validated, rejected, transformed, enriched, delivered, failed, retried, dead-lettered, replayed, settled (a fanned-out message took its state from its parts), admin.* */
             step: string;
             subject: string | null;
         };
@@ -231,8 +231,11 @@ export interface components {
             field: string;
             message: string;
         };
-        /** @enum {string} */
-        MessageState: "accepted" | "in-progress" | "delivered" | "rejected" | "dead-lettered";
+        /**
+         * @description A fanned-out message (an e-document to several recipients) is in progress until every part is final, then delivered when every part was delivered, partially-delivered when some were and some not, rejected when none was (dead-lettered when none was and a part waits in the dead letters)
+         * @enum {string}
+         */
+        MessageState: "accepted" | "in-progress" | "delivered" | "partially-delivered" | "rejected" | "dead-lettered";
         MessageStatus: {
             /** Format: date-time */
             acceptedAt: string;
@@ -241,9 +244,11 @@ export interface components {
             /** @description Why it was rejected */
             code: string | null;
             correlationId: string;
+            /** @description For a part: the delivery its route hands it to (edoc-mailbox, edoc-push, edoc-axis, …) */
+            delivery?: string;
             destination: string | null;
             messageId: string;
-            /** @description One entry per recipient of a fanned-out message */
+            /** @description One entry per recipient of a fanned-out message, each with its own state, code and reason */
             parts?: components["schemas"]["MessageStatus"][];
             reason: string | null;
             route: string;

@@ -79,7 +79,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Where an accepted message is (accepted, in progress, delivered, rejected, dead-lettered) and why */
+        /** Where an accepted message is (accepted, in progress, delivered, partially delivered, rejected, dead-lettered) and why; a fanned-out message's state follows its parts */
         get: operations["getMessageStatus"];
         put?: never;
         post?: never;
@@ -237,8 +237,11 @@ export interface components {
             subject?: string;
             type: string;
         };
-        /** @enum {string} */
-        MessageState: "accepted" | "in-progress" | "delivered" | "rejected" | "dead-lettered";
+        /**
+         * @description A fanned-out message (an e-document to several recipients) is in progress until every part is final, then delivered when every part was delivered, partially-delivered when some were and some not, rejected when none was (dead-lettered when none was and a part waits in the dead letters)
+         * @enum {string}
+         */
+        MessageState: "accepted" | "in-progress" | "delivered" | "partially-delivered" | "rejected" | "dead-lettered";
         MessageStatus: {
             /** Format: date-time */
             acceptedAt: string;
@@ -247,9 +250,11 @@ export interface components {
             /** @description Why it was rejected */
             code: string | null;
             correlationId: string;
+            /** @description For a part: the delivery its route hands it to (edoc-mailbox, edoc-push, edoc-axis, …) */
+            delivery?: string;
             destination: string | null;
             messageId: string;
-            /** @description One entry per recipient of a fanned-out message */
+            /** @description One entry per recipient of a fanned-out message, each with its own state, code and reason */
             parts?: components["schemas"]["MessageStatus"][];
             reason: string | null;
             route: string;

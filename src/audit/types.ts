@@ -13,6 +13,8 @@ export type AuditStep =
   | 'retried'
   | 'dead-lettered'
   | 'replayed'
+  /** A message that fanned out took its final state from its parts (details.state). */
+  | 'settled'
   | `admin.${string}`;
 
 export type AuditOutcome = 'ok' | 'rejected' | 'error';

@@ -23,6 +23,7 @@ import { recordRefusals } from './refusal-recorder';
 import { sendError } from './errors';
 import { bodyRefusalOf, jsonBody } from './json-body';
 import { readPathParam } from './query-params';
+import { messageParts } from './message-parts';
 
 export interface GatewayDeps {
   config: BusConfig;
@@ -116,8 +117,8 @@ export function createGateway(deps: GatewayDeps): express.Express {
     const status = await deps.stores.messages.get(id.value);
     // Another client's message is as unknown to the caller as a message that does not exist.
     if (!status || status.source !== req.client!.id) return sendError(res, 'MESSAGE_NOT_FOUND', 'no such message for this client');
-    const children = await deps.stores.messages.children(status.messageId);
-    res.json({ ...status, ...(children.length > 0 ? { parts: children } : {}) });
+    const parts = await messageParts(deps.stores.messages, config.routes, status.messageId);
+    res.json({ ...status, ...(parts.length > 0 ? { parts } : {}) });
   });
 
   app.use(metaApiRouter({ config, publicBaseUrl: deps.publicBaseUrl }));

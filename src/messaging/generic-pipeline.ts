@@ -54,6 +54,7 @@ export function adapterDelivery(adapter: DeliveryAdapter): Delivery<JsonValue> {
     deliver: (payload, context) => adapter.deliver({ ...context.envelope, payload }, context.signal),
     ...(alreadyApplied ? { alreadyApplied: (payload: JsonValue, context: StageContext) => alreadyApplied({ ...context.envelope, payload }, context.signal) } : {}),
     ...(adapter.abandonedCallSettleMs === undefined ? {} : { abandonedCallSettleMs: adapter.abandonedCallSettleMs }),
+    ...(adapter.fansOut === true ? { fansOut: true } : {}),
   };
 }
 

@@ -2,13 +2,14 @@
 // counters of what became of it, for every event in its life — accepted at intake (or not after all), each try, the
 // outcome (delivered, rejected), and the transport's settlements (a retry, a dead letter, a replay). The states move as
 // core/message-state.ts says; every path that ends a message writes all three facts here, so none is forgotten on one
-// path and kept on another.
+// path and kept on another. A message that fanned out is settled here from its parts: by the last part to end, or by
+// the fan-out itself when its parts all ended first.
 import type { AuditEvent, AuditLog, AuditOutcome, AuditStep } from '../audit';
 import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope, JsonValue } from '../core/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
-import type { MessageStatusStore } from '../stores/message-status';
+import type { MessageStatusStore, PartsSettlement } from '../stores/message-status';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { DeadLetter, DeliveryFailure } from '../transport/transport';
 import type { Resequencer } from './resequencer';
@@ -116,7 +117,10 @@ export class MessageLedger {
     await this.recordAll('dead letter', route, envelope, [
       () => this.settleDeadLetterSequence(route, envelope),
       () => this.settlementRecord(route, envelope, 'dead-lettered', letter.code, letter.reason),
-      () => this.deps.messages.update(envelope.id, { state: 'dead-lettered', code: letter.code, reason: letter.reason, attempts: failure.attempt }),
+      async () => {
+        await this.deps.messages.update(envelope.id, { state: 'dead-lettered', code: letter.code, reason: letter.reason, attempts: failure.attempt });
+        await settleParentOf(this.deps, envelope);
+      },
     ]);
   }
 
@@ -195,6 +199,18 @@ export class DeliveryLedger {
   async delivered(): Promise<void> {
     await Promise.all([this.started, this.flush(), this.deps.messages.update(this.envelope.id, { state: 'delivered', attempts: this.envelope.attempt }), this.settleNumber()]);
     this.deps.metrics.delivered.inc({ route: this.route.name });
+    await settleParentOf(this.deps, this.envelope);
+  }
+
+  /**
+   * Handed on as parts: the steps' records and the subject's number as for a delivery, and the mark that the message
+   * now follows its parts; it is in progress until they have all ended. Parts that ended before the mark found no
+   * parent to settle, so it is settled here too.
+   */
+  async fannedOut(): Promise<void> {
+    await Promise.all([this.started, this.flush(), this.deps.messages.fannedOut(this.envelope.id), this.settleNumber()]);
+    this.deps.metrics.delivered.inc({ route: this.route.name });
+    await settleFromParts(this.deps, this.envelope.id, this.envelope);
   }
 
   /** A final business answer: the record first (a rejection the audit log does not hold is not settled), then the status and the number. */
@@ -204,6 +220,7 @@ export class DeliveryLedger {
     await this.deps.messages.update(this.envelope.id, { state: 'rejected', code, reason, attempts: this.envelope.attempt });
     await this.settleNumber();
     this.deps.metrics.rejected.inc({ route: this.route.name, code });
+    await settleParentOf(this.deps, this.envelope);
   }
 
   /** A late copy of a message whose intake died before confirming it: a successor voided its number; not delivered. */
@@ -211,6 +228,7 @@ export class DeliveryLedger {
     const reason = 'never accepted: its intake stopped before confirming it';
     await this.write('rejected', 'rejected', 'SEQUENCE_VOIDED', reason);
     await this.deps.messages.update(this.envelope.id, { state: 'rejected', code: 'SEQUENCE_VOIDED', reason, attempts: this.envelope.attempt });
+    await settleParentOf(this.deps, this.envelope);
   }
 
   /** This try failed; the transport settles what comes next (a retry or a dead letter, recorded by the ledger then). */
@@ -259,3 +277,38 @@ export class DeliveryLedger {
     };
   }
 }
+
+/** A message that has ended may be the last part of a fan-out to end: its parent (its cause) is settled if so. */
+function settleParentOf(deps: MessageLedgerDeps, part: Envelope): Promise<void> {
+  return part.causationId === null ? Promise.resolve() : settleFromParts(deps, part.causationId, part);
+}
+
+/**
+ * Settles a parent from its parts when they have all ended, and records it once: the store settles a parent only when
+ * its outcome changes, so of two parts ending at once only one writes the record, through the settlement recorder (kept
+ * while the audit store is away, as the parent's state is already written). A status store away makes the part's
+ * delivery fail and come again (its effect recorded), settling the parent then.
+ */
+async function settleFromParts(deps: MessageLedgerDeps, parentId: string, from: Envelope): Promise<void> {
+  const settled = await deps.messages.settleFromParts(parentId);
+  if (settled === null) return;
+  deps.logger.info({ messageId: parentId, correlationId: from.correlationId, state: settled.state, code: settled.code }, 'message settled from its parts');
+  await deps.recorder.record({
+    step: 'settled',
+    outcome: SETTLED_OUTCOME[settled.state],
+    messageId: parentId,
+    correlationId: from.correlationId,
+    subject: from.subject,
+    client: from.source,
+    errorCode: settled.code,
+    reason: settled.reason,
+    details: { state: settled.state },
+  });
+}
+
+const SETTLED_OUTCOME: Record<PartsSettlement['state'], AuditOutcome> = {
+  delivered: 'ok',
+  'partially-delivered': 'rejected',
+  rejected: 'rejected',
+  'dead-lettered': 'error',
+};

@@ -47,6 +47,11 @@ export interface Delivery<In> {
    * the bus abandoned (its breaker's `abandonedCallSettleMs`); a delivery in doubt asks `alreadyApplied` only after it.
    */
   readonly abandonedCallSettleMs?: number;
+  /**
+   * The delivery hands the message on as parts (new messages caused by it, one per recipient): once it is done the
+   * message is in progress until every part is final, and then takes its state from them.
+   */
+  readonly fansOut?: boolean;
 }
 
 /** A stage with its types checked at construction; the runner passes each stage's output to the next. */
@@ -63,6 +68,7 @@ export interface DeliveryStage {
   deliver(input: unknown, context: StageContext): Promise<void>;
   alreadyApplied?(input: unknown, context: StageContext): Promise<boolean>;
   readonly abandonedCallSettleMs?: number;
+  readonly fansOut?: boolean;
 }
 
 export interface Pipeline {
@@ -102,6 +108,7 @@ export class PipelineBuilder<Current> {
       deliver: (input, context) => delivery.deliver(input as Current, context),
       ...(alreadyApplied ? { alreadyApplied: (input: unknown, context: StageContext) => alreadyApplied(input as Current, context) } : {}),
       ...(delivery.abandonedCallSettleMs === undefined ? {} : { abandonedCallSettleMs: delivery.abandonedCallSettleMs }),
+      ...(delivery.fansOut === true ? { fansOut: true } : {}),
     };
     return { name: this.name, read: this.reader, stages: this.stages, delivery: stage };
   }

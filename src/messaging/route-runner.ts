@@ -68,7 +68,7 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
     const fate = deps.ledger.delivery(route, envelope);
     try {
       const result = await runPipeline(route, pipeline, delivery, deps, log, fate);
-      if (result.outcome === 'ack') await fate.delivered();
+      if (result.outcome === 'ack') await (pipeline.delivery.fansOut === true ? fate.fannedOut() : fate.delivered());
       else await fate.failed(result.code, result.reason);
       return result;
     } catch (error) {

@@ -1,5 +1,5 @@
 // Maps a stored message-status row (SQLite or PostgreSQL) to the MessageStatus the API answers with.
-import { FINAL_STATES_SQL, type MessageState } from '../core/message-state';
+import { FINAL_STATES_SQL, type MessageState, type PartsSettlement } from '../core/message-state';
 import type { MessageStatus, WaitingMessage } from './message-status';
 
 export interface MessageStatusRow {
@@ -18,6 +18,8 @@ export interface MessageStatusRow {
   accepted_at: string;
   updated_at: string;
   failing_since: string | null;
+  /** When the message handed all its parts over (null for a message that did not fan out). */
+  fanned_out_at?: string | null;
 }
 
 export function messageStatusFromRow(row: MessageStatusRow): MessageStatus {
@@ -55,6 +57,11 @@ export function failingSinceSql(state: string, code: string, now: string): strin
 export function lastFailureSql(state: string, code: string, reason: string): string {
   const keep = `${state} = 'in-progress' AND ${code} IS NULL`;
   return `code = CASE WHEN ${keep} THEN code ELSE ${code} END, reason = CASE WHEN ${keep} THEN reason ELSE ${reason} END`;
+}
+
+/** Whether a parent already holds the outcome its parts give it (settling it again would change nothing). */
+export function holdsSettlement(row: MessageStatusRow, settled: PartsSettlement): boolean {
+  return row.state === settled.state && row.code === settled.code && row.reason === settled.reason;
 }
 
 /** The guard of a status update, in SQL: a final state is written over anything, any other state only over a non-final one. */

@@ -1,10 +1,10 @@
 // What a caller can learn about its message at GET /api/v1/messages/{id}: where it is, and why it stopped if it did.
 import type { components } from '../../contracts/generated/bus-api';
-import type { MessageState } from '../core/message-state';
+import type { MessageState, PartsSettlement } from '../core/message-state';
 
-export type { MessageState };
-/** The contract's MessageStatus, without the fan-out parts the API adds. */
-export type MessageStatus = Omit<components['schemas']['MessageStatus'], 'parts'>;
+export type { MessageState, PartsSettlement };
+/** The contract's MessageStatus, without what the API adds: the fan-out parts and a part's delivery. */
+export type MessageStatus = Omit<components['schemas']['MessageStatus'], 'parts' | 'delivery'>;
 
 export interface MessageStatusUpdate {
   state: MessageState;
@@ -29,6 +29,15 @@ export interface MessageStatusStore {
   children(messageId: string): Promise<MessageStatus[]>;
   /** Messages waiting for a retry after a failure, the longest failing first. */
   waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]>;
+  /** The message has handed every part (its children) to the transport: from now on its state follows theirs. */
+  fannedOut(messageId: string): Promise<void>;
+  /**
+   * Settles a message that fanned out from its parts (core/message-state.ts stateFromParts) once every part is final.
+   * What it settled to, or null when the message did not fan out, a part is not final yet, or it holds that outcome
+   * already. The parent is locked while its parts are read, so of two parts settling at once one sees the other final
+   * and the parent is settled once.
+   */
+  settleFromParts(messageId: string): Promise<PartsSettlement | null>;
 }
 
 /**

@@ -1,4 +1,4 @@
-// The stores contract: effect log, message status, waiting messages, subject sequences, idempotency keys
+// The stores contract: effect log, message status (and a fanned-out message settled from its parts), waiting messages, subject sequences, idempotency keys
 // and revoked sessions give the same answers on every Stores backend; each backend runs it by one call.
 import { randomUUID } from 'node:crypto';
 import type { Stores } from '../../src/stores/stores';
@@ -34,6 +34,63 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       await stores.messages.accepted({ ...base, messageId: child, causationId: messageId });
       expect((await stores.messages.children(messageId)).map((c) => c.messageId)).toEqual([child]);
       expect(await stores.messages.get(randomUUID())).toBeNull();
+    });
+
+    test('a fanned-out message: in progress until its parts have all ended, then settled from them, again when one changes', async () => {
+      const parent = randomUUID();
+      const base = { correlationId: parent, type: 't.x', source: 'c', subject: 'S', route: 'r', acceptedAt: new Date().toISOString() };
+      await stores.messages.accepted({ ...base, messageId: parent, causationId: null, destination: null });
+      const [b, c] = [randomUUID(), randomUUID()];
+      await stores.messages.accepted({ ...base, messageId: b, causationId: parent, destination: 'B' });
+      await stores.messages.accepted({ ...base, messageId: c, causationId: parent, destination: 'C' });
+      await stores.messages.update(b, { state: 'delivered' });
+      await stores.messages.update(c, { state: 'rejected', code: 'PUSH_HTTP_422', reason: 'refused' });
+      // Not fanned out yet: its parts do not settle it.
+      expect(await stores.messages.settleFromParts(parent)).toBeNull();
+      await stores.messages.fannedOut(parent);
+      expect(await stores.messages.settleFromParts(parent)).toMatchObject({ state: 'partially-delivered', code: 'PUSH_HTTP_422' });
+      expect(await stores.messages.get(parent)).toMatchObject({ state: 'partially-delivered', code: 'PUSH_HTTP_422' });
+      // Settled already: nothing changes, nothing is reported.
+      expect(await stores.messages.settleFromParts(parent)).toBeNull();
+      // The refused part replayed and delivered: the parent follows.
+      await stores.messages.reopen(c);
+      expect(await stores.messages.settleFromParts(parent)).toBeNull();
+      await stores.messages.update(c, { state: 'delivered' });
+      expect(await stores.messages.settleFromParts(parent)).toEqual({ state: 'delivered', code: null, reason: null });
+      expect(await stores.messages.get(parent)).toMatchObject({ state: 'delivered', code: null, reason: null });
+      expect(await stores.messages.settleFromParts(randomUUID())).toBeNull();
+    });
+
+    test('two parts ending at once settle their parent exactly once, whichever ends last', async () => {
+      for (let round = 0; round < 20; round++) {
+        const parent = randomUUID();
+        const base = { correlationId: parent, type: 't.x', source: 'c', subject: 'S', route: 'r', acceptedAt: new Date().toISOString() };
+        await stores.messages.accepted({ ...base, messageId: parent, causationId: null, destination: null });
+        const parts = [randomUUID(), randomUUID()];
+        for (const [i, id] of parts.entries()) await stores.messages.accepted({ ...base, messageId: id, causationId: parent, destination: `D${i}` });
+        await stores.messages.fannedOut(parent);
+        // Each part as the ledger ends it: its own state written, then its parent settled if it was the last.
+        const settlements = await Promise.all(
+          parts.map(async (id) => {
+            await stores.messages.update(id, { state: 'delivered' });
+            return stores.messages.settleFromParts(parent);
+          }),
+        );
+        expect(settlements.filter((s) => s !== null)).toEqual([{ state: 'delivered', code: null, reason: null }]);
+        expect(await stores.messages.get(parent)).toMatchObject({ state: 'delivered' });
+        // Both ended before either settles: still once.
+        const again = randomUUID();
+        await stores.messages.accepted({ ...base, messageId: again, causationId: null, destination: null });
+        const twins = [randomUUID(), randomUUID()];
+        for (const id of twins) {
+          await stores.messages.accepted({ ...base, messageId: id, causationId: again, destination: 'D' });
+          await stores.messages.update(id, { state: 'rejected', code: 'R', reason: 'no' });
+        }
+        await stores.messages.fannedOut(again);
+        const both = await Promise.all(twins.map(() => stores.messages.settleFromParts(again)));
+        expect(both.filter((s) => s !== null)).toHaveLength(1);
+        expect(await stores.messages.get(again)).toMatchObject({ state: 'rejected', code: 'R' });
+      }
     });
 
     test('waiting messages: failing since the first failure, kept through later tries, gone once settled or replayed', async () => {

@@ -21,6 +21,7 @@ import { PasswordVerifier } from '../../core/password-hash';
 import { SignInGuard } from '../auth/sign-in-guard';
 import { CLEAR_VIEW, MASKED_VIEW, personalDataRequestOf, type PersonalDataView } from './personal-data-view';
 import { readPathParam, readQuery, type QueryParam } from '../query-params';
+import { messageParts } from '../message-parts';
 
 type Schemas = components['schemas'];
 
@@ -173,7 +174,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       if (!param.ok) return sendError(res, 'VALIDATION_FAILED', 'bad message or correlation id', param.problems);
       const id = param.value;
       const message = await deps.stores.messages.get(id);
-      const parts = message ? await deps.stores.messages.children(message.messageId) : [];
+      const parts = message ? await messageParts(deps.stores.messages, deps.config.routes, message.messageId) : [];
       const records = await deps.audit.timeline(id);
       const partRecords = (await Promise.all(parts.map((p) => deps.audit.timeline(p.messageId)))).flat();
       if (!message && records.length === 0) return sendError(res, 'MESSAGE_NOT_FOUND', 'no message or correlation id like this');
@@ -339,7 +340,7 @@ function auditRecordView(record: AuditRecord, view: PersonalDataView, members: R
   };
 }
 
-function statusView(status: MessageStatus, view: PersonalDataView): MessageStatus {
+function statusView<S extends MessageStatus>(status: S, view: PersonalDataView): S {
   return { ...status, reason: view.text(status.reason) };
 }
 

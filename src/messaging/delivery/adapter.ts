@@ -20,6 +20,8 @@ export interface DeliveryAdapter {
    * the bus abandoned (its breaker's `abandonedCallSettleMs`); a delivery in doubt asks `alreadyApplied` only after it.
    */
   readonly abandonedCallSettleMs?: number;
+  /** Its effect is parts (one new message per recipient): the message's state then follows theirs (pipeline.ts Delivery). */
+  readonly fansOut?: boolean;
 }
 
 // Every delivery failure is an UpstreamError of the one family in upstreams/http-kit: its kind decides `transient`.

@@ -128,4 +128,10 @@ export const POSTGRES_STORE_MIGRATIONS: readonly PostgresMigration[] = [
       if (rows.rowCount === 0) await client.query('DROP TABLE bus_dead_letters');
     },
   },
+  {
+    // A message that fanned out (an e-document to several recipients) settles from its parts once they are all final.
+    version: 6,
+    name: 'bus_message_status.fanned_out_at (a fanned-out message settles from its parts)',
+    up: 'ALTER TABLE bus_message_status ADD COLUMN IF NOT EXISTS fanned_out_at TEXT',
+  },
 ];

@@ -2,16 +2,29 @@
 import { Pool, type PoolClient } from 'pg';
 import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
-import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
-import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
-import { PgGroupCommit } from './pg-group-commit';
+import { stateFromParts } from '../../core/message-state';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectSequenceStore, WaitingMessage } from '../message-status';
+import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { PgGroupCommit, type BatchParam } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { openMigratedPool } from './postgres-migrator';
 import { inPgTransaction } from './pg-transaction';
 import { POSTGRES_STORE_MIGRATIONS, POSTGRES_STORES_OWNER } from './postgres-store-migrations';
 
+const UPDATE_STATUS_SQL = `UPDATE bus_message_status SET state = $2, ${lastFailureSql('$2::text', '$3::text', '$4::text')}, attempts = GREATEST(attempts, $5), updated_at = $6,
+    failing_since = ${failingSinceSql('$2::text', '$3::text', '$6::text')}
+  WHERE message_id = $1 AND ${statusMovesSql('$2')}`;
+
+function updateParams(messageId: string, update: MessageStatusUpdate): BatchParam[] {
+  return [messageId, update.state, update.code ?? null, update.reason ?? null, update.attempts ?? 0, new Date().toISOString()];
+}
+
 class PostgresMessageStatusStore implements MessageStatusStore {
-  constructor(private readonly db: PgGroupCommit) {}
+  constructor(
+    private readonly db: PgGroupCommit,
+    /** Settling a parent from its parts is a transaction of its own (a row lock held while the parts are read). */
+    private readonly pool: Pool,
+  ) {}
   async accepted(status: Parameters<MessageStatusStore['accepted']>[0]): Promise<void> {
     await this.db.query(
       `INSERT INTO bus_message_status
@@ -21,12 +34,7 @@ class PostgresMessageStatusStore implements MessageStatusStore {
     );
   }
   async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
-    await this.db.query(
-      `UPDATE bus_message_status SET state = $2, ${lastFailureSql('$2::text', '$3::text', '$4::text')}, attempts = GREATEST(attempts, $5), updated_at = $6,
-         failing_since = ${failingSinceSql('$2::text', '$3::text', '$6::text')}
-       WHERE message_id = $1 AND ${statusMovesSql('$2')}`,
-      [messageId, update.state, update.code ?? null, update.reason ?? null, update.attempts ?? 0, new Date().toISOString()],
-    );
+    await this.db.query(UPDATE_STATUS_SQL, updateParams(messageId, update));
   }
   async reopen(messageId: string): Promise<void> {
     await this.db.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = $2 WHERE message_id = $1`, [
@@ -52,6 +60,24 @@ class PostgresMessageStatusStore implements MessageStatusStore {
       [filter.route ?? null, filter.limit],
     );
     return result.rows.map(waitingMessageFromRow);
+  }
+  async fannedOut(messageId: string): Promise<void> {
+    await this.db.query('UPDATE bus_message_status SET fanned_out_at = COALESCE(fanned_out_at, $2) WHERE message_id = $1', [messageId, new Date().toISOString()]);
+  }
+  async settleFromParts(messageId: string): Promise<PartsSettlement | null> {
+    // Most messages with a cause are not parts of a fan-out (status packets, …): no transaction for them. A parent that
+    // fans out after this look settles itself then, and reads this part's state, already committed, under its lock.
+    const marked = await this.db.query<{ fanned_out_at: string | null }>('SELECT fanned_out_at FROM bus_message_status WHERE message_id = $1', [messageId]);
+    if (!marked.rows[0]?.fanned_out_at) return null;
+    return inPgTransaction(this.pool, async (client) => {
+      const parent = (await client.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE message_id = $1 FOR UPDATE', [messageId])).rows[0];
+      if (!parent) return null;
+      const parts = await client.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE causation_id = $1', [messageId]);
+      const settled = stateFromParts(parts.rows.map(messageStatusFromRow));
+      if (!settled || holdsSettlement(parent, settled)) return null;
+      await client.query(UPDATE_STATUS_SQL, updateParams(messageId, { ...settled, attempts: 0 }));
+      return settled;
+    });
   }
 }
 
@@ -231,7 +257,7 @@ export class PostgresStores implements Stores {
     // The statements of every message's hops go through group commit.
     const grouped = new PgGroupCommit(pool);
     this.effects = new PostgresEffectLog(grouped);
-    this.messages = new PostgresMessageStatusStore(grouped);
+    this.messages = new PostgresMessageStatusStore(grouped, pool);
     this.sequences = new PostgresSubjectSequenceStore(grouped);
     this.idempotency = new PostgresIdempotencyKeyStore(grouped);
     this.revokedSessions = new PostgresRevokedSessionStore(pool);

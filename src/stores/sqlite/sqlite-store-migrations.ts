@@ -133,4 +133,12 @@ export const SQLITE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
       if (table !== undefined && db.prepare('SELECT 1 FROM dead_letters LIMIT 1').get() === undefined) db.exec('DROP TABLE dead_letters');
     },
   },
+  {
+    // A message that fanned out (an e-document to several recipients) settles from its parts once they are all final.
+    version: 6,
+    name: 'message_status.fanned_out_at (a fanned-out message settles from its parts)',
+    up: (db) => {
+      if (!sqliteHasColumn(db, 'message_status', 'fanned_out_at')) db.exec('ALTER TABLE message_status ADD COLUMN fanned_out_at TEXT');
+    },
+  },
 ];

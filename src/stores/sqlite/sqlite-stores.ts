@@ -3,8 +3,9 @@ import Database from 'better-sqlite3';
 import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
-import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
-import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { stateFromParts } from '../../core/message-state';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectSequenceStore, WaitingMessage } from '../message-status';
+import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { prepareSqliteFile } from '../private-files';
 import { migrateSqlite } from './sqlite-migrator';
 import { SQLITE_STORE_MIGRATIONS, SQLITE_STORES_OWNER } from './sqlite-store-migrations';
@@ -26,6 +27,7 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
 
 export class SqliteMessageStatusStore implements MessageStatusStore {
   private readonly stmts;
+  private readonly settleParent;
   constructor(db: SqliteDatabase) {
     this.stmts = {
       accepted: db.prepare(`INSERT OR IGNORE INTO message_status
@@ -39,12 +41,25 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
         WHERE state = 'in-progress' AND failing_since IS NOT NULL AND (? IS NULL OR route = ?) ORDER BY failing_since, message_id LIMIT ?`),
       get: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE message_id = ?'),
       children: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE causation_id = ? ORDER BY accepted_at, message_id'),
+      fannedOut: db.prepare('UPDATE message_status SET fanned_out_at = COALESCE(fanned_out_at, ?) WHERE message_id = ?'),
     };
+    // Run IMMEDIATE: the write lock is taken before the parts are read, so another process settling a sibling waits.
+    this.settleParent = db.transaction((messageId: string): PartsSettlement | null => {
+      const parent = this.stmts.get.get(messageId);
+      if (!parent?.fanned_out_at) return null;
+      const settled = stateFromParts(this.stmts.children.all(messageId).map(messageStatusFromRow));
+      if (!settled || holdsSettlement(parent, settled)) return null;
+      this.write(messageId, { ...settled, attempts: 0 });
+      return settled;
+    });
   }
   async accepted(status: Parameters<MessageStatusStore['accepted']>[0]): Promise<void> {
     this.stmts.accepted.run(status);
   }
   async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
+    this.write(messageId, update);
+  }
+  private write(messageId: string, update: MessageStatusUpdate): void {
     this.stmts.update.run({
       messageId,
       state: update.state,
@@ -67,6 +82,12 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
   async waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]> {
     const route = filter.route ?? null;
     return this.stmts.waiting.all(route, route, filter.limit).map(waitingMessageFromRow);
+  }
+  async fannedOut(messageId: string): Promise<void> {
+    this.stmts.fannedOut.run(new Date().toISOString(), messageId);
+  }
+  async settleFromParts(messageId: string): Promise<PartsSettlement | null> {
+    return this.settleParent.immediate(messageId);
   }
 }
 

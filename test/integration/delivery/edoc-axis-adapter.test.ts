@@ -1,6 +1,6 @@
 // The delivery adapter contract for the e-document axis adapter, against the reference national document axis.
 import type { Envelope } from '../../../src/core/envelope';
-import { createAxisAdapter } from '../../../src/flows/edoc/adapters/axis-adapter';
+import { createAxisAdapter, EDOC_SENDER_NOT_REGISTERED } from '../../../src/flows/edoc/adapters/axis-adapter';
 import { isEdocDeliverPayload } from '../../../src/flows/edoc/payloads';
 import { DocumentAxisClient } from '../../../src/upstreams/document-axis';
 import { deliveryAdapterContract, type DeliveryWorld } from '../../../testkit/contracts/delivery-adapter-contract';
@@ -24,16 +24,16 @@ async function axisWorld(): Promise<DeliveryWorld<Envelope>> {
   });
   const axisSettings = deps.settings.axis!;
   const client = new DocumentAxisClient({ endpoint: axis.url, systemId: SYSTEM, secret: SECRET, timeoutMs: axisSettings.breaker.timeoutMs });
-  const adapter = createAxisAdapter({ client, breaker: deps.breaker('national-axis', axisSettings.breaker), blobs: deps.stores.blobs, reporter: deps.reporter });
+  const adapter = createAxisAdapter({ client, breaker: deps.breaker('national-axis', axisSettings.breaker), blobs: deps.stores.blobs, systemId: SYSTEM });
   const lookUp = adapter.alreadyApplied!.bind(adapter);
   return {
     control: axis.control,
-    // A refused document is reported to its sender as status 02 and settled as rejected.
+    // A refused sender or document is settled as rejected; the axis is not the recipient, so no status 02 goes out.
     refusal: 'rejected',
     message: () => deps.deliverMessage(SENDER, OUTSIDE, 'axis'),
-    // The axis refuses a package from an organ the bus's system does not send for (403).
+    // The axis refuses a package from an organ the bus's system does not send for (403): the sender is not registered.
     refusedMessage: () => deps.deliverMessage(STRANGER, OUTSIDE, 'axis'),
-    refusalCode: 'AXIS_SENDER_NOT_REGISTERED',
+    refusalCode: EDOC_SENDER_NOT_REGISTERED,
     deliver: (envelope, signal) => adapter.deliver(envelope, signal),
     alreadyApplied: (envelope, signal) => lookUp(envelope, signal),
     applied: async (envelope) => {

@@ -60,11 +60,13 @@ export interface EdocBusOptions {
   edoc?: Record<string, unknown>;
   /** Settings added to organs of the directory (e.g. signaturePolicy), by organ id. */
   organs?: Record<string, Record<string, unknown>>;
+  /** The organs the national axis lets the bus's system send for; default A, B, C and the bus's own. */
+  axisSenders?: readonly string[];
 }
 
 export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
   const push = await startQlvbPushSimulator({ token: PUSH_TOKEN });
-  const axis = await startDocumentAxisSimulator({ secrets: { [AXIS_SYSTEM]: AXIS_SECRET }, organsBySystem: { [AXIS_SYSTEM]: [ORGAN_A, ORGAN_B, ORGAN_C, BUS_ORGAN] } });
+  const axis = await startDocumentAxisSimulator({ secrets: { [AXIS_SYSTEM]: AXIS_SECRET }, organsBySystem: { [AXIS_SYSTEM]: options.axisSenders ?? [ORGAN_A, ORGAN_B, ORGAN_C, BUS_ORGAN] } });
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-edoc-'));
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir, { recursive: true });

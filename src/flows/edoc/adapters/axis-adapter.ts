@@ -1,20 +1,24 @@
 // The edoc-axis step: sends a document or status packet to an organ outside the province through the national
-// document axis (VXP-style, HMAC-signed), streaming the stored package; a final refusal of a document becomes status 02.
+// document axis (VXP-style, HMAC-signed), streaming the stored package. The axis is not the recipient, so its refusal
+// sends no status 02 in the recipient's name: a refused sender or document rejects the part (its code and reason reach
+// the sender through the message status), and a refusal of the bus's own credentials is a dead letter for the operator.
 import { DocumentAxisClient, type AxisMessageType } from '../../../upstreams/document-axis';
 import type { Envelope } from '../../../core/envelope';
 import type { UpstreamBreaker } from '../../../messaging/breaker';
-import { MessageRejectedError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
+import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
 import { isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
-import type { StatusReporter } from '../status-reporter';
 import type { EdocBlobStore } from '../stores/edoc-store';
+import { axisRefusalOf } from './axis-refusal';
 import { guardedCall, isFinalRefusal } from './guarded-call';
-import { reportRefusal } from './refusal-report';
 
 /** BussinessDocType → the axis messageType: 0 new, 1 revoke, 2 update, 3 replace. */
 export const AXIS_MESSAGE_TYPE_FOR_BUSINESS: Record<number, AxisMessageType> = { 0: 'edoc', 1: 'revocation', 2: 'update', 3: 'replacement' };
 
-export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: UpstreamBreaker; blobs: EdocBlobStore; reporter: StatusReporter }): DeliveryAdapter {
+/** The code a part carries when the axis does not take documents from its sending organ. */
+export const EDOC_SENDER_NOT_REGISTERED = 'EDOC_SENDER_NOT_REGISTERED';
+
+export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: UpstreamBreaker; blobs: EdocBlobStore; systemId: string }): DeliveryAdapter {
   return {
     name: EDOC_ADAPTERS.axis,
     abandonedCallSettleMs: deps.breaker.abandonedCallSettleMs,
@@ -29,8 +33,23 @@ export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: U
         );
       } catch (error) {
         if (!isFinalRefusal(error)) throw error;
-        if (isEdocDeliverPayload(payload)) await reportRefusal(deps.reporter, envelope, payload, error);
-        throw new MessageRejectedError(error.code, `the national axis refused it for ${payload.toOrgan}: ${error.message}`);
+        switch (axisRefusalOf(error)) {
+          case 'credentials':
+            // Not the message's fault nor the sender's: dead-lettered, to be replayed once the operator has fixed it.
+            throw new UpstreamError({
+              kind: 'refused',
+              code: error.code,
+              message: `the national axis refused the bus's credentials (system ${deps.systemId}): ${error.message}; check flows.edoc.axis systemId and secret, then replay`,
+              status: error.status,
+            });
+          case 'sender':
+            throw new MessageRejectedError(
+              EDOC_SENDER_NOT_REGISTERED,
+              `the national axis does not take documents from ${payload.fromOrgan}: it is not registered to send through this province's system (${error.code}: ${error.message})`,
+            );
+          case 'document':
+            throw new MessageRejectedError(error.code, `the national axis refused it for ${payload.toOrgan}: ${error.message}`);
+        }
       }
     },
     // The axis takes no idempotency key: a package whose sendEdoc answer was lost is looked up in the sent list.

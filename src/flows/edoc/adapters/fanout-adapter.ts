@@ -1,7 +1,8 @@
 // The edoc-fanout step: turns one accepted package (edoc.send) into one edoc.deliver message per recipient, each
-// tracked, retried and reported on its own. Each part's id is derived from the package's and the recipient's, so a
-// redelivered package hands every part over again under the same ids: a part recorded but never published (the
-// process died in between) is published now, and one already delivered is recognised by its effect record.
+// tracked, retried and reported on its own; the package's own state follows its parts (core/message-state.ts). Each
+// part's id is derived from the package's and the recipient's, so a redelivered package hands every part over again
+// under the same ids: a part recorded but never published (the process died in between) is published now, and one
+// already delivered is recognised by its effect record.
 import type { Envelope } from '../../../core/envelope';
 import { derivedUuidv7 } from '../../../core/uuid';
 import { MessageRejectedError, UpstreamError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
@@ -12,6 +13,8 @@ import { EDOC_ADAPTERS } from '../settings';
 export function createFanoutAdapter(deps: { messageIntake: FlowIntake }): DeliveryAdapter {
   return {
     name: EDOC_ADAPTERS.fanout,
+    // The package is delivered when its recipients have it: its state follows the parts made here.
+    fansOut: true,
     async deliver(envelope: Envelope): Promise<void> {
       const payload = envelope.payload;
       if (!isEdocSendPayload(payload)) throw new MessageRejectedError('EDOC_BAD_PAYLOAD', 'edoc.send payload is not valid');

@@ -76,7 +76,7 @@ async function followReplayed(result) {
         item.code = m.code;
         // Still dead-lettered from before the replay is not settled; dead-lettered again after it is.
         const updated = Date.parse(m.updatedAt);
-        item.settled = m.state === 'delivered' || m.state === 'rejected' || (m.state === 'dead-lettered' && updated >= result.started);
+        item.settled = m.state === 'delivered' || m.state === 'partially-delivered' || m.state === 'rejected' || (m.state === 'dead-lettered' && updated >= result.started);
       } catch {
         // Shown as waiting; a 401 has already sent the admin to sign-in.
       }

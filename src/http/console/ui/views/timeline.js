@@ -9,7 +9,7 @@ import { currentSession } from '../core/session.js';
 import { renderTopbar } from '../core/shell.js';
 import { errorBox, field, outcomeBadge, stateBadge, table, textInput, time } from '../core/widgets.js';
 
-const TERMINAL = new Set(['delivered', 'rejected', 'dead-lettered']);
+const TERMINAL = new Set(['delivered', 'partially-delivered', 'rejected', 'dead-lettered']);
 
 const timeline = { input: '', id: '', data: null, loading: false, error: null, notFound: false, poll: null };
 
@@ -138,13 +138,14 @@ function renderTimelineResult() {
         el('h2', {}, t('timeline.parts')),
         table(
           'timeline-parts',
-          [t('col.destination'), t('col.route'), t('col.state'), t('col.attempts'), t('col.code'), t('col.reason'), t('col.message'), t('timeline.field.updatedAt')],
+          [t('col.destination'), t('col.route'), t('col.delivery'), t('col.state'), t('col.attempts'), t('col.code'), t('col.reason'), t('col.message'), t('timeline.field.updatedAt')],
           parts.map((p) =>
             el(
               'tr',
               { testid: 'timeline-part', 'data-state': p.state },
               el('td', {}, text(p.destination)),
               el('td', { class: 'mono' }, text(p.route)),
+              el('td', { class: 'mono', testid: 'part-delivery' }, text(p.delivery)),
               el('td', {}, stateBadge(p.state, 'part-state')),
               el('td', { class: 'num' }, text(p.attempts)),
               el('td', { class: 'mono' }, text(p.code)),
