@@ -16,6 +16,7 @@ import { listenUrl, publicBaseUrl } from './http/public-base-url';
 import { createLogger, safeUrl, type Logger } from './observability/logger';
 import { BusMetrics } from './observability/metrics';
 import { createBreaker, type UpstreamBreaker } from './messaging/breaker';
+import { measuredBreaker } from './messaging/measured-breaker';
 import { createRouteHandler } from './messaging/route-runner';
 import { RouteTable } from './messaging/route-table';
 import { PipelineRegistry } from './messaging/pipeline';
@@ -66,7 +67,7 @@ export interface StartBusOptions {
 
 export async function startBus(config: BusConfig, options: StartBusOptions = {}): Promise<Bus> {
   const logger = options.logger ?? createLogger(config.logging.level);
-  const metrics = new BusMetrics();
+  const metrics = new BusMetrics(config.routes);
   const routes = new RouteTable(config.routes);
   const pipelines = new PipelineRegistry();
   const genericAdapters = new Map<string, DeliveryAdapter>();
@@ -77,7 +78,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const existing = breakers.get(name);
     if (existing) return existing;
     const probeUrl = breakerConfig.probeUrl ?? upstreamUrl;
-    const breaker = createBreaker(name, breakerConfig, probeUrl ? httpProbe(probeUrl) : undefined);
+    const breaker = measuredBreaker(createBreaker(name, breakerConfig, probeUrl ? httpProbe(probeUrl) : undefined), metrics.upstreamCallSeconds);
     metrics.breakerState.set({ upstream: name }, 0);
     breaker.onStateChange((state) => {
       metrics.breakerState.set({ upstream: name }, stateValue[state]);

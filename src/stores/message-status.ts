@@ -29,6 +29,11 @@ export interface MessageStatusStore {
   children(messageId: string): Promise<MessageStatus[]>;
   /** Messages waiting for a retry after a failure, the longest failing first. */
   waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]>;
+  /**
+   * Per route, when its oldest message not yet in a final state was accepted (ISO time); a route with none is absent.
+   * Read at every /metrics scrape: it looks at the unsettled rows only (the state index), not the whole table.
+   */
+  oldestUnsettled(): Promise<Record<string, string>>;
 }
 
 /**

@@ -4,6 +4,7 @@ import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecor
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { UNSETTLED_STATES_SQL } from '../../core/message-state';
 import { PgGroupCommit } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { openMigratedPool } from './postgres-migrator';
@@ -52,6 +53,12 @@ class PostgresMessageStatusStore implements MessageStatusStore {
       [filter.route ?? null, filter.limit],
     );
     return result.rows.map(waitingMessageFromRow);
+  }
+  async oldestUnsettled(): Promise<Record<string, string>> {
+    const result = await this.db.query<{ route: string; oldest: string }>(
+      `SELECT route, min(accepted_at) AS oldest FROM bus_message_status WHERE state IN (${UNSETTLED_STATES_SQL}) GROUP BY route`,
+    );
+    return Object.fromEntries(result.rows.map((row) => [row.route, row.oldest]));
   }
 }
 

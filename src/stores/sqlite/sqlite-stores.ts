@@ -5,6 +5,7 @@ import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } fro
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { UNSETTLED_STATES_SQL } from '../../core/message-state';
 import { prepareSqliteFile } from '../private-files';
 import { migrateSqlite } from './sqlite-migrator';
 import { SQLITE_STORE_MIGRATIONS, SQLITE_STORES_OWNER } from './sqlite-store-migrations';
@@ -37,6 +38,8 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
       reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ?`),
       waiting: db.prepare<[string | null, string | null, number], MessageStatusRow>(`SELECT * FROM message_status
         WHERE state = 'in-progress' AND failing_since IS NOT NULL AND (? IS NULL OR route = ?) ORDER BY failing_since, message_id LIMIT ?`),
+      oldestUnsettled: db.prepare<[], { route: string; oldest: string }>(`SELECT route, min(accepted_at) AS oldest FROM message_status
+        WHERE state IN (${UNSETTLED_STATES_SQL}) GROUP BY route`),
       get: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE message_id = ?'),
       children: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE causation_id = ? ORDER BY accepted_at, message_id'),
     };
@@ -67,6 +70,9 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
   async waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]> {
     const route = filter.route ?? null;
     return this.stmts.waiting.all(route, route, filter.limit).map(waitingMessageFromRow);
+  }
+  async oldestUnsettled(): Promise<Record<string, string>> {
+    return Object.fromEntries(this.stmts.oldestUnsettled.all().map((row) => [row.route, row.oldest]));
   }
 }
 
