@@ -63,6 +63,8 @@ export interface StartBusOptions {
   logger?: Logger;
   /** Start the gateway but not the route consumers (an intake-only instance). */
   consume?: boolean;
+  /** Write the start banner whatever the log level (the command line); otherwise it is an info line like any other. */
+  announce?: boolean;
 }
 
 export async function startBus(config: BusConfig, options: StartBusOptions = {}): Promise<Bus> {
@@ -231,9 +233,24 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     if (config.http.publicBaseUrl === undefined && (config.http.host === '0.0.0.0' || config.http.host === '::')) {
       logger.warn({ address: publicUrl() }, 'http.publicBaseUrl is not set: the WSDLs address this machine only');
     }
-    logger.info(
-      { port, transport: transport.kind, stores: stores.kind, broker: amqpUrls.length > 0 ? amqpUrls.map(safeUrl).join(',') : undefined },
-      'bus started',
+    // The start banner, one JSON line like every other: where the bus listens and what it runs on. The command line
+    // writes it whatever logging.level says (`announce`): it is how an operator, and a supervisor, learns the address.
+    const url = listenUrl(config.http.host, port);
+    (options.announce ? logger.child({}, { level: 'info' }) : logger).info(
+      {
+        code: 'BUS_STARTED',
+        url,
+        port,
+        adminConsole: `${url}/admin/`,
+        health: `${url}/healthz`,
+        readiness: `${url}/readyz`,
+        metrics: `${url}/metrics`,
+        profile: config.development ? 'development' : 'production',
+        transport: transport.kind,
+        stores: stores.kind,
+        broker: amqpUrls.length > 0 ? amqpUrls.map(safeUrl).join(',') : undefined,
+      },
+      `LGSP bus on ${url}`,
     );
 
     let stopping: Promise<void> | null = null;
