@@ -85,6 +85,8 @@ export class BusMetrics {
     labelNames: ['route'],
     registers: [this.registry],
   });
+  /** The configured routes: each has its gauges' series even at 0. */
+  private readonly routeNames: readonly string[];
   private readonly auditWritable = new Gauge({ name: 'lgsp_audit_writable', help: 'Whether the audit trail can be written now (1) or not (0)', registers: [this.registry] });
 
   /** `routes`: every configured route with its deadline, so each route's series exist from the start (at 0). */
@@ -97,8 +99,6 @@ export class BusMetrics {
       this.oldestWaiting.set({ route: route.name }, 0);
     }
   }
-
-  private readonly routeNames: readonly string[];
 
   setTransportStats(stats: TransportStats): void {
     for (const [route, depth] of Object.entries(stats.queueDepth)) if (depth >= 0) this.queueDepth.set({ route }, depth);
