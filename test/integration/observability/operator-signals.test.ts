@@ -165,6 +165,14 @@ describe.each([
     expect(logs).not.toContain(CITIZEN_ID);
   });
 
+  test('an admin action refused is counted with the refusals, as the trail records it', async () => {
+    const since = new Date().toISOString();
+    await request(bus.url()).post('/api/v1/admin/dead-letters/replay').set(auth).send({}).expect(400);
+    expect(await value('lgsp_intake_refused_total', { code: 'REPLAY_FILTER_REQUIRED' })).toBe(1);
+    const page = await bus.audit.search({ step: 'admin.replay', since });
+    expect(page.records.map((r) => [r.outcome, r.errorCode])).toEqual([['rejected', 'REPLAY_FILTER_REQUIRED']]);
+  });
+
   test('every metric the alert rules and the dashboard name is served by the bus', async () => {
     const served = sampleNames((await request(bus.url()).get('/metrics').expect(200)).text);
     const named = new Set([...alertRules().map((r) => r.expr), ...dashboardExprs()].flatMap(metricNamesOf));
