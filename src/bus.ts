@@ -16,6 +16,7 @@ import { listenUrl, publicBaseUrl } from './http/public-base-url';
 import { createLogger, safeUrl, type Logger } from './observability/logger';
 import { BusMetrics } from './observability/metrics';
 import { createBreaker, type UpstreamBreaker } from './messaging/breaker';
+import { measuredBreaker } from './messaging/measured-breaker';
 import { createRouteHandler } from './messaging/route-runner';
 import { RouteTable } from './messaging/route-table';
 import { PipelineRegistry } from './messaging/pipeline';
@@ -62,11 +63,13 @@ export interface StartBusOptions {
   logger?: Logger;
   /** Start the gateway but not the route consumers (an intake-only instance). */
   consume?: boolean;
+  /** Write the start banner whatever the log level (the command line); otherwise it is an info line like any other. */
+  announce?: boolean;
 }
 
 export async function startBus(config: BusConfig, options: StartBusOptions = {}): Promise<Bus> {
   const logger = options.logger ?? createLogger(config.logging.level);
-  const metrics = new BusMetrics();
+  const metrics = new BusMetrics(config.routes);
   const routes = new RouteTable(config.routes);
   const pipelines = new PipelineRegistry();
   const genericAdapters = new Map<string, DeliveryAdapter>();
@@ -77,7 +80,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const existing = breakers.get(name);
     if (existing) return existing;
     const probeUrl = breakerConfig.probeUrl ?? upstreamUrl;
-    const breaker = createBreaker(name, breakerConfig, probeUrl ? httpProbe(probeUrl) : undefined);
+    const breaker = measuredBreaker(createBreaker(name, breakerConfig, probeUrl ? httpProbe(probeUrl) : undefined), metrics.upstreamCallSeconds);
     metrics.breakerState.set({ upstream: name }, 0);
     breaker.onStateChange((state) => {
       metrics.breakerState.set({ upstream: name }, stateValue[state]);
@@ -230,9 +233,24 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     if (config.http.publicBaseUrl === undefined && (config.http.host === '0.0.0.0' || config.http.host === '::')) {
       logger.warn({ address: publicUrl() }, 'http.publicBaseUrl is not set: the WSDLs address this machine only');
     }
-    logger.info(
-      { port, transport: transport.kind, stores: stores.kind, broker: amqpUrls.length > 0 ? amqpUrls.map(safeUrl).join(',') : undefined },
-      'bus started',
+    // The start banner, one JSON line like every other: where the bus listens and what it runs on. The command line
+    // writes it whatever logging.level says (`announce`): it is how an operator, and a supervisor, learns the address.
+    const url = listenUrl(config.http.host, port);
+    (options.announce ? logger.child({}, { level: 'info' }) : logger).info(
+      {
+        code: 'BUS_STARTED',
+        url,
+        port,
+        adminConsole: `${url}/admin/`,
+        health: `${url}/healthz`,
+        readiness: `${url}/readyz`,
+        metrics: `${url}/metrics`,
+        profile: config.development ? 'development' : 'production',
+        transport: transport.kind,
+        stores: stores.kind,
+        broker: amqpUrls.length > 0 ? amqpUrls.map(safeUrl).join(',') : undefined,
+      },
+      `LGSP bus on ${url}`,
     );
 
     let stopping: Promise<void> | null = null;

@@ -1,12 +1,12 @@
 // The bus in production: loads config (the production profile unless LGSP_PROFILE says otherwise), starts the bus,
-// prints where it listens, and stops gracefully on SIGTERM or SIGINT. It starts no simulator (`npm start` is the demo).
+// logs where it listens (one JSON line), and stops gracefully on SIGTERM or SIGINT. It starts no simulator (`npm start` is the demo).
 import { startBus, type Bus } from '../bus';
 import { ConfigError, type BusConfig } from '../config/load-config';
 import { loadBusConfig } from '../bus-config';
 
 /** Starts the bus on a loaded config and stops it (then `beforeExit`) on SIGTERM or SIGINT. */
 export async function runBus(config: BusConfig, beforeExit: () => Promise<void> = async () => undefined): Promise<Bus> {
-  const bus = await startBus(config);
+  const bus = await startBus(config, { announce: true });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -36,16 +36,9 @@ export function exitOnStartFailure(error: Error): never {
   process.exit(1);
 }
 
+/** The start banner is the bus's own JSON line (`LGSP bus on <url>`, code BUS_STARTED): nothing else goes to stdout. */
 async function main(): Promise<void> {
-  const bus = await runBus(loadBusConfig());
-  process.stdout.write(
-    [
-      `LGSP bus on ${bus.url()}  (transport: ${bus.transport.kind}, stores: ${bus.stores.kind}${bus.config.development ? ', development profile' : ''})`,
-      `  admin console: ${bus.url()}/admin/`,
-      `  health: ${bus.url()}/healthz  readiness: ${bus.url()}/readyz  metrics: ${bus.url()}/metrics`,
-      '',
-    ].join('\n'),
-  );
+  await runBus(loadBusConfig());
 }
 
 if (require.main === module) main().catch(exitOnStartFailure);

@@ -97,6 +97,12 @@ export const routeSchema = z.strictObject({
    * (resequencer on a per-subject sequence number). Routes sharing subjects share one sequence.
    */
   ordered: z.boolean().default(false),
+  /**
+   * How long a message of this route may wait unsettled (accepted, not yet delivered, rejected or dead-lettered)
+   * before the operations centre is warned: /metrics gives it as lgsp_route_deadline_seconds beside the age of the
+   * route's oldest waiting message, and the shipped alert compares the two.
+   */
+  deadlineSeconds: z.number().int().min(1).default(3600),
 }).refine((route) => (route.pipeline === undefined) !== (route.steps === undefined), { message: 'a route names a pipeline or lists generic steps, not both' });
 
 export const routesFileSchema = z.strictObject({ routes: z.array(routeSchema).min(1) });

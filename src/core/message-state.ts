@@ -18,6 +18,9 @@ export function isFinalState(state: MessageState): state is FinalState {
 /** The final states as an SQL list, for the stores' guard that only a final state is written over a final one. */
 export const FINAL_STATES_SQL = FINAL_STATES.map((state) => `'${state}'`).join(', ');
 
+/** The states of a message not yet settled (waiting for its first or next try), as an SQL list. */
+export const UNSETTLED_STATES_SQL = (['accepted', 'in-progress'] as const satisfies readonly MessageState[]).map((state) => `'${state}'`).join(', ');
+
 /** Whether a status write of `next` over a message now `current` takes effect (the stores apply the same rule in SQL). */
 export function statusMoves(current: MessageState, next: MessageState): boolean {
   return isFinalState(next) || !isFinalState(current);

@@ -5,6 +5,7 @@ import type { BusConfig } from '../config/load-config';
 import { normalizeNfc, type JsonValue } from '../core/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
+import { refreshScrapeGauges } from '../observability/scrape-gauges';
 import type { UpstreamBreaker } from '../messaging/breaker';
 import type { MessageIntake } from '../messaging/message-intake';
 import { GENERIC_ORIGIN } from '../messaging/message-types';
@@ -74,16 +75,12 @@ export function createGateway(deps: GatewayDeps): express.Express {
   });
 
   app.get('/metrics', async (_req, res) => {
-    try {
-      metrics.setTransportStats(await deps.transport.stats());
-    } catch {
-      // Depth is best effort; the counters are still worth serving.
-    }
+    await refreshScrapeGauges(metrics, { transport: deps.transport, messages: deps.stores.messages, audit: deps.audit });
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
 
-  app.use(recordRefusals(deps.audit, metrics));
+  app.use(recordRefusals(deps.audit, metrics, logger));
 
   app.post('/api/v1/messages', authenticate(config, 'message.generic'), ...jsonBody(config.http.bodyLimitBytes), async (req: Request, res: Response) => {
     if (deps.isDraining()) return sendError(res, 'DRAINING', 'the bus is shutting down; send again to another instance');
@@ -124,7 +121,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
   app.use(metaApiRouter({ config, publicBaseUrl: deps.publicBaseUrl }));
   app.use(adminConsoleRouter());
   const sessions = new AdminSessions(config, deps.stores.revokedSessions);
-  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, sessions }));
+  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, sessions, metrics }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (deps.isDraining() && req.method !== 'GET') return sendError(res, 'DRAINING', 'the bus is shutting down; send again to another instance');

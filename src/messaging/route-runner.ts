@@ -4,6 +4,7 @@
 import type { AuditStep } from '../audit';
 import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope } from '../core/envelope';
+import { loggableText, messageLogFields } from '../observability/log-fields';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import { failedDuringOutage, isBreakerOpen, type UpstreamBreaker } from './breaker';
@@ -43,7 +44,7 @@ export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, dep
       // The store or the audit log is away (PostgreSQL restarting): not the message's fault, so it waits without
       // using up an attempt, as behind an open breaker; an outage of any length ends in delivery.
       if (!isStoreUnavailable(error)) throw error;
-      deps.logger.warn({ messageId: delivery.envelope.id, route: route.name, code: 'STORE_UNAVAILABLE' }, 'store unavailable during delivery; waiting');
+      deps.logger.warn({ ...messageLogFields(delivery.envelope, route.name), code: 'STORE_UNAVAILABLE' }, 'store unavailable during delivery; waiting');
       return { outcome: 'retry', code: 'STORE_UNAVAILABLE', reason: `store unavailable: ${(error as Error).message}`, countAttempt: false };
     }
   };
@@ -52,7 +53,7 @@ export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, dep
 function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): DeliveryHandler {
   return async (delivery: Delivery): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
-    const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
+    const log = deps.logger.child({ ...messageLogFields(envelope, route.name), attempt: envelope.attempt });
     if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
       if (await deps.resequencer.isVoided(envelope.subject, envelope.sequence, envelope.createdAt)) {
         // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
@@ -162,7 +163,7 @@ async function callUpstream<T>(
     const code = isUpstreamError(error) ? error.code : 'UPSTREAM_ERROR';
     const reason = error instanceof Error ? error.message : String(error);
     deps.metrics.failed.inc({ route: route.name, code });
-    log.warn({ code, upstream }, 'upstream call failed');
+    log.warn({ code, upstream, reason: loggableText(reason) }, 'upstream call failed');
     if (isUpstreamError(error) && !error.transient) return { ok: false, unanswered, outcome: { outcome: 'dead-letter', code, reason } };
     // A failure the upstream's breaker judged an outage (consecutive failures, a failed probe, an open circuit; also
     // an inner breaker of the adapter's own) is not this message's fault: it waits without using up its attempts, so

@@ -38,6 +38,11 @@ export interface MessageStatusStore {
    * and the parent is settled once.
    */
   settleFromParts(messageId: string): Promise<PartsSettlement | null>;
+  /**
+   * Per route, when its oldest message not yet in a final state was accepted (ISO time); a route with none is absent.
+   * Read at every /metrics scrape: it looks at the unsettled rows only (the state index), not the whole table.
+   */
+  oldestUnsettled(): Promise<Record<string, string>>;
 }
 
 /**

@@ -122,6 +122,8 @@ export interface Transport {
   /** Stops taking new deliveries and waits for the ones in flight to be settled. */
   stopConsuming(): Promise<void>;
   listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]>;
+  /** Dead letters not yet replayed, per route (a route with none is absent): the operators' gauge. */
+  deadLetterCounts(): Promise<Record<string, number>>;
   /** Puts matching dead letters back on their route with a fresh attempt count. */
   replay(filter: DeadLetterFilter): Promise<ReplayResult>;
   /** Reachability of the broker or store, for /readyz. */

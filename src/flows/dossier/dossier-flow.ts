@@ -16,6 +16,7 @@ import type { components } from '../../../contracts/generated/bus-api';
 import { DOSSIER_UPSTREAMS, dossierPipelines } from './pipelines';
 import { ProcedureCatalogue } from './procedure-catalogue';
 import { DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
+import { loggableText } from '../../observability/log-fields';
 
 type DossierAccepted = components['schemas']['DossierAccepted'];
 type CitizenVerifyResult = components['schemas']['CitizenVerifyResult'];
@@ -155,7 +156,7 @@ function mountEndpoints(
       }
       const code = isUpstreamError(error) ? error.code : 'UPSTREAM_ERROR';
       const transient = isUpstreamError(error) ? error.transient : true;
-      ctx.logger.warn({ code }, 'citizen verification failed');
+      ctx.logger.warn({ code, reason: loggableText(error instanceof Error ? error.message : String(error)) }, 'citizen verification failed');
       if (transient) res.setHeader('Retry-After', '10');
       return sendError(res, transient ? 'UPSTREAM_UNAVAILABLE' : 'UPSTREAM_FAILED', `the population database did not answer the verification (${code})`);
     }

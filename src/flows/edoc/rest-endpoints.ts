@@ -40,7 +40,7 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     if (!idempotency.ok) return sendError(res, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
     const outcome = await deps.intake.accept(req.client!.id, body, { idempotencyKey: idempotency.key });
     if (!outcome.ok) return sendError(res, outcome.code, outcome.message, outcome.field === undefined ? undefined : [{ field: outcome.field, message: outcome.message }]);
-    deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: req.client!.id, replayed: outcome.replayed === true }, 'edXML accepted');
+    deps.logger.info({ messageId: outcome.messageId, documentId: outcome.documentId, kind: outcome.kind, client: req.client!.id, replayed: outcome.replayed === true }, 'edXML accepted');
     if (outcome.replayed) res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
     res.status(202).json(acceptedBody(outcome));
   });
@@ -90,7 +90,7 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     const outcome = await deps.mailbox.reportStatus(req.client!.id, id.value, { ...update, statusCode: update.statusCode }, { idempotencyKey: idempotency.key });
     if (!outcome.ok) return sendError(res, outcome.code, outcome.message);
     if (outcome.replayed) res.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
-    deps.logger.info({ messageId: outcome.messageId, entryId: id.value, statusCode: outcome.statusCode }, 'edoc status accepted');
+    deps.logger.info({ messageId: outcome.messageId, entryId: id.value, documentId: outcome.documentId, statusCode: outcome.statusCode }, 'edoc status accepted');
     res.status(202).json(statusAcceptedBody(outcome));
   });
 }

@@ -207,7 +207,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
       const idempotencyKey = idempotencyKeyOf(req);
       const outcome = await deps.intake.accept(clientId, edxml, { idempotencyKey });
       if (!outcome.ok) throw soapFault(outcome.code, outcome.message, outcome.field);
-      deps.logger.info({ messageId: outcome.messageId, kind: outcome.kind, client: clientId, replayed: outcome.replayed === true }, 'edXML accepted over SOAP');
+      deps.logger.info({ messageId: outcome.messageId, documentId: outcome.documentId, kind: outcome.kind, client: clientId, replayed: outcome.replayed === true }, 'edXML accepted over SOAP');
       if (outcome.replayed) req.res?.setHeader(IDEMPOTENT_REPLAYED_HEADER, 'true');
       if (outcome.kind === 'edoc') {
         return {

@@ -14,6 +14,7 @@ import type { Stores } from '../../stores/stores';
 import type { DeadLetterFilter, Transport } from '../../transport/transport';
 import type { AdminSession, AdminSessions } from '../auth/admin-sessions';
 import { authenticateAdmin } from '../auth/auth';
+import type { BusMetrics } from '../../observability/metrics';
 import type { ContractValidator } from '../contract-validator';
 import { sendError } from '../errors';
 import { jsonBody } from '../json-body';
@@ -33,6 +34,7 @@ export interface AdminApiDeps {
   contracts: ContractValidator;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
   sessions: AdminSessions;
+  metrics: Pick<BusMetrics, 'refused'>;
 }
 
 export function adminApiRouter(deps: AdminApiDeps): Router {
@@ -60,6 +62,8 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
         if (!res.headersSent) sendError(res, 'INTERNAL', 'the action failed');
       }
       const outcome: AuditOutcome = failure || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'rejected' : 'ok';
+      // Counted with the refusals the recorder audits: the counter and the trail hold the same set.
+      if (outcome !== 'ok') deps.metrics.refused.inc({ code: typeof res.locals.errorCode === 'string' ? res.locals.errorCode : 'OTHER' });
       await deps.audit
         .append({
           step: `admin.${name}`,

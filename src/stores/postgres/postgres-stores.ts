@@ -2,7 +2,7 @@
 import { Pool, type PoolClient } from 'pg';
 import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
-import { stateFromParts } from '../../core/message-state';
+import { stateFromParts, UNSETTLED_STATES_SQL } from '../../core/message-state';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { PgGroupCommit, type BatchParam } from './pg-group-commit';
@@ -78,6 +78,12 @@ class PostgresMessageStatusStore implements MessageStatusStore {
       await client.query(UPDATE_STATUS_SQL, updateParams(messageId, { ...settled, attempts: 0 }));
       return settled;
     });
+  }
+  async oldestUnsettled(): Promise<Record<string, string>> {
+    const result = await this.db.query<{ route: string; oldest: string }>(
+      `SELECT route, min(accepted_at) AS oldest FROM bus_message_status WHERE state IN (${UNSETTLED_STATES_SQL}) GROUP BY route`,
+    );
+    return Object.fromEntries(result.rows.map((row) => [row.route, row.oldest]));
   }
 }
 

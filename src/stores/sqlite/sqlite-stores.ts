@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
-import { stateFromParts } from '../../core/message-state';
+import { stateFromParts, UNSETTLED_STATES_SQL } from '../../core/message-state';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { prepareSqliteFile } from '../private-files';
@@ -39,6 +39,8 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
       reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ?`),
       waiting: db.prepare<[string | null, string | null, number], MessageStatusRow>(`SELECT * FROM message_status
         WHERE state = 'in-progress' AND failing_since IS NOT NULL AND (? IS NULL OR route = ?) ORDER BY failing_since, message_id LIMIT ?`),
+      oldestUnsettled: db.prepare<[], { route: string; oldest: string }>(`SELECT route, min(accepted_at) AS oldest FROM message_status
+        WHERE state IN (${UNSETTLED_STATES_SQL}) GROUP BY route`),
       get: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE message_id = ?'),
       children: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE causation_id = ? ORDER BY accepted_at, message_id'),
       fannedOut: db.prepare('UPDATE message_status SET fanned_out_at = COALESCE(fanned_out_at, ?) WHERE message_id = ?'),
@@ -88,6 +90,9 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
   }
   async settleFromParts(messageId: string): Promise<PartsSettlement | null> {
     return this.settleParent.immediate(messageId);
+  }
+  async oldestUnsettled(): Promise<Record<string, string>> {
+    return Object.fromEntries(this.stmts.oldestUnsettled.all().map((row) => [row.route, row.oldest]));
   }
 }
 

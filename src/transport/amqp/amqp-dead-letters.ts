@@ -5,7 +5,7 @@ import { openMigratedPool, type PostgresMigration } from '../../stores/postgres/
 import { migrateSqlite, type SqliteMigration } from '../../stores/sqlite/sqlite-migrator';
 import { openSqlite } from '../../stores/sqlite/sqlite-stores';
 import type { DeadLetter, DeadLetterFilter } from '../transport';
-import { DEAD_LETTER_COLUMNS, deadLetterFromRow, deadLetterTableDdl, deadLetterValues, deadLetterWhere, limitOf, type DeadLetterRow, type DeadLetterTable } from '../dead-letters/dead-letter-table';
+import { DEAD_LETTER_COLUMNS, deadLetterCountSql, deadLetterFromRow, deadLetterTableDdl, deadLetterValues, deadLetterWhere, limitOf, type DeadLetterRow, type DeadLetterTable } from '../dead-letters/dead-letter-table';
 import { SqliteDeadLetters } from '../dead-letters/sqlite-dead-letters';
 import type { Pool } from 'pg';
 
@@ -65,6 +65,11 @@ class PostgresDeadLetters implements DeadLetterTable {
   async markReplayed(ids: string[], at: string): Promise<void> {
     if (ids.length === 0) return;
     await this.pool.query(`UPDATE ${TABLE} SET replayed_at = $1 WHERE id = ANY($2)`, [at, ids]);
+  }
+  async countByRoute(): Promise<Record<string, number>> {
+    // count(*) is a bigint, which pg hands over as a string.
+    const result = await this.pool.query<{ route: string; n: string }>(deadLetterCountSql(TABLE));
+    return Object.fromEntries(result.rows.map((row) => [row.route, Number(row.n)]));
   }
   async close(): Promise<void> {
     await this.pool.end();

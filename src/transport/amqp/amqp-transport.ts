@@ -425,6 +425,10 @@ export class AmqpTransport implements Transport {
     return this.deadLetterTable;
   }
 
+  async deadLetterCounts(): Promise<Record<string, number>> {
+    return this.deadLetters().countByRoute();
+  }
+
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     return this.deadLetters().list(filter);
   }

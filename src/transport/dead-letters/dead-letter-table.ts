@@ -8,7 +8,14 @@ export interface DeadLetterTable {
   put(letter: DeadLetter): Promise<void>;
   list(filter: DeadLetterFilter): Promise<DeadLetter[]>;
   markReplayed(ids: string[], at: string): Promise<void>;
+  /** Letters not yet replayed, per route (a route with none is absent). */
+  countByRoute(): Promise<Record<string, number>>;
   close(): Promise<void>;
+}
+
+/** The query of countByRoute, the same on SQLite and PostgreSQL. */
+export function deadLetterCountSql(table: string): string {
+  return `SELECT route, count(*) AS n FROM ${table} WHERE replayed_at IS NULL GROUP BY route`;
 }
 
 export interface DeadLetterRow {

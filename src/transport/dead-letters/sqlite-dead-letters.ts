@@ -2,7 +2,7 @@
 // bus's SQLite stores.
 import type { SqliteDatabase } from '../../stores/sqlite/sqlite-stores';
 import type { DeadLetter, DeadLetterFilter } from '../transport';
-import { DEAD_LETTER_COLUMNS, deadLetterFromRow, deadLetterValues, deadLetterWhere, limitOf, type DeadLetterRow, type DeadLetterTable } from './dead-letter-table';
+import { DEAD_LETTER_COLUMNS, deadLetterCountSql, deadLetterFromRow, deadLetterValues, deadLetterWhere, limitOf, type DeadLetterRow, type DeadLetterTable } from './dead-letter-table';
 
 export class SqliteDeadLetters implements DeadLetterTable {
   private readonly insertStmt;
@@ -42,6 +42,11 @@ export class SqliteDeadLetters implements DeadLetterTable {
 
   async markReplayed(ids: string[], at: string): Promise<void> {
     this.markReplayedSync(ids, at);
+  }
+
+  async countByRoute(): Promise<Record<string, number>> {
+    const rows = this.db.prepare<[], { route: string; n: number }>(deadLetterCountSql(this.table)).all();
+    return Object.fromEntries(rows.map((row) => [row.route, Number(row.n)]));
   }
 
   async close(): Promise<void> {

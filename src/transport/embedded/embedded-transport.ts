@@ -310,6 +310,10 @@ export class EmbeddedTransport implements Transport {
     this.consumers.clear();
   }
 
+  async deadLetterCounts(): Promise<Record<string, number>> {
+    return this.deadLetters.countByRoute();
+  }
+
   async listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetter[]> {
     return this.deadLetters.list(filter);
   }

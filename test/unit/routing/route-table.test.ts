@@ -12,6 +12,7 @@ const route = (name: string, extra: Partial<ResolvedRoute>): ResolvedRoute => ({
   retry,
   prefetch: 10,
   ordered: false,
+  deadlineSeconds: 3600,
   ...extra,
 });
 

@@ -66,6 +66,7 @@ test('a delivery whose status store is unreachable waits without using an attemp
     waiting: () => Promise.reject(refused),
     fannedOut: () => Promise.reject(refused),
     settleFromParts: () => Promise.reject(refused),
+    oldestUnsettled: () => Promise.reject(refused),
   };
   const route = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], pipeline: 'nothing', ordered: false, prefetch: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
   const handler = createRouteHandler(route, NOTHING_TO_DELIVER, {

@@ -1,0 +1,29 @@
+// What a log line may say about a message or a request an operator searches by, with personal data kept out: a run
+// of nine or more digits (the length of a CMND, twelve for a CCCD/personal id) is masked wherever it appears.
+import type { Envelope } from '../core/envelope';
+
+const CITIZEN_ID_RUN = /\d{9,}/g;
+
+/** The text with every run of nine or more digits replaced by `***`; MaHoSo and DocumentId forms hold none. */
+export function maskCitizenIds(text: string): string {
+  return text.replace(CITIZEN_ID_RUN, '***');
+}
+
+/** At most `max` characters, masked: for reasons and paths that come from outside the bus. */
+export function loggableText(text: string, max = 300): string {
+  const masked = maskCitizenIds(text);
+  return masked.length > max ? `${masked.slice(0, max)}…` : masked;
+}
+
+/**
+ * The fields every log line about a message carries: its ids, its route and its subject — the MaHoSo of a dossier,
+ * the DocumentId of an e-document — masked if a client gave a citizen id as the subject of a generic message.
+ */
+export function messageLogFields(envelope: Pick<Envelope, 'id' | 'correlationId' | 'subject'>, route: string): { messageId: string; correlationId: string; route: string; subject?: string } {
+  return {
+    messageId: envelope.id,
+    correlationId: envelope.correlationId,
+    route,
+    ...(envelope.subject === null ? {} : { subject: maskCitizenIds(envelope.subject) }),
+  };
+}
