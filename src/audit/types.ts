@@ -13,6 +13,10 @@ export type AuditStep =
   | 'retried'
   | 'dead-lettered'
   | 'replayed'
+  /** A package the bus took from an upstream that holds it for the bus to fetch (the national axis). */
+  | 'fetched'
+  /** The bus told such an upstream it holds the package durably, so the upstream stops offering it. */
+  | 'acknowledged'
   | `admin.${string}`;
 
 export type AuditOutcome = 'ok' | 'rejected' | 'error';

@@ -1,25 +1,63 @@
 // The edoc-axis step: sends a document or status packet to an organ outside the province through the national
 // document axis (VXP-style, HMAC-signed), streaming the stored package; a final refusal of a document becomes status 02.
-import { DocumentAxisClient, type AxisMessageType } from '../../../upstreams/document-axis';
+// A status about a document that came in from the axis is reported on that document (updateStatus), not sent anew.
+import { DocumentAxisClient, type AxisMessageType, type AxisReceiveStatus } from '../../../upstreams/document-axis';
 import type { Envelope } from '../../../core/envelope';
 import type { UpstreamBreaker } from '../../../messaging/breaker';
 import { MessageRejectedError, type DeliveryAdapter } from '../../../messaging/delivery/adapter';
 import { isEdocDeliverPayload, isEdocStatusPayload } from '../payloads';
 import { EDOC_ADAPTERS } from '../settings';
 import type { StatusReporter } from '../status-reporter';
-import type { EdocBlobStore } from '../stores/edoc-store';
+import type { EdocAxisInbound, EdocBlobStore } from '../stores/edoc-store';
 import { guardedCall, isFinalRefusal } from './guarded-call';
 import { reportRefusal } from './refusal-report';
 
 /** BussinessDocType → the axis messageType: 0 new, 1 revoke, 2 update, 3 replace. */
 export const AXIS_MESSAGE_TYPE_FOR_BUSINESS: Record<number, AxisMessageType> = { 0: 'edoc', 1: 'revocation', 2: 'update', 3: 'replacement' };
 
-export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: UpstreamBreaker; blobs: EdocBlobStore; reporter: StatusReporter }): DeliveryAdapter {
+/**
+ * QĐ 28 status code → the axis's receive status of a document that came in from it. 01 (arrived) is what the bus's
+ * acknowledgement said already; 04 (assigned) and 05 (in progress) are both `processing`; 06 (finished) is `done`.
+ */
+export const AXIS_RECEIVE_STATUS_FOR_CODE: Record<string, AxisReceiveStatus | null> = {
+  '01': null,
+  '02': 'rejection',
+  '03': 'acceptance',
+  '04': 'processing',
+  '05': 'processing',
+  '06': 'done',
+};
+
+export function createAxisAdapter(deps: {
+  client: DocumentAxisClient;
+  breaker: UpstreamBreaker;
+  blobs: EdocBlobStore;
+  reporter: StatusReporter;
+  axisInbound: EdocAxisInbound;
+}): DeliveryAdapter {
+  /** The axis doc id of the document a status is about, when that document came in from the axis. */
+  const inboundDocOf = async (envelope: Envelope): Promise<string | null> => {
+    const payload = envelope.payload;
+    if (!isEdocStatusPayload(payload)) return null;
+    return deps.axisInbound.find(envelope.subject ?? payload.blob.documentId, payload.toOrgan, payload.fromOrgan);
+  };
   return {
     name: EDOC_ADAPTERS.axis,
     abandonedCallSettleMs: deps.breaker.abandonedCallSettleMs,
     async deliver(envelope: Envelope, signal: AbortSignal): Promise<void> {
       const { payload, send } = axisSendOf(envelope);
+      const axisDocId = await inboundDocOf(envelope);
+      if (axisDocId !== null && isEdocStatusPayload(payload)) {
+        const status = AXIS_RECEIVE_STATUS_FOR_CODE[payload.statusCode] ?? null;
+        if (status === null) return;
+        try {
+          await guardedCall(deps.breaker, signal, (callSignal) => deps.client.updateStatus(axisDocId, status, { signal: callSignal }));
+        } catch (error) {
+          if (!isFinalRefusal(error)) throw error;
+          throw new MessageRejectedError(error.code, `the national axis refused status ${payload.statusCode} on document ${axisDocId}: ${error.message}`);
+        }
+        return;
+      }
       try {
         await guardedCall(deps.breaker, signal, (callSignal) =>
           deps.client.sendEdoc(
@@ -34,7 +72,9 @@ export function createAxisAdapter(deps: { client: DocumentAxisClient; breaker: U
       }
     },
     // The axis takes no idempotency key: a package whose sendEdoc answer was lost is looked up in the sent list.
-    alreadyApplied: (envelope, signal) => guardedCall(deps.breaker, signal, (callSignal) => deps.client.hasSent(axisSendOf(envelope).send, { signal: callSignal })),
+    // A receive status set again is the same status: only a sent package is looked up.
+    alreadyApplied: async (envelope, signal) =>
+      (await inboundDocOf(envelope)) === null && guardedCall(deps.breaker, signal, (callSignal) => deps.client.hasSent(axisSendOf(envelope).send, { signal: callSignal })),
   };
 }
 
