@@ -179,7 +179,7 @@ export interface components {
             responseBytes: number | null;
             route: string | null;
             seq: number;
-            /** @description received, validated, rejected, transformed, enriched, delivered, failed, retried, dead-lettered, replayed, admin.* */
+            /** @description received, validated, rejected, transformed, enriched, delivered, failed, retried, dead-lettered, replayed, fetched, acknowledged, admin.* */
             step: string;
             subject: string | null;
         };
