@@ -4,6 +4,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
+import { Client as PgClient } from 'pg';
 import { deleteTopology } from '../../amqp-cleanup';
 import { spawnReadyBus, TEST_SIGNING_KEY, type BusProcess } from '../../bus-process';
 import { writeConfigDir, type BusDocuments } from '../../config/bus-documents';
@@ -28,6 +30,8 @@ export interface AxisInboundWorld {
   start(): Promise<void>;
   /** SIGKILL: no drain, no goodbye. */
   kill(): Promise<void>;
+  /** Deletes the bus's register row of one axis document (as if the process had died before writing it); the bus is stopped. */
+  forgetFetched(axisDocId: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,6 +96,24 @@ export async function startAxisInboundWorld(options: { amqpAndPostgres: boolean;
       bus = await spawnReadyBus(configDir);
     },
     kill,
+    async forgetFetched(axisDocId) {
+      if (options.amqpAndPostgres) {
+        const pg = new PgClient({ connectionString: schemaUrl(schema) });
+        await pg.connect();
+        try {
+          await pg.query('DELETE FROM bus_edoc_axis_inbound WHERE axis_doc_id = $1', [axisDocId]);
+        } finally {
+          await pg.end();
+        }
+        return;
+      }
+      const db = new Database(path.join(dir, 'data', 'edoc.db'));
+      try {
+        db.prepare('DELETE FROM edoc_axis_inbound WHERE axis_doc_id = ?').run(axisDocId);
+      } finally {
+        db.close();
+      }
+    },
     async stop() {
       await kill();
       await push.close();
