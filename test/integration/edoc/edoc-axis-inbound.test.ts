@@ -1,7 +1,8 @@
 // Documents from the national axis, on the embedded transport and on RabbitMQ + PostgreSQL, with the bus as a child
 // process: a document the axis holds for a mailbox organ and a push organ reaches each byte-exact and is acknowledged
 // to the axis once; the recipient's status goes back through the axis; the audit trail records fetch, intake,
-// delivery and acknowledgement; a bus killed between intake and acknowledgement delivers once after its restart.
+// delivery and acknowledgement; a package it cannot take is reported failed once; a bus killed between intake and
+// acknowledgement delivers once after its restart.
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import { waitFor } from '../../../testkit/env';
@@ -110,6 +111,17 @@ describe.each([
     const received = records.hops.find((r) => r.step === 'received')!;
     expect(received.details).toMatchObject({ via: 'national-axis', axisDocId: forB });
     expect(records.all.some((r) => r.step === 'delivered' && r.correlationId === received.messageId)).toBe(true);
+  });
+
+  test('a package the bus cannot take is reported to the axis as failed once, recorded as refused and not fetched again', async () => {
+    const { docIds } = world.axis.queueInbound({ from: ORGAN_G, to: [ORGAN_B], content: Buffer.from('<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><oops></edXML>') });
+    const broken = docIds[0]!;
+    await waitFor(() => statusesSet(broken, 'fail').length === 1, 20_000, 'failure reported to the axis');
+    await afterPolls(4);
+    expect(statusesSet(broken, 'fail')).toHaveLength(1);
+    expect(world.axis.control.received('getEdoc').filter((r) => (r.body as { docId: string }).docId === broken)).toHaveLength(1);
+    const refusal = (await audit()).find((r) => r.details?.axisDocId === broken && r.step === 'rejected');
+    expect(refusal).toMatchObject({ outcome: 'rejected' });
   });
 
   // Organ B's copy is found in the register of fetched documents; organ C's register row is deleted while the bus is
