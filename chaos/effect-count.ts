@@ -104,7 +104,7 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
     index(letter.correlationId, letter);
     if (letter.type.startsWith('edoc.')) index(letter.subject, letter);
   }
-  const count: EffectCount = { sent: requests.length, accepted: 0, delivered: 0, duplicates: 0, deadLettered: 0, lost: 0, byKind: { dossier: emptyKind(), progress: emptyKind(), edoc: emptyKind() }, refused: {}, deliveredWithoutAccept: 0, absorbedRepeats: 0, resent: 0, resends: 0, deadLetterReasons: [], examples: [] };
+  const count: EffectCount = { sent: requests.length, accepted: 0, delivered: 0, duplicates: 0, deadLettered: 0, lost: 0, byKind: { dossier: emptyKind(), progress: emptyKind(), edoc: emptyKind(), inbound: emptyKind() }, refused: {}, deliveredWithoutAccept: 0, absorbedRepeats: 0, resent: 0, resends: 0, deadLetterReasons: [], examples: [] };
   const reasons = new Map<string, DeadLetterReason>();
   for (const request of requests) {
     const applied = appliedCounts(request, effects);
@@ -134,7 +134,8 @@ export function countEffects(requests: readonly SentRequest[], effects: Upstream
       kind.delivered++;
       continue;
     }
-    const letters = [...(lettersByKey.get(request.messageId ?? '') ?? []), ...(request.kind === 'edoc' ? (lettersByKey.get(request.key) ?? []) : [])];
+    const byDocumentId = request.kind === 'edoc' || request.kind === 'inbound';
+    const letters = [...(lettersByKey.get(request.messageId ?? '') ?? []), ...(byDocumentId ? (lettersByKey.get(request.key) ?? []) : [])];
     if (letters.length > 0) {
       count.deadLettered++;
       const letter = letters[0]!;
@@ -157,7 +158,7 @@ function emptyKind(): EffectCount['byKind'][TrafficKind] {
 
 /** How often each upstream the request was meant for applied it, by upstream name (for the examples). */
 function appliedByUpstream(request: SentRequest, applied: number[]): Record<string, number> {
-  const names = request.kind === 'edoc' ? ['push', 'axis'] : ['dvcqg'];
+  const names = request.kind === 'edoc' ? ['push', 'axis'] : request.kind === 'inbound' ? ['push'] : ['dvcqg'];
   return Object.fromEntries(names.map((name, i) => [name, applied[i] ?? 0]));
 }
 
@@ -167,6 +168,8 @@ function appliedCounts(request: SentRequest, effects: UpstreamEffects): number[]
     const [maHoSo, step] = splitProgressKey(request.key);
     return [effects.dvcqgProgress(maHoSo, step)];
   }
+  // A document from the axis is meant for the push organ alone.
+  if (request.kind === 'inbound') return [effects.pushApplied(request.key)];
   return [effects.pushApplied(request.key), effects.axisDelivered(request.key)];
 }
 

@@ -17,7 +17,7 @@ import { CLUSTER_URLS, ensureCluster } from '../testkit/rabbitmq-cluster';
 import { SCENARIOS, type FaultFacts, type Scenario } from './scenarios';
 import { chaosSettings, type ChaosSettings } from './settings';
 import { SteadyLoad, type SentRequest } from './steady-load';
-import { dossierJourney, edocJourney, TrafficFactory } from './traffic';
+import { dossierJourney, edocJourney, inboundJourney, TrafficFactory } from './traffic';
 import { ChaosWorld } from './world';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -52,6 +52,7 @@ async function runScenario(scenario: Scenario, world: ChaosWorld, traffic: Traff
     journeys: [
       { name: 'dossier', perSec: settings.dossiersPerSec, run: (send) => dossierJourney(traffic, send) },
       { name: 'edoc', perSec: settings.edocsPerSec, run: (send) => edocJourney(traffic, send) },
+      { name: 'inbound', perSec: settings.inboundPerSec, run: (send) => inboundJourney(traffic, world.simulators.axis, send) },
     ],
     requestTimeoutMs: settings.requestTimeoutMs,
     resendForMs: settings.resendForMs,

@@ -6,6 +6,8 @@ export interface ChaosSettings {
   /** Steady load while a scenario runs: dossier journeys (a dossier and its progress updates: 3 messages) per second. */
   dossiersPerSec: number;
   edocsPerSec: number;
+  /** Documents a ministry sends the push organ through the national axis (queued at the axis simulator). */
+  inboundPerSec: number;
   /** Load before the fault is injected, and after it is over. */
   beforeFaultMs: number;
   afterFaultMs: number;
@@ -35,6 +37,7 @@ const QUICK: ChaosSettings = {
   note: 'quick form: the upstream outage and the slow upstream last 10 s instead of 30 s, lost answers 5 s; RabbitMQ and PostgreSQL are down 3 s',
   dossiersPerSec: 10,
   edocsPerSec: 2,
+  inboundPerSec: 1,
   beforeFaultMs: 4000,
   afterFaultMs: 4000,
   busKills: 2,
@@ -57,6 +60,7 @@ const FULL: ChaosSettings = {
   note: 'full form: the upstream outage and the slow upstream last 30 s, lost answers 15 s; RabbitMQ and PostgreSQL are down 10 s',
   dossiersPerSec: 20,
   edocsPerSec: 4,
+  inboundPerSec: 2,
   beforeFaultMs: 10_000,
   afterFaultMs: 10_000,
   busKills: 3,

@@ -95,6 +95,11 @@ export class SteadyLoad {
   private async send(client: ReturnType<typeof createClient>, request: TrafficRequest): Promise<SentRequest> {
     const record: SentRequest = { kind: request.kind, key: request.key, status: 0, messageId: null, attempts: 0 };
     this.sent.push(record);
+    if (request.sendElsewhere) {
+      record.attempts = 1;
+      record.status = await request.sendElsewhere().catch(() => 0);
+      return record;
+    }
     const resendUntil = performance.now() + (request.headers['idempotency-key'] ? this.options.resendForMs : 0);
     for (let pauseMs = 250; ; pauseMs = Math.min(pauseMs * 2, 2000)) {
       record.attempts++;

@@ -1,8 +1,10 @@
 // What the steady load sends, as client journeys: a dossier (the khai-sinh fixture with a unique MaHoSo) from the
 // one-stop client followed, once accepted, by two progress updates of it (each with an Idempotency-Key, so the client
 // may send it again when an answer is lost) (ordered per dossier by the bus, so a kill
-// between issuing a sequence number and publishing shows up); and small edXML documents from organ A to one push
-// recipient and one organ reached through the national axis.
+// between issuing a sequence number and publishing shows up); small edXML documents from organ A to one push
+// recipient and one organ reached through the national axis; and documents a ministry sends the push organ through
+// the national axis (queued at the axis simulator, fetched and acknowledged by the bus).
+import type { DocumentAxisSimulator } from '../testkit/simulators/document-axis';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { buildEdxmlPackage } from '../src/upstreams/edxml';
@@ -18,7 +20,7 @@ export const PUSH_ORGAN = '000.00.03.H10';
 export const AXIS_ORGAN = '000.00.00.G22';
 export const EDOC_RECIPIENTS = [PUSH_ORGAN, AXIS_ORGAN] as const;
 
-export type TrafficKind = 'dossier' | 'progress' | 'edoc';
+export type TrafficKind = 'dossier' | 'progress' | 'edoc' | 'inbound';
 
 /** Progress updates sent after each accepted dossier, and the pause before each. */
 export const PROGRESS_STEPS = 2;
@@ -31,6 +33,8 @@ export interface TrafficRequest {
   path: string;
   headers: Record<string, string>;
   body: Buffer;
+  /** Sent by this call instead of to the bus (a document queued at the axis simulator); answers an HTTP-like status. */
+  sendElsewhere?: () => Promise<number>;
 }
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -39,6 +43,7 @@ export class TrafficFactory {
   private readonly fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
   private dossiers = 0;
   private edocs = 0;
+  private inbounds = 0;
 
   /** `runId`: a few characters unique to the run, so keys never collide with an earlier run's. */
   constructor(private readonly runId: string, private readonly tokens: { dossier: string; edoc: string }) {}
@@ -71,28 +76,44 @@ export class TrafficFactory {
   edoc(): TrafficRequest {
     const n = ++this.edocs;
     const key = `${SENDER_ORGAN},2026/11/27,${n}/CHAOS-${this.runId}`;
-    const body = buildEdxmlPackage({
-      header: {
-        from: { organId: SENDER_ORGAN, organName: 'Ủy ban nhân dân thành phố Đồng Xoài' },
-        to: EDOC_RECIPIENTS.map((organId) => ({ organId, organName: `Cơ quan ${organId}` })),
-        documentId: key,
-        code: { codeNumber: String(n), codeNotation: 'UBND-VP' },
-        promulgationInfo: { place: 'Đồng Xoài', promulgationDate: '2026/11/27' },
-        documentType: { type: 1, typeName: 'Công văn' },
-        subject: 'V/v kiểm thử độ bền liên thông văn bản điện tử',
-        toPlaces: ['Như trên'],
-        responseFor: [],
-      },
-      traceHeaderList: {
-        traceHeaders: [{ organId: SENDER_ORGAN, timestamp: '2026/11/27 09:15:00' }],
-        bussiness: { bussinessDocType: 0, bussinessDocReason: 'Văn bản điện tử mới', replacementInfoList: [] },
-      },
-      attachments: [
-        { contentId: 'cid:att-1', attachmentName: 'cong-van.zip', contentType: 'application/zip', body: { kind: 'bytes', data: Buffer.from(`Công văn số ${n}`) } },
-      ],
-    });
+    const body = edocPackage(n, key, SENDER_ORGAN, EDOC_RECIPIENTS);
     return { kind: 'edoc', key, path: '/api/v1/edocs', headers: { 'content-type': 'application/xml', authorization: `Bearer ${this.tokens.edoc}` }, body };
   }
+
+  /** A ministry's document for the push organ, queued at the axis simulator: accepted (202) once the axis holds it. */
+  inbound(axis: DocumentAxisSimulator): TrafficRequest {
+    const n = ++this.inbounds;
+    const key = `${AXIS_ORGAN},2026/11/27,${n}/CHAOS-${this.runId}`;
+    const body = edocPackage(n, key, AXIS_ORGAN, [PUSH_ORGAN]);
+    const sendElsewhere = async (): Promise<number> => {
+      axis.queueInbound({ from: AXIS_ORGAN, to: [PUSH_ORGAN], content: body });
+      return 202;
+    };
+    return { kind: 'inbound', key, path: '/__sim/inbound', headers: {}, body, sendElsewhere };
+  }
+}
+
+function edocPackage(n: number, key: string, from: string, to: readonly string[]): Buffer {
+  return buildEdxmlPackage({
+    header: {
+      from: { organId: from, organName: from === SENDER_ORGAN ? 'Ủy ban nhân dân thành phố Đồng Xoài' : 'Văn phòng Chính phủ' },
+      to: to.map((organId) => ({ organId, organName: `Cơ quan ${organId}` })),
+      documentId: key,
+      code: { codeNumber: String(n), codeNotation: 'UBND-VP' },
+      promulgationInfo: { place: 'Đồng Xoài', promulgationDate: '2026/11/27' },
+      documentType: { type: 1, typeName: 'Công văn' },
+      subject: 'V/v kiểm thử độ bền liên thông văn bản điện tử',
+      toPlaces: ['Như trên'],
+      responseFor: [],
+    },
+    traceHeaderList: {
+      traceHeaders: [{ organId: from, timestamp: '2026/11/27 09:15:00' }],
+      bussiness: { bussinessDocType: 0, bussinessDocReason: 'Văn bản điện tử mới', replacementInfoList: [] },
+    },
+    attachments: [
+      { contentId: 'cid:att-1', attachmentName: 'cong-van.zip', contentType: 'application/zip', body: { kind: 'bytes', data: Buffer.from(`Công văn số ${n}`) } },
+    ],
+  });
 }
 
 export function progressKey(maHoSo: string, step: number): string {
@@ -118,4 +139,8 @@ export async function dossierJourney(traffic: TrafficFactory, send: SendRequest)
 
 export async function edocJourney(traffic: TrafficFactory, send: SendRequest): Promise<void> {
   await send(traffic.edoc());
+}
+
+export async function inboundJourney(traffic: TrafficFactory, axis: DocumentAxisSimulator, send: SendRequest): Promise<void> {
+  await send(traffic.inbound(axis));
 }

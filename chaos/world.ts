@@ -213,7 +213,7 @@ function writeChaosConfig(
           [PUSH_ORGAN]: { name: 'UBND Huyện Bù Đăng', delivery: 'push', pushUrl: push.url, pushToken: { env: 'CHAOS_PUSH_TOKEN' } },
           [AXIS_ORGAN]: { name: 'Văn phòng Chính phủ', delivery: 'axis' },
         },
-        axis: { url: axis.url, systemId: AXIS_SYSTEM, secret: { env: 'CHAOS_AXIS_SECRET' }, breaker },
+        axis: { url: axis.url, systemId: AXIS_SYSTEM, secret: { env: 'CHAOS_AXIS_SECRET' }, breaker, inbound: { pollIntervalMs: 500 } },
         push: { breaker },
       },
     },

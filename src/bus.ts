@@ -199,6 +199,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
           return authenticate(config, right);
         },
         breaker: breakerFor,
+        audit: (event) => audit.append(event),
         onStop: (stop) => stopHooks.push(stop),
         publicBaseUrl: publicUrl,
       });

@@ -179,7 +179,7 @@ export interface components {
             responseBytes: number | null;
             route: string | null;
             seq: number;
-            /** @description received, validated, rejected, transformed, enriched, delivered, failed, retried, dead-lettered, replayed, settled (a fanned-out message took its state from its parts), admin.* */
+            /** @description received, validated, rejected, transformed, enriched, delivered, failed, retried, dead-lettered, replayed, settled (a fanned-out message took its state from its parts), fetched, acknowledged, admin.* */
             step: string;
             subject: string | null;
         };

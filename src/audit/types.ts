@@ -15,6 +15,10 @@ export type AuditStep =
   | 'replayed'
   /** A message that fanned out took its final state from its parts (details.state). */
   | 'settled'
+  /** A package the bus took from an upstream that holds it for the bus to fetch (the national axis). */
+  | 'fetched'
+  /** The bus told such an upstream it holds the package durably, so the upstream stops offering it. */
+  | 'acknowledged'
   | `admin.${string}`;
 
 export type AuditOutcome = 'ok' | 'rejected' | 'error';

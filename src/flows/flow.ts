@@ -2,6 +2,7 @@
 // its HTTP/SOAP endpoints, and the typed pipelines its routes name (`pipeline:` in routes.yaml).
 import type { Router } from 'express';
 import type { z } from 'zod';
+import type { AuditEvent, AuditRecordRef } from '../audit';
 import type { BusConfig } from '../config/load-config';
 import type { BreakerConfig } from '../config/schema';
 import type { ContractValidator } from '../http/contract-validator';
@@ -45,6 +46,11 @@ export interface FlowContext<C> {
    * `config.probeUrl`, or else `upstreamUrl`, whether the upstream is answering.
    */
   breaker(upstream: string, config: BreakerConfig, upstreamUrl: string): UpstreamBreaker;
+  /**
+   * Writes a step the flow takes outside a message's route (a package fetched from an upstream, its acknowledgement)
+   * into the audit trail; rejects while the audit log cannot be written.
+   */
+  audit(event: AuditEvent): Promise<AuditRecordRef>;
   /** Called on shutdown, after consumers have stopped. */
   onStop(stop: () => Promise<void> | void): void;
   /** Where clients reach the bus (http.publicBaseUrl, else where it listens), for the addresses a flow serves. */

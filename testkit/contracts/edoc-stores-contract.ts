@@ -1,5 +1,6 @@
-// The e-document stores contract: the blob store, the mailbox, the recipient ledger and the register of sent packages
-// give the same answers on every backend; each backend runs it by one call naming how to open it.
+// The e-document stores contract: the blob store, the mailbox, the recipient ledger, the register of sent packages and
+// the register of documents fetched from the axis give the same answers on every backend; each backend runs it by one
+// call naming how to open it.
 import { createHash, randomBytes } from 'node:crypto';
 import { BLOB_CHUNK_BYTES, type EdocStores } from '../../src/flows/edoc/stores/edoc-store';
 import { uniqueName } from '../env';
@@ -146,6 +147,28 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       await stores.sentDocuments.release(other, 'm7', 1007);
       expect(await stores.sentDocuments.get(other)).toBeNull();
       expect(await stores.sentDocuments.claim({ ...claimOf(8), ...other })).toBeNull();
+    });
+
+    test('the register of documents fetched from the axis: written again harmlessly, acknowledged stays so, found by document, sender and organ', async () => {
+      const axisDocId = uniqueName('axis-doc');
+      const documentId = `${uniqueName('000.00.00.G22')},2026/12/04,1/VPCP`;
+      const accepted = { axisDocId, organId: '000.00.02.H10', fromOrgan: '000.00.00.G22', documentId, messageId: 'm1', state: 'accepted' as const, code: null };
+      expect(await stores.axisInbound.get(axisDocId)).toBeNull();
+      await stores.axisInbound.record(accepted);
+      await stores.axisInbound.record(accepted);
+      expect(await stores.axisInbound.get(axisDocId)).toMatchObject({ ...accepted });
+      expect(await stores.axisInbound.find(documentId, '000.00.00.G22', '000.00.02.H10')).toBe(axisDocId);
+      expect(await stores.axisInbound.find(documentId, '000.00.00.G22', '000.00.03.H10')).toBeNull();
+      await stores.axisInbound.acknowledged(axisDocId);
+      await stores.axisInbound.record(accepted);
+      expect(await stores.axisInbound.get(axisDocId)).toMatchObject({ state: 'acknowledged', messageId: 'm1' });
+
+      // A refused copy is not one a status can be reported on, and stays refused once the axis is told.
+      const refusedId = uniqueName('axis-doc');
+      await stores.axisInbound.record({ axisDocId: refusedId, organId: '000.00.03.H10', fromOrgan: '000.00.00.G22', documentId, messageId: null, state: 'refused', code: 'EDXML_MALFORMED_XML' });
+      await stores.axisInbound.acknowledged(refusedId);
+      expect(await stores.axisInbound.get(refusedId)).toMatchObject({ state: 'refused', code: 'EDXML_MALFORMED_XML' });
+      expect(await stores.axisInbound.find(documentId, '000.00.00.G22', '000.00.03.H10')).toBeNull();
     });
   });
 }

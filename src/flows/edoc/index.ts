@@ -1,9 +1,11 @@
 // The e-document exchange flow (edoc): edXML intake over REST and SOAP, per-recipient fan-out to mailbox, push or the
-// national axis, status packets routed back to senders, package bytes kept once in the blob store (claim check).
+// national axis, documents fetched from the national axis for the province's organs, status packets routed back to
+// senders, package bytes kept once in the blob store (claim check).
 import { DocumentAxisClient } from '../../upstreams/document-axis';
 import { adapterPipeline } from '../../messaging/generic-pipeline';
 import type { Flow } from '../flow';
 import { createAxisAdapter } from './adapters/axis-adapter';
+import { AxisInboundPoller } from './axis-inbound';
 import { createFanoutAdapter } from './adapters/fanout-adapter';
 import { createMailboxAdapter } from './adapters/mailbox-adapter';
 import { createPushAdapter } from './adapters/push-adapter';
@@ -18,6 +20,7 @@ import { SignatureGate } from './signature-gate';
 import { EDOC_AXIS_SECRET_PATH, edocSettingsSchema } from './settings';
 import { mountEdocSoapService } from './soap-service';
 import { StatusReporter } from './status-reporter';
+import { StatusRoute } from './status-route';
 import { openEdocStores } from './stores/open-edoc-stores';
 
 export const edocFlow: Flow<typeof edocSettingsSchema> = {
@@ -38,9 +41,15 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       });
     }
     const stores = await openEdocStores(ctx.config.stores);
-    ctx.onStop(() => stores.close());
+    // The axis poller (if any) stops before the stores it writes close.
+    let inboundPoller: AxisInboundPoller | null = null;
+    ctx.onStop(async () => {
+      await inboundPoller?.stop();
+      await stores.close();
+    });
     const directory = new OrganDirectory(settings);
-    const reporter = new StatusReporter(stores.blobs, ctx.intake, directory);
+    const statusRoute = new StatusRoute(directory, stores.axisInbound);
+    const reporter = new StatusReporter(stores.blobs, ctx.intake, directory, statusRoute);
     const signatures = SignatureGate.fromSettings(settings, ctx.config.configDir);
     const intake = new PackageIntake({
       directory,
@@ -49,6 +58,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       resends: new ResendGuard(stores.sentDocuments),
       messageIntake: ctx.intake,
       signatures,
+      statusRoute,
     });
     const mailbox = new MailboxService({ stores, directory, reporter });
 
@@ -71,7 +81,21 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
         secret: ctx.config.secrets.get(EDOC_AXIS_SECRET_PATH),
         timeoutMs: settings.axis.breaker.timeoutMs,
       });
-      adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url), blobs: stores.blobs, systemId: settings.axis.systemId }));
+      const breaker = ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url);
+      adapters.push(createAxisAdapter({ client, breaker, blobs: stores.blobs, systemId: settings.axis.systemId, axisInbound: stores.axisInbound }));
+      if (settings.axis.inbound.enabled) {
+        inboundPoller = new AxisInboundPoller({
+          client,
+          breaker,
+          intake,
+          register: stores.axisInbound,
+          directory,
+          audit: ctx.audit,
+          logger: ctx.logger.child({ component: 'axis-inbound' }),
+          pollIntervalMs: settings.axis.inbound.pollIntervalMs,
+        });
+        inboundPoller.start();
+      }
     }
     // One pipeline per delivery, named as the adapter: routes.yaml names them (edoc-fanout, edoc-mailbox, …).
     for (const adapter of adapters) ctx.pipelines.add(adapterPipeline(adapter.name, adapter));

@@ -16,6 +16,7 @@ import { TurnBudget } from './event-loop-turns';
 import type { OrganDirectory } from './organ-directory';
 import type { ResendGuard } from './resend-guard';
 import type { SignatureGate } from './signature-gate';
+import type { StatusRoute } from './status-route';
 import type { EdocBlobStore, EdocRecipientLedger } from './stores/edoc-store';
 
 export interface AcceptedDocument {
@@ -23,6 +24,8 @@ export interface AcceptedDocument {
   kind: 'edoc';
   messageId: string;
   correlationId: string;
+  /** The package's From organ (NFC). */
+  fromOrgan: string;
   documentId: string;
   sha256: string;
   bytes: number;
@@ -47,6 +50,16 @@ export interface AcceptedStatus {
 export interface UploadOptions {
   idempotencyKey?: string;
 }
+
+/** Where a package fetched from the national axis goes: the organ of this province the axis held it for. */
+export interface AxisDelivery {
+  /** The axis's receiver-side doc id, recorded in the audit trail. */
+  axisDocId: string;
+  toOrgan: string;
+}
+
+/** The bus client recorded as the source of packages fetched from the national axis. */
+export const AXIS_SOURCE = 'national-axis';
 
 export interface RefusedUpload {
   ok: false;
@@ -75,6 +88,7 @@ export class PackageIntake {
       resends: ResendGuard;
       messageIntake: FlowIntake;
       signatures: SignatureGate;
+      statusRoute: StatusRoute;
     },
   ) {}
 
@@ -92,21 +106,45 @@ export class PackageIntake {
     return this.acceptDocument(clientId, pkg, options);
   }
 
-  private async acceptDocument(clientId: string, pkg: ParsedEdxmlPackage, options: UploadOptions): Promise<UploadOutcome> {
+  /**
+   * A package fetched from the national axis for one organ of this province: checked and stored as any upload (bytes
+   * exact, signature under its sender's policy) and delivered to that organ alone, whatever else its To names (the
+   * axis holds a copy per recipient). A re-fetch of the same copy is answered as the first: nothing is delivered twice.
+   */
+  async acceptFromAxis(body: Buffer, axis: AxisDelivery): Promise<AcceptedDocument | RefusedUpload> {
+    let pkg: ParsedEdxmlPackage;
+    try {
+      pkg = parseEdxmlPackage(body);
+    } catch (error) {
+      if (!(error instanceof EdxmlError)) throw error;
+      return fromEdxmlError(error);
+    }
+    const outcome = await this.acceptDocument(AXIS_SOURCE, pkg, {}, axis);
+    return outcome.ok && outcome.kind === 'status' ? refused('EDXML_STATUS_PACKET', 'a status packet is not a document package') : outcome;
+  }
+
+  private async acceptDocument(clientId: string, pkg: ParsedEdxmlPackage, options: UploadOptions, axis?: AxisDelivery): Promise<UploadOutcome> {
     const { directory, blobs, messageIntake } = this.deps;
     const fromOrgan = pkg.header.from.organId.normalize('NFC');
     const documentId = pkg.header.documentId.normalize('NFC');
-    if (!directory.speaksFor(clientId, fromOrgan)) {
-      return refused('EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'MessageHeader/From/OrganId');
-    }
     const recipients: EdocRecipient[] = [];
-    const unknown: string[] = [];
-    for (const organId of new Set(pkg.header.to.map((to) => to.organId.normalize('NFC')))) {
-      const decision = directory.deliveryFor(organId);
-      if (decision.ok) recipients.push({ organId, delivery: decision.delivery });
-      else unknown.push(organId);
+    if (axis) {
+      // The axis vouches for the sender (it signs every call); the bus only delivers to organs it serves itself.
+      const organ = directory.organ(axis.toOrgan);
+      if (!organ || organ.delivery === 'axis') return refused('EDOC_UNKNOWN_RECIPIENT', `organ ${axis.toOrgan} does not receive through this bus`, 'MessageHeader/To/OrganId');
+      recipients.push({ organId: axis.toOrgan, delivery: organ.delivery });
+    } else {
+      if (!directory.speaksFor(clientId, fromOrgan)) {
+        return refused('EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'MessageHeader/From/OrganId');
+      }
+      const unknown: string[] = [];
+      for (const organId of new Set(pkg.header.to.map((to) => to.organId.normalize('NFC')))) {
+        const decision = directory.deliveryFor(organId);
+        if (decision.ok) recipients.push({ organId, delivery: decision.delivery });
+        else unknown.push(organId);
+      }
+      if (unknown.length > 0) return refused('EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${unknown.join(', ')}`, 'MessageHeader/To/OrganId');
     }
-    if (unknown.length > 0) return refused('EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${unknown.join(', ')}`, 'MessageHeader/To/OrganId');
     const badAttachment = await firstUndecodableAttachment(pkg);
     if (badAttachment) return badAttachment;
     const signature = await this.deps.signatures.check(fromOrgan, pkg.source);
@@ -118,13 +156,14 @@ export class PackageIntake {
     if (!put.ok) return put;
     const blob = put.value;
     const businessDocType = pkg.traceHeaderList.bussiness?.bussinessDocType ?? 0;
-    const claim = await fromStore(() => this.deps.resends.claim({ fromOrgan, documentId, sha256: blob.sha256, businessDocType }));
+    const claim = await fromStore(() => this.deps.resends.claim({ fromOrgan, documentId, sha256: blob.sha256, businessDocType, ...(axis ? { recipient: axis.toOrgan } : {}) }));
     if (!claim.ok) return claim;
     const accepted = (ids: { messageId: string; correlationId: string }, replayed: boolean): AcceptedDocument => ({
       ok: true,
       kind: 'edoc',
       messageId: ids.messageId,
       correlationId: ids.correlationId,
+      fromOrgan,
       documentId,
       sha256: blob.sha256,
       bytes: blob.bytes,
@@ -156,7 +195,9 @@ export class PackageIntake {
       messageId: sending.messageId,
       correlationId: sending.correlationId,
       idempotencyKey: options.idempotencyKey,
-      ...(signature.record ? { auditDetails: { signature: signature.record } } : {}),
+      ...(signature.record || axis
+        ? { auditDetails: { ...(signature.record ? { signature: signature.record } : {}), ...(axis ? { via: AXIS_SOURCE, axisDocId: axis.axisDocId } : {}) } }
+        : {}),
     });
     if (!dispatched.ok) {
       // A claim left behind is taken over by a resend after its abandon time.
@@ -186,14 +227,15 @@ export class PackageIntake {
     if (!directory.speaksFor(clientId, fromOrgan)) {
       return refused('EDOC_FROM_FORBIDDEN', `this client does not speak for organ ${fromOrgan}`, 'Status/From/OrganId');
     }
-    const decision = directory.deliveryFor(toOrgan);
-    if (!decision.ok) return refused('EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${toOrgan}`, 'Status/ResponseFor/OrganId');
+    const decision = await fromStore(() => this.deps.statusRoute.deliveryFor(documentId, toOrgan, fromOrgan));
+    if (!decision.ok) return decision;
+    if (!decision.value.ok) return refused('EDOC_UNKNOWN_RECIPIENT', `no such organ in this province: ${toOrgan}`, 'Status/ResponseFor/OrganId');
     const received = await fromStore(() => this.deps.recipients.wasSentTo(documentId, toOrgan, fromOrgan));
     if (!received.ok) return received;
     if (!received.value) return notRecipient(fromOrgan, toOrgan, 'Status/ResponseFor/DocumentId');
     const put = await fromStore(() => blobs.put(documentId, [body]));
     if (!put.ok) return put;
-    const payload: EdocStatusPayload = { blob: blobRefOf(put.value), fromOrgan, toOrgan, delivery: decision.delivery, statusCode: status.statusCode };
+    const payload: EdocStatusPayload = { blob: blobRefOf(put.value), fromOrgan, toOrgan, delivery: decision.value.delivery, statusCode: status.statusCode };
     const accepted = await messageIntake.dispatch({
       type: EDOC_MESSAGE_TYPES.status,
       source: clientId,

@@ -25,6 +25,11 @@ export interface PackageFingerprint {
   documentId: string;
   sha256: string;
   businessDocType: number;
+  /**
+   * Set for a package fetched from the national axis: the organ of this province it was fetched for. The axis holds
+   * one copy per recipient organ, so each copy has a slot of its own and a re-fetch of one copy is a resend of it.
+   */
+  recipient?: string;
 }
 
 export type ResendClaim =
@@ -38,7 +43,8 @@ export type ResendClaim =
 const MAYBE_IN_TRANSPORT: ReadonlySet<string> = new Set(['TRANSPORT_UNAVAILABLE', 'STORE_UNAVAILABLE']);
 
 export function slotOf(fingerprint: PackageFingerprint): string {
-  return fingerprint.businessDocType === 0 ? NEW_DOCUMENT_SLOT : fingerprint.sha256;
+  const slot = fingerprint.businessDocType === 0 ? NEW_DOCUMENT_SLOT : fingerprint.sha256;
+  return fingerprint.recipient === undefined ? slot : `${slot}@${fingerprint.recipient}`;
 }
 
 export class ResendGuard {

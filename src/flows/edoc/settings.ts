@@ -53,6 +53,17 @@ export const edocSettingsSchema = z
         secret,
         secretEnv: replacedBy('secret'),
         breaker: breakerSchema.prefault({}),
+        /**
+         * Documents other provinces and ministries send to this province's organs: the bus asks the axis every
+         * pollIntervalMs for what it holds for the mailbox and push organs of the directory, delivers each as any
+         * document and acknowledges it to the axis once it is stored (docs/edoc-axis-inbound.md).
+         */
+        inbound: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            pollIntervalMs: z.number().int().min(100).max(3_600_000).default(30_000),
+          })
+          .prefault({}),
       })
       .optional(),
     signatures: z

@@ -4,6 +4,7 @@ import { buildEdxmlStatus, formatEdxmlTimestamp, type EdxmlStatusCode } from '..
 import { EDOC_MESSAGE_TYPES, blobRefOf, type EdocStatusPayload } from './payloads';
 import type { DispatchResult, FlowIntake } from '../../messaging/message-intake';
 import type { OrganDirectory } from './organ-directory';
+import type { StatusRoute } from './status-route';
 import type { EdocBlobStore } from './stores/edoc-store';
 
 export interface StatusReport {
@@ -33,10 +34,11 @@ export class StatusReporter {
     private readonly blobs: EdocBlobStore,
     private readonly messageIntake: FlowIntake,
     private readonly directory: OrganDirectory,
+    private readonly route: StatusRoute,
   ) {}
 
   async report(report: StatusReport): Promise<StatusReportResult> {
-    const route = this.directory.deliveryFor(report.documentSender);
+    const route = await this.route.deliveryFor(report.documentId, report.documentSender, report.reporter);
     if (!route.ok) return { ok: false, code: 'EDOC_UNKNOWN_RECIPIENT', message: `no route to organ ${report.documentSender}` };
     const packet = buildEdxmlStatus({
       responseFor: { organId: report.documentSender, documentId: report.documentId },

@@ -8,6 +8,7 @@ import { createEnvelope, type Envelope } from '../../../src/core/envelope';
 import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
 import { blobRefOf, EDOC_MESSAGE_TYPES, type EdocDeliverPayload } from '../../../src/flows/edoc/payloads';
 import { edocSettingsSchema, type EdocSettings } from '../../../src/flows/edoc/settings';
+import { StatusRoute } from '../../../src/flows/edoc/status-route';
 import { StatusReporter } from '../../../src/flows/edoc/status-reporter';
 import type { EdocStores } from '../../../src/flows/edoc/stores/edoc-store';
 import { openEdocStores } from '../../../src/flows/edoc/stores/open-edoc-stores';
@@ -46,7 +47,7 @@ export async function edocAdapterDeps(settingsInput: unknown): Promise<EdocAdapt
     settings,
     stores,
     directory,
-    reporter: new StatusReporter(stores.blobs, intake, directory),
+    reporter: new StatusReporter(stores.blobs, intake, directory, new StatusRoute(directory, stores.axisInbound)),
     dispatched,
     breaker: (name, config) => {
       const breaker = createBreaker(name, { ...config, consecutiveFailures: 1_000_000, volumeThreshold: 1_000_000 });

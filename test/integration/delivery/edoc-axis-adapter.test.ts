@@ -24,7 +24,7 @@ async function axisWorld(): Promise<DeliveryWorld<Envelope>> {
   });
   const axisSettings = deps.settings.axis!;
   const client = new DocumentAxisClient({ endpoint: axis.url, systemId: SYSTEM, secret: SECRET, timeoutMs: axisSettings.breaker.timeoutMs });
-  const adapter = createAxisAdapter({ client, breaker: deps.breaker('national-axis', axisSettings.breaker), blobs: deps.stores.blobs, systemId: SYSTEM });
+  const adapter = createAxisAdapter({ client, breaker: deps.breaker('national-axis', axisSettings.breaker), blobs: deps.stores.blobs, systemId: SYSTEM, axisInbound: deps.stores.axisInbound });
   const lookUp = adapter.alreadyApplied!.bind(adapter);
   return {
     control: axis.control,

@@ -2,6 +2,7 @@
 // can act on (send again), never a 500 from an unhandled ECONNREFUSED (chaos: postgres-restart).
 import { Readable } from 'node:stream';
 import { OrganDirectory } from '../../../src/flows/edoc/organ-directory';
+import { StatusRoute } from '../../../src/flows/edoc/status-route';
 import { PackageIntake } from '../../../src/flows/edoc/package-intake';
 import { ResendGuard } from '../../../src/flows/edoc/resend-guard';
 import type { EdocBlobStore, EdocRecipientLedger, EdocSentDocuments } from '../../../src/flows/edoc/stores/edoc-store';
@@ -31,7 +32,7 @@ test('a package store that cannot be written refuses the upload with 503 STORE_U
   const recipients: EdocRecipientLedger = { record: () => Promise.resolve(), wasSentTo: () => Promise.resolve(true) };
   const untouched = () => Promise.reject(new Error('must not be called'));
   const sentDocuments: EdocSentDocuments = { claim: untouched, get: untouched, accepted: untouched, release: untouched, giveUp: untouched, takeOver: untouched };
-  const intake = new PackageIntake({ directory, blobs: unavailable, recipients, resends: new ResendGuard(sentDocuments), messageIntake, signatures: new SignatureGate({ busDefault: 'off', byOrgan: new Map() }, null) });
+  const intake = new PackageIntake({ directory, blobs: unavailable, recipients, resends: new ResendGuard(sentDocuments), messageIntake, signatures: new SignatureGate({ busDefault: 'off', byOrgan: new Map() }, null), statusRoute: new StatusRoute(directory, { get: untouched, record: untouched, acknowledged: untouched, find: untouched }) });
 
   const outcome = await intake.accept('qlvb-a', documentPackage({ from: SENDER, to: [RECIPIENT], documentId: `${SENDER},2026/11/27,1/UBND-VP` }));
 

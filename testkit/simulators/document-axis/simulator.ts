@@ -1,4 +1,6 @@
-// Express simulator of the national document axis: HMAC-checked sendEdoc, per-organ inboxes, getEdoc, updateStatus routed back to the sender.
+// Express simulator of the national document axis: HMAC-checked sendEdoc, per-organ inboxes, getEdoc, updateStatus routed
+// back to the sender; documents from outside the province queued by a test (/__sim/inbound) and acknowledgements held
+// on demand (/__sim/ack-hold).
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { createHash } from 'node:crypto';
 import type { components } from '../../../contracts/generated/document-axis';
@@ -28,10 +30,33 @@ export interface DocumentAxisSimulatorOptions {
   maxClockSkewMs?: number;
 }
 
+/** A document another province or a ministry sends through the axis to organs this axis serves. */
+export interface InboundDocument {
+  from: string;
+  to: readonly string[];
+  content: Buffer;
+  /** Default edoc; revocation, update or replacement for BussinessDocType 1, 2, 3. */
+  messageType?: string;
+}
+
+export interface QueuedInbound {
+  senderDocId: string;
+  /** One receiver-side doc id per recipient organ, in the order of `to`. */
+  docIds: string[];
+  sha256: string;
+}
+
 export interface DocumentAxisSimulator {
   url: string;
   port: number;
   control: SimulatorControl;
+  /** Queues a document for its recipients to fetch (as POST /__sim/inbound does). */
+  queueInbound(document: InboundDocument): QueuedInbound;
+  /**
+   * While held, an acknowledgement (updateStatus done) is answered 503 and not applied, recorded as
+   * `updateStatus:held` (as POST /__sim/ack-hold does): a test can stop a bus between its fetch and its acknowledgement.
+   */
+  holdAcks(hold: boolean): void;
   /** Every entry addressed to one organ, whatever its status. */
   inboxOf(organ: string): InboxEntry[];
   close(): Promise<void>;
@@ -102,9 +127,33 @@ export async function startDocumentAxisSimulator(options: DocumentAxisSimulatorO
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const organsOf = (systemId: string): ReadonlySet<string> => new Set(options.organsBySystem?.[systemId] ?? [systemId]);
 
+  let acksHeld = false;
+  const queueInbound = (document: InboundDocument): QueuedInbound => {
+    const sha256Hex = createHash('sha256').update(document.content).digest('hex');
+    const sent = store.deliver({ from: document.from, to: document.to, serviceType: 'eDoc', messageType: document.messageType ?? 'edoc', pkg: { bytes: document.content, sha256Hex } });
+    control.record('inbound', { from: document.from, to: [...document.to], bytes: document.content.length, sha256: sha256Hex, docIds: sent.receiverDocIds });
+    return { senderDocId: sent.senderDocId, docIds: sent.receiverDocIds, sha256: sha256Hex };
+  };
+
   const app = express();
   app.disable('x-powered-by');
   app.use(control.router());
+  // Body: { from, to: [organ ids], content: base64 of the edXML package, messageType? }.
+  app.post('/__sim/inbound', express.json({ limit: Math.ceil((maxBodyBytes * 4) / 3) + 4096 }), (req: Request, res: Response) => {
+    const body = req.body as { from?: unknown; to?: unknown; content?: unknown; messageType?: unknown };
+    const to = Array.isArray(body.to) && body.to.every((o) => typeof o === 'string') ? (body.to as string[]) : null;
+    if (typeof body.from !== 'string' || !to || to.length === 0 || typeof body.content !== 'string') {
+      res.status(400).json(failBody('AXIS_BAD_REQUEST', 'give from, to (organ ids) and content (base64)'));
+      return;
+    }
+    const messageType = typeof body.messageType === 'string' ? body.messageType : undefined;
+    res.json(queueInbound({ from: body.from, to, content: Buffer.from(body.content, 'base64'), messageType }));
+  });
+  // Body: { hold: boolean }.
+  app.post('/__sim/ack-hold', express.json(), (req: Request, res: Response) => {
+    acksHeld = (req.body as { hold?: unknown }).hold === true;
+    res.json({ hold: acksHeld });
+  });
   app.use(control.middleware());
 
   /** Checks the HMAC headers; on failure answers 401 and drains the body. */
@@ -170,6 +219,10 @@ export async function startDocumentAxisSimulator(options: DocumentAxisSimulatorO
     const docId = requireParam(call, 'docId', 'docid');
     const status = requireParam(call, 'status') as ReceiveStatus;
     if (!RECEIVE_STATUSES.includes(status)) throw new AxisFailure(400, 'AXIS_BAD_STATUS', `status must be one of ${RECEIVE_STATUSES.join(', ')}`);
+    if (acksHeld && status === 'done') {
+      control.record('updateStatus:held', { systemId: call.systemId, docId, status }, headersOf(req));
+      throw new AxisFailure(503, 'AXIS_BUSY', 'acknowledgements are held');
+    }
     const current = store.entry(docId);
     if (!current || !call.organs.has(current.to)) throw new AxisFailure(404, 'AXIS_DOC_NOT_FOUND', `no document ${docId} for this system`);
     const entry = store.setStatus(docId, status) as InboxEntry;
@@ -227,6 +280,10 @@ export async function startDocumentAxisSimulator(options: DocumentAxisSimulatorO
     port,
     control,
     inboxOf: (organ) => store.inboxOf(organ),
+    queueInbound,
+    holdAcks: (hold) => {
+      acksHeld = hold;
+    },
     close: () => closeServer(server),
   };
 }

@@ -25,9 +25,9 @@ export const CLIENT_B = 'qlvb-b';
 export const CLIENT_C = 'qlvb-c';
 /** Outside the province: reached through the national axis. */
 export const ORGAN_G = '000.00.00.G22';
-const AXIS_SYSTEM = 'lgsp-binhphuoc';
-const AXIS_SECRET = 'axis-secret-for-tests';
-const PUSH_TOKEN = 'push-token-for-organ-c';
+export const AXIS_SYSTEM = 'lgsp-binhphuoc';
+export const AXIS_SECRET = 'axis-secret-for-tests';
+export const PUSH_TOKEN = 'push-token-for-organ-c';
 
 export const EDOC_ROUTES = [
   { name: 'edoc-fanout', types: ['edoc.send'], pipeline: 'edoc-fanout' },

@@ -1,5 +1,6 @@
 // The e-document flow's persistence contract: the package blob store (claim check), the per-organ mailbox, the
-// ledger of who was sent which document by whom, and the register of sent packages that tells a resend from a copy.
+// ledger of who was sent which document by whom, the register of sent packages that tells a resend from a copy, and
+// the packages fetched from the national axis.
 import type { Readable } from 'node:stream';
 import type { JsonValue } from '../../../core/envelope';
 
@@ -116,12 +117,46 @@ export interface EdocSentDocuments {
   takeOver(key: SentDocumentKey, messageId: string, seenClaimedAtMs: number, nowMs: number): Promise<boolean>;
 }
 
+/**
+ * A package the bus fetched from the national axis for one of its organs, by the axis's receiver-side doc id. The row
+ * is written once the package's intake is durable, before the axis is told, so a bus killed in between finds it and
+ * only acknowledges; a row lost with the process is made good by the resend register (same From, DocumentId, bytes).
+ */
+export interface AxisInboundDocument {
+  axisDocId: string;
+  /** The organ of this province the axis holds it for. */
+  organId: string;
+  /** The sender (edXML From) and DocumentId; null when the package could not be read. */
+  fromOrgan: string | null;
+  documentId: string | null;
+  /** The message it became; null when it was refused. */
+  messageId: string | null;
+  /** accepted: durable here, the axis not yet told; acknowledged: the axis was told; refused: not taken (code), the axis told it failed. */
+  state: 'accepted' | 'acknowledged' | 'refused';
+  code: string | null;
+  fetchedAt: string;
+  updatedAt: string;
+}
+
+export type AxisInboundOutcome = Omit<AxisInboundDocument, 'state' | 'fetchedAt' | 'updatedAt'> & { state: 'accepted' | 'refused' };
+
+export interface EdocAxisInbound {
+  get(axisDocId: string): Promise<AxisInboundDocument | null>;
+  /** Records an intake's outcome; writing it again is harmless, and a row already acknowledged stays so. */
+  record(outcome: AxisInboundOutcome): Promise<void>;
+  /** The axis was told (accepted rows: received; refused rows: failed). */
+  acknowledged(axisDocId: string): Promise<void>;
+  /** The axis doc id under which `recipient` received documentId from `sender` through the axis, if it did. */
+  find(documentId: string, sender: string, recipient: string): Promise<string | null>;
+}
+
 export interface EdocStores {
   readonly kind: 'sqlite' | 'postgres';
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
   readonly recipients: EdocRecipientLedger;
   readonly sentDocuments: EdocSentDocuments;
+  readonly axisInbound: EdocAxisInbound;
   close(): Promise<void>;
 }
 

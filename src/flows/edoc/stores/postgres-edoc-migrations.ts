@@ -85,4 +85,22 @@ export const POSTGRES_EDOC_MIGRATIONS: readonly PostgresMigration[] = [
     name: "mailbox: the document's signature check",
     up: 'ALTER TABLE bus_edoc_mailbox ADD COLUMN IF NOT EXISTS signature TEXT',
   },
+  {
+    version: 5,
+    name: 'packages fetched from the national axis',
+    up: `
+      CREATE TABLE IF NOT EXISTS bus_edoc_axis_inbound (
+        axis_doc_id TEXT PRIMARY KEY,
+        organ_id TEXT NOT NULL,
+        from_organ TEXT,
+        document_id TEXT,
+        message_id TEXT,
+        state TEXT NOT NULL,
+        code TEXT,
+        fetched_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS bus_edoc_axis_inbound_document ON bus_edoc_axis_inbound(document_id, from_organ, organ_id);
+    `,
+  },
 ];

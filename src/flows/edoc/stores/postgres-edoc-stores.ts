@@ -1,11 +1,14 @@
-// PostgreSQL implementation of the e-document blob store, mailbox, recipient ledger and register of sent packages,
-// shared by several bus processes.
+// PostgreSQL implementation of the e-document blob store, mailbox, recipient ledger, register of sent packages and
+// register of packages fetched from the national axis, shared by several bus processes.
 import { Pool } from 'pg';
 import { Readable } from 'node:stream';
 import { chunkBlob } from './blob-chunks';
 import {
   mailboxLimit,
+  type AxisInboundDocument,
+  type AxisInboundOutcome,
   type BlobRef,
+  type EdocAxisInbound,
   type EdocBlobStore,
   type EdocMailboxStore,
   type EdocRecipientLedger,
@@ -19,6 +22,7 @@ import {
 } from './edoc-store';
 import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
 import { sentDocumentFromRow, type SentDocumentRow } from './sent-document-row';
+import { axisInboundColumns, axisInboundFromRow, type AxisInboundRow } from './axis-inbound-row';
 import { openMigratedPool } from '../../../stores/postgres/postgres-migrator';
 import { inPgTransaction } from '../../../stores/postgres/pg-transaction';
 import { POSTGRES_EDOC_MIGRATIONS, POSTGRES_EDOC_OWNER } from './postgres-edoc-migrations';
@@ -232,17 +236,54 @@ class PostgresEdocSentDocuments implements EdocSentDocuments {
   }
 }
 
+class PostgresEdocAxisInbound implements EdocAxisInbound {
+  constructor(private readonly pool: Pool) {}
+
+  async get(axisDocId: string): Promise<AxisInboundDocument | null> {
+    const result = await this.pool.query<AxisInboundRow>('SELECT * FROM bus_edoc_axis_inbound WHERE axis_doc_id = $1', [axisDocId]);
+    return result.rows[0] ? axisInboundFromRow(result.rows[0]) : null;
+  }
+
+  async record(outcome: AxisInboundOutcome): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO bus_edoc_axis_inbound (axis_doc_id, organ_id, from_organ, document_id, message_id, state, code, fetched_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+       ON CONFLICT (axis_doc_id) DO UPDATE SET from_organ = EXCLUDED.from_organ, document_id = EXCLUDED.document_id, message_id = EXCLUDED.message_id,
+         state = EXCLUDED.state, code = EXCLUDED.code, updated_at = EXCLUDED.updated_at
+       WHERE bus_edoc_axis_inbound.state <> 'acknowledged'`,
+      axisInboundColumns(outcome, new Date().toISOString()),
+    );
+  }
+
+  async acknowledged(axisDocId: string): Promise<void> {
+    await this.pool.query(
+      "UPDATE bus_edoc_axis_inbound SET state = CASE state WHEN 'refused' THEN 'refused' ELSE 'acknowledged' END, updated_at = $1 WHERE axis_doc_id = $2",
+      [new Date().toISOString(), axisDocId],
+    );
+  }
+
+  async find(documentId: string, sender: string, recipient: string): Promise<string | null> {
+    const result = await this.pool.query<{ axis_doc_id: string }>(
+      "SELECT axis_doc_id FROM bus_edoc_axis_inbound WHERE document_id = $1 AND from_organ = $2 AND organ_id = $3 AND state <> 'refused' ORDER BY fetched_at DESC LIMIT 1",
+      [documentId, sender, recipient],
+    );
+    return result.rows[0]?.axis_doc_id ?? null;
+  }
+}
+
 export class PostgresEdocStores implements EdocStores {
   readonly kind = 'postgres' as const;
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
   readonly recipients: EdocRecipientLedger;
   readonly sentDocuments: EdocSentDocuments;
+  readonly axisInbound: EdocAxisInbound;
   private constructor(private readonly pool: Pool) {
     this.blobs = new PostgresEdocBlobStore(pool);
     this.mailbox = new PostgresEdocMailboxStore(pool);
     this.recipients = new PostgresEdocRecipientLedger(pool);
     this.sentDocuments = new PostgresEdocSentDocuments(pool);
+    this.axisInbound = new PostgresEdocAxisInbound(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresEdocStores> {

@@ -89,4 +89,23 @@ export const SQLITE_EDOC_MIGRATIONS: readonly SqliteMigration[] = [
       if (!columns.some((c) => c.name === 'signature')) db.exec('ALTER TABLE edoc_mailbox ADD COLUMN signature TEXT');
     },
   },
+  {
+    version: 5,
+    name: 'packages fetched from the national axis',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS edoc_axis_inbound (
+          axis_doc_id TEXT PRIMARY KEY,
+          organ_id TEXT NOT NULL,
+          from_organ TEXT,
+          document_id TEXT,
+          message_id TEXT,
+          state TEXT NOT NULL,
+          code TEXT,
+          fetched_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS edoc_axis_inbound_document ON edoc_axis_inbound(document_id, from_organ, organ_id);
+      `),
+  },
 ];

@@ -1,12 +1,15 @@
-// SQLite (better-sqlite3) implementation of the e-document blob store, mailbox, recipient ledger and register of sent
-// packages, for single-process buses.
+// SQLite (better-sqlite3) implementation of the e-document blob store, mailbox, recipient ledger, register of sent
+// packages and register of packages fetched from the national axis, for single-process buses.
 import { Readable } from 'node:stream';
 import type { SqliteDatabase } from '../../../stores/sqlite/sqlite-stores';
 import { nextTurn } from '../event-loop-turns';
 import { chunkBlob } from './blob-chunks';
 import {
   mailboxLimit,
+  type AxisInboundDocument,
+  type AxisInboundOutcome,
   type BlobRef,
+  type EdocAxisInbound,
   type EdocBlobStore,
   type EdocMailboxStore,
   type EdocRecipientLedger,
@@ -20,6 +23,7 @@ import {
 } from './edoc-store';
 import { mailboxEntryFromRow, type MailboxRow } from './mailbox-row';
 import { sentDocumentFromRow, type SentDocumentRow } from './sent-document-row';
+import { axisInboundColumns, axisInboundFromRow, type AxisInboundRow } from './axis-inbound-row';
 import { migrateSqlite } from '../../../stores/sqlite/sqlite-migrator';
 import { SQLITE_EDOC_MIGRATIONS, SQLITE_EDOC_OWNER } from './sqlite-edoc-migrations';
 
@@ -225,18 +229,55 @@ function keyOf(key: SentDocumentKey): SentDocumentKey {
   return { fromOrgan: key.fromOrgan, documentId: key.documentId, slot: key.slot };
 }
 
+class SqliteEdocAxisInbound implements EdocAxisInbound {
+  private readonly stmts;
+  constructor(db: SqliteDatabase) {
+    this.stmts = {
+      get: db.prepare<[string], AxisInboundRow>('SELECT * FROM edoc_axis_inbound WHERE axis_doc_id = ?'),
+      record: db.prepare(`INSERT INTO edoc_axis_inbound (axis_doc_id, organ_id, from_organ, document_id, message_id, state, code, fetched_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (axis_doc_id) DO UPDATE SET from_organ = excluded.from_organ, document_id = excluded.document_id, message_id = excluded.message_id,
+          state = excluded.state, code = excluded.code, updated_at = excluded.updated_at
+        WHERE edoc_axis_inbound.state <> 'acknowledged'`),
+      acknowledged: db.prepare("UPDATE edoc_axis_inbound SET state = CASE state WHEN 'refused' THEN 'refused' ELSE 'acknowledged' END, updated_at = ? WHERE axis_doc_id = ?"),
+      find: db.prepare<[string, string, string], { axis_doc_id: string }>(
+        "SELECT axis_doc_id FROM edoc_axis_inbound WHERE document_id = ? AND from_organ = ? AND organ_id = ? AND state <> 'refused' ORDER BY fetched_at DESC LIMIT 1",
+      ),
+    };
+  }
+
+  async get(axisDocId: string): Promise<AxisInboundDocument | null> {
+    const row = this.stmts.get.get(axisDocId);
+    return row ? axisInboundFromRow(row) : null;
+  }
+
+  async record(outcome: AxisInboundOutcome): Promise<void> {
+    this.stmts.record.run(...axisInboundColumns(outcome, new Date().toISOString()));
+  }
+
+  async acknowledged(axisDocId: string): Promise<void> {
+    this.stmts.acknowledged.run(new Date().toISOString(), axisDocId);
+  }
+
+  async find(documentId: string, sender: string, recipient: string): Promise<string | null> {
+    return this.stmts.find.get(documentId, sender, recipient)?.axis_doc_id ?? null;
+  }
+}
+
 export class SqliteEdocStores implements EdocStores {
   readonly kind = 'sqlite' as const;
   readonly blobs: EdocBlobStore;
   readonly mailbox: EdocMailboxStore;
   readonly recipients: EdocRecipientLedger;
   readonly sentDocuments: EdocSentDocuments;
+  readonly axisInbound: EdocAxisInbound;
   constructor(private readonly db: SqliteDatabase) {
     migrateSqliteEdocStores(db);
     this.blobs = new SqliteEdocBlobStore(db);
     this.mailbox = new SqliteEdocMailboxStore(db);
     this.recipients = new SqliteEdocRecipientLedger(db);
     this.sentDocuments = new SqliteEdocSentDocuments(db);
+    this.axisInbound = new SqliteEdocAxisInbound(db);
   }
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
