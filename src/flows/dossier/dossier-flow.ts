@@ -50,6 +50,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
       madonvi: settings.dvcqg.madonvi,
       dstcode: settings.dvcqg.dstcode,
       sessionMaxAgeMs: settings.dvcqg.sessionMaxAgeMs,
+      catalogueEndpoints: settings.dvcqg.catalogueEndpoints,
       timeoutMs: settings.dvcqg.breaker.timeoutMs,
     });
     const population = await PopulationClient.create({
@@ -76,6 +77,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
       dvcqg,
       population,
       catalogue,
+      maDoiTuong: settings.dvcqg.maDoiTuong,
       isDossier: ctx.contracts.guard<DossierIntake>(CONTRACT, 'DossierIntake'),
       isProgress: ctx.contracts.guard<DossierProgressUpdate>(CONTRACT, 'DossierProgressUpdate'),
     });
