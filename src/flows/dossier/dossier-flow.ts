@@ -15,7 +15,8 @@ import type { Flow, FlowContext } from '../flow';
 import type { components } from '../../../contracts/generated/bus-api';
 import { DOSSIER_UPSTREAMS, dossierPipelines } from './pipelines';
 import { ProcedureCatalogue } from './procedure-catalogue';
-import { DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
+import { compatPasswordPath, DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
+import { checkAccounts, CompatSessions, mountDvcqgCompat } from './dvcqg-compat';
 
 type DossierAccepted = components['schemas']['DossierAccepted'];
 type CitizenVerifyResult = components['schemas']['CitizenVerifyResult'];
@@ -34,10 +35,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     // The dossier contract and the citizen id's own checks hold for every dossier on every path into its routes.
     ctx.setMessageRule(DOSSIER_TYPES.submitted, {
       invalidMessage: 'the dossier is not valid',
-      validate: (payload) => {
-        const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', payload);
-        return problems.length > 0 ? problems : citizenIdProblems(payload as DossierIntake);
-      },
+      validate: (payload) => dossierProblems(payload),
     });
     ctx.setMessageRule(DOSSIER_TYPES.progress, {
       invalidMessage: 'the progress update is not valid',
@@ -66,11 +64,11 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     });
     ctx.onStop(() => population.close());
     ctx.onStop(() => dvcqg.close());
-    ctx.breaker(DOSSIER_UPSTREAMS.dvcqg, settings.dvcqg.breaker, settings.dvcqg.url);
+    const dvcqgBreaker = ctx.breaker(DOSSIER_UPSTREAMS.dvcqg, settings.dvcqg.breaker, settings.dvcqg.url);
     // The catalogue has a breaker of its own: its cache hits answer without calling DVCQG, and counted on the 'dvcqg'
     // breaker they were successes that kept it closed (and closed it again on a half-open trial) during an outage,
     // so dossiers used up their attempts instead of waiting for DVCQG.
-    ctx.breaker(DOSSIER_UPSTREAMS.catalogue, settings.dvcqg.breaker, settings.dvcqg.url);
+    const catalogueBreaker = ctx.breaker(DOSSIER_UPSTREAMS.catalogue, settings.dvcqg.breaker, settings.dvcqg.url);
     const populationBreaker = ctx.breaker(DOSSIER_UPSTREAMS.population, settings.population.breaker, settings.population.url);
     const catalogue = new ProcedureCatalogue((maTTHC, signal) => dvcqg.getProcedure(maTTHC, { signal }));
     const pipelines = dossierPipelines({
@@ -84,6 +82,31 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     for (const built of pipelines) ctx.pipelines.add(built);
 
     mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker));
+
+    const compat = settings.dvcqgCompat;
+    if (compat) {
+      const accounts = compat.accounts.map((account, i) => ({ username: account.username, client: account.client, password: ctx.config.secrets.get(compatPasswordPath(i)) }));
+      checkAccounts(ctx.config, accounts);
+      mountDvcqgCompat({
+        router: ctx.router,
+        config: ctx.config,
+        contracts: ctx.contracts,
+        intake: ctx.intake,
+        logger: ctx.logger,
+        sessions: new CompatSessions(accounts, compat.sessionTtlSeconds),
+        reading: { citizenIdField: compat.citizenIdField, birthDateField: compat.birthDateField },
+        problemsOf: (kind, payload) => (kind === 'dossier' ? dossierProblems(payload) : ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', payload)),
+        dvcqg,
+        catalogue,
+        breakers: { dvcqg: dvcqgBreaker, catalogue: catalogueBreaker },
+      });
+    }
+
+    /** The dossier's rule: its contract, then the citizen id's own checks. */
+    function dossierProblems(payload: unknown): FieldProblem[] {
+      const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', payload);
+      return problems.length > 0 ? problems : citizenIdProblems(payload as DossierIntake);
+    }
   },
 };
 
