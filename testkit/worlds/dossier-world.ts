@@ -50,6 +50,8 @@ export interface DossierWorldOptions {
   admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
   /** Extra keys of bus.yaml's audit section. */
   audit?: Record<string, unknown>;
+  /** Keys added to bus.yaml's flows.dossier (the DVCQG-compatible face, `dvcqg` settings merged). */
+  dossier?: { dvcqgCompat?: Record<string, unknown>; dvcqg?: Record<string, unknown> };
   /** Where the buses log, at which level; default: nowhere. */
   log?: { level: string; sink: Writable };
 }
@@ -79,7 +81,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       ],
       admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
       flows: {
-        dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
+        dossier: withDossierSettings(dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }), options.dossier),
       },
       ...(options.audit ? { audit: options.audit } : {}),
       logging: { level: 'silent' },
@@ -116,5 +118,15 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       }
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The flow section with the world's additions: `dvcqg` keys merged, `dvcqgCompat` added. */
+function withDossierSettings(section: Record<string, unknown>, extra: DossierWorldOptions['dossier']): Record<string, unknown> {
+  if (!extra) return section;
+  return {
+    ...section,
+    dvcqg: { ...(section.dvcqg as Record<string, unknown>), ...extra.dvcqg },
+    ...(extra.dvcqgCompat ? { dvcqgCompat: extra.dvcqgCompat } : {}),
   };
 }
