@@ -124,7 +124,7 @@ function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credent
   app.post('/share', (req: Request, res: Response) => {
     const body = asRecord(req.body) ?? {};
     const service = typeof body.service === 'string' ? body.service : 'share';
-    control.record(service, body as Record<string, JsonValue>, headersOf(req));
+    control.record(service, body as Record<string, JsonValue>, headersOf(req), '/share');
     const schema = CATALOGUE_SCHEMAS[service];
     if (!schema) {
       sendError(res, 400, 'UNKNOWN_SERVICE', 'the share endpoint offers LayThuTuc and LayDanhSachTTHC only', '/service');
@@ -137,7 +137,7 @@ function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credent
   app.post('/integration', (req: Request, res: Response) => {
     const body = asRecord(req.body) ?? {};
     const service = typeof body.service === 'string' ? body.service : 'integration';
-    control.record(service, body as Record<string, JsonValue>, headersOf(req));
+    control.record(service, body as Record<string, JsonValue>, headersOf(req), '/integration');
     const schema = INTEGRATION_SCHEMAS[service];
     if (!schema) {
       sendError(res, 400, 'UNKNOWN_SERVICE', `service must be one of ${Object.keys(INTEGRATION_SCHEMAS).join(', ')}`, '/service');
