@@ -90,14 +90,14 @@ function progressItem(maHoSo: string, step: number, trangThai: string): Record<s
 
 const CITIZENS = [SAMPLE_CITIZENS.daoVanTai, SAMPLE_CITIZENS.nguyenThiThuy, SAMPLE_CITIZENS.leThiHoa];
 
-describe('DVCQG-compatible face (embedded transport)', () => {
+describe.each(['embedded', 'amqp'] as const)('DVCQG-compatible face (%s transport)', (transport) => {
   let world: DossierWorld;
   let face: string;
   let client: OpenCpsLikeClient;
 
   beforeAll(async () => {
     world = await startDossierWorld({
-      transport: 'embedded',
+      transport,
       dossier: { dvcqgCompat: { accounts: [{ username: ACCOUNT.username, password: { value: ACCOUNT.password }, client: TEST_CLIENT }] } },
     });
     face = `${world.buses[0]!.url()}/compat/dvcqg`;
