@@ -30,6 +30,7 @@ export const ERRORS = {
   NOT_A_SESSION: bad('only an admin console session can be signed out'),
   INVALID_INPUT: bad('the body is not a DVCQG request (session, service, and the fields its service reads)'),
   UNKNOWN_SERVICE: bad('the endpoint does not offer this service'),
+  PROCEDURE_UNKNOWN: bad("the procedure code MaTTHC is not in the province's procedure list from DVCQG (unknown or withdrawn)"),
   SOAP_MALFORMED_REQUEST: bad('the SOAP request could not be processed (not a SOAP envelope of this service)'),
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'the body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'the body is not of a media type this endpoint takes' },

@@ -51,7 +51,7 @@ export interface DossierWorldOptions {
   /** Extra keys of bus.yaml's audit section. */
   audit?: Record<string, unknown>;
   /** Keys added to bus.yaml's flows.dossier (the DVCQG-compatible face, `dvcqg` settings merged). */
-  dossier?: { dvcqgCompat?: Record<string, unknown>; dvcqg?: Record<string, unknown> };
+  dossier?: { dvcqgCompat?: Record<string, unknown>; dvcqg?: Record<string, unknown>; catalogue?: Record<string, unknown> };
   /** Where the buses log, at which level; default: nowhere. */
   log?: { level: string; sink: Writable };
 }
@@ -121,12 +121,13 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   };
 }
 
-/** The flow section with the world's additions: `dvcqg` keys merged, `dvcqgCompat` added. */
+/** The flow section with the world's additions: `dvcqg` keys merged, `dvcqgCompat` and `catalogue` added. */
 function withDossierSettings(section: Record<string, unknown>, extra: DossierWorldOptions['dossier']): Record<string, unknown> {
   if (!extra) return section;
   return {
     ...section,
     dvcqg: { ...(section.dvcqg as Record<string, unknown>), ...extra.dvcqg },
     ...(extra.dvcqgCompat ? { dvcqgCompat: extra.dvcqgCompat } : {}),
+    ...(extra.catalogue ? { catalogue: extra.catalogue } : {}),
   };
 }

@@ -15,6 +15,7 @@ import type { Flow, FlowContext } from '../flow';
 import type { components } from '../../../contracts/generated/bus-api';
 import { DOSSIER_UPSTREAMS, dossierPipelines } from './pipelines';
 import { ProcedureCatalogue } from './procedure-catalogue';
+import { ProvinceCatalogue } from './province-catalogue';
 import { compatPasswordPath, DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
 import { checkAccounts, CompatSessions, mountDvcqgCompat } from './dvcqg-compat';
 
@@ -81,7 +82,20 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     });
     for (const built of pipelines) ctx.pipelines.add(built);
 
-    mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker));
+    // The province's list is kept only where intake refuses by it: elsewhere LayThuTuc per dossier decides, as before.
+    const province = new ProvinceCatalogue(() => catalogueBreaker.call((signal) => dvcqg.listProcedures({ signal })), ctx.logger);
+    if (settings.catalogue.refuseUnknownAtIntake) {
+      province.start(settings.catalogue.refreshIntervalMs);
+      ctx.onStop(() => province.stop());
+    }
+    /** A MaTTHC the province's last good list does not hold, when intake refuses by it; null otherwise. */
+    const unknownProcedure = (payload: unknown): string | null => {
+      if (!settings.catalogue.refuseUnknownAtIntake) return null;
+      const maTTHC = payload !== null && typeof payload === 'object' ? (payload as { MaTTHC?: unknown }).MaTTHC : undefined;
+      return typeof maTTHC === 'string' && province.knows(maTTHC.normalize('NFC')) === false ? maTTHC : null;
+    };
+
+    mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker), unknownProcedure);
 
     const compat = settings.dvcqgCompat;
     if (compat) {
@@ -95,6 +109,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
         logger: ctx.logger,
         sessions: new CompatSessions(accounts, compat.sessionTtlSeconds),
         reading: { citizenIdField: compat.citizenIdField, birthDateField: compat.birthDateField },
+        unknownProcedure,
         problemsOf: (kind, payload) => (kind === 'dossier' ? dossierProblems(payload) : ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', payload)),
         dvcqg,
         catalogue,
@@ -131,6 +146,7 @@ function mountEndpoints(
   ctx: FlowContext<DossierSettings>,
   population: PopulationClient,
   throughBreaker: <T>(work: (signal: AbortSignal) => Promise<T>) => Promise<T>,
+  unknownProcedure: (payload: unknown) => string | null,
 ): void {
   const router = ctx.router;
   const json = jsonBody(ctx.config.http.bodyLimitBytes);
@@ -140,6 +156,9 @@ function mountEndpoints(
     const idempotency = readIdempotencyKey(req);
     if (!idempotency.ok) return sendError(res, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
     const payload = normalizeNfc(req.body as JsonValue);
+    if (type === DOSSIER_TYPES.submitted && unknownProcedure(payload) !== null) {
+      return sendError(res, 'PROCEDURE_UNKNOWN', undefined, [{ field: '/MaTTHC', message: "not in the province's procedure list" }]);
+    }
     const accepted = await ctx.intake.dispatch({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload, idempotencyKey: idempotency.key });
     answerDispatch(res, accepted, ({ envelope }): DossierAccepted => ({
       messageId: envelope.id,

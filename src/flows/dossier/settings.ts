@@ -41,6 +41,18 @@ export const dossierSettingsSchema = z.strictObject({
     maDonVi: z.string().optional(),
     breaker,
   }),
+  /** The province's procedure list from DVCQG (LayDanhSachTTHC), kept by the bus. */
+  catalogue: z
+    .strictObject({
+      /** How often the list is asked for again; the last good copy is kept while DVCQG is away. */
+      refreshIntervalMs: z.number().int().min(1000).default(60 * 60_000),
+      /**
+       * Refuse at intake (400 PROCEDURE_UNKNOWN) a dossier whose MaTTHC the list does not hold. Off: such a dossier is
+       * accepted and rejected when DVCQG's LayThuTuc does not know it. Until a first copy arrives, nothing is refused.
+       */
+      refuseUnknownAtIntake: z.boolean().default(false),
+    })
+    .prefault({}),
   /**
    * The DVCQG-compatible face (/compat/dvcqg/…): the one-stop systems that may log in to it as they log in to DVCQG,
    * each standing for a client of the bus (its routes, rights and audit name). Absent: no face.

@@ -45,6 +45,8 @@ export interface CompatFaceDeps {
   logger: Logger;
   sessions: CompatSessions;
   reading: CompatReading;
+  /** The MaTTHC of a dossier the province's procedure list does not hold, when intake refuses by it; else null. */
+  unknownProcedure(payload: JsonValue): string | null;
   /** The rule of a dossier / progress message (the intake's), run on every item before any is accepted. */
   problemsOf(kind: ItemKind, payload: JsonValue): FieldProblem[];
   dvcqg: DvcqgClient;
@@ -141,6 +143,9 @@ export function mountDvcqgCompat(deps: CompatFaceDeps): void {
         const first = problems[0]!;
         const field = `/data/${i}${itemFieldOf(first.field, service.kind, deps.reading)}`;
         return sendCompatError(res, 'VALIDATION_FAILED', `${field}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, { field });
+      }
+      if (service.kind === 'dossier' && deps.unknownProcedure(payload) !== null) {
+        return sendCompatError(res, 'PROCEDURE_UNKNOWN', `/data/${i}/MaTTHC: not in the province's procedure list`, { field: `/data/${i}/MaTTHC` });
       }
       payloads.push({ maHoSo: String(payload.MaHoSo), payload });
     }
