@@ -129,11 +129,14 @@ export interface components {
             /** @description Applicant (dossier owner) name */
             ChuHoSo: string;
             DanhSachGiayToKetQua?: components["schemas"]["GiayToKetQua"][];
+            DanhSachHoSoBoSung?: components["schemas"]["HoSoBoSung"][];
             DanhSachLePhi?: components["schemas"]["LePhi"][];
+            DanhSachTepDinhKemKhac?: components["schemas"]["TepDinhKemKhac"][];
             DiaChiChiTiet?: string;
             /** @description Handling unit name */
             DonViXuLy: string;
             Email?: string;
+            Fax?: string;
             GhiChu?: string;
             /**
              * @description Result-return form as DVCQG codes it, "0" or "1" (exact meaning uncertain; probably trả trực tiếp / qua bưu chính). Passed through unchanged.
@@ -142,6 +145,8 @@ export interface components {
             HinhThuc: "0" | "1";
             KenhThucHien?: components["schemas"]["KenhThucHien"];
             LoaiDoiTuong: components["schemas"]["LoaiDoiTuong"];
+            /** @description DVCQG's own id of the applicant (mã đối tượng). Sent to DVCQG as MaDoiTuong when the bus is configured so (flows.dossier.dvcqg.maDoiTuong: applicant-id); otherwise DVCQG receives the citizen id or tax code. */
+            MaDoiTuong?: string;
             MaDonViXuLy?: components["schemas"]["OrganId"];
             MaHoSo: components["schemas"]["MaHoSo"];
             MaLinhVuc: string;
@@ -161,6 +166,8 @@ export interface components {
             TaiLieuNop?: components["schemas"]["TaiLieuNop"][];
             TenLinhVuc?: string;
             TenTTHC: string;
+            /** @description Other applicant information */
+            ThongTinKhac?: string;
             ThongTinTra?: string;
             TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
             TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];
@@ -201,6 +208,19 @@ export interface components {
             GiayToId?: string;
             MaThanhPhanHoSo?: string;
             TenGiayTo: string;
+        };
+        /** @description One request for more papers and what the applicant handed in for it (DVCQG DanhSachHoSoBoSung). */
+        HoSoBoSung: {
+            HoSoBoSungId: string;
+            NgayBoSung: components["schemas"]["IsoDateTime"];
+            NgayHenTraMoi?: components["schemas"]["IsoDateTime"];
+            NgayHenTraTruoc?: components["schemas"]["IsoDateTime"];
+            NgayTiepNhanBoSung?: components["schemas"]["IsoDateTime"];
+            NguoiTiepNhanBoSung?: string;
+            NguoiYeuCauBoSung?: string;
+            NoiDungBoSung: string;
+            ThongTinTiepNhan?: string;
+            TrangThaiBoSung?: string;
         };
         /**
          * Format: date-time
@@ -278,6 +298,14 @@ export interface components {
             MaThanhPhanHoSo?: string;
             TenTepDinhKem: string;
             TepDinhKemId: string;
+        };
+        /** @description A paper handed in outside the procedure's list (DVCQG DanhSachTepDinhKemKhac). */
+        TepDinhKemKhac: {
+            /** @description Kind of copy (bản chính */
+            LoaiGiayTo?: string;
+            /** @description How many copies */
+            SoLuong?: number;
+            TenGiayTo: string;
         };
         /**
          * @description The bus's internal workflow state of a dossier. Adapters map it (with TrangThaiPhu as an override) to the target system's codes.

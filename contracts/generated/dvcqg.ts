@@ -73,7 +73,9 @@ export interface components {
         DongBoHoSoMCItem: {
             ChuHoSo?: string;
             DanhSachGiayToKetQua?: components["schemas"]["GiayToKetQua"][];
+            DanhSachHoSoBoSung?: components["schemas"]["HoSoBoSung"][];
             DanhSachLePhi?: components["schemas"]["LePhi"][];
+            DanhSachTepDinhKemKhac?: components["schemas"]["TepDinhKemKhac"][];
             DonViXuLy: string;
             Email?: string;
             Fax?: string;
@@ -90,9 +92,9 @@ export interface components {
             MaLinhVuc: string;
             MaTTHC: string;
             NgayHenTra: components["schemas"]["DvcqgDate"];
-            NgayKetThucXuLy?: components["schemas"]["DvcqgDate"];
+            NgayKetThucXuLy?: components["schemas"]["DvcqgOptionalDate"];
             NgayTiepNhan: components["schemas"]["DvcqgDate"];
-            NgayTra?: components["schemas"]["DvcqgDate"];
+            NgayTra?: components["schemas"]["DvcqgOptionalDate"];
             SoBienNhan?: string;
             SoDienThoai?: string;
             TaiLieuNop?: components["schemas"]["TaiLieuNop"][];
@@ -121,6 +123,8 @@ export interface components {
         };
         /** @description yyyyMMddHHmmss, Asia/Ho_Chi_Minh local time. */
         DvcqgDate: string;
+        /** @description An optional date, yyyyMMddHHmmss; "" (as deployed clients send an unset date) means none. */
+        DvcqgOptionalDate: string;
         /** @description "00" (one variant) or 0 (another) means success; anything else is an error code. */
         ErrorCode: string | number;
         ErrorResponse: {
@@ -136,10 +140,39 @@ export interface components {
             MaThanhPhanHoSo?: string;
             TenGiayTo: string;
         };
-        IntegrationRequest: components["schemas"]["TraCuuHoSoRequest"] | components["schemas"]["DongBoHoSoMCRequest"] | components["schemas"]["CapNhatTienDoHoSoMCRequest"];
+        /** @description One request for more papers (yêu cầu bổ sung) and what the applicant handed in for it. */
+        HoSoBoSung: {
+            HoSoBoSungId: string;
+            NgayBoSung: components["schemas"]["DvcqgDate"];
+            NgayHenTraMoi?: components["schemas"]["DvcqgOptionalDate"];
+            NgayHenTraTruoc?: components["schemas"]["DvcqgOptionalDate"];
+            NgayTiepNhanBoSung?: components["schemas"]["DvcqgOptionalDate"];
+            NguoiTiepNhanBoSung?: string;
+            NguoiYeuCauBoSung?: string;
+            NoiDungBoSung: string;
+            ThongTinTiepNhan?: string;
+            TrangThaiBoSung?: string;
+        };
+        IntegrationRequest: components["schemas"]["TraCuuHoSoRequest"] | components["schemas"]["DongBoHoSoMCRequest"] | components["schemas"]["CapNhatTienDoHoSoMCRequest"] | components["schemas"]["LayThuTucRequest"] | components["schemas"]["LayDanhSachTTHCRequest"];
+        LayDanhSachTTHCRequest: components["schemas"]["SessionFields"] & {
+            /** @enum {string} */
+            service: "LayDanhSachTTHC";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            service: "LayDanhSachTTHC";
+        };
         LayThuTucRequest: components["schemas"]["SessionFields"] & {
             maTTHC: string;
             /** @enum {string} */
+            service: "LayThuTuc";
+        } & {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
             service: "LayThuTuc";
         };
         LayThuTucResponse: {
@@ -180,6 +213,7 @@ export interface components {
             madonvi: string;
             session: string;
         };
+        ShareRequest: components["schemas"]["LayThuTucRequest"] | components["schemas"]["LayDanhSachTTHCRequest"];
         TaiLieuNop: {
             DuongDanTaiTepTin?: string;
             /** @enum {string} */
@@ -187,6 +221,14 @@ export interface components {
             MaThanhPhanHoSo?: string;
             TenTepDinhKem: string;
             TepDinhKemId: string;
+        };
+        /** @description A paper handed in outside the procedure's list (tệp đính kèm khác). */
+        TepDinhKemKhac: {
+            /** @description Kind of copy (bản chính, bản sao, …) as the client codes it; "" when unset. */
+            LoaiGiayTo?: string;
+            /** @description How many copies; deployed clients send it as a string ("" when unset) or a number. */
+            SoLuong?: string | number;
+            TenGiayTo: string;
         };
         ThuTuc: {
             CANCUPHAPLY?: string;
@@ -199,8 +241,8 @@ export interface components {
         TienDoHoSoItem: {
             ChucDanh?: string;
             MaHoSo: components["schemas"]["MaHoSo"];
-            NgayBatDau?: components["schemas"]["DvcqgDate"];
-            NgayKetThucTheoQuyDinh?: components["schemas"]["DvcqgDate"];
+            NgayBatDau?: components["schemas"]["DvcqgOptionalDate"];
+            NgayKetThucTheoQuyDinh?: components["schemas"]["DvcqgOptionalDate"];
             NguoiXuLy: string;
             NoiDungXuLy: string;
             PhongBanXuLy?: string;
@@ -229,8 +271,8 @@ export interface components {
             HoSo?: components["schemas"]["DongBoHoSoMCItem"];
             MaHoSo: components["schemas"]["MaHoSo"];
             MaTTHC?: string;
-            NgayHenTra?: components["schemas"]["DvcqgDate"];
-            NgayTiepNhan?: components["schemas"]["DvcqgDate"];
+            NgayHenTra?: components["schemas"]["DvcqgOptionalDate"];
+            NgayTiepNhan?: components["schemas"]["DvcqgOptionalDate"];
             /** @description Modelled: the progress items DVCQG has applied to the dossier, in arrival order. The bus reads it only to settle a progress update whose answer it never got; without it, the bus sends again. */
             QuaTrinhXuLy?: components["schemas"]["TienDoHoSoItem"][];
             TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
@@ -313,7 +355,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["TraCuuHoSoResponse"] | components["schemas"]["ServiceAck"];
+                    "application/json": components["schemas"]["TraCuuHoSoResponse"] | components["schemas"]["LayThuTucResponse"] | components["schemas"]["ServiceAck"];
                 };
             };
             400: components["responses"]["Error"];
@@ -333,11 +375,11 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LayThuTucRequest"];
+                "application/json": components["schemas"]["ShareRequest"];
             };
         };
         responses: {
-            /** @description Procedure found (result may be empty when the code is unknown) */
+            /** @description The catalogue answer: LayThuTuc's result is the procedure (empty when the code is unknown), LayDanhSachTTHC's the province's procedure list. */
             200: {
                 headers: {
                     [name: string]: unknown;

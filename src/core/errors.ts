@@ -28,6 +28,9 @@ export const ERRORS = {
   INVALID_CURSOR: bad('the cursor is not one this bus gave out'),
   REPLAY_FILTER_REQUIRED: bad('a replay must name what it replays'),
   NOT_A_SESSION: bad('only an admin console session can be signed out'),
+  INVALID_INPUT: bad('the body is not a DVCQG request (session, service, and the fields its service reads)'),
+  UNKNOWN_SERVICE: bad('the endpoint does not offer this service'),
+  PROCEDURE_UNKNOWN: bad("the procedure code MaTTHC is not in the province's procedure list from DVCQG (unknown or withdrawn)"),
   SOAP_MALFORMED_REQUEST: bad('the SOAP request could not be processed (not a SOAP envelope of this service)'),
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, message: 'the body is too large' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, message: 'the body is not of a media type this endpoint takes' },
@@ -58,6 +61,9 @@ export const ERRORS = {
   SESSION_REJECTED: unauthenticated('the console session is refused'),
   ADMIN_SESSION_NOT_ALLOWED: unauthenticated('an admin console session cannot call this endpoint'),
   SIGN_IN_FAILED: unauthenticated('wrong username or password'),
+  // The DVCQG-compatible face answers with DVCQG's own codes where a DVCQG client acts on them: INVALID_CREDENTIALS,
+  // and SESSION_INVALID / SESSION_EXPIRED above (log in again), each with the face's own message.
+  INVALID_CREDENTIALS: unauthenticated('wrong username or password for the DVCQG-compatible face'),
 
   // What the caller may do
   ROLE_REQUIRED: forbidden('this call needs another role'),

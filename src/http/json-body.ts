@@ -51,7 +51,21 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
     }
     next();
   };
-  const parse = express.json({
+  const parse = jsonParser(limitBytes);
+  const inspect = (req: Request, res: Response, next: NextFunction): void => {
+    const refusal = parsedBodyRefusal(req.body);
+    if (!refusal) return next();
+    sendError(res, refusal.code, refusal.message, refusal.details);
+  };
+  return [requireJson, parse, inspect];
+}
+
+/**
+ * The capped JSON parser alone (UTF-8 only, no Content-Encoding), for a face that answers refusals in a format of its
+ * own: its errors go to the next error handler, which reads them with {@link bodyRefusalOf}.
+ */
+export function jsonParser(limitBytes: number): RequestHandler {
+  return express.json({
     limit: limitBytes,
     strict: true,
     inflate: false,
@@ -61,12 +75,6 @@ export function jsonBody(limitBytes: number): RequestHandler[] {
       if (!isUtf8(body)) throw new BodyVerifyError(400, 'entity.invalid.utf8', 'the body is not valid UTF-8');
     },
   });
-  const inspect = (req: Request, res: Response, next: NextFunction): void => {
-    const refusal = parsedBodyRefusal(req.body);
-    if (!refusal) return next();
-    sendError(res, refusal.code, refusal.message, refusal.details);
-  };
-  return [requireJson, parse, inspect];
 }
 
 /** The refusal of a parsed body that nests too deep or holds text the policy refuses (any kind); null when neither. */

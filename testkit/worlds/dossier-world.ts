@@ -24,7 +24,8 @@ export const TEST_CLIENT_MEMBER = 'VN/GOV/000.00.04.H10/MOTCUA';
 
 export const TEST_ADMIN = { username: 'quantri', password: 'mật-khẩu-thử-nghiệm' } as const;
 
-type BreakerSettings = NonNullable<NonNullable<NonNullable<BusDocument['flows']>['dossier']>['dvcqg']['breaker']>;
+type DossierSection = NonNullable<NonNullable<BusDocument['flows']>['dossier']>;
+type BreakerSettings = NonNullable<DossierSection['dvcqg']['breaker']>;
 type RetrySettings = Partial<NonNullable<BusDocument['retry']>>;
 
 export interface DossierWorld {
@@ -50,6 +51,8 @@ export interface DossierWorldOptions {
   admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
   /** Extra keys of bus.yaml's audit section. */
   audit?: BusDocument['audit'];
+  /** Keys added to bus.yaml's flows.dossier (the DVCQG-compatible face, the catalogue; `dvcqg` settings merged). */
+  dossier?: Partial<Pick<DossierSection, 'dvcqgCompat' | 'catalogue'>> & { dvcqg?: Partial<DossierSection['dvcqg']> };
   /** Where the buses log, at which level; default: nowhere. */
   log?: { level: string; sink: Writable };
 }
@@ -75,7 +78,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
     ],
     admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
     flows: {
-      dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
+      dossier: withDossierSettings(dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }), options.dossier),
     },
     ...(options.audit ? { audit: options.audit } : {}),
     logging: { level: 'silent' },
@@ -103,5 +106,15 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       }
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+function withDossierSettings(section: DossierSection, extra: DossierWorldOptions['dossier']): DossierSection {
+  if (!extra) return section;
+  return {
+    ...section,
+    dvcqg: { ...section.dvcqg, ...extra.dvcqg },
+    ...(extra.dvcqgCompat ? { dvcqgCompat: extra.dvcqgCompat } : {}),
+    ...(extra.catalogue ? { catalogue: extra.catalogue } : {}),
   };
 }

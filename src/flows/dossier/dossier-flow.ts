@@ -15,8 +15,10 @@ import type { Flow, FlowContext } from '../flow';
 import type { components } from '../../../contracts/generated/bus-api';
 import { DOSSIER_UPSTREAMS, dossierPipelines } from './pipelines';
 import { ProcedureCatalogue } from './procedure-catalogue';
-import { DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
 import { loggableText } from '../../observability/log-fields';
+import { ProvinceCatalogue } from './province-catalogue';
+import { compatPasswordPath, DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
+import { checkAccounts, CompatSessions, mountDvcqgCompat } from './dvcqg-compat';
 
 type DossierAccepted = components['schemas']['DossierAccepted'];
 type CitizenVerifyResult = components['schemas']['CitizenVerifyResult'];
@@ -35,10 +37,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     // The dossier contract and the citizen id's own checks hold for every dossier on every path into its routes.
     ctx.setMessageRule(DOSSIER_TYPES.submitted, {
       invalidMessage: 'the dossier is not valid',
-      validate: (payload) => {
-        const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', payload);
-        return problems.length > 0 ? problems : citizenIdProblems(payload as DossierIntake);
-      },
+      validate: (payload) => dossierProblems(payload),
     });
     ctx.setMessageRule(DOSSIER_TYPES.progress, {
       invalidMessage: 'the progress update is not valid',
@@ -51,6 +50,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
       madonvi: settings.dvcqg.madonvi,
       dstcode: settings.dvcqg.dstcode,
       sessionMaxAgeMs: settings.dvcqg.sessionMaxAgeMs,
+      catalogueEndpoints: settings.dvcqg.catalogueEndpoints,
       timeoutMs: settings.dvcqg.breaker.timeoutMs,
     });
     const population = await PopulationClient.create({
@@ -66,23 +66,63 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     });
     ctx.onStop(() => population.close());
     ctx.onStop(() => dvcqg.close());
-    ctx.breaker(DOSSIER_UPSTREAMS.dvcqg, settings.dvcqg.breaker, settings.dvcqg.url);
+    const dvcqgBreaker = ctx.breaker(DOSSIER_UPSTREAMS.dvcqg, settings.dvcqg.breaker, settings.dvcqg.url);
     // The catalogue has a breaker of its own: its cache hits answer without calling DVCQG, and counted on the 'dvcqg'
     // breaker they were successes that kept it closed (and closed it again on a half-open trial) during an outage,
     // so dossiers used up their attempts instead of waiting for DVCQG.
-    ctx.breaker(DOSSIER_UPSTREAMS.catalogue, settings.dvcqg.breaker, settings.dvcqg.url);
+    const catalogueBreaker = ctx.breaker(DOSSIER_UPSTREAMS.catalogue, settings.dvcqg.breaker, settings.dvcqg.url);
     const populationBreaker = ctx.breaker(DOSSIER_UPSTREAMS.population, settings.population.breaker, settings.population.url);
     const catalogue = new ProcedureCatalogue((maTTHC, signal) => dvcqg.getProcedure(maTTHC, { signal }));
     const pipelines = dossierPipelines({
       dvcqg,
       population,
       catalogue,
+      maDoiTuong: settings.dvcqg.maDoiTuong,
       isDossier: ctx.contracts.guard<DossierIntake>(CONTRACT, 'DossierIntake'),
       isProgress: ctx.contracts.guard<DossierProgressUpdate>(CONTRACT, 'DossierProgressUpdate'),
     });
     for (const built of pipelines) ctx.pipelines.add(built);
 
-    mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker));
+    // The province's list is kept only where intake refuses by it: elsewhere LayThuTuc per dossier decides, as before.
+    const province = new ProvinceCatalogue(() => catalogueBreaker.call((signal) => dvcqg.listProcedures({ signal })), ctx.logger);
+    if (settings.catalogue.refuseUnknownAtIntake) {
+      province.start(settings.catalogue.refreshIntervalMs);
+      ctx.onStop(() => province.stop());
+    }
+    /** A MaTTHC the province's last good list does not hold, when intake refuses by it; null otherwise. */
+    const unknownProcedure = (payload: unknown): string | null => {
+      if (!settings.catalogue.refuseUnknownAtIntake) return null;
+      const maTTHC = payload !== null && typeof payload === 'object' ? (payload as { MaTTHC?: unknown }).MaTTHC : undefined;
+      return typeof maTTHC === 'string' && province.knows(maTTHC.normalize('NFC')) === false ? maTTHC : null;
+    };
+
+    mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker), unknownProcedure);
+
+    const compat = settings.dvcqgCompat;
+    if (compat) {
+      const accounts = compat.accounts.map((account, i) => ({ username: account.username, client: account.client, password: ctx.config.secrets.get(compatPasswordPath(i)) }));
+      checkAccounts(ctx.config, accounts);
+      mountDvcqgCompat({
+        router: ctx.router,
+        config: ctx.config,
+        contracts: ctx.contracts,
+        intake: ctx.intake,
+        logger: ctx.logger,
+        sessions: new CompatSessions(accounts, compat.sessionTtlSeconds),
+        reading: { citizenIdField: compat.citizenIdField, birthDateField: compat.birthDateField },
+        unknownProcedure,
+        problemsOf: (kind, payload) => (kind === 'dossier' ? dossierProblems(payload) : ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', payload)),
+        dvcqg,
+        catalogue,
+        breakers: { dvcqg: dvcqgBreaker, catalogue: catalogueBreaker },
+      });
+    }
+
+    /** The dossier's rule: its contract, then the citizen id's own checks. */
+    function dossierProblems(payload: unknown): FieldProblem[] {
+      const problems = ctx.contracts.validate(CONTRACT, 'DossierIntake', payload);
+      return problems.length > 0 ? problems : citizenIdProblems(payload as DossierIntake);
+    }
   },
 };
 
@@ -107,6 +147,7 @@ function mountEndpoints(
   ctx: FlowContext<DossierSettings>,
   population: PopulationClient,
   throughBreaker: <T>(work: (signal: AbortSignal) => Promise<T>) => Promise<T>,
+  unknownProcedure: (payload: unknown) => string | null,
 ): void {
   const router = ctx.router;
   const json = jsonBody(ctx.config.http.bodyLimitBytes);
@@ -116,6 +157,9 @@ function mountEndpoints(
     const idempotency = readIdempotencyKey(req);
     if (!idempotency.ok) return sendError(res, 'INVALID_IDEMPOTENCY_KEY', idempotency.message);
     const payload = normalizeNfc(req.body as JsonValue);
+    if (type === DOSSIER_TYPES.submitted && unknownProcedure(payload) !== null) {
+      return sendError(res, 'PROCEDURE_UNKNOWN', undefined, [{ field: '/MaTTHC', message: "not in the province's procedure list" }]);
+    }
     const accepted = await ctx.intake.dispatch({ type, source: req.client!.id, destination: 'dvcqg', subject: maHoSo, payload, idempotencyKey: idempotency.key });
     answerDispatch(res, accepted, ({ envelope }): DossierAccepted => ({
       messageId: envelope.id,

@@ -13,6 +13,7 @@ import {
   type DossierIntake,
   type DossierProgressUpdate,
   type DvcqgClient,
+  type MaDoiTuongPolicy,
   type ThuTuc,
   type TienDoHoSoItem,
 } from '../../upstreams/dvcqg';
@@ -34,6 +35,8 @@ export interface DossierPipelineDeps {
   dvcqg: DvcqgClient;
   population: Pick<PopulationClient, 'lookupCitizen'>;
   catalogue: ProcedureCatalogue;
+  /** What DVCQG's MaDoiTuong carries (flows.dossier.dvcqg.maDoiTuong); default the citizen id. */
+  maDoiTuong?: MaDoiTuongPolicy;
   /** Type guards of the dossier-intake contract (the intake already checked every message against them). */
   isDossier(value: unknown): value is DossierIntake;
   isProgress(value: unknown): value is DossierProgressUpdate;
@@ -62,7 +65,7 @@ export function dossierPipelines(deps: DossierPipelineDeps): Pipeline[] {
   const toDvcqgItem: Step<CataloguedDossier, DongBoHoSoMCItem> = {
     name: 'dvcqg-dossier',
     kind: 'transform',
-    run: ({ dossier, procedure }) => mapOrReject(() => toDongBoHoSoItem(dossier, { procedure })),
+    run: ({ dossier, procedure }) => mapOrReject(() => toDongBoHoSoItem(dossier, { procedure, maDoiTuong: deps.maDoiTuong })),
   };
   const toDvcqgProgress: Step<DossierProgressUpdate, TienDoHoSoItem> = {
     name: 'dvcqg-progress',

@@ -17,6 +17,15 @@ export const dossierSettingsSchema = z.strictObject({
     madonvi: z.string().min(1),
     dstcode: z.string().optional(),
     sessionMaxAgeMs: z.number().int().min(1000).optional(),
+    /** Where the bus sends each catalogue service: DVCQG's share endpoint (default) or its integration endpoint. */
+    catalogueEndpoints: z
+      .strictObject({ LayThuTuc: z.enum(['share', 'integration']).default('share'), LayDanhSachTTHC: z.enum(['share', 'integration']).default('share') })
+      .prefault({}),
+    /**
+     * What DVCQG's MaDoiTuong carries: `citizen-id` (default) the applicant's citizen id (a company's tax code);
+     * `applicant-id` DVCQG's own id of the applicant, as the one-stop system gives it (the dossier's MaDoiTuong).
+     */
+    maDoiTuong: z.enum(['citizen-id', 'applicant-id']).default('citizen-id'),
     breaker,
   }),
   population: z.strictObject({
@@ -32,9 +41,43 @@ export const dossierSettingsSchema = z.strictObject({
     maDonVi: z.string().optional(),
     breaker,
   }),
+  /** The province's procedure list from DVCQG (LayDanhSachTTHC), kept by the bus. */
+  catalogue: z
+    .strictObject({
+      /** How often the list is asked for again; the last good copy is kept while DVCQG is away. */
+      refreshIntervalMs: z.number().int().min(1000).default(60 * 60_000),
+      /**
+       * Refuse at intake (400 PROCEDURE_UNKNOWN) a dossier whose MaTTHC the list does not hold. Off: such a dossier is
+       * accepted and rejected when DVCQG's LayThuTuc does not know it. Until a first copy arrives, nothing is refused.
+       */
+      refuseUnknownAtIntake: z.boolean().default(false),
+    })
+    .prefault({}),
+  /**
+   * The DVCQG-compatible face (/compat/dvcqg/…): the one-stop systems that may log in to it as they log in to DVCQG,
+   * each standing for a client of the bus (its routes, rights and audit name). Absent: no face.
+   */
+  dvcqgCompat: z
+    .strictObject({
+      accounts: z
+        .array(z.strictObject({ username: z.string().min(1), password: secret, client: z.string().min(1) }))
+        .min(1)
+        .refine((accounts) => new Set(accounts.map((a) => a.username)).size === accounts.length, 'usernames must be unique'),
+      /** Lifetime of a session the face gives out; the login answer says it (expires_in). */
+      sessionTtlSeconds: z.number().int().min(60).max(86_400).default(1800),
+      /**
+       * Where in a DongBoHoSoMC item a citizen applicant's citizen id and birth date are (DVCQG itself checks neither,
+       * the bus checks both against the population database). Default: the citizen id in MaDoiTuong, the birth date in
+       * NgaySinhChuHoSo.
+       */
+      citizenIdField: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/).default('MaDoiTuong'),
+      birthDateField: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/).default('NgaySinhChuHoSo'),
+    })
+    .optional(),
 });
 
 export type DossierSettings = z.infer<typeof dossierSettingsSchema>;
+export type DvcqgCompatSettings = NonNullable<DossierSettings['dvcqgCompat']>;
 
 /** The config paths (under flows.dossier) of the secrets the flow reads from the resolved secrets. */
 export const DOSSIER_SECRETS = {
@@ -42,6 +85,11 @@ export const DOSSIER_SECRETS = {
   populationSecretKey: 'flows.dossier.population.secretKey',
   populationApiKey: 'flows.dossier.population.apiKey',
 } as const;
+
+/** The config path of the password of the i-th account of the DVCQG-compatible face. */
+export function compatPasswordPath(index: number): string {
+  return `flows.dossier.dvcqgCompat.accounts.${index}.password`;
+}
 
 /** The dossier flow's pipelines (pipelines.ts): a dossier synced to DVCQG, a progress step sent to DVCQG. */
 export const DOSSIER_PIPELINES = { sync: 'dossier-sync', progress: 'dossier-progress' } as const;
@@ -72,5 +120,6 @@ export const dossierFlowDescriptor = flowDescriptor({
     { path: DOSSIER_SECRETS.dvcqgPassword, ref: settings.dvcqg.password },
     { path: DOSSIER_SECRETS.populationSecretKey, ref: settings.population.secretKey },
     { path: DOSSIER_SECRETS.populationApiKey, ref: settings.population.apiKey },
+    ...(settings.dvcqgCompat?.accounts ?? []).map((account, i) => ({ path: compatPasswordPath(i), ref: account.password })),
   ],
 });

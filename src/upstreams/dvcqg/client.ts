@@ -1,4 +1,5 @@
-// HTTP client for the DVCQG integration API: cached session login, LayThuTuc, TraCuuHoSo, DongBoHoSoMC, CapNhatTienDoHoSoMC.
+// HTTP client for the DVCQG integration API: cached session login, LayThuTuc, LayDanhSachTTHC, TraCuuHoSo, DongBoHoSoMC,
+// CapNhatTienDoHoSoMC.
 import { isDeepStrictEqual } from 'node:util';
 import { jsonOrText } from '../http-kit/answer-body';
 import { UpstreamPool } from '../http-kit/upstream-pool';
@@ -7,6 +8,7 @@ import type {
   DongBoHoSoMCItem,
   DongBoHoSoMCRequest,
   DvcqgServiceAck,
+  LayDanhSachTTHCRequest,
   LayThuTucRequest,
   LayThuTucResponse,
   ThuTuc,
@@ -28,6 +30,11 @@ export interface DvcqgClientConfig {
   integrationPath?: string;
   /** share_endpoint (catalogues); default /share */
   sharePath?: string;
+  /**
+   * Which endpoint each catalogue service is sent to; default the share endpoint for both. Deployed DVCQG clients
+   * differ here, so a DVCQG that serves them on the integration endpoint only is reached by configuration.
+   */
+  catalogueEndpoints?: Partial<Record<DvcqgCatalogueService, DvcqgEndpoint>>;
   username: string;
   password: string;
   /** Mã đơn vị sent with every call. */
@@ -39,6 +46,9 @@ export interface DvcqgClientConfig {
   /** Per-request ceiling; callers should also pass an AbortSignal. Default 30 s. */
   timeoutMs?: number;
 }
+
+export type DvcqgCatalogueService = 'LayThuTuc' | 'LayDanhSachTTHC';
+export type DvcqgEndpoint = 'share' | 'integration';
 
 export interface DvcqgCallOptions {
   /** Aborts the in-flight HTTP request (e.g. the circuit breaker's timeout). */
@@ -82,9 +92,21 @@ export class DvcqgClient {
   /** LayThuTuc: the procedure as the DVCQG catalogue holds it, or undefined when the code is unknown. */
   async getProcedure(maTTHC: string, options: DvcqgCallOptions = {}): Promise<ThuTuc | undefined> {
     const body: SessionBody<LayThuTucRequest> = { madonvi: this.config.madonvi, service: 'LayThuTuc', maTTHC };
-    const data = await this.call<LayThuTucResponse>(this.sharePath, 'LayThuTuc', body, options);
+    const data = await this.call<LayThuTucResponse>(this.cataloguePath('LayThuTuc'), 'LayThuTuc', body, options);
     if (!Array.isArray(data.result)) throw invalidResponse('LayThuTuc');
     return data.result[0];
+  }
+
+  /** LayDanhSachTTHC: the province's procedure list as DVCQG holds it. */
+  async listProcedures(options: DvcqgCallOptions = {}): Promise<ThuTuc[]> {
+    const body: SessionBody<LayDanhSachTTHCRequest> = { madonvi: this.config.madonvi, service: 'LayDanhSachTTHC' };
+    const data = await this.call<LayThuTucResponse>(this.cataloguePath('LayDanhSachTTHC'), 'LayDanhSachTTHC', body, options);
+    if (!Array.isArray(data.result)) throw invalidResponse('LayDanhSachTTHC');
+    return data.result;
+  }
+
+  private cataloguePath(service: DvcqgCatalogueService): string {
+    return (this.config.catalogueEndpoints?.[service] ?? 'share') === 'share' ? this.sharePath : this.integrationPath;
   }
 
   /** TraCuuHoSo: what DVCQG holds for the dossier (empty when it does not know it). */

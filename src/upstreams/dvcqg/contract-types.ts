@@ -12,6 +12,7 @@ export type DvcqgLoginRequest = DvcqgSchemas['LoginRequest'];
 export type DvcqgLoginResponse = DvcqgSchemas['LoginResponse'];
 export type LayThuTucRequest = DvcqgSchemas['LayThuTucRequest'];
 export type LayThuTucResponse = DvcqgSchemas['LayThuTucResponse'];
+export type LayDanhSachTTHCRequest = DvcqgSchemas['LayDanhSachTTHCRequest'];
 export type ThuTuc = DvcqgSchemas['ThuTuc'];
 export type TraCuuHoSoRequest = DvcqgSchemas['TraCuuHoSoRequest'];
 export type TraCuuHoSoResponse = DvcqgSchemas['TraCuuHoSoResponse'];

@@ -9,7 +9,7 @@ export {
   type DvcqgStatusTable,
   type DvcqgSubjectTypeTable,
 } from './status-table';
-export { toDongBoHoSoItem, toTienDoHoSoItem, type DvcqgMappingOptions } from './mapping';
+export { toDongBoHoSoItem, toTienDoHoSoItem, type DvcqgMappingOptions, type MaDoiTuongPolicy } from './mapping';
 export { DvcqgError } from './dvcqg-error';
 export { isSuccessCode } from './dvcqg-answer';
-export { DvcqgClient, type DvcqgClientConfig, type DvcqgCallOptions, type DvcqgSyncResult } from './client';
+export { DvcqgClient, type DvcqgClientConfig, type DvcqgCallOptions, type DvcqgSyncResult, type DvcqgCatalogueService, type DvcqgEndpoint } from './client';

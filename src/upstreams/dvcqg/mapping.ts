@@ -27,7 +27,14 @@ export interface DvcqgMappingOptions {
    * come from it (DVCQG expects its own catalogue names); otherwise from the dossier.
    */
   procedure?: ThuTuc;
+  /**
+   * What DVCQG's MaDoiTuong carries: 'citizen-id' (default) the citizen id of a citizen, else the tax code or id;
+   * 'applicant-id' the dossier's own MaDoiTuong (DVCQG's id of the applicant), as one-stop systems send it to DVCQG.
+   */
+  maDoiTuong?: MaDoiTuongPolicy;
 }
+
+export type MaDoiTuongPolicy = 'citizen-id' | 'applicant-id';
 
 const MA_HO_SO_MAX_LENGTH = 64;
 
@@ -105,6 +112,13 @@ function mapSubjectType(table: DvcqgSubjectTypeTable, kind: unknown): string {
   return code;
 }
 
+function mapMaDoiTuong(dossier: DossierIntake, policy: MaDoiTuongPolicy): string | undefined {
+  if (policy === 'applicant-id') return optionalText(dossier.MaDoiTuong, 'MaDoiTuong');
+  return dossier.LoaiDoiTuong === 'CongDan'
+    ? optionalText(dossier.SoDinhDanh, 'SoDinhDanh')
+    : optionalText(dossier.MaSoThue ?? dossier.SoDinhDanh, dossier.MaSoThue ? 'MaSoThue' : 'SoDinhDanh');
+}
+
 function mapHinhThuc(value: unknown): '0' | '1' {
   if (value === '0' || value === '1') return value;
   throw new DossierMappingError('INVALID_VALUE', 'HinhThuc', 'must be "0" or "1"');
@@ -112,10 +126,10 @@ function mapHinhThuc(value: unknown): '0' | '1' {
 
 /** Fields of the DVCQG items that are names (one line shown to people) under the text policy. */
 const NAME_FIELDS: ReadonlySet<string> = new Set([
-  'TenTTHC', 'TenLinhVuc', 'ChuHoSo', 'DonViXuLy', 'TenTepDinhKem', 'TenPhiLePhi', 'HinhThucThu', 'TenGiayTo', 'NguoiXuLy', 'ChucDanh', 'PhongBanXuLy',
+  'NguoiYeuCauBoSung', 'NguoiTiepNhanBoSung', 'TenTTHC', 'TenLinhVuc', 'ChuHoSo', 'DonViXuLy', 'TenTepDinhKem', 'TenPhiLePhi', 'HinhThucThu', 'TenGiayTo', 'NguoiXuLy', 'ChucDanh', 'PhongBanXuLy',
 ]);
 /** Fields of the DVCQG items that are free text. Every other string DVCQG receives is a code. */
-const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set(['TrichYeuHoSo', 'ThongTinTra', 'GhiChu', 'NoiDungXuLy']);
+const FREE_TEXT_FIELDS: ReadonlySet<string> = new Set(['TrichYeuHoSo', 'ThongTinTra', 'GhiChu', 'NoiDungXuLy', 'ThongTinKhac', 'NoiDungBoSung', 'ThongTinTiepNhan']);
 
 function textKindOf(field: string): TextKind {
   return NAME_FIELDS.has(field) ? 'name' : FREE_TEXT_FIELDS.has(field) ? 'text' : 'code';
@@ -157,11 +171,11 @@ export function toDongBoHoSoItem(dossier: DossierIntake, options: DvcqgMappingOp
     SoBienNhan: optionalText(dossier.SoBienNhan, 'SoBienNhan'),
     ChuHoSo: requiredText(dossier.ChuHoSo, 'ChuHoSo'),
     LoaiDoiTuong: mapSubjectType(subjectTable, dossier.LoaiDoiTuong),
-    MaDoiTuong: dossier.LoaiDoiTuong === 'CongDan'
-      ? optionalText(dossier.SoDinhDanh, 'SoDinhDanh')
-      : optionalText(dossier.MaSoThue ?? dossier.SoDinhDanh, dossier.MaSoThue ? 'MaSoThue' : 'SoDinhDanh'),
+    MaDoiTuong: mapMaDoiTuong(dossier, options.maDoiTuong ?? 'citizen-id'),
+    ThongTinKhac: optionalText(dossier.ThongTinKhac, 'ThongTinKhac'),
     Email: optionalText(dossier.Email, 'Email'),
     SoDienThoai: optionalText(dossier.SoDienThoai, 'SoDienThoai'),
+    Fax: optionalText(dossier.Fax, 'Fax'),
     TrichYeuHoSo: requiredText(dossier.TrichYeuHoSo, 'TrichYeuHoSo'),
     NgayTiepNhan: toDvcqgDate(dossier.NgayTiepNhan, 'NgayTiepNhan'),
     NgayHenTra: toDvcqgDate(dossier.NgayHenTra, 'NgayHenTra'),
@@ -188,6 +202,27 @@ export function toDongBoHoSoItem(dossier: DossierIntake, options: DvcqgMappingOp
     DanhSachGiayToKetQua: dossier.DanhSachGiayToKetQua?.map((paper, i) =>
       withoutUndefined({ ...paper, TenGiayTo: requiredText(paper.TenGiayTo, `DanhSachGiayToKetQua[${i}].TenGiayTo`) }),
     ),
+    DanhSachTepDinhKemKhac: dossier.DanhSachTepDinhKemKhac?.map((paper, i) => withoutUndefined({
+      TenGiayTo: requiredText(paper.TenGiayTo, `DanhSachTepDinhKemKhac[${i}].TenGiayTo`),
+      // DVCQG's clients send the count as text.
+      SoLuong: paper.SoLuong === undefined ? undefined : String(paper.SoLuong),
+      LoaiGiayTo: optionalText(paper.LoaiGiayTo, `DanhSachTepDinhKemKhac[${i}].LoaiGiayTo`),
+    })),
+    DanhSachHoSoBoSung: dossier.DanhSachHoSoBoSung?.map((request, i) => {
+      const at = (field: string) => `DanhSachHoSoBoSung[${i}].${field}`;
+      return withoutUndefined({
+        HoSoBoSungId: requiredText(request.HoSoBoSungId, at('HoSoBoSungId')),
+        NguoiYeuCauBoSung: optionalText(request.NguoiYeuCauBoSung, at('NguoiYeuCauBoSung')),
+        NoiDungBoSung: requiredText(request.NoiDungBoSung, at('NoiDungBoSung')),
+        NgayBoSung: toDvcqgDate(request.NgayBoSung, at('NgayBoSung')),
+        NguoiTiepNhanBoSung: optionalText(request.NguoiTiepNhanBoSung, at('NguoiTiepNhanBoSung')),
+        ThongTinTiepNhan: optionalText(request.ThongTinTiepNhan, at('ThongTinTiepNhan')),
+        NgayTiepNhanBoSung: optionalDate(request.NgayTiepNhanBoSung, at('NgayTiepNhanBoSung')),
+        TrangThaiBoSung: optionalText(request.TrangThaiBoSung, at('TrangThaiBoSung')),
+        NgayHenTraTruoc: optionalDate(request.NgayHenTraTruoc, at('NgayHenTraTruoc')),
+        NgayHenTraMoi: optionalDate(request.NgayHenTraMoi, at('NgayHenTraMoi')),
+      });
+    }),
   };
   return checkedText(withoutUndefined(item));
 }

@@ -56,6 +56,17 @@ describe('DVCQG client ↔ simulator', () => {
     await expect(client.holdsProgress(progress)).resolves.toBe(true);
   });
 
+  it('sends LayThuTuc and LayDanhSachTTHC to the endpoint configured for each (share by default)', async () => {
+    const byDefault = new DvcqgClient(config);
+    await byDefault.getProcedure('1.001193');
+    await byDefault.listProcedures();
+    const onIntegration = new DvcqgClient({ ...config, catalogueEndpoints: { LayThuTuc: 'integration', LayDanhSachTTHC: 'integration' } });
+    await expect(onIntegration.getProcedure('1.001193')).resolves.toMatchObject({ MATTHC: '1.001193' });
+    expect((await onIntegration.listProcedures()).length).toBeGreaterThan(1);
+    const paths = sim.control.received().filter((r) => r.operation.startsWith('Lay')).map((r) => `${r.operation} ${r.path}`);
+    expect(paths).toEqual(['LayThuTuc /share', 'LayDanhSachTTHC /share', 'LayThuTuc /integration', 'LayDanhSachTTHC /integration']);
+  });
+
   it('logs in once, syncs a new dossier, then syncs it again as an update', async () => {
     const client = new DvcqgClient(config);
     const procedure = await client.getProcedure('1.001193');

@@ -197,3 +197,27 @@ describe('toTienDoHoSoItem', () => {
     expect(mappingError(() => toTienDoHoSoItem(update))).toMatchObject({ code: 'INVALID_VALUE', field: 'SoThuTu' });
   });
 });
+
+describe('fields deployed DVCQG clients send', () => {
+  it('ThongTinKhac, Fax and the two lists reach the item, dates in DVCQG form', () => {
+    const item = toDongBoHoSoItem({
+      ...birthRegistration(),
+      ThongTinKhac: 'Thông tin khác',
+      Fax: '0271 3879 999',
+      DanhSachTepDinhKemKhac: [{ TenGiayTo: 'Giấy chứng sinh', SoLuong: 1 }],
+      DanhSachHoSoBoSung: [{ HoSoBoSungId: 'b1', NoiDungBoSung: 'Bổ sung tờ khai', NgayBoSung: '2024-03-16T08:00:00+07:00' }],
+    });
+    expect(item).toMatchObject({
+      ThongTinKhac: 'Thông tin khác',
+      Fax: '0271 3879 999',
+      DanhSachTepDinhKemKhac: [{ TenGiayTo: 'Giấy chứng sinh', SoLuong: '1' }],
+      DanhSachHoSoBoSung: [{ HoSoBoSungId: 'b1', NoiDungBoSung: 'Bổ sung tờ khai', NgayBoSung: '20240316080000' }],
+    });
+  });
+
+  it('MaDoiTuong carries the citizen id by default, the dossier\'s own MaDoiTuong when configured so', () => {
+    const dossier: DossierIntake = { ...birthRegistration(), MaDoiTuong: 'DVCQG-APPLICANT-42' };
+    expect(toDongBoHoSoItem(dossier).MaDoiTuong).toBe(dossier.SoDinhDanh);
+    expect(toDongBoHoSoItem(dossier, { maDoiTuong: 'applicant-id' }).MaDoiTuong).toBe('DVCQG-APPLICANT-42');
+  });
+});

@@ -1,4 +1,5 @@
-// Reference DVCQG simulator: a real express server for the modelled API (login, LayThuTuc, TraCuuHoSo, DongBoHoSoMC, CapNhatTienDoHoSoMC).
+// Reference DVCQG simulator: a real express server for the modelled API (login, LayThuTuc, LayDanhSachTTHC, TraCuuHoSo,
+// DongBoHoSoMC, CapNhatTienDoHoSoMC); it accepts exactly what contracts/openapi/dvcqg.yaml accepts.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { headersOf, listenSimulator, SimulatorControl, type JsonValue } from '../kit/simulator-control';
 import type {
@@ -14,7 +15,7 @@ import type {
   TraCuuHoSoResponse,
 } from '../../../src/upstreams/dvcqg/contract-types';
 import { ContractValidator } from './contract-checker';
-import { findProcedure } from './catalogue';
+import { findProcedure, SIMULATOR_PROCEDURES } from './catalogue';
 import { DvcqgSimulatorStore } from './store';
 
 export interface DvcqgSimulatorOptions {
@@ -38,10 +39,17 @@ export const DEFAULT_SIMULATOR_CREDENTIALS = { username: 'lgsp-sim', password: '
 
 const OK = { error_code: '00', message: 'Thành công' } as const;
 
+/** The catalogue services: the model takes them on the share endpoint and on the integration endpoint alike. */
+const CATALOGUE_SCHEMAS: Readonly<Record<string, string>> = {
+  LayThuTuc: 'LayThuTucRequest',
+  LayDanhSachTTHC: 'LayDanhSachTTHCRequest',
+};
+
 const INTEGRATION_SCHEMAS: Readonly<Record<string, string>> = {
   TraCuuHoSo: 'TraCuuHoSoRequest',
   DongBoHoSoMC: 'DongBoHoSoMCRequest',
   CapNhatTienDoHoSoMC: 'CapNhatTienDoHoSoMCRequest',
+  ...CATALOGUE_SCHEMAS,
 };
 
 function sendError(res: Response, status: number, code: string, message: string, field?: string): void {
@@ -100,31 +108,46 @@ function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credent
     res.json(answer);
   });
 
+  /** LayThuTuc and LayDanhSachTTHC, on whichever endpoint they came. */
+  const answerCatalogue = (res: Response, service: string, body: Record<string, unknown>): void => {
+    if (service === 'LayThuTuc') {
+      const request = body as unknown as LayThuTucRequest;
+      const procedure = findProcedure(request.maTTHC);
+      const answer: LayThuTucResponse = { ...OK, result: procedure ? [procedure] : [] };
+      res.json(answer);
+      return;
+    }
+    const answer: LayThuTucResponse = { ...OK, result: [...SIMULATOR_PROCEDURES] };
+    res.json(answer);
+  };
+
   app.post('/share', (req: Request, res: Response) => {
     const body = asRecord(req.body) ?? {};
     const service = typeof body.service === 'string' ? body.service : 'share';
-    control.record(service, body as Record<string, JsonValue>, headersOf(req));
-    if (service !== 'LayThuTuc') {
-      sendError(res, 400, 'UNKNOWN_SERVICE', 'the share endpoint offers LayThuTuc only', '/service');
+    control.record(service, body as Record<string, JsonValue>, headersOf(req), '/share');
+    const schema = CATALOGUE_SCHEMAS[service];
+    if (!schema) {
+      sendError(res, 400, 'UNKNOWN_SERVICE', 'the share endpoint offers LayThuTuc and LayDanhSachTTHC only', '/service');
       return;
     }
-    if (!authorised(res, body) || !conforms(res, 'LayThuTucRequest', body)) return;
-    const request = body as unknown as LayThuTucRequest;
-    const procedure = findProcedure(request.maTTHC);
-    const answer: LayThuTucResponse = { ...OK, result: procedure ? [procedure] : [] };
-    res.json(answer);
+    if (!authorised(res, body) || !conforms(res, schema, body)) return;
+    answerCatalogue(res, service, body);
   });
 
   app.post('/integration', (req: Request, res: Response) => {
     const body = asRecord(req.body) ?? {};
     const service = typeof body.service === 'string' ? body.service : 'integration';
-    control.record(service, body as Record<string, JsonValue>, headersOf(req));
+    control.record(service, body as Record<string, JsonValue>, headersOf(req), '/integration');
     const schema = INTEGRATION_SCHEMAS[service];
     if (!schema) {
-      sendError(res, 400, 'UNKNOWN_SERVICE', 'service must be TraCuuHoSo, DongBoHoSoMC or CapNhatTienDoHoSoMC', '/service');
+      sendError(res, 400, 'UNKNOWN_SERVICE', `service must be one of ${Object.keys(INTEGRATION_SCHEMAS).join(', ')}`, '/service');
       return;
     }
     if (!authorised(res, body) || !conforms(res, schema, body)) return;
+    if (CATALOGUE_SCHEMAS[service]) {
+      answerCatalogue(res, service, body);
+      return;
+    }
 
     if (service === 'TraCuuHoSo') {
       const request = body as unknown as TraCuuHoSoRequest;

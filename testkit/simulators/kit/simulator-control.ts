@@ -13,6 +13,8 @@ export interface ReceivedRecord {
   operation: string;
   body: JsonValue;
   headers: Record<string, string>;
+  /** The request path, when the simulator serves one operation on several paths. */
+  path?: string;
 }
 
 export type FaultMode =
@@ -53,8 +55,8 @@ export class SimulatorControl {
 
   constructor(private readonly maxRecords = 100_000) {}
 
-  record(operation: string, body: JsonValue, headers: Record<string, string> = {}): ReceivedRecord {
-    const rec: ReceivedRecord = { seq: ++this.seq, at: new Date().toISOString(), operation, body, headers };
+  record(operation: string, body: JsonValue, headers: Record<string, string> = {}, path?: string): ReceivedRecord {
+    const rec: ReceivedRecord = { seq: ++this.seq, at: new Date().toISOString(), operation, body, headers, ...(path !== undefined ? { path } : {}) };
     this.records.push(rec);
     if (this.records.length > this.maxRecords) this.records.shift();
     return rec;
