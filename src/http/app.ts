@@ -4,6 +4,8 @@ import type { components } from '../../contracts/generated/bus-api';
 import type { BusConfig } from '../config/load-config';
 import { normalizeNfc, type JsonValue } from '../core/envelope';
 import type { Logger } from '../observability/logger';
+import type { BusTracing } from '../observability/tracing';
+import { traceContext } from './trace-context';
 import type { BusMetrics } from '../observability/metrics';
 import type { UpstreamBreaker } from '../messaging/breaker';
 import type { MessageIntake } from '../messaging/message-intake';
@@ -26,6 +28,8 @@ import { readPathParam } from './query-params';
 
 export interface GatewayDeps {
   config: BusConfig;
+  /** Intake requests open a span continuing the caller's traceparent (when tracing is on). */
+  tracing: BusTracing;
   transport: Transport;
   stores: Stores;
   audit: AuditLog;
@@ -56,6 +60,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  app.use(traceContext(deps.tracing));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

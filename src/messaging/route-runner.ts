@@ -6,6 +6,7 @@ import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope } from '../core/envelope';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
+import { failSpan, subjectAttributes, SpanKind, TRACE_ATTR, TRACING_OFF, withSpan, type BusTracing, type Span } from '../observability/tracing';
 import { failedDuringOutage, isBreakerOpen, type UpstreamBreaker } from './breaker';
 import type { EffectLog } from '../stores/stores';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
@@ -23,6 +24,8 @@ export interface RouteRunnerDeps {
   breakers: ReadonlyMap<string, UpstreamBreaker>;
   metrics: BusMetrics;
   logger: Logger;
+  /** Each delivery is a span continuing its message's trace; default off. */
+  tracing?: BusTracing;
 }
 
 /**
@@ -36,7 +39,8 @@ export function effectKey(route: string, adapter: string, envelope: Envelope): s
 
 export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): DeliveryHandler {
   const handle = handlerFor(route, pipeline, deps);
-  return async (delivery: Delivery): Promise<HandlerResult> => {
+  const tracing = deps.tracing ?? TRACING_OFF;
+  const run = async (delivery: Delivery): Promise<HandlerResult> => {
     try {
       return await handle(delivery);
     } catch (error) {
@@ -46,6 +50,45 @@ export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, dep
       deps.logger.warn({ messageId: delivery.envelope.id, route: route.name, code: 'STORE_UNAVAILABLE' }, 'store unavailable during delivery; waiting');
       return { outcome: 'retry', code: 'STORE_UNAVAILABLE', reason: `store unavailable: ${(error as Error).message}`, countAttempt: false };
     }
+  };
+  if (!tracing.enabled) return run;
+  return (delivery) => {
+    const envelope = delivery.envelope;
+    const attributes = {
+      [TRACE_ATTR.route]: route.name,
+      [TRACE_ATTR.attempt]: envelope.attempt,
+      [TRACE_ATTR.messageId]: envelope.id,
+      [TRACE_ATTR.messageType]: envelope.type,
+      ...subjectAttributes(envelope.type, envelope.subject),
+    };
+    return tracing.inTrace(envelope.traceContext, `route ${route.name}`, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+      const result = await run(delivery);
+      settleSpan(span, result);
+      return result;
+    });
+  };
+}
+
+/** What became of a delivery, on its span: delivered (ack), retry, dead-letter, with the code of a failure. */
+function settleSpan(span: Span | undefined, result: HandlerResult | null, failed = 'failed'): void {
+  if (!span) return;
+  if (result === null || result.outcome === 'ack') {
+    span.setAttribute(TRACE_ATTR.outcome, 'ok');
+    return;
+  }
+  span.setAttribute(TRACE_ATTR.outcome, result.outcome === 'retry' ? 'retry' : result.outcome === 'dead-letter' ? 'dead-letter' : failed);
+  failSpan(span, new Error(result.reason), result.code);
+}
+
+/** The attributes every span of a stage carries. */
+function stageAttributes(route: ResolvedRoute, envelope: Envelope, step: string, kind: string, adapter: string | undefined) {
+  return {
+    [TRACE_ATTR.route]: route.name,
+    [TRACE_ATTR.step]: step,
+    [TRACE_ATTR.stepKind]: kind,
+    [TRACE_ATTR.attempt]: envelope.attempt,
+    ...(adapter === undefined ? {} : { [TRACE_ATTR.adapter]: adapter }),
+    ...subjectAttributes(envelope.type, envelope.subject),
   };
 }
 
@@ -99,32 +142,58 @@ async function runPipeline(
 ): Promise<HandlerResult> {
   let working: unknown = pipeline.read(delivery.envelope.payload);
   for (const stage of pipeline.stages) {
-    const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: stage.kind });
+    const attributes = stageAttributes(route, delivery.envelope, stage.name, stage.kind, stage.upstream);
+    const failure = await withSpan(`step ${stage.name}`, { attributes }, async (span) => {
+      const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: stage.kind });
+      const started = performance.now();
+      try {
+        if (stage.upstream === undefined) {
+          working = await stage.run(working, { envelope: delivery.envelope, signal: AbortSignal.timeout(UNGUARDED_STEP_MS) });
+        } else {
+          const input = working;
+          const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (signal) => stage.run(input, { envelope: delivery.envelope, signal }), route, deps, log);
+          if (!result.ok) {
+            settleSpan(span, result.outcome);
+            return result.outcome;
+          }
+          working = result.value;
+        }
+      } catch (error) {
+        if (error instanceof MessageRejectedError) rejectSpan(span, error);
+        throw error;
+      } finally {
+        timer();
+      }
+      settleSpan(span, null);
+      fate.note(STEP_RECORD[stage.kind], 'ok', Math.round(performance.now() - started), stage.name);
+      return null;
+    });
+    if (failure) return failure;
+  }
+  const target = pipeline.delivery;
+  const attributes = stageAttributes(route, delivery.envelope, target.name, 'deliver', target.upstream ?? target.name);
+  return withSpan(`deliver ${target.name}`, { attributes }, async (span) => {
+    const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: 'deliver' });
     const started = performance.now();
     try {
-      if (stage.upstream === undefined) {
-        working = await stage.run(working, { envelope: delivery.envelope, signal: AbortSignal.timeout(UNGUARDED_STEP_MS) });
-      } else {
-        const input = working;
-        const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (signal) => stage.run(input, { envelope: delivery.envelope, signal }), route, deps, log);
-        if (!result.ok) return result.outcome;
-        working = result.value;
-      }
+      const result = await deliverOnce(route, pipeline, delivery, working, deps, log);
+      settleSpan(span, result);
+      if (result) return result;
+    } catch (error) {
+      if (error instanceof MessageRejectedError) rejectSpan(span, error);
+      throw error;
     } finally {
       timer();
     }
-    fate.note(STEP_RECORD[stage.kind], 'ok', Math.round(performance.now() - started), stage.name);
-  }
-  const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: 'deliver' });
-  const started = performance.now();
-  try {
-    const result = await deliverOnce(route, pipeline, delivery, working, deps, log);
-    if (result) return result;
-  } finally {
-    timer();
-  }
-  fate.note('delivered', 'ok', Math.round(performance.now() - started), pipeline.delivery.name);
-  return { outcome: 'ack' };
+    fate.note('delivered', 'ok', Math.round(performance.now() - started), target.name);
+    return { outcome: 'ack' };
+  });
+}
+
+/** A final business answer (a refusal of the message): outcome rejected, with its code. */
+function rejectSpan(span: Span | undefined, error: MessageRejectedError): void {
+  span?.setAttribute(TRACE_ATTR.outcome, 'rejected');
+  failSpan(span, error, error.code);
 }
 
 /** The time a stage that calls no upstream may take (mapping, validation: milliseconds in practice). */
