@@ -50,6 +50,8 @@ export interface DossierWorldOptions {
   admins?: { username: string; passwordHash: string; canViewPersonalData: boolean }[];
   /** Extra keys of bus.yaml's audit section. */
   audit?: Record<string, unknown>;
+  /** bus.yaml's observability section (tracing). */
+  observability?: Record<string, unknown>;
   /** Where the buses log, at which level; default: nowhere. */
   log?: { level: string; sink: Writable };
 }
@@ -82,6 +84,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
         dossier: dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }),
       },
       ...(options.audit ? { audit: options.audit } : {}),
+      ...(options.observability ? { observability: options.observability } : {}),
       logging: { level: 'silent' },
       ...(options.admins ? { admins: options.admins } : {}),
     }),

@@ -60,6 +60,8 @@ export interface EdocBusOptions {
   edoc?: Record<string, unknown>;
   /** Settings added to organs of the directory (e.g. signaturePolicy), by organ id. */
   organs?: Record<string, Record<string, unknown>>;
+  /** bus.yaml's observability section (tracing). */
+  observability?: Record<string, unknown>;
 }
 
 export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
@@ -92,6 +94,7 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
         ...options.edoc,
       },
     },
+    ...(options.observability ? { observability: options.observability } : {}),
     logging: { level: 'info' },
     shutdown: { graceMs: 5000 },
   };
