@@ -21,11 +21,11 @@ import {
   type Tracer,
 } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { validTraceCarrier, type TraceCarrier } from '../core/envelope';
+import { OtlpJsonSpanExporter } from './otlp-json-exporter';
 
 export { SpanKind, type Span };
 
@@ -97,7 +97,7 @@ export function openTracing(config: ObservabilityConfig, version: string): BusTr
   ensureContextManager();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: otlp.serviceName, [ATTR_SERVICE_VERSION]: version }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: otlp.url }), { scheduledDelayMillis: otlp.exportDelayMs })],
+    spanProcessors: [new BatchSpanProcessor(new OtlpJsonSpanExporter(otlp.url), { scheduledDelayMillis: otlp.exportDelayMs })],
   });
   const tracer = provider.getTracer('lgsp-bus', version);
   const parentOf = (carrier: TraceCarrier | undefined): Context => {
