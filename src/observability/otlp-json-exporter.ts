@@ -1,11 +1,11 @@
 // A span exporter sending OTLP/HTTP JSON (https://opentelemetry.io/docs/specs/otlp/#otlphttp) to a collector on the
-// bus's own HTTP client (undici). The exporter package's transport loads node:http through a dynamic import, which
-// a host running the bus in a VM context (jest) cannot do; OTLP/JSON is small enough to write here.
+// bus's own HTTP client (UpstreamPool). The exporter package's transport loads node:http through a dynamic import,
+// which a host running the bus in a VM context (jest) cannot do; OTLP/JSON is small enough to write here.
 // Its calls make no spans and carry no traceparent: an export traced would be exported again, without end.
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { Pool } from 'undici';
+import { UpstreamPool } from '../upstreams/http-kit/upstream-pool';
 
 interface OtlpAnyValue {
   stringValue?: string;
@@ -23,15 +23,12 @@ interface OtlpKeyValue {
 const EXPORT_TIMEOUT_MS = 10_000;
 
 export class OtlpJsonSpanExporter implements SpanExporter {
-  private readonly pool: Pool;
-  private readonly path: string;
+  private readonly pool: UpstreamPool;
   private pending = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(url: string) {
-    const target = new URL(url);
-    this.pool = new Pool(target.origin, { connections: 2 });
-    this.path = target.pathname + target.search;
+    this.pool = new UpstreamPool({ baseUrl: url, traced: false, connections: 2, timeoutMs: EXPORT_TIMEOUT_MS, maxAnswerBytes: 64 * 1024 });
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
@@ -58,15 +55,8 @@ export class OtlpJsonSpanExporter implements SpanExporter {
   }
 
   private async send(spans: ReadableSpan[]): Promise<void> {
-    const answer = await this.pool.request({
-      method: 'POST',
-      path: this.path,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(exportRequest(spans)),
-      signal: AbortSignal.timeout(EXPORT_TIMEOUT_MS),
-    });
-    await answer.body.dump();
-    if (answer.statusCode >= 300) throw new Error(`the collector answered ${answer.statusCode}`);
+    const answer = await this.pool.post('', JSON.stringify(exportRequest(spans)), { headers: { 'content-type': 'application/json' } });
+    if (answer.status >= 300) throw new Error(`the collector answered ${answer.status}`);
   }
 }
 

@@ -20,6 +20,11 @@ export interface UpstreamPoolOptions {
   connections?: number;
   /** The upstream as the bus names it (dvcqg, population, …), on the call's trace span. */
   upstream?: string;
+  /**
+   * Each call a client span of the trace under way, its context sent as `traceparent`; default true. Off for the
+   * span exporter's own calls: an export traced would be exported again, without end.
+   */
+  traced?: boolean;
 }
 
 export interface UpstreamCall {
@@ -76,6 +81,7 @@ export class UpstreamPool {
   /** POSTs `body`; resolves with any HTTP answer, rejects with UpstreamTransportError only when none arrived. */
   post(path: string, body: UpstreamBody, call: UpstreamCall = {}): Promise<UpstreamAnswer> {
     const fullPath = this.pathPrefix + path || '/';
+    if (this.options.traced === false) return this.send(fullPath, body, call, call.headers);
     const attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: 'POST',
       [ATTR_SERVER_ADDRESS]: this.server.address,
