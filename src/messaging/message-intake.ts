@@ -128,8 +128,9 @@ export class MessageIntake {
   }
 
   accept(request: IntakeRequest): Promise<IntakeResult> {
-    const facts = { route: request.route.name, type: request.type, subject: request.subject, ...(request.messageId ? { messageId: request.messageId } : {}) };
+    const facts = { route: request.route.name, type: request.type, subject: request.subject, messageId: request.messageId };
     return inAcceptSpan(facts, async (span) => {
+      if (!span) return this.acceptTraced(request);
       const result = await this.acceptTraced(request);
       if (result.ok) span?.setAttributes({ [TRACE_ATTR.messageId]: result.envelope.id, [TRACE_ATTR.outcome]: result.replayed ? 'replayed' : 'accepted' });
       else {

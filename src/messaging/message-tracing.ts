@@ -2,7 +2,7 @@
 // transport) and the trace id each of its audit records keeps.
 import type { JsonValue } from '../core/envelope';
 import { traceIdOf, type Envelope } from '../core/envelope';
-import { SpanKind, subjectAttributes, TRACE_ATTR, withSpan, type Span } from '../observability/tracing';
+import { SpanKind, subjectAttributes, TRACE_ATTR, traceActive, withSpan, type Span } from '../observability/tracing';
 
 /** What accepting a message is known by before its envelope exists. */
 export interface AcceptedFacts {
@@ -17,6 +17,7 @@ export interface AcceptedFacts {
  * the envelope made inside it carries that span's context as its trace context. Untraced: runs it as it is.
  */
 export function inAcceptSpan<T>(facts: AcceptedFacts, work: (span: Span | undefined) => Promise<T>): Promise<T> {
+  if (!traceActive()) return work(undefined);
   const attributes = {
     [TRACE_ATTR.route]: facts.route,
     [TRACE_ATTR.messageType]: facts.type,

@@ -40,9 +40,9 @@ export function effectKey(route: string, adapter: string, envelope: Envelope): s
 export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): DeliveryHandler {
   const handle = handlerFor(route, pipeline, deps);
   const tracing = deps.tracing ?? TRACING_OFF;
-  const run = async (delivery: Delivery): Promise<HandlerResult> => {
+  const run = async (delivery: Delivery, settled?: SettledAs): Promise<HandlerResult> => {
     try {
-      return await handle(delivery);
+      return await handle(delivery, settled);
     } catch (error) {
       // The store or the audit log is away (PostgreSQL restarting): not the message's fault, so it waits without
       // using up an attempt, as behind an open breaker; an outage of any length ends in delivery.
@@ -62,8 +62,13 @@ export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, dep
       ...subjectAttributes(envelope.type, envelope.subject),
     };
     return tracing.inTrace(envelope.traceContext, `route ${route.name}`, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
-      const result = await run(delivery);
-      settleSpan(span, result);
+      // An ack may be a delivery or a final refusal (rejected, voided): the handler says which.
+      const settled: SettledAs = {};
+      const result = await run(delivery, settled);
+      if (result.outcome === 'ack' && settled.outcome !== undefined && span) {
+        span.setAttribute(TRACE_ATTR.outcome, settled.outcome);
+        failSpan(span, new Error(settled.reason ?? settled.outcome), settled.code);
+      } else settleSpan(span, result);
       return result;
     });
   };
@@ -92,8 +97,15 @@ function stageAttributes(route: ResolvedRoute, envelope: Envelope, step: string,
   };
 }
 
-function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): DeliveryHandler {
-  return async (delivery: Delivery): Promise<HandlerResult> => {
+/** How a delivery that was acked ended when it was not delivered: for its trace span. */
+interface SettledAs {
+  outcome?: 'rejected' | 'voided';
+  code?: string;
+  reason?: string;
+}
+
+function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): (delivery: Delivery, settled?: SettledAs) => Promise<HandlerResult> {
+  return async (delivery: Delivery, settled: SettledAs = {}): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
     const log = deps.logger.child({ messageId: envelope.id, correlationId: envelope.correlationId, route: route.name, attempt: envelope.attempt });
     if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
@@ -101,6 +113,7 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
         // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
         log.warn({ code: 'SEQUENCE_VOIDED' }, 'late copy of a message that was never accepted; not delivered');
         await deps.ledger.delivery(route, envelope).voided();
+        Object.assign(settled, { outcome: 'voided', code: 'SEQUENCE_VOIDED', reason: 'never accepted' });
         return { outcome: 'ack' };
       }
       const ready = await deps.resequencer.waitForPredecessor(envelope.subject, envelope.sequence);
@@ -120,6 +133,7 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
         throw error;
       }
       await fate.rejected(error.code, error.message);
+      Object.assign(settled, { outcome: 'rejected', code: error.code, reason: error.message });
       return { outcome: 'ack' };
     }
   };
@@ -142,8 +156,8 @@ async function runPipeline(
 ): Promise<HandlerResult> {
   let working: unknown = pipeline.read(delivery.envelope.payload);
   for (const stage of pipeline.stages) {
-    const attributes = stageAttributes(route, delivery.envelope, stage.name, stage.kind, stage.upstream);
-    const failure = await withSpan(`step ${stage.name}`, { attributes }, async (span) => {
+    const attributes = () => ({ attributes: stageAttributes(route, delivery.envelope, stage.name, stage.kind, stage.upstream) });
+    const failure = await withSpan(`step ${stage.name}`, attributes, async (span) => {
       const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: stage.kind });
       const started = performance.now();
       try {
@@ -171,8 +185,8 @@ async function runPipeline(
     if (failure) return failure;
   }
   const target = pipeline.delivery;
-  const attributes = stageAttributes(route, delivery.envelope, target.name, 'deliver', target.upstream ?? target.name);
-  return withSpan(`deliver ${target.name}`, { attributes }, async (span) => {
+  const attributes = () => ({ attributes: stageAttributes(route, delivery.envelope, target.name, 'deliver', target.upstream ?? target.name) });
+  return withSpan(`deliver ${target.name}`, attributes, async (span) => {
     const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: 'deliver' });
     const started = performance.now();
     try {

@@ -123,10 +123,19 @@ function activeTracer(): Tracer | undefined {
   return context.active().getValue(TRACER) as Tracer | undefined;
 }
 
-/** Runs `work` in a child span of the trace under way; with none (tracing off, an untraced caller) runs it as it is. */
-export function withSpan<T>(name: string, options: SpanOptions, work: (span: Span | undefined) => Promise<T>): Promise<T> {
+/** True while a trace is under way here (a span may be made); false whenever tracing is off. */
+export function traceActive(): boolean {
+  return activeTracer() !== undefined;
+}
+
+/**
+ * Runs `work` in a child span of the trace under way; with none (tracing off, an untraced caller) runs it as it is.
+ * The options may be given as a function, called only when a span is made: untraced work builds no attributes.
+ */
+export function withSpan<T>(name: string, options: SpanOptions | (() => SpanOptions), work: (span: Span | undefined) => Promise<T>): Promise<T> {
   const tracer = activeTracer();
-  return tracer ? runSpan(tracer, name, options, work) : work(undefined);
+  if (!tracer) return work(undefined);
+  return runSpan(tracer, name, typeof options === 'function' ? options() : options, work);
 }
 
 function runSpan<T>(tracer: Tracer, name: string, options: SpanOptions, work: (span: Span | undefined) => Promise<T>): Promise<T> {

@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
-import { failSpan, SpanKind, TRACE_ATTR, withSpan, withTraceHeaders } from '../../observability/tracing';
+import { failSpan, SpanKind, TRACE_ATTR, traceActive, withSpan, withTraceHeaders } from '../../observability/tracing';
 
 export interface UpstreamPoolOptions {
   /** Origin plus an optional path prefix, e.g. https://adapter.example/lgsp; request paths are appended. */
@@ -81,7 +81,7 @@ export class UpstreamPool {
   /** POSTs `body`; resolves with any HTTP answer, rejects with UpstreamTransportError only when none arrived. */
   post(path: string, body: UpstreamBody, call: UpstreamCall = {}): Promise<UpstreamAnswer> {
     const fullPath = this.pathPrefix + path || '/';
-    if (this.options.traced === false) return this.send(fullPath, body, call, call.headers);
+    if (this.options.traced === false || !traceActive()) return this.send(fullPath, body, call, call.headers);
     const attributes = {
       [ATTR_HTTP_REQUEST_METHOD]: 'POST',
       [ATTR_SERVER_ADDRESS]: this.server.address,

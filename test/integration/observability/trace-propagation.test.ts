@@ -120,6 +120,17 @@ describe.each(['embedded', 'amqp'] as const)('trace propagation (%s transport)',
       expect(spans.find((s) => s.name === 'POST /api/v1/dossiers')!.parentSpanId).toBe('');
     });
 
+    test('a dossier refused by the population check: the step and the delivery spans say rejected, with its code', async () => {
+      const caller = callerTrace();
+      const res = await request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).set('traceparent', caller.traceparent).send({ ...sample, SoDinhDanh: '026092999999', MaHoSo: dossierCode() }).expect(202);
+      expect(await settled(bus, world.token, res.body.messageId as string)).toMatchObject({ state: 'rejected', code: 'CITIZEN_NOT_FOUND' });
+      const spans = await traceSpans(collector, caller.traceId, ['route dossier-sync']);
+      const route = spans.find((s) => s.name === 'route dossier-sync')!;
+      expect(route).toMatchObject({ statusCode: 2, attributes: expect.objectContaining({ 'lgsp.outcome': 'rejected', 'lgsp.code': 'CITIZEN_NOT_FOUND' }) });
+      const refusedStep = spans.find((s) => s.name.startsWith('step ') && s.attributes['lgsp.outcome'] === 'rejected')!;
+      expect(refusedStep).toMatchObject({ statusCode: 2, parentSpanId: route.spanId, attributes: expect.objectContaining({ 'lgsp.code': 'CITIZEN_NOT_FOUND', 'lgsp.adapter': 'population' }) });
+    });
+
     test('the console timeline names the trace and links it through observability.traceViewerUrl', async () => {
       const caller = callerTrace();
       const res = await request(bus.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).set('traceparent', caller.traceparent).send({ ...sample, MaHoSo: dossierCode() }).expect(202);
