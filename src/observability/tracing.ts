@@ -175,11 +175,6 @@ export function withTraceHeaders(headers: Record<string, string> | undefined): R
   return out;
 }
 
-/** A span's trace id, or null when there is no span. */
-export function traceIdOfSpan(span: Span | undefined): string | null {
-  return span ? span.spanContext().traceId : null;
-}
-
 /** The business key of a message as span attributes: the dossier code or the e-document's DocumentId. */
 export function subjectAttributes(type: string, subject: string | null): Attributes {
   if (subject === null) return {};
