@@ -1,6 +1,6 @@
 // Composition root: builds the stores, transport, adapters, breakers, route consumers and HTTP gateway from config,
 // and owns start and graceful stop.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { createAdapter } from './messaging/delivery/generic-adapters';
@@ -15,6 +15,8 @@ import { createGateway } from './http/app';
 import { listenUrl, publicBaseUrl } from './http/public-base-url';
 import { createLogger, safeUrl, type Logger } from './observability/logger';
 import { BusMetrics } from './observability/metrics';
+import { openTracing, type BusTracing } from './observability/tracing';
+import { repoFile } from './core/repo-files';
 import { createBreaker, type UpstreamBreaker } from './messaging/breaker';
 import { measuredBreaker } from './messaging/measured-breaker';
 import { createRouteHandler } from './messaging/route-runner';
@@ -53,6 +55,8 @@ export interface Bus {
   readonly metrics: BusMetrics;
   readonly pipelines: PipelineRegistry;
   readonly logger: Logger;
+  /** Spans exported over OTLP when observability.otlp is configured; off otherwise. */
+  readonly tracing: BusTracing;
   /** Base URL of the HTTP gateway once listening. */
   url(): string;
   server(): Server;
@@ -96,6 +100,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
 
   // What was opened so far is closed again when the start fails part-way, so a failed start leaves nothing running.
   const opened: (() => Promise<void> | void)[] = [];
+  const tracing = openTracing(config.observability, busVersion());
+  opened.push(() => tracing.shutdown());
   try {
     const dataDir = path.resolve(config.stores.dataDir);
     // Before anything is opened or written there; with PostgreSQL stores the directory appears only if the bus writes
@@ -211,13 +217,13 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const missing = config.routes.filter((route) => !pipelines.get(pipelineNameOf(route))).map((route) => `route ${route.name} names pipeline ${route.pipeline}`);
     if (missing.length > 0) throw new ConfigError(missing.map((m) => `routes.yaml: ${m}, which no enabled flow defines`));
 
-    const deps = { ledger, effects: stores.effects, resequencer, breakers, metrics, logger };
+    const deps = { ledger, effects: stores.effects, resequencer, breakers, metrics, logger, tracing };
     if (options.consume !== false) {
       for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, pipelines.get(pipelineNameOf(route))!, deps));
     }
 
     let draining = false;
-    const app = createGateway({ config, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
+    const app = createGateway({ config, tracing, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
     // Not app.listen(port, host, callback): express calls that callback on 'error' too, so a port in use looked started.
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {
@@ -265,6 +271,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
       metrics,
       pipelines,
       logger,
+      tracing,
       url: () => listenUrl(config.http.host, port),
       server: () => server,
       stop() {
@@ -287,6 +294,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
           await audit.close();
           await stores.close();
           embeddedDb?.close();
+          // Last: the spans of the deliveries that just finished are sent before the bus is gone.
+          await tracing.shutdown().catch((error: Error) => logger.warn({ err: error.message }, 'spans not all exported at stop'));
           logger.info('stopped');
         })();
         return stopping;
@@ -296,4 +305,10 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     for (const close of opened.reverse()) await Promise.resolve().then(close).catch(() => undefined);
     throw error;
   }
+}
+
+/** The bus's version (package.json), on its spans. */
+function busVersion(): string {
+  const parsed = JSON.parse(readFileSync(repoFile('package.json'), 'utf8')) as { version?: unknown };
+  return typeof parsed.version === 'string' ? parsed.version : 'unknown';
 }

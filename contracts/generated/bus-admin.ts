@@ -299,6 +299,11 @@ export interface components {
             personalData: components["schemas"]["PersonalDataShown"];
             /** @description Oldest first */
             records: components["schemas"]["AuditRecord"][];
+            /** @description The distributed traces the records belong to (their details.traceId), in the order first met; `url` opens the trace in the trace viewer of bus.yaml observability.traceViewerUrl, null when none is configured. */
+            traces: {
+                traceId: string;
+                url: string | null;
+            }[];
         };
         Verification: {
             chains: {

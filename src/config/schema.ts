@@ -306,6 +306,26 @@ export const busFileSchema = z.strictObject({
   /** One section per flow (dossier, edoc, …), each validated by that flow's own schema. */
   flows: z.record(z.string(), z.unknown()).default({}),
   logging: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).prefault({}),
+  /** Tracing: W3C Trace Context across every hop, spans exported over OTLP/HTTP (JSON). Off unless `otlp` is set. */
+  observability: z
+    .strictObject({
+      otlp: z
+        .strictObject({
+          /** The collector's OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces. */
+          url: z.url({ protocol: /^https?$/ }),
+          /** The `service.name` of the bus's spans. */
+          serviceName: z.string().min(1).default('lgsp-bus'),
+          /** Finished spans are sent in batches at most this long after they end. */
+          exportDelayMs: z.number().int().min(10).max(60_000).default(1000),
+        })
+        .optional(),
+      /** Where the console links a trace id: a URL with `{traceId}` in it, e.g. http://jaeger:16686/trace/{traceId}. */
+      traceViewerUrl: z
+        .string()
+        .refine((value) => value.includes('{traceId}') && /^https?:\/\//.test(value), 'traceViewerUrl must be an http(s) URL with {traceId} in it')
+        .optional(),
+    })
+    .prefault({}),
   shutdown: z.strictObject({ graceMs: z.number().int().min(0).default(25_000) }).prefault({}),
 });
 

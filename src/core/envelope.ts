@@ -11,6 +11,32 @@ export type MessageType = KnownMessageType | (string & {});
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
+/** W3C Trace Context of the trace a message belongs to (https://www.w3.org/TR/trace-context/). */
+export interface TraceCarrier {
+  /** `00-<trace id: 32 hex>-<parent span id: 16 hex>-<flags: 2 hex>` */
+  readonly traceparent: string;
+  readonly tracestate?: string;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+/** The spec's limit of a tracestate header a receiver must keep. */
+const MAX_TRACESTATE_CHARS = 512;
+
+/** The trace id of a carrier, or null when there is none or its traceparent is not valid (all-zero ids are not). */
+export function traceIdOf(carrier: TraceCarrier | undefined): string | null {
+  const match = carrier ? TRACEPARENT.exec(carrier.traceparent) : null;
+  if (!match || /^0+$/.test(match[1]!) || /^0+$/.test(match[2]!)) return null;
+  return match[1]!;
+}
+
+/** The carrier as a message may keep it: a valid traceparent, and a tracestate within the spec's length; else none. */
+export function validTraceCarrier(value: unknown): TraceCarrier | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { traceparent, tracestate } = value as Record<string, unknown>;
+  if (typeof traceparent !== 'string' || traceIdOf({ traceparent }) === null) return undefined;
+  return typeof tracestate === 'string' && tracestate.length > 0 && tracestate.length <= MAX_TRACESTATE_CHARS ? { traceparent, tracestate } : { traceparent };
+}
+
 export interface Envelope<P extends JsonValue = JsonValue> {
   readonly id: string;
   readonly correlationId: string;
@@ -31,6 +57,8 @@ export interface Envelope<P extends JsonValue = JsonValue> {
   /** Lower-case hex SHA-256 of the canonical JSON of the payload. */
   readonly payloadDigest: string;
   readonly payload: P;
+  /** The trace the message continues, when tracing is on; outside the payload and its digest. */
+  readonly traceContext?: TraceCarrier;
 }
 
 export interface NewEnvelope<P extends JsonValue> {
@@ -44,6 +72,7 @@ export interface NewEnvelope<P extends JsonValue> {
   sequence?: number | null;
   id?: string;
   now?: Date;
+  traceContext?: TraceCarrier;
 }
 
 export class EnvelopeError extends Error {
@@ -171,6 +200,7 @@ export function createEnvelope<P extends JsonValue>(init: NewEnvelope<P>): Envel
     schemaVersion: ENVELOPE_SCHEMA_VERSION,
     payloadDigest: payloadDigest(payload),
     payload,
+    ...(init.traceContext ? { traceContext: init.traceContext } : {}),
   };
 }
 
@@ -216,6 +246,12 @@ export function parseEnvelope(raw: Buffer | string): Envelope {
   if (record.sequence === undefined) record.sequence = null;
   if (record.sequence !== null && (typeof record.sequence !== 'number' || !Number.isInteger(record.sequence))) {
     throw new EnvelopeError('envelope sequence must be an integer or null', 'ENVELOPE_MALFORMED');
+  }
+  // A trace context is never a reason to refuse a message: one that is not valid is dropped.
+  if ('traceContext' in record) {
+    const carrier = validTraceCarrier(record.traceContext);
+    if (carrier) record.traceContext = carrier;
+    else delete record.traceContext;
   }
   if (!('payload' in record)) throw new EnvelopeError('envelope payload is missing', 'ENVELOPE_MALFORMED');
   assertPayloadDepth(record.payload, record.id);

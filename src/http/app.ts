@@ -4,6 +4,8 @@ import type { components } from '../../contracts/generated/bus-api';
 import type { BusConfig } from '../config/load-config';
 import { normalizeNfc, type JsonValue } from '../core/envelope';
 import type { Logger } from '../observability/logger';
+import type { BusTracing } from '../observability/tracing';
+import { traceContext } from './trace-context';
 import type { BusMetrics } from '../observability/metrics';
 import { refreshScrapeGauges } from '../observability/scrape-gauges';
 import type { UpstreamBreaker } from '../messaging/breaker';
@@ -28,6 +30,8 @@ import { messageParts } from './message-parts';
 
 export interface GatewayDeps {
   config: BusConfig;
+  /** Intake requests open a span continuing the caller's traceparent (when tracing is on). */
+  tracing: BusTracing;
   transport: Transport;
   stores: Stores;
   audit: AuditLog;
@@ -58,6 +62,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  app.use(traceContext(deps.tracing));
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

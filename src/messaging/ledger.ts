@@ -15,6 +15,7 @@ import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { DeadLetter, DeliveryFailure } from '../transport/transport';
 import type { Resequencer } from './resequencer';
 import type { SettlementRecorder } from './settlement-recorder';
+import { traceDetails } from './message-tracing';
 
 /** Why an intake that had begun recording a message did not accept it. */
 export type NotAcceptedCode = 'TRANSPORT_UNAVAILABLE' | 'AUDIT_UNAVAILABLE' | 'STORE_UNAVAILABLE';
@@ -69,7 +70,7 @@ export class MessageLedger {
       requestBytes: Buffer.byteLength(JSON.stringify(envelope.payload)),
       payloadDigest: envelope.payloadDigest,
       payload: envelope.payload,
-      details: { ...facts, type: envelope.type, destination: envelope.destination, causationId: envelope.causationId, sequence: envelope.sequence },
+      details: { ...facts, type: envelope.type, destination: envelope.destination, causationId: envelope.causationId, sequence: envelope.sequence, ...traceDetails(envelope) },
     });
   }
 
@@ -90,7 +91,7 @@ export class MessageLedger {
     if (envelope.subject !== null && how.settle !== null) await this.deps.resequencer.settle(envelope.subject, how.settle).catch(() => undefined);
     if (how.audited) {
       await this.deps.audit
-        .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route: route.name, errorCode: code, reason })
+        .append({ step: 'rejected', outcome: 'error', messageId: envelope.id, correlationId: envelope.correlationId, client: envelope.source, route: route.name, errorCode: code, reason, ...withTraceDetails(envelope) })
         .catch(() => undefined);
     }
   }
@@ -143,7 +144,7 @@ export class MessageLedger {
       route,
       errorCode: code,
       reason,
-      details: { attempt: envelope.attempt },
+      details: { attempt: envelope.attempt, ...traceDetails(envelope) },
     });
   }
 
@@ -278,7 +279,7 @@ export class DeliveryLedger {
       reason,
       durationMs,
       payloadDigest: envelope.payloadDigest,
-      details: stage === undefined ? { attempt: envelope.attempt } : { attempt: envelope.attempt, stage },
+      details: stage === undefined ? { attempt: envelope.attempt, ...traceDetails(envelope) } : { attempt: envelope.attempt, stage, ...traceDetails(envelope) },
     };
   }
 }
@@ -317,3 +318,8 @@ const SETTLED_OUTCOME: Record<PartsSettlement['state'], AuditOutcome> = {
   rejected: 'rejected',
   'dead-lettered': 'error',
 };
+/** Details holding the message's trace id, or none (a record without details stays as it was). */
+function withTraceDetails(envelope: Envelope): { details?: { [key: string]: JsonValue } } {
+  const trace = traceDetails(envelope);
+  return Object.keys(trace).length > 0 ? { details: trace } : {};
+}

@@ -2,6 +2,8 @@
 // intake (REST, SOAP, fan-out) hands a message to the transport.
 import type { ResolvedRoute } from '../config/load-config';
 import { createEnvelope, type Envelope, type JsonValue } from '../core/envelope';
+import { currentTraceCarrier, failSpan, TRACE_ATTR } from '../observability/tracing';
+import { inAcceptSpan } from './message-tracing';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import type { AuditLog } from '../audit';
@@ -125,7 +127,21 @@ export class MessageIntake {
     return this.accept({ ...request, route: decision.route });
   }
 
-  async accept(request: IntakeRequest): Promise<IntakeResult> {
+  accept(request: IntakeRequest): Promise<IntakeResult> {
+    const facts = { route: request.route.name, type: request.type, subject: request.subject, messageId: request.messageId };
+    return inAcceptSpan(facts, async (span) => {
+      if (!span) return this.acceptTraced(request);
+      const result = await this.acceptTraced(request);
+      if (result.ok) span?.setAttributes({ [TRACE_ATTR.messageId]: result.envelope.id, [TRACE_ATTR.outcome]: result.replayed ? 'replayed' : 'accepted' });
+      else {
+        span?.setAttribute(TRACE_ATTR.outcome, 'refused');
+        failSpan(span, new Error(result.message), result.code);
+      }
+      return result;
+    });
+  }
+
+  private async acceptTraced(request: IntakeRequest): Promise<IntakeResult> {
     const { audit, metrics, logger } = this.deps;
     const route = request.route;
     // Fail closed: without a durable audit record the bus does not carry the message (X-Road's message log rule).
@@ -139,6 +155,7 @@ export class MessageIntake {
       causationId: request.causationId ?? null,
       payload: request.payload,
       ...(request.messageId ? { id: request.messageId } : {}),
+      traceContext: currentTraceCarrier(),
     });
     const key = request.idempotencyKey;
     if (key !== undefined) {

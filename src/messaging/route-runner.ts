@@ -7,6 +7,7 @@ import type { Envelope } from '../core/envelope';
 import { loggableText, messageLogFields } from '../observability/log-fields';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
+import { failSpan, subjectAttributes, SpanKind, TRACE_ATTR, TRACING_OFF, withSpan, type BusTracing, type Span } from '../observability/tracing';
 import { failedDuringOutage, isBreakerOpen, type UpstreamBreaker } from './breaker';
 import type { EffectLog } from '../stores/stores';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
@@ -24,6 +25,8 @@ export interface RouteRunnerDeps {
   breakers: ReadonlyMap<string, UpstreamBreaker>;
   metrics: BusMetrics;
   logger: Logger;
+  /** Each delivery is a span continuing its message's trace; default off. */
+  tracing?: BusTracing;
 }
 
 /**
@@ -37,9 +40,10 @@ export function effectKey(route: string, adapter: string, envelope: Envelope): s
 
 export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): DeliveryHandler {
   const handle = handlerFor(route, pipeline, deps);
-  return async (delivery: Delivery): Promise<HandlerResult> => {
+  const tracing = deps.tracing ?? TRACING_OFF;
+  const run = async (delivery: Delivery, settled?: SettledAs): Promise<HandlerResult> => {
     try {
-      return await handle(delivery);
+      return await handle(delivery, settled);
     } catch (error) {
       // The store or the audit log is away (PostgreSQL restarting): not the message's fault, so it waits without
       // using up an attempt, as behind an open breaker; an outage of any length ends in delivery.
@@ -48,10 +52,61 @@ export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, dep
       return { outcome: 'retry', code: 'STORE_UNAVAILABLE', reason: `store unavailable: ${(error as Error).message}`, countAttempt: false };
     }
   };
+  if (!tracing.enabled) return run;
+  return (delivery) => {
+    const envelope = delivery.envelope;
+    const attributes = {
+      [TRACE_ATTR.route]: route.name,
+      [TRACE_ATTR.attempt]: envelope.attempt,
+      [TRACE_ATTR.messageId]: envelope.id,
+      [TRACE_ATTR.messageType]: envelope.type,
+      ...subjectAttributes(envelope.type, envelope.subject),
+    };
+    return tracing.inTrace(envelope.traceContext, `route ${route.name}`, { kind: SpanKind.CONSUMER, attributes }, async (span) => {
+      // An ack may be a delivery or a final refusal (rejected, voided): the handler says which.
+      const settled: SettledAs = {};
+      const result = await run(delivery, settled);
+      if (result.outcome === 'ack' && settled.outcome !== undefined && span) {
+        span.setAttribute(TRACE_ATTR.outcome, settled.outcome);
+        failSpan(span, new Error(settled.reason ?? settled.outcome), settled.code);
+      } else settleSpan(span, result);
+      return result;
+    });
+  };
 }
 
-function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): DeliveryHandler {
-  return async (delivery: Delivery): Promise<HandlerResult> => {
+/** What became of a delivery, on its span: delivered (ack), retry, dead-letter, with the code of a failure. */
+function settleSpan(span: Span | undefined, result: HandlerResult | null, failed = 'failed'): void {
+  if (!span) return;
+  if (result === null || result.outcome === 'ack') {
+    span.setAttribute(TRACE_ATTR.outcome, 'ok');
+    return;
+  }
+  span.setAttribute(TRACE_ATTR.outcome, result.outcome === 'retry' ? 'retry' : result.outcome === 'dead-letter' ? 'dead-letter' : failed);
+  failSpan(span, new Error(result.reason), result.code);
+}
+
+/** The attributes every span of a stage carries. */
+function stageAttributes(route: ResolvedRoute, envelope: Envelope, step: string, kind: string, adapter: string | undefined) {
+  return {
+    [TRACE_ATTR.route]: route.name,
+    [TRACE_ATTR.step]: step,
+    [TRACE_ATTR.stepKind]: kind,
+    [TRACE_ATTR.attempt]: envelope.attempt,
+    ...(adapter === undefined ? {} : { [TRACE_ATTR.adapter]: adapter }),
+    ...subjectAttributes(envelope.type, envelope.subject),
+  };
+}
+
+/** How a delivery that was acked ended when it was not delivered: for its trace span. */
+interface SettledAs {
+  outcome?: 'rejected' | 'voided';
+  code?: string;
+  reason?: string;
+}
+
+function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): (delivery: Delivery, settled?: SettledAs) => Promise<HandlerResult> {
+  return async (delivery: Delivery, settled: SettledAs = {}): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
     const log = deps.logger.child({ ...messageLogFields(envelope, route.name), attempt: envelope.attempt });
     if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
@@ -59,6 +114,7 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
         // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
         log.warn({ code: 'SEQUENCE_VOIDED' }, 'late copy of a message that was never accepted; not delivered');
         await deps.ledger.delivery(route, envelope).voided();
+        Object.assign(settled, { outcome: 'voided', code: 'SEQUENCE_VOIDED', reason: 'never accepted' });
         return { outcome: 'ack' };
       }
       const ready = await deps.resequencer.waitForPredecessor(envelope.subject, envelope.sequence);
@@ -78,6 +134,7 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
         throw error;
       }
       await fate.rejected(error.code, error.message);
+      Object.assign(settled, { outcome: 'rejected', code: error.code, reason: error.message });
       return { outcome: 'ack' };
     }
   };
@@ -100,32 +157,58 @@ async function runPipeline(
 ): Promise<HandlerResult> {
   let working: unknown = pipeline.read(delivery.envelope.payload);
   for (const stage of pipeline.stages) {
-    const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: stage.kind });
+    const attributes = () => ({ attributes: stageAttributes(route, delivery.envelope, stage.name, stage.kind, stage.upstream) });
+    const failure = await withSpan(`step ${stage.name}`, attributes, async (span) => {
+      const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: stage.kind });
+      const started = performance.now();
+      try {
+        if (stage.upstream === undefined) {
+          working = await stage.run(working, { envelope: delivery.envelope, signal: AbortSignal.timeout(UNGUARDED_STEP_MS) });
+        } else {
+          const input = working;
+          const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (signal) => stage.run(input, { envelope: delivery.envelope, signal }), route, deps, log);
+          if (!result.ok) {
+            settleSpan(span, result.outcome);
+            return result.outcome;
+          }
+          working = result.value;
+        }
+      } catch (error) {
+        if (error instanceof MessageRejectedError) rejectSpan(span, error);
+        throw error;
+      } finally {
+        timer();
+      }
+      settleSpan(span, null);
+      fate.note(STEP_RECORD[stage.kind], 'ok', Math.round(performance.now() - started), stage.name);
+      return null;
+    });
+    if (failure) return failure;
+  }
+  const target = pipeline.delivery;
+  const attributes = () => ({ attributes: stageAttributes(route, delivery.envelope, target.name, 'deliver', target.upstream ?? target.name) });
+  return withSpan(`deliver ${target.name}`, attributes, async (span) => {
+    const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: 'deliver' });
     const started = performance.now();
     try {
-      if (stage.upstream === undefined) {
-        working = await stage.run(working, { envelope: delivery.envelope, signal: AbortSignal.timeout(UNGUARDED_STEP_MS) });
-      } else {
-        const input = working;
-        const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (signal) => stage.run(input, { envelope: delivery.envelope, signal }), route, deps, log);
-        if (!result.ok) return result.outcome;
-        working = result.value;
-      }
+      const result = await deliverOnce(route, pipeline, delivery, working, deps, log);
+      settleSpan(span, result);
+      if (result) return result;
+    } catch (error) {
+      if (error instanceof MessageRejectedError) rejectSpan(span, error);
+      throw error;
     } finally {
       timer();
     }
-    fate.note(STEP_RECORD[stage.kind], 'ok', Math.round(performance.now() - started), stage.name);
-  }
-  const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: 'deliver' });
-  const started = performance.now();
-  try {
-    const result = await deliverOnce(route, pipeline, delivery, working, deps, log);
-    if (result) return result;
-  } finally {
-    timer();
-  }
-  fate.note('delivered', 'ok', Math.round(performance.now() - started), pipeline.delivery.name);
-  return { outcome: 'ack' };
+    fate.note('delivered', 'ok', Math.round(performance.now() - started), target.name);
+    return { outcome: 'ack' };
+  });
+}
+
+/** A final business answer (a refusal of the message): outcome rejected, with its code. */
+function rejectSpan(span: Span | undefined, error: MessageRejectedError): void {
+  span?.setAttribute(TRACE_ATTR.outcome, 'rejected');
+  failSpan(span, error, error.code);
 }
 
 /** The time a stage that calls no upstream may take (mapping, validation: milliseconds in practice). */

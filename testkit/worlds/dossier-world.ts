@@ -53,6 +53,8 @@ export interface DossierWorldOptions {
   audit?: BusDocument['audit'];
   /** Keys added to bus.yaml's flows.dossier (the DVCQG-compatible face, the catalogue; `dvcqg` settings merged). */
   dossier?: Partial<Pick<DossierSection, 'dvcqgCompat' | 'catalogue'>> & { dvcqg?: Partial<DossierSection['dvcqg']> };
+  /** bus.yaml's observability section (tracing). */
+  observability?: BusDocument['observability'];
   /** Where the buses log, at which level; default: nowhere. */
   log?: { level: string; sink: Writable };
 }
@@ -81,6 +83,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       dossier: withDossierSettings(dossierFlowConfig({ dvcqg: dvcqg.url, population: population.url }, 'LGSP-TEST', { dvcqg: breaker, population: breaker }), options.dossier),
     },
     ...(options.audit ? { audit: options.audit } : {}),
+    ...(options.observability ? { observability: options.observability } : {}),
     logging: { level: 'silent' },
     ...(options.admins ? { admins: options.admins } : {}),
   };

@@ -23,6 +23,7 @@ import { SignInGuard } from '../auth/sign-in-guard';
 import { CLEAR_VIEW, MASKED_VIEW, personalDataRequestOf, type PersonalDataView } from './personal-data-view';
 import { readPathParam, readQuery, type QueryParam } from '../query-params';
 import { messageParts } from '../message-parts';
+import { traceLinks } from './trace-links';
 
 type Schemas = components['schemas'];
 
@@ -187,6 +188,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
         message: message && statusView(message, view),
         parts: parts.map((p) => statusView(p, view)),
         records: all.map((r) => recordView(r, view)),
+        traces: traceLinks(all, deps.config.observability.traceViewerUrl),
         personalData: view.shown ? 'shown' : 'masked',
       };
       const shownIds = [message?.messageId ?? id, ...parts.map((p) => p.messageId)];

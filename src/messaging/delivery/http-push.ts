@@ -29,6 +29,7 @@ export function createHttpPushAdapter(options: HttpPushAdapterOptions): Delivery
   // No own timeout: the route's and the breaker's signal end a call. No redirects: the token goes to this host only.
   const pool = new UpstreamPool({
     baseUrl: target.origin,
+    upstream: options.name,
     maxAnswerBytes: MAX_ANSWER_BYTES,
     headers: options.token ? { Authorization: `Bearer ${options.token}` } : {},
   });

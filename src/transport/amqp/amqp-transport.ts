@@ -3,7 +3,7 @@
 // and reconnection that re-declares everything, failing over between the addresses of a cluster's nodes.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { createHash } from 'node:crypto';
-import { createEnvelope, parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
+import { createEnvelope, parseEnvelope, serializeEnvelope, validTraceCarrier, withAttempt, type Envelope } from '../../core/envelope';
 import { deliveryLimitLetter, settle } from '../settlement';
 import {
   failureFromError,
@@ -223,7 +223,7 @@ export class AmqpTransport implements Transport {
       correlationId: envelope.correlationId,
       type: envelope.type,
       timestamp: Math.floor(Date.now() / 1000),
-      headers: history.length > 0 ? { [HISTORY_HEADER]: JSON.stringify(history) } : {},
+      headers: { ...(history.length > 0 ? { [HISTORY_HEADER]: JSON.stringify(history) } : {}), ...traceHeaders(envelope) },
     };
   }
 
@@ -255,7 +255,7 @@ export class AmqpTransport implements Transport {
     try {
       let envelope: Envelope;
       try {
-        envelope = parseEnvelope(message.content);
+        envelope = withHeaderTrace(parseEnvelope(message.content), message);
       } catch {
         // Not a bus envelope (or altered): the broker dead-letters it, the keeper stores it as malformed.
         this.settleOnChannel(consumer, channel, (ch) => ch.nack(message, false, false));
@@ -508,4 +508,19 @@ function withHeartbeat(url: string, seconds: number): string {
   const parsed = new URL(url);
   if (!parsed.searchParams.has('heartbeat')) parsed.searchParams.set('heartbeat', String(seconds));
   return parsed.toString();
+}
+
+/** The message's W3C Trace Context as AMQP headers, for the broker's own tooling and consumers other than the bus. */
+function traceHeaders(envelope: Envelope): Record<string, string> {
+  const carrier = envelope.traceContext;
+  if (!carrier) return {};
+  return carrier.tracestate === undefined ? { traceparent: carrier.traceparent } : { traceparent: carrier.traceparent, tracestate: carrier.tracestate };
+}
+
+/** An envelope published without a trace context (by another producer) continues the trace its headers carry. */
+function withHeaderTrace(envelope: Envelope, message: ConsumeMessage): Envelope {
+  if (envelope.traceContext) return envelope;
+  const headers = message.properties.headers ?? {};
+  const carrier = validTraceCarrier({ traceparent: headers.traceparent, tracestate: headers.tracestate });
+  return carrier ? { ...envelope, traceContext: carrier } : envelope;
 }

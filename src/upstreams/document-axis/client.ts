@@ -84,6 +84,7 @@ export class DocumentAxisClient {
     // No redirects: the signed call goes to the configured host or fails.
     this.http = new UpstreamPool({
       baseUrl: config.endpoint,
+      upstream: 'document-axis',
       timeoutMs: config.timeoutMs ?? 60_000,
       maxAnswerBytes: config.maxResponseBytes ?? 128 * 1024 * 1024,
       connections: config.connections,

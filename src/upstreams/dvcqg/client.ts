@@ -78,7 +78,7 @@ export class DvcqgClient {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', Charset: 'utf-8' };
     if (config.dstcode) headers.dstcode = config.dstcode;
     // No redirects: a credentialed call goes to the configured host or fails.
-    this.http = new UpstreamPool({ baseUrl: config.baseUrl, timeoutMs: config.timeoutMs ?? 30_000, headers });
+    this.http = new UpstreamPool({ baseUrl: config.baseUrl, upstream: 'dvcqg', timeoutMs: config.timeoutMs ?? 30_000, headers });
     this.integrationPath = config.integrationPath ?? '/integration';
     this.sharePath = config.sharePath ?? '/share';
     this.session = new DvcqgSession((path, body) => this.post(path, 'login', body, undefined), {

@@ -4,6 +4,8 @@
 // whole, up to a cap, and never follow redirects. Idle sockets are unref'd by undici and do not hold the process.
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
+import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import { failSpan, SpanKind, TRACE_ATTR, traceActive, withSpan, withTraceHeaders } from '../../observability/tracing';
 
 export interface UpstreamPoolOptions {
   /** Origin plus an optional path prefix, e.g. https://adapter.example/lgsp; request paths are appended. */
@@ -16,6 +18,13 @@ export interface UpstreamPoolOptions {
   maxAnswerBytes?: number;
   /** Connections kept to the origin; default 64. */
   connections?: number;
+  /** The upstream as the bus names it (dvcqg, population, …), on the call's trace span. */
+  upstream?: string;
+  /**
+   * Each call a client span of the trace under way, its context sent as `traceparent`; default true. Off for the
+   * span exporter's own calls: an export traced would be exported again, without end.
+   */
+  traced?: boolean;
 }
 
 export interface UpstreamCall {
@@ -59,23 +68,44 @@ export class UpstreamPool {
   private readonly pool: Pool;
   private readonly pathPrefix: string;
   private readonly maxAnswerBytes: number;
+  private readonly server: { address: string; port: number };
 
   constructor(private readonly options: UpstreamPoolOptions) {
     const url = new URL(options.baseUrl);
     this.pool = new Pool(url.origin, { connections: options.connections ?? 64 });
     this.pathPrefix = url.pathname.replace(/\/+$/, '');
     this.maxAnswerBytes = options.maxAnswerBytes ?? 16 * 1024 * 1024;
+    this.server = { address: url.hostname, port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80) };
   }
 
   /** POSTs `body`; resolves with any HTTP answer, rejects with UpstreamTransportError only when none arrived. */
-  async post(path: string, body: UpstreamBody, call: UpstreamCall = {}): Promise<UpstreamAnswer> {
+  post(path: string, body: UpstreamBody, call: UpstreamCall = {}): Promise<UpstreamAnswer> {
+    const fullPath = this.pathPrefix + path || '/';
+    if (this.options.traced === false || !traceActive()) return this.send(fullPath, body, call, call.headers);
+    const attributes = {
+      [ATTR_HTTP_REQUEST_METHOD]: 'POST',
+      [ATTR_SERVER_ADDRESS]: this.server.address,
+      [ATTR_SERVER_PORT]: this.server.port,
+      [ATTR_URL_PATH]: fullPath.split('?')[0]!,
+      ...(this.options.upstream === undefined ? {} : { [TRACE_ATTR.adapter]: this.options.upstream }),
+    };
+    // A client span per call when a trace is under way; its context goes out in the call's traceparent.
+    return withSpan(`POST ${this.options.upstream ?? this.server.address}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const answer = await this.send(fullPath, body, call, withTraceHeaders(call.headers));
+      span?.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, answer.status);
+      if (answer.status >= 400) failSpan(span, new Error(`answered ${answer.status}`));
+      return answer;
+    });
+  }
+
+  private async send(path: string, body: UpstreamBody, call: UpstreamCall, callHeaders: Record<string, string> | undefined): Promise<UpstreamAnswer> {
     const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
     const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
     const signals = [call.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
-    const headers = call.headers ? { ...this.options.headers, ...call.headers } : this.options.headers;
+    const headers = callHeaders ? { ...this.options.headers, ...callHeaders } : this.options.headers;
     try {
-      const answer = await this.pool.request({ method: 'POST', path: this.pathPrefix + path || '/', headers, body, signal });
+      const answer = await this.pool.request({ method: 'POST', path, headers, body, signal });
       return { status: answer.statusCode, body: await readCapped(answer.body, this.maxAnswerBytes) };
     } catch (error) {
       if (call.signal?.aborted) throw new UpstreamTransportError('aborted', 'ABORTED', { cause: error });

@@ -73,7 +73,7 @@ export class PopulationClient {
     if (contract.targetNamespace !== POPULATION_NAMESPACE) throw new Error(`${wsdlFile}: targetNamespace is not ${POPULATION_NAMESPACE}`);
     for (const { name } of [LOOKUP, VERIFY]) if (!contract.soapActions.has(name)) throw new Error(`${wsdlFile}: no operation ${name}`);
     const endpoint = new URL(options.endpoint);
-    const http = new UpstreamPool({ baseUrl: endpoint.origin, timeoutMs: options.timeoutMs ?? 10_000, maxAnswerBytes: MAX_ANSWER_BYTES });
+    const http = new UpstreamPool({ baseUrl: endpoint.origin, upstream: 'population', timeoutMs: options.timeoutMs ?? 10_000, maxAnswerBytes: MAX_ANSWER_BYTES });
     const credentials: PopulationCredentials = { ...options.credentials, authUrl: options.credentials.authUrl ?? options.endpoint };
     return new PopulationClient(http, endpoint.pathname + endpoint.search, contract.soapActions, options, credentials);
   }

@@ -52,6 +52,7 @@ export class QlvbPushClient {
     // No redirects: the bearer token goes to the configured host only.
     this.http = new UpstreamPool({
       baseUrl: config.endpoint,
+      upstream: 'qlvb-push',
       timeoutMs: config.timeoutMs ?? 60_000,
       maxAnswerBytes: config.maxResponseBytes ?? 1024 * 1024,
       connections: config.connections,

@@ -62,6 +62,8 @@ export interface EdocBusOptions {
   organs?: Record<string, Record<string, unknown>>;
   /** The organs the national axis lets the bus's system send for; default A, B, C and the bus's own. */
   axisSenders?: readonly string[];
+  /** bus.yaml's observability section (tracing). */
+  observability?: Record<string, unknown>;
 }
 
 export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
@@ -94,6 +96,7 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
         ...options.edoc,
       },
     },
+    ...(options.observability ? { observability: options.observability } : {}),
     logging: { level: 'info' },
     shutdown: { graceMs: 5000 },
   };

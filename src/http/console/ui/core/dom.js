@@ -25,6 +25,23 @@ export function el(tag, attrs, ...children) {
   return node;
 }
 
+/**
+ * A link out of the console (the operator's trace viewer, from bus.yaml): http(s) only, opened in a new tab that gets
+ * no handle on the console. Anything else is shown as text.
+ */
+export function externalLink(url, text, attrs = {}) {
+  let parsed = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) return el('span', attrs, text);
+  const node = el('a', { ...attrs, target: '_blank', rel: 'noopener noreferrer' }, text);
+  node.setAttribute('href', parsed.href);
+  return node;
+}
+
 function append(node, children) {
   for (const child of children) {
     if (child === null || child === undefined || child === false) continue;

@@ -1,7 +1,7 @@
 // One message's timeline: its status, its parts (one per destination) and its audit records oldest first, from
 // GET /api/v1/admin/messages/{id}/timeline, followed every 1.5 s while the message is still on its way.
 import { API, ApiError, api, errorMessage } from '../core/api.js';
-import { el, replaceSection } from '../core/dom.js';
+import { el, externalLink, replaceSection } from '../core/dom.js';
 import { shortId, text } from '../core/format.js';
 import { t } from '../core/language.js';
 import { currentRoute, timelineHref } from '../core/route.js';
@@ -112,6 +112,22 @@ function signatureNote(record) {
   );
 }
 
+/** The traces of the message's records: each id, a link into the trace viewer when one is configured. */
+function traceLine(traces) {
+  return el(
+    'p',
+    { class: 'card', testid: 'timeline-traces' },
+    t('timeline.traces'),
+    ': ',
+    ...traces.flatMap((trace, i) => [
+      i > 0 ? ', ' : null,
+      trace.url
+        ? externalLink(trace.url, trace.traceId, { class: 'mono', testid: 'timeline-trace' })
+        : el('span', { class: 'mono', testid: 'timeline-trace' }, trace.traceId),
+    ]),
+  );
+}
+
 function renderTimelineResult() {
   const tl = timeline;
   const body = [];
@@ -130,6 +146,8 @@ function renderTimelineResult() {
         m ? statusFields(m) : el('p', { class: 'muted', testid: 'timeline-no-status' }, t('timeline.noStatus')),
       ),
     );
+    const traces = Array.isArray(data.traces) ? data.traces : [];
+    if (traces.length > 0) body.push(traceLine(traces));
     const parts = Array.isArray(data.parts) ? data.parts : [];
     body.push(
       el(
