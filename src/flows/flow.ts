@@ -42,9 +42,10 @@ export interface FlowContext<C> {
   authenticate(right?: Right): RequestHandler;
   /**
    * The one breaker of an upstream, created at start and shown in /metrics and the admin API; its probe asks
-   * `config.probeUrl`, or else `upstreamUrl`, whether the upstream is answering.
+   * `config.probeUrl`, or else `upstreamUrl`, whether the upstream is answering. `displayName` is the name operators
+   * know the upstream by (the console shows it beside the machine id).
    */
-  breaker(upstream: string, config: BreakerConfig, upstreamUrl: string): UpstreamBreaker;
+  breaker(upstream: string, config: BreakerConfig, upstreamUrl: string, displayName?: string): UpstreamBreaker;
   /** Called on shutdown, after consumers have stopped. */
   onStop(stop: () => Promise<void> | void): void;
   /** Where clients reach the bus (http.publicBaseUrl, else where it listens), for the addresses a flow serves. */

@@ -71,7 +71,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
         secret: ctx.config.secrets.get(EDOC_AXIS_SECRET_PATH),
         timeoutMs: settings.axis.breaker.timeoutMs,
       });
-      adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url), blobs: stores.blobs, reporter }));
+      adapters.push(createAxisAdapter({ client, breaker: ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url, 'Trục liên thông văn bản quốc gia'), blobs: stores.blobs, reporter }));
     }
     // One pipeline per delivery, named as the adapter: routes.yaml names them (edoc-fanout, edoc-mailbox, …).
     for (const adapter of adapters) ctx.pipelines.add(adapterPipeline(adapter.name, adapter));
