@@ -3,11 +3,11 @@
 import { API, api } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { shortId, text } from '../core/format.js';
-import { t } from '../core/language.js';
+import { t, tn } from '../core/language.js';
 import { loadSection } from '../core/loading.js';
 import { timelineHref } from '../core/route.js';
 import { render } from '../core/shell.js';
-import { errorBox, field, outcomeBadge, table, textInput, time } from '../core/widgets.js';
+import { errorBox, field, reasonText, recordOutcomeBadge, stepLabel, table, textInput, time } from '../core/widgets.js';
 
 const PAGE_SIZE = 50;
 
@@ -115,7 +115,7 @@ function renderSearchResults() {
   const body = [];
   if (s.error) body.push(errorBox(s.error, 'search-error'));
   if (s.searched || s.records.length > 0) {
-    body.push(el('p', { class: 'muted', testid: 'search-count' }, t(s.next ? 'search.countMore' : 'search.count', { count: s.records.length })));
+    body.push(el('p', { class: 'muted', testid: 'search-count' }, tn(s.next ? 'search.countMore' : 'search.count', s.records.length)));
     body.push(
       table(
         'search-results',
@@ -126,14 +126,14 @@ function renderSearchResults() {
             'tr',
             { testid: 'search-row', 'data-message-id': r.messageId || null, 'data-subject': r.subject || null },
             el('td', { class: 'nowrap' }, time(r.at)),
-            el('td', { class: 'mono' }, text(r.step)),
-            el('td', {}, outcomeBadge(r.outcome)),
+            el('td', {}, stepLabel(r)),
+            el('td', {}, recordOutcomeBadge(r)),
             el('td', { class: 'mono' }, text(r.subject)),
             el('td', { class: 'mono nowrap' }, target ? el('a', { href: timelineHref(target), testid: 'open-timeline', title: String(target) }, shortId(target)) : t('common.none')),
             el('td', {}, text(r.client)),
             el('td', { class: 'mono' }, text(r.route)),
             el('td', { class: 'mono' }, text(r.errorCode)),
-            el('td', { class: 'reason' }, text(r.reason)),
+            el('td', { class: 'reason' }, reasonText(r.errorCode, r.reason)),
             el('td', { class: 'num nowrap' }, r.durationMs === null || r.durationMs === undefined ? t('common.none') : t('common.ms', { ms: Math.round(r.durationMs) })),
           );
         }),
