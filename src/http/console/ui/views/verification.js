@@ -58,7 +58,7 @@ function renderVerificationReport() {
     const failure = r.failure;
     const chainCount = Array.isArray(r.chains) ? r.chains.length : 0;
     const summary = r.ok && !failure
-      ? tn('verify.okRecords', r.verifiedThroughSeq, { chains: chainCount, at: formatTime(r.checkedAt) })
+      ? tn('verify.okRecords', r.verifiedThroughSeq, { chains: tn('verify.chainCount', chainCount), at: formatTime(r.checkedAt) })
       : t('verify.failed', { chain: text(failure && failure.chainId), seq: text(failure && failure.seq), reason: text(failure && failure.reason) });
     body.push(el('p', { class: `verify-summary ${r.ok && !failure ? 'ok' : 'failed'}`, testid: 'verify-result', 'data-ok': String(Boolean(r.ok && !failure)) }, summary));
     if (!(r.ok && !failure)) body.push(el('p', { class: 'muted' }, t('verify.checkedAt', { at: formatTime(r.checkedAt) })));
