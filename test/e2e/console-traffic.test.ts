@@ -69,14 +69,19 @@ describe('console traffic page and truthful views in headless Chromium', () => {
       const outside = parts
         .filter((node) => { const r = node.getBoundingClientRect(); return r.right > bar.right + 0.5 || r.bottom > bar.bottom + 0.5 || r.left < bar.left - 0.5 || r.top < bar.top - 0.5; })
         .map((node) => node.textContent);
-      return { outside, count: parts.length, scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, barScroll: document.querySelector('[data-testid="topbar"]').scrollWidth - bar.width };
-    })()`)) as { outside: string[]; count: number; scrollWidth: number; innerWidth: number; barScroll: number };
+      // Clipped: an element cut short inside its own box (the admin's name and the personal-data switch hidden by an ellipsis).
+      const clipped = [...document.querySelectorAll('[data-testid="topbar"] *')]
+        .filter((node) => node.offsetParent !== null && node.scrollWidth > node.clientWidth + 1 && node.clientWidth > 0)
+        .map((node) => node.textContent);
+      return { outside, clipped, count: parts.length, scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth, barScroll: document.querySelector('[data-testid="topbar"]').scrollWidth - bar.width };
+    })()`)) as { outside: string[]; clipped: string[]; count: number; scrollWidth: number; innerWidth: number; barScroll: number };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
     world = await startDossierWorld({
       transport: 'embedded',
-      admins: [{ username: ADMIN.username, passwordHash: scryptPasswordHash(ADMIN.password), canViewPersonalData: false }],
+      // With the personal-data right: the top bar then carries its switch too, the longest bar an admin sees.
+      admins: [{ username: ADMIN.username, passwordHash: scryptPasswordHash(ADMIN.password), canViewPersonalData: true }],
       // Checkpoints rarely: the verification page always has records verified by hash but not yet signed to explain.
       audit: { checkpointIntervalMs: 3_600_000, checkpointEveryRecords: 1_000_000 },
     });
@@ -160,6 +165,8 @@ describe('console traffic page and truthful views in headless Chromium', () => {
 
     const fits = await topbarFits();
     expect(fits.outside).toEqual([]);
+    expect(fits.clipped).toEqual([]);
+    expect(await page.getByTestId('toggle-personal-data').isVisible()).toBe(true);
     expect(fits.count).toBeGreaterThanOrEqual(10); // brand, seven views, who, language, sign-out
     expect(fits.barScroll).toBeLessThanOrEqual(0.5);
     expect(fits.scrollWidth).toBeLessThanOrEqual(fits.innerWidth);
