@@ -1,5 +1,6 @@
 // The admin audit search as the console shows it, on SQLite and PostgreSQL stores: newest first across pages, the
-// console's own successful reads left out unless asked for (includeAdminReads, or a step filter), refused reads kept.
+// console's own successful reads left out unless asked for (includeAdminReads, or a step filter), refused reads kept;
+// the traffic page's counts from the same records.
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
@@ -68,6 +69,27 @@ describe.each(['sqlite', 'postgres'] as const)('admin audit search order and adm
     // Newest first over the whole log too.
     const times = asked.map((r) => r.at);
     expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  test('the traffic answer counts the records of its window into buckets, per route and by code', async () => {
+    const route = `route-${randomUUID().slice(0, 8)}`;
+    const now = new Date().toISOString();
+    await bus.audit.append({ step: 'received', outcome: 'ok', route, messageId: randomUUID(), at: now });
+    await bus.audit.append({ step: 'received', outcome: 'ok', route, messageId: randomUUID(), at: now });
+    await bus.audit.append({ step: 'failed', outcome: 'error', route, errorCode: 'TRAFFIC_TEST_CODE', at: now });
+    // Outside the window: not counted.
+    await bus.audit.append({ step: 'received', outcome: 'ok', route, messageId: randomUUID(), at: new Date(Date.now() - 2 * 3_600_000).toISOString() });
+    const res = await get('/api/v1/admin/traffic?hours=1').expect(200);
+    const body = res.body as { bucketSeconds: number; buckets: string[]; routes: { route: string; received: number[]; failed: number[] }[]; errors: { byCode: { code: string; count: number }[] }; upstreams: { upstream: string; displayName: string }[] };
+    expect(body.bucketSeconds).toBe(60);
+    expect(body.buckets).toHaveLength(60);
+    const mine = body.routes.find((r) => r.route === route)!;
+    expect(mine.received.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(mine.received[mine.received.length - 1]).toBe(2); // the newest bucket
+    expect(mine.failed.reduce((a, b) => a + b, 0)).toBe(1);
+    expect(body.errors.byCode).toContainEqual({ code: 'TRAFFIC_TEST_CODE', count: 1 });
+    expect(body.upstreams.find((u) => u.upstream === 'population')?.displayName).toBe('Cơ sở dữ liệu quốc gia về dân cư');
+    expect((await get('/api/v1/admin/traffic?hours=25').expect(400)).body.code).toBe('VALIDATION_FAILED');
   });
 
   test('includeAdminReads must be true or false', async () => {
