@@ -193,6 +193,11 @@ describe('console traffic page and truthful views in headless Chromium', () => {
     const times = await page.locator('[data-testid="search-row"] time').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('datetime') ?? ''));
     expect(times).toEqual([...times].sort().reverse());
     expect(await page.getByTestId('search-count').textContent()).toContain('newest first');
+    // Asked for, they are there.
+    await page.getByTestId('search-include-admin-reads').check();
+    await page.getByTestId('search-submit').click();
+    await page.locator('[data-testid="search-row"] [data-testid="record-step"][data-step="admin.breakers"]').first().waitFor();
+    await page.getByTestId('search-include-admin-reads').uncheck();
 
     await page.getByTestId('search-messageId').fill(retriedId);
     await page.getByTestId('search-step').fill('retried');

@@ -50,6 +50,8 @@ export const MESSAGES = {
     'search.count': 'Đang hiện {count} bản ghi (mới nhất trước).',
     'search.countMore': 'Đang hiện {count} bản ghi (mới nhất trước); còn nữa.',
     'search.needCriteria': 'Hãy nhập ít nhất một điều kiện, hoặc tra cứu tất cả.',
+    'search.includeAdminReads': 'Gồm cả lượt xem của quản trị',
+    'search.includeAdminReadsTitle': 'Các lượt xem trang thành công của chính bảng điều khiển bị ẩn trừ khi chọn ô này hoặc tra theo bước của chúng',
 
     'col.at': 'Thời điểm',
     'col.step': 'Bước',
@@ -287,6 +289,8 @@ export const MESSAGES = {
     'search.count': 'Showing {count} records (newest first).',
     'search.countMore': 'Showing {count} records (newest first); there are more.',
     'search.needCriteria': 'Enter at least one criterion, or search everything.',
+    'search.includeAdminReads': "Include the console's own reads",
+    'search.includeAdminReadsTitle': "The console's own successful page views are hidden unless this is ticked or their step is searched for",
 
     'col.at': 'Time',
     'col.step': 'Step',

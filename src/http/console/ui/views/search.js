@@ -12,7 +12,7 @@ import { errorBox, field, reasonText, recordOutcomeBadge, stepLabel, table, text
 const PAGE_SIZE = 50;
 
 const search = {
-  criteria: { subject: '', messageId: '', correlationId: '', client: '', route: '', step: '', outcome: '', since: '', until: '' },
+  criteria: { subject: '', messageId: '', correlationId: '', client: '', route: '', step: '', outcome: '', since: '', until: '', includeAdminReads: false },
   records: [],
   next: null,
   searched: false,
@@ -32,6 +32,7 @@ function searchQuery(cursor) {
     const date = new Date(c[key]); // datetime-local is the browser's local time
     if (!Number.isNaN(date.getTime())) query[key] = date.toISOString();
   }
+  if (c.includeAdminReads) query.includeAdminReads = 'true';
   if (cursor) query.cursor = cursor;
   return query;
 }
@@ -93,12 +94,19 @@ function renderSearch() {
       { class: 'actions' },
       el('button', { type: 'submit', class: 'primary', testid: 'search-submit' }, t('search.submit')),
       el(
+        'label',
+        { class: 'check', title: t('search.includeAdminReadsTitle') },
+        el('input', { type: 'checkbox', testid: 'search-include-admin-reads', checked: c.includeAdminReads, onChange: (e) => (c.includeAdminReads = e.target.checked) }),
+        ' ',
+        t('search.includeAdminReads'),
+      ),
+      el(
         'button',
         {
           type: 'button',
           testid: 'search-reset',
           onClick: () => {
-            for (const key of Object.keys(c)) c[key] = '';
+            for (const key of Object.keys(c)) c[key] = key === 'includeAdminReads' ? false : '';
             Object.assign(search, { records: [], next: null, searched: false, error: null });
             render();
           },
@@ -154,6 +162,6 @@ export const searchView = {
   },
   forget() {
     Object.assign(search, { records: [], next: null, searched: false, loading: false, error: null });
-    for (const key of Object.keys(search.criteria)) search.criteria[key] = '';
+    for (const key of Object.keys(search.criteria)) search.criteria[key] = key === 'includeAdminReads' ? false : '';
   },
 };
