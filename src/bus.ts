@@ -19,6 +19,7 @@ import { openTracing, type BusTracing } from './observability/tracing';
 import { repoFile } from './core/repo-files';
 import { createBreaker, type UpstreamBreaker } from './messaging/breaker';
 import { measuredBreaker } from './messaging/measured-breaker';
+import { UpstreamDirectory } from './messaging/upstream-directory';
 import { createRouteHandler } from './messaging/route-runner';
 import { RouteTable } from './messaging/route-table';
 import { PipelineRegistry } from './messaging/pipeline';
@@ -80,13 +81,16 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
 
   const breakers = new Map<string, UpstreamBreaker>();
   const stateValue = { closed: 0, 'half-open': 1, open: 2 } as const;
-  const breakerFor = (name: string, breakerConfig: BreakerConfig, upstreamUrl: string): UpstreamBreaker => {
+  const upstreams = new UpstreamDirectory();
+  const breakerFor = (name: string, breakerConfig: BreakerConfig, upstreamUrl: string, displayName?: string): UpstreamBreaker => {
     const existing = breakers.get(name);
     if (existing) return existing;
     const probeUrl = breakerConfig.probeUrl ?? upstreamUrl;
     const breaker = measuredBreaker(createBreaker(name, breakerConfig, probeUrl ? httpProbe(probeUrl) : undefined), metrics.upstreamCallSeconds);
     metrics.breakerState.set({ upstream: name }, 0);
+    upstreams.add(name, displayName, breaker.state());
     breaker.onStateChange((state) => {
+      upstreams.recordChange(name, state);
       metrics.breakerState.set({ upstream: name }, stateValue[state]);
       logger.warn({ upstream: name, state }, 'circuit breaker changed state');
     });
@@ -95,7 +99,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
   };
   for (const [name, adapterConfig] of Object.entries(config.adapters)) {
     genericAdapters.set(name, createAdapter(name, adapterConfig, config.secrets.find(CORE_SECRETS.adapterToken(name))));
-    breakerFor(name, adapterConfig.breaker, adapterConfig.url);
+    breakerFor(name, adapterConfig.breaker, adapterConfig.url, adapterConfig.displayName);
   }
 
   // What was opened so far is closed again when the start fails part-way, so a failed start leaves nothing running.
@@ -217,13 +221,15 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     const missing = config.routes.filter((route) => !pipelines.get(pipelineNameOf(route))).map((route) => `route ${route.name} names pipeline ${route.pipeline}`);
     if (missing.length > 0) throw new ConfigError(missing.map((m) => `routes.yaml: ${m}, which no enabled flow defines`));
 
+    for (const route of config.routes) upstreams.addRoute(route.name, pipelines.get(pipelineNameOf(route))!);
+
     const deps = { ledger, effects: stores.effects, resequencer, breakers, metrics, logger, tracing };
     if (options.consume !== false) {
       for (const route of config.routes) await transport.consume(route.name, createRouteHandler(route, pipelines.get(pipelineNameOf(route))!, deps));
     }
 
     let draining = false;
-    const app = createGateway({ config, tracing, transport, stores, audit, intake, contracts, metrics, logger, breakers, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
+    const app = createGateway({ config, tracing, transport, stores, audit, intake, contracts, metrics, logger, breakers, upstreams, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
     // Not app.listen(port, host, callback): express calls that callback on 'error' too, so a port in use looked started.
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {

@@ -11,7 +11,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Search the audit log (newest first), with paging */
+        /**
+         * Search the audit log, newest first (by time, then chain and seq, descending), with paging
+         * @description Each page continues after the previous page's last record, older and older. The console's own successful reads (admin.search, admin.timeline, admin.waiting, admin.dead-letters, admin.breakers, admin.verify, admin.traffic) are left out unless includeAdminReads=true or a step is asked for; refused and failed reads, admin actions and admin.personal-data-viewed records are always in.
+         */
         get: operations["searchAudit"];
         put?: never;
         post?: never;
@@ -110,6 +113,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/traffic": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The bus's traffic over the last hours, counted from its audit records into equal buckets
+         * @description Messages received, delivered, failed and dead-lettered per route; calls and latency percentiles (p50, p95, p99 of the stage's duration) per upstream with its breaker's worst state in each bucket (as this instance saw it since it started); failed tries and refusals by code; dead letters added, replayed and outstanding. Buckets are 1 minute up to 3 hours, 5 minutes up to 12, 10 minutes beyond. No personal data.
+         */
+        get: operations["getTraffic"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/verification": {
         parameters: {
             query?: never;
@@ -185,11 +208,20 @@ export interface components {
         };
         BreakerList: {
             items: {
+                /** @description The name operators know the upstream by (the machine id when none is configured) */
+                displayName: string;
                 /** @enum {string} */
                 state: "closed" | "half-open" | "open";
+                /** @description The machine id (metrics label */
                 upstream: string;
             }[];
         };
+        CodeCounts: {
+            code: string;
+            count: number;
+        }[];
+        /** @description One count per bucket */
+        Counts: number[];
         DeadLetter: {
             code: string;
             correlationId: string;
@@ -260,6 +292,8 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
         };
+        /** @description One value per bucket, null where the bucket had no call */
+        Millis: (number | null)[];
         /**
          * @description Whether personal data in this answer is masked or shown
          * @enum {string}
@@ -305,6 +339,56 @@ export interface components {
                 url: string | null;
             }[];
         };
+        Traffic: {
+            /** @description Start of each bucket */
+            buckets: string[];
+            bucketSeconds: number;
+            deadLetters: {
+                added: components["schemas"]["Counts"];
+                /** @description Dead letters waiting for replay now */
+                current: number;
+                outstanding: components["schemas"]["Counts"];
+                replayed: components["schemas"]["Counts"];
+            };
+            errors: {
+                byCode: components["schemas"]["CodeCounts"];
+                total: components["schemas"]["Counts"];
+            };
+            /** Format: date-time */
+            from: string;
+            refusals: {
+                byCode: components["schemas"]["CodeCounts"];
+                total: components["schemas"]["Counts"];
+            };
+            routes: {
+                deadLettered: components["schemas"]["Counts"];
+                delivered: components["schemas"]["Counts"];
+                failed: components["schemas"]["Counts"];
+                received: components["schemas"]["Counts"];
+                route: string;
+            }[];
+            /** Format: date-time */
+            to: string;
+            /** @description More records than one answer counts fell in the window; the latest are missing */
+            truncated: boolean;
+            upstreams: {
+                calls: components["schemas"]["Counts"];
+                displayName: string;
+                p50: components["schemas"]["Millis"];
+                p95: components["schemas"]["Millis"];
+                p99: components["schemas"]["Millis"];
+                /** @enum {string} */
+                state: "closed" | "half-open" | "open";
+                states: ("closed" | "half-open" | "open")[];
+                upstream: string;
+                window: {
+                    calls: number;
+                    p50: number | null;
+                    p95: number | null;
+                    p99: number | null;
+                };
+            }[];
+        };
         Verification: {
             chains: {
                 chainId: string;
@@ -333,9 +417,14 @@ export interface components {
             };
             /** @description No record */
             ok: boolean;
+            /** @description When the bus signs a checkpoint of its chain's head (audit.checkpointIntervalMs, audit.checkpointEveryRecords) */
+            signing: {
+                everyRecords: number;
+                intervalMs: number;
+            };
             /** @description Chains that verify but end in records after their last checkpoint */
             unsignedTails: number;
-            /** @description Records verified (sum over the chains) */
+            /** @description Records verified (sum over the chains): each record's hash links to the one before. A chain's signedThrough is the seq its last signed checkpoint covers; the records after it verify by hash but are signed only by the next checkpoint */
             verifiedThroughSeq: number;
         };
         WaitingList: {
@@ -394,6 +483,8 @@ export interface operations {
                 correlationId?: string;
                 /** @description The previous page's next, as given; anything else is 400 INVALID_CURSOR */
                 cursor?: string;
+                /** @description Include the console's own successful reads */
+                includeAdminReads?: boolean;
                 limit?: number;
                 messageId?: string;
                 outcome?: "ok" | "rejected" | "error";
@@ -588,6 +679,32 @@ export interface operations {
             };
             400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
+        };
+    };
+    getTraffic: {
+        parameters: {
+            query?: {
+                hours?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Traffic */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Traffic"];
+                };
+            };
+            400: components["responses"]["Refused"];
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
             503: components["responses"]["Refused"];
         };
     };

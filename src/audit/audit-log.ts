@@ -15,6 +15,7 @@ import type {
   AuditFilter,
   AuditHealth,
   AuditPage,
+  AuditActivityResult,
   AuditPageResult,
   AuditRecord,
   AuditRecordRef,
@@ -34,6 +35,8 @@ export interface AuditLog {
   /** Signs and stores a checkpoint of this chain's head now; null when nothing was appended since the last one. */
   checkpoint(): Promise<SignedCheckpoint | null>;
   search(filter: AuditFilter, page?: AuditPage): Promise<AuditPageResult>;
+  /** Records with since <= at < until, oldest first, at most limit (traffic charts). */
+  activity(since: string, until: string, limit: number): Promise<AuditActivityResult>;
   timeline(messageIdOrCorrelationId: string): Promise<AuditRecord[]>;
   /** Verifies every chain in the store against the trusted keys. */
   verify(): Promise<VerifyReport>;
@@ -318,6 +321,10 @@ export class ChainedAuditLog implements AuditLog {
 
   search(filter: AuditFilter, page: AuditPage = {}): Promise<AuditPageResult> {
     return this.store.search(filter, page);
+  }
+
+  activity(since: string, until: string, limit: number): Promise<AuditActivityResult> {
+    return this.store.activity(since, until, limit);
   }
 
   timeline(id: string): Promise<AuditRecord[]> {

@@ -2,7 +2,7 @@
 import { textViolation } from '../core/text-policy';
 import { DEFAULT_PAGE, MAX_PAGE } from './audit-store';
 import { AuditError } from './errors';
-import type { AuditFilter, AuditPage, AuditRecord, ChainLeaseRow, ExportAnchor, SealReason, SignedCheckpoint, SignedSeal } from './types';
+import type { AuditActivity, AuditFilter, AuditPage, AuditRecord, ChainLeaseRow, ExportAnchor, SealReason, SignedCheckpoint, SignedSeal } from './types';
 
 /** Tables of one prefix, in an order they can be dropped in. */
 export function auditTables(p: string): string[] {
@@ -207,7 +207,10 @@ export function parseAuditCursor(cursor: string): AuditCursor | null {
   return encodeCursor(position) === cursor ? position : null;
 }
 
-/** WHERE clause and parameters of a search; `ph(i)` writes the i-th (1-based) placeholder of the dialect. */
+/**
+ * WHERE clause, order and parameters of a search; `ph(i)` writes the i-th (1-based) placeholder of the dialect. A cursor
+ * names the last record of the previous page: the next page continues past it in the page's order.
+ */
 export function searchQuery(p: string, filter: AuditFilter, page: AuditPage, ph: (i: number) => string): { sql: string; params: (string | number)[]; limit: number } {
   const where: string[] = [];
   const params: (string | number)[] = [];
@@ -215,7 +218,7 @@ export function searchQuery(p: string, filter: AuditFilter, page: AuditPage, ph:
     params.push(value);
     where.push(clause(ph(params.length)));
   };
-  const equals: [keyof AuditFilter, string][] = [
+  const equals: [Exclude<keyof AuditFilter, 'since' | 'until' | 'omitOkSteps'>, string][] = [
     ['subject', 'subject'],
     ['messageId', 'message_id'],
     ['correlationId', 'correlation_id'],
@@ -231,6 +234,14 @@ export function searchQuery(p: string, filter: AuditFilter, page: AuditPage, ph:
   }
   if (filter.since !== undefined) add((x) => `at >= ${x}`, filter.since);
   if (filter.until !== undefined) add((x) => `at < ${x}`, filter.until);
+  if (filter.omitOkSteps !== undefined && filter.omitOkSteps.length > 0) {
+    const steps = filter.omitOkSteps.map((step) => {
+      params.push(step);
+      return ph(params.length);
+    });
+    where.push(`NOT (outcome = 'ok' AND step IN (${steps.join(', ')}))`);
+  }
+  const newest = page.order === 'newest-first';
   if (page.cursor) {
     const c = parseAuditCursor(page.cursor);
     if (!c) throw new AuditError('the page cursor is not one this audit log gave out', 'AUDIT_INVALID_CURSOR');
@@ -238,9 +249,42 @@ export function searchQuery(p: string, filter: AuditFilter, page: AuditPage, ph:
       params.push(value);
       return ph(params.length);
     };
-    where.push(`(at > ${next(c.at)} OR (at = ${next(c.at)} AND (chain_id > ${next(c.chainId)} OR (chain_id = ${next(c.chainId)} AND seq > ${next(c.seq)}))))`);
+    const after = newest ? '<' : '>';
+    where.push(`(at ${after} ${next(c.at)} OR (at = ${next(c.at)} AND (chain_id ${after} ${next(c.chainId)} OR (chain_id = ${next(c.chainId)} AND seq ${after} ${next(c.seq)}))))`);
   }
   const limit = Math.min(Math.max(1, page.limit ?? DEFAULT_PAGE), MAX_PAGE);
-  const sql = `SELECT ${RECORD_COLUMNS} FROM ${p}records ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, chain_id, seq LIMIT ${limit + 1}`;
+  const order = newest ? 'at DESC, chain_id DESC, seq DESC' : 'at, chain_id, seq';
+  const sql = `SELECT ${RECORD_COLUMNS} FROM ${p}records ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ${limit + 1}`;
   return { sql, params, limit };
+}
+
+/** What activity() reads of a record: no body, no hash, only what traffic charts count. */
+export interface ActivityRow {
+  at: string;
+  step: string;
+  outcome: string;
+  route: string | null;
+  error_code: string | null;
+  duration_ms: number | string | null;
+  details: string | null;
+}
+
+/** Records with since <= at < until, oldest first, at most limit + 1 (the one past the limit says there were more). */
+export function activitySql(p: string, ph: (i: number) => string, limit: number): string {
+  return `SELECT at, step, outcome, route, error_code, duration_ms, details FROM ${p}records WHERE at >= ${ph(1)} AND at < ${ph(2)} ORDER BY at LIMIT ${limit + 1}`;
+}
+
+/** The stage a step's record names (details.stage), for records of stages only; unreadable details count as none. */
+export function activityFromRow(row: ActivityRow): AuditActivity {
+  let stage: string | null = null;
+  if (row.details !== null && row.details.includes('"stage"')) {
+    try {
+      const details: unknown = JSON.parse(row.details);
+      if (details !== null && typeof details === 'object' && 'stage' in details && typeof details.stage === 'string') stage = details.stage;
+    } catch {
+      stage = null;
+    }
+  }
+  const duration = row.duration_ms === null ? null : Number(row.duration_ms);
+  return { at: row.at, step: row.step, outcome: row.outcome, route: row.route, errorCode: row.error_code, durationMs: duration, stage };
 }

@@ -1,5 +1,5 @@
 // The persistence contract of the audit room, met by SQLite and PostgreSQL: append-only records, checkpoints, export anchors.
-import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
+import type { AuditActivityResult, AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
 import type { ChainHead } from './chain';
 
 /** Read side used by the verifier and the exporter; a bundle file offers the same. */
@@ -53,6 +53,8 @@ export interface AuditStore extends AuditSource {
   /** Stores a checkpoint; one already stored at the same (chain id, seq) is kept. */
   saveCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
   search(filter: AuditFilter, page: AuditPage): Promise<AuditPageResult>;
+  /** Records with since <= at < until (ISO 8601), oldest first, at most limit: what traffic charts count. */
+  activity(since: string, until: string, limit: number): Promise<AuditActivityResult>;
   /** Every record of a message id or correlation id, oldest first. */
   timeline(id: string): Promise<AuditRecord[]>;
   /** Records of a chain with at < before: the highest such seq (retention cut), or null. */

@@ -15,6 +15,9 @@ import {
   sealFromRow,
   sealParams,
   searchQuery,
+  activitySql,
+  activityFromRow,
+  type ActivityRow,
   type AnchorRow,
   type CheckpointRow,
   type LeaseRow,
@@ -27,7 +30,7 @@ import { AuditError } from './errors';
 import { SchemaNewerThanCodeError } from '../stores/migrations';
 import { forgetPostgresMigrations, migratePostgres } from '../stores/postgres/postgres-migrator';
 import { inPgTransaction } from '../stores/postgres/pg-transaction';
-import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
+import type { AuditActivityResult, AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
 
 /** The database clock in ms: one clock for every host's leases, whatever their own clocks say. */
 const PG_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
@@ -199,6 +202,11 @@ export class PostgresAuditStore implements AuditStore {
     const rows = (await this.query<RecordRow>(q.sql, q.params)).map(recordFromRow);
     const records = rows.slice(0, q.limit);
     return { records, next: rows.length > q.limit ? encodeCursor(records[records.length - 1] as AuditRecord) : null };
+  }
+
+  async activity(since: string, until: string, limit: number): Promise<AuditActivityResult> {
+    const rows = await this.query<ActivityRow>(activitySql(this.p, (i) => `$${i}`, limit), [since, until]);
+    return { records: rows.slice(0, limit).map(activityFromRow), truncated: rows.length > limit };
   }
 
   async timeline(id: string): Promise<AuditRecord[]> {

@@ -14,6 +14,9 @@ import {
   sealFromRow,
   sealParams,
   searchQuery,
+  activitySql,
+  activityFromRow,
+  type ActivityRow,
   type AnchorRow,
   type CheckpointRow,
   type LeaseRow,
@@ -25,7 +28,7 @@ import type { ChainHead } from './chain';
 import { AuditError } from './errors';
 import { prepareSqliteFile } from '../stores/private-files';
 import { migrateSqlite } from '../stores/sqlite/sqlite-migrator';
-import type { AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
+import type { AuditActivityResult, AuditFilter, AuditPage, AuditPageResult, AuditRecord, ChainLeaseRow, ChainOwner, ExportAnchor, SignedCheckpoint, SignedSeal } from './types';
 
 export interface SqliteAuditStoreOptions {
   file: string;
@@ -164,6 +167,11 @@ export class SqliteAuditStore implements AuditStore {
     const rows = (this.db.prepare(q.sql).all(...q.params) as RecordRow[]).map(recordFromRow);
     const records = rows.slice(0, q.limit);
     return { records, next: rows.length > q.limit ? encodeCursor(records[records.length - 1] as AuditRecord) : null };
+  }
+
+  async activity(since: string, until: string, limit: number): Promise<AuditActivityResult> {
+    const rows = this.db.prepare(activitySql(this.p, () => '?', limit)).all(since, until) as ActivityRow[];
+    return { records: rows.slice(0, limit).map(activityFromRow), truncated: rows.length > limit };
   }
 
   async timeline(id: string): Promise<AuditRecord[]> {

@@ -166,13 +166,39 @@ export interface AuditFilter {
   /** Exclusive upper bound on `at` (ISO 8601). */
   until?: string;
   chainId?: string;
+  /** Records of these steps are left out when their outcome is ok (the admin console's own reads, unless asked for). */
+  omitOkSteps?: readonly string[];
 }
+
+/** Oldest first (the default: exports, checks) or newest first (what an operator looks at). */
+export type AuditOrder = 'oldest-first' | 'newest-first';
 
 export interface AuditPage {
   /** Default 100, at most 1000. */
   limit?: number;
-  /** Opaque cursor from the previous page's `next`. */
+  /** Opaque cursor from the previous page's `next`, asked again in the same order. */
   cursor?: string | null;
+  /** Default oldest-first. */
+  order?: AuditOrder;
+}
+
+/** One record as traffic charts count it: when, which step, how it ended, on which route, how long it took. */
+export interface AuditActivity {
+  at: string;
+  step: string;
+  outcome: string;
+  route: string | null;
+  errorCode: string | null;
+  durationMs: number | null;
+  /** The pipeline stage the record is of (details.stage), e.g. the enricher or the delivery that ran. */
+  stage: string | null;
+}
+
+export interface AuditActivityResult {
+  /** Oldest first. */
+  records: AuditActivity[];
+  /** More records fell in the window than the limit: the newest of them are not in `records`. */
+  truncated: boolean;
 }
 
 export interface AuditPageResult {

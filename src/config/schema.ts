@@ -56,6 +56,8 @@ const httpPushAdapterSchema = z.strictObject({
   url: z.url(),
   /** Name of an environment variable holding the bearer token, so secrets stay out of files. */
   tokenEnv: z.string().optional(),
+  /** The name operators know the upstream by, shown in the admin console (the adapter's key when absent). */
+  displayName: z.string().min(1).max(200).optional(),
   breaker: breakerSchema.prefault({}),
 });
 

@@ -43,9 +43,10 @@ export interface FlowContext<C> {
   authenticate(right?: Right): RequestHandler;
   /**
    * The one breaker of an upstream, created at start and shown in /metrics and the admin API; its probe asks
-   * `config.probeUrl`, or else `upstreamUrl`, whether the upstream is answering.
+   * `config.probeUrl`, or else `upstreamUrl`, whether the upstream is answering. `displayName` is the name operators
+   * know the upstream by (the console shows it beside the machine id).
    */
-  breaker(upstream: string, config: BreakerConfig, upstreamUrl: string): UpstreamBreaker;
+  breaker(upstream: string, config: BreakerConfig, upstreamUrl: string, displayName?: string): UpstreamBreaker;
   /**
    * Writes a step the flow takes outside a message's route (a package fetched from an upstream, its acknowledgement)
    * into the audit trail; rejects while the audit log cannot be written.

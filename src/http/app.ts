@@ -18,6 +18,7 @@ import type { Transport } from '../transport/transport';
 import { authenticate } from './auth/auth';
 import type { AuditLog } from '../audit';
 import { adminApiRouter } from './admin/admin-api';
+import type { UpstreamDirectory } from '../messaging/upstream-directory';
 import { AdminSessions } from './auth/admin-sessions';
 import { adminConsoleRouter } from './console/console-router';
 import { metaApiRouter } from './meta/meta-api';
@@ -38,6 +39,8 @@ export interface GatewayDeps {
   metrics: BusMetrics;
   logger: Logger;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
+  /** Each upstream's display name, breaker history and the route stages that call it (the console's traffic page). */
+  upstreams: UpstreamDirectory;
   intake: MessageIntake;
   contracts: ContractValidator;
   /** Endpoints of the flows (dossiers, e-documents, SOAP services). */
@@ -126,7 +129,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
   app.use(metaApiRouter({ config, publicBaseUrl: deps.publicBaseUrl }));
   app.use(adminConsoleRouter());
   const sessions = new AdminSessions(config, deps.stores.revokedSessions);
-  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, sessions, metrics }));
+  app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, upstreams: deps.upstreams, sessions, metrics }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (deps.isDraining() && req.method !== 'GET') return sendError(res, 'DRAINING', 'the bus is shutting down; send again to another instance');

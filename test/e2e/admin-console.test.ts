@@ -211,12 +211,12 @@ describe('admin console in headless Chromium', () => {
     const verified = page.getByTestId('verify-result');
     await verified.waitFor();
     expect(await verified.getAttribute('data-ok')).toBe('true');
-    expect(await verified.textContent()).toMatch(/^Đã xác minh đến seq \d+ lúc /);
+    expect(await verified.textContent()).toMatch(/^Đã xác minh \d+ bản ghi trong 1 chuỗi lúc /);
     await shot('verification');
 
     // English on demand.
     await page.getByTestId('lang-toggle').click();
-    expect(await verified.textContent()).toMatch(/^Verified up to seq \d+ at /);
+    expect(await verified.textContent()).toMatch(/^Verified \d+ records in 1 chain at /);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
     await shot('verification-en');
     await page.getByTestId('lang-toggle').click();

@@ -66,12 +66,12 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     });
     ctx.onStop(() => population.close());
     ctx.onStop(() => dvcqg.close());
-    const dvcqgBreaker = ctx.breaker(DOSSIER_UPSTREAMS.dvcqg, settings.dvcqg.breaker, settings.dvcqg.url);
+    const dvcqgBreaker = ctx.breaker(DOSSIER_UPSTREAMS.dvcqg, settings.dvcqg.breaker, settings.dvcqg.url, 'Cổng Dịch vụ công quốc gia (DVCQG)');
     // The catalogue has a breaker of its own: its cache hits answer without calling DVCQG, and counted on the 'dvcqg'
     // breaker they were successes that kept it closed (and closed it again on a half-open trial) during an outage,
     // so dossiers used up their attempts instead of waiting for DVCQG.
-    const catalogueBreaker = ctx.breaker(DOSSIER_UPSTREAMS.catalogue, settings.dvcqg.breaker, settings.dvcqg.url);
-    const populationBreaker = ctx.breaker(DOSSIER_UPSTREAMS.population, settings.population.breaker, settings.population.url);
+    const catalogueBreaker = ctx.breaker(DOSSIER_UPSTREAMS.catalogue, settings.dvcqg.breaker, settings.dvcqg.url, 'DVCQG — danh mục thủ tục hành chính');
+    const populationBreaker = ctx.breaker(DOSSIER_UPSTREAMS.population, settings.population.breaker, settings.population.url, 'Cơ sở dữ liệu quốc gia về dân cư');
     const catalogue = new ProcedureCatalogue((maTTHC, signal) => dvcqg.getProcedure(maTTHC, { signal }));
     const pipelines = dossierPipelines({
       dvcqg,

@@ -81,7 +81,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
         secret: ctx.config.secrets.get(EDOC_AXIS_SECRET_PATH),
         timeoutMs: settings.axis.breaker.timeoutMs,
       });
-      const breaker = ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url);
+      const breaker = ctx.breaker('national-axis', settings.axis.breaker, settings.axis.url, 'Trục liên thông văn bản quốc gia');
       adapters.push(createAxisAdapter({ client, breaker, blobs: stores.blobs, systemId: settings.axis.systemId, axisInbound: stores.axisInbound }));
       if (settings.axis.inbound.enabled) {
         inboundPoller = new AxisInboundPoller({

@@ -8,6 +8,8 @@ import { parseAuditCursor, type AuditLog, type AuditOutcome, type AuditRecord } 
 import type { BusConfig } from '../../config/load-config';
 import { formatMemberId } from '../../config/member-id';
 import type { UpstreamBreaker } from '../../messaging/breaker';
+import type { UpstreamDirectory } from '../../messaging/upstream-directory';
+import { trafficReport } from './traffic-report';
 import type { MessageStatus } from '../../stores/message-status';
 import type { JsonValue } from '../../core/envelope';
 import type { Stores } from '../../stores/stores';
@@ -34,6 +36,7 @@ export interface AdminApiDeps {
   transport: Transport;
   contracts: ContractValidator;
   breakers: ReadonlyMap<string, UpstreamBreaker>;
+  upstreams: UpstreamDirectory;
   sessions: AdminSessions;
   metrics: Pick<BusMetrics, 'refused'>;
 }
@@ -158,11 +161,13 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       if (!view) return;
       const query = readQuery(req.query, AUDIT_QUERY);
       if (!query.ok) return sendError(res, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
-      const { limit = 100, cursor, ...filter } = query.values;
+      const { limit = 100, cursor, includeAdminReads = false, ...filter } = query.values;
       if (cursor !== undefined && parseAuditCursor(cursor) === null) {
         return sendError(res, 'INVALID_CURSOR', 'cursor is not one this audit log gave out; search again without it', [{ field: 'cursor', message: 'not a page cursor of this audit log' }]);
       }
-      const page = await deps.audit.search(filter, { limit, cursor: cursor ?? null });
+      // The console's own page views would crowd out what the bus did; a search for one of those steps asks for them.
+      const omitOkSteps = includeAdminReads || filter.step !== undefined ? [] : ADMIN_READ_STEPS;
+      const page = await deps.audit.search({ ...filter, omitOkSteps }, { limit, cursor: cursor ?? null, order: 'newest-first' });
       const body: Schemas['AuditPage'] = { records: page.records.map((r) => recordView(r, view)), next: page.next, personalData: view.shown ? 'shown' : 'masked' };
       if (view.shown && !(await recordUnmaskedView(req, res, 'search', page.records.map((r) => r.messageId), page.records.map((r) => `${r.chainId}:${r.seq}`)))) return;
       res.json(body);
@@ -284,7 +289,35 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
     '/api/v1/admin/breakers',
     admin,
     action('breakers', async (_req, res) => {
-      const body: Schemas['BreakerList'] = { items: [...deps.breakers.values()].map((b) => ({ upstream: b.name, state: b.state() })) };
+      const body: Schemas['BreakerList'] = {
+        items: [...deps.breakers.values()].map((b) => ({ upstream: b.name, displayName: deps.upstreams.displayName(b.name), state: b.state() })),
+      };
+      res.json(body);
+    }),
+  );
+
+  router.get(
+    '/api/v1/admin/traffic',
+    admin,
+    action('traffic', async (req, res) => {
+      const query = readQuery(req.query, TRAFFIC_QUERY);
+      if (!query.ok) return sendError(res, 'VALIDATION_FAILED', 'bad query parameters', query.problems);
+      const { hours = 3 } = query.values;
+      const bucketMs = trafficBucketMs(hours);
+      const to = Math.floor(Date.now() / bucketMs) * bucketMs + bucketMs;
+      const from = to - hours * 3_600_000;
+      const [activity, letters] = await Promise.all([
+        deps.audit.activity(new Date(from).toISOString(), new Date(to).toISOString(), MAX_TRAFFIC_RECORDS),
+        deps.transport.listDeadLetters({ limit: MAX_COUNTED_DEAD_LETTERS }),
+      ]);
+      const body: Schemas['Traffic'] = trafficReport({
+        window: { from, to, bucketMs },
+        records: activity.records,
+        truncated: activity.truncated,
+        upstreams: [...deps.breakers.values()].map((b) => ({ upstream: b.name, displayName: deps.upstreams.displayName(b.name), state: b.state(), history: deps.upstreams.history(b.name) })),
+        upstreamOf: (route, stage) => deps.upstreams.upstreamOf(route, stage),
+        deadLettersNow: letters.length,
+      });
       res.json(body);
     }),
   );
@@ -307,6 +340,7 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
           seal: c.seal && { seq: c.seal.seq, at: c.seal.at, sealedBy: c.seal.sealedBy, reason: c.seal.reason, ownerLastSeenAt: c.seal.ownerLastSeenAt },
         })),
         failure: report.failure,
+        signing: { intervalMs: deps.config.audit.checkpointIntervalMs, everyRecords: deps.config.audit.checkpointEveryRecords },
       };
       res.json(body);
     }),
@@ -376,7 +410,32 @@ const AUDIT_QUERY = {
   until: DATE_TIME,
   limit: { kind: 'integer', min: 1, max: 1000 },
   cursor: { kind: 'text', maxLength: 1000 },
+  includeAdminReads: { kind: 'boolean' },
 } as const satisfies Record<string, QueryParam>;
+
+/**
+ * The admin console's own reads (page views and refreshes): left out of a search unless it asks for them
+ * (includeAdminReads=true, or a step filter). Refused and failed ones stay in, as do actions and personal-data views.
+ */
+export const ADMIN_READ_STEPS: readonly string[] = ['admin.search', 'admin.timeline', 'admin.waiting', 'admin.dead-letters', 'admin.breakers', 'admin.verify', 'admin.traffic'];
+
+/** The traffic page's parameters (contracts/openapi/bus-admin.yaml getTraffic). */
+const TRAFFIC_QUERY = {
+  hours: { kind: 'integer', min: 1, max: 24 },
+} as const satisfies Record<string, QueryParam>;
+
+/** Records a traffic answer counts at most (a day of a province's traffic fits; the answer says when it did not). */
+const MAX_TRAFFIC_RECORDS = 300_000;
+
+/** Dead letters counted for the outstanding line (the list's own limit). */
+const MAX_COUNTED_DEAD_LETTERS = 10_000;
+
+/** Minute buckets up to 3 hours, then 5 and 10 minutes: at most 180 points a chart. */
+function trafficBucketMs(hours: number): number {
+  if (hours <= 3) return 60_000;
+  if (hours <= 12) return 300_000;
+  return 600_000;
+}
 
 /** The waiting list's parameters (contracts/openapi/bus-admin.yaml listWaiting), personalData apart. */
 const WAITING_QUERY = {

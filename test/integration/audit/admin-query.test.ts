@@ -17,7 +17,7 @@ describe.each(['sqlite', 'postgres'] as const)('admin query parameters (%s store
     if (stores === 'postgres') await createSchema(schema);
     world = await startDossierWorld({ transport: 'embedded', databaseUrl: stores === 'postgres' ? schemaUrl(schema) : null });
     bus = world.buses[0]!;
-    // Records to page through: a few admin calls.
+    // Records to page through: a few admin reads (asked for with includeAdminReads).
     for (let i = 0; i < 3; i++) await get('/api/v1/admin/breakers').expect(200);
   });
   afterAll(async () => {
@@ -37,9 +37,9 @@ describe.each(['sqlite', 'postgres'] as const)('admin query parameters (%s store
   };
 
   test('a real cursor pages on; one the bus did not give out is 400 INVALID_CURSOR, audited', async () => {
-    const first = await get('/api/v1/admin/audit?limit=1').expect(200);
+    const first = await get('/api/v1/admin/audit?limit=1&includeAdminReads=true').expect(200);
     expect(first.body.next).toEqual(expect.any(String));
-    const second = await get(`/api/v1/admin/audit?limit=1&cursor=${first.body.next}`).expect(200);
+    const second = await get(`/api/v1/admin/audit?limit=1&includeAdminReads=true&cursor=${first.body.next}`).expect(200);
     expect(second.body.records[0].hash).not.toBe(first.body.records[0].hash);
 
     const [at, chainId, seq] = JSON.parse(Buffer.from(first.body.next, 'base64url').toString('utf8')) as [string, string, number];

@@ -99,7 +99,7 @@ describe('gateway', () => {
     expect(replay.body.replayed).toHaveLength(1);
     await waitFor(() => receiver.applied().some((a) => a.key === id), 10_000, 'replayed delivery');
     const breakers = await request(bus.url()).get('/api/v1/admin/breakers').set('Authorization', `Bearer ${token}`).expect(200);
-    expect(breakers.body.items).toEqual([{ upstream: 'receiver', state: 'closed' }]);
+    expect(breakers.body.items).toEqual([{ upstream: 'receiver', displayName: 'receiver', state: 'closed' }]);
   });
 
   test('logs carry message and correlation ids but never payloads or tokens', async () => {

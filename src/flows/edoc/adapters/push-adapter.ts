@@ -23,7 +23,7 @@ export interface PushAdapterDeps {
   blobs: EdocBlobStore;
   reporter: StatusReporter;
   breakerSettings: EdocBreakerSettings;
-  breaker(upstream: string, settings: EdocBreakerSettings, upstreamUrl: string): UpstreamBreaker;
+  breaker(upstream: string, settings: EdocBreakerSettings, upstreamUrl: string, displayName?: string): UpstreamBreaker;
   /** The secrets resolved at start; each push organ's token is there by its config path (a missing one stopped the start). */
   secrets: BusSecrets;
 }
@@ -37,7 +37,7 @@ export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
         token: deps.secrets.get(edocPushTokenPath(organId)),
         timeoutMs: deps.breakerSettings.timeoutMs,
       }),
-      breaker: deps.breaker(`${EDOC_ADAPTERS.push}:${organId}`, deps.breakerSettings, organ.pushUrl ?? ''),
+      breaker: deps.breaker(`${EDOC_ADAPTERS.push}:${organId}`, deps.breakerSettings, organ.pushUrl ?? '', `QLVB ${organ.name}`),
     });
   }
   return {

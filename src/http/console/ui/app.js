@@ -13,6 +13,7 @@ import { deadLettersView } from './views/dead-letters.js';
 import { searchView } from './views/search.js';
 import { signInView } from './views/sign-in.js';
 import { timelineView } from './views/timeline.js';
+import { trafficView } from './views/traffic.js';
 import { verificationView } from './views/verification.js';
 import { waitingView } from './views/waiting.js';
 
@@ -22,6 +23,7 @@ import { waitingView } from './views/waiting.js';
  * what is on screen again, masked or not) and forget() (drop what the last admin saw).
  */
 const VIEWS = {
+  traffic: trafficView,
   search: searchView,
   timeline: timelineView,
   waiting: waitingView,
@@ -31,6 +33,7 @@ const VIEWS = {
 };
 
 const NAV = [
+  ['traffic', 'nav.traffic'],
   ['search', 'nav.search'],
   ['timeline', 'nav.timeline'],
   ['waiting', 'nav.waiting'],

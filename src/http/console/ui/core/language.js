@@ -34,6 +34,13 @@ export function t(key, values) {
   return translate(lang, key, values);
 }
 
+/** A text with a count: the key's `.one` form for 1 where the language has one (English), else the key's own. */
+export function tn(key, count, values) {
+  const one = `${key}.one`;
+  const chosen = count === 1 && translate(lang, one) !== one ? one : key;
+  return translate(lang, chosen, { count, ...values });
+}
+
 /** Whether key has a text of its own (translate answers the key itself when it has none). */
 export function hasText(key) {
   return translate(lang, key) !== key;

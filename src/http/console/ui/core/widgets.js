@@ -1,7 +1,7 @@
 // Pieces the views share: times, state and outcome badges, labelled form fields, error boxes and tables.
 import { el } from './dom.js';
 import { formatTime } from './format.js';
-import { hasText, t } from './language.js';
+import { hasText, language, t } from './language.js';
 
 export function time(iso) {
   return el('time', { datetime: iso || null, title: iso || null }, formatTime(iso));
@@ -19,6 +19,36 @@ function safeClass(value) {
 
 export function outcomeBadge(outcome) {
   return stateBadge(outcome, 'record-outcome', 'outcome');
+}
+
+/**
+ * A record's outcome as an operator reads it: a `retried` record is the settlement of a failed try (recorded ok, the
+ * retry is scheduled), so it shows "will retry", never the green success badge beside its error code.
+ */
+export function recordOutcomeBadge(record) {
+  return outcomeBadge(record.step === 'retried' ? 'retry' : record.outcome);
+}
+
+/** Steps whose record names the pipeline stage that ran (details.stage): which enricher, which delivery. */
+const STAGED_STEPS = new Set(['validated', 'transformed', 'enriched', 'delivered']);
+
+/** A record's step in the console's language, with the stage that ran; the machine name stays in the title. */
+export function stepLabel(record) {
+  const step = String(record.step || '');
+  const stage = record.details && typeof record.details.stage === 'string' && STAGED_STEPS.has(step) ? record.details.stage : null;
+  let label;
+  if (step.startsWith('admin.')) label = t('step.admin', { action: step.slice('admin.'.length) });
+  else label = hasText(`step.${step}`) ? t(`step.${step}`) : step;
+  if (stage) label = t('step.stage', { step: label, stage });
+  return el('span', { class: 'step', testid: 'record-step', 'data-step': step, 'data-stage': stage, title: step }, label);
+}
+
+/** A failure's reason: in Vietnamese the code's own text where the console has one, the recorded text in the title. */
+export function reasonText(code, reason) {
+  if (reason === null || reason === undefined || reason === '') return t('common.none');
+  const key = `reason.${code}`;
+  if (language() === 'vi' && code && hasText(key)) return el('span', { testid: 'reason-translated', title: t('reason.original', { reason: String(reason) }) }, t(key));
+  return String(reason);
 }
 
 export function field(label, input, hint) {

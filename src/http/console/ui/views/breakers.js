@@ -38,7 +38,12 @@ function renderBreakerList() {
         'breakers-table',
         [t('col.upstream'), t('col.state')],
         b.items.map((item) =>
-          el('tr', { testid: 'breaker-row', 'data-upstream': item.upstream, 'data-state': item.state }, el('td', { class: 'mono' }, text(item.upstream)), el('td', {}, stateBadge(item.state, 'breaker-state', 'breaker'))),
+          el(
+            'tr',
+            { testid: 'breaker-row', 'data-upstream': item.upstream, 'data-state': item.state },
+            el('td', {}, el('span', { testid: 'breaker-name' }, text(item.displayName || item.upstream)), el('span', { class: 'sub mono', title: t('breakers.machineId', { id: item.upstream }) }, text(item.upstream))),
+            el('td', {}, stateBadge(item.state, 'breaker-state', 'breaker')),
+          ),
         ),
         t('breakers.none'),
       ),

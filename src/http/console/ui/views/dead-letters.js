@@ -3,11 +3,11 @@
 import { API, api, errorMessage } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { formatTime, text } from '../core/format.js';
-import { t } from '../core/language.js';
+import { t, tn } from '../core/language.js';
 import { loadSection } from '../core/loading.js';
 import { currentRoute, timelineHref } from '../core/route.js';
 import { currentSession } from '../core/session.js';
-import { errorBox, field, stateBadge, table, textInput, time } from '../core/widgets.js';
+import { errorBox, field, reasonText, stateBadge, table, textInput, time } from '../core/widgets.js';
 
 const deadLetters = {
   filter: { route: '', subject: '', code: '', includeReplayed: false },
@@ -134,7 +134,7 @@ function renderReplayResult() {
   return el(
     'div',
     { id: 'dl-result', class: 'card notice', testid: 'dl-result' },
-    el('p', {}, t('dl.replayed', { count: result.items.length })),
+    el('p', {}, tn('dl.replayed', result.items.length)),
     el(
       'ul',
       { class: 'plain' },
@@ -177,7 +177,7 @@ function renderDeadLetterList() {
         replaceSection('dl-toolbar', renderDeadLetterToolbar);
       },
     });
-    if (d.items.length > 0) body.push(el('p', { class: 'muted', testid: 'dl-count' }, t('dl.count', { count: d.items.length })));
+    if (d.items.length > 0) body.push(el('p', { class: 'muted', testid: 'dl-count' }, tn('dl.count', d.items.length)));
     body.push(
       table(
         'dl-table',
@@ -210,7 +210,7 @@ function renderDeadLetterList() {
             el(
               'td',
               { class: 'reason' },
-              text(l.reason),
+              reasonText(l.code, l.reason),
               history.length === 0
                 ? null
                 : el(

@@ -3,16 +3,16 @@
 import { API, api } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { shortId, text } from '../core/format.js';
-import { t } from '../core/language.js';
+import { t, tn } from '../core/language.js';
 import { loadSection } from '../core/loading.js';
 import { timelineHref } from '../core/route.js';
 import { render } from '../core/shell.js';
-import { errorBox, field, outcomeBadge, table, textInput, time } from '../core/widgets.js';
+import { errorBox, field, reasonText, recordOutcomeBadge, stepLabel, table, textInput, time } from '../core/widgets.js';
 
 const PAGE_SIZE = 50;
 
 const search = {
-  criteria: { subject: '', messageId: '', correlationId: '', client: '', route: '', step: '', outcome: '', since: '', until: '' },
+  criteria: { subject: '', messageId: '', correlationId: '', client: '', route: '', step: '', outcome: '', since: '', until: '', includeAdminReads: false },
   records: [],
   next: null,
   searched: false,
@@ -32,6 +32,7 @@ function searchQuery(cursor) {
     const date = new Date(c[key]); // datetime-local is the browser's local time
     if (!Number.isNaN(date.getTime())) query[key] = date.toISOString();
   }
+  if (c.includeAdminReads) query.includeAdminReads = 'true';
   if (cursor) query.cursor = cursor;
   return query;
 }
@@ -93,12 +94,19 @@ function renderSearch() {
       { class: 'actions' },
       el('button', { type: 'submit', class: 'primary', testid: 'search-submit' }, t('search.submit')),
       el(
+        'label',
+        { class: 'check', title: t('search.includeAdminReadsTitle') },
+        el('input', { type: 'checkbox', testid: 'search-include-admin-reads', checked: c.includeAdminReads, onChange: (e) => (c.includeAdminReads = e.target.checked) }),
+        ' ',
+        t('search.includeAdminReads'),
+      ),
+      el(
         'button',
         {
           type: 'button',
           testid: 'search-reset',
           onClick: () => {
-            for (const key of Object.keys(c)) c[key] = '';
+            for (const key of Object.keys(c)) c[key] = key === 'includeAdminReads' ? false : '';
             Object.assign(search, { records: [], next: null, searched: false, error: null });
             render();
           },
@@ -115,7 +123,7 @@ function renderSearchResults() {
   const body = [];
   if (s.error) body.push(errorBox(s.error, 'search-error'));
   if (s.searched || s.records.length > 0) {
-    body.push(el('p', { class: 'muted', testid: 'search-count' }, t(s.next ? 'search.countMore' : 'search.count', { count: s.records.length })));
+    body.push(el('p', { class: 'muted', testid: 'search-count' }, tn(s.next ? 'search.countMore' : 'search.count', s.records.length)));
     body.push(
       table(
         'search-results',
@@ -126,14 +134,14 @@ function renderSearchResults() {
             'tr',
             { testid: 'search-row', 'data-message-id': r.messageId || null, 'data-subject': r.subject || null },
             el('td', { class: 'nowrap' }, time(r.at)),
-            el('td', { class: 'mono' }, text(r.step)),
-            el('td', {}, outcomeBadge(r.outcome)),
+            el('td', {}, stepLabel(r)),
+            el('td', {}, recordOutcomeBadge(r)),
             el('td', { class: 'mono' }, text(r.subject)),
             el('td', { class: 'mono nowrap' }, target ? el('a', { href: timelineHref(target), testid: 'open-timeline', title: String(target) }, shortId(target)) : t('common.none')),
             el('td', {}, text(r.client)),
             el('td', { class: 'mono' }, text(r.route)),
             el('td', { class: 'mono' }, text(r.errorCode)),
-            el('td', { class: 'reason' }, text(r.reason)),
+            el('td', { class: 'reason' }, reasonText(r.errorCode, r.reason)),
             el('td', { class: 'num nowrap' }, r.durationMs === null || r.durationMs === undefined ? t('common.none') : t('common.ms', { ms: Math.round(r.durationMs) })),
           );
         }),
@@ -154,6 +162,6 @@ export const searchView = {
   },
   forget() {
     Object.assign(search, { records: [], next: null, searched: false, loading: false, error: null });
-    for (const key of Object.keys(search.criteria)) search.criteria[key] = '';
+    for (const key of Object.keys(search.criteria)) search.criteria[key] = key === 'includeAdminReads' ? false : '';
   },
 };

@@ -7,7 +7,7 @@ import { t } from '../core/language.js';
 import { currentRoute, timelineHref } from '../core/route.js';
 import { currentSession } from '../core/session.js';
 import { renderTopbar } from '../core/shell.js';
-import { errorBox, field, outcomeBadge, stateBadge, table, textInput, time } from '../core/widgets.js';
+import { errorBox, field, reasonText, recordOutcomeBadge, stateBadge, stepLabel, table, textInput, time } from '../core/widgets.js';
 
 const TERMINAL = new Set(['delivered', 'partially-delivered', 'rejected', 'dead-lettered']);
 
@@ -92,7 +92,7 @@ function statusFields(m) {
     row('route', el('span', { class: 'mono' }, text(m.route))),
     row('attempts', text(m.attempts)),
     row('code', el('span', { class: 'mono' }, text(m.code))),
-    row('reason', text(m.reason)),
+    row('reason', reasonText(m.code, m.reason)),
     row('acceptedAt', time(m.acceptedAt)),
     row('updatedAt', time(m.updatedAt)),
   );
@@ -167,7 +167,7 @@ function renderTimelineResult() {
               el('td', {}, stateBadge(p.state, 'part-state')),
               el('td', { class: 'num' }, text(p.attempts)),
               el('td', { class: 'mono' }, text(p.code)),
-              el('td', { class: 'reason' }, text(p.reason)),
+              el('td', { class: 'reason' }, reasonText(p.code, p.reason)),
               el('td', { class: 'mono nowrap' }, p.messageId ? el('a', { href: timelineHref(p.messageId), title: p.messageId }, shortId(p.messageId)) : t('common.none')),
               el('td', { class: 'nowrap' }, time(p.updatedAt)),
             ),
@@ -191,10 +191,10 @@ function renderTimelineResult() {
               { testid: 'timeline-record', 'data-step': r.step, 'data-outcome': r.outcome },
               el('td', { class: 'num mono', title: r.chainId ? String(r.chainId) : null }, text(r.seq)),
               el('td', { class: 'nowrap' }, time(r.at)),
-              el('td', { class: 'mono' }, text(r.step)),
-              el('td', {}, outcomeBadge(r.outcome)),
+              el('td', {}, stepLabel(r)),
+              el('td', {}, recordOutcomeBadge(r)),
               el('td', { class: 'mono' }, text(r.errorCode)),
-              el('td', { class: 'reason' }, text(r.reason), signatureNote(r)),
+              el('td', { class: 'reason' }, reasonText(r.errorCode, r.reason), signatureNote(r)),
               el('td', { class: 'num nowrap' }, r.durationMs === null || r.durationMs === undefined ? t('common.none') : t('common.ms', { ms: Math.round(r.durationMs) })),
               el('td', { class: 'mono' }, text(r.route)),
               el('td', {}, text(r.actor || r.client)),

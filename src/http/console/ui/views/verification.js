@@ -3,7 +3,7 @@
 import { API, api, errorMessage } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { formatTime, text } from '../core/format.js';
-import { t } from '../core/language.js';
+import { t, tn } from '../core/language.js';
 import { currentRoute } from '../core/route.js';
 import { currentSession } from '../core/session.js';
 import { errorBox, table } from '../core/widgets.js';
@@ -46,7 +46,7 @@ function renderVerificationActions() {
 /** A chain's end: sealed (its bus was gone), signed to its last record, or an unsigned tail that could be cut off. */
 function chainEnd(c) {
   if (c.seal) return t('verify.sealed', { seq: c.seal.seq, at: formatTime(c.seal.at) });
-  if (c.unsignedTail > 0) return t('verify.unsignedTail', { count: c.unsignedTail });
+  if (c.unsignedTail > 0) return tn('verify.unsignedTail', c.unsignedTail);
   return t('verify.signedToEnd');
 }
 
@@ -56,12 +56,14 @@ function renderVerificationReport() {
   const r = v.report;
   if (r) {
     const failure = r.failure;
+    const chainCount = Array.isArray(r.chains) ? r.chains.length : 0;
     const summary = r.ok && !failure
-      ? t('verify.ok', { seq: r.verifiedThroughSeq, at: formatTime(r.checkedAt) })
+      ? tn('verify.okRecords', r.verifiedThroughSeq, { chains: tn('verify.chainCount', chainCount), at: formatTime(r.checkedAt) })
       : t('verify.failed', { chain: text(failure && failure.chainId), seq: text(failure && failure.seq), reason: text(failure && failure.reason) });
     body.push(el('p', { class: `verify-summary ${r.ok && !failure ? 'ok' : 'failed'}`, testid: 'verify-result', 'data-ok': String(Boolean(r.ok && !failure)) }, summary));
     if (!(r.ok && !failure)) body.push(el('p', { class: 'muted' }, t('verify.checkedAt', { at: formatTime(r.checkedAt) })));
     const chains = Array.isArray(r.chains) ? r.chains : [];
+    body.push(renderExplanation(r, chains));
     body.push(
       el(
         'div',
@@ -86,6 +88,20 @@ function renderVerificationReport() {
     );
   }
   return el('div', { id: 'verify-report' }, body);
+}
+
+/** Why the records verified and the seq signed differ: the count spans every chain, and the newest records await the next checkpoint. */
+function renderExplanation(r, chains) {
+  const signing = r.signing || {};
+  const tails = chains
+    .filter((c) => c.unsignedTail > 0 && !c.seal && c.lastSeq !== null)
+    .map((c) => el('li', { testid: 'verify-tail-explain', 'data-chain': c.chainId }, t('verify.explainTail', { chain: c.chainId, from: (c.signedThrough ?? 0) + 1, to: c.lastSeq })));
+  return el(
+    'div',
+    { class: 'card notice narrow', testid: 'verify-explain' },
+    el('p', {}, t('verify.explain', { seconds: Math.round((signing.intervalMs || 0) / 1000), records: signing.everyRecords ?? '' })),
+    tails.length > 0 ? el('ul', { class: 'plain' }, tails) : null,
+  );
 }
 
 export const verificationView = {

@@ -3,10 +3,10 @@
 import { API, api } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { text } from '../core/format.js';
-import { t } from '../core/language.js';
+import { t, tn } from '../core/language.js';
 import { loadSection } from '../core/loading.js';
 import { timelineHref } from '../core/route.js';
-import { errorBox, table, time } from '../core/widgets.js';
+import { errorBox, reasonText, table, time } from '../core/widgets.js';
 
 const waiting = { items: null, loading: false, error: null };
 
@@ -39,7 +39,7 @@ function renderWaitingList() {
   if (w.loading && !w.items) body.push(el('p', { class: 'muted', testid: 'loading' }, t('common.loading')));
   if (w.items) {
     const soon = w.items.filter((m) => Date.parse(m.deadLetterAt) - Date.now() < DEAD_LETTER_SOON_MS).length;
-    if (w.items.length > 0) body.push(el('p', { class: soon > 0 ? 'warning' : 'muted', testid: 'waiting-count' }, t(soon > 0 ? 'waiting.countSoon' : 'waiting.count', { count: w.items.length, soon })));
+    if (w.items.length > 0) body.push(el('p', { class: soon > 0 ? 'warning' : 'muted', testid: 'waiting-count' }, tn(soon > 0 ? 'waiting.countSoon' : 'waiting.count', w.items.length, { soon })));
     body.push(
       table(
         'waiting-table',
@@ -53,7 +53,7 @@ function renderWaitingList() {
             el('td', { class: 'mono' }, text(m.subject)),
             el('td', { class: 'mono' }, text(m.route), el('span', { class: 'sub' }, text(m.type))),
             el('td', { class: 'mono' }, text(m.code)),
-            el('td', { class: 'reason' }, text(m.reason)),
+            el('td', { class: 'reason' }, reasonText(m.code, m.reason)),
             el('td', { class: 'num' }, t('waiting.attempts', { attempts: m.attempts, max: m.maxAttempts })),
             el('td', { class: dueSoon ? 'nowrap warning' : 'nowrap', testid: 'waiting-dead-letter-at' }, time(m.deadLetterAt)),
             el('td', { class: 'nowrap' }, el('a', { href: timelineHref(m.messageId), testid: 'waiting-open-timeline' }, t('action.timeline'))),
