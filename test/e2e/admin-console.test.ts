@@ -2,16 +2,15 @@
 // which never downloads a browser): a real bus with the dossier flow and reference simulators, a real admin sign-in,
 // search by MaHoSo, the timeline, a real dead letter (DVCQG answers DOSSIER_NOT_FOUND) replayed from the console and
 // seen delivered. Nothing is stubbed. Screenshots go to /tmp/console-e2e-*.png.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Bus } from '../../src/bus';
 import { scryptPasswordHash } from '../../testkit/admin-password';
 import { startDossierWorld, type DossierWorld } from '../../testkit/worlds/dossier-world';
 import { waitFor } from '../../testkit/env';
+import { openConsoleBrowser, signInToConsole, type ConsoleBrowser } from '../../testkit/console-browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'quantri-e2e', password: 'Mật khẩu thử nghiệm 2026' };
 /** An admin who holds the personal-data right. */
 const PII_ADMIN = { username: 'thanhtra-e2e', password: 'Mật khẩu thanh tra 2026' };
@@ -29,10 +28,9 @@ interface Status {
 describe('admin console in headless Chromium', () => {
   let world: DossierWorld;
   let bus: Bus;
-  let context: BrowserContext;
+  let browser: ConsoleBrowser;
   let page: Page;
-  let profile: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   const call = async (method: string, url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> => {
     const res = await fetch(`${bus.url()}${url}`, {
@@ -50,18 +48,9 @@ describe('admin console in headless Chromium', () => {
     }, 30_000, `message ${id} in ${states.join('/')}`);
   const stepsShown = async () => Promise.all((await page.locator('[data-testid="timeline-record"]').all()).map((row) => row.getAttribute('data-step')));
   const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `console-e2e-${name}.png`), fullPage: false });
-  const signInAs = async (admin: { username: string; password: string }) => {
-    await page.goto(`${bus.url()}/admin/`);
-    await page.evaluate('sessionStorage.clear()');
-    await page.reload();
-    await page.getByTestId('signin-username').fill(admin.username);
-    await page.getByTestId('signin-password').fill(admin.password);
-    await page.getByTestId('signin-submit').click();
-    await page.getByTestId('nav-search').waitFor();
-  };
+  const signInAs = (admin: { username: string; password: string }) => signInToConsole(page, bus.url(), admin);
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
     world = await startDossierWorld({
       transport: 'embedded',
       admins: [
@@ -70,34 +59,14 @@ describe('admin console in headless Chromium', () => {
       ],
     });
     bus = world.buses[0]!;
-    profile = mkdtempSync(path.join(tmpdir(), 'lgsp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1366, height: 768 },
-      locale: 'vi-VN',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) pageErrors.push(message.text());
-    });
+    browser = await openConsoleBrowser({ width: 1366, height: 768 });
+    page = browser.page;
+    pageErrors = browser.pageErrors;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await world?.dispose();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   test('the bus serves the console at /admin with a strict CSP and no framing', async () => {

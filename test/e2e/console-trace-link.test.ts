@@ -1,50 +1,39 @@
 // The console's timeline in headless Chromium shows the trace of a traced message, linked into the trace viewer of
 // observability.traceViewerUrl (a new tab, no opener), with a real bus exporting to the OTLP collector stand-in.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { scryptPasswordHash } from '../../testkit/admin-password';
 import { waitFor } from '../../testkit/env';
+import { openConsoleBrowser, signInToConsole, type ConsoleBrowser } from '../../testkit/console-browser';
 import { startOtlpCollector, type OtlpCollector } from '../../testkit/otlp-collector';
 import { startDossierWorld, type DossierWorld } from '../../testkit/worlds/dossier-world';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'vanhanh-e2e', password: 'Mật khẩu vận hành 2026' };
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
 
 describe('console timeline trace link in headless Chromium', () => {
   let collector: OtlpCollector;
   let world: DossierWorld;
-  let context: BrowserContext;
+  let browser: ConsoleBrowser;
   let page: Page;
-  let profile: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
     collector = await startOtlpCollector();
     world = await startDossierWorld({
       transport: 'embedded',
       admins: [{ username: ADMIN.username, passwordHash: scryptPasswordHash(ADMIN.password), canViewPersonalData: false }],
       observability: { otlp: { url: collector.url, exportDelayMs: 50 }, traceViewerUrl: 'http://jaeger.example:16686/trace/{traceId}' },
     });
-    profile = mkdtempSync(path.join(tmpdir(), 'lgsp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1366, height: 768 },
-      locale: 'vi-VN',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
+    browser = await openConsoleBrowser({ width: 1366, height: 768 });
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await world?.dispose();
     await collector?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   test('a dossier sent with a traceparent: its timeline names the trace and links it to the viewer', async () => {
@@ -59,11 +48,7 @@ describe('console timeline trace link in headless Chromium', () => {
     const { messageId } = (await res.json()) as { messageId: string };
     await waitFor(() => collector.spans().some((s) => s.traceId === traceId && s.name === 'route dossier-sync'), 20_000, 'the delivery span');
 
-    await page.goto(`${bus.url()}/admin/`);
-    await page.getByTestId('signin-username').fill(ADMIN.username);
-    await page.getByTestId('signin-password').fill(ADMIN.password);
-    await page.getByTestId('signin-submit').click();
-    await page.getByTestId('nav-search').waitFor();
+    await signInToConsole(page, bus.url(), ADMIN);
     await page.goto(`${bus.url()}/admin/#/timeline/${messageId}`);
     const link = page.getByTestId('timeline-trace');
     await link.waitFor();

@@ -2,16 +2,15 @@
 // playwright-core) against a real bus with the dossier flow and reference simulators. A short run of traffic (dossiers
 // delivered, a DVCQG outage that makes a try fail and retry, a progress DVCQG does not know that is dead-lettered, a
 // refused request) is drawn at 1024 px and 1920 px in Vietnamese and English. Screenshots: /tmp/console-traffic-*.png.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Bus } from '../../src/bus';
 import { scryptPasswordHash } from '../../testkit/admin-password';
 import { startDossierWorld, type DossierWorld } from '../../testkit/worlds/dossier-world';
 import { waitFor } from '../../testkit/env';
+import { openConsoleBrowser, signInToConsole, type ConsoleBrowser } from '../../testkit/console-browser';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ADMIN = { username: 'vanhanh-e2e', password: 'Mật khẩu vận hành 2026' };
 const SHOTS = '/tmp';
 const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../fixtures/dossier/khai-sinh.json'), 'utf8')) as Record<string, unknown>;
@@ -26,10 +25,9 @@ function pngSize(png: Buffer): { width: number; height: number } {
 describe('console traffic page and truthful views in headless Chromium', () => {
   let world: DossierWorld;
   let bus: Bus;
-  let context: BrowserContext;
+  let browser: ConsoleBrowser;
   let page: Page;
-  let profile: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   let delivered: string[] = [];
   let retriedId = '';
   let deadId = '';
@@ -51,15 +49,7 @@ describe('console traffic page and truthful views in headless Chromium', () => {
     if ((await page.getAttribute('html', 'lang')) !== lang) await page.getByTestId('lang-toggle').click();
     expect(await page.getAttribute('html', 'lang')).toBe(lang);
   };
-  const signIn = async () => {
-    await page.goto(`${bus.url()}/admin/`);
-    await page.evaluate('sessionStorage.clear()');
-    await page.reload();
-    await page.getByTestId('signin-username').fill(ADMIN.username);
-    await page.getByTestId('signin-password').fill(ADMIN.password);
-    await page.getByTestId('signin-submit').click();
-    await page.getByTestId('nav-traffic').waitFor();
-  };
+  const signIn = () => signInToConsole(page, bus.url(), ADMIN, 'nav-traffic');
   /** Every element of the top bar lies inside it, and nothing makes the page scroll sideways. */
   const topbarFits = async () =>
     (await page.evaluate(`(() => {
@@ -77,7 +67,6 @@ describe('console traffic page and truthful views in headless Chromium', () => {
     })()`)) as { outside: string[]; clipped: string[]; count: number; scrollWidth: number; innerWidth: number; barScroll: number };
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run installs it)`);
     world = await startDossierWorld({
       transport: 'embedded',
       // With the personal-data right: the top bar then carries its switch too, the longest bar an admin sees.
@@ -105,26 +94,15 @@ describe('console traffic page and truthful views in headless Chromium', () => {
     // … and a refused submission.
     expect((await call('POST', '/api/v1/dossiers', { ...sample, MaHoSo: '' })).status).toBe(400);
 
-    profile = mkdtempSync(path.join(tmpdir(), 'lgsp-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 1024, height: 768 },
-      locale: 'vi-VN',
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) pageErrors.push(message.text());
-    });
+    browser = await openConsoleBrowser({ width: 1024, height: 768 });
+    page = browser.page;
+    pageErrors = browser.pageErrors;
     await signIn();
   }, 180_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await world?.dispose();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   test.each([
