@@ -8,6 +8,7 @@ import request from 'supertest';
 import { waitFor } from '../../../testkit/env';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 import { CLIENT_B, ORGAN_B, ORGAN_C, ORGAN_G } from '../../../testkit/worlds/edoc/edoc-bus';
+import { downloadPackage } from '../../../testkit/worlds/edoc/edoc-calls';
 import { AUDITOR, startAxisInboundWorld, type AxisInboundWorld } from '../../../testkit/worlds/edoc/axis-inbound-world';
 
 interface InboxItem {
@@ -38,19 +39,7 @@ describe.each([
     const res = await request(world.url()).get('/api/v1/edocs/inbox?kind=edoc').set('Authorization', `Bearer ${world.token(CLIENT_B)}`).expect(200);
     return (res.body.items as InboxItem[]).filter((i) => i.documentId === documentId);
   };
-  const download = async (entryId: string): Promise<Buffer> => {
-    const res = await request(world.url())
-      .get(`/api/v1/edocs/${entryId}`)
-      .set('Authorization', `Bearer ${world.token(CLIENT_B)}`)
-      .buffer(true)
-      .parse((r, cb) => {
-        const chunks: Buffer[] = [];
-        r.on('data', (c: Buffer) => chunks.push(c));
-        r.on('end', () => cb(null, Buffer.concat(chunks)));
-      })
-      .expect(200);
-    return res.body as Buffer;
-  };
+  const download = (entryId: string): Promise<Buffer> => downloadPackage(world.url(), world.token(CLIENT_B), entryId);
   const pushedOf = (documentId: string) => world.push.applied('edoc').filter((a) => a.routing.documentId === documentId);
   const statusesSet = (axisDocId: string, status: string) =>
     world.axis.control.received('updateStatus').filter((r) => (r.body as { docId: string }).docId === axisDocId && (r.body as { status: string }).status === status);

@@ -7,6 +7,7 @@ import { openAttachmentStream, parseEdxmlPackage, parseEdxmlStatus } from '../..
 import { waitFor } from '../../../testkit/env';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, ORGAN_C, ORGAN_G, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
+import { downloadPackage } from '../../../testkit/worlds/edoc/edoc-calls';
 
 interface InboxItem {
   id: string;
@@ -61,12 +62,8 @@ describe.each([
     const received = await waitFor(async () => (await inbox(CLIENT_B, 'edoc')).find((i) => i.documentId === documentId), 20_000, 'mailbox entry');
     expect(received).toMatchObject({ kind: 'edoc', fromOrgan: ORGAN_A, sha256: res.body.sha256 });
     expect((await inbox(CLIENT_A, 'edoc')).some((i) => i.documentId === documentId)).toBe(false);
-    const got = await request(url()).get(`/api/v1/edocs/${received.id}`).set('Authorization', `Bearer ${edoc.token(CLIENT_B)}`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
-    expect(createHash('sha256').update(got.body as Buffer).digest('hex')).toBe(res.body.sha256);
+    const got = await downloadPackage(url(), edoc.token(CLIENT_B), received.id);
+    expect(createHash('sha256').update(got).digest('hex')).toBe(res.body.sha256);
     await request(url()).get(`/api/v1/edocs/${received.id}`).set('Authorization', `Bearer ${edoc.token(CLIENT_A)}`).expect(404);
 
     const arrived = await waitFor(async () => (await statusesFor(documentId)).find((s) => s.statusCode === '01'), 20_000, 'status 01');
@@ -163,12 +160,8 @@ describe.each([
     const body = parseEdxmlPackage(pushed.content).attachments[0]!.body;
     expect(await sha256Of(openAttachmentStream(body))).toBe(expected);
     const entry = await waitFor(async () => (await inbox(CLIENT_B, 'edoc')).find((i) => i.documentId === documentId), 60_000, 'large mailbox entry');
-    const got = await request(url()).get(`/api/v1/edocs/${entry.id}`).set('Authorization', `Bearer ${edoc.token(CLIENT_B)}`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
-    expect(await sha256Of(openAttachmentStream(parseEdxmlPackage(got.body as Buffer).attachments[0]!.body))).toBe(expected);
+    const got = await downloadPackage(url(), edoc.token(CLIENT_B), entry.id);
+    expect(await sha256Of(openAttachmentStream(parseEdxmlPackage(got).attachments[0]!.body))).toBe(expected);
   });
 
   test('a revocation for an organ outside the province goes through the national axis as messageType revocation', async () => {

@@ -7,7 +7,7 @@ import request from 'supertest';
 import type * as soap from 'soap';
 import { waitFor } from '../../../testkit/env';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
-import { inboxOf, sendEdxml } from '../../../testkit/worlds/edoc/edoc-calls';
+import { downloadPackage, inboxOf, sendEdxml } from '../../../testkit/worlds/edoc/edoc-calls';
 import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, ORGAN_C, ORGAN_G, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
 import { edocSoapClient, soapFaultOf } from '../../../testkit/worlds/edoc/soap-client';
 
@@ -31,18 +31,8 @@ function signedPackage(options: Parameters<typeof documentPackage>[0]): Buffer {
   return Buffer.from(text.slice(0, at) + signature + text.slice(at), 'utf8');
 }
 
-async function download(edoc: EdocBus, client: string, entryId: string): Promise<Buffer> {
-  const res = await request(edoc.bus.url())
-    .get(`/api/v1/edocs/${entryId}`)
-    .set('Authorization', `Bearer ${edoc.token(client)}`)
-    .buffer(true)
-    .parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    })
-    .expect(200);
-  return res.body as Buffer;
+function download(edoc: EdocBus, client: string, entryId: string): Promise<Buffer> {
+  return downloadPackage(edoc.bus.url(), edoc.token(client), entryId);
 }
 
 describe.each([

@@ -8,7 +8,7 @@ import { EdxmlError, parseEdxmlPackage, parseEdxmlStatus } from '../../../src/up
 import { waitFor } from '../../../testkit/env';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 import { CLIENT_A, CLIENT_B, CLIENT_C, ORGAN_A, ORGAN_B, ORGAN_C, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
-import { inboxOf, sendEdxml } from '../../../testkit/worlds/edoc/edoc-calls';
+import { downloadPackage, inboxOf, sendEdxml } from '../../../testkit/worlds/edoc/edoc-calls';
 import { edocSoapClient } from '../../../testkit/worlds/edoc/soap-client';
 
 const FIXTURES = path.join(__dirname, '../../fixtures/edxml');
@@ -36,14 +36,7 @@ describe('status packet shapes', () => {
   let seq = 0;
   const docId = () => `${ORGAN_A},2025/03/14,${++seq}${Date.now() % 100000}/UBND-SHAPE`;
   const statusesAt = async (client: string, documentId: string) => (await inboxOf(edoc, client, 'status')).filter((i) => i.documentId === documentId);
-  const download = async (client: string, id: string): Promise<Buffer> => {
-    const res = await request(edoc.bus.url()).get(`/api/v1/edocs/${id}`).set('Authorization', `Bearer ${edoc.token(client)}`).buffer(true).parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    }).expect(200);
-    return res.body as Buffer;
-  };
+  const download = (client: string, id: string): Promise<Buffer> => downloadPackage(edoc.bus.url(), edoc.token(client), id);
 
   beforeAll(async () => {
     edoc = await startEdocBus({ amqp: false });

@@ -1,4 +1,4 @@
-// The REST calls the edoc tests make again and again, as one bus client: send an edXML upload, read a mailbox.
+// The REST calls the edoc tests make again and again, as one bus client: send an edXML upload, read a mailbox, download a package.
 import request from 'supertest';
 import type { EdocBus } from './edoc-bus';
 
@@ -21,4 +21,19 @@ export function sendEdxml(edoc: EdocBus, client: string, body: Buffer): request.
 export async function inboxOf(edoc: EdocBus, client: string, kind?: 'edoc' | 'status'): Promise<InboxItem[]> {
   const res = await request(edoc.bus.url()).get(`/api/v1/edocs/inbox${kind ? `?kind=${kind}` : ''}`).set('Authorization', `Bearer ${edoc.token(client)}`).expect(200);
   return res.body.items as InboxItem[];
+}
+
+/** GET /api/v1/edocs/{entryId} at `busUrl` with `token`: the stored package's bytes, exactly as the bus sends them. */
+export async function downloadPackage(busUrl: string, token: string, entryId: string): Promise<Buffer> {
+  const res = await request(busUrl)
+    .get(`/api/v1/edocs/${entryId}`)
+    .set('Authorization', `Bearer ${token}`)
+    .buffer(true)
+    .parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    })
+    .expect(200);
+  return res.body as Buffer;
 }
