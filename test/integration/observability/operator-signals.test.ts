@@ -2,6 +2,7 @@
 // letter appears and is replayed, an upstream goes down and comes back, a message waits past its route's deadline),
 // log lines carry the subject (MaHoSo) and the failure reason but never a citizen id, an unauthenticated 404 is counted
 // and not audited, and every metric the shipped alert rules and dashboard name is served by the bus's /metrics.
+import Database from 'better-sqlite3';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -172,6 +173,27 @@ describe.each([
     const page = await bus.audit.search({ step: 'admin.replay', since });
     expect(page.records.map((r) => [r.outcome, r.errorCode])).toEqual([['rejected', 'REPLAY_FILTER_REQUIRED']]);
   });
+
+  // The SQLite audit store held locked by another connection (a backup, a runaway admin session) cannot be written:
+  // the gauge an alert watches reads 0 while intake refuses, and 1 again once the lock is gone.
+  if (!postgres) {
+    test('the audit store locked: lgsp_audit_writable goes to 0 while intake refuses, and back to 1 when released', async () => {
+      expect(await value('lgsp_audit_writable')).toBe(1);
+      const blocker = new Database(path.join(dir, 'data', 'audit.db'));
+      try {
+        blocker.pragma('busy_timeout = 0');
+        blocker.exec('BEGIN EXCLUSIVE');
+        const refused = await request(bus.url()).post('/api/v1/messages').set(auth).send({ type: 'test.ping', subject: MA_HO_SO, payload: { n: 9 } });
+        expect(refused.status).toBe(503);
+        await waitFor(async () => (await value('lgsp_audit_writable')) === 0, 10_000, 'audit writable gauge at 0');
+      } finally {
+        if (blocker.inTransaction) blocker.exec('ROLLBACK');
+        blocker.close();
+      }
+      await waitFor(async () => (await value('lgsp_audit_writable')) === 1, 15_000, 'audit writable gauge back at 1');
+      await send(MA_HO_SO, { n: 10 });
+    });
+  }
 
   test('every metric the alert rules and the dashboard name is served by the bus', async () => {
     const served = sampleNames((await request(bus.url()).get('/metrics').expect(200)).text);
