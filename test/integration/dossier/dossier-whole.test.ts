@@ -1,11 +1,11 @@
-// GET /api/v1/dossiers/{MaHoSo} on both transports: a dossier's submission and progress updates together, in order,
+// GET /api/v1/dossiers/{MaHoSo} on both transports and both stores: a dossier's submission and progress updates together, in order,
 // what DVCQG last acknowledged and what is pending while it is down; an unknown or another client's dossier is 404.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Bus } from '../../../src/bus';
 import type { components } from '../../../contracts/generated/bus-api';
-import { waitFor } from '../../../testkit/env';
+import { DATABASE_URL, waitFor } from '../../../testkit/env';
 import { STATUS_ONLY_CLIENT, startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
 import { TEST_SIGNING_KEY } from '../../../testkit/bus-process';
 import { testToken } from '../../../testkit/intake';
@@ -16,12 +16,16 @@ const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/d
 let counter = 0;
 const dossierCode = () => `000.00.04.H10-261204-${String(++counter + Math.floor(Math.random() * 1e6)).padStart(7, '0')}`;
 
-describe.each(['embedded', 'amqp'] as const)('a dossier seen whole (%s transport)', (transport) => {
+// The store read by subject is SQLite's on the embedded transport and PostgreSQL's beside RabbitMQ.
+describe.each([
+  ['embedded, SQLite', { transport: 'embedded' as const }],
+  ['RabbitMQ, PostgreSQL', { transport: 'amqp' as const, databaseUrl: DATABASE_URL }],
+])('a dossier seen whole (%s)', (_name, transport) => {
   let world: DossierWorld;
   let bus: Bus;
   beforeAll(async () => {
     // Retries enough to outlast the outage the test makes: the update waits for DVCQG instead of dead-lettering.
-    world = await startDossierWorld({ transport, breakerResetMs: 500, retry: { maxAttempts: 100, maxDelayMs: 500 } });
+    world = await startDossierWorld({ ...transport, breakerResetMs: 500, retry: { maxAttempts: 100, maxDelayMs: 500 } });
     bus = world.buses[0]!;
   });
   afterAll(async () => world?.dispose());
