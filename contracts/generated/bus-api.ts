@@ -47,7 +47,7 @@ export interface paths {
         };
         /**
          * A dossier seen whole — its submissions and progress updates in acceptance order, what DVCQG last acknowledged and what is still pending
-         * @description A client sees the messages it sent itself; a MaHoSo none of its messages names is 404 DOSSIER_NOT_FOUND.
+         * @description Takes the right dossier.submit. A client sees the messages it sent itself; a MaHoSo none of its messages names is 404 DOSSIER_NOT_FOUND.
          */
         get: operations["getDossier"];
         put?: never;

@@ -187,11 +187,12 @@ function mountEndpoints(
     await accept(req, res, DOSSIER_TYPES.progress, inPath);
   });
 
-  // Read with the right GET /api/v1/messages/{id} takes, under its rule: a client sees only the messages it sent, and a
-  // dossier none of its messages names is as unknown as one that does not exist.
+  // A one-stop system that may send dossiers may read them back (as on the DVCQG-compatible face's TraCuuHoSo), under
+  // the rule of GET /api/v1/messages/{id}: a client sees only the messages it sent, and a dossier none of its messages
+  // names is as unknown as one that does not exist.
   const dossierTypes: readonly string[] = Object.values(DOSSIER_TYPES);
   const dossierRoutes = ctx.config.routes.filter((route) => route.types.some((type) => dossierTypes.includes(type))).map((route) => route.name);
-  router.get('/api/v1/dossiers/:maHoSo', ctx.authenticate('message.status'), async (req: Request, res: Response) => {
+  router.get('/api/v1/dossiers/:maHoSo', ctx.authenticate('dossier.submit'), async (req: Request, res: Response) => {
     const maHoSo = readPathParam(req, 'maHoSo');
     if (!maHoSo.ok) return sendError(res, 'VALIDATION_FAILED', 'bad MaHoSo', maHoSo.problems);
     const statuses = await ctx.stores.messages.bySubject(maHoSo.value, { source: req.client!.id, routes: dossierRoutes, limit: DOSSIER_MESSAGES_SHOWN });

@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { Bus } from '../../../src/bus';
 import type { components } from '../../../contracts/generated/bus-api';
 import { DATABASE_URL, waitFor } from '../../../testkit/env';
-import { STATUS_ONLY_CLIENT, startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
+import { OTHER_ONE_STOP_CLIENT, STATUS_ONLY_CLIENT, startDossierWorld, type DossierWorld } from '../../../testkit/worlds/dossier-world';
 import { TEST_SIGNING_KEY } from '../../../testkit/bus-process';
 import { testToken } from '../../../testkit/intake';
 
@@ -94,13 +94,19 @@ describe.each([
     }
   });
 
-  test('an unknown MaHoSo is 404 DOSSIER_NOT_FOUND; so is a dossier to a client that sent none of its messages', async () => {
+  test('an unknown MaHoSo is 404 DOSSIER_NOT_FOUND; so is a dossier to another one-stop system that sent none of its messages', async () => {
     const unknown = await request(bus.url()).get(`/api/v1/dossiers/${dossierCode()}`).set('Authorization', auth()).expect(404);
     expect(unknown.body).toMatchObject({ code: 'DOSSIER_NOT_FOUND' });
 
     const { maHoSo } = await deliveredDossier();
-    const other = `Bearer ${testToken(STATUS_ONLY_CLIENT, TEST_SIGNING_KEY)}`;
+    const other = `Bearer ${testToken(OTHER_ONE_STOP_CLIENT, TEST_SIGNING_KEY)}`;
     const foreign = await request(bus.url()).get(`/api/v1/dossiers/${maHoSo}`).set('Authorization', other).expect(404);
     expect(foreign.body).toMatchObject({ code: 'DOSSIER_NOT_FOUND' });
+  });
+
+  test('a client without dossier.submit is refused 403 RIGHT_REQUIRED', async () => {
+    const statusOnly = `Bearer ${testToken(STATUS_ONLY_CLIENT, TEST_SIGNING_KEY)}`;
+    const res = await request(bus.url()).get(`/api/v1/dossiers/${dossierCode()}`).set('Authorization', statusOnly).expect(403);
+    expect(res.body).toMatchObject({ code: 'RIGHT_REQUIRED', message: expect.stringContaining('dossier.submit') });
   });
 });
