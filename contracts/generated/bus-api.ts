@@ -38,6 +38,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dossiers/{maHoSo}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A dossier seen whole — its submissions and progress updates in acceptance order, what DVCQG last acknowledged and what is still pending
+         * @description Takes the right dossier.submit. A client sees the messages it sent itself; a MaHoSo none of its messages names is 404 DOSSIER_NOT_FOUND.
+         */
+        get: operations["getDossier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/dossiers/{maHoSo}/progress": {
         parameters: {
             query?: never;
@@ -173,6 +193,19 @@ export interface components {
             TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];
             TrichYeuHoSo: string;
         };
+        DossierMessage: {
+            /** Format: date-time */
+            acceptedAt: string;
+            /** @description Why it was rejected */
+            code: string | null;
+            /** @enum {string} */
+            kind: "submission" | "progress";
+            messageId: string;
+            reason: string | null;
+            state: components["schemas"]["MessageState"];
+            /** Format: date-time */
+            updatedAt: string;
+        };
         /** @description One processing step of a dossier. The bus delivers the updates of one MaHoSo in the order it accepted them; SoThuTu is the one-stop system's own step number, kept for reference. */
         DossierProgressUpdate: {
             ChucDanh?: string;
@@ -187,6 +220,22 @@ export interface components {
             ThoiGianXuLy: components["schemas"]["IsoDateTime"];
             TrangThaiHoSo: components["schemas"]["TrangThaiHoSo"];
             TrangThaiPhu?: components["schemas"]["TrangThaiPhu"];
+        };
+        DossierWhole: {
+            /** @description The last message DVCQG acknowledged (delivered), null while none has been */
+            lastAcknowledged: null | {
+                /**
+                 * Format: date-time
+                 * @description When it was delivered
+                 */
+                at: string;
+                messageId: string;
+            };
+            maHoSo: string;
+            /** @description Every submission and progress update of the dossier, in acceptance order */
+            messages: components["schemas"]["DossierMessage"][];
+            /** @description The messages not final yet (accepted or in progress), in acceptance order */
+            pending: components["schemas"]["DossierMessage"][];
         };
         Error: {
             /**
@@ -411,6 +460,31 @@ export interface operations {
             415: components["responses"]["Refused"];
             422: components["responses"]["Refused"];
             503: components["responses"]["Refused"];
+        };
+    };
+    getDossier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                maHoSo: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dossier's messages */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DossierWhole"];
+                };
+            };
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
+            404: components["responses"]["Refused"];
         };
     };
     submitDossierProgress: {

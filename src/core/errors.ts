@@ -80,6 +80,7 @@ export const ERRORS = {
   SERVICE_NOT_FOUND: notFound('no such service'),
   WSDL_NOT_FOUND: notFound('this service is offered over REST only'),
   EDOC_NOT_FOUND: notFound('no such document for this organ'),
+  DOSSIER_NOT_FOUND: notFound('no message of this client names this MaHoSo'),
   NO_ROUTE: { status: 422, retryable: false, message: 'no route takes this message from this client' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, retryable: false, message: 'this Idempotency-Key was used for a different message' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, retryable: true, message: 'a request with this Idempotency-Key is being accepted; send it again shortly' },

@@ -18,6 +18,13 @@ export interface WaitingMessage extends MessageStatus {
   failingSince: string;
 }
 
+/** Which of a subject's messages a read wants: those one client sent on some routes, at most limit of them. */
+export interface SubjectFilter {
+  source: string;
+  routes: readonly string[];
+  limit: number;
+}
+
 export interface MessageStatusStore {
   /** Records an accepted message; a message already known is left as it is. */
   accepted(status: Omit<MessageStatus, 'state' | 'code' | 'reason' | 'attempts' | 'updatedAt'>): Promise<void>;
@@ -27,6 +34,8 @@ export interface MessageStatusStore {
   get(messageId: string): Promise<MessageStatus | null>;
   /** Messages caused by this one (fan-out copies, status messages). */
   children(messageId: string): Promise<MessageStatus[]>;
+  /** One client's messages about one subject (a MaHoSo, a DocumentId) on these routes, in acceptance order, at most limit. */
+  bySubject(subject: string, filter: SubjectFilter): Promise<MessageStatus[]>;
   /** Messages waiting for a retry after a failure, the longest failing first. */
   waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]>;
   /** The message has handed every part (its children) to the transport: from now on its state follows theirs. */

@@ -14,6 +14,8 @@ import { TEST_CLIENT, TEST_SIGNING_KEY } from '../bus-process';
 
 /** A client of the dossier world with message.status only. */
 export const STATUS_ONLY_CLIENT = 'status-only';
+/** A second one-stop system (dossier rights, on no route): what it may read of TEST_CLIENT's dossiers. */
+export const OTHER_ONE_STOP_CLIENT = 'motcua-khac';
 import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName } from '../env';
 import { dossierFlowConfig } from '../config/dossier-flow-config';
 import { testToken } from '../intake';
@@ -77,6 +79,8 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
       { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', member: TEST_CLIENT_MEMBER, roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
       // Authenticates, but may only ask for message status: the dossier endpoints refuse it (RIGHT_REQUIRED).
       { id: STATUS_ONLY_CLIENT, name: 'Chỉ tra cứu trạng thái', roles: ['intake'], rights: ['message.status'] },
+      // Another one-stop system with the same rights: it may read dossiers back, but only those it sent itself.
+      { id: OTHER_ONE_STOP_CLIENT, name: 'Một cửa khác', roles: ['intake'], rights: ['dossier.*', 'message.status'] },
     ],
     admins: [{ username: TEST_ADMIN.username, passwordHash: hashPassword(TEST_ADMIN.password), canViewPersonalData: false }],
     flows: {

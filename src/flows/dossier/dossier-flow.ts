@@ -8,6 +8,7 @@ import { normalizeNfc, type JsonValue } from '../../core/envelope';
 import { sendError } from '../../http/errors';
 import { jsonBody } from '../../http/json-body';
 import { readIdempotencyKey } from '../../http/idempotency-key';
+import { readPathParam } from '../../http/query-params';
 import { answerDispatch } from '../../http/dispatch-answer';
 import { isBreakerOpen } from '../../messaging/breaker';
 import { isUpstreamError } from '../../messaging/delivery/adapter';
@@ -19,11 +20,14 @@ import { loggableText } from '../../observability/log-fields';
 import { ProvinceCatalogue } from './province-catalogue';
 import { compatPasswordPath, DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
 import { checkAccounts, CompatSessions, mountDvcqgCompat } from './dvcqg-compat';
+import { dossierWhole } from './dossier-whole';
 
 type DossierAccepted = components['schemas']['DossierAccepted'];
 type CitizenVerifyResult = components['schemas']['CitizenVerifyResult'];
 
 const CONTRACT = 'dossier-intake';
+/** At most this many messages of one dossier are shown whole; a dossier has a submission and a handful of steps. */
+const DOSSIER_MESSAGES_SHOWN = 1000;
 
 /** The message types of this flow: only its endpoints send them, and every one passes its rule below. */
 const DOSSIER_TYPES = { submitted: 'dossier.submitted', progress: 'dossier.progress' } as const;
@@ -181,6 +185,20 @@ function mountEndpoints(
       return sendError(res, 'VALIDATION_FAILED', 'MaHoSo in the body differs from the path', [{ field: '/MaHoSo', message: 'must equal the path' }]);
     }
     await accept(req, res, DOSSIER_TYPES.progress, inPath);
+  });
+
+  // A one-stop system that may send dossiers may read them back (as on the DVCQG-compatible face's TraCuuHoSo), under
+  // the rule of GET /api/v1/messages/{id}: a client sees only the messages it sent, and a dossier none of its messages
+  // names is as unknown as one that does not exist.
+  const dossierTypes: readonly string[] = Object.values(DOSSIER_TYPES);
+  const dossierRoutes = ctx.config.routes.filter((route) => route.types.some((type) => dossierTypes.includes(type))).map((route) => route.name);
+  router.get('/api/v1/dossiers/:maHoSo', ctx.authenticate('dossier.submit'), async (req: Request, res: Response) => {
+    const maHoSo = readPathParam(req, 'maHoSo');
+    if (!maHoSo.ok) return sendError(res, 'VALIDATION_FAILED', 'bad MaHoSo', maHoSo.problems);
+    const statuses = await ctx.stores.messages.bySubject(maHoSo.value, { source: req.client!.id, routes: dossierRoutes, limit: DOSSIER_MESSAGES_SHOWN });
+    const whole = dossierWhole(maHoSo.value, statuses);
+    if (whole.messages.length === 0) return sendError(res, 'DOSSIER_NOT_FOUND', 'no such dossier for this client');
+    res.json(whole);
   });
 
   router.post('/api/v1/citizens/verify', ctx.authenticate('citizen.verify'), ...json, async (req: Request, res: Response) => {

@@ -106,6 +106,7 @@ export const dossierFlowDescriptor = flowDescriptor({
       endpoints: [
         { right: 'dossier.submit', protocol: 'rest', method: 'POST', path: '/api/v1/dossiers' },
         { right: 'dossier.progress', protocol: 'rest', method: 'POST', path: '/api/v1/dossiers/{maHoSo}/progress' },
+        { right: 'dossier.submit', protocol: 'rest', method: 'GET', path: '/api/v1/dossiers/{maHoSo}' },
       ],
     },
     {

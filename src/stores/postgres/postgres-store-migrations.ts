@@ -134,4 +134,10 @@ export const POSTGRES_STORE_MIGRATIONS: readonly PostgresMigration[] = [
     name: 'bus_message_status.fanned_out_at (a fanned-out message settles from its parts)',
     up: 'ALTER TABLE bus_message_status ADD COLUMN IF NOT EXISTS fanned_out_at TEXT',
   },
+  {
+    // A dossier is read whole (GET /api/v1/dossiers/{MaHoSo}) by its subject: without the index each read scans the table.
+    version: 7,
+    name: 'bus_message_status by subject (a dossier read whole)',
+    up: 'CREATE INDEX IF NOT EXISTS bus_message_status_subject ON bus_message_status(subject, accepted_at)',
+  },
 ];

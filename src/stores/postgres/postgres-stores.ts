@@ -3,7 +3,7 @@ import { Pool, type PoolClient } from 'pg';
 import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { stateFromParts, UNSETTLED_STATES_SQL } from '../../core/message-state';
-import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectSequenceStore, WaitingMessage } from '../message-status';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectFilter, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { PgGroupCommit, type BatchParam } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
@@ -50,6 +50,14 @@ class PostgresMessageStatusStore implements MessageStatusStore {
     const result = await this.db.query<MessageStatusRow>(
       'SELECT * FROM bus_message_status WHERE causation_id = $1 ORDER BY accepted_at, message_id',
       [messageId],
+    );
+    return result.rows.map(messageStatusFromRow);
+  }
+  async bySubject(subject: string, filter: SubjectFilter): Promise<MessageStatus[]> {
+    const result = await this.db.query<MessageStatusRow>(
+      `SELECT * FROM bus_message_status WHERE subject = $1 AND source = $2 AND route IN (SELECT jsonb_array_elements_text($3::jsonb))
+       ORDER BY accepted_at, message_id LIMIT $4`,
+      [subject, filter.source, JSON.stringify(filter.routes), filter.limit],
     );
     return result.rows.map(messageStatusFromRow);
   }

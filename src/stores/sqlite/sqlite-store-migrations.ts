@@ -141,4 +141,12 @@ export const SQLITE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
       if (!sqliteHasColumn(db, 'message_status', 'fanned_out_at')) db.exec('ALTER TABLE message_status ADD COLUMN fanned_out_at TEXT');
     },
   },
+  {
+    // A dossier is read whole (GET /api/v1/dossiers/{MaHoSo}) by its subject: without the index each read scans the table.
+    version: 7,
+    name: 'message_status by subject (a dossier read whole)',
+    up: (db) => {
+      db.exec('CREATE INDEX IF NOT EXISTS message_status_subject ON message_status(subject, accepted_at)');
+    },
+  },
 ];

@@ -4,7 +4,7 @@ import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecor
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { stateFromParts, UNSETTLED_STATES_SQL } from '../../core/message-state';
-import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectSequenceStore, WaitingMessage } from '../message-status';
+import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectFilter, SubjectSequenceStore, WaitingMessage } from '../message-status';
 import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { prepareSqliteFile } from '../private-files';
 import { migrateSqlite } from './sqlite-migrator';
@@ -43,6 +43,8 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
         WHERE state IN (${UNSETTLED_STATES_SQL}) GROUP BY route`),
       get: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE message_id = ?'),
       children: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE causation_id = ? ORDER BY accepted_at, message_id'),
+      bySubject: db.prepare<[string, string, string, number], MessageStatusRow>(`SELECT * FROM message_status
+        WHERE subject = ? AND source = ? AND route IN (SELECT value FROM json_each(?)) ORDER BY accepted_at, message_id LIMIT ?`),
       fannedOut: db.prepare('UPDATE message_status SET fanned_out_at = COALESCE(fanned_out_at, ?) WHERE message_id = ?'),
     };
     // Run IMMEDIATE: the write lock is taken before the parts are read, so another process settling a sibling waits.
@@ -80,6 +82,9 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
   }
   async children(messageId: string): Promise<MessageStatus[]> {
     return this.stmts.children.all(messageId).map(messageStatusFromRow);
+  }
+  async bySubject(subject: string, filter: SubjectFilter): Promise<MessageStatus[]> {
+    return this.stmts.bySubject.all(subject, filter.source, JSON.stringify(filter.routes), filter.limit).map(messageStatusFromRow);
   }
   async waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]> {
     const route = filter.route ?? null;

@@ -63,6 +63,7 @@ test('a delivery whose status store is unreachable waits without using an attemp
     reopen: () => Promise.reject(refused),
     get: () => Promise.reject(refused),
     children: () => Promise.reject(refused),
+    bySubject: () => Promise.reject(refused),
     waiting: () => Promise.reject(refused),
     fannedOut: () => Promise.reject(refused),
     settleFromParts: () => Promise.reject(refused),
