@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client as PgClient } from 'pg';
-import YAML from 'yaml';
 import { startDvcqgSimulator } from '../testkit/simulators/dvcqg';
 import { startPopulationSimulator } from '../testkit/simulators/population';
 import { buildEdxmlPackage } from '../src/upstreams/edxml';
@@ -19,6 +18,7 @@ import { deleteTopology } from '../testkit/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../testkit/bus-process';
 import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../testkit/production-secrets';
 import { AMQP_URL, DATABASE_URL } from '../testkit/env';
+import { allShippedRoutes, writeConfigDir, type BusDocument } from '../testkit/config/bus-documents';
 import { dossierFlowConfig } from '../testkit/config/dossier-flow-config';
 import { createSchema, dropSchema, schemaUrl } from '../testkit/pg-schema';
 import { testToken } from '../testkit/intake';
@@ -196,16 +196,15 @@ function cpuBudget(cpu: Record<string, number>, seconds: number, items: number, 
 // The bus's config: dossier flow against the simulators, edoc flow with four in-province organs (A sends; B and D
 // mailboxes, C pushed to the QLVB push simulator). Defaults everywhere else (retry, audit, logging at info).
 function writeBusConfig(dir: string, options: { amqp: boolean; port: number; namePrefix: string; dvcqgUrl: string; populationUrl: string; pushUrl: string }): string {
-  const configDir = path.join(dir, 'config');
-  mkdirSync(configDir, { recursive: true });
-  const bus = {
+  const dataDir = path.join(dir, 'data');
+  const bus: BusDocument = {
     http: { host: '127.0.0.1', port: options.port },
     transport: { amqpUrl: options.amqp ? AMQP_URL : null, namePrefix: options.namePrefix, ...(process.env.BENCH_PREFETCH ? { prefetch: Number(process.env.BENCH_PREFETCH) } : {}) },
-    stores: { dataDir: path.join(dir, 'data'), databaseUrl: options.amqp ? schemaUrl(SCHEMA) : null },
+    stores: { dataDir, databaseUrl: options.amqp ? schemaUrl(SCHEMA) : null },
     // The production profile: the client key and the simulators' credentials come from the environment (busEnv).
     clients: [
       { id: DOSSIER_CLIENT, name: 'Một cửa (bench)', roles: ['intake'], rights: ['dossier.*', 'message.status'] },
-      ...Object.values(EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: ['edoc.*', 'message.status'] })),
+      ...Object.values(EDOC_CLIENTS).map((id): NonNullable<BusDocument['clients']>[number] => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: ['edoc.*', 'message.status'] })),
     ],
     flows: {
       dossier: dossierFlowConfig({ dvcqg: options.dvcqgUrl, population: options.populationUrl }, 'LGSP-BENCH', {}, 'env'),
@@ -222,12 +221,11 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
     },
     logging: { level: 'info' },
   };
-  const routes = YAML.parse(readFileSync(path.join(ROOT, 'config/routes.yaml'), 'utf8')) as { routes: { name: string; clients?: string[] }[] };
-  routes.routes = routes.routes.filter((r) => r.name !== 'edoc-axis');
-  for (const route of routes.routes) if (route.name.startsWith('dossier-')) route.clients = [DOSSIER_CLIENT];
-  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
-  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
-  writeAuditSigningKey(bus.stores.dataDir);
+  const routes = allShippedRoutes()
+    .filter((route) => route.name !== 'edoc-axis')
+    .map((route) => (route.name.startsWith('dossier-') ? { ...route, clients: [DOSSIER_CLIENT] } : route));
+  const configDir = writeConfigDir(dir, { bus, routes: { routes } });
+  writeAuditSigningKey(dataDir);
   return configDir;
 }
 

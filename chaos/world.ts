@@ -3,10 +3,9 @@
 // config with the real routes, and the built bus as a child process that can be SIGKILLed and started again on the
 // same config and port. Dispose deletes the RabbitMQ topology and drops the schema. The bus runs on the machine's
 // RabbitMQ, or on the nodes of the three-node test cluster (scripts/rabbitmq-cluster.sh) for the cluster scenarios.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
 import { startDocumentAxisSimulator, type DocumentAxisSimulator } from '../testkit/simulators/document-axis';
 import { startDvcqgSimulator, type DvcqgSimulator } from '../testkit/simulators/dvcqg';
 import { startPopulationSimulator, type RunningPopulationSimulator } from '../testkit/simulators/population';
@@ -19,6 +18,7 @@ import { deleteTopology } from '../testkit/amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../testkit/bus-process';
 import { PRODUCTION_SECRET_ENV, writeAuditSigningKey } from '../testkit/production-secrets';
 import { AMQP_URL } from '../testkit/env';
+import { allShippedRoutes, writeConfigDir, type BusDocument } from '../testkit/config/bus-documents';
 import { dossierFlowConfig } from '../testkit/config/dossier-flow-config';
 import { testToken } from '../testkit/intake';
 import { createSchema, dropSchema, schemaUrl } from '../testkit/pg-schema';
@@ -186,16 +186,15 @@ function writeChaosConfig(
   dir: string,
   o: { queuePrefix: string; schema: string; port: number; settings: ChaosSettings; simulators: ChaosSimulators; brokerUrls: readonly string[] },
 ): string {
-  const configDir = path.join(dir, 'config');
-  mkdirSync(configDir, { recursive: true });
   const { dvcqg, population, push, axis } = o.simulators;
   // The simulators share the machine with the load: under it they may carry out a call seconds after the bus gave up.
   const dvcqgBreaker = { timeoutMs: o.settings.breakerTimeoutMs, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000, abandonedCallSettleMs: 10_000 };
   const breaker = { timeoutMs: 5000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 2000, abandonedCallSettleMs: 10_000 };
-  const bus = {
+  const dataDir = path.join(dir, 'data');
+  const bus: BusDocument = {
     http: { host: '127.0.0.1', port: o.port },
     transport: { ...(o.brokerUrls.length === 1 ? { amqpUrl: o.brokerUrls[0] } : { amqpUrls: [...o.brokerUrls] }), namePrefix: o.queuePrefix, prefetch: 100 },
-    stores: { dataDir: path.join(dir, 'data'), databaseUrl: schemaUrl(o.schema) },
+    stores: { dataDir, databaseUrl: schemaUrl(o.schema) },
     retry: { maxAttempts: 10, initialDelayMs: 200, maxDelayMs: 2000, multiplier: 2, jitter: 0.2 },
     // The production profile: the client key and the simulators' credentials come from the environment.
     clients: [
@@ -220,10 +219,8 @@ function writeChaosConfig(
     logging: { level: 'info' },
     shutdown: { graceMs: 10_000 },
   };
-  const routes = YAML.parse(readFileSync(path.join(ROOT, 'config/routes.yaml'), 'utf8')) as { routes: { name: string; clients?: string[] }[] };
-  for (const route of routes.routes) if (route.name.startsWith('dossier-')) route.clients = [DOSSIER_CLIENT];
-  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
-  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify(routes));
-  writeAuditSigningKey(bus.stores.dataDir);
+  const routes = allShippedRoutes().map((route) => (route.name.startsWith('dossier-') ? { ...route, clients: [DOSSIER_CLIENT] } : route));
+  const configDir = writeConfigDir(dir, { bus, routes: { routes } });
+  writeAuditSigningKey(dataDir);
   return configDir;
 }

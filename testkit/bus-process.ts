@@ -3,7 +3,7 @@ import { repoFile } from '../src/core/repo-files';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { BUS_NODE_FLAGS } from '../src/cli/bus-node-flags';
-import { writeConfigDir, type BusDocument, type RouteDocument } from './config/bus-documents';
+import { writeConfigDir, type BusDocument, type BusDocuments, type RouteDocument } from './config/bus-documents';
 import { DEVELOPMENT_PROFILE, waitFor } from './env';
 
 export interface BusProcessConfig {
@@ -25,7 +25,8 @@ export interface BusProcessConfig {
 export const TEST_CLIENT = 'test-client';
 export const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789';
 
-export function writeBusConfig(cfg: BusProcessConfig): string {
+/** The test bus's bus.yaml and routes.yaml documents: one client, one receiver adapter, one route (test.ping). */
+export function busProcessDocuments(cfg: BusProcessConfig): BusDocuments {
   const bus: BusDocument = {
     http: { host: '127.0.0.1', port: cfg.port },
     transport: {
@@ -45,7 +46,11 @@ export function writeBusConfig(cfg: BusProcessConfig): string {
     shutdown: { graceMs: 5000 },
   };
   const routes: RouteDocument[] = [{ name: 'chaos', types: ['test.ping'], ordered: cfg.ordered ?? false, steps: [{ kind: 'deliver', adapter: 'receiver' }] }];
-  return writeConfigDir(cfg.dir, { bus, routes: { routes } });
+  return { bus, routes: { routes } };
+}
+
+export function writeBusConfig(cfg: BusProcessConfig): string {
+  return writeConfigDir(cfg.dir, busProcessDocuments(cfg));
 }
 
 export interface BusProcess {

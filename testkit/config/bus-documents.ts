@@ -26,10 +26,14 @@ export interface BusDocuments {
   routes: { routes: RouteDocument[] };
 }
 
+/** Every route of the shipped config/routes.yaml, in its order. */
+export function allShippedRoutes(): RouteDocument[] {
+  return (YAML.parse(readFileSync(repoFile('config', 'routes.yaml'), 'utf8')) as RoutesFileInput).routes;
+}
+
 /** The shipped config/routes.yaml's routes whose names start with `prefix`, each open to `clients` only. */
 export function shippedRoutes(prefix: string, clients: string[]): RouteDocument[] {
-  const shipped = YAML.parse(readFileSync(repoFile('config', 'routes.yaml'), 'utf8')) as RoutesFileInput;
-  return shipped.routes.filter((route) => route.name.startsWith(prefix)).map((route) => ({ ...route, clients }));
+  return allShippedRoutes().filter((route) => route.name.startsWith(prefix)).map((route) => ({ ...route, clients }));
 }
 
 /**

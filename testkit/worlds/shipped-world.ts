@@ -1,7 +1,7 @@
 // The shipped demo configuration (config/bus.yaml + bus.development.yaml + routes.yaml, as `npm start` runs it) in a
 // throw-away directory, with the reference simulators on free ports and the bus's port and data dir of its own.
 import { repoFile } from '../../src/core/repo-files';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -12,7 +12,8 @@ import { startQlvbPushSimulator, type QlvbPushSimulator } from '../simulators/ql
 import { DEMO_AXIS_SYSTEM_ID, DEMO_DVCQG_CREDENTIALS, DEMO_EDOC_SECRETS, DEMO_POPULATION_CREDENTIALS, DEMO_PROVINCE_ORGANS } from '../simulators/reference';
 import { startBus, type Bus } from '../../src/bus';
 import { type BusConfig } from '../../src/config/load-config';
-import { loadBusConfig } from '../../src/bus-config';
+import type { RoutesFileInput } from '../../src/config/schema';
+import { loadDocuments, type BusDocument } from '../config/bus-documents';
 import { mintToken } from '../../src/http/auth/auth';
 import { createLogger } from '../../src/observability/logger';
 import { DEVELOPMENT_PROFILE } from '../env';
@@ -33,7 +34,7 @@ export interface ShippedBus {
 }
 
 /** `edit` may change the shipped bus.yaml (after the test's own port, data dir and simulator URLs are set). */
-export async function startShippedBus(edit: (bus: Record<string, unknown>) => void = () => undefined): Promise<ShippedBus> {
+export async function startShippedBus(edit: (bus: BusDocument) => void = () => undefined): Promise<ShippedBus> {
   const saved = Object.fromEntries(Object.keys(DEMO_EDOC_SECRETS).map((name) => [name, process.env[name]]));
   Object.assign(process.env, DEMO_EDOC_SECRETS);
   const dvcqg = await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } });
@@ -46,18 +47,29 @@ export async function startShippedBus(edit: (bus: Record<string, unknown>) => vo
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-shipped-'));
   const configDir = path.join(dir, 'config');
   mkdirSync(configDir);
-  const bus = YAML.parse(readFileSync(path.join(SHIPPED, 'bus.yaml'), 'utf8')) as Record<string, unknown> & { flows: ShippedFlows };
-  bus.http = { host: '127.0.0.1', port: 0 };
-  bus.stores = { dataDir: path.join(dir, 'data'), databaseUrl: null };
-  bus.logging = { level: 'silent' };
-  bus.flows.dossier.dvcqg.url = dvcqg.url;
-  bus.flows.dossier.population.url = population.url;
-  bus.flows.edoc.axis.url = axis.url;
-  for (const organ of Object.values(bus.flows.edoc.organs)) if (organ.delivery === 'push') organ.pushUrl = push.url;
+  const shipped = YAML.parse(readFileSync(path.join(SHIPPED, 'bus.yaml'), 'utf8')) as BusDocument;
+  const { dossier, edoc } = shipped.flows ?? {};
+  if (!dossier || !edoc?.axis) throw new Error('the shipped bus.yaml has no dossier or edoc (with axis) section');
+  const bus: BusDocument = {
+    ...shipped,
+    http: { host: '127.0.0.1', port: 0 },
+    stores: { dataDir: path.join(dir, 'data'), databaseUrl: null },
+    logging: { level: 'silent' },
+    flows: {
+      ...shipped.flows,
+      dossier: { ...dossier, dvcqg: { ...dossier.dvcqg, url: dvcqg.url }, population: { ...dossier.population, url: population.url } },
+      edoc: {
+        ...edoc,
+        axis: { ...edoc.axis, url: axis.url },
+        organs: Object.fromEntries(Object.entries(edoc.organs ?? {}).map(([id, organ]) => [id, organ.delivery === 'push' ? { ...organ, pushUrl: push.url } : organ])),
+      },
+    },
+  };
   edit(bus);
-  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
-  for (const file of ['bus.development.yaml', 'routes.yaml']) writeFileSync(path.join(configDir, file), readFileSync(path.join(SHIPPED, file)));
-  const config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
+  // The shipped development overlay applies as it does to the shipped files: it is read from the config directory.
+  copyFileSync(path.join(SHIPPED, 'bus.development.yaml'), path.join(configDir, 'bus.development.yaml'));
+  const routes = YAML.parse(readFileSync(path.join(SHIPPED, 'routes.yaml'), 'utf8')) as RoutesFileInput;
+  const config = loadDocuments({ bus, routes }, { configDir, env: DEVELOPMENT_PROFILE });
   const running = await startBus(config, { logger: createLogger('silent') });
   return {
     bus: running,
@@ -78,9 +90,4 @@ export async function startShippedBus(edit: (bus: Record<string, unknown>) => vo
       }
     },
   };
-}
-
-interface ShippedFlows {
-  dossier: { dvcqg: { url: string }; population: { url: string } };
-  edoc: { axis: { url: string }; organs: Record<string, { delivery: string; pushUrl?: string }> };
 }

@@ -1,19 +1,18 @@
 // Access over a real socket: per-client JWT keys (RS256, ES256, HS256 by kid) and each refusal with its code, rights per
 // service (403 RIGHT_REQUIRED), and throttling of one client (429 THROTTLED, Retry-After) while another keeps its rate.
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
-import YAML from 'yaml';
 import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
 import { startBus, type Bus } from '../../../src/bus';
 import { type BusConfig } from '../../../src/config/load-config';
-import { loadBusConfig } from '../../../src/bus-config';
 import { hashPassword } from '../../../src/core/password-hash';
 import { createLogger } from '../../../src/observability/logger';
-import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
+import { busProcessDocuments, TEST_CLIENT, TEST_SIGNING_KEY } from '../../../testkit/bus-process';
+import { loadDocuments } from '../../../testkit/config/bus-documents';
 import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
 import { testToken } from '../../../testkit/intake';
 
@@ -52,11 +51,10 @@ describe('access: keys, rights, throttling', () => {
     process.env[HS_SECRET_ENV] = HS_SECRET;
     receiver = await startReceiverSimulator();
     dir = mkdtempSync(path.join(tmpdir(), 'lgsp-access-'));
-    const configDir = writeBusConfig({ dir, amqpUrl: null, namePrefix: 'access', receiverUrl: receiver.url, port: 0 });
-    const file = path.join(configDir, 'bus.yaml');
-    const bus0 = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { clients: object[] };
-    bus0.groups = { messaging: { rights: MESSAGES } };
-    bus0.clients.push(
+    const documents = busProcessDocuments({ dir, amqpUrl: null, namePrefix: 'access', receiverUrl: receiver.url, port: 0 });
+    documents.bus.groups = { messaging: { rights: MESSAGES } };
+    documents.bus.clients = [
+      ...(documents.bus.clients ?? []),
       { id: 'rsa-client', name: 'RS256', roles: ['intake'], rights: MESSAGES, keys: [{ kid: 'rsa-1', alg: 'RS256', publicKeyPem: rsaPublicPem }] },
       { id: 'es-client', name: 'ES256', roles: ['intake'], groups: ['messaging'], keys: [{ kid: 'es-1', alg: 'ES256', publicKeyPem: ec.publicKey.export({ type: 'spki', format: 'pem' }).toString() }] },
       { id: 'hs-client', name: 'HS256', roles: ['intake'], rights: ['message.*'], keys: [{ kid: 'hs-1', alg: 'HS256', secretEnv: HS_SECRET_ENV }] },
@@ -65,13 +63,12 @@ describe('access: keys, rights, throttling', () => {
       { id: 'slow', name: 'Throttled', roles: ['intake'], rights: MESSAGES, throttle: { rate: 0.5, burst: 3 } },
       { id: 'per-service', name: 'Status calls limited', roles: ['intake'], rights: MESSAGES, throttle: { services: { 'message.status': { rate: 0.5, burst: 1 } } } },
       { id: 'steady', name: 'Same limits, own bucket', roles: ['intake'], rights: MESSAGES, throttle: { rate: 0.5, burst: 3 } },
-    );
-    bus0.admins = [
+    ];
+    documents.bus.admins = [
       { username: 'admin', passwordHash: hashPassword(ADMIN_PASSWORD) },
       { username: 'auditor', passwordHash: hashPassword(ADMIN_PASSWORD), canViewPersonalData: true },
     ];
-    writeFileSync(file, YAML.stringify(bus0));
-    config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
+    config = loadDocuments(documents, { configDir: path.join(dir, 'config'), env: DEVELOPMENT_PROFILE });
     bus = await startBus(config, { logger: createLogger('silent') });
   });
   afterAll(async () => {
@@ -180,15 +177,12 @@ describe('admin sessions: a key of their own, signed out on every instance', () 
   beforeAll(async () => {
     receiver = await startReceiverSimulator();
     dir = mkdtempSync(path.join(tmpdir(), 'lgsp-sessions-'));
-    const configDir = writeBusConfig({ dir, amqpUrl: null, namePrefix: 'sessions', receiverUrl: receiver.url, port: 0 });
-    const file = path.join(configDir, 'bus.yaml');
-    const bus0 = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    bus0.admins = [
+    const documents = busProcessDocuments({ dir, amqpUrl: null, namePrefix: 'sessions', receiverUrl: receiver.url, port: 0 });
+    documents.bus.admins = [
       { username: 'admin', passwordHash: hashPassword(ADMIN_PASSWORD) },
       { username: 'auditor', passwordHash: hashPassword(ADMIN_PASSWORD), canViewPersonalData: true },
     ];
-    writeFileSync(file, YAML.stringify(bus0));
-    bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+    bus = await startBus(loadDocuments(documents, { configDir: path.join(dir, 'config'), env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
     // A message with personal data in its audit record, for the forged reads below.
     await api().post('/api/v1/messages').set('Authorization', `Bearer ${testToken(TEST_CLIENT, TEST_SIGNING_KEY)}`).send({ type: 'test.ping', subject: 'HS-PD', payload: { ChuHoSo: 'Nguyễn Thị Minh Khai' } }).expect(202);
   });
@@ -248,16 +242,13 @@ describe('admin sign-in: throttled per username and address, hashed off the even
   beforeAll(async () => {
     receiver = await startReceiverSimulator();
     dir = mkdtempSync(path.join(tmpdir(), 'lgsp-sign-in-'));
-    const configDir = writeBusConfig({ dir, amqpUrl: null, namePrefix: 'sign-in', receiverUrl: receiver.url, port: 0 });
-    const file = path.join(configDir, 'bus.yaml');
-    const bus0 = YAML.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { auth: Record<string, unknown> };
-    bus0.admins = [
+    const documents = busProcessDocuments({ dir, amqpUrl: null, namePrefix: 'sign-in', receiverUrl: receiver.url, port: 0 });
+    documents.bus.admins = [
       { username: 'admin', passwordHash: hashPassword(ADMIN_PASSWORD) },
       { username: 'victim', passwordHash: hashPassword(ADMIN_PASSWORD) },
     ];
-    bus0.auth.signIn = { maxFailuresPerUsername: 3, maxFailuresPerAddress: 20, windowSeconds: 600 };
-    writeFileSync(file, YAML.stringify(bus0));
-    bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+    documents.bus.auth = { ...documents.bus.auth, signIn: { maxFailuresPerUsername: 3, maxFailuresPerAddress: 20, windowSeconds: 600 } };
+    bus = await startBus(loadDocuments(documents, { configDir: path.join(dir, 'config'), env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
   });
   afterAll(async () => {
     await bus.stop();

@@ -32,10 +32,11 @@ describe('metaservices', () => {
   beforeAll(async () => {
     process.env[HS_SECRET_ENV] = HS_SECRET;
     shipped = await startShippedBus((file) => {
-      (file.clients as object[]).push(
+      file.clients = [
+        ...(file.clients ?? []),
         { id: 'keyed', name: 'Keys and limits', member: 'VN/COM/0101234567', rights: ['message.*'], keys: [{ kid: 'keyed-rsa', alg: 'RS256', publicKeyPem: rsaPublicPem }, { kid: 'keyed-hs', alg: 'HS256', secretEnv: HS_SECRET_ENV }], throttle: { rate: 100 } },
         { id: 'no-rights', name: 'Không có quyền' },
-      );
+      ];
     });
     ({ bus, config, dir } = shipped);
   });

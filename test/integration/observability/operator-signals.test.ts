@@ -3,17 +3,16 @@
 // log lines carry the subject (MaHoSo) and the failure reason but never a citizen id, an unauthenticated 404 is counted
 // and not audited, and every metric the shipped alert rules and dashboard name is served by the bus's /metrics.
 import Database from 'better-sqlite3';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import request from 'supertest';
-import YAML from 'yaml';
 import { startBus, type Bus } from '../../../src/bus';
-import { loadBusConfig } from '../../../src/bus-config';
 import { createLogger } from '../../../src/observability/logger';
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
-import { TEST_CLIENT, TEST_SIGNING_KEY, writeBusConfig } from '../../../testkit/bus-process';
+import { busProcessDocuments, TEST_CLIENT, TEST_SIGNING_KEY } from '../../../testkit/bus-process';
+import { loadDocuments } from '../../../testkit/config/bus-documents';
 import { AMQP_URL, DEVELOPMENT_PROFILE, uniqueName, waitFor } from '../../../testkit/env';
 import { testToken } from '../../../testkit/intake';
 import { alertRules, dashboardExprs, metricNamesOf, sampleNames, SCRAPE_SERIES } from '../../../testkit/ops-assets';
@@ -66,18 +65,14 @@ describe.each([
     receiver = await startReceiverSimulator();
     dir = mkdtempSync(path.join(tmpdir(), 'lgsp-ops-'));
     if (postgres) await createSchema(schema);
-    const configDir = writeBusConfig({ dir, amqpUrl, namePrefix: prefix, receiverUrl: receiver.url, port: 0, databaseUrl: postgres ? schemaUrl(schema) : null });
+    const documents = busProcessDocuments({ dir, amqpUrl, namePrefix: prefix, receiverUrl: receiver.url, port: 0, databaseUrl: postgres ? schemaUrl(schema) : null });
     // A short deadline, and a breaker whose probe finds the receiver back quickly.
-    const routesFile = path.join(configDir, 'routes.yaml');
-    const routes = YAML.parse(readFileSync(routesFile, 'utf8')) as { routes: Record<string, unknown>[] };
-    routes.routes[0]!.deadlineSeconds = DEADLINE_SECONDS;
-    writeFileSync(routesFile, YAML.stringify(routes));
-    const busFile = path.join(configDir, 'bus.yaml');
-    const busYaml = YAML.parse(readFileSync(busFile, 'utf8')) as { adapters: { receiver: { breaker: Record<string, unknown> } } };
-    busYaml.adapters.receiver.breaker = { ...busYaml.adapters.receiver.breaker, resetTimeoutMs: 500, probeIntervalMs: 200 };
-    writeFileSync(busFile, YAML.stringify(busYaml));
+    documents.routes.routes[0]!.deadlineSeconds = DEADLINE_SECONDS;
+    const receiverAdapter = documents.bus.adapters?.receiver;
+    if (receiverAdapter?.kind !== 'http-push') throw new Error('the test bus has no http-push receiver adapter');
+    receiverAdapter.breaker = { ...receiverAdapter.breaker, resetTimeoutMs: 500, probeIntervalMs: 200 };
     const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
-    bus = await startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('info', sink) });
+    bus = await startBus(loadDocuments(documents, { configDir: path.join(dir, 'config'), env: DEVELOPMENT_PROFILE }), { logger: createLogger('info', sink) });
   });
 
   afterAll(async () => {

@@ -3,14 +3,13 @@
 // lives on, and once space is back the bus accepts and delivers again by itself; every message answered 202 is
 // delivered exactly once.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
 import { startBus, type Bus } from '../../../src/bus';
-import { loadBusConfig } from '../../../src/bus-config';
 import { createLogger } from '../../../src/observability/logger';
 import { TEST_CLIENT, TEST_SIGNING_KEY } from '../../../testkit/bus-process';
+import { loadDocuments, type BusDocuments } from '../../../testkit/config/bus-documents';
 import { DEVELOPMENT_PROFILE, waitFor } from '../../../testkit/env';
 import { testToken } from '../../../testkit/intake';
 import { startReceiverSimulator, type ReceiverSimulator } from '../../../testkit/simulators/receiver/simulator';
@@ -43,6 +42,7 @@ whenMounted('a data directory that takes no writes (embedded default)', () => {
   const token = testToken(TEST_CLIENT, TEST_SIGNING_KEY);
   let receiver: ReceiverSimulator;
   let bus: Bus | null = null;
+  let documents: BusDocuments;
   /** Errors nobody caught: any is a crash the bus would not have survived as a process. */
   const uncaught: unknown[] = [];
   const noteUncaught = (error: unknown) => uncaught.push(error);
@@ -51,10 +51,8 @@ whenMounted('a data directory that takes no writes (embedded default)', () => {
     process.on('uncaughtException', noteUncaught);
     process.on('unhandledRejection', noteUncaught);
     receiver = await startReceiverSimulator();
-    mkdirSync(configDir);
-    writeFileSync(
-      path.join(configDir, 'bus.yaml'),
-      YAML.stringify({
+    documents = {
+      bus: {
         http: { host: '127.0.0.1', port: 0 },
         transport: { amqpUrl: null, namePrefix: 'disk', prefetch: 20 },
         stores: { dataDir, databaseUrl: null },
@@ -64,9 +62,9 @@ whenMounted('a data directory that takes no writes (embedded default)', () => {
         clients: [{ id: TEST_CLIENT, name: 'Một cửa thử nghiệm', roles: ['intake', 'admin'], rights: ['message.*'] }],
         adapters: { receiver: { kind: 'http-push', url: `${receiver.url}/inbox`, breaker: { timeoutMs: 5000, volumeThreshold: 1000 } } },
         logging: { level: 'silent' },
-      }),
-    );
-    writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify({ routes: [{ name: 'generic', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] }] }));
+      },
+      routes: { routes: [{ name: 'generic', types: ['test.ping'], steps: [{ kind: 'deliver', adapter: 'receiver' }] }] },
+    };
   });
 
   afterAll(async () => {
@@ -84,7 +82,7 @@ whenMounted('a data directory that takes no writes (embedded default)', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  const start = () => startBus(loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
+  const start = () => startBus(loadDocuments(documents, { configDir, env: DEVELOPMENT_PROFILE }), { logger: createLogger('silent') });
 
   /** One client message under its Idempotency-Key: the key a real client keeps while it sends again after a 503. */
   const send = async (running: Bus, key: string, n: number) => {

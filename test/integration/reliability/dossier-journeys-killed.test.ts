@@ -2,15 +2,15 @@
 // lost answer, a 5xx or a 409 as a one-stop system would) while the bus process is killed with SIGKILL every few
 // seconds and started again: every step reaches DVCQG once and in order, on the embedded default and on RabbitMQ +
 // PostgreSQL, and every request is answered 202 within seconds of the bus being back.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
 import { startDvcqgSimulator, type DvcqgSimulator } from '../../../testkit/simulators/dvcqg';
 import { startPopulationSimulator, type RunningPopulationSimulator } from '../../../testkit/simulators/population';
 import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../../../testkit/simulators/reference';
 import { deleteTopology } from '../../../testkit/amqp-cleanup';
 import { spawnReadyBus, TEST_CLIENT, TEST_SIGNING_KEY, type BusProcess } from '../../../testkit/bus-process';
+import { shippedRoutes, writeConfigDir, type BusDocument } from '../../../testkit/config/bus-documents';
 import { dossierFlowConfig } from '../../../testkit/config/dossier-flow-config';
 import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
 import { testToken } from '../../../testkit/intake';
@@ -29,10 +29,8 @@ const sample = JSON.parse(readFileSync(path.resolve(__dirname, '../../fixtures/d
 const RETRY = { maxAttempts: 10, initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2, maxAgeMs: 86_400_000 };
 
 function writeDossierBusConfig(dir: string, o: { amqpUrl: string | null; databaseUrl: string | null; prefix: string; dvcqg: string; population: string }): string {
-  const configDir = path.join(dir, 'config');
-  mkdirSync(configDir, { recursive: true });
   const breaker = { timeoutMs: 3000, volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 1000 };
-  const bus = {
+  const bus: BusDocument = {
     http: { host: '127.0.0.1', port: 0 },
     transport: { amqpUrl: o.amqpUrl, namePrefix: o.prefix, prefetch: 20 },
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: o.databaseUrl },
@@ -43,11 +41,7 @@ function writeDossierBusConfig(dir: string, o: { amqpUrl: string | null; databas
     logging: { level: 'warn' },
     shutdown: { graceMs: 5000 },
   };
-  const shipped = YAML.parse(readFileSync(path.resolve(__dirname, '../../../config/routes.yaml'), 'utf8')) as { routes: { name: string; clients?: string[] }[] };
-  const routes = shipped.routes.filter((r) => r.name.startsWith('dossier-')).map((r) => ({ ...r, clients: [TEST_CLIENT] }));
-  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(bus));
-  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify({ routes }));
-  return configDir;
+  return writeConfigDir(dir, { bus, routes: { routes: shippedRoutes('dossier-', [TEST_CLIENT]) } });
 }
 
 describe.each([

@@ -1,14 +1,13 @@
 // Starts a bus in-process with the edoc flow on a throw-away config: organ A (mailbox, sender), organ B (mailbox) and
 // organ C (push, to a QLVB push simulator), on the embedded transport or on RabbitMQ with a unique name prefix.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import YAML from 'yaml';
 import { startDocumentAxisSimulator, type DocumentAxisSimulator } from '../../simulators/document-axis';
 import { startQlvbPushSimulator, type QlvbPushSimulator } from '../../simulators/qlvb-push';
 import { startBus, type Bus } from '../../../src/bus';
 import { type BusConfig } from '../../../src/config/load-config';
-import { loadBusConfig } from '../../../src/bus-config';
+import { loadDocuments, type BusDocument, type RouteDocument } from '../../config/bus-documents';
 import { createLogger } from '../../../src/observability/logger';
 import { deleteTopology } from '../../amqp-cleanup';
 import { TEST_SIGNING_KEY } from '../../bus-process';
@@ -29,7 +28,10 @@ export const AXIS_SYSTEM = 'lgsp-binhphuoc';
 export const AXIS_SECRET = 'axis-secret-for-tests';
 export const PUSH_TOKEN = 'push-token-for-organ-c';
 
-export const EDOC_ROUTES = [
+type EdocSection = NonNullable<NonNullable<BusDocument['flows']>['edoc']>;
+type EdocOrganSection = EdocSection['organs'] extends Record<string, infer Organ> | undefined ? Organ : never;
+
+export const EDOC_ROUTES: RouteDocument[] = [
   { name: 'edoc-fanout', types: ['edoc.send'], pipeline: 'edoc-fanout' },
   ...(['mailbox', 'push', 'axis'] as const).map((delivery) => ({
     name: `edoc-${delivery}`,
@@ -55,15 +57,15 @@ export interface EdocBusOptions {
   /** Replaces the default rights (edoc.*, message.status) of the named clients. */
   rights?: Record<string, string[]>;
   /** Settings added to bus.yaml's `http` section. */
-  http?: Record<string, unknown>;
+  http?: Partial<NonNullable<BusDocument['http']>>;
   /** Settings added to the `flows.edoc` section. */
-  edoc?: Record<string, unknown>;
+  edoc?: Partial<EdocSection>;
   /** Settings added to organs of the directory (e.g. signaturePolicy), by organ id. */
-  organs?: Record<string, Record<string, unknown>>;
+  organs?: Record<string, Partial<EdocOrganSection>>;
   /** The organs the national axis lets the bus's system send for; default A, B, C and the bus's own. */
   axisSenders?: readonly string[];
   /** bus.yaml's observability section (tracing). */
-  observability?: Record<string, unknown>;
+  observability?: BusDocument['observability'];
 }
 
 export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
@@ -71,10 +73,9 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
   const axis = await startDocumentAxisSimulator({ secrets: { [AXIS_SYSTEM]: AXIS_SECRET }, organsBySystem: { [AXIS_SYSTEM]: options.axisSenders ?? [ORGAN_A, ORGAN_B, ORGAN_C, BUS_ORGAN] } });
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-edoc-'));
   const configDir = path.join(dir, 'config');
-  mkdirSync(configDir, { recursive: true });
   const namePrefix = uniqueName('edoc');
   const dataDir = path.join(dir, 'data');
-  const busYaml = {
+  const busDocument: BusDocument = {
     http: { host: '127.0.0.1', port: 0, ...options.http },
     transport: { amqpUrl: options.amqp ? AMQP_URL : null, prefetch: 20, namePrefix },
     stores: { dataDir, databaseUrl: null },
@@ -100,8 +101,6 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
     logging: { level: 'info' },
     shutdown: { graceMs: 5000 },
   };
-  writeFileSync(path.join(configDir, 'bus.yaml'), YAML.stringify(busYaml));
-  writeFileSync(path.join(configDir, 'routes.yaml'), YAML.stringify({ routes: EDOC_ROUTES }));
   let logs = '';
   const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
   // Secrets come from the process environment (the config keeps only LGSP_* variables).
@@ -110,7 +109,7 @@ export async function startEdocBus(options: EdocBusOptions): Promise<EdocBus> {
   let config: BusConfig;
   let bus: Bus;
   try {
-    config = loadBusConfig({ configDir, env: DEVELOPMENT_PROFILE });
+    config = loadDocuments({ bus: busDocument, routes: { routes: EDOC_ROUTES } }, { configDir, env: DEVELOPMENT_PROFILE });
     bus = await startBus(config, { logger: createLogger('info', sink) });
   } catch (error) {
     // A world that did not start leaves no simulator listening (jest would not exit).
