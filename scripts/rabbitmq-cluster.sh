@@ -92,7 +92,10 @@ start_node() {
   d="$(node_dir "$n")"
   if node_running "$n"; then return 0; fi
   rm -f "$d/rabbit.pid"
-  # setsid: the node outlives this script and the npm or jest process that ran it.
+  # setsid: the node outlives this script and the npm or jest process that ran it. Started from the cluster's own
+  # directory: a node keeps the working directory it started in, and one started from a checkout that is later
+  # deleted (a CI clone) fails every later stop_app/start_app (rabbit_plugins resolves paths against it: enoent).
+  cd "$DIR"
   env $(node_env "$n") setsid "$RABBIT_BIN/rabbitmq-server" >>"$d/log/stdout.log" 2>&1 </dev/null &
   ctl "$n" -q wait --timeout 120 "$d/rabbit.pid" >/dev/null
 }
