@@ -65,14 +65,14 @@ const LAYERS = [
       UNDICI_ONLY_IN_HTTP_KIT,
       BELOW_MESSAGING,
       {
-        // The migrators and the SQLite file opener are shared machinery; the stores' tables and ports are not.
-        regex: '(^|/)stores(/(?!(migrations|sqlite/sqlite-migrator|postgres/postgres-migrator|sqlite/sqlite-stores)$).*)?$',
-        message: 'transport/ keeps its own queues and dead letters: of stores/ it uses only the migrators and openSqlite.',
+        // The migrators, the SQLite file opener and its group commit are shared machinery; the stores' tables and ports are not.
+        regex: '(^|/)stores(/(?!(migrations|sqlite/sqlite-migrator|postgres/postgres-migrator|sqlite/sqlite-stores|sqlite/sqlite-group-commit)$).*)?$',
+        message: 'transport/ keeps its own queues and dead letters: of stores/ it uses only the migrators, openSqlite and the SQLite group commit.',
       },
       {
         group: ['**/stores/sqlite/sqlite-stores'],
         allowImportNames: ['openSqlite', 'SqliteDatabase'],
-        message: 'transport/ keeps its own queues and dead letters: of stores/ it uses only the migrators and openSqlite.',
+        message: 'transport/ keeps its own queues and dead letters: of stores/ it uses only the migrators, openSqlite and the SQLite group commit.',
       },
     ],
   },

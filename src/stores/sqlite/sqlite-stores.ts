@@ -9,6 +9,7 @@ import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow,
 import { prepareSqliteFile } from '../private-files';
 import { migrateSqlite } from './sqlite-migrator';
 import { SQLITE_STORE_MIGRATIONS, SQLITE_STORES_OWNER } from './sqlite-store-migrations';
+import { SqliteGroupCommit } from './sqlite-group-commit';
 
 export type SqliteDatabase = Database.Database;
 
@@ -28,7 +29,10 @@ export function migrateSqliteStores(db: SqliteDatabase): void {
 export class SqliteMessageStatusStore implements MessageStatusStore {
   private readonly stmts;
   private readonly settleParent;
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly group: SqliteGroupCommit,
+  ) {
     this.stmts = {
       accepted: db.prepare(`INSERT OR IGNORE INTO message_status
         (message_id, correlation_id, causation_id, type, source, subject, destination, route, state, attempts, accepted_at, updated_at)
@@ -58,10 +62,10 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
     });
   }
   async accepted(status: Parameters<MessageStatusStore['accepted']>[0]): Promise<void> {
-    this.stmts.accepted.run(status);
+    await this.group.write(() => this.stmts.accepted.run(status));
   }
   async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
-    this.write(messageId, update);
+    await this.group.write(() => this.write(messageId, update));
   }
   private write(messageId: string, update: MessageStatusUpdate): void {
     this.stmts.update.run({
@@ -74,7 +78,8 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
     });
   }
   async reopen(messageId: string): Promise<void> {
-    this.stmts.reopen.run(new Date().toISOString(), messageId);
+    const now = new Date().toISOString();
+    await this.group.write(() => this.stmts.reopen.run(now, messageId));
   }
   async get(messageId: string): Promise<MessageStatus | null> {
     const row = this.stmts.get.get(messageId);
@@ -91,10 +96,11 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
     return this.stmts.waiting.all(route, route, filter.limit).map(waitingMessageFromRow);
   }
   async fannedOut(messageId: string): Promise<void> {
-    this.stmts.fannedOut.run(new Date().toISOString(), messageId);
+    const now = new Date().toISOString();
+    await this.group.write(() => this.stmts.fannedOut.run(now, messageId));
   }
   async settleFromParts(messageId: string): Promise<PartsSettlement | null> {
-    return this.settleParent.immediate(messageId);
+    return this.group.write(() => this.settleParent(messageId));
   }
   async oldestUnsettled(): Promise<Record<string, string>> {
     return Object.fromEntries(this.stmts.oldestUnsettled.all().map((row) => [row.route, row.oldest]));
@@ -107,7 +113,10 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
   private readonly abandon;
   private readonly releaseAndSettle;
   private readonly confirmIssued;
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly group: SqliteGroupCommit,
+  ) {
     this.stmts = {
       next: db.prepare<[string], { last_issued: number }>(`INSERT INTO subject_sequences (subject, last_issued) VALUES (?, 1)
         ON CONFLICT (subject) DO UPDATE SET last_issued = last_issued + 1 RETURNING last_issued`),
@@ -140,19 +149,20 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
     });
   }
   async next(subject: string): Promise<number> {
-    return this.issue(subject);
+    return this.group.write(() => this.issue(subject));
   }
   async confirm(subject: string, sequence: number): Promise<boolean> {
-    return this.confirmIssued(subject, sequence);
+    return this.group.write(() => this.confirmIssued(subject, sequence));
   }
   async isSettled(subject: string, sequence: number): Promise<boolean> {
     return sequence <= 0 || this.stmts.settled.get(subject, sequence) !== undefined;
   }
   async settle(subject: string, sequence: number): Promise<void> {
-    this.releaseAndSettle(subject, sequence);
+    await this.group.write(() => this.releaseAndSettle(subject, sequence));
   }
   async voidAbandoned(subject: string, sequence: number, olderThanMs: number): Promise<boolean> {
-    return this.abandon(subject, sequence, Date.now() - olderThanMs);
+    const before = Date.now() - olderThanMs;
+    return this.group.write(() => this.abandon(subject, sequence, before));
   }
   async isVoided(subject: string, sequence: number): Promise<boolean> {
     return this.stmts.voided.get(subject, sequence) !== undefined;
@@ -162,7 +172,10 @@ export class SqliteSubjectSequenceStore implements SubjectSequenceStore {
 export class SqliteEffectLog implements EffectLog {
   private readonly selectStmt;
   private readonly insertStmt;
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly group: SqliteGroupCommit,
+  ) {
     this.selectStmt = db.prepare<[string], { key: string }>('SELECT key FROM effects WHERE key = ?');
     this.insertStmt = db.prepare('INSERT OR IGNORE INTO effects (key, message_id, done_at) VALUES (?, ?, ?)');
   }
@@ -170,13 +183,17 @@ export class SqliteEffectLog implements EffectLog {
     return this.selectStmt.get(key) !== undefined;
   }
   async markDone(key: string, messageId: string): Promise<void> {
-    this.insertStmt.run(key, messageId, new Date().toISOString());
+    const now = new Date().toISOString();
+    await this.group.write(() => this.insertStmt.run(key, messageId, now));
   }
 }
 
 export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
   private readonly stmts;
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly group: SqliteGroupCommit,
+  ) {
     this.stmts = {
       claim: db.prepare(`INSERT OR IGNORE INTO idempotency_keys (client, key, message_id, correlation_id, payload_digest, state, claimed_at_ms)
         VALUES (?, ?, ?, ?, ?, 'pending', ?)`),
@@ -190,22 +207,24 @@ export class SqliteIdempotencyKeyStore implements IdempotencyKeyStore {
     };
   }
   async claim(client: string, key: string, record: Omit<IdempotencyRecord, 'state'>): Promise<IdempotencyRecord | null> {
-    const inserted = this.stmts.claim.run(client, key, record.messageId, record.correlationId, record.payloadDigest, record.claimedAtMs);
-    if (inserted.changes > 0) return null;
-    const row = this.stmts.get.get(client, key);
-    return row ? idempotencyRecordFromRow(row) : null;
+    return this.group.write(() => {
+      const inserted = this.stmts.claim.run(client, key, record.messageId, record.correlationId, record.payloadDigest, record.claimedAtMs);
+      if (inserted.changes > 0) return null;
+      const row = this.stmts.get.get(client, key);
+      return row ? idempotencyRecordFromRow(row) : null;
+    });
   }
   async accepted(client: string, key: string): Promise<void> {
-    this.stmts.accepted.run(client, key);
+    await this.group.write(() => this.stmts.accepted.run(client, key));
   }
   async release(client: string, key: string, messageId: string, claimedAtMs: number): Promise<void> {
-    this.stmts.release.run(client, key, messageId, claimedAtMs);
+    await this.group.write(() => this.stmts.release.run(client, key, messageId, claimedAtMs));
   }
   async takeOver(client: string, key: string, messageId: string, olderThanMs: number, nowMs: number): Promise<boolean> {
-    return this.stmts.takeOver.run(nowMs, client, key, messageId, nowMs - olderThanMs).changes > 0;
+    return this.group.write(() => this.stmts.takeOver.run(nowMs, client, key, messageId, nowMs - olderThanMs).changes > 0);
   }
   async renew(client: string, key: string, messageId: string, claimedAtMs: number, nowMs: number): Promise<void> {
-    this.stmts.renew.run(nowMs, client, key, messageId, claimedAtMs);
+    await this.group.write(() => this.stmts.renew.run(nowMs, client, key, messageId, claimedAtMs));
   }
 }
 
@@ -229,7 +248,10 @@ export class SqliteStoreRetention implements StoreRetention {
 
 export class SqliteRevokedSessionStore implements RevokedSessionStore {
   private readonly stmts;
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly group: SqliteGroupCommit,
+  ) {
     this.stmts = {
       revoke: db.prepare('INSERT OR REPLACE INTO revoked_sessions (jti, expires_at_ms) VALUES (?, ?)'),
       prune: db.prepare('DELETE FROM revoked_sessions WHERE expires_at_ms < ?'),
@@ -238,8 +260,11 @@ export class SqliteRevokedSessionStore implements RevokedSessionStore {
   }
   async revoke(jti: string, expiresAtMs: number): Promise<void> {
     // Sessions past their expiry are refused anyway; their revocations need not be kept.
-    this.stmts.prune.run(Date.now());
-    this.stmts.revoke.run(jti, expiresAtMs);
+    const now = Date.now();
+    await this.group.write(() => {
+      this.stmts.prune.run(now);
+      this.stmts.revoke.run(jti, expiresAtMs);
+    });
   }
   async isRevoked(jti: string): Promise<boolean> {
     return this.stmts.get.get(jti) !== undefined;
@@ -248,27 +273,30 @@ export class SqliteRevokedSessionStore implements RevokedSessionStore {
 
 export class SqliteAuditOutboxStore implements AuditOutboxStore {
   private readonly sql = outboxSql(() => '?');
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly group: SqliteGroupCommit,
+  ) {}
   async keep(entries: OutboxEntry[]): Promise<void> {
     const insert = this.db.prepare(this.sql.insert);
-    this.db.transaction(() => {
+    await this.group.write(() => {
       for (const e of entries) insert.run(e.id, e.owner.host, e.owner.pid, e.owner.token, e.keptAt, e.position, e.event);
-    })();
+    });
   }
   async remove(ids: string[]): Promise<void> {
     const remove = this.db.prepare(this.sql.remove);
-    this.db.transaction(() => {
+    await this.group.write(() => {
       for (const id of ids) remove.run(id);
-    })();
+    });
   }
   async owners(): Promise<OutboxOwner[]> {
     return (this.db.prepare(this.sql.owners).all() as OutboxRow[]).map(outboxOwnerFromRow);
   }
   async takeOver(from: OutboxOwner, to: OutboxOwner): Promise<OutboxEntry[]> {
-    return this.db.transaction(() => {
+    return this.group.write(() => {
       this.db.prepare(this.sql.takeOver).run(to.host, to.pid, to.token, from.host, from.pid, from.token);
       return (this.db.prepare(this.sql.ofOwner).all(to.host, to.pid, to.token) as OutboxRow[]).map(outboxEntryFromRow);
-    })();
+    });
   }
 }
 
@@ -281,20 +309,24 @@ export class SqliteStores implements Stores {
   readonly revokedSessions: SqliteRevokedSessionStore;
   readonly auditOutbox: SqliteAuditOutboxStore;
   readonly retention: SqliteStoreRetention;
+  /** Every write of the stores goes through it: one commit per event-loop turn. */
+  private readonly group: SqliteGroupCommit;
   constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
     migrateSqliteStores(db);
-    this.effects = new SqliteEffectLog(db);
-    this.messages = new SqliteMessageStatusStore(db);
-    this.sequences = new SqliteSubjectSequenceStore(db);
-    this.idempotency = new SqliteIdempotencyKeyStore(db);
-    this.revokedSessions = new SqliteRevokedSessionStore(db);
-    this.auditOutbox = new SqliteAuditOutboxStore(db);
+    this.group = new SqliteGroupCommit(db);
+    this.effects = new SqliteEffectLog(db, this.group);
+    this.messages = new SqliteMessageStatusStore(db, this.group);
+    this.sequences = new SqliteSubjectSequenceStore(db, this.group);
+    this.idempotency = new SqliteIdempotencyKeyStore(db, this.group);
+    this.revokedSessions = new SqliteRevokedSessionStore(db, this.group);
+    this.auditOutbox = new SqliteAuditOutboxStore(db, this.group);
     this.retention = new SqliteStoreRetention(db);
   }
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
   }
   async close(): Promise<void> {
+    await this.group.drained();
     if (this.ownsDb && this.db.open) this.db.close();
   }
 }

@@ -1,6 +1,7 @@
 // Broker-less transport for one process: durable queues, delayed retries and dead letters in one SQLite (WAL) file.
 import { parseEnvelope, serializeEnvelope, withAttempt, type Envelope } from '../../core/envelope';
 import type { SqliteDatabase } from '../../stores/sqlite/sqlite-stores';
+import { SqliteGroupCommit } from '../../stores/sqlite/sqlite-group-commit';
 import { SqliteDeadLetters } from '../dead-letters/sqlite-dead-letters';
 import { migrateSqlite } from '../../stores/sqlite/sqlite-migrator';
 import { EMBEDDED_QUEUE_MIGRATIONS, EMBEDDED_QUEUE_OWNER } from './embedded-queue-migrations';
@@ -29,19 +30,15 @@ interface QueueRow {
   deliveries: number;
 }
 
-interface PendingPublish {
-  route: string;
-  envelope: Envelope;
-  resolve: () => void;
-  reject: (error: Error) => void;
-}
-
 interface Consumer {
   route: RouteTopology;
   handler: DeliveryHandler;
   inFlight: number;
   timer: NodeJS.Timeout | null;
-  pumping: boolean;
+  /** A claim is waiting for its commit; its rows' slots are counted in inFlight already. */
+  claiming: boolean;
+  /** Work was signalled while a claim was waiting: claim again when it lands. */
+  pumpAgain: boolean;
 }
 
 export interface EmbeddedTransportOptions {
@@ -62,8 +59,8 @@ export class EmbeddedTransport implements Transport {
   private readonly deadLetters: SqliteDeadLetters;
   private readonly routes = new Map<string, RouteTopology>();
   private readonly consumers = new Map<string, Consumer>();
-  private pending: PendingPublish[] = [];
-  private flushScheduled = false;
+  /** Publishes, claims and outcomes of one event-loop turn share one commit (one WAL sync). */
+  private readonly group: SqliteGroupCommit;
   private stopping = false;
   private closed = false;
   private readonly leaseMs: number;
@@ -75,6 +72,7 @@ export class EmbeddedTransport implements Transport {
     this.leaseMs = options.leaseMs ?? 10 * 60_000;
     migrateSqlite(this.db, EMBEDDED_QUEUE_OWNER, EMBEDDED_QUEUE_MIGRATIONS);
     this.deadLetters = new SqliteDeadLetters(this.db, 'dead_letters');
+    this.group = new SqliteGroupCommit(this.db);
     this.stmts = {
       insert: this.db.prepare(
         'INSERT INTO queue_messages (route, message_id, envelope, history, available_at) VALUES (?, ?, ?, ?, ?)',
@@ -108,36 +106,13 @@ export class EmbeddedTransport implements Transport {
   publish(route: string, envelope: Envelope): Promise<void> {
     if (this.closed) return Promise.reject(new Error('transport is closed'));
     if (!this.routes.has(route)) return Promise.reject(new Error(`unknown route ${route}`));
-    return new Promise((resolve, reject) => {
-      this.pending.push({ route, envelope, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  /** Group commit: every publish of this tick goes to disk in one transaction. */
-  private flush(): void {
-    this.flushScheduled = false;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    const now = Date.now();
-    try {
-      this.db.transaction(() => {
-        for (const p of batch) this.stmts.insert.run(p.route, p.envelope.id, serializeEnvelope(p.envelope).toString('utf8'), '[]', now);
-      })();
-    } catch (error) {
-      for (const p of batch) p.reject(error as Error);
-      return;
-    }
-    const touched = new Set<string>();
-    for (const p of batch) {
-      touched.add(p.route);
-      p.resolve();
-    }
-    for (const route of touched) this.wake(route);
+    const text = serializeEnvelope(envelope).toString('utf8');
+    // Resolved once the turn's transaction has committed: the message is on disk before its 202.
+    return this.group
+      .write(() => {
+        this.stmts.insert.run(route, envelope.id, text, '[]', Date.now());
+      })
+      .then(() => this.wake(route));
   }
 
   async consume(route: string, handler: DeliveryHandler): Promise<void> {
@@ -145,7 +120,7 @@ export class EmbeddedTransport implements Transport {
     if (!topology) throw new Error(`unknown route ${route}`);
     if (this.consumers.has(route)) throw new Error(`route ${route} already has a consumer`);
     this.stopping = false;
-    this.consumers.set(route, { route: topology, handler, inFlight: 0, timer: null, pumping: false });
+    this.consumers.set(route, { route: topology, handler, inFlight: 0, timer: null, claiming: false, pumpAgain: false });
     this.wake(route);
   }
 
@@ -159,28 +134,46 @@ export class EmbeddedTransport implements Transport {
     this.pump(consumer);
   }
 
+  /**
+   * Claims up to the free slots of the consumer's prefetch in the turn's transaction and hands the rows out once it
+   * has committed. One claim waits at a time per consumer; a wake meanwhile claims again when it lands.
+   */
   private pump(consumer: Consumer): void {
-    if (consumer.pumping) return;
-    consumer.pumping = true;
-    try {
-      while (!this.stopping && !this.closed && consumer.inFlight < consumer.route.prefetch) {
+    if (this.stopping || this.closed) return;
+    if (consumer.claiming) {
+      consumer.pumpAgain = true;
+      return;
+    }
+    const want = consumer.route.prefetch - consumer.inFlight;
+    if (want <= 0) return;
+    consumer.claiming = true;
+    consumer.pumpAgain = false;
+    consumer.inFlight += want;
+    const route = consumer.route.name;
+    this.group
+      .write(() => {
         const now = Date.now();
         this.stmts.reclaimExpired.run(now);
-        const rows = this.stmts.claim.all(now + this.leaseMs, consumer.route.name, now, consumer.route.prefetch - consumer.inFlight);
-        if (rows.length === 0) break;
-        for (const row of rows) {
-          consumer.inFlight++;
-          void this.deliver(consumer, row);
-        }
-      }
-      if (!this.stopping && !this.closed) this.scheduleWake(consumer);
-    } catch {
-      // Claiming is a write: a full or read-only disk refuses it. Nothing was handed out; look again shortly (the pump
-      // runs from timers and settlements, where a throw would end the process).
-      if (!this.stopping && !this.closed) this.scheduleWake(consumer, STORE_RETRY_MAX_MS);
-    } finally {
-      consumer.pumping = false;
-    }
+        return this.stmts.claim.all(now + this.leaseMs, route, now, want);
+      })
+      .then(
+        (rows) => {
+          consumer.claiming = false;
+          consumer.inFlight -= want - rows.length;
+          // Claimed rows are delivered even while consuming stops: the stop waits for them as for any delivery.
+          for (const row of rows) void this.deliver(consumer, row);
+          if (this.stopping || this.closed) this.notifyIdle();
+          else if (rows.length === want || consumer.pumpAgain) this.pump(consumer);
+          else this.scheduleWake(consumer);
+        },
+        () => {
+          // Claiming is a write: a full or read-only disk refuses it. Nothing was handed out; look again shortly.
+          consumer.claiming = false;
+          consumer.inFlight -= want;
+          if (this.stopping || this.closed) this.notifyIdle();
+          else this.scheduleWake(consumer, STORE_RETRY_MAX_MS);
+        },
+      );
   }
 
   private scheduleWake(consumer: Consumer, fixedDelayMs?: number): void {
@@ -258,7 +251,7 @@ export class EmbeddedTransport implements Transport {
   private async writeOutcome(write: () => unknown): Promise<void> {
     for (let delay = 100; ; delay = Math.min(delay * 2, STORE_RETRY_MAX_MS)) {
       try {
-        write();
+        await this.group.write(write);
         return;
       } catch {
         if (this.closed || this.stopping) return;
@@ -269,11 +262,12 @@ export class EmbeddedTransport implements Transport {
 
   private finish(consumer: Consumer): void {
     consumer.inFlight--;
-    if (this.stopping || this.closed) {
-      if (this.totalInFlight() === 0) for (const done of this.idleWaiters) done();
-      return;
-    }
-    this.pump(consumer);
+    if (this.stopping || this.closed) this.notifyIdle();
+    else this.pump(consumer);
+  }
+
+  private notifyIdle(): void {
+    if (this.totalInFlight() === 0) for (const done of this.idleWaiters) done();
   }
 
   private quarantine(row: QueueRow, error: unknown): void {
@@ -345,13 +339,13 @@ export class EmbeddedTransport implements Transport {
     const queueDepth: Record<string, number> = {};
     for (const name of this.routes.keys()) queueDepth[name] = 0;
     for (const row of this.stmts.depth.all()) queueDepth[row.route] = row.n;
-    return { queueDepth, outboxSize: this.pending.length };
+    return { queueDepth, outboxSize: this.group.waiting };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     if (!this.stopping) await this.stopConsuming();
-    this.flush();
+    await this.group.drained();
     this.closed = true;
   }
 }
