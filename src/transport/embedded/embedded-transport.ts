@@ -50,6 +50,23 @@ export interface EmbeddedTransportOptions {
   observer?: TransportObserver;
 }
 
+/**
+ * The statements every handout runs, on the event loop: each must find its rows through an index (a test reads their
+ * query plans), as a scan of a backlog of thousands of messages holds the loop for tenths of a second.
+ */
+export const QUEUE_HOT_SQL = {
+  // In the order they became available (a retry waits its delay, then queues as if published then), then of publish.
+  claim: `UPDATE queue_messages SET leased_until = ?, deliveries = deliveries + 1
+          WHERE seq IN (SELECT seq FROM queue_messages
+                        WHERE route = ? AND leased_until IS NULL AND available_at <= ? ORDER BY available_at, seq LIMIT ?)
+          RETURNING seq, route, envelope, history, deliveries`,
+  reclaimExpired: 'UPDATE queue_messages SET leased_until = NULL WHERE leased_until IS NOT NULL AND leased_until < ?',
+  // Two index look-ups: the first unleased row to come due, and the first lease to run out. (SQL's two-argument min()
+  // is NULL when either is, so the earlier of the two is taken by the caller.)
+  nextWake: `SELECT (SELECT min(available_at) FROM queue_messages WHERE route = @route AND leased_until IS NULL) AS due,
+                    (SELECT min(leased_until) FROM queue_messages WHERE leased_until IS NOT NULL AND route = @route) AS leaseEnds`,
+} as const;
+
 /** Longest wait between two tries of a write the queue file refused. */
 const STORE_RETRY_MAX_MS = 2000;
 
@@ -77,22 +94,14 @@ export class EmbeddedTransport implements Transport {
       insert: this.db.prepare(
         'INSERT INTO queue_messages (route, message_id, envelope, history, available_at) VALUES (?, ?, ?, ?, ?)',
       ),
-      claim: this.db.prepare<[number, string, number, number], QueueRow>(
-        `UPDATE queue_messages SET leased_until = ?, deliveries = deliveries + 1
-         WHERE seq IN (SELECT seq FROM queue_messages
-                       WHERE route = ? AND available_at <= ? AND leased_until IS NULL ORDER BY seq LIMIT ?)
-         RETURNING seq, route, envelope, history, deliveries`,
-      ),
-      reclaimExpired: this.db.prepare('UPDATE queue_messages SET leased_until = NULL WHERE leased_until IS NOT NULL AND leased_until < ?'),
+      claim: this.db.prepare<[number, string, number, number], QueueRow>(QUEUE_HOT_SQL.claim),
+      reclaimExpired: this.db.prepare(QUEUE_HOT_SQL.reclaimExpired),
       delete: this.db.prepare('DELETE FROM queue_messages WHERE seq = ?'),
       reschedule: this.db.prepare(
         // A settled retry is an outcome: the crash-loop count starts again, as a new broker message would.
         'UPDATE queue_messages SET envelope = ?, history = ?, available_at = ?, leased_until = NULL, deliveries = 0 WHERE seq = ?',
       ),
-      nextWake: this.db.prepare<[string], { t: number | null }>(
-        `SELECT min(CASE WHEN leased_until IS NULL THEN available_at ELSE leased_until END) AS t
-         FROM queue_messages WHERE route = ?`,
-      ),
+      nextWake: this.db.prepare<[{ route: string }], { due: number | null; leaseEnds: number | null }>(QUEUE_HOT_SQL.nextWake),
       depth: this.db.prepare<[], { route: string; n: number }>('SELECT route, count(*) AS n FROM queue_messages GROUP BY route'),
     };
   }
@@ -178,7 +187,7 @@ export class EmbeddedTransport implements Transport {
 
   private scheduleWake(consumer: Consumer, fixedDelayMs?: number): void {
     if (consumer.timer) clearTimeout(consumer.timer);
-    const next = fixedDelayMs === undefined ? (this.stmts.nextWake.get(consumer.route.name)?.t ?? null) : Date.now() + fixedDelayMs;
+    const next = fixedDelayMs === undefined ? this.nextWakeAt(consumer.route.name) : Date.now() + fixedDelayMs;
     // Without known work, poll now and then anyway: cheap, and covers rows written by another connection.
     const delay = next === null ? 1000 : Math.min(Math.max(next - Date.now(), 0), Math.max(1000, fixedDelayMs ?? 0));
     consumer.timer = setTimeout(() => {
@@ -186,6 +195,13 @@ export class EmbeddedTransport implements Transport {
       this.pump(consumer);
     }, delay);
     consumer.timer.unref();
+  }
+
+  /** When the route has work next: its first unleased row's due time or its first lease's end, whichever is earlier. */
+  private nextWakeAt(route: string): number | null {
+    const row = this.stmts.nextWake.get({ route });
+    const times = [row?.due, row?.leaseEnds].filter((t): t is number => typeof t === 'number');
+    return times.length > 0 ? Math.min(...times) : null;
   }
 
   private async deliver(consumer: Consumer, row: QueueRow): Promise<void> {
