@@ -1,5 +1,6 @@
-// The administration API (contracts/openapi/bus-admin.yaml): sign-in, audit search and timelines, dead letters and
-// replay, breakers, verification. Every action, refused and failed ones too, is itself written to the audit log.
+// The administration API (contracts/openapi/bus-admin.yaml): sign-in, audit search, message timelines, dossiers seen
+// whole, dead letters and replay, breakers, verification. Every action, refused and failed ones too, is itself written
+// to the audit log.
 // Personal data in answers is masked unless the admin holds the right and asks (`?personalData=show`); each unmasked
 // answer is preceded by its own audit record (who saw which messages), and is not sent when that record cannot be.
 import express, { type Request, type Response, type Router } from 'express';
