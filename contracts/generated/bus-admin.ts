@@ -13,7 +13,7 @@ export interface paths {
         };
         /**
          * Search the audit log, newest first (by time, then chain and seq, descending), with paging
-         * @description Each page continues after the previous page's last record, older and older. The console's own successful reads (admin.search, admin.timeline, admin.waiting, admin.dead-letters, admin.breakers, admin.verify, admin.traffic) are left out unless includeAdminReads=true or a step is asked for; refused and failed reads, admin actions and admin.personal-data-viewed records are always in.
+         * @description Each page continues after the previous page's last record, older and older. The console's own successful reads (admin.search, admin.timeline, admin.dossier, admin.waiting, admin.dead-letters, admin.breakers, admin.verify, admin.traffic) are left out unless includeAdminReads=true or a step is asked for; refused and failed reads, admin actions and admin.personal-data-viewed records are always in.
          */
         get: operations["searchAudit"];
         put?: never;
@@ -69,6 +69,26 @@ export interface paths {
         put?: never;
         /** Put dead letters back on their route with a fresh attempt count */
         post: operations["replayDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/dossiers/{maHoSo}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A dossier seen whole by an administrator — every client's submissions and progress updates of this MaHoSo in acceptance order, each with its audit records, what DVCQG last acknowledged and what is still pending
+         * @description The same reading of the dossier as GET /api/v1/dossiers/{maHoSo} (src/flows/dossier/dossier-whole.ts), over the messages of every client, with each message's audit records (oldest first) as its timeline has them. A MaHoSo no message on the dossier routes names is 404 DOSSIER_NOT_FOUND.
+         */
+        get: operations["getAdminDossier"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -171,6 +191,22 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminDossier: {
+            /** @description The last message DVCQG acknowledged (delivered), null while none has been */
+            lastAcknowledged: null | components["schemas"]["DossierAcknowledged"];
+            maHoSo: string;
+            /** @description Every submission and progress update of the dossier, of every client, in acceptance order */
+            messages: components["schemas"]["AdminDossierMessage"][];
+            /** @description The messages not final yet (accepted or in progress), in acceptance order */
+            pending: components["schemas"]["DossierMessage"][];
+            personalData: components["schemas"]["PersonalDataShown"];
+        };
+        AdminDossierMessage: components["schemas"]["DossierMessage"] & {
+            /** @description Its audit records, oldest first */
+            records: components["schemas"]["AuditRecord"][];
+            /** @description The client that sent it */
+            source: string;
+        };
         AuditPage: {
             /** @description Cursor of the next page */
             next: string | null;
@@ -247,6 +283,27 @@ export interface components {
             attempt: number;
             code: string;
             reason: string;
+        };
+        DossierAcknowledged: {
+            /**
+             * Format: date-time
+             * @description When it was delivered
+             */
+            at: string;
+            messageId: string;
+        };
+        DossierMessage: {
+            /** Format: date-time */
+            acceptedAt: string;
+            /** @description Why it was rejected */
+            code: string | null;
+            /** @enum {string} */
+            kind: "submission" | "progress";
+            messageId: string;
+            reason: string | null;
+            state: components["schemas"]["MessageState"];
+            /** Format: date-time */
+            updatedAt: string;
         };
         Error: {
             /**
@@ -601,6 +658,36 @@ export interface operations {
             400: components["responses"]["Refused"];
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
+        };
+    };
+    getAdminDossier: {
+        parameters: {
+            query?: {
+                /** @description show for CCCD numbers, names and birth dates unmasked (needs the personal-data right; audited) */
+                personalData?: components["parameters"]["PersonalData"];
+            };
+            header?: never;
+            path: {
+                maHoSo: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The dossier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminDossier"];
+                };
+            };
+            400: components["responses"]["Refused"];
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
+            404: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
         };
     };
     getTimeline: {

@@ -144,6 +144,14 @@ export interface components {
             status: "accepted";
             statusUrl: string;
         };
+        DossierAcknowledged: {
+            /**
+             * Format: date-time
+             * @description When it was delivered
+             */
+            at: string;
+            messageId: string;
+        };
         /** @description A one-stop dossier as the one-stop system sends it to the bus. */
         DossierIntake: {
             /** @description Applicant (dossier owner) name */
@@ -223,14 +231,7 @@ export interface components {
         };
         DossierWhole: {
             /** @description The last message DVCQG acknowledged (delivered), null while none has been */
-            lastAcknowledged: null | {
-                /**
-                 * Format: date-time
-                 * @description When it was delivered
-                 */
-                at: string;
-                messageId: string;
-            };
+            lastAcknowledged: null | components["schemas"]["DossierAcknowledged"];
             maHoSo: string;
             /** @description Every submission and progress update of the dossier, in acceptance order */
             messages: components["schemas"]["DossierMessage"][];

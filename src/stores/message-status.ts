@@ -18,9 +18,10 @@ export interface WaitingMessage extends MessageStatus {
   failingSince: string;
 }
 
-/** Which of a subject's messages a read wants: those one client sent on some routes, at most limit of them. */
+/** Which of a subject's messages a read wants: those on some routes (sent by one client when source is given), at most limit of them. */
 export interface SubjectFilter {
-  source: string;
+  /** The client that sent them; every client's when absent (an administrator's read). */
+  source?: string;
   routes: readonly string[];
   limit: number;
 }
@@ -34,7 +35,7 @@ export interface MessageStatusStore {
   get(messageId: string): Promise<MessageStatus | null>;
   /** Messages caused by this one (fan-out copies, status messages). */
   children(messageId: string): Promise<MessageStatus[]>;
-  /** One client's messages about one subject (a MaHoSo, a DocumentId) on these routes, in acceptance order, at most limit. */
+  /** The messages about one subject (a MaHoSo, a DocumentId) on these routes, of one client or all, in acceptance order, at most limit. */
   bySubject(subject: string, filter: SubjectFilter): Promise<MessageStatus[]>;
   /** Messages waiting for a retry after a failure, the longest failing first. */
   waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]>;

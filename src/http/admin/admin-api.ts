@@ -1,5 +1,6 @@
-// The administration API (contracts/openapi/bus-admin.yaml): sign-in, audit search and timelines, dead letters and
-// replay, breakers, verification. Every action, refused and failed ones too, is itself written to the audit log.
+// The administration API (contracts/openapi/bus-admin.yaml): sign-in, audit search, message timelines, dossiers seen
+// whole, dead letters and replay, breakers, verification. Every action, refused and failed ones too, is itself written
+// to the audit log.
 // Personal data in answers is masked unless the admin holds the right and asks (`?personalData=show`); each unmasked
 // answer is preceded by its own audit record (who saw which messages), and is not sent when that record cannot be.
 import express, { type Request, type Response, type Router } from 'express';
@@ -26,6 +27,7 @@ import { CLEAR_VIEW, MASKED_VIEW, personalDataRequestOf, type PersonalDataView }
 import { readPathParam, readQuery, type QueryParam } from '../query-params';
 import { messageParts } from '../message-parts';
 import { traceLinks } from './trace-links';
+import { readAdminDossier } from './dossier-view';
 
 type Schemas = components['schemas'];
 
@@ -199,6 +201,22 @@ export function adminApiRouter(deps: AdminApiDeps): Router {
       const shownIds = [message?.messageId ?? id, ...parts.map((p) => p.messageId)];
       if (view.shown && !(await recordUnmaskedView(req, res, 'timeline', shownIds, all.map((r) => `${r.chainId}:${r.seq}`)))) return;
       res.json(body);
+    }),
+  );
+
+  router.get(
+    '/api/v1/admin/dossiers/:maHoSo',
+    admin,
+    action('dossier', async (req, res) => {
+      const view = personalDataView(req, res);
+      if (!view) return;
+      const param = readPathParam(req, 'maHoSo');
+      if (!param.ok) return sendError(res, 'VALIDATION_FAILED', 'bad MaHoSo', param.problems);
+      const read = await readAdminDossier({ stores: deps.stores, audit: deps.audit, routes: deps.config.routes }, param.value, view, (r) => recordView(r, view));
+      if (!read) return sendError(res, 'DOSSIER_NOT_FOUND', 'no message on the dossier routes names this MaHoSo');
+      const shownIds = read.body.messages.map((m) => m.messageId);
+      if (view.shown && !(await recordUnmaskedView(req, res, 'dossier', shownIds, read.records.map((r) => `${r.chainId}:${r.seq}`)))) return;
+      res.json(read.body);
     }),
   );
 
@@ -417,7 +435,7 @@ const AUDIT_QUERY = {
  * The admin console's own reads (page views and refreshes): left out of a search unless it asks for them
  * (includeAdminReads=true, or a step filter). Refused and failed ones stay in, as do actions and personal-data views.
  */
-export const ADMIN_READ_STEPS: readonly string[] = ['admin.search', 'admin.timeline', 'admin.waiting', 'admin.dead-letters', 'admin.breakers', 'admin.verify', 'admin.traffic'];
+export const ADMIN_READ_STEPS: readonly string[] = ['admin.search', 'admin.timeline', 'admin.dossier', 'admin.waiting', 'admin.dead-letters', 'admin.breakers', 'admin.verify', 'admin.traffic'];
 
 /** The traffic page's parameters (contracts/openapi/bus-admin.yaml getTraffic). */
 const TRAFFIC_QUERY = {

@@ -55,9 +55,9 @@ class PostgresMessageStatusStore implements MessageStatusStore {
   }
   async bySubject(subject: string, filter: SubjectFilter): Promise<MessageStatus[]> {
     const result = await this.db.query<MessageStatusRow>(
-      `SELECT * FROM bus_message_status WHERE subject = $1 AND source = $2 AND route IN (SELECT jsonb_array_elements_text($3::jsonb))
+      `SELECT * FROM bus_message_status WHERE subject = $1 AND ($2::text IS NULL OR source = $2) AND route IN (SELECT jsonb_array_elements_text($3::jsonb))
        ORDER BY accepted_at, message_id LIMIT $4`,
-      [subject, filter.source, JSON.stringify(filter.routes), filter.limit],
+      [subject, filter.source ?? null, JSON.stringify(filter.routes), filter.limit],
     );
     return result.rows.map(messageStatusFromRow);
   }

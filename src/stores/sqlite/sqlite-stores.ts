@@ -47,8 +47,8 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
         WHERE state IN (${UNSETTLED_STATES_SQL}) GROUP BY route`),
       get: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE message_id = ?'),
       children: db.prepare<[string], MessageStatusRow>('SELECT * FROM message_status WHERE causation_id = ? ORDER BY accepted_at, message_id'),
-      bySubject: db.prepare<[string, string, string, number], MessageStatusRow>(`SELECT * FROM message_status
-        WHERE subject = ? AND source = ? AND route IN (SELECT value FROM json_each(?)) ORDER BY accepted_at, message_id LIMIT ?`),
+      bySubject: db.prepare<[string, string | null, string | null, string, number], MessageStatusRow>(`SELECT * FROM message_status
+        WHERE subject = ? AND (? IS NULL OR source = ?) AND route IN (SELECT value FROM json_each(?)) ORDER BY accepted_at, message_id LIMIT ?`),
       fannedOut: db.prepare('UPDATE message_status SET fanned_out_at = COALESCE(fanned_out_at, ?) WHERE message_id = ?'),
     };
     // Run IMMEDIATE: the write lock is taken before the parts are read, so another process settling a sibling waits.
@@ -89,7 +89,8 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
     return this.stmts.children.all(messageId).map(messageStatusFromRow);
   }
   async bySubject(subject: string, filter: SubjectFilter): Promise<MessageStatus[]> {
-    return this.stmts.bySubject.all(subject, filter.source, JSON.stringify(filter.routes), filter.limit).map(messageStatusFromRow);
+    const source = filter.source ?? null;
+    return this.stmts.bySubject.all(subject, source, source, JSON.stringify(filter.routes), filter.limit).map(messageStatusFromRow);
   }
   async waiting(filter: { route?: string; limit: number }): Promise<WaitingMessage[]> {
     const route = filter.route ?? null;

@@ -161,6 +161,38 @@ describe.each(['embedded', 'amqp'] as const)('DVCQG-compatible face (%s transpor
     expect(world.dvcqg.store.dossier(code)).toBeUndefined();
   });
 
+  test('the applicant\'s birth date goes through to the population check: its other forms read, a wrong one rejected, "" refused naming it', async () => {
+    const citizen = SAMPLE_CITIZENS.daoVanTai; // born 1992-11-22
+    const lookupsOf = (from: number) => world.population.control.received().slice(from).map((r) => JSON.stringify(r.body));
+
+    // yyyyMMddHHmmss, as some one-stop systems format every date: read as the day, the citizen found, DVCQG receives it.
+    const timed = dossierCode();
+    let from = world.population.control.received().length;
+    const accepted = await client.call('integration', { service: 'DongBoHoSoMC', data: [{ ...opencpsItem(timed, citizen), NgaySinhChuHoSo: '19921122000000' }] });
+    const timedId = String(accepted.body.result[0].messageId);
+    await waitFor(async () => (await stateOf(timedId)).state === 'delivered', 30_000, 'delivered');
+    expect(lookupsOf(from).some((body) => body.includes(citizen.soDinhDanh) && body.includes('19921122'))).toBe(true);
+
+    // A birth date the population database does not hold for this citizen (the id's own birth year kept): rejected
+    // CITIZEN_MISMATCH after the check, which asked with that date; DVCQG never sees the dossier.
+    const wrong = dossierCode();
+    from = world.population.control.received().length;
+    const res = await client.call('integration', { service: 'DongBoHoSoMC', data: [opencpsItem(wrong, { ...citizen, ngaySinh: '1992-11-23' })] });
+    const wrongId = String(res.body.result[0].messageId);
+    const settled = await waitFor(async () => {
+      const s = await stateOf(wrongId);
+      return s.state === 'rejected' ? s : null;
+    }, 30_000, 'rejected');
+    expect(settled).toMatchObject({ code: 'CITIZEN_MISMATCH' });
+    expect(lookupsOf(from).some((body) => body.includes(citizen.soDinhDanh) && body.includes('19921123'))).toBe(true);
+    expect(world.dvcqg.store.dossier(wrong)).toBeUndefined();
+
+    // "" is unset: a citizen applicant needs a birth date, so the item is refused naming DVCQG's field; nothing accepted.
+    const unset = await client.call('integration', { service: 'DongBoHoSoMC', data: [{ ...opencpsItem(dossierCode(), citizen), NgaySinhChuHoSo: '' }] });
+    expect(unset.status).toBe(400);
+    expect(unset.body).toMatchObject({ error_code: 'VALIDATION_FAILED', field: '/data/0/NgaySinhChuHoSo' });
+  });
+
   test('refusals in DVCQG\'s error format with codes the caller acts on', async () => {
     const wrongLogin = await request(face).post('/auth').send({ username: ACCOUNT.username, password: 'sai' }).expect(401);
     expect(wrongLogin.body).toMatchObject({ error_code: 'INVALID_CREDENTIALS', message: expect.any(String) });

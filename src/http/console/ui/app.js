@@ -10,6 +10,7 @@ import { currentSession, setShowPersonalData, showsPersonalData, storeSession } 
 import { connectShell } from './core/shell.js';
 import { breakersView } from './views/breakers.js';
 import { deadLettersView } from './views/dead-letters.js';
+import { dossierView } from './views/dossier.js';
 import { searchView } from './views/search.js';
 import { signInView } from './views/sign-in.js';
 import { timelineView } from './views/timeline.js';
@@ -26,6 +27,7 @@ const VIEWS = {
   traffic: trafficView,
   search: searchView,
   timeline: timelineView,
+  dossiers: dossierView,
   waiting: waitingView,
   'dead-letters': deadLettersView,
   breakers: breakersView,
@@ -36,6 +38,7 @@ const NAV = [
   ['traffic', 'nav.traffic'],
   ['search', 'nav.search'],
   ['timeline', 'nav.timeline'],
+  ['dossiers', 'nav.dossiers'],
   ['waiting', 'nav.waiting'],
   ['dead-letters', 'nav.deadLetters'],
   ['breakers', 'nav.breakers'],
@@ -117,7 +120,7 @@ function renderTopbar() {
   const current = currentRoute().view;
   nav.replaceChildren(
     ...NAV.map(([view, key]) => {
-      const href = view === 'timeline' ? timelineView.navHref() : `#/${view}`;
+      const href = view === 'timeline' ? timelineView.navHref() : view === 'dossiers' ? dossierView.navHref() : `#/${view}`;
       return el('a', { href, testid: `nav-${view}`, class: current === view ? 'active' : null, 'aria-current': current === view ? 'page' : null }, t(key));
     }),
   );

@@ -1,4 +1,4 @@
-// The console's address, #/<view>/<id> (e.g. #/timeline/<messageId>): an unknown view is the search.
+// The console's address, #/<view>/<id> (e.g. #/timeline/<messageId>, #/dossiers/<MaHoSo>): an unknown view is the search.
 let route = { view: 'search', id: '' };
 
 function parseHash(views) {
@@ -27,4 +27,8 @@ export function followHash(views) {
 
 export function timelineHref(id) {
   return `#/timeline/${encodeURIComponent(id)}`;
+}
+
+export function dossierHref(maHoSo) {
+  return `#/dossiers/${encodeURIComponent(maHoSo)}`;
 }

@@ -1,11 +1,12 @@
 // The audit search: records by subject (MaHoSo), message, correlation, client, route, step, outcome and time,
-// fifty a page from GET /api/v1/admin/audit, each linking to its message's timeline.
+// fifty a page from GET /api/v1/admin/audit, each linking to its message's timeline; a search by MaHoSo links to the
+// dossier's page (all its messages together).
 import { API, api } from '../core/api.js';
 import { el, replaceSection } from '../core/dom.js';
 import { shortId, text } from '../core/format.js';
 import { t, tn } from '../core/language.js';
 import { loadSection } from '../core/loading.js';
-import { timelineHref } from '../core/route.js';
+import { dossierHref, timelineHref } from '../core/route.js';
 import { render } from '../core/shell.js';
 import { errorBox, field, reasonText, recordOutcomeBadge, stepLabel, table, textInput, time } from '../core/widgets.js';
 
@@ -16,6 +17,8 @@ const search = {
   records: [],
   next: null,
   searched: false,
+  /** The subject (MaHoSo) of the search on screen, '' when it named none. */
+  searchedSubject: '',
   loading: false,
   error: null,
 };
@@ -43,6 +46,7 @@ async function runSearch(more) {
   if (!more) {
     s.records = [];
     s.next = null;
+    s.searchedSubject = s.criteria.subject.trim().normalize('NFC');
   }
   const section = { id: 'search-results', render: renderSearchResults, view: 'search' };
   const stillHere = await loadSection(s, section, async () => {
@@ -107,7 +111,7 @@ function renderSearch() {
           testid: 'search-reset',
           onClick: () => {
             for (const key of Object.keys(c)) c[key] = key === 'includeAdminReads' ? false : '';
-            Object.assign(search, { records: [], next: null, searched: false, error: null });
+            Object.assign(search, { records: [], next: null, searched: false, searchedSubject: '', error: null });
             render();
           },
         },
@@ -122,6 +126,9 @@ function renderSearchResults() {
   const s = search;
   const body = [];
   if (s.error) body.push(errorBox(s.error, 'search-error'));
+  if (s.searched && s.searchedSubject) {
+    body.push(el('p', {}, el('a', { href: dossierHref(s.searchedSubject), testid: 'open-dossier' }, t('search.openDossier', { subject: s.searchedSubject }))));
+  }
   if (s.searched || s.records.length > 0) {
     body.push(el('p', { class: 'muted', testid: 'search-count' }, tn(s.next ? 'search.countMore' : 'search.count', s.records.length)));
     body.push(
@@ -161,7 +168,7 @@ export const searchView = {
     if (search.searched) runSearch(false);
   },
   forget() {
-    Object.assign(search, { records: [], next: null, searched: false, loading: false, error: null });
+    Object.assign(search, { records: [], next: null, searched: false, searchedSubject: '', loading: false, error: null });
     for (const key of Object.keys(search.criteria)) search.criteria[key] = key === 'includeAdminReads' ? false : '';
   },
 };

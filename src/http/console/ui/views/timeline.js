@@ -4,12 +4,15 @@ import { API, ApiError, api, errorMessage } from '../core/api.js';
 import { el, externalLink, replaceSection } from '../core/dom.js';
 import { shortId, text } from '../core/format.js';
 import { t } from '../core/language.js';
-import { currentRoute, timelineHref } from '../core/route.js';
+import { currentRoute, dossierHref, timelineHref } from '../core/route.js';
 import { currentSession } from '../core/session.js';
 import { renderTopbar } from '../core/shell.js';
 import { errorBox, field, reasonText, recordOutcomeBadge, stateBadge, stepLabel, table, textInput, time } from '../core/widgets.js';
 
 const TERMINAL = new Set(['delivered', 'partially-delivered', 'rejected', 'dead-lettered']);
+
+/** The message types of a dossier: their subject is a MaHoSo, whose messages the dossier page shows together. */
+const DOSSIER_TYPES = new Set(['dossier.submitted', 'dossier.progress']);
 
 const timeline = { input: '', id: '', data: null, loading: false, error: null, notFound: false, poll: null };
 
@@ -86,7 +89,7 @@ function statusFields(m) {
     row('correlationId', m.correlationId ? el('a', { href: timelineHref(m.correlationId), class: 'mono' }, m.correlationId) : t('common.none')),
     row('causationId', el('span', { class: 'mono' }, text(m.causationId))),
     row('type', el('span', { class: 'mono' }, text(m.type))),
-    row('subject', el('span', { class: 'mono' }, text(m.subject))),
+    row('subject', m.subject && DOSSIER_TYPES.has(m.type) ? el('a', { href: dossierHref(m.subject), class: 'mono', testid: 'open-dossier' }, m.subject) : el('span', { class: 'mono' }, text(m.subject))),
     row('source', text(m.source)),
     row('destination', text(m.destination)),
     row('route', el('span', { class: 'mono' }, text(m.route))),
