@@ -282,7 +282,7 @@ function dossierSpec(token: string, codes: string[]) {
 }
 
 /** Every SAMPLE_EVERY-th accepted dossier's message id is kept, to read its state from the bus afterwards. */
-const SAMPLE_EVERY = 100;
+const SAMPLE_EVERY = 50;
 
 async function intake(baseUrl: string, token: string, durationMs: number, accepted: string[], connections = P.connections, sampledIds?: string[]): Promise<LoadResult> {
   const codes: string[] = [];
