@@ -46,8 +46,11 @@ export class DvcqgStandIn {
   private readonly notHeld = jsonAnswer(200, { ...OK, result: [] });
   private readonly procedures = new Map(SIMULATOR_PROCEDURES.map((p) => [p.MATTHC, jsonAnswer(200, { ...OK, result: [p] })]));
   private readonly procedureList = jsonAnswer(200, { ...OK, result: SIMULATOR_PROCEDURES });
-  /** The last DongBoHoSoMC body of each dossier, as received: parsed only when TraCuuHoSo asks for a held dossier. */
-  private readonly syncs = new Map<string, string>();
+  /**
+   * The last DongBoHoSoMC body of each dossier, as received: parsed only when TraCuuHoSo asks for a held dossier.
+   * Kept as bytes, outside the JavaScript heap, so that tens of thousands of them add nothing to the collector's work.
+   */
+  private readonly syncs = new Map<string, Buffer>();
   /** CapNhatTienDoHoSoMC bodies per dossier, in arrival order. */
   private readonly progress = new Map<string, string[]>();
   /** DongBoHoSoMC items received for a dossier already held (a re-send). */
@@ -88,7 +91,7 @@ export class DvcqgStandIn {
         for (const code of dossierCodes(body)) {
           if (this.syncs.has(code)) this.resyncs++;
           else this.options.onStored(code);
-          this.syncs.set(code, body);
+          this.syncs.set(code, Buffer.from(body, 'utf8'));
         }
         return { kind: service, answer: this.ok };
       case 'CapNhatTienDoHoSoMC': {
@@ -106,7 +109,7 @@ export class DvcqgStandIn {
   private lookup(maHoSo: string): PreparedAnswer {
     const sync = this.syncs.get(maHoSo);
     if (sync === undefined) return this.notHeld;
-    const item = (JSON.parse(sync) as DongBoHoSoMCRequest).data.find((d) => d.MaHoSo === maHoSo)!;
+    const item = (JSON.parse(sync.toString('utf8')) as DongBoHoSoMCRequest).data.find((d) => d.MaHoSo === maHoSo)!;
     const history = (this.progress.get(maHoSo) ?? []).flatMap((text) => (JSON.parse(text) as { data: TienDoHoSoItem[] }).data.filter((p) => p.MaHoSo === maHoSo));
     const last = history.at(-1);
     const current = last ? { ...item, TrangThaiHoSo: last.TrangThai } : item;
