@@ -492,6 +492,8 @@ async function main(): Promise<void> {
     results.edocPerSec = round(edoc.result.perSec, 2);
     const edocMiB = (edoc.result.completed * edoc.result.packageBytes) / 2 ** 20;
     results.edocBusCpuMsPerMiB = edocMiB > 0 ? round((((edoc.cpu.busPct ?? 0) / 100) * edoc.seconds * 1000) / edocMiB, 1) : null;
+    // One recipient of each document is the QLVB push stand-in: it applied one package per completed document.
+    detail.standInCheck = { ...(detail.standInCheck as object), edocPushesApplied: (await standIns.stats()).pushesApplied, edocCompleted: edoc.result.completed };
     detail.edoc = { ...edoc.result, cpu: edoc.cpu };
     log(`e-documents: ${edoc.result.perSec.toFixed(2)} documents/s (${edoc.result.completed}/${edoc.result.documents}, package ${edoc.result.packageBytes} bytes, intake p50 ${edoc.result.intakeP50Ms} ms) ${JSON.stringify(edoc.cpu)}`);
     notePeak('edoc');
