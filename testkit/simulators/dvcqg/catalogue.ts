@@ -118,7 +118,8 @@ export const PROVINCE_PROCEDURES: readonly ThuTuc[] = generateProvince();
 
 /** What LayDanhSachTTHC lists of a procedure: everything but the legal basis, which only LayThuTuc gives. */
 export function listingOf(procedure: ThuTuc): ThuTuc {
-  const { CANCUPHAPLY: _legalBasis, ...listed } = procedure;
+  const listed = { ...procedure };
+  delete listed.CANCUPHAPLY;
   return listed;
 }
 
