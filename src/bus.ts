@@ -9,7 +9,8 @@ import express from 'express';
 import { ConfigError, CORE_SECRETS, type BusConfig } from './config/load-config';
 import type { BreakerConfig } from './config/schema';
 import { loadFlows } from './flows';
-import { authenticate } from './http/auth/auth';
+import { authenticate, authenticateAdmin, authenticateClientOrAdmin } from './http/auth/auth';
+import { AdminSessions } from './http/auth/admin-sessions';
 import { ContractValidator } from './http/contract-validator';
 import { createGateway } from './http/app';
 import { listenUrl, publicBaseUrl } from './http/public-base-url';
@@ -188,6 +189,8 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     opened.push(async () => {
       for (const stop of stopHooks) await stop();
     });
+    // Admin sessions checked on the flows' endpoints the console calls; the gateway's admin API checks them alike.
+    const flowAdminSessions = new AdminSessions(config, stores.revokedSessions);
     for (const flow of flows) {
       if (!(flow.name in config.flows)) continue;
       await flow.setup({
@@ -207,6 +210,11 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
           // Rights are declared with the flow's services (its descriptor); an endpoint asking for another is a bug.
           if (right !== undefined && !config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
           return authenticate(config, right);
+        },
+        authenticateAdmin: () => authenticateAdmin(config, flowAdminSessions),
+        authenticateClientOrAdmin: (right) => {
+          if (!config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
+          return authenticateClientOrAdmin(config, flowAdminSessions, right);
         },
         breaker: breakerFor,
         audit: (event) => audit.append(event),
