@@ -189,8 +189,9 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     opened.push(async () => {
       for (const stop of stopHooks) await stop();
     });
-    // Admin sessions checked on the flows' endpoints the console calls; the gateway's admin API checks them alike.
-    const flowAdminSessions = new AdminSessions(config, stores.revokedSessions);
+    // One set of admin sessions (the development profile's key is made per instance): the admin API mints and checks
+    // them, the flows' endpoints the console calls check them.
+    const adminSessions = new AdminSessions(config, stores.revokedSessions);
     for (const flow of flows) {
       if (!(flow.name in config.flows)) continue;
       await flow.setup({
@@ -211,10 +212,10 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
           if (right !== undefined && !config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
           return authenticate(config, right);
         },
-        authenticateAdmin: () => authenticateAdmin(config, flowAdminSessions),
+        authenticateAdmin: () => authenticateAdmin(config, adminSessions),
         authenticateClientOrAdmin: (right) => {
           if (!config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
-          return authenticateClientOrAdmin(config, flowAdminSessions, right);
+          return authenticateClientOrAdmin(config, adminSessions, right);
         },
         breaker: breakerFor,
         audit: (event) => audit.append(event),
@@ -237,7 +238,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     }
 
     let draining = false;
-    const app = createGateway({ config, tracing, transport, stores, audit, intake, contracts, metrics, logger, breakers, upstreams, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
+    const app = createGateway({ config, tracing, transport, stores, audit, intake, contracts, sessions: adminSessions, metrics, logger, breakers, upstreams, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
     // Not app.listen(port, host, callback): express calls that callback on 'error' too, so a port in use looked started.
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {

@@ -99,7 +99,7 @@ describe.each([
       await waitFor(
         async () => {
           const audit = await request(url()).get('/api/v1/admin/audit?step=admin.procedures-refresh&includeAdminReads=true').set('Authorization', `Bearer ${session.body.token}`);
-          return audit.status === 200 && audit.body.items.some((r: { outcome: string; actor: string }) => r.outcome === 'ok' && r.actor === `admin:${TEST_ADMIN.username}`);
+          return audit.status === 200 && audit.body.records.some((r: { outcome: string; actor: string }) => r.outcome === 'ok' && r.actor === `admin:${TEST_ADMIN.username}`);
         },
         20_000,
         'the refresh in the audit trail',
