@@ -42,7 +42,7 @@ describe('procedure catalogue at intake (embedded transport)', () => {
   const failedRefreshes = () => logLines.filter((line) => line.includes('procedure catalogue refresh failed')).length;
 
   test('an unknown procedure is refused at the door, a listed one accepted, and the list decides while DVCQG is away', async () => {
-    await waitFor(() => refreshed() > 0, 20_000, 'a first copy of the list');
+    await waitFor(() => refreshed() > 0, 60_000, 'a first copy of the list');
     const unknown = await submit({ ...sample, MaHoSo: dossierCode(), MaTTHC: '9.999999' }).expect(400);
     expect(unknown.body).toMatchObject({ code: 'PROCEDURE_UNKNOWN', details: [{ field: '/MaTTHC' }] });
     await submit({ ...sample, MaHoSo: dossierCode() }).expect(202);
