@@ -44,7 +44,7 @@ export class ProvinceCatalogue {
   async load(): Promise<void> {
     const stored = await this.store.load();
     if (!stored) return;
-    this.copy = { procedures: new Map(stored.procedures.map((p) => [p.code, withEntry(p)])), refresh: stored.refresh };
+    this.copy = copyOf(stored);
     this.logger.info({ procedures: stored.procedures.length, refreshedAt: stored.refresh.refreshedAt }, 'procedure catalogue loaded from the store');
   }
 
@@ -95,6 +95,7 @@ export class ProvinceCatalogue {
       this.logger.warn({ kept: this.copy?.procedures.size ?? 0 }, 'DVCQG listed no procedures; the last good copy stays');
       return { ok: false, code: 'CATALOGUE_EMPTY' };
     }
+    await this.adoptNewerStoredCopy();
     const before = this.copy?.procedures ?? new Map<string, CatalogueProcedure>();
     const listing = new Map(listed.map((entry) => [entry.MATTHC, { entry, digest: payloadDigest(entry) }]));
     const added = [...listing.keys()].filter((code) => !before.has(code));
@@ -124,6 +125,21 @@ export class ProvinceCatalogue {
     this.copy = { procedures, refresh };
     this.logger.info({ procedures: procedures.size, added: added.length, changed: changed.length, withdrawn: withdrawn.length }, 'procedure catalogue refreshed');
     return { ok: true, refresh, procedures: procedures.size };
+  }
+
+  /**
+   * Takes the stored copy when another instance sharing the store refreshed after this one: the differences are then
+   * found against the latest copy, and what that instance already described is not asked for again.
+   */
+  private async adoptNewerStoredCopy(): Promise<void> {
+    try {
+      const stored = await this.store.load();
+      if (stored && (!this.copy || stored.refresh.refreshedAt > this.copy.refresh.refreshedAt)) {
+        this.copy = copyOf(stored);
+      }
+    } catch {
+      // The store is read again at the next refresh; this one compares with the copy in hand.
+    }
   }
 
   /** LayThuTuc for each code, a few at a time; any failure ends the refresh (the last good copy stays whole). */
@@ -164,6 +180,10 @@ function storedProcedure(entry: ThuTuc, listed: ThuTuc, listingDigest: string): 
     listingDigest,
     entry: JSON.stringify(entry),
   };
+}
+
+function copyOf(stored: { procedures: StoredProcedure[]; refresh: CatalogueRefreshRecord }): CatalogueCopy {
+  return { procedures: new Map(stored.procedures.map((p) => [p.code, withEntry(p)])), refresh: stored.refresh };
 }
 
 function withEntry(stored: StoredProcedure): CatalogueProcedure {
