@@ -1,6 +1,6 @@
 // The console's procedure catalogue page in headless Chromium against a real bus and the DVCQG simulator's 1,864
 // procedures: the count, the linked count, the last refresh, a search without accents, and a refresh on demand that
-// shows a withdrawn procedure among the differences.
+// shows a withdrawn procedure among the differences. Screenshot: /tmp/console-procedures.png.
 import type { Page } from 'playwright-core';
 import { scryptPasswordHash } from '../../testkit/admin-password';
 import { startDossierWorld, type DossierWorld } from '../../testkit/worlds/dossier-world';
@@ -45,6 +45,7 @@ describe('console procedure catalogue page in headless Chromium', () => {
     await page.getByTestId('procedures-submit').click();
     await page.locator('[data-testid="procedure-row"][data-code="1.001193"]').waitFor();
     expect(await page.locator('[data-testid="procedure-row"][data-code="1.001193"]').textContent()).toContain('Thủ tục đăng ký khai sinh');
+    await page.screenshot({ path: '/tmp/console-procedures.png' });
 
     const removed = world.dvcqg.catalogue.find('1.000689')!;
     world.dvcqg.catalogue.withdraw('1.000689');

@@ -278,14 +278,18 @@ const PROCEDURE_BATCH = 200;
 class PostgresProcedureCatalogueStore implements ProcedureCatalogueStore {
   constructor(private readonly pool: Pool) {}
   async load(): Promise<{ procedures: StoredProcedure[]; refresh: CatalogueRefreshRecord } | null> {
-    const refresh = await this.pool.query<ProcedureRefreshRow>(
-      'SELECT refreshed_at, added::text AS added, withdrawn::text AS withdrawn, changed::text AS changed FROM bus_procedure_refresh WHERE id = 1',
-    );
-    if (!refresh.rows[0]) return null;
-    const procedures = await this.pool.query<ProcedureRow>(
-      'SELECT code, name, field_code, field, agency, level, linked, listing_digest, entry::text AS entry FROM bus_procedures ORDER BY code',
-    );
-    return { procedures: procedures.rows.map(procedureFromRow), refresh: refreshFromRow(refresh.rows[0]) };
+    // One snapshot: the procedures and the refresh that wrote them, though another instance may be saving meanwhile.
+    return inPgTransaction(this.pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const refresh = await client.query<ProcedureRefreshRow>(
+        'SELECT refreshed_at, added::text AS added, withdrawn::text AS withdrawn, changed::text AS changed FROM bus_procedure_refresh WHERE id = 1',
+      );
+      if (!refresh.rows[0]) return null;
+      const procedures = await client.query<ProcedureRow>(
+        'SELECT code, name, field_code, field, agency, level, linked, listing_digest, entry::text AS entry FROM bus_procedures ORDER BY code',
+      );
+      return { procedures: procedures.rows.map(procedureFromRow), refresh: refreshFromRow(refresh.rows[0]) };
+    });
   }
   async save(changes: { upserted: StoredProcedure[]; withdrawn: string[]; refresh: CatalogueRefreshRecord }): Promise<void> {
     const now = new Date().toISOString();
