@@ -1,4 +1,4 @@
-// The province's procedure list at intake: with flows.dossier.catalogue.refuseUnknownAtIntake a dossier whose MaTTHC
+// The province's procedure list at intake: with flows.dossier.catalogue.refuseUnknownAtIntake (on by default) a dossier whose MaTTHC
 // DVCQG does not list is refused at the door (400 PROCEDURE_UNKNOWN) on the bus's API and on the DVCQG-compatible face,
 // and the last good list keeps deciding while DVCQG is away.
 import { readFileSync } from 'node:fs';
