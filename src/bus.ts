@@ -9,7 +9,8 @@ import express from 'express';
 import { ConfigError, CORE_SECRETS, type BusConfig } from './config/load-config';
 import type { BreakerConfig } from './config/schema';
 import { loadFlows } from './flows';
-import { authenticate } from './http/auth/auth';
+import { authenticate, authenticateAdmin, authenticateClientOrAdmin } from './http/auth/auth';
+import { AdminSessions } from './http/auth/admin-sessions';
 import { ContractValidator } from './http/contract-validator';
 import { createGateway } from './http/app';
 import { listenUrl, publicBaseUrl } from './http/public-base-url';
@@ -188,6 +189,9 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     opened.push(async () => {
       for (const stop of stopHooks) await stop();
     });
+    // One set of admin sessions (the development profile's key is made per instance): the admin API mints and checks
+    // them, the flows' endpoints the console calls check them.
+    const adminSessions = new AdminSessions(config, stores.revokedSessions);
     for (const flow of flows) {
       if (!(flow.name in config.flows)) continue;
       await flow.setup({
@@ -207,6 +211,11 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
           // Rights are declared with the flow's services (its descriptor); an endpoint asking for another is a bug.
           if (right !== undefined && !config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
           return authenticate(config, right);
+        },
+        authenticateAdmin: () => authenticateAdmin(config, adminSessions),
+        authenticateClientOrAdmin: (right) => {
+          if (!config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
+          return authenticateClientOrAdmin(config, adminSessions, right);
         },
         breaker: breakerFor,
         audit: (event) => audit.append(event),
@@ -229,7 +238,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     }
 
     let draining = false;
-    const app = createGateway({ config, tracing, transport, stores, audit, intake, contracts, metrics, logger, breakers, upstreams, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
+    const app = createGateway({ config, tracing, transport, stores, audit, intake, contracts, sessions: adminSessions, metrics, logger, breakers, upstreams, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
     // Not app.listen(port, host, callback): express calls that callback on 'error' too, so a port in use looked started.
     const server = createServer(app);
     await new Promise<void>((resolve, reject) => {

@@ -3,7 +3,7 @@
 // minimum reading of the body (the service, the session and the codes are found in the JSON text, not parsed).
 import { randomUUID } from 'node:crypto';
 import type { DongBoHoSoMCRequest, TienDoHoSoItem, TraCuuHoSoResult } from '../../src/upstreams/dvcqg/contract-types';
-import { SIMULATOR_PROCEDURES } from '../../testkit/simulators/dvcqg/catalogue';
+import { listingOf, PROVINCE_PROCEDURES } from '../../testkit/simulators/dvcqg/catalogue';
 import { jsonAnswer, type PreparedAnswer } from './prepared-answer';
 
 const OK = { error_code: '00', message: 'Thành công' } as const;
@@ -44,8 +44,8 @@ export class DvcqgStandIn {
   private readonly unknownService = jsonAnswer(400, { error_code: 'UNKNOWN_SERVICE', message: 'unknown service', field: '/service' });
   private readonly unknownDossier = jsonAnswer(404, { error_code: 'DOSSIER_NOT_FOUND', message: 'progress for a dossier DVCQG has not received' });
   private readonly notHeld = jsonAnswer(200, { ...OK, result: [] });
-  private readonly procedures = new Map(SIMULATOR_PROCEDURES.map((p) => [p.MATTHC, jsonAnswer(200, { ...OK, result: [p] })]));
-  private readonly procedureList = jsonAnswer(200, { ...OK, result: SIMULATOR_PROCEDURES });
+  private readonly procedures = new Map(PROVINCE_PROCEDURES.map((p) => [p.MATTHC, jsonAnswer(200, { ...OK, result: [p] })]));
+  private readonly procedureList = jsonAnswer(200, { ...OK, result: PROVINCE_PROCEDURES.map(listingOf) });
   /**
    * The last DongBoHoSoMC body of each dossier, as received: parsed only when TraCuuHoSo asks for a held dossier.
    * Kept as bytes, outside the JavaScript heap, so that tens of thousands of them add nothing to the collector's work.

@@ -112,6 +112,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/procedures/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh the province's procedure catalogue from DVCQG now
+         * @description LayDanhSachTTHC, then LayThuTuc for the procedures added or changed since the stored copy, through the catalogue's breaker; the copy is stored and served at once. Audited (admin.procedures-refresh). When DVCQG does not answer, 503 UPSTREAM_UNAVAILABLE (or UPSTREAM_CIRCUIT_OPEN) and the last good copy stays.
+         */
+        post: operations["refreshProcedures"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/session": {
         parameters: {
             query?: never;
@@ -356,6 +376,15 @@ export interface components {
          * @enum {string}
          */
         PersonalDataShown: "masked" | "shown";
+        ProcedureRefresh: {
+            added: string[];
+            changed: string[];
+            /** @description How many procedures the copy lists now */
+            procedures: number;
+            /** Format: date-time */
+            refreshedAt: string;
+            withdrawn: string[];
+        };
         ReplayRequest: {
             code?: string;
             ids?: string[];
@@ -717,6 +746,29 @@ export interface operations {
             401: components["responses"]["Refused"];
             403: components["responses"]["Refused"];
             404: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
+        };
+    };
+    refreshProcedures: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The refresh stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedureRefresh"];
+                };
+            };
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
             503: components["responses"]["Refused"];
         };
     };

@@ -109,6 +109,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/procedures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The province's procedure catalogue (thủ tục hành chính) as the bus last fetched it from DVCQG, searched a page at a time
+         * @description Takes the right procedure.read, or an admin console session. The copy is the last good refresh (LayDanhSachTTHC, then LayThuTuc for what was added or changed), kept in the bus's stores: it is served while DVCQG is away, and `catalogue.refreshedAt` says how old it is. `q` matches every word in the code, the name, the field or the agency, with or without Vietnamese accents ("dang ky khai sinh" finds "Đăng ký khai sinh"); `field` takes a field's code (HT) or words of its name. Items come in code order. Before the bus has ever had an answer from DVCQG, 503 CATALOGUE_UNAVAILABLE.
+         */
+        get: operations["listProcedures"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/procedures/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One procedure of the province's catalogue, with DVCQG's own entry for it
+         * @description Takes the right procedure.read, or an admin console session. A code the copy does not list (unknown or withdrawn) is 404 PROCEDURE_NOT_FOUND.
+         */
+        get: operations["getProcedure"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -122,6 +162,25 @@ export interface components {
             /** @constant */
             status: "accepted";
             statusUrl: string;
+        };
+        /** @description What the last good refresh found against the copy before it (codes, MaTTHC) */
+        CatalogueDifferences: {
+            added: string[];
+            changed: string[];
+            withdrawn: string[];
+        };
+        /** @description The copy the answer comes from */
+        CatalogueState: {
+            lastRefresh: components["schemas"]["CatalogueDifferences"];
+            /** @description How many of them are linked to DVCQG */
+            linked: number;
+            /** @description How many procedures the copy lists */
+            procedures: number;
+            /**
+             * Format: date-time
+             * @description When the last good refresh ended
+             */
+            refreshedAt: string;
         };
         CitizenVerifyRequest: {
             hoVaTen: string;
@@ -338,6 +397,41 @@ export interface components {
         };
         /** @description Organ code (mã định danh điện tử cơ quan, QĐ 20/2020), usually NNN.NN.NN.XNN; real traffic also carries shorter codes, so up to 13 letters, digits and dots (as the edXML endpoints accept). */
         OrganId: string;
+        Procedure: {
+            /** @description Cơ quan thực hiện; empty when DVCQG does not say */
+            agency: string;
+            /** @description MaTTHC */
+            code: string;
+            /** @description Lĩnh vực (the first DVCQG gives) */
+            field: {
+                code: string;
+                name: string;
+            };
+            /** @description Mức độ dịch vụ công as DVCQG gives it */
+            level: string | null;
+            /** @description Whether its dossiers are synced with DVCQG */
+            linked: boolean;
+            name: string;
+        };
+        ProcedureDetail: components["schemas"]["Procedure"] & {
+            /** @description DVCQG's entry for the procedure (LayThuTuc) */
+            dvcqg: {
+                [key: string]: unknown;
+            };
+            /**
+             * Format: date-time
+             * @description When the copy was last refreshed
+             */
+            refreshedAt: string;
+        };
+        ProcedurePage: {
+            catalogue: components["schemas"]["CatalogueState"];
+            items: components["schemas"]["Procedure"][];
+            limit: number;
+            offset: number;
+            /** @description How many procedures match */
+            total: number;
+        };
         /** @description 12-digit personal identification number (CCCD / mã định danh cá nhân): PPP G YY NNNNNN. Beyond the pattern the bus refuses an unknown province code PPP or a birth year (G, YY) in the future. */
         SoDinhDanh: string;
         TaiLieuNop: {
@@ -563,6 +657,64 @@ export interface operations {
             };
             401: components["responses"]["Refused"];
             404: components["responses"]["Refused"];
+        };
+    };
+    listProcedures: {
+        parameters: {
+            query?: {
+                field?: string;
+                limit?: number;
+                /** @description Only the procedures linked to DVCQG (true) or not (false) */
+                linked?: boolean;
+                offset?: number;
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of matching procedures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedurePage"];
+                };
+            };
+            400: components["responses"]["Refused"];
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
+        };
+    };
+    getProcedure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description MaTTHC */
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The procedure */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProcedureDetail"];
+                };
+            };
+            401: components["responses"]["Refused"];
+            403: components["responses"]["Refused"];
+            404: components["responses"]["Refused"];
+            503: components["responses"]["Refused"];
         };
     };
 }

@@ -235,8 +235,15 @@ export interface components {
             COQUANTHUCHIEN?: string;
             LINHVUCTHUCHIEN: components["schemas"]["LinhVucThucHien"][];
             MATTHC: string;
+            /** @description Mức độ dịch vụ công trực tuyến (modelled: "Toàn trình", "Một phần" or "Cung cấp thông tin"; older lists give "2", "3" or "4"). Absent when DVCQG does not say. */
+            MUCDO?: string;
             TENTTHC: string;
             THOIGIANGIAIQUYET?: string;
+            /**
+             * @description Whether the procedure's dossiers are synced with DVCQG ("1") or handled by the province alone ("0"). Modelled: the field name and values are ours. Absent is read as "1".
+             * @enum {string}
+             */
+            TICHHOPDVCQG?: "0" | "1";
         };
         TienDoHoSoItem: {
             ChucDanh?: string;

@@ -81,6 +81,7 @@ export const ERRORS = {
   WSDL_NOT_FOUND: notFound('this service is offered over REST only'),
   EDOC_NOT_FOUND: notFound('no such document for this organ'),
   DOSSIER_NOT_FOUND: notFound('no message of this client names this MaHoSo'),
+  PROCEDURE_NOT_FOUND: notFound("the province's procedure catalogue does not list this code (unknown or withdrawn)"),
   NO_ROUTE: { status: 422, retryable: false, message: 'no route takes this message from this client' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, retryable: false, message: 'this Idempotency-Key was used for a different message' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, retryable: true, message: 'a request with this Idempotency-Key is being accepted; send it again shortly' },
@@ -123,6 +124,7 @@ export const ERRORS = {
   DRAINING: unavailable('the bus is shutting down; send again to another instance'),
   UPSTREAM_CIRCUIT_OPEN: unavailable('an upstream this call needs is failing; the call was not accepted'),
   UPSTREAM_UNAVAILABLE: unavailable('an upstream this call needs did not answer; try again later'),
+  CATALOGUE_UNAVAILABLE: unavailable('the bus holds no copy of the procedure catalogue yet (DVCQG has not answered since it was set up)'),
 
   // The bus failed
   INTERNAL: { status: 500, retryable: false, message: 'internal error' },

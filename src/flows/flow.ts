@@ -41,6 +41,10 @@ export interface FlowContext<C> {
    * (429 THROTTLED).
    */
   authenticate(right?: Right): RequestHandler;
+  /** An admin console session, or the token of a client with the admin role (the admin API's rule). */
+  authenticateAdmin(): RequestHandler;
+  /** An admin console session, or a client token with `right`: a read both the console and connected systems make. */
+  authenticateClientOrAdmin(right: Right): RequestHandler;
   /**
    * The one breaker of an upstream, created at start and shown in /metrics and the admin API; its probe asks
    * `config.probeUrl`, or else `upstreamUrl`, whether the upstream is answering. `displayName` is the name operators

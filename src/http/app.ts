@@ -19,7 +19,7 @@ import { authenticate } from './auth/auth';
 import type { AuditLog } from '../audit';
 import { adminApiRouter } from './admin/admin-api';
 import type { UpstreamDirectory } from '../messaging/upstream-directory';
-import { AdminSessions } from './auth/admin-sessions';
+import type { AdminSessions } from './auth/admin-sessions';
 import { adminConsoleRouter } from './console/console-router';
 import { metaApiRouter } from './meta/meta-api';
 import type { ContractValidator } from './contract-validator';
@@ -43,6 +43,8 @@ export interface GatewayDeps {
   upstreams: UpstreamDirectory;
   intake: MessageIntake;
   contracts: ContractValidator;
+  /** The admin console's sessions: one instance, since the flows' endpoints the console calls check them too. */
+  sessions: AdminSessions;
   /** Endpoints of the flows (dossiers, e-documents, SOAP services). */
   flowRouter: express.Router;
   /** Where clients reach the bus, for the addresses it serves (see public-base-url.ts). */
@@ -128,7 +130,7 @@ export function createGateway(deps: GatewayDeps): express.Express {
 
   app.use(metaApiRouter({ config, publicBaseUrl: deps.publicBaseUrl }));
   app.use(adminConsoleRouter());
-  const sessions = new AdminSessions(config, deps.stores.revokedSessions);
+  const sessions = deps.sessions;
   app.use(adminApiRouter({ config, audit: deps.audit, stores: deps.stores, transport: deps.transport, contracts: deps.contracts, breakers: deps.breakers, upstreams: deps.upstreams, sessions, metrics }));
 
   app.use((req: Request, res: Response, next: NextFunction) => {

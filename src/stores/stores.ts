@@ -87,6 +87,43 @@ export interface AuditOutboxStore {
   takeOver(from: OutboxOwner, to: OutboxOwner): Promise<OutboxEntry[]>;
 }
 
+/** One procedure of the province's catalogue as the bus keeps it, with DVCQG's entry for it. */
+export interface StoredProcedure {
+  /** MaTTHC. */
+  code: string;
+  name: string;
+  /** Lĩnh vực: the first field DVCQG lists for the procedure (code and name); empty when it lists none. */
+  fieldCode: string;
+  field: string;
+  /** The agency that carries it out; empty when DVCQG does not say. */
+  agency: string;
+  /** Mức độ dịch vụ công as DVCQG gives it; null when it does not. */
+  level: string | null;
+  /** Whether the procedure's dossiers are synced with DVCQG (tích hợp DVCQG). */
+  linked: boolean;
+  /** Digest of DVCQG's listing entry (LayDanhSachTTHC): a different one at the next refresh means the procedure changed. */
+  listingDigest: string;
+  /** DVCQG's entry for the procedure (LayThuTuc, else the listing entry) as JSON text. */
+  entry: string;
+}
+
+/** What the last good refresh of the catalogue found: when it ran and the codes it added, withdrew and saw changed. */
+export interface CatalogueRefreshRecord {
+  /** ISO 8601. */
+  refreshedAt: string;
+  added: string[];
+  withdrawn: string[];
+  changed: string[];
+}
+
+/** The province's procedure catalogue, kept so that a bus started while DVCQG is away still knows it. */
+export interface ProcedureCatalogueStore {
+  /** The stored copy; null when no refresh has ever been stored. */
+  load(): Promise<{ procedures: StoredProcedure[]; refresh: CatalogueRefreshRecord } | null>;
+  /** One refresh, in one transaction: the procedures added or changed written, the withdrawn ones deleted, the refresh recorded. */
+  save(changes: { upserted: StoredProcedure[]; withdrawn: string[]; refresh: CatalogueRefreshRecord }): Promise<void>;
+}
+
 export interface Stores {
   readonly kind: 'sqlite' | 'postgres';
   readonly effects: EffectLog;
@@ -96,6 +133,7 @@ export interface Stores {
   readonly revokedSessions: RevokedSessionStore;
   readonly auditOutbox: AuditOutboxStore;
   readonly retention: StoreRetention;
+  readonly procedures: ProcedureCatalogueStore;
   ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
-// The stores contract: effect log, message status (and a fanned-out message settled from its parts), waiting messages, subject sequences, idempotency keys
-// and revoked sessions give the same answers on every Stores backend; each backend runs it by one call.
+// The stores contract: effect log, message status (and a fanned-out message settled from its parts), waiting messages, subject sequences, idempotency keys,
+// revoked sessions and the procedure catalogue give the same answers on every Stores backend; each backend runs it by one call.
 import { randomUUID } from 'node:crypto';
 import type { Stores } from '../../src/stores/stores';
 
@@ -217,6 +217,57 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       await stores.revokedSessions.revoke(randomUUID(), Date.now() + 3600_000);
       expect(await stores.revokedSessions.isRevoked(expired)).toBe(false);
       expect(await stores.revokedSessions.isRevoked(jti)).toBe(true);
+    });
+    test('procedure catalogue: a refresh stored whole, a later one adds, changes and withdraws, read back as written', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const procedure = (n: number, name: string) => ({
+        code: `9.${tag}.${n}`,
+        name,
+        fieldCode: 'HT',
+        field: 'Hộ tịch',
+        agency: 'Ủy ban nhân dân cấp xã',
+        level: n === 1 ? null : 'Toàn trình',
+        linked: n !== 2,
+        listingDigest: `sha256:${n}`,
+        entry: JSON.stringify({ MATTHC: `9.${tag}.${n}`, TENTTHC: name, LINHVUCTHUCHIEN: [{ MALINHVUC: 'HT', TENLINHVUC: 'Hộ tịch' }] }),
+      });
+      const [one, two, three] = [procedure(1, 'Đăng ký khai sinh'), procedure(2, 'Đăng ký kết hôn'), procedure(3, 'Đăng ký khai tử')];
+      const first = { refreshedAt: new Date(Date.now() - 60_000).toISOString(), added: [one.code, two.code], withdrawn: [], changed: [] };
+      await stores.procedures.save({ upserted: [one, two], withdrawn: [], refresh: first });
+      const mine = (loaded: Awaited<ReturnType<Stores['procedures']['load']>>) => (loaded?.procedures ?? []).filter((p) => p.code.startsWith(`9.${tag}.`));
+      const afterFirst = await stores.procedures.load();
+      expect(mine(afterFirst)).toEqual([one, two]);
+      expect(afterFirst?.refresh).toEqual(first);
+      expect(JSON.parse(mine(afterFirst)[0]!.entry)).toEqual(JSON.parse(one.entry));
+
+      const renamed = { ...two, name: 'Đăng ký kết hôn có yếu tố nước ngoài', listingDigest: 'sha256:2b', linked: true };
+      const second = { refreshedAt: new Date().toISOString(), added: [three.code], withdrawn: [one.code], changed: [two.code] };
+      await stores.procedures.save({ upserted: [renamed, three], withdrawn: [one.code], refresh: second });
+      const afterSecond = await stores.procedures.load();
+      expect(mine(afterSecond)).toEqual([renamed, three]);
+      expect(afterSecond?.refresh).toEqual(second);
+      // A database shared with other suites keeps only the province's procedures.
+      await stores.procedures.save({ upserted: [], withdrawn: [renamed.code, three.code], refresh: second });
+    });
+
+    test("procedure catalogue: a first refresh of the province's size is stored in one call", async () => {
+      const tag = randomUUID().slice(0, 8);
+      const many = Array.from({ length: 1864 }, (_, i) => ({
+        code: `8.${tag}.${String(i).padStart(4, '0')}`,
+        name: `Thủ tục số ${i}`,
+        fieldCode: 'DD',
+        field: 'Đất đai',
+        agency: 'Sở Tài nguyên và Môi trường',
+        level: 'Một phần',
+        linked: i < 1161,
+        listingDigest: `sha256:${i}`,
+        entry: JSON.stringify({ MATTHC: `8.${tag}.${i}` }),
+      }));
+      await stores.procedures.save({ upserted: many, withdrawn: [], refresh: { refreshedAt: new Date().toISOString(), added: [], withdrawn: [], changed: [] } });
+      const stored = (await stores.procedures.load())?.procedures.filter((p) => p.code.startsWith(`8.${tag}.`)) ?? [];
+      expect(stored).toHaveLength(1864);
+      expect(stored.filter((p) => p.linked)).toHaveLength(1161);
+      await stores.procedures.save({ upserted: [], withdrawn: many.map((p) => p.code), refresh: { refreshedAt: new Date().toISOString(), added: [], withdrawn: [], changed: [] } });
     });
   });
 }

@@ -36,6 +36,8 @@ export interface DossierWorld {
   buses: Bus[];
   token: string;
   dataDir: string;
+  /** Stops bus `index` and starts it again on the same config and data (its stores kept); resolves once it listens. */
+  restart(index: number): Promise<Bus>;
   dispose(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ export interface DossierWorldOptions {
   dossier?: Partial<Pick<DossierSection, 'dvcqgCompat' | 'catalogue'>> & { dvcqg?: Partial<DossierSection['dvcqg']> };
   /** bus.yaml's observability section (tracing). */
   observability?: BusDocument['observability'];
+  /** DVCQG refuses connections from before the buses start until a test lifts the fault (a bus that never heard it). */
+  dvcqgDown?: boolean;
   /** Where the buses log, at which level; default: nowhere. */
   log?: { level: string; sink: Writable };
 }
@@ -64,6 +68,7 @@ export interface DossierWorldOptions {
 export async function startDossierWorld(options: DossierWorldOptions): Promise<DossierWorld> {
   const dvcqg = await startDvcqgSimulator({ credentials: { ...DEMO_DVCQG_CREDENTIALS } });
   const population = await startPopulationSimulator({ credentials: { ...DEMO_POPULATION_CREDENTIALS } });
+  if (options.dvcqgDown) dvcqg.control.setFault({ mode: 'refuse', durationMs: 10 * 60_000 });
   const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-dossier-'));
   const prefix = uniqueName('dossier').toLowerCase();
   // The simulators carry a call out as it arrives (unless a test holds it back): an abandoned one is over within 1 s.
@@ -76,7 +81,7 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
     retry,
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
     clients: [
-      { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', member: TEST_CLIENT_MEMBER, roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status'] },
+      { id: TEST_CLIENT, name: 'Một cửa thử nghiệm', member: TEST_CLIENT_MEMBER, roles: ['intake', 'admin'], rights: ['dossier.*', 'citizen.verify', 'message.status', 'procedure.read'] },
       // Authenticates, but may only ask for message status: the dossier endpoints refuse it (RIGHT_REQUIRED).
       { id: STATUS_ONLY_CLIENT, name: 'Chỉ tra cứu trạng thái', roles: ['intake'], rights: ['message.status'] },
       // Another one-stop system with the same rights: it may read dossiers back, but only those it sent itself.
@@ -93,16 +98,20 @@ export async function startDossierWorld(options: DossierWorldOptions): Promise<D
   };
   const config = loadDocuments({ bus, routes: { routes: shippedRoutes('dossier-', [TEST_CLIENT]) } }, { configDir: path.join(dir, 'config'), env: DEVELOPMENT_PROFILE });
   const buses: Bus[] = [];
-  for (let i = 0; i < (options.instances ?? 1); i++) {
-    const instanceConfig = { ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } };
-    buses.push(await startBus(instanceConfig, { logger: options.log ? createLogger(options.log.level, options.log.sink) : createLogger('silent') }));
-  }
+  const startInstance = (i: number) =>
+    startBus({ ...config, stores: { ...config.stores, dataDir: path.join(dir, `data-${i}`) } }, { logger: options.log ? createLogger(options.log.level, options.log.sink) : createLogger('silent') });
+  for (let i = 0; i < (options.instances ?? 1); i++) buses.push(await startInstance(i));
   return {
     dvcqg,
     population,
     buses,
     token: testToken(TEST_CLIENT, TEST_SIGNING_KEY),
     dataDir: path.join(dir, 'data-0'),
+    async restart(index) {
+      await buses[index]!.stop();
+      buses[index] = await startInstance(index);
+      return buses[index]!;
+    },
     async dispose() {
       for (const bus of buses) await bus.stop();
       await dvcqg.close();

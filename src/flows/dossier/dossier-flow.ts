@@ -18,6 +18,7 @@ import { DOSSIER_UPSTREAMS, dossierPipelines } from './pipelines';
 import { ProcedureCatalogue } from './procedure-catalogue';
 import { loggableText } from '../../observability/log-fields';
 import { ProvinceCatalogue } from './province-catalogue';
+import { mountProcedureEndpoints } from './procedure-endpoints';
 import { compatPasswordPath, DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
 import { checkAccounts, CompatSessions, mountDvcqgCompat } from './dvcqg-compat';
 import { dossierWhole } from './dossier-whole';
@@ -76,7 +77,20 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     // so dossiers used up their attempts instead of waiting for DVCQG.
     const catalogueBreaker = ctx.breaker(DOSSIER_UPSTREAMS.catalogue, settings.dvcqg.breaker, settings.dvcqg.url, 'DVCQG — danh mục thủ tục hành chính');
     const populationBreaker = ctx.breaker(DOSSIER_UPSTREAMS.population, settings.population.breaker, settings.population.url, 'Cơ sở dữ liệu quốc gia về dân cư');
-    const catalogue = new ProcedureCatalogue((maTTHC, signal) => dvcqg.getProcedure(maTTHC, { signal }));
+    // The province's catalogue, kept in the stores: the stored copy serves at once (a restart while DVCQG is away
+    // still knows it), then refreshes on the schedule. Per-dossier lookups take its entries before asking DVCQG.
+    const province = new ProvinceCatalogue(
+      {
+        list: () => catalogueBreaker.call((signal) => dvcqg.listProcedures({ signal })),
+        describe: (maTTHC) => catalogueBreaker.call((signal) => dvcqg.getProcedure(maTTHC, { signal })),
+      },
+      ctx.stores.procedures,
+      ctx.logger,
+    );
+    await province.load().catch((error: unknown) => ctx.logger.warn({ code: error instanceof Error ? error.name : 'UNKNOWN' }, 'the stored procedure catalogue could not be read; DVCQG is asked'));
+    province.start(settings.catalogue.refreshIntervalMs);
+    ctx.onStop(() => province.stop());
+    const catalogue = new ProcedureCatalogue((maTTHC, signal) => dvcqg.getProcedure(maTTHC, { signal }), (maTTHC) => province.entry(maTTHC));
     const pipelines = dossierPipelines({
       dvcqg,
       population,
@@ -87,13 +101,10 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     });
     for (const built of pipelines) ctx.pipelines.add(built);
 
-    // The province's list is kept only where intake refuses by it: elsewhere LayThuTuc per dossier decides, as before.
-    const province = new ProvinceCatalogue(() => catalogueBreaker.call((signal) => dvcqg.listProcedures({ signal })), ctx.logger);
-    if (settings.catalogue.refuseUnknownAtIntake) {
-      province.start(settings.catalogue.refreshIntervalMs);
-      ctx.onStop(() => province.stop());
-    }
-    /** A MaTTHC the province's last good list does not hold, when intake refuses by it; null otherwise. */
+    /**
+     * A MaTTHC the province's catalogue does not list (unknown or withdrawn), when intake refuses by it; null otherwise.
+     * With no copy at all (DVCQG never answered, nothing stored) nothing is refused: delivery's LayThuTuc decides.
+     */
     const unknownProcedure = (payload: unknown): string | null => {
       if (!settings.catalogue.refuseUnknownAtIntake) return null;
       const maTTHC = payload !== null && typeof payload === 'object' ? (payload as { MaTTHC?: unknown }).MaTTHC : undefined;
@@ -101,6 +112,7 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     };
 
     mountEndpoints(ctx, population, populationBreaker.call.bind(populationBreaker), unknownProcedure);
+    mountProcedureEndpoints(ctx, province);
 
     const compat = settings.dvcqgCompat;
     if (compat) {
@@ -118,6 +130,10 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
         problemsOf: (kind, payload) => (kind === 'dossier' ? dossierProblems(payload) : ctx.contracts.validate(CONTRACT, 'DossierProgressUpdate', payload)),
         dvcqg,
         catalogue,
+        listed: () => {
+          const copy = province.current();
+          return copy ? [...copy.procedures.values()].map((p) => p.procedure) : null;
+        },
         breakers: { dvcqg: dvcqgBreaker, catalogue: catalogueBreaker },
       });
     }

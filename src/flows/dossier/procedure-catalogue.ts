@@ -1,4 +1,5 @@
-// Cache of DVCQG's procedure catalogue (LayThuTuc): one lookup per procedure code an hour, not one per dossier.
+// A procedure's DVCQG entry for a dossier: from the province's stored catalogue where it holds the code, else DVCQG's
+// LayThuTuc cached an hour (one lookup per procedure code, not one per dossier).
 import type { ThuTuc } from '../../upstreams/dvcqg';
 
 export class ProcedureCatalogue {
@@ -6,10 +7,14 @@ export class ProcedureCatalogue {
 
   constructor(
     private readonly lookup: (maTTHC: string, signal: AbortSignal) => Promise<ThuTuc | undefined>,
+    /** The province's catalogue copy: its entry answers without asking DVCQG. */
+    private readonly stored: (maTTHC: string) => ThuTuc | undefined = () => undefined,
     private readonly ttlMs = 60 * 60_000,
   ) {}
 
   async get(maTTHC: string, signal: AbortSignal): Promise<ThuTuc | undefined> {
+    const kept = this.stored(maTTHC);
+    if (kept) return kept;
     const cached = this.entries.get(maTTHC);
     if (cached && cached.until > Date.now()) return cached.procedure;
     const procedure = await this.lookup(maTTHC, signal);

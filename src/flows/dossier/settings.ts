@@ -41,16 +41,20 @@ export const dossierSettingsSchema = z.strictObject({
     maDonVi: z.string().optional(),
     breaker,
   }),
-  /** The province's procedure list from DVCQG (LayDanhSachTTHC), kept by the bus. */
+  /**
+   * The province's procedure catalogue from DVCQG (LayDanhSachTTHC, then LayThuTuc for what is new or changed), kept in
+   * the bus's stores and served from there while DVCQG is away.
+   */
   catalogue: z
     .strictObject({
-      /** How often the list is asked for again; the last good copy is kept while DVCQG is away. */
+      /** How often DVCQG is asked again; the last good copy is kept while it does not answer. */
       refreshIntervalMs: z.number().int().min(1000).default(60 * 60_000),
       /**
-       * Refuse at intake (400 PROCEDURE_UNKNOWN) a dossier whose MaTTHC the list does not hold. Off: such a dossier is
-       * accepted and rejected when DVCQG's LayThuTuc does not know it. Until a first copy arrives, nothing is refused.
+       * Refuse at intake (400 PROCEDURE_UNKNOWN) a dossier whose MaTTHC the catalogue does not list (unknown or
+       * withdrawn), on the bus's API and the DVCQG-compatible face. Off: such a dossier is accepted and rejected when
+       * DVCQG's LayThuTuc does not know it. With no copy at all (DVCQG never answered), nothing is refused either way.
        */
-      refuseUnknownAtIntake: z.boolean().default(false),
+      refuseUnknownAtIntake: z.boolean().default(true),
     })
     .prefault({}),
   /**
@@ -107,6 +111,16 @@ export const dossierFlowDescriptor = flowDescriptor({
         { right: 'dossier.submit', protocol: 'rest', method: 'POST', path: '/api/v1/dossiers' },
         { right: 'dossier.progress', protocol: 'rest', method: 'POST', path: '/api/v1/dossiers/{maHoSo}/progress' },
         { right: 'dossier.submit', protocol: 'rest', method: 'GET', path: '/api/v1/dossiers/{maHoSo}' },
+      ],
+    },
+    {
+      code: 'procedure',
+      title: "The province's procedure catalogue (thủ tục hành chính) from DVCQG",
+      contract: 'bus-api',
+      wsdl: null,
+      endpoints: [
+        { right: 'procedure.read', protocol: 'rest', method: 'GET', path: '/api/v1/procedures' },
+        { right: 'procedure.read', protocol: 'rest', method: 'GET', path: '/api/v1/procedures/{code}' },
       ],
     },
     {

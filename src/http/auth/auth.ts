@@ -306,3 +306,18 @@ function limitsOf(client: ClientConfig | undefined, right: Right | undefined): {
   if (service && (service.rate !== undefined || service.concurrent !== undefined)) limits.push({ key: `client ${client.id} ${right}`, limits: service });
   return limits;
 }
+
+/**
+ * Express middleware for a read both the connected systems and the admin console make: an admin console session (or
+ * a client with the admin role) as the admin API takes it, else a client token with `right` as every client call.
+ */
+export function authenticateClientOrAdmin(config: BusConfig, sessions: AdminSessions, right: Right) {
+  const asAdmin = authenticateAdmin(config, sessions);
+  const asClient = authenticate(config, right);
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const token = bearerOf(req);
+    const header = token === null ? undefined : jwt.decode(token, { complete: true })?.header;
+    if (header?.kid === ADMIN_SESSION_KID) return void asAdmin(req, res, next);
+    asClient(req, res, next);
+  };
+}

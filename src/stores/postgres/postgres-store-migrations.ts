@@ -140,4 +140,30 @@ export const POSTGRES_STORE_MIGRATIONS: readonly PostgresMigration[] = [
     name: 'bus_message_status by subject (a dossier read whole)',
     up: 'CREATE INDEX IF NOT EXISTS bus_message_status_subject ON bus_message_status(subject, accepted_at)',
   },
+  {
+    // The province's procedure catalogue from DVCQG, kept so that a bus started while DVCQG is away still knows it.
+    version: 8,
+    name: "bus_procedures and bus_procedure_refresh (the province's procedure catalogue)",
+    up: `
+      CREATE TABLE IF NOT EXISTS bus_procedures (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        field_code TEXT NOT NULL,
+        field TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        level TEXT,
+        linked BOOLEAN NOT NULL,
+        listing_digest TEXT NOT NULL,
+        entry JSON NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS bus_procedure_refresh (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        refreshed_at TEXT NOT NULL,
+        added JSONB NOT NULL,
+        withdrawn JSONB NOT NULL,
+        changed JSONB NOT NULL
+      );
+    `,
+  },
 ];

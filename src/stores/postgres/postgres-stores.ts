@@ -1,6 +1,20 @@
 // PostgreSQL implementation of the bus's stores, shared by several bus processes.
 import { Pool, type PoolClient } from 'pg';
-import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
+import type {
+  AuditOutboxStore,
+  CatalogueRefreshRecord,
+  EffectLog,
+  IdempotencyKeyStore,
+  IdempotencyRecord,
+  OutboxEntry,
+  OutboxOwner,
+  ProcedureCatalogueStore,
+  RevokedSessionStore,
+  StoredProcedure,
+  StoreRetention,
+  Stores,
+} from '../stores';
+import { procedureFromRow, refreshFromRow, type ProcedureRefreshRow, type ProcedureRow } from '../procedure-row';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { stateFromParts, UNSETTLED_STATES_SQL } from '../../core/message-state';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectFilter, SubjectSequenceStore, WaitingMessage } from '../message-status';
@@ -258,6 +272,62 @@ class PostgresAuditOutboxStore implements AuditOutboxStore {
   }
 }
 
+/** Rows written per statement when a refresh stores many procedures (a first refresh stores the whole catalogue). */
+const PROCEDURE_BATCH = 200;
+
+class PostgresProcedureCatalogueStore implements ProcedureCatalogueStore {
+  constructor(private readonly pool: Pool) {}
+  async load(): Promise<{ procedures: StoredProcedure[]; refresh: CatalogueRefreshRecord } | null> {
+    // One snapshot: the procedures and the refresh that wrote them, though another instance may be saving meanwhile.
+    return inPgTransaction(this.pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const refresh = await client.query<ProcedureRefreshRow>(
+        'SELECT refreshed_at, added::text AS added, withdrawn::text AS withdrawn, changed::text AS changed FROM bus_procedure_refresh WHERE id = 1',
+      );
+      if (!refresh.rows[0]) return null;
+      const procedures = await client.query<ProcedureRow>(
+        'SELECT code, name, field_code, field, agency, level, linked, listing_digest, entry::text AS entry FROM bus_procedures ORDER BY code',
+      );
+      return { procedures: procedures.rows.map(procedureFromRow), refresh: refreshFromRow(refresh.rows[0]) };
+    });
+  }
+  async save(changes: { upserted: StoredProcedure[]; withdrawn: string[]; refresh: CatalogueRefreshRecord }): Promise<void> {
+    const now = new Date().toISOString();
+    await inPgTransaction(this.pool, async (client) => {
+      for (let start = 0; start < changes.upserted.length; start += PROCEDURE_BATCH) {
+        const batch = changes.upserted.slice(start, start + PROCEDURE_BATCH);
+        // One row per element of the parallel arrays; the entry is json (not jsonb): its text is kept as DVCQG gave it.
+        await client.query(
+          `INSERT INTO bus_procedures (code, name, field_code, field, agency, level, linked, listing_digest, entry, updated_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::json[],
+             array_fill($10::text, ARRAY[cardinality($1::text[])]))
+           ON CONFLICT (code) DO UPDATE SET name = excluded.name, field_code = excluded.field_code, field = excluded.field, agency = excluded.agency,
+             level = excluded.level, linked = excluded.linked, listing_digest = excluded.listing_digest, entry = excluded.entry, updated_at = excluded.updated_at`,
+          [
+            batch.map((p) => p.code),
+            batch.map((p) => p.name),
+            batch.map((p) => p.fieldCode),
+            batch.map((p) => p.field),
+            batch.map((p) => p.agency),
+            batch.map((p) => p.level),
+            batch.map((p) => p.linked),
+            batch.map((p) => p.listingDigest),
+            batch.map((p) => p.entry),
+            now,
+          ],
+        );
+      }
+      if (changes.withdrawn.length > 0) await client.query('DELETE FROM bus_procedures WHERE code = ANY($1::text[])', [changes.withdrawn]);
+      const r = changes.refresh;
+      await client.query(
+        `INSERT INTO bus_procedure_refresh (id, refreshed_at, added, withdrawn, changed) VALUES (1, $1, $2::jsonb, $3::jsonb, $4::jsonb)
+         ON CONFLICT (id) DO UPDATE SET refreshed_at = excluded.refreshed_at, added = excluded.added, withdrawn = excluded.withdrawn, changed = excluded.changed`,
+        [r.refreshedAt, JSON.stringify(r.added), JSON.stringify(r.withdrawn), JSON.stringify(r.changed)],
+      );
+    });
+  }
+}
+
 export class PostgresStores implements Stores {
   readonly kind = 'postgres' as const;
   readonly effects: EffectLog;
@@ -267,6 +337,7 @@ export class PostgresStores implements Stores {
   readonly revokedSessions: RevokedSessionStore;
   readonly auditOutbox: AuditOutboxStore;
   readonly retention: StoreRetention;
+  readonly procedures: ProcedureCatalogueStore;
   private constructor(private readonly pool: Pool) {
     // The statements of every message's hops go through group commit.
     const grouped = new PgGroupCommit(pool);
@@ -277,6 +348,7 @@ export class PostgresStores implements Stores {
     this.revokedSessions = new PostgresRevokedSessionStore(pool);
     this.auditOutbox = new PostgresAuditOutboxStore(pool);
     this.retention = new PostgresStoreRetention(pool);
+    this.procedures = new PostgresProcedureCatalogueStore(pool);
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {

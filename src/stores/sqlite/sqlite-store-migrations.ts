@@ -149,4 +149,31 @@ export const SQLITE_STORE_MIGRATIONS: readonly SqliteMigration[] = [
       db.exec('CREATE INDEX IF NOT EXISTS message_status_subject ON message_status(subject, accepted_at)');
     },
   },
+  {
+    // The province's procedure catalogue from DVCQG, kept so that a bus started while DVCQG is away still knows it.
+    version: 8,
+    name: "procedures and procedure_refresh (the province's procedure catalogue)",
+    up: (db) =>
+      db.exec(`
+      CREATE TABLE IF NOT EXISTS procedures (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        field_code TEXT NOT NULL,
+        field TEXT NOT NULL,
+        agency TEXT NOT NULL,
+        level TEXT,
+        linked INTEGER NOT NULL,
+        listing_digest TEXT NOT NULL,
+        entry TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE IF NOT EXISTS procedure_refresh (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        refreshed_at TEXT NOT NULL,
+        added TEXT NOT NULL,
+        withdrawn TEXT NOT NULL,
+        changed TEXT NOT NULL
+      );
+    `),
+  },
 ];

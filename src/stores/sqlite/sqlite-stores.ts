@@ -1,6 +1,20 @@
 // SQLite (better-sqlite3, WAL) implementation of the bus's stores, for the embedded default and single-process use.
 import Database from 'better-sqlite3';
-import type { AuditOutboxStore, EffectLog, IdempotencyKeyStore, IdempotencyRecord, OutboxEntry, OutboxOwner, RevokedSessionStore, StoreRetention, Stores } from '../stores';
+import type {
+  AuditOutboxStore,
+  CatalogueRefreshRecord,
+  EffectLog,
+  IdempotencyKeyStore,
+  IdempotencyRecord,
+  OutboxEntry,
+  OutboxOwner,
+  ProcedureCatalogueStore,
+  RevokedSessionStore,
+  StoredProcedure,
+  StoreRetention,
+  Stores,
+} from '../stores';
+import { procedureFromRow, refreshFromRow, type ProcedureRefreshRow, type ProcedureRow } from '../procedure-row';
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { stateFromParts, UNSETTLED_STATES_SQL } from '../../core/message-state';
@@ -301,6 +315,41 @@ export class SqliteAuditOutboxStore implements AuditOutboxStore {
   }
 }
 
+export class SqliteProcedureCatalogueStore implements ProcedureCatalogueStore {
+  private readonly stmts;
+  private readonly write;
+  constructor(
+    db: SqliteDatabase,
+    private readonly group: SqliteGroupCommit,
+  ) {
+    this.stmts = {
+      procedures: db.prepare<[], ProcedureRow>('SELECT code, name, field_code, field, agency, level, linked, listing_digest, entry FROM procedures ORDER BY code'),
+      refresh: db.prepare<[], ProcedureRefreshRow>('SELECT refreshed_at, added, withdrawn, changed FROM procedure_refresh WHERE id = 1'),
+      upsert: db.prepare(`INSERT INTO procedures (code, name, field_code, field, agency, level, linked, listing_digest, entry, updated_at)
+        VALUES (@code, @name, @fieldCode, @field, @agency, @level, @linked, @listingDigest, @entry, @now)
+        ON CONFLICT (code) DO UPDATE SET name = excluded.name, field_code = excluded.field_code, field = excluded.field, agency = excluded.agency,
+          level = excluded.level, linked = excluded.linked, listing_digest = excluded.listing_digest, entry = excluded.entry, updated_at = excluded.updated_at`),
+      remove: db.prepare('DELETE FROM procedures WHERE code = ?'),
+      recordRefresh: db.prepare(`INSERT INTO procedure_refresh (id, refreshed_at, added, withdrawn, changed) VALUES (1, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET refreshed_at = excluded.refreshed_at, added = excluded.added, withdrawn = excluded.withdrawn, changed = excluded.changed`),
+    };
+    this.write = db.transaction((upserted: StoredProcedure[], withdrawn: string[], refresh: CatalogueRefreshRecord) => {
+      const now = new Date().toISOString();
+      for (const p of upserted) this.stmts.upsert.run({ ...p, linked: p.linked ? 1 : 0, now });
+      for (const code of withdrawn) this.stmts.remove.run(code);
+      this.stmts.recordRefresh.run(refresh.refreshedAt, JSON.stringify(refresh.added), JSON.stringify(refresh.withdrawn), JSON.stringify(refresh.changed));
+    });
+  }
+  async load(): Promise<{ procedures: StoredProcedure[]; refresh: CatalogueRefreshRecord } | null> {
+    const refresh = this.stmts.refresh.get();
+    if (!refresh) return null;
+    return { procedures: this.stmts.procedures.all().map(procedureFromRow), refresh: refreshFromRow(refresh) };
+  }
+  async save(changes: { upserted: StoredProcedure[]; withdrawn: string[]; refresh: CatalogueRefreshRecord }): Promise<void> {
+    await this.group.write(() => this.write(changes.upserted, changes.withdrawn, changes.refresh));
+  }
+}
+
 export class SqliteStores implements Stores {
   readonly kind = 'sqlite' as const;
   readonly effects: SqliteEffectLog;
@@ -310,6 +359,7 @@ export class SqliteStores implements Stores {
   readonly revokedSessions: SqliteRevokedSessionStore;
   readonly auditOutbox: SqliteAuditOutboxStore;
   readonly retention: SqliteStoreRetention;
+  readonly procedures: SqliteProcedureCatalogueStore;
   /** Every write of the stores goes through it: one commit per event-loop turn. */
   private readonly group: SqliteGroupCommit;
   constructor(readonly db: SqliteDatabase, private readonly ownsDb = true) {
@@ -322,6 +372,7 @@ export class SqliteStores implements Stores {
     this.revokedSessions = new SqliteRevokedSessionStore(db, this.group);
     this.auditOutbox = new SqliteAuditOutboxStore(db, this.group);
     this.retention = new SqliteStoreRetention(db);
+    this.procedures = new SqliteProcedureCatalogueStore(db, this.group);
   }
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();

@@ -1,4 +1,4 @@
-// The province's procedure list at intake: with flows.dossier.catalogue.refuseUnknownAtIntake a dossier whose MaTTHC
+// The province's procedure list at intake: with flows.dossier.catalogue.refuseUnknownAtIntake (on by default) a dossier whose MaTTHC
 // DVCQG does not list is refused at the door (400 PROCEDURE_UNKNOWN) on the bus's API and on the DVCQG-compatible face,
 // and the last good list keeps deciding while DVCQG is away.
 import { readFileSync } from 'node:fs';
@@ -42,7 +42,7 @@ describe('procedure catalogue at intake (embedded transport)', () => {
   const failedRefreshes = () => logLines.filter((line) => line.includes('procedure catalogue refresh failed')).length;
 
   test('an unknown procedure is refused at the door, a listed one accepted, and the list decides while DVCQG is away', async () => {
-    await waitFor(() => refreshed() > 0, 20_000, 'a first copy of the list');
+    await waitFor(() => refreshed() > 0, 60_000, 'a first copy of the list');
     const unknown = await submit({ ...sample, MaHoSo: dossierCode(), MaTTHC: '9.999999' }).expect(400);
     expect(unknown.body).toMatchObject({ code: 'PROCEDURE_UNKNOWN', details: [{ field: '/MaTTHC' }] });
     await submit({ ...sample, MaHoSo: dossierCode() }).expect(202);

@@ -70,7 +70,7 @@ describe('metaservices', () => {
 
   test('listMethods: each service with its endpoints, every right of the bus covered, contracts linked', async () => {
     const services = (await get('/api/v1/meta/services').expect(200)).body.items as Service[];
-    expect(services.map((s) => s.code)).toEqual(['message', 'dossier', 'citizen', 'edoc']);
+    expect(services.map((s) => s.code)).toEqual(['message', 'dossier', 'procedure', 'citizen', 'edoc']);
     expect(new Set(services.flatMap((s) => s.endpoints.map((e) => e.right)))).toEqual(new Set(knownRights(BUS_CATALOGUE)));
     const edoc = services.find((s) => s.code === 'edoc')!;
     expect(edoc.wsdlUrl).toBe('/api/v1/meta/services/edoc/wsdl');

@@ -100,7 +100,7 @@ describe('loadConfig', () => {
     const catalogue = { ...BUS_CATALOGUE, gatewayServices: [...BUS_CATALOGUE.gatewayServices, pets] };
     const config = loadConfig({ catalogue, configDir: dir, env: { ...SHIPPED_SECRETS } });
     expect(config.knownRights).toContain('pets.feed');
-    expect(config.services.map((service) => service.code)).toEqual(['message', 'pets', 'dossier', 'citizen', 'edoc']);
+    expect(config.services.map((service) => service.code)).toEqual(['message', 'pets', 'dossier', 'procedure', 'citizen', 'edoc']);
     expect(config.services.find((service) => service.code === 'edoc')!.soapPath).toBe('/soap/edoc');
     const withoutEdoc = { ...BUS_CATALOGUE, flows: { dossier: BUS_CATALOGUE.flows.dossier! } };
     expect(problemsOf(() => loadConfig({ catalogue: withoutEdoc, configDir: repoConfig, env: { ...SHIPPED_SECRETS } })).join('\n')).toContain('unknown key "flows.edoc"');

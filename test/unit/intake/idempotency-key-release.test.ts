@@ -51,7 +51,7 @@ function world() {
   const audit = { isHealthy: () => true, append: async () => ({ chainId: 'test', seq: 1, hash: '0'.repeat(64) }) } as unknown as AuditLog;
   const intake = new MessageIntake({
     transport,
-    stores: { kind: 'sqlite', effects: stores.effects, messages, sequences, idempotency: keys, revokedSessions: stores.revokedSessions, auditOutbox: stores.auditOutbox, retention: stores.retention, ping: async () => undefined, close: async () => undefined } satisfies Stores,
+    stores: { kind: 'sqlite', effects: stores.effects, messages, sequences, idempotency: keys, revokedSessions: stores.revokedSessions, auditOutbox: stores.auditOutbox, retention: stores.retention, procedures: stores.procedures, ping: async () => undefined, close: async () => undefined } satisfies Stores,
     routes: {} as RouteTable,
     pipelines: new PipelineRegistry(),
     audit,

@@ -6,4 +6,4 @@ export {
   type DvcqgSimulatorOptions,
 } from './simulator';
 export { DvcqgSimulatorStore, type StoredDossier, type ProgressRecord, type DossierSync } from './store';
-export { SIMULATOR_PROCEDURES } from './catalogue';
+export { PROVINCE_LINKED_COUNT, PROVINCE_PROCEDURE_COUNT, PROVINCE_PROCEDURES, SEED_PROCEDURES, SimulatorCatalogue } from './catalogue';

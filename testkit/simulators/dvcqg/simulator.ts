@@ -15,7 +15,7 @@ import type {
   TraCuuHoSoResponse,
 } from '../../../src/upstreams/dvcqg/contract-types';
 import { ContractValidator } from './contract-checker';
-import { findProcedure, SIMULATOR_PROCEDURES } from './catalogue';
+import { listingOf, SimulatorCatalogue } from './catalogue';
 import { DvcqgSimulatorStore } from './store';
 
 export interface DvcqgSimulatorOptions {
@@ -32,6 +32,8 @@ export interface DvcqgSimulator {
   port: number;
   control: SimulatorControl;
   store: DvcqgSimulatorStore;
+  /** The procedures it lists (LayDanhSachTTHC) and describes (LayThuTuc); a test withdraws or changes one here. */
+  catalogue: SimulatorCatalogue;
   close(): Promise<void>;
 }
 
@@ -61,7 +63,7 @@ function asRecord(value: unknown): Record<string, unknown> | null {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
-function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credentials: { username: string; password: string }) {
+function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, catalogue: SimulatorCatalogue, credentials: { username: string; password: string }) {
   const contract = new ContractValidator('dvcqg');
   const app = express();
 
@@ -73,6 +75,17 @@ function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credent
       return;
     }
     res.json(dossier);
+  });
+  // The catalogue changed from outside (a bus started as a child process is tested over these).
+  app.post('/__sim/catalogue/:maTTHC/withdraw', (req: Request, res: Response) => {
+    if (!catalogue.withdraw(String(req.params.maTTHC))) return void sendError(res, 404, 'PROCEDURE_NOT_FOUND', 'the simulator lists no such procedure');
+    res.status(204).end();
+  });
+  app.post('/__sim/catalogue/:maTTHC/rename', express.json(), (req: Request, res: Response) => {
+    const name = asRecord(req.body)?.TENTTHC;
+    if (typeof name !== 'string' || name === '') return void sendError(res, 400, 'INVALID_INPUT', 'give TENTTHC', '/TENTTHC');
+    if (!catalogue.change(String(req.params.maTTHC), { TENTTHC: name })) return void sendError(res, 404, 'PROCEDURE_NOT_FOUND', 'the simulator lists no such procedure');
+    res.status(204).end();
   });
   app.use(control.middleware());
   app.use(express.json({ limit: '5mb' }));
@@ -112,12 +125,12 @@ function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credent
   const answerCatalogue = (res: Response, service: string, body: Record<string, unknown>): void => {
     if (service === 'LayThuTuc') {
       const request = body as unknown as LayThuTucRequest;
-      const procedure = findProcedure(request.maTTHC);
+      const procedure = catalogue.find(request.maTTHC);
       const answer: LayThuTucResponse = { ...OK, result: procedure ? [procedure] : [] };
       res.json(answer);
       return;
     }
-    const answer: LayThuTucResponse = { ...OK, result: [...SIMULATOR_PROCEDURES] };
+    const answer: LayThuTucResponse = { ...OK, result: catalogue.list().map(listingOf) };
     res.json(answer);
   };
 
@@ -210,7 +223,8 @@ function buildApp(control: SimulatorControl, store: DvcqgSimulatorStore, credent
 export async function startDvcqgSimulator(options: DvcqgSimulatorOptions = {}): Promise<DvcqgSimulator> {
   const control = new SimulatorControl();
   const store = new DvcqgSimulatorStore(options.sessionTtlMs ?? 30 * 60_000);
-  const app = buildApp(control, store, options.credentials ?? DEFAULT_SIMULATOR_CREDENTIALS);
+  const catalogue = new SimulatorCatalogue();
+  const app = buildApp(control, store, catalogue, options.credentials ?? DEFAULT_SIMULATOR_CREDENTIALS);
   const { server, url, port } = await listenSimulator(app, control, options);
 
   return {
@@ -218,6 +232,7 @@ export async function startDvcqgSimulator(options: DvcqgSimulatorOptions = {}): 
     port,
     control,
     store,
+    catalogue,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

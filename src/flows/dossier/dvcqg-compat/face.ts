@@ -51,6 +51,8 @@ export interface CompatFaceDeps {
   problemsOf(kind: ItemKind, payload: JsonValue): FieldProblem[];
   dvcqg: DvcqgClient;
   catalogue: ProcedureCatalogue;
+  /** The province's catalogue as the bus keeps it; null while it holds no copy (LayDanhSachTTHC then asks DVCQG). */
+  listed(): ThuTuc[] | null;
   breakers: { dvcqg: UpstreamBreaker; catalogue: UpstreamBreaker };
 }
 
@@ -186,7 +188,7 @@ export function mountDvcqgCompat(deps: CompatFaceDeps): void {
         const procedure: ThuTuc | undefined = await deps.breakers.catalogue.call((signal) => deps.catalogue.get(maTTHC, signal));
         result = procedure ? [procedure] : [];
       } else {
-        result = await deps.breakers.dvcqg.call((signal) => deps.dvcqg.listProcedures({ signal }));
+        result = deps.listed() ?? (await deps.breakers.catalogue.call((signal) => deps.dvcqg.listProcedures({ signal })));
       }
     } catch (error) {
       return sendReadFailure(res, service, error);

@@ -11,6 +11,7 @@ import { connectShell } from './core/shell.js';
 import { breakersView } from './views/breakers.js';
 import { deadLettersView } from './views/dead-letters.js';
 import { dossierView } from './views/dossier.js';
+import { proceduresView } from './views/procedures.js';
 import { searchView } from './views/search.js';
 import { signInView } from './views/sign-in.js';
 import { timelineView } from './views/timeline.js';
@@ -32,6 +33,7 @@ const VIEWS = {
   'dead-letters': deadLettersView,
   breakers: breakersView,
   verification: verificationView,
+  procedures: proceduresView,
 };
 
 const NAV = [
@@ -43,6 +45,7 @@ const NAV = [
   ['dead-letters', 'nav.deadLetters'],
   ['breakers', 'nav.breakers'],
   ['verification', 'nav.verification'],
+  ['procedures', 'nav.procedures'],
 ];
 
 /** Forgets everything the last admin saw, so the next one to sign in on this tab starts clean. */
