@@ -163,11 +163,17 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       await stores.axisInbound.record(accepted);
       expect(await stores.axisInbound.get(axisDocId)).toMatchObject({ state: 'acknowledged', messageId: 'm1' });
 
-      // A refused copy is not one a status can be reported on, and stays refused once the axis is told.
+      // A refused copy is not one a status can be reported on; it waits to be reported until the axis is told, then
+      // stays reported whatever is recorded again.
       const refusedId = uniqueName('axis-doc');
-      await stores.axisInbound.record({ axisDocId: refusedId, organId: '000.00.03.H10', fromOrgan: '000.00.00.G22', documentId, messageId: null, state: 'refused', code: 'EDXML_MALFORMED_XML' });
+      const refused = { axisDocId: refusedId, organId: '000.00.03.H10', fromOrgan: '000.00.00.G22', documentId, messageId: null, state: 'refused' as const, code: 'EDXML_MALFORMED_XML' };
+      await stores.axisInbound.record(refused);
+      expect((await stores.axisInbound.unreportedRefusals()).map((r) => r.axisDocId)).toContain(refusedId);
+      expect(await stores.axisInbound.find(documentId, '000.00.00.G22', '000.00.03.H10')).toBeNull();
       await stores.axisInbound.acknowledged(refusedId);
-      expect(await stores.axisInbound.get(refusedId)).toMatchObject({ state: 'refused', code: 'EDXML_MALFORMED_XML' });
+      await stores.axisInbound.record(refused);
+      expect(await stores.axisInbound.get(refusedId)).toMatchObject({ state: 'refusal-reported', code: 'EDXML_MALFORMED_XML' });
+      expect((await stores.axisInbound.unreportedRefusals()).map((r) => r.axisDocId)).not.toContain(refusedId);
       expect(await stores.axisInbound.find(documentId, '000.00.00.G22', '000.00.03.H10')).toBeNull();
     });
   });

@@ -243,10 +243,11 @@ class SqliteEdocAxisInbound implements EdocAxisInbound {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (axis_doc_id) DO UPDATE SET from_organ = excluded.from_organ, document_id = excluded.document_id, message_id = excluded.message_id,
           state = excluded.state, code = excluded.code, updated_at = excluded.updated_at
-        WHERE edoc_axis_inbound.state <> 'acknowledged'`),
-      acknowledged: db.prepare("UPDATE edoc_axis_inbound SET state = CASE state WHEN 'refused' THEN 'refused' ELSE 'acknowledged' END, updated_at = ? WHERE axis_doc_id = ?"),
+        WHERE edoc_axis_inbound.state NOT IN ('acknowledged', 'refusal-reported')`),
+      acknowledged: db.prepare("UPDATE edoc_axis_inbound SET state = CASE state WHEN 'refused' THEN 'refusal-reported' WHEN 'refusal-reported' THEN 'refusal-reported' ELSE 'acknowledged' END, updated_at = ? WHERE axis_doc_id = ?"),
+      unreported: db.prepare<[], AxisInboundRow>("SELECT * FROM edoc_axis_inbound WHERE state = 'refused' ORDER BY fetched_at, axis_doc_id"),
       find: db.prepare<[string, string, string], { axis_doc_id: string }>(
-        "SELECT axis_doc_id FROM edoc_axis_inbound WHERE document_id = ? AND from_organ = ? AND organ_id = ? AND state <> 'refused' ORDER BY fetched_at DESC LIMIT 1",
+        "SELECT axis_doc_id FROM edoc_axis_inbound WHERE document_id = ? AND from_organ = ? AND organ_id = ? AND state NOT IN ('refused', 'refusal-reported') ORDER BY fetched_at DESC LIMIT 1",
       ),
     };
   }
@@ -262,6 +263,10 @@ class SqliteEdocAxisInbound implements EdocAxisInbound {
 
   async acknowledged(axisDocId: string): Promise<void> {
     this.stmts.acknowledged.run(new Date().toISOString(), axisDocId);
+  }
+
+  async unreportedRefusals(): Promise<AxisInboundDocument[]> {
+    return this.stmts.unreported.all().map(axisInboundFromRow);
   }
 
   async find(documentId: string, sender: string, recipient: string): Promise<string | null> {
