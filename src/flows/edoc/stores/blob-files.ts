@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../stores/private-files';
 import type { BlobRef } from './edoc-store';
 
@@ -67,7 +67,20 @@ export class BlobFiles {
     return bytes !== null && bytes.length === ref.bytes ? bytes : null;
   }
 
+  /** The file as it reads; fails (as a stream) when it is missing or shorter or longer than `ref.bytes`. */
   stream(ref: BlobRef): Readable {
-    return createReadStream(this.pathOf(ref), { highWaterMark: STREAM_WINDOW });
+    let seen = 0;
+    const counted = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        done(null, chunk);
+      },
+      flush(done) {
+        done(seen === ref.bytes ? null : new Error(`blob file incomplete: ${seen} of ${ref.bytes} bytes`));
+      },
+    });
+    const file = createReadStream(this.pathOf(ref), { highWaterMark: STREAM_WINDOW });
+    file.once('error', (error) => counted.destroy(error));
+    return file.pipe(counted);
   }
 }
