@@ -25,7 +25,7 @@ describe('a 20 MiB attachment through the bus (child process, embedded default)'
     await world?.stop();
   });
 
-  test('peak RSS rises by at most three times the package; both recipients get the exact bytes', async () => {
+  test('peak RSS rises by less than 3.5 times the package; both recipients get the exact bytes', async () => {
     const documentId = `${ORGAN_A},2026/12/04,${Date.now() % 100000}/UBND-LARGE`;
     const sent = documentPackage({ from: ORGAN_A, to: [ORGAN_B, ORGAN_C], documentId, attachment: randomBytes(20 * 1024 * 1024) });
     const pid = world.bus().child.pid!;
@@ -45,10 +45,11 @@ describe('a 20 MiB attachment through the bus (child process, embedded default)'
     expect(sha256(downloaded)).toBe(sha256(sent));
     expect(sha256(pushed.content)).toBe(sha256(sent));
 
-    // The body Buffer (one copy of the package) plus bounded windows while it is checked, stored and delivered. Held
-    // whole per recipient (or as strings) it rose by 4–6 times the package.
+    // The body Buffer (one copy of the package) plus bounded windows while it is checked, stored and delivered: ~2.6
+    // times the package on the reference machine. Stored as 1 MiB SQLite rows and read back whole for the push, it
+    // rose by ~4.7 times (125 MB for this 26.7 MB package).
     const risenMb = (vmKb(pid, 'VmHWM') - before) / 1024;
     const packageMb = sent.length / (1024 * 1024);
-    expect(risenMb).toBeLessThan(3 * packageMb);
+    expect(risenMb).toBeLessThan(3.5 * packageMb);
   });
 });
