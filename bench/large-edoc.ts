@@ -2,7 +2,7 @@
 // each to three in-province organs (mailbox and push); measures the bus's peak RSS (VmHWM), its event-loop stalls (a
 // /healthz poller every 10 ms and the bus's own monitorEventLoopDelay maximum from /metrics), its CPU per MiB, and
 // checks every recipient got the exact bytes sent. `largeEdocPhase` is the phase; run this file alone for a standalone
-// run on the embedded default (`npm run build && node dist/bench/large-edoc.js`).
+// run on the embedded default (`npm run build && node dist/bench/large-edoc.js`; LARGE_EDOC_SIGNED=1 signs the packages).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -15,6 +15,7 @@ import { startQlvbPushSimulator, type QlvbPushSimulator } from '../testkit/simul
 import { TEST_SIGNING_KEY } from '../testkit/bus-process';
 import { DEVELOPMENT_PROFILE } from '../testkit/env';
 import { testToken } from '../testkit/intake';
+import { createTestPki } from '../testkit/worlds/edoc/signatures';
 import { writeConfigDir, type BusDocument, type RouteDocument } from '../testkit/config/bus-documents';
 import { freePort, spawnChild, stopChild, waitReady } from './child-process';
 
@@ -32,6 +33,8 @@ export interface LargeEdocOptions {
   push?: QlvbPushSimulator;
   documents?: number;
   attachmentMiB?: number;
+  /** Signs each package before it is sent (the bus then checks it under its signature policy). */
+  sign?: (pkg: Buffer) => Buffer;
   log?: (line: string) => void;
 }
 
@@ -209,7 +212,8 @@ async function runFace(face: 'rest' | 'soap', options: LargeEdocOptions, runId: 
   const senders = Object.values(LARGE_EDOC_ORGANS);
   const packages = Array.from({ length: documents }, (_, i) => {
     const from = senders[i % senders.length]!;
-    const edxml = makePackage(from, i, `${runId}-${face}`, attachment);
+    const built = makePackage(from, i, `${runId}-${face}`, attachment);
+    const edxml = options.sign ? options.sign(built) : built;
     return { from, edxml, body: face === 'rest' ? edxml : soapEnvelope(edxml), documentId: `${from},2026/12/04,${i}/LARGE-${runId}-${face}` };
   });
   const sent = new Map(packages.map((p) => [p.documentId, sha256(p.edxml)]));
@@ -290,6 +294,8 @@ const EDOC_ROUTES: RouteDocument[] = [
 async function main(): Promise<void> {
   const log = (line: string) => process.stdout.write(`[large-edoc] ${line}\n`);
   const pushToken = 'large-edoc-push-token';
+  // LARGE_EDOC_SIGNED=1: packages signed by a test PKI's signer, checked by the bus under policy record.
+  const pki = process.env.LARGE_EDOC_SIGNED ? await createTestPki() : null;
   const push = await startQlvbPushSimulator({ token: pushToken, maxBodyBytes: 64 * 1024 * 1024 });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-large-edoc-'));
   const port = await freePort();
@@ -299,7 +305,7 @@ async function main(): Promise<void> {
     stores: { dataDir: path.join(dir, 'data'), databaseUrl: null },
     auth: { developmentSigningKey: TEST_SIGNING_KEY },
     clients: Object.values(LARGE_EDOC_CLIENTS).map((id) => ({ id, name: `QLVB ${id}`, roles: ['intake'], rights: ['edoc.*', 'message.status'] })),
-    flows: { edoc: largeEdocFlowSection(push.url) },
+    flows: { edoc: { ...largeEdocFlowSection(push.url), ...(pki ? { signatures: { policy: 'record', trustStore: { caFiles: [pki.caFile], crlFiles: [pki.crlFile] } } } : {}) } },
     logging: { level: 'info' },
   };
   const configDir = writeConfigDir(dir, { bus, routes: { routes: EDOC_ROUTES } });
@@ -324,6 +330,7 @@ async function main(): Promise<void> {
       push,
       documents: Number(process.env.LARGE_EDOC_DOCUMENTS ?? 8),
       attachmentMiB: Number(process.env.LARGE_EDOC_MIB ?? 20),
+      ...(pki ? { sign: (pkg: Buffer) => pki.sign(pkg) } : {}),
       log,
     });
     process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
@@ -333,6 +340,7 @@ async function main(): Promise<void> {
   } finally {
     await stopChild(child);
     await push.close();
+    pki?.cleanup();
     if (!process.env.LARGE_EDOC_KEEP) rmSync(dir, { recursive: true, force: true });
     else log(`work dir kept: ${dir}`);
   }

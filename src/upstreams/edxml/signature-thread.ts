@@ -1,6 +1,7 @@
 // Verifies edXML signatures in a worker thread (signature-worker.ts): xml-crypto holds a large package as one string
-// and its DOM for seconds, which on the event loop stalls every other caller of the bus. One worker, started at the
-// first check and kept; a worker that dies fails the checks it held and is started again at the next one.
+// and its DOM for seconds, which on the event loop stalls every other caller of the bus. A worker is started for the
+// checks at hand and ended once it has none left: its heap (hundreds of MB after a large package, which its garbage
+// collector would keep for a long while) goes with it. A worker that dies fails the checks it held.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -61,16 +62,20 @@ export class OffThreadVerifier {
       this.waiting.delete(reply.id);
       if (reply.ok) waiter.resolve(reply.check);
       else waiter.reject(new Error(reply.message));
+      if (this.waiting.size === 0 && this.worker === worker) {
+        this.worker = null;
+        void worker.terminate();
+      }
     });
     const failAll = (error: Error) => {
-      if (this.worker === worker) this.worker = null;
+      // A worker ended once idle is no longer this.worker and holds no check.
+      if (this.worker !== worker) return;
+      this.worker = null;
       for (const waiter of this.waiting.values()) waiter.reject(error);
       this.waiting.clear();
     };
     worker.on('error', failAll);
     worker.on('exit', (code) => failAll(new Error(`the signature worker exited (code ${code})`)));
-    // Idle, it does not keep the process alive.
-    worker.unref();
     this.worker = worker;
     return worker;
   }
