@@ -2,7 +2,7 @@
 // pool (fs promises and streams), never on the event loop, fsynced and renamed into place before the blob is known, and
 // streamed to readers as they are (a SQLite row of 1 MiB held the loop tens of ms per write and per read).
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
@@ -11,10 +11,13 @@ import type { BlobRef } from './edoc-store';
 
 /** Read ahead per step of a stream: a bounded window whatever the package's size. */
 const STREAM_WINDOW = 256 * 1024;
+const TEMPORARY_SUFFIX = '.tmp';
 
 export class BlobFiles {
+  /** Opened by the one process that writes the directory: temporary files found there are of a put cut short. */
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    for (const name of readdirSync(dir)) if (name.endsWith(TEMPORARY_SUFFIX)) rmSync(path.join(dir, name), { force: true });
   }
 
   /** One file per (DocumentId, sha256): the DocumentId is the sender's text, so it is hashed into the name. */
@@ -29,7 +32,7 @@ export class BlobFiles {
    */
   async write(ref: Pick<BlobRef, 'documentId' | 'sha256'>, chunks: readonly Buffer[]): Promise<void> {
     const target = this.pathOf(ref);
-    const temporary = `${target}.${randomUUID()}.tmp`;
+    const temporary = `${target}.${randomUUID()}${TEMPORARY_SUFFIX}`;
     const file = await open(temporary, 'w', PRIVATE_FILE_MODE);
     try {
       await file.writev([...chunks]);

@@ -51,7 +51,8 @@ class SqliteEdocBlobStore implements EdocBlobStore {
 
   /**
    * Hashes the bytes (in steps), writes them to their file (fsynced, renamed into place) and only then the blob row, so a
-   * reader never finds the blob before its bytes are all there. A put cut short leaves at most an unnamed temporary file.
+   * reader never finds the blob before its bytes are all there. A put cut short leaves at most a temporary file, removed
+   * when the store is next opened.
    */
   async put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef> {
     const { sha256, bytes } = await chunkBlob(chunks);
