@@ -2,13 +2,15 @@
 // the register of documents fetched from the axis give the same answers on every backend; each backend runs it by one
 // call naming how to open it.
 import { createHash, randomBytes } from 'node:crypto';
-import { BLOB_CHUNK_BYTES, type EdocStores } from '../../src/flows/edoc/stores/edoc-store';
+import { BLOB_CHUNK_BYTES, type BlobRef, type EdocStores } from '../../src/flows/edoc/stores/edoc-store';
 import { uniqueName } from '../env';
 
 export interface EdocStoresUnderTest {
   open(): Promise<EdocStores>;
   /** Runs SQL on the store's database behind its back (table names without the PostgreSQL `bus_` prefix). */
   sql(statement: string): Promise<void>;
+  /** Loses part of a stored blob's bytes behind the store's back (a chunk row, or the end of its file). */
+  damage(ref: BlobRef): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -48,16 +50,16 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       expect(await stores.blobs.read({ ...ref, sha256: '0'.repeat(64) })).toBeNull();
     });
 
-    test('a blob with a chunk gone is not complete: has is false, read is null, the stream fails', async () => {
+    test('a blob with part of its bytes gone is not complete: has is false, read is null, the stream fails', async () => {
       const documentId = `${uniqueName('000.00.00.H10')},2025/03/14,2/UBND-VP`;
       const ref = await stores.blobs.put(documentId, [randomBytes(BLOB_CHUNK_BYTES + 10)]);
       expect(await stores.blobs.has(ref)).toBe(true);
-      await kind.sql(`DELETE FROM {prefix}edoc_blob_chunks WHERE document_id = '${documentId}' AND seq = 1`);
+      await kind.damage(ref);
       expect(await stores.blobs.has(ref)).toBe(false);
       expect(await stores.blobs.read(ref)).toBeNull();
       await expect((async () => {
         for await (const chunk of stores.blobs.stream(ref)) void chunk;
-      })()).rejects.toThrow('blob chunk missing');
+      })()).rejects.toThrow(/blob chunk missing|blob file incomplete/);
       expect(await stores.blobs.has({ ...ref, sha256: '0'.repeat(64) })).toBe(false);
     });
 
@@ -163,11 +165,17 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       await stores.axisInbound.record(accepted);
       expect(await stores.axisInbound.get(axisDocId)).toMatchObject({ state: 'acknowledged', messageId: 'm1' });
 
-      // A refused copy is not one a status can be reported on, and stays refused once the axis is told.
+      // A refused copy is not one a status can be reported on; it waits to be reported until the axis is told, then
+      // stays reported whatever is recorded again.
       const refusedId = uniqueName('axis-doc');
-      await stores.axisInbound.record({ axisDocId: refusedId, organId: '000.00.03.H10', fromOrgan: '000.00.00.G22', documentId, messageId: null, state: 'refused', code: 'EDXML_MALFORMED_XML' });
+      const refused = { axisDocId: refusedId, organId: '000.00.03.H10', fromOrgan: '000.00.00.G22', documentId, messageId: null, state: 'refused' as const, code: 'EDXML_MALFORMED_XML' };
+      await stores.axisInbound.record(refused);
+      expect((await stores.axisInbound.unreportedRefusals()).map((r) => r.axisDocId)).toContain(refusedId);
+      expect(await stores.axisInbound.find(documentId, '000.00.00.G22', '000.00.03.H10')).toBeNull();
       await stores.axisInbound.acknowledged(refusedId);
-      expect(await stores.axisInbound.get(refusedId)).toMatchObject({ state: 'refused', code: 'EDXML_MALFORMED_XML' });
+      await stores.axisInbound.record(refused);
+      expect(await stores.axisInbound.get(refusedId)).toMatchObject({ state: 'refusal-reported', code: 'EDXML_MALFORMED_XML' });
+      expect((await stores.axisInbound.unreportedRefusals()).map((r) => r.axisDocId)).not.toContain(refusedId);
       expect(await stores.axisInbound.find(documentId, '000.00.00.G22', '000.00.03.H10')).toBeNull();
     });
   });

@@ -3,7 +3,9 @@
 // to the package intake as any document (bytes exact, signature under its sender's policy) and acknowledges it to the
 // axis only once the intake is durable. A bus killed between intake and acknowledgement finds the package again: its
 // register row (or, were that lost too, the resend register) makes the second intake answer as the first, so nothing
-// is lost and nothing is delivered twice. Every hop (fetched, received, acknowledged, refused) is in the audit trail.
+// is lost and nothing is delivered twice. A package it refuses is reported to the axis as failed; a report that does
+// not land (the axis away) stays in the register as refused and is sent again at every poll, across restarts, until it
+// does. Every hop (fetched, received, acknowledged, refused) is in the audit trail.
 import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditRecordRef } from '../../audit';
 import { ERRORS } from '../../core/errors';
@@ -62,8 +64,9 @@ export class AxisInboundPoller {
     this.timer.unref();
   }
 
-  /** One pass over what the axis holds for this province's organs. */
+  /** One pass over what the axis holds for this province's organs, after the failures it has not been told yet. */
   async pollOnce(): Promise<void> {
+    await this.reportRefusals();
     for (const messageType of INBOUND_MESSAGE_TYPES) {
       const items = await this.call((signal) => this.deps.client.getReceivedEdocList({ serviceType: 'eDoc', messageType }, { signal }));
       for (const item of items) {
@@ -89,25 +92,32 @@ export class AxisInboundPoller {
     const { register, intake } = this.deps;
     const organId = item.to.normalize('NFC');
     const known = await register.get(item.docId);
-    // Refused before and reported to the axis as failed: taking it again would refuse it again.
-    if (known?.state === 'refused') return;
+    // Refused before: taking it again would refuse it again (its failure report is sent by reportRefusals).
+    if (known?.state === 'refused' || known?.state === 'refusal-reported') return;
     if (known) {
       await this.acknowledge(item.docId, organId, known.documentId, known.messageId);
       return;
     }
     const startedAt = new Date();
     const fetched = await this.call((signal) => this.deps.client.getEdoc(item.docId, { signal }));
+    const durationMs = Date.now() - startedAt.getTime();
     const sha256 = createHash('sha256').update(fetched.content).digest('hex');
+    const outcome = await intake.acceptFromAxis(fetched.content, { axisDocId: item.docId, toOrgan: organId });
+    // Written once the intake answered: the message id is the intake's to give (a re-fetch is answered with the first
+    // one), and the record belongs on that message's timeline. Its startedAt and duration are the fetch's own.
+    const messageId = outcome.ok ? outcome.messageId : null;
     await this.deps.audit({
       step: 'fetched',
       outcome: 'ok',
       client: AXIS_SOURCE,
+      messageId,
+      correlationId: outcome.ok ? outcome.correlationId : null,
+      subject: outcome.ok ? outcome.documentId : null,
       startedAt: startedAt.toISOString(),
-      durationMs: Date.now() - startedAt.getTime(),
+      durationMs,
       responseBytes: fetched.content.length,
       details: { axisDocId: item.docId, organId, fromOrgan: item.from, messageType: item.messageType, sha256 },
     });
-    const outcome = await intake.acceptFromAxis(fetched.content, { axisDocId: item.docId, toOrgan: organId });
     if (!outcome.ok) {
       // The bus could not take it now (store, audit or transport away): the axis keeps offering it.
       if (ERRORS[outcome.code].retryable) {
@@ -123,8 +133,8 @@ export class AxisInboundPoller {
         reason: outcome.message,
         details: { axisDocId: item.docId, organId, fromOrgan: item.from, sha256 },
       });
-      this.deps.logger.warn({ axisDocId: item.docId, organId, code: outcome.code }, 'national axis document refused; reported to the axis as failed');
-      await this.call((signal) => this.deps.client.updateStatus(item.docId, 'fail', { signal }));
+      this.deps.logger.warn({ axisDocId: item.docId, organId, code: outcome.code }, 'national axis document refused; reporting it to the axis as failed');
+      await this.reportRefusal(item.docId);
       return;
     }
     // Durable now (the message is in the transport): recorded before the axis is told, so a restart only acknowledges.
@@ -138,6 +148,24 @@ export class AxisInboundPoller {
       code: null,
     });
     await this.acknowledge(item.docId, organId, outcome.documentId, outcome.messageId);
+  }
+
+  /** Tells the axis of every refusal it has not heard of yet; one that fails now is tried again at the next poll. */
+  private async reportRefusals(): Promise<void> {
+    for (const refused of await this.deps.register.unreportedRefusals()) {
+      if (this.stopped) return;
+      try {
+        await this.reportRefusal(refused.axisDocId);
+      } catch (error) {
+        this.deps.logger.warn({ axisDocId: refused.axisDocId, err: (error as Error).message }, 'national axis failure report not delivered; sent again at the next poll');
+        return;
+      }
+    }
+  }
+
+  private async reportRefusal(axisDocId: string): Promise<void> {
+    await this.call((signal) => this.deps.client.updateStatus(axisDocId, 'fail', { signal }));
+    await this.deps.register.acknowledged(axisDocId);
   }
 
   private async acknowledge(axisDocId: string, organId: string, documentId: string | null, messageId: string | null): Promise<void> {

@@ -51,6 +51,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     const statusRoute = new StatusRoute(directory, stores.axisInbound);
     const reporter = new StatusReporter(stores.blobs, ctx.intake, directory, statusRoute);
     const signatures = SignatureGate.fromSettings(settings, ctx.config.configDir);
+    ctx.onStop(() => signatures.close());
     const intake = new PackageIntake({
       directory,
       blobs: stores.blobs,

@@ -1,5 +1,6 @@
 // The bus side of QLVB push: POSTs an edXML package or status packet to a district endpoint with a bearer token and Idempotency-Key.
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { jsonOrText } from '../http-kit/answer-body';
 import { noAnswerFailure, prefixedNoAnswerCodes } from '../http-kit/transport-failure';
 import { httpStatusError, UpstreamError } from '../http-kit/upstream-error';
@@ -24,9 +25,18 @@ export interface QlvbPushClientConfig {
 export interface QlvbPushInput {
   /** The bus message id; the endpoint applies a key at most once. */
   idempotencyKey: string;
-  /** Opaque edXML bytes; a string is sent as UTF-8. */
-  content: Buffer | string;
+  /** Opaque edXML bytes; a string is sent as UTF-8; a stream is sent as it reads (its hash and length known before). */
+  content: Buffer | string | QlvbStreamedContent;
   routing?: QlvbPushRouting;
+}
+
+/** Package bytes streamed from where they are kept, so no copy of the whole package is held for the call. */
+export interface QlvbStreamedContent {
+  stream: Readable;
+  /** Lower-case hex SHA-256 of the whole stream. */
+  sha256Hex: string;
+  /** Its length in bytes. */
+  size: number;
 }
 
 export interface QlvbPushOptions {
@@ -79,12 +89,12 @@ export class QlvbPushClient {
     if (!input.idempotencyKey) {
       throw new QlvbPushError({ kind: 'refused', code: 'QLVB_BAD_REQUEST', message: 'idempotencyKey is required' });
     }
-    const bytes = Buffer.isBuffer(input.content) ? input.content : Buffer.from(input.content, 'utf8');
+    const { body, size, sha256Hex } = bodyOf(input.content);
     const headers: Record<string, string> = {
       'Content-Type': 'application/xml',
-      'Content-Length': String(bytes.length),
+      'Content-Length': String(size),
       [QLVB_HEADERS.idempotencyKey]: input.idempotencyKey,
-      [QLVB_HEADERS.sha256]: createHash('sha256').update(bytes).digest('hex'),
+      [QLVB_HEADERS.sha256]: sha256Hex,
     };
     const routing = input.routing ?? {};
     if (routing.fromOrgan) headers[QLVB_HEADERS.fromOrgan] = routing.fromOrgan;
@@ -93,7 +103,7 @@ export class QlvbPushClient {
     if (routing.statusCode) headers[QLVB_HEADERS.statusCode] = routing.statusCode;
     let reply: UpstreamAnswer;
     try {
-      reply = await this.http.post(QLVB_PUSH_PATHS[kind], bytes, { headers, signal: options.signal });
+      reply = await this.http.post(QLVB_PUSH_PATHS[kind], body, { headers, signal: options.signal });
     } catch (error) {
       throw new QlvbPushError(noAnswerFailure(error, NO_ANSWER_CODES, `push ${kind}`));
     }
@@ -108,4 +118,12 @@ export class QlvbPushClient {
     }
     return receipt;
   }
+}
+
+function bodyOf(content: QlvbPushInput['content']): { body: Buffer | Readable; size: number; sha256Hex: string } {
+  if (typeof content === 'string' || Buffer.isBuffer(content)) {
+    const bytes = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+    return { body: bytes, size: bytes.length, sha256Hex: createHash('sha256').update(bytes).digest('hex') };
+  }
+  return { body: content.stream, size: content.size, sha256Hex: content.sha256Hex };
 }

@@ -99,6 +99,9 @@ describe.each([
     expect(records.hops.map((r) => r.step)).toEqual(expect.arrayContaining(['fetched', 'received', 'acknowledged']));
     const received = records.hops.find((r) => r.step === 'received')!;
     expect(received.details).toMatchObject({ via: 'national-axis', axisDocId: forB });
+    // The fetch is on the message's own timeline: its record carries the message id the intake gave the document.
+    expect(received.messageId).toEqual(expect.any(String));
+    expect(records.hops.find((r) => r.step === 'fetched')).toMatchObject({ messageId: received.messageId, correlationId: received.correlationId });
     expect(records.all.some((r) => r.step === 'delivered' && r.correlationId === received.messageId)).toBe(true);
   });
 
@@ -111,6 +114,30 @@ describe.each([
     expect(world.axis.control.received('getEdoc').filter((r) => (r.body as { docId: string }).docId === broken)).toHaveLength(1);
     const refusal = (await audit()).find((r) => r.details?.axisDocId === broken && r.step === 'rejected');
     expect(refusal).toMatchObject({ outcome: 'rejected' });
+  });
+
+  test('a failure report the axis does not take is sent again until it lands, across a restart of the bus', async () => {
+    world.axis.holdAcks(true, ['fail']);
+    try {
+      const { docIds } = world.axis.queueInbound({ from: ORGAN_G, to: [ORGAN_B], content: Buffer.from('<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016"><oops/></edXML>') });
+      const broken = docIds[0]!;
+      const tries = () => world.axis.control.received('updateStatus:held').filter((r) => (r.body as { docId: string }).docId === broken).length;
+      // Tried, refused by the axis, and tried again at a later poll rather than dropped.
+      await waitFor(() => tries() >= 2, 20_000, 'the failure report tried twice');
+      await world.kill();
+      world.axis.holdAcks(false);
+      expect(statusesSet(broken, 'fail')).toHaveLength(0);
+
+      await world.start();
+      await waitFor(() => statusesSet(broken, 'fail').length === 1, 30_000, 'failure reported after the restart');
+      await afterPolls(4);
+      expect(statusesSet(broken, 'fail')).toHaveLength(1);
+      expect(world.axis.inboxOf(ORGAN_B).find((e) => e.docId === broken)?.status).toBe('fail');
+      // Refused once: not fetched again to be refused again.
+      expect(world.axis.control.received('getEdoc').filter((r) => (r.body as { docId: string }).docId === broken)).toHaveLength(1);
+    } finally {
+      world.axis.holdAcks(false);
+    }
   });
 
   // Organ B's copy is found in the register of fetched documents; organ C's register row is deleted while the bus is

@@ -1,9 +1,11 @@
-// Downloading a mailbox entry whose stored package is gone (rows deleted behind the bus's back) answers 500
+// Downloading a mailbox entry whose stored package is gone (deleted behind the bus's back) answers 500
 // EDOC_PACKAGE_MISSING with a body, on REST and SOAP, audited and logged without content, instead of a 200 whose
 // connection is then cut.
 import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import { BlobFiles } from '../../../src/flows/edoc/stores/blob-files';
 import { waitFor } from '../../../testkit/env';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
 import { CLIENT_A, CLIENT_B, ORGAN_A, ORGAN_B, startEdocBus, type EdocBus } from '../../../testkit/worlds/edoc/edoc-bus';
@@ -20,11 +22,11 @@ describe('downloading an entry whose stored package is missing', () => {
     await sendEdxml(edoc, CLIENT_A, pkg).expect(202);
     return waitFor(async () => (await inboxOf(edoc, CLIENT_B, 'edoc')).find((i) => i.documentId === documentId), 20_000, 'mailbox entry');
   };
-  /** Deletes the entry's package rows in the store directly: the chunks, and the blob's own row unless told to keep it. */
+  /** Deletes the entry's package in the store directly: its bytes (file), and the blob's own row unless told to keep it. */
   const deletePackage = (entry: InboxItem, options: { keepBlobRow?: boolean } = {}) => {
+    rmSync(new BlobFiles(path.join(edoc.dataDir, 'edoc-blobs')).pathOf({ documentId: entry.documentId, sha256: entry.sha256 }));
     const db = new Database(path.join(edoc.dataDir, 'edoc.db'));
     try {
-      db.prepare('DELETE FROM edoc_blob_chunks WHERE document_id = ? AND sha256 = ?').run(entry.documentId, entry.sha256);
       if (!options.keepBlobRow) db.prepare('DELETE FROM edoc_blobs WHERE document_id = ? AND sha256 = ?').run(entry.documentId, entry.sha256);
     } finally {
       db.close();
@@ -56,7 +58,7 @@ describe('downloading an entry whose stored package is missing', () => {
     await request(edoc.bus.url()).get(`/api/v1/edocs/${kept.id}`).set('Authorization', auth(CLIENT_B)).expect(200);
   });
 
-  test('REST: a package whose chunks are gone but whose blob row is left is missing too', async () => {
+  test('REST: a package whose bytes are gone but whose blob row is left is missing too', async () => {
     const gone = await delivered();
     deletePackage(gone, { keepBlobRow: true });
     const res = await request(edoc.bus.url()).get(`/api/v1/edocs/${gone.id}`).set('Authorization', auth(CLIENT_B)).expect(500);

@@ -1,9 +1,13 @@
-// The edoc stores contract on both backends: SQLite and PostgreSQL (in a schema of its own, dropped afterwards).
+// The edoc stores contract on both backends: SQLite and PostgreSQL (in a schema of its own, dropped afterwards); and the
+// SQLite store reading packages an earlier version stored as rows.
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { BlobFiles } from '../../../src/flows/edoc/stores/blob-files';
+import { BLOB_CHUNK_BYTES } from '../../../src/flows/edoc/stores/edoc-store';
 import { openEdocStores } from '../../../src/flows/edoc/stores/open-edoc-stores';
 import { edocStoresContract, type EdocStoresUnderTest } from '../../../testkit/contracts/edoc-stores-contract';
 import { uniqueName } from '../../../testkit/env';
@@ -24,6 +28,8 @@ const backends: [string, () => Promise<EdocStoresUnderTest>][] = [
             db.close();
           }
         },
+        // The bytes are in a file of their own: a blob loses its last byte.
+        damage: async (ref) => truncateSync(new BlobFiles(path.join(dir, 'edoc-blobs')).pathOf(ref), ref.bytes - 1),
         cleanup: async () => rmSync(dir, { recursive: true, force: true }),
       };
     },
@@ -44,6 +50,15 @@ const backends: [string, () => Promise<EdocStoresUnderTest>][] = [
             await pg.end();
           }
         },
+        damage: async (ref) => {
+          const pg = new Client({ connectionString: schemaUrl(schema) });
+          await pg.connect();
+          try {
+            await pg.query('DELETE FROM bus_edoc_blob_chunks WHERE document_id = $1 AND sha256 = $2 AND seq = 1', [ref.documentId, ref.sha256]);
+          } finally {
+            await pg.end();
+          }
+        },
         cleanup: () => dropSchema(schema),
       };
     },
@@ -51,3 +66,40 @@ const backends: [string, () => Promise<EdocStoresUnderTest>][] = [
 ];
 
 for (const [name, make] of backends) edocStoresContract(name, make);
+
+describe('the SQLite edoc store with packages stored as rows by an earlier version', () => {
+  test('a blob written as 1 MiB rows before edoc migration 6 is still read, streamed and complete', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-edoc-rows-'));
+    try {
+      const stores = await openEdocStores({ databaseUrl: null, dataDir: dir });
+      await stores.close();
+      const bytes = randomBytes(BLOB_CHUNK_BYTES + 100);
+      const ref = { documentId: '000.00.01.H10,2025/03/14,1/UBND-VP', sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+      // What the earlier version wrote: the chunk rows, then the blob row (its storage column defaults to rows).
+      const db = new Database(path.join(dir, 'edoc.db'));
+      try {
+        const chunk = db.prepare('INSERT INTO edoc_blob_chunks (document_id, sha256, seq, data) VALUES (?, ?, ?, ?)');
+        chunk.run(ref.documentId, ref.sha256, 0, bytes.subarray(0, BLOB_CHUNK_BYTES));
+        chunk.run(ref.documentId, ref.sha256, 1, bytes.subarray(BLOB_CHUNK_BYTES));
+        db.prepare('INSERT INTO edoc_blobs (document_id, sha256, bytes, chunk_count, stored_at) VALUES (?, ?, ?, 2, ?)').run(ref.documentId, ref.sha256, ref.bytes, new Date().toISOString());
+      } finally {
+        db.close();
+      }
+      const reopened = await openEdocStores({ databaseUrl: null, dataDir: dir });
+      try {
+        expect(await reopened.blobs.has(ref)).toBe(true);
+        expect((await reopened.blobs.read(ref))?.equals(bytes)).toBe(true);
+        const streamed: Buffer[] = [];
+        for await (const piece of reopened.blobs.stream(ref)) streamed.push(piece as Buffer);
+        expect(Buffer.concat(streamed).equals(bytes)).toBe(true);
+        // Stored again (a resend of the same package): left where it is.
+        expect(await reopened.blobs.put(ref.documentId, [bytes])).toEqual(ref);
+        expect(existsSync(new BlobFiles(path.join(dir, 'edoc-blobs')).pathOf(ref))).toBe(false);
+      } finally {
+        await reopened.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

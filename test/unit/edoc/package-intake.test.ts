@@ -32,7 +32,7 @@ test('a package store that cannot be written refuses the upload with 503 STORE_U
   const recipients: EdocRecipientLedger = { record: () => Promise.resolve(), wasSentTo: () => Promise.resolve(true) };
   const untouched = () => Promise.reject(new Error('must not be called'));
   const sentDocuments: EdocSentDocuments = { claim: untouched, get: untouched, accepted: untouched, release: untouched, giveUp: untouched, takeOver: untouched };
-  const intake = new PackageIntake({ directory, blobs: unavailable, recipients, resends: new ResendGuard(sentDocuments), messageIntake, signatures: new SignatureGate({ busDefault: 'off', byOrgan: new Map() }, null), statusRoute: new StatusRoute(directory, { get: untouched, record: untouched, acknowledged: untouched, find: untouched }) });
+  const intake = new PackageIntake({ directory, blobs: unavailable, recipients, resends: new ResendGuard(sentDocuments), messageIntake, signatures: new SignatureGate({ busDefault: 'off', byOrgan: new Map() }, null), statusRoute: new StatusRoute(directory, { get: untouched, record: untouched, acknowledged: untouched, unreportedRefusals: untouched, find: untouched }) });
 
   const outcome = await intake.accept('qlvb-a', documentPackage({ from: SENDER, to: [RECIPIENT], documentId: `${SENDER},2026/11/27,1/UBND-VP` }));
 

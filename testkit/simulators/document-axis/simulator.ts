@@ -53,10 +53,11 @@ export interface DocumentAxisSimulator {
   /** Queues a document for its recipients to fetch (as POST /__sim/inbound does). */
   queueInbound(document: InboundDocument): QueuedInbound;
   /**
-   * While held, an acknowledgement (updateStatus done) is answered 503 and not applied, recorded as
-   * `updateStatus:held` (as POST /__sim/ack-hold does): a test can stop a bus between its fetch and its acknowledgement.
+   * While held, an acknowledgement (updateStatus done, or the statuses named) is answered 503 and not applied, recorded
+   * as `updateStatus:held` (as POST /__sim/ack-hold does): a test can stop a bus between its fetch and its
+   * acknowledgement, or keep the axis from hearing of a failure (status fail).
    */
-  holdAcks(hold: boolean): void;
+  holdAcks(hold: boolean, statuses?: readonly ReceiveStatus[]): void;
   /** Every entry addressed to one organ, whatever its status. */
   inboxOf(organ: string): InboxEntry[];
   close(): Promise<void>;
@@ -128,6 +129,7 @@ export async function startDocumentAxisSimulator(options: DocumentAxisSimulatorO
   const organsOf = (systemId: string): ReadonlySet<string> => new Set(options.organsBySystem?.[systemId] ?? [systemId]);
 
   let acksHeld = false;
+  let heldStatuses: readonly ReceiveStatus[] = ['done'];
   const queueInbound = (document: InboundDocument): QueuedInbound => {
     const sha256Hex = createHash('sha256').update(document.content).digest('hex');
     const sent = store.deliver({ from: document.from, to: document.to, serviceType: 'eDoc', messageType: document.messageType ?? 'edoc', pkg: { bytes: document.content, sha256Hex } });
@@ -219,7 +221,7 @@ export async function startDocumentAxisSimulator(options: DocumentAxisSimulatorO
     const docId = requireParam(call, 'docId', 'docid');
     const status = requireParam(call, 'status') as ReceiveStatus;
     if (!RECEIVE_STATUSES.includes(status)) throw new AxisFailure(400, 'AXIS_BAD_STATUS', `status must be one of ${RECEIVE_STATUSES.join(', ')}`);
-    if (acksHeld && status === 'done') {
+    if (acksHeld && heldStatuses.includes(status)) {
       control.record('updateStatus:held', { systemId: call.systemId, docId, status }, headersOf(req));
       throw new AxisFailure(503, 'AXIS_BUSY', 'acknowledgements are held');
     }
@@ -281,8 +283,9 @@ export async function startDocumentAxisSimulator(options: DocumentAxisSimulatorO
     control,
     inboxOf: (organ) => store.inboxOf(organ),
     queueInbound,
-    holdAcks: (hold) => {
+    holdAcks: (hold, statuses = ['done']) => {
       acksHeld = hold;
+      heldStatuses = statuses;
     },
     close: () => closeServer(server),
   };

@@ -48,9 +48,9 @@ export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
       if (!isDocument && !isEdocStatusPayload(payload)) throw new MessageRejectedError('EDOC_BAD_PAYLOAD', `${envelope.type} payload is not valid`);
       const endpoint = endpoints.get(payload.toOrgan);
       if (!endpoint) throw new MessageRejectedError('EDOC_NO_PUSH_ENDPOINT', `organ ${payload.toOrgan} has no push endpoint`);
-      // One copy of the package in memory for the length of the call (the push contract takes a Buffer).
-      const content = await deps.blobs.read(payload.blob);
-      if (!content) throw new UpstreamError({ kind: 'internal', code: 'EDOC_BLOB_MISSING', message: 'the stored package is missing' });
+      // Streamed from the store for each call (a window of it in memory, not the package); checked whole first.
+      if (!(await deps.blobs.has(payload.blob))) throw new UpstreamError({ kind: 'internal', code: 'EDOC_BLOB_MISSING', message: 'the stored package is missing' });
+      const content = () => ({ stream: deps.blobs.stream(payload.blob), sha256Hex: payload.blob.sha256, size: payload.blob.bytes });
       const routing = {
         fromOrgan: payload.fromOrgan,
         toOrgan: payload.toOrgan,
@@ -60,8 +60,8 @@ export function createPushAdapter(deps: PushAdapterDeps): DeliveryAdapter {
       try {
         await guardedCall(endpoint.breaker, signal, (callSignal) =>
           isDocument
-            ? endpoint.client.pushEdoc({ idempotencyKey: envelope.id, content, routing }, { signal: callSignal })
-            : endpoint.client.pushStatus({ idempotencyKey: envelope.id, content, routing }, { signal: callSignal }),
+            ? endpoint.client.pushEdoc({ idempotencyKey: envelope.id, content: content(), routing }, { signal: callSignal })
+            : endpoint.client.pushStatus({ idempotencyKey: envelope.id, content: content(), routing }, { signal: callSignal }),
         );
       } catch (error) {
         if (!isFinalRefusal(error)) throw error;

@@ -131,8 +131,11 @@ export interface AxisInboundDocument {
   documentId: string | null;
   /** The message it became; null when it was refused. */
   messageId: string | null;
-  /** accepted: durable here, the axis not yet told; acknowledged: the axis was told; refused: not taken (code), the axis told it failed. */
-  state: 'accepted' | 'acknowledged' | 'refused';
+  /**
+   * accepted: durable here, the axis not yet told; acknowledged: the axis was told; refused: not taken (code), the axis
+   * not yet told it failed; refusal-reported: not taken, and the axis was told it failed.
+   */
+  state: 'accepted' | 'acknowledged' | 'refused' | 'refusal-reported';
   code: string | null;
   fetchedAt: string;
   updatedAt: string;
@@ -144,8 +147,10 @@ export interface EdocAxisInbound {
   get(axisDocId: string): Promise<AxisInboundDocument | null>;
   /** Records an intake's outcome; writing it again is harmless, and a row already acknowledged stays so. */
   record(outcome: AxisInboundOutcome): Promise<void>;
-  /** The axis was told (accepted rows: received; refused rows: failed). */
+  /** The axis was told (accepted rows: received, now acknowledged; refused rows: failed, now refusal-reported). */
   acknowledged(axisDocId: string): Promise<void>;
+  /** Refused rows whose failure the axis has not been told yet, oldest first. */
+  unreportedRefusals(): Promise<AxisInboundDocument[]>;
   /** The axis doc id under which `recipient` received documentId from `sender` through the axis, if it did. */
   find(documentId: string, sender: string, recipient: string): Promise<string | null>;
 }

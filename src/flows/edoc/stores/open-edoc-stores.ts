@@ -7,5 +7,6 @@ import { SqliteEdocStores } from './sqlite-edoc-stores';
 
 export async function openEdocStores(stores: { databaseUrl: string | null; dataDir: string }): Promise<EdocStores> {
   if (stores.databaseUrl) return PostgresEdocStores.open(stores.databaseUrl);
-  return new SqliteEdocStores(openSqlite(path.join(path.resolve(stores.dataDir), 'edoc.db')));
+  const dataDir = path.resolve(stores.dataDir);
+  return new SqliteEdocStores(openSqlite(path.join(dataDir, 'edoc.db')), path.join(dataDir, 'edoc-blobs'));
 }

@@ -250,21 +250,26 @@ class PostgresEdocAxisInbound implements EdocAxisInbound {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (axis_doc_id) DO UPDATE SET from_organ = EXCLUDED.from_organ, document_id = EXCLUDED.document_id, message_id = EXCLUDED.message_id,
          state = EXCLUDED.state, code = EXCLUDED.code, updated_at = EXCLUDED.updated_at
-       WHERE bus_edoc_axis_inbound.state <> 'acknowledged'`,
+       WHERE bus_edoc_axis_inbound.state NOT IN ('acknowledged', 'refusal-reported')`,
       axisInboundColumns(outcome, new Date().toISOString()),
     );
   }
 
   async acknowledged(axisDocId: string): Promise<void> {
     await this.pool.query(
-      "UPDATE bus_edoc_axis_inbound SET state = CASE state WHEN 'refused' THEN 'refused' ELSE 'acknowledged' END, updated_at = $1 WHERE axis_doc_id = $2",
+      "UPDATE bus_edoc_axis_inbound SET state = CASE state WHEN 'refused' THEN 'refusal-reported' WHEN 'refusal-reported' THEN 'refusal-reported' ELSE 'acknowledged' END, updated_at = $1 WHERE axis_doc_id = $2",
       [new Date().toISOString(), axisDocId],
     );
   }
 
+  async unreportedRefusals(): Promise<AxisInboundDocument[]> {
+    const result = await this.pool.query<AxisInboundRow>("SELECT * FROM bus_edoc_axis_inbound WHERE state = 'refused' ORDER BY fetched_at, axis_doc_id");
+    return result.rows.map(axisInboundFromRow);
+  }
+
   async find(documentId: string, sender: string, recipient: string): Promise<string | null> {
     const result = await this.pool.query<{ axis_doc_id: string }>(
-      "SELECT axis_doc_id FROM bus_edoc_axis_inbound WHERE document_id = $1 AND from_organ = $2 AND organ_id = $3 AND state <> 'refused' ORDER BY fetched_at DESC LIMIT 1",
+      "SELECT axis_doc_id FROM bus_edoc_axis_inbound WHERE document_id = $1 AND from_organ = $2 AND organ_id = $3 AND state NOT IN ('refused', 'refusal-reported') ORDER BY fetched_at DESC LIMIT 1",
       [documentId, sender, recipient],
     );
     return result.rows[0]?.axis_doc_id ?? null;

@@ -108,4 +108,13 @@ export const SQLITE_EDOC_MIGRATIONS: readonly SqliteMigration[] = [
         CREATE INDEX IF NOT EXISTS edoc_axis_inbound_document ON edoc_axis_inbound(document_id, from_organ, organ_id);
       `),
   },
+  {
+    version: 6,
+    name: 'package bytes in files',
+    up: (db) => {
+      // rows: the bytes are in edoc_blob_chunks (blobs stored before this version); file: in the blob directory.
+      const columns = db.prepare<[], { name: string }>('PRAGMA table_info(edoc_blobs)').all();
+      if (!columns.some((c) => c.name === 'storage')) db.exec("ALTER TABLE edoc_blobs ADD COLUMN storage TEXT NOT NULL DEFAULT 'rows'");
+    },
+  },
 ];

@@ -2,8 +2,8 @@
 // packages and register of packages fetched from the national axis, for single-process buses.
 import { Readable } from 'node:stream';
 import type { SqliteDatabase } from '../../../stores/sqlite/sqlite-stores';
-import { nextTurn } from '../event-loop-turns';
 import { chunkBlob } from './blob-chunks';
+import { BlobFiles } from './blob-files';
 import {
   mailboxLimit,
   type AxisInboundDocument,
@@ -31,40 +31,43 @@ export function migrateSqliteEdocStores(db: SqliteDatabase): void {
   migrateSqlite(db, SQLITE_EDOC_OWNER, SQLITE_EDOC_MIGRATIONS);
 }
 
+/**
+ * Blob metadata in edoc_blobs; the bytes of a blob stored as `file` in BlobFiles (written and read off the event loop),
+ * those of a blob stored as `rows` (by an earlier version) in edoc_blob_chunks, still read from there.
+ */
 class SqliteEdocBlobStore implements EdocBlobStore {
   private readonly stmts;
-  constructor(db: SqliteDatabase) {
+  constructor(
+    db: SqliteDatabase,
+    private readonly files: BlobFiles,
+  ) {
     this.stmts = {
-      insertBlob: db.prepare(`INSERT OR IGNORE INTO edoc_blobs (document_id, sha256, bytes, chunk_count, stored_at) VALUES (?, ?, ?, ?, ?)`),
-      insertChunk: db.prepare(`INSERT OR IGNORE INTO edoc_blob_chunks (document_id, sha256, seq, data) VALUES (?, ?, ?, ?)`),
-      blob: db.prepare<[string, string], { bytes: number; chunk_count: number }>('SELECT bytes, chunk_count FROM edoc_blobs WHERE document_id = ? AND sha256 = ?'),
+      insertBlob: db.prepare(`INSERT OR IGNORE INTO edoc_blobs (document_id, sha256, bytes, chunk_count, stored_at, storage) VALUES (?, ?, ?, 0, ?, 'file')`),
+      blob: db.prepare<[string, string], { bytes: number; chunk_count: number; storage: 'rows' | 'file' }>('SELECT bytes, chunk_count, storage FROM edoc_blobs WHERE document_id = ? AND sha256 = ?'),
       chunk: db.prepare<[string, string, number], { data: Buffer }>('SELECT data FROM edoc_blob_chunks WHERE document_id = ? AND sha256 = ? AND seq = ?'),
       chunksPresent: db.prepare<[string, string], { present: number }>('SELECT COUNT(*) AS present FROM edoc_blob_chunks WHERE document_id = ? AND sha256 = ?'),
     };
   }
 
   /**
-   * Writes each chunk row in a transaction of its own, with the event loop let run between them (SQLite writes on the
-   * event loop's thread: a 37 MiB package in one transaction held it ~0.4–0.7 s, a row at a time ~0.05–0.1 s at most
-   * on the 2-core reference machine under load), and the blob row last, so a reader never finds the blob before every
-   * chunk is there. A put cut short leaves chunk rows without a blob row: unused space, which storing the same bytes
-   * again completes.
+   * Hashes the bytes (in steps), writes them to their file (fsynced, renamed into place) and only then the blob row, so a
+   * reader never finds the blob before its bytes are all there. A put cut short leaves at most a temporary file, removed
+   * when the store is next opened.
    */
   async put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef> {
-    const { sha256, bytes, rows } = await chunkBlob(chunks);
+    const { sha256, bytes } = await chunkBlob(chunks);
     const ref = { documentId, sha256, bytes };
-    if (this.stmts.blob.get(documentId, sha256)) return ref;
-    for (const [seq, row] of rows.entries()) {
-      this.stmts.insertChunk.run(documentId, sha256, seq, row);
-      await nextTurn();
-    }
-    this.stmts.insertBlob.run(documentId, sha256, bytes, rows.length, new Date().toISOString());
+    const known = this.stmts.blob.get(documentId, sha256);
+    if (known && (known.storage === 'rows' || (await this.files.complete(ref)))) return ref;
+    await this.files.write(ref, chunks);
+    this.stmts.insertBlob.run(documentId, sha256, bytes, new Date().toISOString());
     return ref;
   }
 
   async read(ref: BlobRef): Promise<Buffer | null> {
     const meta = this.stmts.blob.get(ref.documentId, ref.sha256);
     if (!meta) return null;
+    if (meta.storage === 'file') return this.files.read(ref);
     const out = Buffer.allocUnsafe(meta.bytes);
     let offset = 0;
     for (let seq = 0; seq < meta.chunk_count; seq++) {
@@ -77,9 +80,10 @@ class SqliteEdocBlobStore implements EdocBlobStore {
 
   stream(ref: BlobRef): Readable {
     const { blob, chunk } = this.stmts;
+    const meta = blob.get(ref.documentId, ref.sha256);
+    if (meta?.storage === 'file') return this.files.stream(ref);
     return Readable.from(
       (function* () {
-        const meta = blob.get(ref.documentId, ref.sha256);
         if (!meta) throw new Error('blob not found');
         for (let seq = 0; seq < meta.chunk_count; seq++) {
           const row = chunk.get(ref.documentId, ref.sha256, seq);
@@ -93,7 +97,9 @@ class SqliteEdocBlobStore implements EdocBlobStore {
 
   async has(ref: BlobRef): Promise<boolean> {
     const meta = this.stmts.blob.get(ref.documentId, ref.sha256);
-    return meta !== undefined && this.stmts.chunksPresent.get(ref.documentId, ref.sha256)?.present === meta.chunk_count;
+    if (!meta) return false;
+    if (meta.storage === 'file') return this.files.complete(ref);
+    return this.stmts.chunksPresent.get(ref.documentId, ref.sha256)?.present === meta.chunk_count;
   }
 }
 
@@ -238,10 +244,11 @@ class SqliteEdocAxisInbound implements EdocAxisInbound {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (axis_doc_id) DO UPDATE SET from_organ = excluded.from_organ, document_id = excluded.document_id, message_id = excluded.message_id,
           state = excluded.state, code = excluded.code, updated_at = excluded.updated_at
-        WHERE edoc_axis_inbound.state <> 'acknowledged'`),
-      acknowledged: db.prepare("UPDATE edoc_axis_inbound SET state = CASE state WHEN 'refused' THEN 'refused' ELSE 'acknowledged' END, updated_at = ? WHERE axis_doc_id = ?"),
+        WHERE edoc_axis_inbound.state NOT IN ('acknowledged', 'refusal-reported')`),
+      acknowledged: db.prepare("UPDATE edoc_axis_inbound SET state = CASE state WHEN 'refused' THEN 'refusal-reported' WHEN 'refusal-reported' THEN 'refusal-reported' ELSE 'acknowledged' END, updated_at = ? WHERE axis_doc_id = ?"),
+      unreported: db.prepare<[], AxisInboundRow>("SELECT * FROM edoc_axis_inbound WHERE state = 'refused' ORDER BY fetched_at, axis_doc_id"),
       find: db.prepare<[string, string, string], { axis_doc_id: string }>(
-        "SELECT axis_doc_id FROM edoc_axis_inbound WHERE document_id = ? AND from_organ = ? AND organ_id = ? AND state <> 'refused' ORDER BY fetched_at DESC LIMIT 1",
+        "SELECT axis_doc_id FROM edoc_axis_inbound WHERE document_id = ? AND from_organ = ? AND organ_id = ? AND state NOT IN ('refused', 'refusal-reported') ORDER BY fetched_at DESC LIMIT 1",
       ),
     };
   }
@@ -259,6 +266,10 @@ class SqliteEdocAxisInbound implements EdocAxisInbound {
     this.stmts.acknowledged.run(new Date().toISOString(), axisDocId);
   }
 
+  async unreportedRefusals(): Promise<AxisInboundDocument[]> {
+    return this.stmts.unreported.all().map(axisInboundFromRow);
+  }
+
   async find(documentId: string, sender: string, recipient: string): Promise<string | null> {
     return this.stmts.find.get(documentId, sender, recipient)?.axis_doc_id ?? null;
   }
@@ -271,9 +282,13 @@ export class SqliteEdocStores implements EdocStores {
   readonly recipients: EdocRecipientLedger;
   readonly sentDocuments: EdocSentDocuments;
   readonly axisInbound: EdocAxisInbound;
-  constructor(private readonly db: SqliteDatabase) {
+  /** `blobDir`: where package bytes are kept, one file each (the data directory's edoc-blobs). */
+  constructor(
+    private readonly db: SqliteDatabase,
+    blobDir: string,
+  ) {
     migrateSqliteEdocStores(db);
-    this.blobs = new SqliteEdocBlobStore(db);
+    this.blobs = new SqliteEdocBlobStore(db, new BlobFiles(blobDir));
     this.mailbox = new SqliteEdocMailboxStore(db);
     this.recipients = new SqliteEdocRecipientLedger(db);
     this.sentDocuments = new SqliteEdocSentDocuments(db);
