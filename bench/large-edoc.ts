@@ -290,12 +290,15 @@ const EDOC_ROUTES: RouteDocument[] = [
   ...(['mailbox', 'push'] as const).map((delivery) => ({ name: `edoc-${delivery}`, types: ['edoc.deliver', 'edoc.status'], when: [{ field: 'payload.delivery', equals: delivery }], pipeline: `edoc-${delivery}` })),
 ];
 
-/** Standalone: the bus on the embedded default (a child process, the compiled output) with a QLVB push simulator here. */
-async function main(): Promise<void> {
-  const log = (line: string) => process.stdout.write(`[large-edoc] ${line}\n`);
+/**
+ * The phase on a bus of its own: the embedded default (a child process, the compiled output, as `npm start` runs it)
+ * with a QLVB push simulator in this process. `npm run bench` calls it after its other phases; run alone by main().
+ */
+export async function largeEdocOnEmbeddedBus(options: { documents: number; attachmentMiB: number; signed: boolean; log: (line: string) => void }): Promise<LargeEdocFigures> {
+  const log = options.log;
   const pushToken = 'large-edoc-push-token';
   // LARGE_EDOC_SIGNED=1: packages signed by a test PKI's signer, checked by the bus under policy record.
-  const pki = process.env.LARGE_EDOC_SIGNED ? await createTestPki() : null;
+  const pki = options.signed ? await createTestPki() : null;
   const push = await startQlvbPushSimulator({ token: pushToken, maxBodyBytes: 64 * 1024 * 1024 });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-large-edoc-'));
   const port = await freePort();
@@ -323,17 +326,16 @@ async function main(): Promise<void> {
   try {
     await waitReady(child, '/readyz');
     const tokens = Object.fromEntries(Object.values(LARGE_EDOC_CLIENTS).map((id) => [id, testToken(id, TEST_SIGNING_KEY)]));
-    const figures = await largeEdocPhase({
+    return await largeEdocPhase({
       baseUrl: child.url,
       tokens,
       pid: child.proc.pid!,
       push,
-      documents: Number(process.env.LARGE_EDOC_DOCUMENTS ?? 8),
-      attachmentMiB: Number(process.env.LARGE_EDOC_MIB ?? 20),
+      documents: options.documents,
+      attachmentMiB: options.attachmentMiB,
       ...(pki ? { sign: (pkg: Buffer) => pki.sign(pkg) } : {}),
       log,
     });
-    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
   } catch (error) {
     log(`failed; bus log tail:\n${readFileSync(child.logFile, 'utf8').slice(-3000)}`);
     throw error;
@@ -344,6 +346,16 @@ async function main(): Promise<void> {
     if (!process.env.LARGE_EDOC_KEEP) rmSync(dir, { recursive: true, force: true });
     else log(`work dir kept: ${dir}`);
   }
+}
+
+async function main(): Promise<void> {
+  const figures = await largeEdocOnEmbeddedBus({
+    documents: Number(process.env.LARGE_EDOC_DOCUMENTS ?? 8),
+    attachmentMiB: Number(process.env.LARGE_EDOC_MIB ?? 20),
+    signed: Boolean(process.env.LARGE_EDOC_SIGNED),
+    log: (line) => process.stdout.write(`[large-edoc] ${line}\n`),
+  });
+  process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
 }
 
 if (require.main === module) {
