@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { buildEdxmlPackage } from '../src/upstreams/edxml';
+import { documentPackage } from '../testkit/worlds/edoc/packages';
 import { BUS_NODE_FLAGS } from '../src/cli/bus-node-flags';
 import { startQlvbPushSimulator, type QlvbPushSimulator } from '../testkit/simulators/qlvb-push/simulator';
 import { TEST_SIGNING_KEY } from '../testkit/bus-process';
@@ -121,24 +121,7 @@ function healthzPoller(baseUrl: string): { stop(): Promise<number> } {
 
 function makePackage(from: string, n: number, runId: string, attachment: Buffer): Buffer {
   const to = Object.values(LARGE_EDOC_ORGANS).filter((o) => o !== from);
-  return buildEdxmlPackage({
-    header: {
-      from: { organId: from, organName: `Ủy ban nhân dân ${from}` },
-      to: to.map((organId) => ({ organId, organName: `Cơ quan ${organId}` })),
-      documentId: `${from},2026/12/04,${n}/LARGE-${runId}`,
-      code: { codeNumber: String(n), codeNotation: 'UBND-VP' },
-      promulgationInfo: { place: 'Đồng Xoài', promulgationDate: '2026/12/04' },
-      documentType: { type: 1, typeName: 'Công văn' },
-      subject: 'V/v đo bộ nhớ với tệp đính kèm lớn',
-      toPlaces: ['Như trên'],
-      responseFor: [],
-    },
-    traceHeaderList: {
-      traceHeaders: [{ organId: from, timestamp: '2026/12/04 09:15:00' }],
-      bussiness: { bussinessDocType: 0, bussinessDocReason: 'Văn bản điện tử mới', replacementInfoList: [] },
-    },
-    attachments: [{ contentId: 'cid:att-1', attachmentName: 'ho-so.zip', contentType: 'application/zip', body: { kind: 'bytes', data: attachment } }],
-  });
+  return documentPackage({ from, to, documentId: `${from},2026/12/04,${n}/LARGE-${runId}`, attachment });
 }
 
 function soapEnvelope(edxml: Buffer): Buffer {

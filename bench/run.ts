@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { Client as PgClient } from 'pg';
 import { startDvcqgSimulator } from '../testkit/simulators/dvcqg';
 import { startPopulationSimulator } from '../testkit/simulators/population';
-import { buildEdxmlPackage } from '../src/upstreams/edxml';
+import { documentPackage } from '../testkit/worlds/edoc/packages';
 import { startQlvbPushSimulator } from '../testkit/simulators/qlvb-push/simulator';
 import { cpuMsPerCall, startStandIns } from './stand-ins';
 import { evaluateTargets, printTargetTable } from './targets';
@@ -614,25 +614,7 @@ async function edocRun(baseUrl: string): Promise<EdocResult> {
   const senderToken = testToken(EDOC_CLIENTS[ORGAN_A]!, TEST_SIGNING_KEY);
   const client = createClient(baseUrl, P.edocConcurrency + 2);
   const attachment = randomBytes(1024 * 1024);
-  const makePackage = (n: number) =>
-    buildEdxmlPackage({
-      header: {
-        from: { organId: ORGAN_A, organName: 'Ủy ban nhân dân thành phố Đồng Xoài' },
-        to: EDOC_RECIPIENTS.map((organId) => ({ organId, organName: `Cơ quan ${organId}` })),
-        documentId: `${ORGAN_A},2026/11/27,${n}/BENCH-${runId}`,
-        code: { codeNumber: String(n), codeNotation: 'UBND-VP' },
-        promulgationInfo: { place: 'Đồng Xoài', promulgationDate: '2026/11/27' },
-        documentType: { type: 1, typeName: 'Công văn' },
-        subject: 'V/v đo hiệu năng liên thông văn bản điện tử',
-        toPlaces: ['Như trên'],
-        responseFor: [],
-      },
-      traceHeaderList: {
-        traceHeaders: [{ organId: ORGAN_A, timestamp: '2026/11/27 09:15:00' }],
-        bussiness: { bussinessDocType: 0, bussinessDocReason: 'Văn bản điện tử mới', replacementInfoList: [] },
-      },
-      attachments: [{ contentId: 'cid:att-1', attachmentName: 'cong-van.zip', contentType: 'application/zip', body: { kind: 'bytes', data: attachment } }],
-    });
+  const makePackage = (n: number) => documentPackage({ from: ORGAN_A, to: EDOC_RECIPIENTS, documentId: `${ORGAN_A},2026/11/27,${n}/BENCH-${runId}`, attachment });
   const packageBytes = makePackage(0).length;
   const parents = new Map<string, number>();
   const done = new Map<string, number>();
