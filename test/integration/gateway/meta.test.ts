@@ -83,7 +83,7 @@ describe('metaservices', () => {
     const allowed = async (client: string) => (await get('/api/v1/meta/allowed-services', client).expect(200)).body as { client: { id: string; member: { id: string } | null }; items: Service[] };
     const motcua = await allowed('motcua-binhphuoc');
     expect(motcua.client).toMatchObject({ id: 'motcua-binhphuoc', member: { id: 'VN/GOV/000.00.00.H10/MOTCUA' } });
-    expect(motcua.items.map((s) => s.code)).toEqual(['message', 'dossier', 'citizen']);
+    expect(motcua.items.map((s) => s.code)).toEqual(['message', 'dossier', 'procedure', 'citizen']);
     const qlvb = await allowed('qlvb-dongxoai');
     expect(qlvb.items.map((s) => s.code)).toEqual(['message', 'edoc']);
     // The qlvb group has message.status but not message.generic.

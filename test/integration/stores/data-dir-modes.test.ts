@@ -56,7 +56,9 @@ describe('the data directory and its files', () => {
     for (const file of ['stores.db', 'queue.db', 'audit.db', 'edoc.db', 'audit-signing.pem', 'audit-signing.pub.pem', 'queue.db-wal', 'queue.db-shm', 'audit.db-wal']) {
       expect(modes).toHaveProperty([file]);
     }
-    expect(Object.entries(modes).filter(([name, mode]) => name !== '.' && mode !== '600')).toEqual([]);
+    // The e-document package files have a directory of their own, private as the data directory.
+    expect(modes['edoc-blobs']).toBe('700');
+    expect(Object.entries(modes).filter(([name, mode]) => name !== '.' && name !== 'edoc-blobs' && mode !== '600')).toEqual([]);
     expect(modes['.']).toBe('700');
   });
 
@@ -74,7 +76,8 @@ describe('the data directory and its files', () => {
       return modesUnder(world.dataDir);
     });
     expect(modes).toMatchObject({ '.': '700', 'audit-archive': '700', 'audit-archive/audit-old.json': '600', 'notes.txt': '600', 'queue.db-wal': '600' });
-    expect(Object.entries(modes).filter(([name, mode]) => name !== '.' && name !== 'audit-archive' && mode !== '600')).toEqual([]);
+    expect(Object.entries(modes).filter(([name, mode]) => !['.', 'audit-archive', 'edoc-blobs'].includes(name) && mode !== '600')).toEqual([]);
+    expect(modes['edoc-blobs']).toBe('700');
   });
 
   test('audit bundles are written 0600 in a directory created 0700; a data directory that cannot be made private is refused, saying why', async () => {

@@ -51,10 +51,12 @@ test('a write that throws is rolled back and rejected alone; the others of its t
   });
   const duplicate = group.write(insert('a', 3));
   const last = group.write(insert('c', 4));
-  await expect(first).resolves.toBe(1);
-  await expect(failing).rejects.toThrow('refused');
-  await expect(duplicate).rejects.toThrow(/UNIQUE/);
-  await expect(last).resolves.toBe(1);
+  // Settled together: a rejection waiting for its handler behind another await would be an unhandled one.
+  const [a, b, c, d] = await Promise.allSettled([first, failing, duplicate, last]);
+  expect(a).toEqual({ status: 'fulfilled', value: 1 });
+  expect(b).toMatchObject({ status: 'rejected', reason: { message: 'refused' } });
+  expect(c).toMatchObject({ status: 'rejected', reason: { code: 'SQLITE_CONSTRAINT_PRIMARYKEY' } });
+  expect(d).toEqual({ status: 'fulfilled', value: 1 });
   expect(reader.prepare('SELECT k, v FROM t ORDER BY k').all()).toEqual([
     { k: 'a', v: 1 },
     { k: 'c', v: 4 },
@@ -74,8 +76,11 @@ test('a commit that fails rejects every write of its turn; drained() commits wha
   locker.pragma('busy_timeout = 0');
   db.pragma('busy_timeout = 0');
   locker.exec('BEGIN IMMEDIATE');
-  const writes = [group.write(insert('p', 1)), group.write(insert('q', 2))];
-  for (const write of writes) await expect(write).rejects.toThrow(/locked|busy/i);
+  const outcomes = await Promise.allSettled([group.write(insert('p', 1)), group.write(insert('q', 2))]);
+  expect(outcomes).toMatchObject([
+    { status: 'rejected', reason: { code: 'SQLITE_BUSY' } },
+    { status: 'rejected', reason: { code: 'SQLITE_BUSY' } },
+  ]);
   locker.exec('ROLLBACK');
   locker.close();
 
