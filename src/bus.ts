@@ -192,6 +192,11 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     // One set of admin sessions (the development profile's key is made per instance): the admin API mints and checks
     // them, the flows' endpoints the console calls check them.
     const adminSessions = new AdminSessions(config, stores.revokedSessions);
+    // Rights are declared with the flows' services (their descriptors); an endpoint asking for another is a bug.
+    const declaredRight = <R extends string>(flowName: string, right: R): R => {
+      if (!config.knownRights.includes(right)) throw new Error(`flow ${flowName} guards an endpoint with right ${right}, which no service declares`);
+      return right;
+    };
     for (const flow of flows) {
       if (!(flow.name in config.flows)) continue;
       await flow.setup({
@@ -208,15 +213,11 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
         logger: logger.child({ flow: flow.name }),
         router: flowRouter,
         authenticate: (right) => {
-          // Rights are declared with the flow's services (its descriptor); an endpoint asking for another is a bug.
-          if (right !== undefined && !config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
+          if (right !== undefined) declaredRight(flow.name, right);
           return authenticate(config, right);
         },
         authenticateAdmin: () => authenticateAdmin(config, adminSessions),
-        authenticateClientOrAdmin: (right) => {
-          if (!config.knownRights.includes(right)) throw new Error(`flow ${flow.name} guards an endpoint with right ${right}, which no service declares`);
-          return authenticateClientOrAdmin(config, adminSessions, right);
-        },
+        authenticateClientOrAdmin: (right) => authenticateClientOrAdmin(config, adminSessions, declaredRight(flow.name, right)),
         breaker: breakerFor,
         audit: (event) => audit.append(event),
         onStop: (stop) => stopHooks.push(stop),

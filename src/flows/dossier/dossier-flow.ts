@@ -21,7 +21,7 @@ import { ProvinceCatalogue } from './province-catalogue';
 import { mountProcedureEndpoints } from './procedure-endpoints';
 import { compatPasswordPath, DOSSIER_SECRETS, dossierSettingsSchema, type DossierSettings } from './settings';
 import { checkAccounts, CompatSessions, mountDvcqgCompat } from './dvcqg-compat';
-import { dossierWhole } from './dossier-whole';
+import { dossierRoutes, dossierWhole } from './dossier-whole';
 
 type DossierAccepted = components['schemas']['DossierAccepted'];
 type CitizenVerifyResult = components['schemas']['CitizenVerifyResult'];
@@ -205,13 +205,12 @@ function mountEndpoints(
 
   // A one-stop system that may send dossiers may read them back (as on the DVCQG-compatible face's TraCuuHoSo), under
   // the rule of GET /api/v1/messages/{id}: a client sees only the messages it sent, and a dossier none of its messages
-  // names is as unknown as one that does not exist.
-  const dossierTypes: readonly string[] = Object.values(DOSSIER_TYPES);
-  const dossierRoutes = ctx.config.routes.filter((route) => route.types.some((type) => dossierTypes.includes(type))).map((route) => route.name);
+  // names is answered as one that does not exist.
+  const routes = dossierRoutes(ctx.config.routes);
   router.get('/api/v1/dossiers/:maHoSo', ctx.authenticate('dossier.submit'), async (req: Request, res: Response) => {
     const maHoSo = readPathParam(req, 'maHoSo');
     if (!maHoSo.ok) return sendError(res, 'VALIDATION_FAILED', 'bad MaHoSo', maHoSo.problems);
-    const statuses = await ctx.stores.messages.bySubject(maHoSo.value, { source: req.client!.id, routes: dossierRoutes, limit: DOSSIER_MESSAGES_SHOWN });
+    const statuses = await ctx.stores.messages.bySubject(maHoSo.value, { source: req.client!.id, routes, limit: DOSSIER_MESSAGES_SHOWN });
     const whole = dossierWhole(maHoSo.value, statuses);
     if (whole.messages.length === 0) return sendError(res, 'DOSSIER_NOT_FOUND', 'no such dossier for this client');
     res.json(whole);

@@ -1,6 +1,7 @@
 // A dossier seen whole (GET /api/v1/dossiers/{MaHoSo}): its messages in acceptance order, what DVCQG last acknowledged, what is pending.
 import type { components } from '../../../contracts/generated/bus-api';
 import { isFinalState } from '../../core/message-state';
+import type { RouteConfig } from '../../config/schema';
 import type { MessageStatus } from '../../stores/message-status';
 
 export type DossierWhole = components['schemas']['DossierWhole'];
@@ -8,6 +9,12 @@ type DossierMessage = components['schemas']['DossierMessage'];
 
 /** The message types of a dossier and the kind each is shown as. */
 export const DOSSIER_KINDS: Readonly<Record<string, DossierMessage['kind']>> = { 'dossier.submitted': 'submission', 'dossier.progress': 'progress' };
+
+/** The routes that carry a dossier's messages (its submission and progress types). */
+export function dossierRoutes(routes: readonly Pick<RouteConfig, 'name' | 'types'>[]): string[] {
+  const types = Object.keys(DOSSIER_KINDS);
+  return routes.filter((route) => route.types.some((type) => types.includes(type))).map((route) => route.name);
+}
 
 /**
  * The dossier from its messages, given in acceptance order (the order DVCQG receives them in). A message of another

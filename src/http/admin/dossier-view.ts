@@ -4,7 +4,7 @@ import type { components } from '../../../contracts/generated/bus-admin';
 import type { AuditLog, AuditRecord } from '../../audit';
 import type { RouteConfig } from '../../config/schema';
 import type { Stores } from '../../stores/stores';
-import { DOSSIER_KINDS, dossierWhole } from '../../flows/dossier/dossier-whole';
+import { dossierRoutes, dossierWhole } from '../../flows/dossier/dossier-whole';
 import type { PersonalDataView } from './personal-data-view';
 
 type Schemas = components['schemas'];
@@ -22,12 +22,6 @@ export interface AdminDossierRead {
   body: Schemas['AdminDossier'];
   /** Every audit record shown, for the record of an unmasked view. */
   records: AuditRecord[];
-}
-
-/** The routes that carry a dossier's messages (its submission and progress types). */
-export function dossierRoutes(routes: AdminDossierDeps['routes']): string[] {
-  const types = Object.keys(DOSSIER_KINDS);
-  return routes.filter((route) => route.types.some((type) => types.includes(type))).map((route) => route.name);
 }
 
 /** The dossier, or null when no message on the dossier routes names this MaHoSo. */

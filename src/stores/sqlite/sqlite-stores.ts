@@ -65,7 +65,8 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
         WHERE subject = ? AND (? IS NULL OR source = ?) AND route IN (SELECT value FROM json_each(?)) ORDER BY accepted_at, message_id LIMIT ?`),
       fannedOut: db.prepare('UPDATE message_status SET fanned_out_at = COALESCE(fanned_out_at, ?) WHERE message_id = ?'),
     };
-    // Run IMMEDIATE: the write lock is taken before the parts are read, so another process settling a sibling waits.
+    // Run as a write of the group commit, whose transaction is IMMEDIATE: the write lock is taken before the parts are
+    // read, so another process settling a sibling waits.
     this.settleParent = db.transaction((messageId: string): PartsSettlement | null => {
       const parent = this.stmts.get.get(messageId);
       if (!parent?.fanned_out_at) return null;

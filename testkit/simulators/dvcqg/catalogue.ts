@@ -1,6 +1,7 @@
 // The DVCQG procedure catalogue (TTHC) the reference simulator answers LayDanhSachTTHC and LayThuTuc from: a seed
 // province's 1,864 procedures, 1,161 of them linked to DVCQG, generated the same every time; tests withdraw or change one.
 import type { ThuTuc } from '../../../src/upstreams/dvcqg/contract-types';
+import { seededRandom } from '../kit/seeded-random';
 
 const HO_TICH = { MALINHVUC: 'HT', TENLINHVUC: 'Hộ tịch' };
 
@@ -66,21 +67,9 @@ const LEVELS: readonly { suffix: string; agency: (field: FieldSpec) => string; t
 ];
 const SERVICE_LEVELS: readonly string[] = ['Toàn trình', 'Một phần', 'Cung cấp thông tin'];
 
-/** A small seeded generator (mulberry32): the same catalogue on every run and every machine. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The seed province's whole list: the seed procedures, then generated ones up to its size, every code distinct. */
 function generateProvince(): ThuTuc[] {
-  const random = seeded(15);
+  const random = seededRandom(15);
   const combos: { field: FieldSpec; subject: string; action: string; level: (typeof LEVELS)[number] }[] = [];
   for (const field of FIELDS) for (const subject of field.subjects) for (const action of ACTIONS) for (const level of LEVELS) combos.push({ field, subject, action, level });
   // Fisher–Yates with the seeded generator: a varied list, the same every time.

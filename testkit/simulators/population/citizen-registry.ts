@@ -2,6 +2,7 @@
 import type { Citizen, CitizenAddress } from '../../../src/upstreams/population/citizen';
 import { PROVINCE_NAMES_BY_CODE } from '../../../src/upstreams/population/province-codes';
 import { normalizeNfc } from '../../../src/core/envelope';
+import { seededRandom } from '../kit/seeded-random';
 
 export class CitizenRegistry {
   private readonly byId = new Map<string, Citizen>();
@@ -105,18 +106,6 @@ const FEMALE_MIDDLE = ['THỊ', 'NGỌC', 'THU', 'KIM', 'MỸ', 'THANH'];
 const MALE_GIVEN = ['AN', 'BÌNH', 'CƯỜNG', 'DŨNG', 'HẢI', 'KHÁNH', 'LONG', 'NAM', 'PHÚC', 'QUANG', 'SƠN', 'TUẤN', 'VIỆT', 'ĐẠT'];
 const FEMALE_GIVEN = ['ANH', 'GIANG', 'HÀ', 'HẠNH', 'HƯƠNG', 'LAN', 'LINH', 'MAI', 'NGA', 'PHƯƠNG', 'THẢO', 'TRANG', 'YẾN', 'ÁNH'];
 const PROVINCES = ['001', '022', '026', '031', '038', '040', '046', '048', '070', '079', '092', '096'];
-
-/** mulberry32: a small seeded generator so the registry is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generatedSeeds(count: number, seed: number): CitizenSeed[] {
   const random = seededRandom(seed);

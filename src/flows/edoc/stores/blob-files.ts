@@ -54,19 +54,13 @@ export class BlobFiles {
 
   /** Whether the file is there with exactly `ref.bytes` bytes. */
   async complete(ref: BlobRef): Promise<boolean> {
-    const info = await stat(this.pathOf(ref)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
+    const info = await stat(this.pathOf(ref)).catch(nullWhenMissing);
     return info !== null && info.size === ref.bytes;
   }
 
   /** The whole file in one Buffer, or null when it is missing or not of its length. */
   async read(ref: BlobRef): Promise<Buffer | null> {
-    const bytes = await readFile(this.pathOf(ref)).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    });
+    const bytes = await readFile(this.pathOf(ref)).catch(nullWhenMissing);
     return bytes !== null && bytes.length === ref.bytes ? bytes : null;
   }
 
@@ -86,4 +80,10 @@ export class BlobFiles {
     file.once('error', (error) => counted.destroy(error));
     return file.pipe(counted);
   }
+}
+
+/** A file that is not there reads as null; any other failure stands. */
+function nullWhenMissing(error: NodeJS.ErrnoException): null {
+  if (error.code === 'ENOENT') return null;
+  throw error;
 }
