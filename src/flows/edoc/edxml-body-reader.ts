@@ -1,8 +1,12 @@
 // Reads an edXML request body (REST or SOAP) into one Buffer under a byte cap. Each piece is copied as it arrives into a
 // buffer of the declared length, so no copy of the whole body is made at its end (express.raw joins the pieces: 50 MB
 // in one copy held the event loop ~200 ms). A body of unknown length (chunked) is gathered and joined once, at most
-// the cap. Errors carry the status and type raw-body gives them, for the error handlers that answer them.
-import type { RequestHandler } from 'express';
+// the cap. A large body (as the large-body gate counts them) goes to a spool file instead and is read back when a
+// processing turn is free (body-spool.ts). Errors carry the status and type raw-body gives them, for the error
+// handlers that answer them.
+import type { Request, RequestHandler, Response } from 'express';
+import type { BodySpool, SpoolFile } from './body-spool';
+import type { LargeBodyGate } from './large-body-gate';
 
 class BodyReadError extends Error {
   constructor(
@@ -15,8 +19,14 @@ class BodyReadError extends Error {
   }
 }
 
-export function readEdxmlBody(maxBytes: number): RequestHandler {
-  return (req, _res, next) => {
+/** Large bodies (`gate.isLarge`) are spooled to disk when a spool is given; others are read into memory. */
+export interface LargeBodySpooling {
+  gate: LargeBodyGate;
+  spool: BodySpool;
+}
+
+export function readEdxmlBody(maxBytes: number, spooling?: LargeBodySpooling): RequestHandler {
+  return (req, res, next) => {
     const length = req.headers['content-length'];
     if (length === undefined && req.headers['transfer-encoding'] === undefined) {
       req.body = Buffer.alloc(0);
@@ -24,6 +34,14 @@ export function readEdxmlBody(maxBytes: number): RequestHandler {
     }
     const declared = length === undefined ? undefined : Number(length);
     if (declared !== undefined && declared > maxBytes) return next(new BodyReadError(413, 'entity.too.large', 'request entity too large', maxBytes));
+    if (spooling?.gate.isLarge(declared)) {
+      spooledBody(req, res, maxBytes, spooling.spool).then((body) => {
+        if (body === null) return;
+        req.body = body;
+        next();
+      }, next);
+      return;
+    }
     // Not filled (nor resident) until the bytes arrive; the large-body caps bound how many are open.
     const whole = declared === undefined ? undefined : Buffer.allocUnsafe(declared);
     const pieces: Buffer[] = [];
@@ -51,4 +69,67 @@ export function readEdxmlBody(maxBytes: number): RequestHandler {
     const onClose = () => settle(new BodyReadError(400, 'request.aborted', 'request aborted'));
     req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);
   };
+}
+
+/**
+ * Writes the body to a spool file as it arrives (the request paused while each piece is written, so a sender faster
+ * than the disk waits instead of filling memory), then waits for a processing turn, held until the answer is finished
+ * or the connection closes, and reads the body back whole. Null when the connection closed while it waited: nobody is
+ * left to answer.
+ */
+async function spooledBody(req: Request, res: Response, maxBytes: number, spool: BodySpool): Promise<Buffer | null> {
+  const file = await spool.open();
+  try {
+    await receiveInto(req, file, maxBytes);
+    const turn = await spool.turn();
+    if (res.destroyed || res.writableEnded) {
+      turn.release();
+      return null;
+    }
+    res.once('finish', turn.release).once('close', turn.release);
+    return await file.readWhole((bytes) => turn.bodyBuffer(bytes));
+  } finally {
+    await file.discard();
+  }
+}
+
+function receiveInto(req: Request, file: SpoolFile, maxBytes: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let received = 0;
+    let settled = false;
+    let writing: Promise<void> = Promise.resolve();
+    const settle = (error?: Error) => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData).off('end', onEnd).off('close', onClose).off('error', onClose);
+      if (error) {
+        // The rest of the body is read and dropped, so the sender gets its answer instead of a reset connection.
+        req.resume();
+        return reject(error);
+      }
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > maxBytes) return settle(new BodyReadError(413, 'entity.too.large', 'request entity too large', maxBytes));
+      req.pause();
+      writing = file.append(chunk).then(
+        () => {
+          if (!settled) req.resume();
+        },
+        (error: Error) => settle(error),
+      );
+    };
+    let ended = false;
+    // 'end' comes only once every piece was handed over, and each was handed over only once the one before was written.
+    const onEnd = () => {
+      ended = true;
+      void writing.then(() => settle());
+    };
+    // A request also closes after its end; only a close before it is an abort.
+    const onClose = () => {
+      if (!ended) settle(new BodyReadError(400, 'request.aborted', 'request aborted'));
+    };
+    req.on('data', onData).on('end', onEnd).on('close', onClose).on('error', onClose);
+  });
 }

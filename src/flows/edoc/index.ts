@@ -1,6 +1,7 @@
 // The e-document exchange flow (edoc): edXML intake over REST and SOAP, per-recipient fan-out to mailbox, push or the
 // national axis, documents fetched from the national axis for the province's organs, status packets routed back to
 // senders, package bytes kept once in the blob store (claim check).
+import path from 'node:path';
 import { DocumentAxisClient } from '../../upstreams/document-axis';
 import { adapterPipeline } from '../../messaging/generic-pipeline';
 import type { Flow } from '../flow';
@@ -9,6 +10,7 @@ import { AxisInboundPoller } from './axis-inbound';
 import { createFanoutAdapter } from './adapters/fanout-adapter';
 import { createMailboxAdapter } from './adapters/mailbox-adapter';
 import { createPushAdapter } from './adapters/push-adapter';
+import { BodySpool } from './body-spool';
 import { LargeBodyGate } from './large-body-gate';
 import { MailboxService } from './mailbox-service';
 import { OrganDirectory } from './organ-directory';
@@ -22,6 +24,9 @@ import { mountEdocSoapService } from './soap-service';
 import { StatusReporter } from './status-reporter';
 import { StatusRoute } from './status-route';
 import { openEdocStores } from './stores/open-edoc-stores';
+
+/** Under the data directory: where large upload bodies wait for their processing turn (body-spool.ts). */
+const SPOOL_DIR = 'edoc-spool';
 
 export const edocFlow: Flow<typeof edocSettingsSchema> = {
   name: 'edoc',
@@ -102,6 +107,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
     for (const adapter of adapters) ctx.pipelines.add(adapterPipeline(adapter.name, adapter));
 
     const largeBodies = new LargeBodyGate(settings.largeBodies, (inFlight) => ctx.metrics.largeBodiesInFlight.set(inFlight));
+    const spool = new BodySpool(path.join(path.resolve(ctx.config.stores.dataDir), SPOOL_DIR), settings.largeBodies.processing);
     mountEdocRestEndpoints(ctx.router, {
       authenticate: (right) => ctx.authenticate(right),
       intake,
@@ -110,6 +116,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       contracts: ctx.contracts,
       maxPackageBytes: settings.maxPackageBytes,
       largeBodies,
+      spool,
       logger: ctx.logger,
     });
     await mountEdocSoapService(ctx.router, {
@@ -122,6 +129,7 @@ export const edocFlow: Flow<typeof edocSettingsSchema> = {
       blobs: stores.blobs,
       maxPackageBytes: settings.maxPackageBytes,
       largeBodies,
+      spool,
       logger: ctx.logger,
     });
   },

@@ -3,8 +3,8 @@
 // tells a resend from a second document, stores the bytes once exactly as received and hands a small message to the
 // transport. Shared by the REST and SOAP endpoints.
 import {
+  checkAttachmentBase64,
   EdxmlError,
-  openAttachmentStream,
   parseEdxmlPackage,
   parseEdxmlStatus,
   type ParsedEdxmlPackage,
@@ -276,14 +276,14 @@ async function fromStore<T>(call: () => Promise<T>): Promise<{ ok: true; value: 
 }
 
 /**
- * Decodes every attachment as a stream (bounded memory) so a broken base64 body is refused at intake, not at delivery;
- * in steps, with the event loop let run between them.
+ * Checks that every attachment decodes (a broken base64 body is refused at intake, not at delivery) without decoding
+ * it, in steps, with the event loop let run between them.
  */
 async function firstUndecodableAttachment(pkg: ParsedEdxmlPackage): Promise<RefusedUpload | null> {
   const budget = new TurnBudget();
   for (const [i, attachment] of pkg.attachments.entries()) {
     try {
-      for await (const chunk of openAttachmentStream(attachment.body)) await budget.spend((chunk as Buffer).length);
+      await checkAttachmentBase64(attachment.body, (bytes) => budget.spend(bytes));
     } catch (error) {
       if (error instanceof EdxmlError) return refused(error.code, error.reason, `AttachmentEncoded/Attachment[${i + 1}]/ContentTransferEncoded`);
       throw error;

@@ -2,12 +2,12 @@
 // bodies (an inflated size has no cap) and non-XML media types before a byte is buffered.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendError } from '../../http/errors';
-import { readEdxmlBody } from './edxml-body-reader';
+import { readEdxmlBody, type LargeBodySpooling } from './edxml-body-reader';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/soap+xml'];
 
 /** `beforeRead` runs once the headers passed and before a byte is read (the large-body admission). */
-export function rawXmlBody(maxBytes: number, beforeRead: RequestHandler): RequestHandler[] {
+export function rawXmlBody(maxBytes: number, beforeRead: RequestHandler, spooling: LargeBodySpooling): RequestHandler[] {
   const checkHeaders = (req: Request, res: Response, next: NextFunction): void => {
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') return sendError(res, 'UNSUPPORTED_CONTENT_ENCODING', 'send the body uncompressed (Content-Encoding is refused)');
@@ -19,7 +19,7 @@ export function rawXmlBody(maxBytes: number, beforeRead: RequestHandler): Reques
     }
     next();
   };
-  const read = readEdxmlBody(maxBytes);
+  const read = readEdxmlBody(maxBytes, spooling);
   const tooLarge = (error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction): void => {
     if (error.type !== 'entity.too.large') return next(error);
     res.setHeader('Connection', 'close');

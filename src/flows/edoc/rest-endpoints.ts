@@ -12,6 +12,7 @@ import { readPathParam } from '../../http/query-params';
 import type { Right } from '../../http/auth/rights';
 import type { Logger } from '../../observability/logger';
 import { acceptedBody, EDOC_CONTRACT, inboxEntryBody, statusAcceptedBody, type StatusUpdateBody } from './edoc-api-types';
+import type { BodySpool } from './body-spool';
 import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';
 import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
@@ -28,12 +29,14 @@ export interface EdocRestDeps {
   maxPackageBytes: number;
   /** Shared with the SOAP face: the caps count both. */
   largeBodies: LargeBodyGate;
+  /** Where large bodies wait for their processing turn; shared with the SOAP face. */
+  spool: BodySpool;
   logger: Logger;
 }
 
 export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void {
   const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => sendError(res, refusal.code, refusal.message));
-  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, admitLarge), async (req: Request, res: Response) => {
+  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, admitLarge, { gate: deps.largeBodies, spool: deps.spool }), async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (body.length === 0) return sendError(res, 'EDXML_MALFORMED_XML', 'the body is empty');
     const idempotency = readIdempotencyKey(req);

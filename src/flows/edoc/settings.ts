@@ -93,6 +93,9 @@ export const edocSettingsSchema = z
      * the body is read and dropped. Smaller bodies are not counted. A slot is held while its body uploads, so slow
      * senders hold theirs longer; perClient keeps one client from holding them all. The defaults keep four 50 MB SOAP
      * uploads at once to ~250 MB over the idle RSS on the 2-core reference machine (docs/operations.md, Large uploads).
+     * A large body is written to a spool file in the data directory (edoc-spool, unlinked at once: nothing is left
+     * there) as it arrives and read back whole when one of `processing` turns (default 1) is free; the turn is held
+     * until its answer is sent, so no more than `processing` large bodies are in memory at once.
      */
     largeBodies: z
       .strictObject({
@@ -100,6 +103,7 @@ export const edocSettingsSchema = z
         perClient: z.number().int().min(1).default(2),
         total: z.number().int().min(1).default(4),
         retryAfterSeconds: z.number().int().min(1).max(3600).default(5),
+        processing: z.number().int().min(1).default(1),
       })
       .refine((l) => l.perClient <= l.total, { message: 'perClient must not be above total', path: ['perClient'] })
       .prefault({}),

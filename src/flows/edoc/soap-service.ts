@@ -14,6 +14,7 @@ import { selfContainedWsdl } from '../../http/meta/service-contracts';
 import type { Logger } from '../../observability/logger';
 import { inboxEntryBody } from './edoc-api-types';
 import { readEdxmlBody } from './edxml-body-reader';
+import type { BodySpool } from './body-spool';
 import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';
 import type { MailboxService } from './mailbox-service';
 import type { PackageIntake } from './package-intake';
@@ -34,6 +35,8 @@ export interface EdocSoapDeps {
   maxPackageBytes: number;
   /** Shared with the REST face: the caps count both. */
   largeBodies: LargeBodyGate;
+  /** Where large bodies wait for their processing turn; shared with the REST face. */
+  spool: BodySpool;
   logger: Logger;
 }
 
@@ -192,7 +195,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     postOnly(deps.authenticate),
     postOnly(checkHeaders),
     postOnly(admitLarge),
-    postOnly(readEdxmlBody(bodyLimit)),
+    postOnly(readEdxmlBody(bodyLimit, { gate: deps.largeBodies, spool: deps.spool })),
     postOnly(inspect),
     postOnly(takeOutPackage),
     postOnly(unprocessableAsClientFault),

@@ -7,6 +7,8 @@ import type { AttachmentBody, Base64RangeBody } from './types';
 const ENCODED_WINDOW = 64 * 1024;
 /** Raw bytes encoded per step by the builder; a multiple of 3 so chunks concatenate into valid base64. */
 const RAW_WINDOW = 48 * 1024;
+/** Base64 bytes checked per step by checkAttachmentBase64 (a millisecond or so). */
+const CHECK_WINDOW = 1024 * 1024;
 
 const WHITESPACE = /[\t\n\r ]+/g;
 
@@ -47,10 +49,64 @@ export function decodedByteLength(body: AttachmentBody): number {
   return Math.floor(((characters + padding) * 3) / 4) - padding;
 }
 
+/**
+ * The rules a base64 body is held to, checked window by window: the base64 alphabet and whitespace only, '=' only as
+ * trailing padding of the whole body, and not one character left over at the end (no byte could be decoded from it).
+ * Node's own base64 decoder skips what it does not know instead of refusing it.
+ */
+export class Base64Rules {
+  private paddingSeen = false;
+  private characters = 0;
+
+  /** Checks `source[start, end)`; answers whether it holds whitespace. Throws EDXML_INVALID_BASE64. */
+  check(source: Buffer, start: number, end: number): boolean {
+    let sawWhitespace = false;
+    let whitespace = 0;
+    for (let i = start; i < end; i++) {
+      switch (BASE64_CLASS[source[i]!]) {
+        case DATA:
+          if (this.paddingSeen) throw invalidBase64('attachment body is not valid base64');
+          break;
+        case WHITESPACE_BYTE:
+          sawWhitespace = true;
+          whitespace++;
+          break;
+        case PADDING:
+          this.paddingSeen = true;
+          break;
+        default:
+          throw invalidBase64('attachment body is not valid base64');
+      }
+    }
+    this.characters += end - start - whitespace;
+    return sawWhitespace;
+  }
+
+  /** Once every window was checked. Throws EDXML_INVALID_BASE64 when a lone character is left over. */
+  finish(): void {
+    if (this.characters % 4 === 1) throw invalidBase64('truncated base64 data');
+  }
+}
+
+/**
+ * Checks that a body decodes, without decoding it: no string or Buffer is made, so a body of tens of MiB costs a pass
+ * over its bytes and no garbage. `step` runs after each window (to let the event loop run). Throws EDXML_INVALID_BASE64.
+ */
+export async function checkAttachmentBase64(body: AttachmentBody, step: (bytes: number) => Promise<void>): Promise<void> {
+  if (body.kind === 'bytes') return;
+  const rules = new Base64Rules();
+  for (let position = body.start; position < body.end; position += CHECK_WINDOW) {
+    const windowEnd = Math.min(body.end, position + CHECK_WINDOW);
+    rules.check(body.source, position, windowEnd);
+    await step(windowEnd - position);
+  }
+  rules.finish();
+}
+
 class Base64RangeDecoder extends Readable {
   private position: number;
   private carry = '';
-  private paddingSeen = false;
+  private readonly rules = new Base64Rules();
 
   constructor(private readonly body: Base64RangeBody) {
     super();
@@ -69,7 +125,7 @@ class Base64RangeDecoder extends Readable {
     const { source, end } = this.body;
     while (this.position < end) {
       const windowEnd = Math.min(end, this.position + ENCODED_WINDOW);
-      const sawWhitespace = this.validate(source, this.position, windowEnd);
+      const sawWhitespace = this.rules.check(source, this.position, windowEnd);
       const window = source.toString('latin1', this.position, windowEnd);
       const text = this.carry + (sawWhitespace ? window.replace(WHITESPACE, '') : window);
       this.position = windowEnd;
@@ -80,34 +136,10 @@ class Base64RangeDecoder extends Readable {
         return;
       }
     }
-    if (this.carry.length === 1) throw invalidBase64('truncated base64 data');
+    this.rules.finish();
     if (this.carry.length > 0) this.push(Buffer.from(this.carry, 'base64'));
     this.carry = '';
     this.push(null);
-  }
-
-  /**
-   * Checks the bytes of one window: the base64 alphabet and whitespace only, and '=' only as trailing padding of the
-   * whole body. Answers whether the window holds whitespace.
-   */
-  private validate(source: Buffer, start: number, end: number): boolean {
-    let sawWhitespace = false;
-    for (let i = start; i < end; i++) {
-      switch (BASE64_CLASS[source[i]!]) {
-        case DATA:
-          if (this.paddingSeen) throw invalidBase64('attachment body is not valid base64');
-          break;
-        case WHITESPACE_BYTE:
-          sawWhitespace = true;
-          break;
-        case PADDING:
-          this.paddingSeen = true;
-          break;
-        default:
-          throw invalidBase64('attachment body is not valid base64');
-      }
-    }
-    return sawWhitespace;
   }
 }
 

@@ -1,7 +1,10 @@
 // Large edXML bodies in flight are capped per client and in all, across REST and SOAP: one more than a client's share is
 // 429 LARGE_BODY_CLIENT_LIMIT, one more than the bus takes 503 LARGE_BODY_BUS_LIMIT, both with Retry-After, before the
-// body is read, and audited; the bodies under the caps, and small ones whatever the caps, are accepted.
+// body is read, and audited; the bodies under the caps, and small ones whatever the caps, are accepted. A large body
+// waits in a spool file with no name (not in memory) until it is processed.
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { waitFor } from '../../../testkit/env';
 import { documentPackage } from '../../../testkit/worlds/edoc/packages';
@@ -94,5 +97,29 @@ describe('large edXML bodies in flight', () => {
     await waitFor(async () => (await inFlight()) === 1, 10_000, 'one large body in flight');
     gone.abort();
     await waitFor(async () => (await inFlight()) === 0, 10_000, 'the slot given back');
+  });
+
+  test('a large body is spooled to a file that has no name, and nothing is left once it is answered', async () => {
+    // The bus runs in this process: its open files are this process's.
+    const spoolFiles = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => target.includes(`${path.sep}edoc-spool${path.sep}`));
+    const spoolDir = path.join(edoc.dataDir, 'edoc-spool');
+    for (const face of ['rest', 'soap'] as const) {
+      const upload = held(face, CLIENT_A);
+      await waitFor(() => spoolFiles().length === 1, 10_000, `the ${face} body in a spool file`);
+      expect(spoolFiles()[0]).toMatch(/\.spool \(deleted\)$/);
+      expect(readdirSync(spoolDir)).toEqual([]);
+      expect((await upload.finish()).status).toBe(face === 'rest' ? 202 : 200);
+      await waitFor(() => spoolFiles().length === 0, 10_000, 'the spool file closed');
+    }
+    expect(readdirSync(spoolDir)).toEqual([]);
   });
 });

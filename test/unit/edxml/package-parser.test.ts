@@ -1,4 +1,5 @@
-import { EdxmlError, LEGACY_EDOC_NAMESPACE, openAttachmentStream, parseEdxmlPackage, type EdxmlErrorCode } from '../../../src/upstreams/edxml';
+import { randomBytes } from 'node:crypto';
+import { checkAttachmentBase64, EdxmlError, LEGACY_EDOC_NAMESPACE, openAttachmentStream, parseEdxmlPackage, type EdxmlErrorCode } from '../../../src/upstreams/edxml';
 import { loadFixture, loadFixtureText, sliceBetween } from './helpers/fixtures';
 
 async function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -194,6 +195,20 @@ describe('parseEdxmlPackage — rejections', () => {
     expect((await collect(openAttachmentStream(range(wrapped)))).equals(bytes)).toBe(true);
     expect((await collect(openAttachmentStream(range('QUI= \n')))).toString()).toBe('AB');
     for (const bad of ['QU=JD', 'QUJD\u00e9', 'QU-J', 'QUJD\u0000']) {
+      await expect(collect(openAttachmentStream(range(bad)))).rejects.toMatchObject({ code: 'EDXML_INVALID_BASE64' });
+    }
+  });
+
+  it('checks a body without decoding it exactly as the decoder reads it', async () => {
+    const range = (text: string) => ({ kind: 'base64-range' as const, source: Buffer.from(`<x>${text}</x>`, 'latin1'), start: 3, end: 3 + text.length });
+    const step = () => Promise.resolve();
+    const large = randomBytes(3 * 1024 * 1024 + 7).toString('base64').replace(/(.{76})/g, '$1\r\n');
+    for (const good of ['', 'QUI= \n', 'QUJD', 'QUJ', 'QQ==', large]) {
+      await expect(checkAttachmentBase64(range(good), step)).resolves.toBeUndefined();
+      await expect(collect(openAttachmentStream(range(good)))).resolves.toBeInstanceOf(Buffer);
+    }
+    for (const bad of ['QU=JD', 'QUJD\u00e9', 'QU-J', 'QUJD\u0000', 'QUJDR', 'Q', `${large}A`, `${large.slice(0, 2_000_000)}*${large.slice(2_000_000)}`]) {
+      await expect(checkAttachmentBase64(range(bad), step)).rejects.toMatchObject({ code: 'EDXML_INVALID_BASE64' });
       await expect(collect(openAttachmentStream(range(bad)))).rejects.toMatchObject({ code: 'EDXML_INVALID_BASE64' });
     }
   });
