@@ -1,10 +1,11 @@
 // Takes the edXML package out of a SOAP SendEdoc request's raw bytes before node-soap parses it. node-soap reads a body
 // as one string and parses it in one go (sax), then the base64 is decoded in one call: a 50 MB envelope held the event
 // loop for seconds and took several copies of itself in memory. Here the envelope is scanned as bytes (no copy), the
-// package decoded in steps with the event loop let run between them, and node-soap gets the envelope without it.
-import { EdxmlError, openAttachmentStream } from '../../upstreams/edxml';
+// package decoded in place, 1 MiB per step with the event loop let run between them, and node-soap gets the envelope
+// without it.
+import { Base64RangeReader, EdxmlError } from '../../upstreams/edxml';
 import { scanXml, type XmlElement } from '../../upstreams/edxml/xml-scanner';
-import { TurnBudget } from './event-loop-turns';
+import { BYTES_PER_TURN, nextTurn } from './event-loop-turns';
 
 /** Target namespace of contracts/xsd/edoc-service.xsd (elementFormDefault qualified). */
 const EDOC_SERVICE_NAMESPACE = 'urn:lgsp:edoc:1.0';
@@ -49,13 +50,13 @@ export async function takeApartSendEdoc(body: Buffer): Promise<SendEdocParts> {
   if (ampersand !== -1 && ampersand < text.end) return { kind: 'other' };
 
   const envelope = Buffer.concat([body.subarray(0, text.start), body.subarray(text.end)]);
-  const budget = new TurnBudget();
+  const reader = new Base64RangeReader({ kind: 'base64-range', source: body, start: text.start, end: text.end });
   let written = 0;
   try {
-    for await (const chunk of openAttachmentStream({ kind: 'base64-range', source: body, start: text.start, end: text.end })) {
-      written += (chunk as Buffer).copy(body, text.start + written);
-      await budget.spend((chunk as Buffer).length);
-    }
+    do {
+      written += reader.read(BYTES_PER_TURN, body, text.start + written);
+      if (!reader.done) await nextTurn();
+    } while (!reader.done);
   } catch (error) {
     if (error instanceof EdxmlError) return { kind: 'invalid-base64', message: 'edXML is not valid base64' };
     throw error;

@@ -4,7 +4,7 @@ export { QCVN_102_2016_NAMESPACE, LEGACY_EDOC_NAMESPACE, type EdxmlNamespaceKind
 export { isValidOrganId, type OrganIdPolicy } from './organ-id';
 export { parseEdxmlPackage, type EdxmlParseOptions } from './package-parser';
 export { buildEdxmlPackage, renderEdxmlPackage, streamEdxmlPackage, type EdxmlBuildOptions } from './package-builder';
-export { openAttachmentStream, checkAttachmentBase64, decodedByteLength } from './attachment-body';
+export { openAttachmentStream, checkAttachmentBase64, decodedByteLength, Base64RangeReader } from './attachment-body';
 export { formatEdxmlTimestamp } from './timestamp';
 export { parseEdxmlStatus, type EdxmlStatusParseOptions } from './status-parser';
 export { buildEdxmlStatus, type EdxmlStatusBuildOptions } from './status-builder';

@@ -24,7 +24,15 @@ export class PeakMemoryTracker {
   private peakRss = this.baseline.rss;
 
   sample(): void {
-    const { arrayBuffers, rss } = process.memoryUsage();
+    this.record(process.memoryUsage());
+  }
+
+  /** Samples what is alive: garbage is collected first, so the peak is what the code holds, not what V8 left. */
+  sampleLive(): void {
+    this.record(settledMemory());
+  }
+
+  private record({ arrayBuffers, rss }: MemorySample): void {
     this.peakArrayBuffers = Math.max(this.peakArrayBuffers, arrayBuffers);
     this.peakRss = Math.max(this.peakRss, rss);
   }
