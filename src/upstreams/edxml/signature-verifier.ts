@@ -5,6 +5,7 @@ import { X509Certificate } from './x509';
 import { SignedXml } from 'xml-crypto';
 import { EdxmlError } from './errors';
 import type { SignerFacts, TrustStore } from './trust-store';
+import { reduceLargeRuns, runFillingDigests } from './signature-holes';
 import { scanXml, type XmlElement } from './xml-scanner';
 import { decodeEntities, decodeUtf8 } from './xml-text';
 
@@ -66,6 +67,8 @@ export async function verifyEdxmlSignature(source: Buffer, trust: TrustStore, at
 }
 
 interface LocatedSignature {
+  /** The document's root element, as scanned. */
+  root: XmlElement;
   element: XmlElement;
   algorithm: string;
   signer: X509Certificate;
@@ -120,16 +123,20 @@ function locateSignature(source: Buffer): LocatedSignature | null {
   if (certificates.length === 0) throw new NotVerifiable('KeyInfo carries no X.509 certificate');
   // The signer is the certificate that issued none of the others.
   const signer = certificates.find((c) => !certificates.some((other) => other !== c && other.issuer === c.subject)) ?? certificates[0]!;
-  return { element, algorithm, signer, intermediates: certificates.filter((c) => c !== signer) };
+  return { root, element, algorithm, signer, intermediates: certificates.filter((c) => c !== signer) };
 }
 
-/** Runs xml-crypto's core validation with the signer's key; null when it holds, else why not. */
+/**
+ * Runs xml-crypto's core validation with the signer's key, the package's large base64 runs hashed from its bytes
+ * (signature-holes.ts); null when it holds, else why not.
+ */
 function checkXmlSignature(source: Buffer, located: LocatedSignature): string | null {
   const signed = new SignedXml({ publicCert: located.signer.toString('pem'), getCertFromKeyInfo: () => null });
   try {
     signed.loadSignature(standaloneSignature(source, located.element));
-    const xml = decodeUtf8(source, source[0] === 0xef && source[1] === 0xbb && source[2] === 0xbf ? 3 : 0, source.length);
-    if (!signed.checkSignature(xml)) {
+    const reduced = reduceLargeRuns(source, source[0] === 0xef && source[1] === 0xbb && source[2] === 0xbf ? 3 : 0, located.root, located.element);
+    if (reduced.runs.length > 0) Object.assign(signed.HashAlgorithms, runFillingDigests(source, reduced.runs));
+    if (!signed.checkSignature(reduced.xml)) {
       const failed = signed.getReferences().find((r) => r.validationError);
       return failed?.validationError ? `the signed content was changed: ${failed.validationError.message.replace(/ calculated digest is.*$/, ' digest does not match')}` : 'a reference does not verify';
     }

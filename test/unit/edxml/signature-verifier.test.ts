@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { X509Certificate } from '../../../src/upstreams/edxml/x509';
 import { parseEdxmlPackage } from '../../../src/upstreams/edxml';
 import { verifyEdxmlSignature } from '../../../src/upstreams/edxml/signature-verifier';
@@ -59,6 +60,34 @@ describe('verifyEdxmlSignature', () => {
 
     const value = await verifyEdxmlSignature(tamper(signed, '<ds:SignatureValue>', '<ds:SignatureValue>'.length + 5), trust);
     expect(value).toMatchObject({ outcome: 'invalid', reason: expect.stringMatching(/signature value does not verify/) });
+  });
+
+  it('hashes a large attachment from its bytes, as xml-crypto digests the whole document, and catches a change in it', async () => {
+    const large = documentPackage({ from: '000.00.01.H10', to: ['000.00.02.H10'], documentId: '000.00.01.H10,2025/03/14,16/UBND-VP', attachment: randomBytes(300 * 1024) });
+    const run = parseEdxmlPackage(large).attachments[0]!.body;
+    if (run.kind !== 'base64-range') throw new Error('no base64 run');
+    const text = large.toString('latin1', run.start, run.end);
+    // Line breaks as .NET and Java MIME encoders write them (CR LF), and a lone CR: the parser reads both as LF.
+    const wrapped = text.replace(/(.{76})/g, '$1\r\n').replace(/(\r\n[A-Za-z0-9+/]{10})/, '$1\r');
+    const crlf = Buffer.concat([large.subarray(0, run.start), Buffer.from(wrapped, 'latin1'), large.subarray(run.end)]);
+    for (const pkg of [large, crlf]) {
+      const signed = pki.sign(pkg);
+      expect(await verifyEdxmlSignature(signed, trust)).toMatchObject({ outcome: 'valid' });
+      const signedRun = parseEdxmlPackage(signed).attachments[0]!.body;
+      if (signedRun.kind !== 'base64-range') throw new Error('no base64 run');
+      for (const at of [signedRun.start, Math.floor((signedRun.start + signedRun.end) / 2), signedRun.end - 3]) {
+        const changed = Buffer.from(signed);
+        changed[at] = changed[at] === 0x41 ? 0x42 : 0x41;
+        expect(await verifyEdxmlSignature(changed, trust)).toMatchObject({ outcome: 'invalid', reason: expect.stringMatching(/signed content was changed/) });
+      }
+      // One base64 character more, in a CR LF's place: the text is not what was signed.
+      const crAt = signed.indexOf('\r\n', signedRun.start);
+      if (crAt !== -1 && crAt < signedRun.end) {
+        const extended = Buffer.from(signed);
+        extended[crAt] = 0x41;
+        expect(await verifyEdxmlSignature(extended, trust)).toMatchObject({ outcome: 'invalid' });
+      }
+    }
   });
 
   it('names an expired, a revoked and an untrusted signer as such', async () => {
