@@ -31,7 +31,8 @@ export const REDACTED_PATHS = [
  * The bus's lines go to stdout through one asynchronous destination per process (sonic-boom, `sync: false`): a line
  * is appended to a buffer, and the buffer is written once it holds STDOUT_MIN_WRITE_BYTES (a few dozen lines under
  * load) or every STDOUT_FLUSH_INTERVAL_MS when quieter, so a line written at idle reaches stdout within that interval.
- * A synchronous write per line costs a system call and, on a pipe, waking its reader, on the caller's turn.
+ * pino's default destination (sonic-boom, minLength 0) starts a write for nearly every line, a thread-pool round trip
+ * and a callback each; a synchronous one blocks the caller for the system call and, on a pipe, for waking its reader.
  * Nothing buffered is lost on an exit the process sees: pino writes the buffer out synchronously on 'exit' (which a
  * crash emits too), and the bus's own exits (stop on SIGTERM/SIGINT, failed start, crash) wait for flushLogs first,
  * which also lets a write already in flight finish. A SIGKILL or a power cut loses at most the unwritten buffer.
