@@ -66,6 +66,32 @@ export class Base64RangeReader {
   }
 
   /**
+   * Reads up to `window` more bytes of the range as `read` does, holding them to the same rules, without decoding
+   * them: about half the work, for a check that keeps nothing (a reader is either checked or read, not both). Throws
+   * EDXML_INVALID_BASE64.
+   */
+  check(window: number): void {
+    const { source, end } = this.body;
+    const stop = Math.min(end, this.position + window);
+    let characters = 0;
+    for (let i = this.position; i < stop; i++) {
+      const sextet = SEXTET[source[i]!]!;
+      if (sextet >= 0) {
+        if (this.paddingSeen) throw invalidBase64('attachment body is not valid base64');
+        characters++;
+      } else if (sextet === PADDING_SEXTET) {
+        this.paddingSeen = true;
+        characters++;
+      } else if (sextet !== WHITESPACE_SEXTET) {
+        throw invalidBase64('attachment body is not valid base64');
+      }
+    }
+    this.position = stop;
+    this.characters += characters;
+    if (stop === end && this.characters % 4 === 1) throw invalidBase64('truncated base64 data');
+  }
+
+  /**
    * Reads up to `window` more bytes of the range and writes what they decode to `target` from `at`; answers the bytes
    * written (at most 3/4 of those read, plus 2 of a group left from before). `target` may be the source itself with
    * `at` at or behind the range's start plus what was written before: the writes stay behind the reads. At the end of
@@ -118,20 +144,16 @@ export class Base64RangeReader {
 }
 
 /**
- * Checks that a body decodes, without keeping what it decodes: each window is decoded into one small scratch buffer,
- * so a body of tens of MiB costs a pass over its bytes and no garbage. `step` runs after each window (to let the event
- * loop run). Throws EDXML_INVALID_BASE64.
+ * Checks that a body decodes, without decoding it: a body of tens of MiB costs a pass over its bytes and no garbage.
+ * `step` runs after each window (to let the event loop run). Throws EDXML_INVALID_BASE64.
  */
 export async function checkAttachmentBase64(body: AttachmentBody, step: (bytes: number) => Promise<void>): Promise<void> {
   if (body.kind === 'bytes') return;
   const reader = new Base64RangeReader(body);
-  const scratch = Buffer.allocUnsafe(decodedCapacity(CHECK_WINDOW));
-  while (!reader.done) {
-    reader.read(CHECK_WINDOW, scratch, 0);
+  do {
+    reader.check(CHECK_WINDOW);
     await step(CHECK_WINDOW);
-  }
-  // An empty range is read once, for its end rules.
-  if (body.start === body.end) reader.read(0, scratch, 0);
+  } while (!reader.done);
 }
 
 /** Bytes a window of `window` base64 bytes can decode to, with the two of a group carried from the window before. */
