@@ -18,6 +18,7 @@ import { testToken } from '../testkit/intake';
 import { createTestPki } from '../testkit/worlds/edoc/signatures';
 import { writeConfigDir, type BusDocument, type RouteDocument } from '../testkit/config/bus-documents';
 import { freePort, spawnChild, stopChild, waitReady } from './child-process';
+import { cpuSeconds, procStatusKb, runQueueWaitMs } from './proc-stats';
 
 /** The organs of the phase: each sends to the three others; organ C is reached by push, the others by mailbox. */
 export const LARGE_EDOC_ORGANS = { A: '000.00.01.H10', B: '000.00.02.H10', C: '000.00.03.H10', D: '000.00.04.H10' } as const;
@@ -52,6 +53,11 @@ export interface LargeEdocFaceFigures {
   maxLoopDelayMs: number;
   /** Bus CPU (user + system) per MiB of package sent. */
   busCpuMsPerMiB: number;
+  /**
+   * Milliseconds the bus's event-loop thread was ready to run but waited for a core over the face
+   * (/proc/<pid>/schedstat): the part of its loop delays that was the machine's, not the bus's. Null without schedstat.
+   */
+  busLoopWaitMs: number | null;
   /** Every recipient's copy hashed like the sent package. */
   byteExact: boolean;
 }
@@ -69,16 +75,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const round = (n: number) => Math.round(n * 10) / 10;
 
-function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : NaN;
-}
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
+
 
 async function loopLagMaxMs(baseUrl: string): Promise<number> {
   const text = await fetch(`${baseUrl}/metrics`).then((r) => r.text());
@@ -204,11 +202,13 @@ async function runFace(face: 'rest' | 'soap', options: LargeEdocOptions, runId: 
   await loopLagMaxMs(baseUrl);
   const poller = healthzPoller(baseUrl);
   const cpu0 = cpuSeconds(pid);
+  const wait0 = runQueueWaitMs(pid);
   const t0 = performance.now();
   const accepted = await Promise.all(packages.map((p) => upload(baseUrl, face, tokens[LARGE_EDOC_CLIENTS[p.from]!]!, p.body)));
   await Promise.all(accepted.map((a, i) => waitDelivered(baseUrl, tokens[LARGE_EDOC_CLIENTS[packages[i]!.from]!]!, a.messageId, 3)));
   const seconds = (performance.now() - t0) / 1000;
   const cpuMs = (cpuSeconds(pid) - cpu0) * 1000;
+  const wait1 = runQueueWaitMs(pid);
   let byteExact = await mailboxCopiesExact(baseUrl, tokens, sent);
   const maxHealthzMs = await poller.stop();
   const maxLoopDelayMs = await loopLagMaxMs(baseUrl);
@@ -230,6 +230,7 @@ async function runFace(face: 'rest' | 'soap', options: LargeEdocOptions, runId: 
     maxHealthzMs: round(maxHealthzMs),
     maxLoopDelayMs: round(maxLoopDelayMs),
     busCpuMsPerMiB: round(cpuMs / (packageMiB * documents)),
+    busLoopWaitMs: wait0 === null || wait1 === null ? null : Math.round(wait1 - wait0),
     byteExact,
   };
 }

@@ -32,6 +32,7 @@ import { machineAndVersions } from './machine-info';
 import { children, freePort, spawnChild, stopChild, waitReady, type Child } from './child-process';
 import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
 import { largeEdocOnEmbeddedBus, type LargeEdocFigures } from './large-edoc';
+import { cpuSeconds, procStatusKb, runQueueWaitMs } from './proc-stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const quick = process.argv.includes('--quick');
@@ -74,17 +75,8 @@ function dossierBody(code: string): Buffer {
 /** BENCH_CPU_PROF=<dir>: the bus processes write V8 CPU profiles there (on a graceful stop). */
 const BUS_NODE_ARGS = [...BUS_NODE_FLAGS, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [])];
 
-function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) : NaN;
-}
 
 /** CPU seconds (user + system) of a process so far. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
 
 /** Processes of the machine by command name (RabbitMQ's beam.smp, PostgreSQL's backends), for CPU shares only. */
 function pidsByComm(names: string[]): number[] {
@@ -112,6 +104,7 @@ function cpuByPid(pids: number[]): Map<number, number> {
   }
   return out;
 }
+
 
 /** Busy share of all cores (from /proc/stat). */
 function systemTicks(): { busy: number; total: number } {
@@ -155,6 +148,7 @@ const noisyPhases: number[] = [];
 async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number>; seconds: number }> {
   const groups: Record<string, number[]> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, [pid]])), rabbitmq: pidsByComm(['beam.smp']), postgres: pidsByComm(['postgres']) };
   const before = Object.fromEntries(Object.entries(groups).map(([k, list]) => [k, cpuByPid(list)]));
+  const busWait0 = pids.bus === undefined ? null : runQueueWaitMs(pids.bus);
   const sys0 = systemTicks();
   const t0 = performance.now();
   const result = await work();
@@ -168,6 +162,8 @@ async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>):
     cpu[`${k}Pct`] = round((used / wall) * 100, 0)!;
   }
   cpu.machineBusyPct = round(((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * 100, 0)!;
+  const busWait1 = pids.bus === undefined ? null : runQueueWaitMs(pids.bus);
+  if (busWait0 !== null && busWait1 !== null) cpu.busLoopWaitMs = round(busWait1 - busWait0, 0)!;
   // CPU of processes not measured above (another test run on the machine, the kernel): in % of one core, like the rest.
   const measured = Object.keys(groups).reduce((sum, k) => sum + cpu[`${k}Pct`]!, 0);
   cpu.otherPct = Math.max(0, round(cpu.machineBusyPct * os.cpus().length - measured, 0)!);
