@@ -72,23 +72,30 @@ export async function preparePopulationAnswers(credentials: Omit<PopulationCrede
   }
 }
 
-/** The text of the first `<…name>text<` element of a SOAP body (any prefix), or undefined. Ids hold no markup. */
-function elementText(xml: string, name: string): string | undefined {
-  const open = xml.indexOf(`${name}>`);
+/** The text of the first `<…name>text<` element of a SOAP body's bytes (any prefix), or undefined. Ids hold no markup. */
+function elementText(xml: Buffer, openTagEnd: Buffer): string | undefined {
+  const open = xml.indexOf(openTagEnd);
   if (open < 0) return undefined;
-  const start = open + name.length + 1;
-  const end = xml.indexOf('<', start);
-  return end < 0 ? undefined : xml.slice(start, end).trim();
+  const start = open + openTagEnd.length;
+  const end = xml.indexOf(0x3c, start);
+  return end < 0 ? undefined : xml.toString('utf8', start, end).trim();
 }
 
+const VERIFICATION_REQUEST = Buffer.from('XacThucThongTinCongDanRequest>');
+const SO_DINH_DANH = Buffer.from('SoDinhDanh>');
+const SO_CMND = Buffer.from('SoCMND>');
+
 /**
- * One call: the auth headers are checked as the simulator checks them, the operation is told by its body element,
- * and the citizen by SoDinhDanh (else SoCMND). The answer does not depend on the name or birth date sent: the bench
- * sends only applicants the registry holds under that name, so the simulator would answer the same record.
+ * One call: the auth headers are checked as the simulator checks them, the operation (`kind`: 037 or 033) is told by
+ * its body element, and the citizen by SoDinhDanh (else SoCMND); the body is searched as bytes, not decoded whole. The
+ * answer does not depend on the name or birth date sent: the bench sends only applicants the registry holds under
+ * that name, so the simulator would answer the same record.
  */
-export function answerPopulation(answers: PopulationAnswers, credentials: PopulationCredentials, headers: IncomingHttpHeaders, body: string): PreparedAnswer {
-  if (!checkAuthHeaders(headers, credentials).ok) return answers.authFault;
-  const operation = body.includes('XacThucThongTinCongDanRequest>') ? answers.verify : answers.lookup;
-  const id = elementText(body, 'SoDinhDanh') ?? elementText(body, 'SoCMND') ?? '';
-  return operation.byId.get(id) ?? operation.notFound;
+export function answerPopulation(answers: PopulationAnswers, credentials: PopulationCredentials, headers: IncomingHttpHeaders, body: Buffer): { kind: '037' | '033'; answer: PreparedAnswer } {
+  const verification = body.indexOf(VERIFICATION_REQUEST) >= 0;
+  const kind = verification ? '033' : '037';
+  if (!checkAuthHeaders(headers, credentials).ok) return { kind, answer: answers.authFault };
+  const operation = verification ? answers.verify : answers.lookup;
+  const id = elementText(body, SO_DINH_DANH) ?? elementText(body, SO_CMND) ?? '';
+  return { kind, answer: operation.byId.get(id) ?? operation.notFound };
 }
