@@ -17,7 +17,8 @@ const send = (message: FromStandIns) => void (process.connected && process.send?
 async function main(): Promise<void> {
   const settings = JSON.parse(process.argv[2] ?? '{}') as StandInSettings;
 
-  // Dossiers stored for the first time, sent to the bench in batches (one IPC message per 20 ms at most).
+  // Dossiers stored for the first time, sent to the bench in batches (one IPC message per 100 ms at most): each carries
+  // its store time, so the batching delays only when the bench learns of them, and each message wakes both processes.
   let stored: [string, number][] = [];
   const flush = () => {
     send({ type: 'stored', entries: stored });
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const dvcqg = new DvcqgStandIn({
     credentials: settings.dvcqg,
     onStored: (code) => {
-      if (stored.length === 0) setTimeout(flush, 20);
+      if (stored.length === 0) setTimeout(flush, 100);
       stored.push([code, performance.timeOrigin + performance.now()]);
     },
   });
