@@ -3,8 +3,7 @@
 // one write. node:http's own per-request work (IncomingMessage and ServerResponse streams, header objects, a socket
 // timer per request) cost more than the stand-ins' answers themselves; here a call costs a parse of its head and one
 // write. Connections stay open (`Keep-Alive: timeout=600`) so that the bus's pools never reconnect during a run.
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { PreparedAnswer } from './prepared-answer';
 
 export interface Http1Request {
@@ -25,7 +24,7 @@ export function bodyBytes(request: Http1Request): Buffer {
   return request.body.length === 1 ? request.body[0]! : Buffer.concat(request.body, request.bodyLength);
 }
 
-/** An idle connection is closed after this long; the Keep-Alive header tells clients so (undici keeps it 1 s less). */
+/** An idle connection is closed after this long (up to a minute more); the Keep-Alive header tells clients so (undici keeps it 1 s less). */
 const KEEP_ALIVE_S = 600;
 /** Larger heads, and chunk-size lines, are refused (node:http's default head limit is 16 KiB). */
 const MAX_HEAD_BYTES = 16 * 1024;
@@ -72,18 +71,20 @@ class Http1Connection {
   private request: Http1Request | null = null;
   private closeAfter = false;
   private ended = false;
+  /** When a request last arrived (Date.now()): the idle sweep closes the connection KEEP_ALIVE_S after it. */
+  lastActiveMs = Date.now();
 
   constructor(
-    private readonly socket: Socket,
+    readonly socket: Socket,
     private readonly handler: Http1Handler,
   ) {
     socket.setNoDelay(true);
-    socket.setTimeout(KEEP_ALIVE_S * 1000, () => socket.destroy());
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('error', () => socket.destroy());
   }
 
   private receive(chunk: Buffer): void {
+    this.lastActiveMs = Date.now();
     this.input = this.input === null ? chunk : Buffer.concat([this.input, chunk]);
     while (this.input !== null && !this.ended && this.step()) {
       /* each step consumes a part of the input */
@@ -235,19 +236,26 @@ export interface Http1Server {
 
 /** Listens on 127.0.0.1 on a free port. */
 export async function listenHttp1(handler: Http1Handler): Promise<Http1Server> {
-  const sockets = new Set<Socket>();
+  const connections = new Set<Http1Connection>();
   const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    new Http1Connection(socket, handler);
+    const connection = new Http1Connection(socket, handler);
+    connections.add(connection);
+    socket.once('close', () => connections.delete(connection));
   });
+  // Idle connections are closed by a sweep once a minute rather than by a timer per socket, which node:net would move
+  // on every read and write.
+  const sweep = setInterval(() => {
+    const idleSince = Date.now() - KEEP_ALIVE_S * 1000;
+    for (const connection of connections) if (connection.lastActiveMs < idleSince) connection.socket.destroy();
+  }, 60_000).unref();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     server,
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () => {
+      clearInterval(sweep);
       server.close();
-      for (const socket of sockets) socket.destroy();
+      for (const connection of connections) connection.socket.destroy();
     },
   };
 }
