@@ -1,7 +1,7 @@
 // Bench stand-in of the population database's SOAP service (037 and 033): answers each call with the envelope the
 // reference simulator gave for that citizen id, prepared once at start, after the minimum reading of the request.
-import { randomUUID } from 'node:crypto';
-import { authToken, buildAuthHeaders, type PopulationCredentials } from '../../src/upstreams/population/auth-headers';
+import { hash, randomUUID } from 'node:crypto';
+import { buildAuthHeaders, type PopulationCredentials } from '../../src/upstreams/population/auth-headers';
 import { toLookupRequest, toVerificationRequest } from '../../src/upstreams/population/mapping';
 import { lookupEnvelope, verificationEnvelope } from '../../src/upstreams/population/soap-envelope';
 import { createSyntheticRegistry, startPopulationSimulator } from '../../testkit/simulators/population';
@@ -87,8 +87,9 @@ const BASIC = /^Basic ([A-Za-z0-9+/=]+)$/;
 
 /**
  * The simulator's check of the four auth headers (checkAuthHeaders in src/upstreams/population/auth-headers.ts) step
- * for step, so that the same calls pass, with plain string comparisons: timing-safe ones guard a real secret, and cost
- * the stand-in a Buffer per header for the bench's demo credentials. `headers` by lower-case name.
+ * for step, so that the same calls pass, with plain string comparisons (timing-safe ones guard a real secret, and cost
+ * the stand-in a Buffer per header for the bench's demo credentials) and the token (authToken's hex SHA-256 of
+ * url_xacthuc + userName + timestamp + secretKey) hashed in one call. `headers` by lower-case name.
  */
 export function acceptsAuthHeaders(headers: Readonly<Record<string, string | undefined>>, credentials: PopulationCredentials, nowMs: number = Date.now()): boolean {
   const { timestamp, authorization, 'x-road-client': clientId, apikey: apiKey } = headers;
@@ -97,7 +98,7 @@ export function acceptsAuthHeaders(headers: Readonly<Record<string, string | und
   const basic = BASIC.exec(authorization)?.[1];
   const decoded = basic === undefined ? '' : Buffer.from(basic, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  if (colon < 0 || decoded.slice(0, colon) !== credentials.userName || decoded.slice(colon + 1) !== authToken(credentials, timestamp)) return false;
+  if (colon < 0 || decoded.slice(0, colon) !== credentials.userName || decoded.slice(colon + 1) !== hash('sha256', credentials.authUrl + credentials.userName + timestamp + credentials.secretKey, 'hex')) return false;
   return clientId === credentials.clientId && apiKey === credentials.apiKey;
 }
 
