@@ -1,6 +1,6 @@
 // Bench stand-in of DVCQG's REST API (contracts/openapi/dvcqg.yaml): login, LayThuTuc, LayDanhSachTTHC, TraCuuHoSo,
 // DongBoHoSoMC and CapNhatTienDoHoSoMC answered from prepared bytes and a Map of the dossiers it stored, after the
-// minimum reading of the body (the service, the session and the codes are found in the JSON text, not parsed).
+// minimum reading of the body (the service, the session and the codes are found in the JSON bytes, not parsed).
 import { randomUUID } from 'node:crypto';
 import type { DongBoHoSoMCRequest, TienDoHoSoItem, TraCuuHoSoResult } from '../../src/upstreams/dvcqg/contract-types';
 import { listingOf, PROVINCE_PROCEDURES } from '../../testkit/simulators/dvcqg/catalogue';
@@ -9,21 +9,32 @@ import { jsonAnswer, type PreparedAnswer } from './prepared-answer';
 const OK = { error_code: '00', message: 'Thành công' } as const;
 const SESSION_TTL_S = 30 * 60;
 
-/** The string value of `"key":"…"` in JSON text written by JSON.stringify (no spaces), or undefined. */
-function stringField(json: string, key: string, from = 0): string | undefined {
-  const marker = `"${key}":"`;
+/** The bytes `"key":"` that open a string field in JSON written by JSON.stringify (no spaces). */
+const fieldMarker = (key: string) => Buffer.from(`"${key}":"`);
+const SERVICE = fieldMarker('service');
+const SESSION = fieldMarker('session');
+const MA_TTHC = fieldMarker('maTTHC');
+const MAHOSO_LOOKUP = fieldMarker('mahoso');
+const MAHOSO_ITEM = fieldMarker('MaHoSo');
+const QUOTE = 0x22;
+
+/**
+ * The string value of the field `marker` opens in the JSON bytes `json`, from `from`, or undefined. The values read
+ * here (service names, the session, codes) hold no escapes; the body is searched as bytes, not decoded whole.
+ */
+function stringField(json: Buffer, marker: Buffer, from = 0): string | undefined {
   const at = json.indexOf(marker, from);
   if (at < 0) return undefined;
   const start = at + marker.length;
-  const end = json.indexOf('"', start);
-  return end < 0 ? undefined : json.slice(start, end);
+  const end = json.indexOf(QUOTE, start);
+  return end < 0 ? undefined : json.toString('utf8', start, end);
 }
 
 /** Every MaHoSo of a DongBoHoSoMC or CapNhatTienDoHoSoMC body: the key occurs only on the items of `data`. */
-function dossierCodes(json: string): string[] {
+function dossierCodes(json: Buffer): string[] {
   const codes: string[] = [];
-  for (let at = json.indexOf('"MaHoSo":"'); at >= 0; at = json.indexOf('"MaHoSo":"', at + 1)) {
-    const code = stringField(json, 'MaHoSo', at);
+  for (let at = json.indexOf(MAHOSO_ITEM); at >= 0; at = json.indexOf(MAHOSO_ITEM, at + 1)) {
+    const code = stringField(json, MAHOSO_ITEM, at);
     if (code !== undefined) codes.push(code);
   }
   return codes;
@@ -62,12 +73,12 @@ export class DvcqgStandIn {
     return this.syncs.size;
   }
 
-  /** One call to `path` with the JSON text `body`; `kind` names it for the call counts. */
-  answer(path: string, body: string): { kind: string; answer: PreparedAnswer } {
+  /** One call to `path` with the JSON body `bytes`; `kind` names it for the call counts. */
+  answer(path: string, body: Buffer): { kind: string; answer: PreparedAnswer } {
     if (path === '/auth') {
       let login: unknown;
       try {
-        login = JSON.parse(body);
+        login = JSON.parse(body.toString('utf8'));
       } catch {
         login = null;
       }
@@ -75,29 +86,31 @@ export class DvcqgStandIn {
       const right = given.username === this.options.credentials.username && given.password === this.options.credentials.password;
       return { kind: 'login', answer: right ? this.login : this.badLogin };
     }
-    const service = stringField(body, 'service') ?? '';
+    const service = stringField(body, SERVICE) ?? '';
     if (path !== '/integration' && !(path === '/share' && (service === 'LayThuTuc' || service === 'LayDanhSachTTHC'))) {
       return { kind: 'unknown', answer: this.unknownService };
     }
-    if (stringField(body, 'session') !== this.session) return { kind: service, answer: this.badSession };
+    if (stringField(body, SESSION) !== this.session) return { kind: service, answer: this.badSession };
     switch (service) {
       case 'LayThuTuc':
-        return { kind: service, answer: this.procedures.get(stringField(body, 'maTTHC') ?? '') ?? this.notHeld };
+        return { kind: service, answer: this.procedures.get(stringField(body, MA_TTHC) ?? '') ?? this.notHeld };
       case 'LayDanhSachTTHC':
         return { kind: service, answer: this.procedureList };
       case 'TraCuuHoSo':
-        return { kind: service, answer: this.lookup(stringField(body, 'mahoso') ?? '') };
+        return { kind: service, answer: this.lookup(stringField(body, MAHOSO_LOOKUP) ?? '') };
       case 'DongBoHoSoMC':
         for (const code of dossierCodes(body)) {
           if (this.syncs.has(code)) this.resyncs++;
           else this.options.onStored(code);
-          this.syncs.set(code, Buffer.from(body, 'utf8'));
+          // A copy: `body` may be a view of the connection's read buffer.
+          this.syncs.set(code, Buffer.from(body));
         }
         return { kind: service, answer: this.ok };
       case 'CapNhatTienDoHoSoMC': {
         const codes = dossierCodes(body);
         if (!codes.every((code) => this.syncs.has(code))) return { kind: service, answer: this.unknownDossier };
-        for (const code of codes) this.progress.set(code, [...(this.progress.get(code) ?? []), body]);
+        const text = body.toString('utf8');
+        for (const code of codes) this.progress.set(code, [...(this.progress.get(code) ?? []), text]);
         return { kind: service, answer: this.ok };
       }
       default:

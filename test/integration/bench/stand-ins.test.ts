@@ -10,6 +10,9 @@ import { DEMO_DVCQG_CREDENTIALS, DEMO_POPULATION_CREDENTIALS } from '../../../te
 import { caught } from '../../../testkit/caught';
 import { cpuMsPerCall, startStandIns, type RunningStandIns } from '../../../bench/stand-ins';
 import { birthRegistration } from '../../fixtures/dvcqg/load-fixtures';
+import { connect } from 'node:net';
+import { buildAuthHeaders, checkAuthHeaders } from '../../../src/upstreams/population';
+import { acceptsAuthHeaders } from '../../../bench/stand-ins/population';
 
 const PUSH_TOKEN = 'bench-push-token';
 const REQUEST_CONTEXT = { maDvc: 'BENCH', maCanBo: '001090000001' };
@@ -95,6 +98,88 @@ test('QLVB push: a receipt per Idempotency-Key, replayed for a repeat, and the s
   const refusals = await Promise.all([caught(wrong.standIn.pushEdoc({ idempotencyKey: 'k', content }), QlvbPushError), caught(wrong.simulator.pushEdoc({ idempotencyKey: 'k', content }), QlvbPushError)]);
   expect(refusals[0]).toMatchObject({ code: refusals[1].code, status: refusals[1].status });
   await Promise.all([wrong.standIn.close(), wrong.simulator.close()]);
+});
+
+test("population: the stand-in's auth check passes exactly the calls the simulator's checkAuthHeaders passes", () => {
+  const credentials = { ...DEMO_POPULATION_CREDENTIALS, authUrl: 'http://127.0.0.1:1/population' };
+  const now = Date.now();
+  const lowerCased = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+  const valid = lowerCased(buildAuthHeaders(credentials, now));
+  const basic = (text: string) => `Basic ${Buffer.from(text).toString('base64')}`;
+  const variants: Record<string, string | undefined>[] = [
+    valid,
+    { ...valid, apikey: 'wrong' },
+    { ...valid, 'x-road-client': 'other' },
+    { ...valid, apikey: undefined },
+    { ...valid, timestamp: String(now - 6 * 60_000) },
+    { ...valid, timestamp: `${now}x` },
+    { ...valid, authorization: valid.authorization!.replace('Basic', 'Bearer') },
+    { ...valid, authorization: basic('no colon') },
+    { ...valid, authorization: basic(`${credentials.userName}:0000`) },
+    { ...valid, authorization: basic(`other:${Buffer.from(valid.authorization!.slice(6), 'base64').toString().split(':')[1]}`) },
+    lowerCased(buildAuthHeaders({ ...credentials, secretKey: 'other' }, now)),
+  ];
+  const decisions = variants.map((headers) => [acceptsAuthHeaders(headers, credentials, now), checkAuthHeaders(headers, credentials, now).ok]);
+  expect(decisions).toEqual(variants.map((_, i) => [i === 0, i === 0]));
+});
+
+/** Writes `request` on a new connection, reads until the server closes it or `answers` answers arrived. */
+async function exchange(origin: string, request: string | Buffer, answers: number): Promise<{ status: number; headers: Record<string, string>; body: string }[]> {
+  const { hostname, port } = new URL(origin);
+  const socket = connect(Number(port), hostname);
+  let received = Buffer.alloc(0);
+  const parsed: { status: number; headers: Record<string, string>; body: string }[] = [];
+  await new Promise<void>((resolve, reject) => {
+    socket.on('error', reject);
+    socket.on('close', () => resolve());
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      for (let end = received.indexOf('\r\n\r\n'); end >= 0; end = received.indexOf('\r\n\r\n')) {
+        const [statusLine, ...lines] = received.toString('latin1', 0, end).split('\r\n');
+        const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+        const length = Number(headers['content-length']);
+        if (received.length < end + 4 + length) break;
+        parsed.push({ status: Number(statusLine!.split(' ')[1]), headers, body: received.toString('utf8', end + 4, end + 4 + length) });
+        received = received.subarray(end + 4 + length);
+      }
+      if (parsed.length >= answers) socket.end();
+    });
+    socket.write(request);
+  });
+  return parsed;
+}
+
+test('the stand-ins speak HTTP/1.1: chunked and pipelined requests, Connection: close, and refusals of what they cannot read', async () => {
+  const origin = standIns.urls.push;
+  const head = (key: string, framing: string) => `POST /edoc HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer ${PUSH_TOKEN}\r\nIdempotency-Key: ${key}\r\n${framing}\r\n`;
+  // A chunked body of 3 + 16 bytes (one chunk with an extension, a trailer field), then a request by Content-Length
+  // on the same connection, sent in one write: both answered in order, the bodies counted whole.
+  const pipelined = `${head('http-1', 'Transfer-Encoding: chunked\r\n')}3;ext=1\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nX-Trailer: t\r\n\r\n${head('http-2', 'Content-Length: 5\r\n')}hello`;
+  const [chunked, byLength] = await exchange(origin, pipelined, 2);
+  expect(chunked).toMatchObject({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'keep-alive': 'timeout=600' } });
+  expect(chunked!.headers.date).toMatch(/^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/);
+  expect(JSON.parse(chunked!.body)).toMatchObject({ idempotencyKey: 'http-1', bytes: 19 });
+  expect(JSON.parse(byLength!.body)).toMatchObject({ idempotencyKey: 'http-2', bytes: 5 });
+
+  // Connection: close is honoured: the answer says so and the server closes (exchange returns on the close).
+  const closing = await exchange(origin, `${head('http-3', 'Content-Length: 1\r\nConnection: close\r\n')}x`, 2);
+  expect(closing).toHaveLength(1);
+  expect(closing[0]).toMatchObject({ status: 200, headers: { connection: 'close' } });
+
+  // What cannot be read is refused and the connection closed; a method other than POST is answered 405.
+  const refusals: [string, number][] = [
+    ['POST /edoc HTTP/1.1\r\nContent-Length: 0\r\n\r\n', 400], // no Host
+    [`${head('http-4', 'Content-Length: 1\r\nTransfer-Encoding: chunked\r\n')}`, 400], // both framings
+    [`${head('http-5', ' folded: x\r\n')}`, 400], // obs-fold
+    [`${head('http-6', 'Transfer-Encoding: chunked\r\n')}zz\r\n`, 400], // not a chunk size
+    ['NOT HTTP\r\n\r\n', 400],
+  ];
+  for (const [request, status] of refusals) {
+    const answers = await exchange(origin, request, 2);
+    expect({ request, answers: answers.map((a) => [a.status, a.headers.connection]) }).toEqual({ request, answers: [[status, 'close']] });
+  }
+  const get = await exchange(origin, 'GET / HTTP/1.1\r\nHost: bench\r\n\r\n', 1);
+  expect(get[0]?.status).toBe(405);
 });
 
 /**
