@@ -63,10 +63,9 @@ export class BodySpool {
   private readonly freeTurns: number[];
   private readonly buffers: (Buffer | null)[];
   private readonly waiting: ((turn: number) => void)[] = [];
-  private dirReady = false;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  /** `dir` is created 0700 at the first spooled body; `turns` bodies are processed at once. */
+  /** `dir` is created 0700 when a body is spooled; `turns` bodies are processed at once. */
   constructor(
     private readonly dir: string,
     readonly turns: number,
@@ -75,12 +74,9 @@ export class BodySpool {
     this.buffers = Array.from({ length: turns }, () => null);
   }
 
-  /** A new spool file, already without a name. */
+  /** A new spool file, already without a name. The directory is made again if it went away. */
   async open(): Promise<SpoolFile> {
-    if (!this.dirReady) {
-      privateDir(this.dir);
-      this.dirReady = true;
-    }
+    privateDir(this.dir);
     const name = path.join(this.dir, `${randomUUID()}.spool`);
     const file = await open(name, 'wx+', PRIVATE_FILE_MODE);
     try {

@@ -7,11 +7,16 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { BodySpool, SpoolFile } from './body-spool';
 import type { LargeBodyGate } from './large-body-gate';
+import type { Logger } from '../../observability/logger';
+
+/** The error type of a large body the bus could not hold on its disk: answered 503 STORE_UNAVAILABLE, sent again later. */
+export const SPOOL_UNAVAILABLE = 'spool.unavailable';
 
 class BodyReadError extends Error {
   constructor(
-    readonly status: 400 | 413,
-    readonly type: 'entity.too.large' | 'request.aborted',
+    readonly status: 400 | 413 | 503,
+    /** SPOOL_UNAVAILABLE: a large body could not be written to or read from its spool file (a full or broken disk). */
+    readonly type: 'entity.too.large' | 'request.aborted' | typeof SPOOL_UNAVAILABLE,
     message: string,
     readonly limit?: number,
   ) {
@@ -23,6 +28,8 @@ class BodyReadError extends Error {
 export interface LargeBodySpooling {
   gate: LargeBodyGate;
   spool: BodySpool;
+  /** Hears why a body could not be spooled (the sender is answered 503 STORE_UNAVAILABLE). */
+  logger: Logger;
 }
 
 export function readEdxmlBody(maxBytes: number, spooling?: LargeBodySpooling): RequestHandler {
@@ -35,11 +42,17 @@ export function readEdxmlBody(maxBytes: number, spooling?: LargeBodySpooling): R
     const declared = length === undefined ? undefined : Number(length);
     if (declared !== undefined && declared > maxBytes) return next(new BodyReadError(413, 'entity.too.large', 'request entity too large', maxBytes));
     if (spooling?.gate.isLarge(declared)) {
-      spooledBody(req, res, maxBytes, spooling.spool).then((body) => {
-        if (body === null) return;
-        req.body = body;
-        next();
-      }, next);
+      spooledBody(req, res, maxBytes, spooling.spool).then(
+        (body) => {
+          if (body === null) return;
+          req.body = body;
+          next();
+        },
+        (error: Error & { type?: string }) => {
+          if (error.type === SPOOL_UNAVAILABLE) spooling.logger.error({ err: error.cause instanceof Error ? error.cause.message : String(error.cause) }, 'a large upload could not be spooled to disk');
+          next(error);
+        },
+      );
       return;
     }
     // Not filled (nor resident) until the bytes arrive; the large-body caps bound how many are open.
@@ -78,19 +91,36 @@ export function readEdxmlBody(maxBytes: number, spooling?: LargeBodySpooling): R
  * left to answer.
  */
 async function spooledBody(req: Request, res: Response, maxBytes: number, spool: BodySpool): Promise<Buffer | null> {
-  const file = await spool.open();
+  let file: SpoolFile;
   try {
-    await receiveInto(req, file, maxBytes);
+    file = await spool.open();
+  } catch (error) {
+    // The rest of the body is read and dropped, so the sender gets its answer instead of a reset connection.
+    req.resume();
+    throw spoolUnavailable(error);
+  }
+  try {
+    await receiveInto(req, file, maxBytes).catch((error: Error) => {
+      throw error instanceof BodyReadError ? error : spoolUnavailable(error);
+    });
     const turn = await spool.turn();
     if (res.destroyed || res.writableEnded) {
       turn.release();
       return null;
     }
     res.once('finish', turn.release).once('close', turn.release);
-    return await file.readWhole((bytes) => turn.bodyBuffer(bytes));
+    return await file.readWhole((bytes) => turn.bodyBuffer(bytes)).catch((error: Error) => {
+      throw spoolUnavailable(error);
+    });
   } finally {
     await file.discard();
   }
+}
+
+function spoolUnavailable(cause: unknown): BodyReadError {
+  const error = new BodyReadError(503, SPOOL_UNAVAILABLE, 'the bus cannot hold a large upload on its disk now; send it again later');
+  error.cause = cause;
+  return error;
 }
 
 function receiveInto(req: Request, file: SpoolFile, maxBytes: number): Promise<void> {

@@ -2,7 +2,7 @@
 // bodies (an inflated size has no cap) and non-XML media types before a byte is buffered.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendError } from '../../http/errors';
-import { readEdxmlBody, type LargeBodySpooling } from './edxml-body-reader';
+import { readEdxmlBody, SPOOL_UNAVAILABLE, type LargeBodySpooling } from './edxml-body-reader';
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/soap+xml'];
 
@@ -21,6 +21,7 @@ export function rawXmlBody(maxBytes: number, beforeRead: RequestHandler, spoolin
   };
   const read = readEdxmlBody(maxBytes, spooling);
   const tooLarge = (error: Error & { type?: string }, _req: Request, res: Response, next: NextFunction): void => {
+    if (error.type === SPOOL_UNAVAILABLE) return sendError(res, 'STORE_UNAVAILABLE', error.message);
     if (error.type !== 'entity.too.large') return next(error);
     res.setHeader('Connection', 'close');
     sendError(res, 'PAYLOAD_TOO_LARGE', `edXML bodies are limited to ${maxBytes} bytes`);

@@ -36,7 +36,7 @@ export interface EdocRestDeps {
 
 export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void {
   const admitLarge = admitLargeBodies(deps.largeBodies, (res, refusal) => sendError(res, refusal.code, refusal.message));
-  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, admitLarge, { gate: deps.largeBodies, spool: deps.spool }), async (req: Request, res: Response) => {
+  router.post('/api/v1/edocs', deps.authenticate('edoc.send'), ...rawXmlBody(deps.maxPackageBytes, admitLarge, { gate: deps.largeBodies, spool: deps.spool, logger: deps.logger }), async (req: Request, res: Response) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (body.length === 0) return sendError(res, 'EDXML_MALFORMED_XML', 'the body is empty');
     const idempotency = readIdempotencyKey(req);

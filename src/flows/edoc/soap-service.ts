@@ -13,7 +13,7 @@ import { hasRight, type Right } from '../../http/auth/rights';
 import { selfContainedWsdl } from '../../http/meta/service-contracts';
 import type { Logger } from '../../observability/logger';
 import { inboxEntryBody } from './edoc-api-types';
-import { readEdxmlBody } from './edxml-body-reader';
+import { readEdxmlBody, SPOOL_UNAVAILABLE } from './edxml-body-reader';
 import type { BodySpool } from './body-spool';
 import { admitLargeBodies, type LargeBodyGate } from './large-body-gate';
 import type { MailboxService } from './mailbox-service';
@@ -153,6 +153,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
   };
   const bodyErrors = (error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void => {
     if (res.headersSent) return next(error);
+    if (error.type === SPOOL_UNAVAILABLE) return sendFault(res, 'STORE_UNAVAILABLE', error.message);
     if (error.type === 'entity.too.large') {
       res.setHeader('Connection', 'close');
       return sendFault(res, 'PAYLOAD_TOO_LARGE', `SOAP bodies are limited to ${bodyLimit} bytes`);
@@ -195,7 +196,7 @@ export async function mountEdocSoapService(router: Router, deps: EdocSoapDeps): 
     postOnly(deps.authenticate),
     postOnly(checkHeaders),
     postOnly(admitLarge),
-    postOnly(readEdxmlBody(bodyLimit, { gate: deps.largeBodies, spool: deps.spool })),
+    postOnly(readEdxmlBody(bodyLimit, { gate: deps.largeBodies, spool: deps.spool, logger: deps.logger })),
     postOnly(inspect),
     postOnly(takeOutPackage),
     postOnly(unprocessableAsClientFault),

@@ -3,7 +3,7 @@
 // body is read, and audited; the bodies under the caps, and small ones whatever the caps, are accepted. A large body
 // waits in a spool file with no name (not in memory) until it is processed.
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readlinkSync } from 'node:fs';
+import { readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { waitFor } from '../../../testkit/env';
@@ -121,5 +121,23 @@ describe('large edXML bodies in flight', () => {
       await waitFor(() => spoolFiles().length === 0, 10_000, 'the spool file closed');
     }
     expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  test('a large body the bus cannot hold on its disk is answered STORE_UNAVAILABLE, and taken again once it can', async () => {
+    const spoolDir = path.join(edoc.dataDir, 'edoc-spool');
+    // A file where the spool directory should be: every spool file fails to open, as on a broken disk.
+    rmSync(spoolDir, { recursive: true, force: true });
+    writeFileSync(spoolDir, 'not a directory');
+    try {
+      const rest = await upload('rest', CLIENT_A, pkg(CLIENT_A, 'large')).finish();
+      expect(refusal(rest)).toMatchObject({ status: 503, code: 'STORE_UNAVAILABLE' });
+      const soap = await upload('soap', CLIENT_A, pkg(CLIENT_A, 'large')).finish();
+      expect(refusal(soap)).toMatchObject({ status: 500, code: 'STORE_UNAVAILABLE' });
+      expect(soap.body).toContain('<faultcode>soap:Server</faultcode>');
+    } finally {
+      rmSync(spoolDir, { force: true });
+    }
+    expect((await upload('rest', CLIENT_A, pkg(CLIENT_A, 'large')).finish()).status).toBe(202);
+    await waitFor(async () => (await inFlight()) === 0, 10_000, 'no large body in flight');
   });
 });
