@@ -11,6 +11,7 @@
 import CircuitBreaker from 'opossum';
 import type { BreakerConfig } from '../config/schema';
 import { isUpstreamError, UpstreamError } from './delivery/adapter';
+import { Deadline, withDeadline } from '../core/deadline';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -52,14 +53,16 @@ function statusOf(error: unknown): number | undefined {
 
 export function createBreaker(name: string, config: BreakerConfig, probe?: UpstreamProbe): UpstreamBreaker {
   const runner = async (work: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> => {
-    const signal = AbortSignal.timeout(config.timeoutMs);
+    const deadline = new Deadline(config.timeoutMs);
     try {
-      return await work(signal);
+      return await work(deadline.signal);
     } catch (error) {
-      if (signal.aborted && !isUpstreamError(error)) {
+      if (deadline.signal.aborted && !isUpstreamError(error)) {
         throw new UpstreamError({ kind: 'timeout', code: 'UPSTREAM_TIMEOUT', message: `${name} did not answer within ${config.timeoutMs} ms` });
       }
       throw error;
+    } finally {
+      deadline.end();
     }
   };
   const breaker = new CircuitBreaker(runner, {
@@ -84,7 +87,7 @@ export function createBreaker(name: string, config: BreakerConfig, probe?: Upstr
     if (!probe) return Promise.resolve(true);
     const now = Date.now();
     if (lastProbe && now - lastProbe.atMs < PROBE_REUSE_MS) return lastProbe.answer;
-    const answer = probe(AbortSignal.timeout(probeTimeoutMs)).then(
+    const answer = withDeadline(probeTimeoutMs, [], (signal) => probe(signal)).then(
       () => true,
       () => false,
     );

@@ -16,6 +16,7 @@ import { isUpstreamError, leftUnanswered, MessageRejectedError } from './deliver
 import type { DeliveryLedger, MessageLedger } from './ledger';
 import type { Resequencer } from './resequencer';
 import type { Pipeline, StageContext, StepKind } from './pipeline';
+import { withDeadline } from '../core/deadline';
 
 export interface RouteRunnerDeps {
   /** Writes what becomes of each delivery: its status, audit records and sequence settlement. */
@@ -163,7 +164,8 @@ async function runPipeline(
       const started = performance.now();
       try {
         if (stage.upstream === undefined) {
-          working = await stage.run(working, { envelope: delivery.envelope, signal: AbortSignal.timeout(UNGUARDED_STEP_MS) });
+          const input = working;
+          working = await withDeadline(UNGUARDED_STEP_MS, [], (signal) => stage.run(input, { envelope: delivery.envelope, signal }));
         } else {
           const input = working;
           const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (signal) => stage.run(input, { envelope: delivery.envelope, signal }), route, deps, log);
@@ -234,7 +236,7 @@ async function callUpstream<T>(
   log: Logger,
 ): Promise<UpstreamCall<T>> {
   try {
-    const value = breaker ? await breaker.call(work) : await work(AbortSignal.timeout(UNGUARDED_CALL_MS));
+    const value = breaker ? await breaker.call(work) : await withDeadline(UNGUARDED_CALL_MS, [], work);
     return { ok: true, value };
   } catch (error) {
     if (error instanceof MessageRejectedError) throw error;

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import { Deadline } from '../../core/deadline';
 import { failSpan, SpanKind, TRACE_ATTR, traceActive, withSpan, withTraceHeaders } from '../../observability/tracing';
 
 export interface UpstreamPoolOptions {
@@ -100,19 +101,21 @@ export class UpstreamPool {
 
   private async send(path: string, body: UpstreamBody, call: UpstreamCall, callHeaders: Record<string, string> | undefined): Promise<UpstreamAnswer> {
     const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
-    const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
-    const signals = [call.signal, timeout].filter((s): s is AbortSignal => s !== undefined);
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    // With no timeout of its own the call follows the caller's signal alone; otherwise a deadline ended with the call.
+    const deadline = timeoutMs === undefined ? undefined : new Deadline(timeoutMs, call.signal);
+    const signal = deadline?.signal ?? call.signal;
     const headers = callHeaders ? { ...this.options.headers, ...callHeaders } : this.options.headers;
     try {
       const answer = await this.pool.request({ method: 'POST', path, headers, body, signal });
       return { status: answer.statusCode, body: await readCapped(answer.body, this.maxAnswerBytes) };
     } catch (error) {
       if (call.signal?.aborted) throw new UpstreamTransportError('aborted', 'ABORTED', { cause: error });
-      if (timeout?.aborted) throw new UpstreamTransportError('timeout', 'TIMEOUT', { cause: error });
+      if (deadline?.timedOut) throw new UpstreamTransportError('timeout', 'TIMEOUT', { cause: error });
       const code = (error as { code?: unknown }).code;
       const socketCode = typeof code === 'string' ? code : 'NETWORK_ERROR';
       throw new UpstreamTransportError(NEVER_CONNECTED.has(socketCode) ? 'unreachable' : 'network', socketCode, { cause: error });
+    } finally {
+      deadline?.end();
     }
   }
 
