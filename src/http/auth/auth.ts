@@ -7,7 +7,8 @@
 // (required), not-before, issued-at (required, not in the future), lifetime (`exp - iat`) and age within the maximum
 // token age, with the configured clock tolerance; a `crit` header is refused (no extension is understood). Each refusal
 // has its own code. `admin:` subjects and admin session tokens are refused on every client path: admin console
-// sessions are signed with a key no client holds (admin-sessions.ts).
+// sessions are signed with a key no client holds (admin-sessions.ts). A client token that verified is not verified again
+// until its expiry or maximum age (verified-tokens.ts).
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
@@ -18,6 +19,7 @@ import { sendError } from '../errors';
 import { ADMIN_SESSION_KID, ADMIN_SUBJECT_PREFIX, type AdminSessions } from './admin-sessions';
 import { hasRight, rightsOf, type Right } from './rights';
 import { Throttle } from './throttle';
+import { VerifiedTokens, verifiedUntilMs } from './verified-tokens';
 
 export interface AuthenticatedClient {
   /** A client id, or `admin:<username>` for a person signed in to the admin console. */
@@ -209,15 +211,20 @@ function refuser(res: Response): Refuse {
 
 type ClientCheck = { ok: true; client: ClientConfig } | { ok: false; code: ErrorCode; message: string };
 
-/** The configured client a client token stands for, or why it stands for none. */
-function clientOfToken(config: BusConfig, keys: Map<string, VerificationKey>, shared: KeyObject | undefined, token: string): ClientCheck {
-  const verified = verifyToken(config, keys, shared, token);
+/** The configured client a client token stands for, or why it stands for none; a token that verified is kept. */
+function clientOfToken(config: BusConfig, material: KeyMaterial, token: string): ClientCheck {
+  const known = material.verified.get(token, Date.now());
+  if (known !== undefined) return { ok: true, client: known };
+  const verified = verifyToken(config, material.keys, material.shared, token);
   if (!verified.ok) return verified;
   const subject = verified.claims.sub;
   if (verified.key && subject !== verified.key.clientId) return { ok: false, code: 'TOKEN_CLIENT_MISMATCH', message: 'the key (kid) belongs to another client than the token subject' };
   const client = clientOf(config, subject);
   if (!client) return { ok: false, code: 'UNKNOWN_CLIENT', message: 'the token names no configured client' };
   if (!verified.key && client.keys.length > 0) return { ok: false, code: 'KID_REQUIRED', message: 'this client signs its tokens with its own keys (kid)' };
+  // verifyToken refused a token without a numeric exp and iat.
+  const { exp, iat } = verified.claims as { exp: number; iat: number };
+  material.verified.remember(token, client, verifiedUntilMs({ exp, iat }, config.auth.maxTokenAgeSeconds));
   return { ok: true, client };
 }
 
@@ -226,11 +233,24 @@ function bearerOf(req: Request): string | null {
   return header && header.startsWith('Bearer ') ? header.slice(7) : null;
 }
 
-/** Resolved once per middleware: the client keys and the shared key object. */
-function keyMaterial(config: BusConfig): { keys: Map<string, VerificationKey>; shared: KeyObject | undefined } {
+interface KeyMaterial {
+  keys: Map<string, VerificationKey>;
+  shared: KeyObject | undefined;
+  /** Client tokens that verified, shared by every middleware of the bus. */
+  verified: VerifiedTokens<ClientConfig>;
+}
+
+/** Client tokens kept verified per bus (keyed by its config): enough for every token of a thousand connected systems. */
+const VERIFIED_TOKENS_KEPT = 4096;
+const verifiedTokens = new WeakMap<BusConfig, VerifiedTokens<ClientConfig>>();
+
+/** Resolved once per middleware: the client keys, the shared key object and the bus's verified tokens. */
+function keyMaterial(config: BusConfig): KeyMaterial {
   const keys = verificationKeys(config);
   const shared = sharedKey(config);
-  return { keys, shared: shared === undefined ? undefined : secretKeyOf(shared) };
+  let verified = verifiedTokens.get(config);
+  if (!verified) verifiedTokens.set(config, (verified = new VerifiedTokens(VERIFIED_TOKENS_KEPT)));
+  return { keys, shared: shared === undefined ? undefined : secretKeyOf(shared), verified };
 }
 
 /**
@@ -238,13 +258,13 @@ function keyMaterial(config: BusConfig): { keys: Map<string, VerificationKey>; s
  * throttle (its own limits and, when `right` is named, those of `throttle.services[right]`).
  */
 export function authenticate(config: BusConfig, right?: Right) {
-  const { keys, shared } = keyMaterial(config);
+  const material = keyMaterial(config);
   const throttle = throttleOf(config);
   return (req: Request, res: Response, next: NextFunction): void => {
     const refuse = refuser(res);
     const token = bearerOf(req);
     if (token === null) return refuse('AUTH_REQUIRED', 'a Bearer token is required');
-    const found = clientOfToken(config, keys, shared, token);
+    const found = clientOfToken(config, material, token);
     if (!found.ok) return refuse(found.code, found.message);
     const principal = clientPrincipal(config, found.client);
     req.client = principal;
@@ -269,7 +289,7 @@ export function authenticate(config: BusConfig, right?: Right) {
  * the token of a client that holds the admin role. `res.locals.adminSession` is the session, when it is one.
  */
 export function authenticateAdmin(config: BusConfig, sessions: AdminSessions) {
-  const { keys, shared } = keyMaterial(config);
+  const material = keyMaterial(config);
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const refuse = refuser(res);
     const token = bearerOf(req);
@@ -289,7 +309,7 @@ export function authenticateAdmin(config: BusConfig, sessions: AdminSessions) {
       res.locals.adminSession = checked.session;
       return next();
     }
-    const found = clientOfToken(config, keys, shared, token);
+    const found = clientOfToken(config, material, token);
     if (!found.ok) return refuse(found.code, found.message);
     req.client = clientPrincipal(config, found.client);
     if (!found.client.roles.includes('admin')) return refuse('ROLE_REQUIRED', 'this call needs the admin role');
