@@ -701,8 +701,88 @@ async function referenceComparison(dir: string, prefix: string, token: string): 
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------------
+// `--against <checkout>`: this code and another built checkout's, side by side under the same load at the same time.
+// On a shared machine the CPU a message costs moves 10–20 % between runs with what else runs; two buses measured in the
+// same seconds share that noise, so the ratio of their costs holds where sequential runs cannot resolve a few percent.
+// Each round: both take the dossier intake at once (half the connections each), then both drain their own queues; per
+// bus, its CPU per accepted dossier (less its deliveries in the window at its drain cost) and per delivered dossier.
+// Nothing is written to bench/results; the figures are printed, with the medians over the rounds.
+async function pairedRun(against: string): Promise<void> {
+  const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-bench-pair-'));
+  const prefix = `bench-${runId}`;
+  const standIns = await startStandIns({ dvcqg: { ...DEMO_DVCQG_CREDENTIALS }, population: { ...DEMO_POPULATION_CREDENTIALS }, pushToken: PUSH_TOKEN }, noteStored);
+  const upstreams = { dvcqgUrl: standIns.urls.dvcqg, populationUrl: standIns.urls.population, pushUrl: standIns.urls.push };
+  const token = testToken(DOSSIER_CLIENT, TEST_SIGNING_KEY);
+  // `--this <checkout>` puts another built checkout in this one's place (e.g. to split a series of commits).
+  const thisRoot = process.argv.includes('--this') ? path.resolve(process.argv[process.argv.indexOf('--this') + 1]!) : ROOT;
+  const sides = [
+    { name: 'against', root: path.resolve(against) },
+    { name: 'this', root: thisRoot },
+  ];
+  const buses: { name: string; bus: Child; prefix: string; configDir: string }[] = [];
+  log(`paired run ${runId}: ${thisRoot} against ${sides[0]!.root}, ${rounds} rounds of ${P.intakeMs / 1000} s`);
+  try {
+    for (const side of sides) {
+      const port = await freePort();
+      const sidePrefix = `${prefix}-${side.name}`;
+      const configDir = writeBusConfig(path.join(dir, side.name), { amqp: true, port, namePrefix: sidePrefix, ...upstreams });
+      const bus = spawnChild(path.join(side.root, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, `bus-${side.name}.log`), `http://127.0.0.1:${port}`, BUS_NODE_ARGS);
+      buses.push({ name: side.name, bus, prefix: sidePrefix, configDir });
+    }
+    await Promise.all(buses.map(({ bus }) => waitReady(bus, '/readyz')));
+    // A whole round's load first, not counted: the first round's costs run 50–100 % higher (compilation, pools, caches).
+    const warm: string[] = [];
+    await Promise.all(buses.map(({ bus }) => intake(bus.url, token, P.intakeMs, warm, P.connections / 2)));
+    await waitDelivered(warm, P.drainCapMs);
+    const figures: Record<string, { intakeMs: number[]; deliveryMs: number[]; perSec: number[] }> = Object.fromEntries(sides.map((s) => [s.name, { intakeMs: [], deliveryMs: [], perSec: [] }]));
+    const pids = Object.fromEntries(buses.map(({ name, bus }) => [name, bus.proc.pid!]));
+    for (let round_ = 1; round_ <= rounds; round_++) {
+      const accepted = buses.map((): string[] => []);
+      const window = await withCpu(pids, () => Promise.all(buses.map(({ bus }, i) => intake(bus.url, token, P.intakeMs, accepted[i]!, P.connections / 2))));
+      const duringIntake = accepted.map((codes) => codes.filter((c) => deliveredAt.has(c)).length);
+      const drain = await withCpu(pids, () => waitDelivered(accepted.flat(), P.drainCapMs));
+      const line: string[] = [];
+      for (const [i, { name }] of buses.entries()) {
+        const cpuMs = (run: { cpu: Record<string, number>; seconds: number }) => ((run.cpu[`${name}Pct`] ?? 0) / 100) * run.seconds * 1000;
+        const deliveredInDrain = accepted[i]!.filter((c) => deliveredAt.has(c)).length - duringIntake[i]!;
+        const deliveryMs = cpuMs(drain) / Math.max(1, deliveredInDrain);
+        const intakeMs = (cpuMs(window) - duringIntake[i]! * deliveryMs) / Math.max(1, accepted[i]!.length);
+        figures[name]!.intakeMs.push(intakeMs);
+        figures[name]!.deliveryMs.push(deliveryMs);
+        figures[name]!.perSec.push(window.result[i]!.perSec);
+        line.push(`${name}: intake ${window.result[i]!.perSec.toFixed(0)}/s, ${intakeMs.toFixed(3)} ms per accepted, ${deliveryMs.toFixed(3)} ms per delivered`);
+      }
+      log(`round ${round_}${drain.result ? '' : ' (drain cap reached)'}: ${line.join('; ')} ${JSON.stringify(window.cpu)}`);
+    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const summary = Object.fromEntries(Object.entries(figures).map(([name, f]) => [name, { busIntakeCpuMs: round(median(f.intakeMs), 3), busDeliveryCpuMs: round(median(f.deliveryMs), 3), acceptPerSec: round(median(f.perSec)), rounds: f }]));
+    // The ratio of each round (both buses measured in the same seconds), then its median and range over the rounds.
+    const ratios = (key: 'intakeMs' | 'deliveryMs') => {
+      const each = figures.this![key].map((v, i) => v / figures.against![key][i]!);
+      return { median: round(median(each), 3), min: round(Math.min(...each), 3), max: round(Math.max(...each), 3) };
+    };
+    const thisOverAgainst = { busIntakeCpuMs: ratios('intakeMs'), busDeliveryCpuMs: ratios('deliveryMs') };
+    const show = (r: ReturnType<typeof ratios>) => `${r.median} (${r.min}–${r.max})`;
+    log(`medians: this ${JSON.stringify({ busIntakeCpuMs: summary.this!.busIntakeCpuMs, busDeliveryCpuMs: summary.this!.busDeliveryCpuMs })}, against ${JSON.stringify({ busIntakeCpuMs: summary.against!.busIntakeCpuMs, busDeliveryCpuMs: summary.against!.busDeliveryCpuMs })}`);
+    log(`this ÷ against, per round: intake ${show(thisOverAgainst.busIntakeCpuMs)}, delivery ${show(thisOverAgainst.busDeliveryCpuMs)}`);
+    process.stdout.write(`${JSON.stringify({ this: thisRoot, against: sides[0]!.root, rounds, intakeMs: P.intakeMs, thisOverAgainst, summary })}\n`);
+  } finally {
+    await Promise.all(buses.map(({ bus }) => stopChild(bus)));
+    for (const { prefix: sidePrefix, configDir } of buses) {
+      const config = loadBusConfig({ configDir, env: {}, checkSecrets: false });
+      await deleteTopology(sidePrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+    }
+    await standIns.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const against = process.argv.includes('--against') ? process.argv[process.argv.indexOf('--against') + 1] : undefined;
+
 createSchema(SCHEMA)
-  .then(() => main())
+  .then(() => (against === undefined ? main() : pairedRun(against)))
   .then(
     async () => {
       await dropSchema(SCHEMA).catch((error: Error) => log(`schema cleanup: ${error.message}`));
