@@ -25,7 +25,8 @@ export class Deadline {
     for (const signal of follow) {
       if (signal === undefined) continue;
       if (signal.aborted) {
-        this.controller.abort(signal.reason);
+        // Lets go of the signals followed so far as well.
+        this.abort(signal.reason);
         return;
       }
       const onAbort = (): void => this.abort(signal.reason);

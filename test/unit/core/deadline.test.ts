@@ -47,6 +47,15 @@ describe('Deadline', () => {
     expect(deadline.signal.reason).toBe('gone');
   });
 
+  it('aborted at once by a followed signal, lets go of the signals it followed before it', () => {
+    const route = new AbortController();
+    const breaker = new AbortController();
+    breaker.abort('open');
+    const deadline = new Deadline(60_000, route.signal, breaker.signal);
+    expect(deadline.signal.reason).toBe('open');
+    expect(getEventListeners(route.signal, 'abort')).toHaveLength(0);
+  });
+
   it('ended, lets go of the signals it follows (a long-lived caller signal collects no listeners)', () => {
     const route = new AbortController();
     for (let i = 0; i < 100; i++) new Deadline(60_000, route.signal).end();
