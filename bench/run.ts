@@ -252,6 +252,17 @@ function writeBusConfig(dir: string, options: { amqp: boolean; port: number; nam
   return configDir;
 }
 
+/** Deletes the RabbitMQ queues and exchanges of a bus the bench ran under `namePrefix` with the config in `configDir`. */
+async function deleteBusTopology(namePrefix: string, configDir: string): Promise<void> {
+  const config = loadBusConfig({ configDir, env: {}, checkSecrets: false });
+  await deleteTopology(namePrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+}
+
+/** The upstream stand-ins (DVCQG, population, QLVB push) with the demo credentials, noting each dossier stored. */
+function startBenchStandIns(): ReturnType<typeof startStandIns> {
+  return startStandIns({ dvcqg: { ...DEMO_DVCQG_CREDENTIALS }, population: { ...DEMO_POPULATION_CREDENTIALS }, pushToken: PUSH_TOKEN }, noteStored);
+}
+
 function busEnv(configDir: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('LGSP_')) env[k] = v;
@@ -327,7 +338,7 @@ async function main(): Promise<void> {
 
   // The upstreams of every phase but the comparison: stand-ins answering from prepared bytes, in a child process so
   // that their CPU is measured apart (`standInsPct`), as the real upstreams run on other machines.
-  const standIns = await startStandIns({ dvcqg: { ...DEMO_DVCQG_CREDENTIALS }, population: { ...DEMO_POPULATION_CREDENTIALS }, pushToken: PUSH_TOKEN }, noteStored);
+  const standIns = await startBenchStandIns();
   const upstreams = { dvcqgUrl: standIns.urls.dvcqg, populationUrl: standIns.urls.population, pushUrl: standIns.urls.push };
   const token = testToken(DOSSIER_CLIENT, TEST_SIGNING_KEY);
   const results: Record<string, unknown> = {};
@@ -497,8 +508,7 @@ async function main(): Promise<void> {
     log(`bus peak RSS after each phase (MB): ${JSON.stringify(peakRssMbAfter)}`);
   } finally {
     await stopChild(bus);
-    const config = loadBusConfig({ configDir, env: {}, checkSecrets: false });
-    await deleteTopology(prefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+    await deleteBusTopology(prefix, configDir);
   }
   results.peakRssMb = peakRssMbAfter.edoc ?? null;
 
@@ -530,8 +540,7 @@ async function main(): Promise<void> {
     log(`scale-out, 2 processes: intake ${acceptPerSec.toFixed(0)}/s, end to end ${e2ePerSec.toFixed(1)} dossiers/s (${delivered}/${scaleAccepted.length}) ${JSON.stringify(runs.cpu)}`);
   } finally {
     await Promise.all(scaleBuses.map((b) => stopChild(b)));
-    const config = loadBusConfig({ configDir: path.join(scaleDirs[0]!, 'config'), env: {}, checkSecrets: false });
-    await deleteTopology(`${prefix}-scale`, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+    await deleteBusTopology(`${prefix}-scale`, path.join(scaleDirs[0]!, 'config'));
   }
 
   // 6. The embedded default (SQLite transport and stores): intake only.
@@ -695,8 +704,7 @@ async function referenceComparison(dir: string, prefix: string, token: string): 
     return { e2ePerSec: round(e2ePerSec), acceptPerSec: round(run.perSec), accepted: accepted.length, delivered, drained: drain.result, drainCpuPerDossier: cpuBudget(drain.cpu, drain.seconds, Math.max(1, delivered - duringIntake), ['busPct']) };
   } finally {
     await stopChild(bus);
-    const config = loadBusConfig({ configDir, env: {}, checkSecrets: false });
-    await deleteTopology(refPrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
+    await deleteBusTopology(refPrefix, configDir);
     await Promise.all([dvcqg.close(), population.close(), push.close()]);
   }
 }
@@ -712,7 +720,7 @@ async function pairedRun(against: string): Promise<void> {
   const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-bench-pair-'));
   const prefix = `bench-${runId}`;
-  const standIns = await startStandIns({ dvcqg: { ...DEMO_DVCQG_CREDENTIALS }, population: { ...DEMO_POPULATION_CREDENTIALS }, pushToken: PUSH_TOKEN }, noteStored);
+  const standIns = await startBenchStandIns();
   const upstreams = { dvcqgUrl: standIns.urls.dvcqg, populationUrl: standIns.urls.population, pushUrl: standIns.urls.push };
   const token = testToken(DOSSIER_CLIENT, TEST_SIGNING_KEY);
   // `--this <checkout>` puts another built checkout in this one's place (e.g. to split a series of commits).
@@ -756,7 +764,7 @@ async function pairedRun(against: string): Promise<void> {
       }
       log(`round ${round_}${drain.result ? '' : ' (drain cap reached)'}: ${line.join('; ')} ${JSON.stringify(window.cpu)}`);
     }
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
     const summary = Object.fromEntries(Object.entries(figures).map(([name, f]) => [name, { busIntakeCpuMs: round(median(f.intakeMs), 3), busDeliveryCpuMs: round(median(f.deliveryMs), 3), acceptPerSec: round(median(f.perSec)), rounds: f }]));
     // The ratio of each round (both buses measured in the same seconds), then its median and range over the rounds.
     const ratios = (key: 'intakeMs' | 'deliveryMs') => {
@@ -770,10 +778,7 @@ async function pairedRun(against: string): Promise<void> {
     process.stdout.write(`${JSON.stringify({ this: thisRoot, against: sides[0]!.root, rounds, intakeMs: P.intakeMs, thisOverAgainst, summary })}\n`);
   } finally {
     await Promise.all(buses.map(({ bus }) => stopChild(bus)));
-    for (const { prefix: sidePrefix, configDir } of buses) {
-      const config = loadBusConfig({ configDir, env: {}, checkSecrets: false });
-      await deleteTopology(sidePrefix, config.routes.map((r) => ({ name: r.name, retry: r.retry, prefetch: r.prefetch }))).catch((e: Error) => log(`topology cleanup: ${e.message}`));
-    }
+    for (const { prefix: sidePrefix, configDir } of buses) await deleteBusTopology(sidePrefix, configDir);
     await standIns.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -87,7 +87,7 @@ export function createBreaker(name: string, config: BreakerConfig, probe?: Upstr
     if (!probe) return Promise.resolve(true);
     const now = Date.now();
     if (lastProbe && now - lastProbe.atMs < PROBE_REUSE_MS) return lastProbe.answer;
-    const answer = withDeadline(probeTimeoutMs, [], (signal) => probe(signal)).then(
+    const answer = withDeadline(probeTimeoutMs, [], probe).then(
       () => true,
       () => false,
     );

@@ -163,11 +163,10 @@ async function runPipeline(
       const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: stage.kind });
       const started = performance.now();
       try {
+        const input = working;
         if (stage.upstream === undefined) {
-          const input = working;
           working = await withDeadline(UNGUARDED_STEP_MS, [], (signal) => stage.run(input, { envelope: delivery.envelope, signal }));
         } else {
-          const input = working;
           const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (signal) => stage.run(input, { envelope: delivery.envelope, signal }), route, deps, log);
           if (!result.ok) {
             settleSpan(span, result.outcome);

@@ -1,5 +1,5 @@
-// Calls an HTTP upstream through its breaker with the route's and the breaker's abort signals combined (ended with the call); the clients'
-// errors are UpstreamErrors already, which the breaker and the route runner classify.
+// Calls an HTTP upstream through its breaker with the route's and the breaker's abort signals combined (ended with the
+// call); the clients' errors are UpstreamErrors already, which the breaker and the route runner classify.
 import { withDeadline } from '../../../core/deadline';
 import type { UpstreamBreaker } from '../../../messaging/breaker';
 import { isUpstreamError, type UpstreamError } from '../../../messaging/delivery/adapter';
