@@ -3,6 +3,8 @@
 // and reconnection that re-declares everything, failing over between the addresses of a cluster's nodes.
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
 import { createHash } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { batchWritesPerTurn } from '../../core/turn-batched-writes';
 import { createEnvelope, parseEnvelope, serializeEnvelope, validTraceCarrier, withAttempt, type Envelope } from '../../core/envelope';
 import { deliveryLimitLetter, settle } from '../settlement';
 import {
@@ -123,6 +125,8 @@ export class AmqpTransport implements Transport {
       this.nextAddress();
       throw error;
     }
+    const socket = connectionSocket(model);
+    if (socket) batchWritesPerTurn(socket);
     let lost = false;
     const onLost = (error?: Error) => {
       if (lost) return;
@@ -523,4 +527,11 @@ function withHeaderTrace(envelope: Envelope, message: ConsumeMessage): Envelope 
   const headers = message.properties.headers ?? {};
   const carrier = validTraceCarrier({ traceparent: headers.traceparent, tracestate: headers.tracestate });
   return carrier ? { ...envelope, traceContext: carrier } : envelope;
+}
+
+/** The socket under an amqplib connection (amqplib keeps it as `connection.stream`), if this version has one there. */
+function connectionSocket(model: ChannelModel): Writable | undefined {
+  const connection: object = model.connection;
+  if ('stream' in connection && connection.stream instanceof Writable) return connection.stream;
+  return undefined;
 }
