@@ -2,6 +2,7 @@
 import {
   DossierMappingError,
   toDongBoHoSoItem,
+  formatDvcqgDate,
   toDvcqgDate,
   toTienDoHoSoItem,
   type DossierIntake,
@@ -39,6 +40,29 @@ describe('toDvcqgDate', () => {
       expect(err.message).not.toContain(bad);
     },
   );
+});
+
+describe('formatDvcqgDate', () => {
+  const tzdb = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Ho_Chi_Minh', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+  const byTimeZoneDatabase = (instant: Date) => {
+    const p = Object.fromEntries(tzdb.formatToParts(instant).map((part) => [part.type, part.value]));
+    return `${p.year}${p.month}${p.day}${p.hour}${p.minute}${p.second}`;
+  };
+
+  it('gives the time-zone database\'s digits for instants from 1970 to 2200, across the 1975 change to +07:00', () => {
+    const instants = [Date.UTC(1975, 5, 12, 15, 59, 59), Date.UTC(1975, 5, 12, 16, 0, 0), Date.UTC(1975, 5, 12, 16, 0, 1), Date.UTC(9999, 11, 31, 16, 59, 59)];
+    let seed = 20261205;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const from = Date.UTC(1970, 0, 1);
+    const to = Date.UTC(2200, 0, 1);
+    for (let i = 0; i < 20_000; i++) instants.push(Math.floor(from + next() * (to - from)));
+    for (const ms of instants) expect([ms, formatDvcqgDate(new Date(ms))]).toEqual([ms, byTimeZoneDatabase(new Date(ms))]);
+  });
+
+  it('before 13 June 1975 (UTC+08:00 then) as the time-zone database says', () => {
+    expect(formatDvcqgDate(new Date('1975-06-12T15:59:59Z'))).toBe('19750612235959');
+    expect(formatDvcqgDate(new Date('1975-06-12T16:00:00Z'))).toBe('19750612230000');
+  });
 });
 
 describe('toDongBoHoSoItem', () => {
