@@ -5,7 +5,7 @@
 // a full run to bench/results/history.json, and prints the figures against the targets of issue #16. See
 // bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -716,6 +716,15 @@ async function referenceComparison(dir: string, prefix: string, token: string): 
 // Each round: both take the dossier intake at once (half the connections each), then both drain their own queues; per
 // bus, its CPU per accepted dossier (less its deliveries in the window at its drain cost) and per delivered dossier.
 // Nothing is written to bench/results; the figures are printed, with the medians over the rounds.
+/** The Node flags a built checkout starts its bus with (they are part of what is compared); this one's if it has none. */
+async function busNodeFlagsOf(root: string): Promise<readonly string[]> {
+  const file = path.join(root, 'dist/src/cli/bus-node-flags.js');
+  if (!existsSync(file)) return BUS_NODE_FLAGS;
+  const flags: unknown = ((await import(file)) as { BUS_NODE_FLAGS?: unknown }).BUS_NODE_FLAGS;
+  if (!Array.isArray(flags) || !flags.every((flag): flag is string => typeof flag === 'string')) throw new Error(`${file}: BUS_NODE_FLAGS is not a list of strings`);
+  return flags;
+}
+
 async function pairedRun(against: string): Promise<void> {
   const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-bench-pair-'));
@@ -736,7 +745,9 @@ async function pairedRun(against: string): Promise<void> {
       const port = await freePort();
       const sidePrefix = `${prefix}-${side.name}`;
       const configDir = writeBusConfig(path.join(dir, side.name), { amqp: true, port, namePrefix: sidePrefix, ...upstreams });
-      const bus = spawnChild(path.join(side.root, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, `bus-${side.name}.log`), `http://127.0.0.1:${port}`, BUS_NODE_ARGS);
+      const nodeArgs = [...(await busNodeFlagsOf(side.root)), ...BUS_NODE_ARGS.slice(BUS_NODE_FLAGS.length)];
+      const bus = spawnChild(path.join(side.root, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, `bus-${side.name}.log`), `http://127.0.0.1:${port}`, nodeArgs);
+      log(`${side.name}: node ${nodeArgs.join(' ')}`);
       buses.push({ name: side.name, bus, prefix: sidePrefix, configDir });
     }
     await Promise.all(buses.map(({ bus }) => waitReady(bus, '/readyz')));
