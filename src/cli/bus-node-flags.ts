@@ -13,6 +13,6 @@
 // With 1 GiB, V8's own factor on this machine was ~1.1–1.8 (it lowers it when collections are slow against the
 // program), so while e-documents streamed through a ~30 MB heap a full collection ran every ~150 ms.
 // Measured side by side against the 1 GiB limit alone (docs/performance.md, "Garbage collection"): bus CPU per delivered
-// dossier 0.95×, per MiB of e-document ~0.65× (1 MiB packages) and ~0.8× (20 MiB), peak RSS under the bench's load
-// ~200 → ~250 MB, large uploads unchanged (~210 MB).
+// dossier 0.95×, per MiB of e-document ~0.65× (1 MiB packages) and ~0.8× (20 MiB); peak RSS under the bench's load
+// ~207 → 260–274 MB, large uploads unchanged (~210 MB).
 export const BUS_NODE_FLAGS: readonly string[] = ['--max-old-space-size=1024', '--max-semi-space-size=32', '--heap-growing-percent=100'];
