@@ -1,33 +1,16 @@
 // The broker cancels the bus's consumer (basic.cancel: here its queue deleted from outside, as also happens when a
 // queue's replica goes away): the transport recovers (reconnects, re-declares, consumes again), so the route goes
 // on delivering instead of falling silent with its consumer gone.
-import amqp from 'amqplib';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createEnvelope } from '../../../src/core/envelope';
-import { AmqpTransport } from '../../../src/transport/amqp/amqp-transport';
-import { topologyNames } from '../../../src/transport/amqp/topology';
 import type { RouteTopology } from '../../../src/transport/transport';
-import { deleteTopology } from '../../../testkit/amqp-cleanup';
-import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
+import { withAmqpTransport } from '../../../testkit/amqp-transport-world';
+import { waitFor } from '../../../testkit/env';
 
 const ROUTE: RouteTopology = { name: 'cancelled', prefetch: 5, retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0.2, maxAgeMs: 86_400_000 } };
 
 test('a consumer cancelled by the broker is restored and the route keeps delivering', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-cancel-'));
-  const prefix = uniqueName('cancel').toLowerCase();
   const events: string[] = [];
-  const transport = new AmqpTransport({
-    url: AMQP_URL,
-    namePrefix: prefix,
-    deliveryLimit: 5,
-    deadLetterDatabase: { sqliteFile: path.join(dir, 'dead-letters.db') },
-    onConnectionEvent: (event) => void events.push(event),
-  });
-  const raw = await amqp.connect(AMQP_URL);
-  try {
-    await transport.start([ROUTE]);
+  await withAmqpTransport('cancel', [ROUTE], { deliveryLimit: 5, onConnectionEvent: (event) => void events.push(event) }, async ({ transport, raw, names }) => {
     const delivered: string[] = [];
     await transport.consume(ROUTE.name, async (delivery) => {
       delivered.push(delivery.envelope.id);
@@ -38,7 +21,7 @@ test('a consumer cancelled by the broker is restored and the route keeps deliver
     await waitFor(() => delivered.includes(first.id), 10_000, 'the first message delivered');
 
     const channel = await raw.createChannel();
-    await channel.deleteQueue(topologyNames(prefix).routeQueue(ROUTE.name));
+    await channel.deleteQueue(names.routeQueue(ROUTE.name));
     await channel.close();
     // The recovery re-declares the queue; a publish before that would be unroutable, so wait for the reconnection.
     await waitFor(() => events.filter((e) => e === 'connected').length >= 2, 10_000, 'the transport reconnected');
@@ -46,10 +29,5 @@ test('a consumer cancelled by the broker is restored and the route keeps deliver
     const second = createEnvelope({ type: 'test.ping', source: 'cancel-test', payload: { note: 'sau khi hủy' } });
     await transport.publish(ROUTE.name, second);
     await waitFor(() => delivered.includes(second.id), 10_000, 'the message after the cancel delivered');
-  } finally {
-    await raw.close().catch(() => undefined);
-    await transport.close();
-    await deleteTopology(prefix, [ROUTE]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

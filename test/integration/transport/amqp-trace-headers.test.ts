@@ -1,28 +1,16 @@
 // On RabbitMQ a message's W3C Trace Context travels in its headers as well as in its envelope: the bus writes
 // `traceparent`/`tracestate` headers on publish, and continues the trace of a message whose envelope has none but
 // whose headers carry one (another producer's).
-import amqp from 'amqplib';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { createEnvelope, serializeEnvelope, type Envelope } from '../../../src/core/envelope';
-import { AmqpTransport } from '../../../src/transport/amqp/amqp-transport';
-import { topologyNames } from '../../../src/transport/amqp/topology';
 import type { RouteTopology } from '../../../src/transport/transport';
-import { deleteTopology } from '../../../testkit/amqp-cleanup';
-import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
+import { withAmqpTransport } from '../../../testkit/amqp-transport-world';
+import { waitFor } from '../../../testkit/env';
 
 const ROUTE: RouteTopology = { name: 'traced', prefetch: 5, retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0.2, maxAgeMs: 86_400_000 } };
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 test('traceparent and tracestate are message headers; a header-only trace context reaches the consumer', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-trace-'));
-  const prefix = uniqueName('trace').toLowerCase();
-  const names = topologyNames(prefix);
-  const transport = new AmqpTransport({ url: AMQP_URL, namePrefix: prefix, deliveryLimit: 20, deadLetterDatabase: { sqliteFile: path.join(dir, 'dead-letters.db') } });
-  const raw = await amqp.connect(AMQP_URL);
-  try {
-    await transport.start([ROUTE]);
+  await withAmqpTransport('trace', [ROUTE], { deliveryLimit: 20 }, async ({ transport, raw, names }) => {
     const traced = createEnvelope({ type: 'test.ping', source: 'trace-test', payload: { n: 1 }, traceContext: { traceparent: TRACEPARENT, tracestate: 'lgsp=1' } });
     await transport.publish(ROUTE.name, traced);
     const channel = await raw.createChannel();
@@ -42,10 +30,5 @@ test('traceparent and tracestate are message headers; a header-only trace contex
     await waitFor(() => received.length > 0, 10_000, 'the foreign message delivered');
     expect(received[0]).toMatchObject({ id: foreign.id, traceContext: { traceparent: TRACEPARENT } });
     await channel.close();
-  } finally {
-    await raw.close().catch(() => undefined);
-    await transport.close();
-    await deleteTopology(prefix, [ROUTE]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });

@@ -1,16 +1,11 @@
 // The RabbitMQ transport sends the frames one turn wrote in one socket write: a burst of publishes over 2,048 bytes
 // (two frame groups each in amqplib) costs the process fewer write system calls than publishes, and every message
 // arrives whole and in order.
-import amqp from 'amqplib';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createEnvelope, parseEnvelope } from '../../../src/core/envelope';
-import { AmqpTransport } from '../../../src/transport/amqp/amqp-transport';
-import { topologyNames } from '../../../src/transport/amqp/topology';
 import type { RouteTopology } from '../../../src/transport/transport';
-import { deleteTopology } from '../../../testkit/amqp-cleanup';
-import { AMQP_URL, uniqueName, waitFor } from '../../../testkit/env';
+import { withAmqpTransport } from '../../../testkit/amqp-transport-world';
+import { waitFor } from '../../../testkit/env';
 
 const ROUTE: RouteTopology = { name: 'burst', prefetch: 5, retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 200, multiplier: 2, jitter: 0.2, maxAgeMs: 86_400_000 } };
 const PUBLISHES = 60;
@@ -23,13 +18,7 @@ function writeSyscalls(): number {
 }
 
 test('a burst of large publishes leaves in fewer socket writes than publishes, every message whole and in order', async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'lgsp-turn-writes-'));
-  const prefix = uniqueName('turnw').toLowerCase();
-  const names = topologyNames(prefix);
-  const transport = new AmqpTransport({ url: AMQP_URL, namePrefix: prefix, deliveryLimit: 20, deadLetterDatabase: { sqliteFile: path.join(dir, 'dead-letters.db') } });
-  const raw = await amqp.connect(AMQP_URL);
-  try {
-    await transport.start([ROUTE]);
+  await withAmqpTransport('turnw', [ROUTE], { deliveryLimit: 20 }, async ({ transport, raw, names }) => {
     const envelopes = Array.from({ length: PUBLISHES }, (_, n) =>
       createEnvelope({ type: 'test.burst', source: 'turn-writes-test', payload: { n, text: `Hồ sơ ${n} `.repeat(300) } }),
     );
@@ -48,10 +37,5 @@ test('a burst of large publishes leaves in fewer socket writes than publishes, e
       received.push(received.length);
     }
     await channel.close();
-  } finally {
-    await raw.close().catch(() => undefined);
-    await transport.close();
-    await deleteTopology(prefix, [ROUTE]);
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
