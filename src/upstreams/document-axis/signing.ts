@@ -16,6 +16,7 @@
 //     (Asia/Ho_Chi_Minh, no DST). The SDK sets it once per service object, so servers cannot check it
 //     tightly; the verifier takes an optional skew limit.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { VIETNAM_UTC_OFFSET_MS, vietnamClockFields } from '../../core/vietnam-clock';
 
 export const AXIS_HEADER_PREFIX = 'XroadVnpt-';
 export const SIGN_HEADER = `${AXIS_HEADER_PREFIX}sign-header`;
@@ -95,12 +96,8 @@ export function hmacSha256Hex(secret: string, text: string): string {
 
 /** Formats a time as the SDK does: ddMMyyyy'T'HHmmss+SSSS in UTC+7 (the '+' is a literal, SSSS the milliseconds). */
 export function formatAxisTimestamp(date: Date): string {
-  const t = new Date(date.getTime() + 7 * 3600_000);
-  const p = (n: number, width = 2): string => String(n).padStart(width, '0');
-  return (
-    `${p(t.getUTCDate())}${p(t.getUTCMonth() + 1)}${t.getUTCFullYear()}T` +
-    `${p(t.getUTCHours())}${p(t.getUTCMinutes())}${p(t.getUTCSeconds())}+${p(t.getUTCMilliseconds(), 4)}`
-  );
+  const t = vietnamClockFields(date);
+  return `${t.day}${t.month}${t.year}T${t.hour}${t.minute}${t.second}+${t.millisecond}`;
 }
 
 /** Parses formatAxisTimestamp output back to a Date; null when it does not match. */
@@ -108,7 +105,7 @@ export function parseAxisTimestamp(text: string): Date | null {
   const m = /^(\d{2})(\d{2})(\d{4})T(\d{2})(\d{2})(\d{2})\+(\d{4})$/.exec(text);
   if (!m) return null;
   const [, dd, mm, yyyy, hh, mi, ss, ms] = m.map(Number) as number[];
-  const utc = Date.UTC(yyyy, mm - 1, dd, hh, mi, ss, ms) - 7 * 3600_000;
+  const utc = Date.UTC(yyyy, mm - 1, dd, hh, mi, ss, ms) - VIETNAM_UTC_OFFSET_MS;
   return Number.isNaN(utc) ? null : new Date(utc);
 }
 
