@@ -73,7 +73,8 @@ function dossierBody(code: string): Buffer {
 // ---------------------------------------------------------------------------------------------------------------------
 // Processes.
 /** BENCH_CPU_PROF=<dir>: the bus processes write V8 CPU profiles there (on a graceful stop). */
-const BUS_NODE_ARGS = [...BUS_NODE_FLAGS, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [])];
+const CPU_PROFILE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+const BUS_NODE_ARGS = [...BUS_NODE_FLAGS, ...CPU_PROFILE_ARGS];
 
 
 /** CPU seconds (user + system) of a process so far. */
@@ -710,12 +711,6 @@ async function referenceComparison(dir: string, prefix: string, token: string): 
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
-// `--against <checkout>`: this code and another built checkout's, side by side under the same load at the same time.
-// On a shared machine the CPU a message costs moves 10–20 % between runs with what else runs; two buses measured in the
-// same seconds share that noise, so the ratio of their costs holds where sequential runs cannot resolve a few percent.
-// Each round: both take the dossier intake at once (half the connections each), then both drain their own queues; per
-// bus, its CPU per accepted dossier (less its deliveries in the window at its drain cost) and per delivered dossier.
-// Nothing is written to bench/results; the figures are printed, with the medians over the rounds.
 /** The Node flags a built checkout starts its bus with (they are part of what is compared); this one's if it has none. */
 async function busNodeFlagsOf(root: string): Promise<readonly string[]> {
   const file = path.join(root, 'dist/src/cli/bus-node-flags.js');
@@ -725,6 +720,12 @@ async function busNodeFlagsOf(root: string): Promise<readonly string[]> {
   return flags;
 }
 
+// `--against <checkout>`: this code and another built checkout's, side by side under the same load at the same time.
+// On a shared machine the CPU a message costs moves 10–20 % between runs with what else runs; two buses measured in the
+// same seconds share that noise, so the ratio of their costs holds where sequential runs cannot resolve a few percent.
+// Each round: both take the dossier intake at once (half the connections each), then both drain their own queues; per
+// bus, its CPU per accepted dossier (less its deliveries in the window at its drain cost) and per delivered dossier.
+// Nothing is written to bench/results; the figures are printed, with the medians over the rounds.
 async function pairedRun(against: string): Promise<void> {
   const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-bench-pair-'));
@@ -745,7 +746,7 @@ async function pairedRun(against: string): Promise<void> {
       const port = await freePort();
       const sidePrefix = `${prefix}-${side.name}`;
       const configDir = writeBusConfig(path.join(dir, side.name), { amqp: true, port, namePrefix: sidePrefix, ...upstreams });
-      const nodeArgs = [...(await busNodeFlagsOf(side.root)), ...BUS_NODE_ARGS.slice(BUS_NODE_FLAGS.length)];
+      const nodeArgs = [...(await busNodeFlagsOf(side.root)), ...CPU_PROFILE_ARGS];
       const bus = spawnChild(path.join(side.root, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, `bus-${side.name}.log`), `http://127.0.0.1:${port}`, nodeArgs);
       log(`${side.name}: node ${nodeArgs.join(' ')}`);
       buses.push({ name: side.name, bus, prefix: sidePrefix, configDir });
