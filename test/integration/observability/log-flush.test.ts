@@ -69,12 +69,26 @@ describe('log lines at exit (bus process, asynchronous logging)', () => {
     return writeConfigDir(path.join(dir, name), { ...documents, bus: { ...documents.bus, logging: { level: 'info' } } });
   }
 
-  /** Sends MESSAGES pings and waits until the receiver applied every one: the bus has just logged their deliveries. */
+  /**
+   * Sends MESSAGES pings and waits until the bus holds every one as delivered: it has just logged their deliveries.
+   * (The receiver applying a push comes before the bus records and logs that delivery, so waiting on the receiver
+   * alone let a few "delivered" lines fall after the stop had begun.)
+   */
   async function deliverAll(running: BusProcess): Promise<string[]> {
+    const token = testToken(TEST_CLIENT, TEST_SIGNING_KEY);
     const before = receiver.applied().length;
-    const intake = await sendPings(() => running.url, testToken(TEST_CLIENT, TEST_SIGNING_KEY), MESSAGES, 50);
+    const intake = await sendPings(() => running.url, token, MESSAGES, 50);
     expect(intake.refused).toEqual([]);
     await waitFor(() => receiver.applied().length >= before + MESSAGES, 60_000, 'every message applied');
+    let pending = intake.accepted;
+    await waitFor(async () => {
+      const states = await Promise.all(pending.map(async (id) => {
+        const res = await fetch(`${running.url}/api/v1/messages/${id}`, { headers: { authorization: `Bearer ${token}` } });
+        return ((await res.json()) as { state?: string }).state;
+      }));
+      pending = pending.filter((_, i) => states[i] !== 'delivered');
+      return pending.length === 0;
+    }, 30_000, 'every message delivered in the bus\'s status');
     return intake.accepted;
   }
 
