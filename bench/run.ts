@@ -32,7 +32,7 @@ import { machineAndVersions } from './machine-info';
 import { children, freePort, spawnChild, stopChild, waitReady, type Child } from './child-process';
 import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
 import { largeEdocOnEmbeddedBus, type LargeEdocFigures } from './large-edoc';
-import { cpuSeconds, procStatusKb, runQueueWaitMs } from './proc-stats';
+import { groupCpu, groupCpuUsed, procStatusKb, runQueueWaitMs, type GroupCpu } from './proc-stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const quick = process.argv.includes('--quick');
@@ -93,20 +93,6 @@ function pidsByComm(names: string[]): number[] {
   return pids;
 }
 
-/** CPU seconds per pid, skipping processes that are gone. */
-function cpuByPid(pids: number[]): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const pid of pids) {
-    try {
-      out.set(pid, cpuSeconds(pid));
-    } catch {
-      /* gone */
-    }
-  }
-  return out;
-}
-
-
 /** Busy share of all cores (from /proc/stat). */
 function systemTicks(): { busy: number; total: number } {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -147,8 +133,20 @@ const noisyPhases: number[] = [];
 
 /** Measures CPU use of the given processes (and the machine) around `work`. */
 async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number>; seconds: number }> {
-  const groups: Record<string, number[]> = { ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, [pid]])), rabbitmq: pidsByComm(['beam.smp']), postgres: pidsByComm(['postgres']) };
-  const before = Object.fromEntries(Object.entries(groups).map(([k, list]) => [k, cpuByPid(list)]));
+  // The bench's own processes are fixed; RabbitMQ's and PostgreSQL's are found again at the end (backends start and end).
+  const members: Record<string, () => number[]> = {
+    ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, () => [pid]])),
+    rabbitmq: () => pidsByComm(['beam.smp']),
+    postgres: () => pidsByComm(['postgres']),
+  };
+  // Ended children count only where the parent is in the group (the postmaster, RabbitMQ's helpers): the bench's
+  // own children are other groups (a bus it stops would otherwise count as the bench's CPU).
+  const countsChildren = (k: string) => k === 'rabbitmq' || k === 'postgres';
+  const read = (k: string): GroupCpu => {
+    const reading = groupCpu(members[k]!());
+    return countsChildren(k) ? reading : { ...reading, endedChildren: 0 };
+  };
+  const before = Object.fromEntries(Object.keys(members).map((k) => [k, read(k)]));
   const busWait0 = pids.bus === undefined ? null : runQueueWaitMs(pids.bus);
   const sys0 = systemTicks();
   const t0 = performance.now();
@@ -156,17 +154,12 @@ async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>):
   const wall = (performance.now() - t0) / 1000;
   const sys1 = systemTicks();
   const cpu: Record<string, number> = {};
-  // Only processes alive at both ends count (a PostgreSQL backend that ended takes its CPU time with it).
-  for (const [k, list] of Object.entries(groups)) {
-    let used = 0;
-    for (const [pid, seconds] of cpuByPid(list)) if (before[k]!.has(pid)) used += seconds - before[k]!.get(pid)!;
-    cpu[`${k}Pct`] = round((used / wall) * 100, 0)!;
-  }
+  for (const k of Object.keys(members)) cpu[`${k}Pct`] = round((groupCpuUsed(before[k]!, read(k)) / wall) * 100, 0)!;
   cpu.machineBusyPct = round(((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * 100, 0)!;
   const busWait1 = pids.bus === undefined ? null : runQueueWaitMs(pids.bus);
   if (busWait0 !== null && busWait1 !== null) cpu.busLoopWaitMs = round(busWait1 - busWait0, 0)!;
   // CPU of processes not measured above (another test run on the machine, the kernel): in % of one core, like the rest.
-  const measured = Object.keys(groups).reduce((sum, k) => sum + cpu[`${k}Pct`]!, 0);
+  const measured = Object.keys(members).reduce((sum, k) => sum + cpu[`${k}Pct`]!, 0);
   cpu.otherPct = Math.max(0, round(cpu.machineBusyPct * os.cpus().length - measured, 0)!);
   if (cpu.otherPct > 30) noisyPhases.push(cpu.otherPct);
   return { result, cpu, seconds: wall };
