@@ -25,6 +25,7 @@ import { sentDocumentFromRow, type SentDocumentRow } from './sent-document-row';
 import { axisInboundColumns, axisInboundFromRow, type AxisInboundRow } from './axis-inbound-row';
 import { openMigratedPool } from '../../../stores/postgres/postgres-migrator';
 import { inPgTransaction } from '../../../stores/postgres/pg-transaction';
+import { selectByteaColumn } from '../../../stores/postgres/pg-bytea-copy';
 import { POSTGRES_EDOC_MIGRATIONS, POSTGRES_EDOC_OWNER } from './postgres-edoc-migrations';
 
 class PostgresEdocBlobStore implements EdocBlobStore {
@@ -57,14 +58,12 @@ class PostgresEdocBlobStore implements EdocBlobStore {
   }
 
   private async chunk(ref: BlobRef, seq: number): Promise<Buffer | null> {
-    // node-postgres reads every column as text (its protocol parser has no binary mode): bytea comes as hex, twice the
-    // bytes, decoded slowly. Base64 is a third smaller and decodes ~2x faster: ~1.5 ms less per MiB read.
-    const result = await this.pool.query<{ data: string }>(
-      `SELECT encode(data, 'base64') AS data FROM bus_edoc_blob_chunks WHERE document_id = $1 AND sha256 = $2 AND seq = $3`,
+    const [data] = await selectByteaColumn(
+      this.pool,
+      'SELECT data FROM bus_edoc_blob_chunks WHERE document_id = $1 AND sha256 = $2 AND seq = $3',
       [ref.documentId, ref.sha256, seq],
     );
-    const row = result.rows[0];
-    return row ? Buffer.from(row.data, 'base64') : null;
+    return data ?? null;
   }
 
   async read(ref: BlobRef): Promise<Buffer | null> {
