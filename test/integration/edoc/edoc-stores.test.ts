@@ -103,3 +103,32 @@ describe('the SQLite edoc store with packages stored as rows by an earlier versi
     }
   });
 });
+
+describe('the PostgreSQL edoc store', () => {
+  test('stores package chunks without trying to compress them (edoc migration 6), and reads them back', async () => {
+    const schema = uniqueName('edoc_chunks').replace(/-/g, '_');
+    await createSchema(schema);
+    const stores = await openEdocStores({ databaseUrl: schemaUrl(schema), dataDir: '.' });
+    const pg = new Client({ connectionString: schemaUrl(schema) });
+    await pg.connect();
+    try {
+      // Text pglz would shrink to almost nothing: stored compressed unless the column says EXTERNAL.
+      const bytes = Buffer.alloc(BLOB_CHUNK_BYTES + 100, 'A');
+      const ref = await stores.blobs.put('000.00.01.H10,2026/12/05,1/UBND-VP', [bytes]);
+      const chunks = await pg.query<{ seq: number; compression: string | null; stored: string }>(
+        'SELECT seq, pg_column_compression(data) AS compression, pg_column_size(data)::text AS stored FROM bus_edoc_blob_chunks WHERE document_id = $1 ORDER BY seq',
+        [ref.documentId],
+      );
+      expect(chunks.rows.map((r) => [r.seq, r.compression])).toEqual([
+        [0, null],
+        [1, null],
+      ]);
+      expect(Number(chunks.rows[0]!.stored)).toBeGreaterThanOrEqual(BLOB_CHUNK_BYTES);
+      expect((await stores.blobs.read(ref))?.equals(bytes)).toBe(true);
+    } finally {
+      await pg.end();
+      await stores.close();
+      await dropSchema(schema);
+    }
+  });
+});

@@ -103,4 +103,13 @@ export const POSTGRES_EDOC_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX IF NOT EXISTS bus_edoc_axis_inbound_document ON bus_edoc_axis_inbound(document_id, from_organ, organ_id);
     `,
   },
+  {
+    version: 6,
+    name: 'package chunks stored uncompressed',
+    // A package is mostly base64 of attachments that are compressed already (PDF, Office files, signed archives), which
+    // PostgreSQL's pglz cannot shrink by the quarter it requires: it ran over each chunk and threw the result away,
+    // a quarter of PostgreSQL's CPU while e-documents were stored (docs/performance.md). EXTERNAL keeps the values out
+    // of line without that attempt; chunks stored before stay as they are.
+    up: 'ALTER TABLE bus_edoc_blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL',
+  },
 ];
