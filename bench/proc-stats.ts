@@ -17,17 +17,20 @@ function statFields(pid: number): string[] {
 
 /** User + system CPU seconds of the process (all its threads). */
 export function cpuSeconds(pid: number): number {
-  const fields = statFields(pid);
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return processCpu(pid).own;
 }
 
 /**
- * User + system CPU seconds of the process's children that ended and were waited for (their whole lives): how the CPU
- * of a PostgreSQL backend that ended is still counted, in the postmaster's figure.
+ * One reading of a process's CPU seconds (user + system): its own (all its threads), and its children's that ended and
+ * were waited for (their whole lives) — how the CPU of a PostgreSQL backend that ended is still counted, in the
+ * postmaster's figure.
  */
-export function endedChildrenCpuSeconds(pid: number): number {
+export function processCpu(pid: number): { own: number; endedChildren: number } {
   const fields = statFields(pid);
-  return (Number(fields[13]) + Number(fields[14])) / 100;
+  return {
+    own: (Number(fields[11]) + Number(fields[12])) / 100,
+    endedChildren: (Number(fields[13]) + Number(fields[14])) / 100,
+  };
 }
 
 /** A group's CPU at one moment: each live member's own, and what the members' ended children used. */
@@ -36,13 +39,18 @@ export interface GroupCpu {
   endedChildren: number;
 }
 
-/** Reads a group's CPU, skipping members that are gone. */
-export function groupCpu(pids: number[]): GroupCpu {
+/**
+ * Reads a group's CPU, skipping members that are gone. Ended children count only where asked: for a group whose
+ * members' children are its own work (the postmaster's backends), not another group's (the bench's own children are
+ * the buses and simulators, each a group of its own).
+ */
+export function groupCpu(pids: number[], countEndedChildren: boolean): GroupCpu {
   const reading: GroupCpu = { own: new Map(), endedChildren: 0 };
   for (const pid of pids) {
     try {
-      reading.own.set(pid, cpuSeconds(pid));
-      reading.endedChildren += endedChildrenCpuSeconds(pid);
+      const cpu = processCpu(pid);
+      reading.own.set(pid, cpu.own);
+      if (countEndedChildren) reading.endedChildren += cpu.endedChildren;
     } catch {
       /* gone */
     }

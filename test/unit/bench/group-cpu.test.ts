@@ -2,7 +2,7 @@
 // the pools' connections): the arithmetic on readings, and the kernel's ended-children time it relies on.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { endedChildrenCpuSeconds, groupCpu, groupCpuUsed } from '../../../bench/proc-stats';
+import { groupCpu, groupCpuUsed, processCpu } from '../../../bench/proc-stats';
 
 describe('groupCpuUsed', () => {
   test('a member alive at both readings counts its difference, one born in between all of its CPU', () => {
@@ -19,7 +19,7 @@ describe('groupCpuUsed', () => {
   });
 });
 
-describe('endedChildrenCpuSeconds', () => {
+describe('groupCpu', () => {
   test('holds the CPU of a child that was born, worked and ended between two readings of its parent', async () => {
     // The parent starts a child that burns ~300 ms of CPU, waits for it to end, says so and idles until stdin closes.
     const parentScript = `
@@ -31,11 +31,12 @@ describe('endedChildrenCpuSeconds', () => {
       process.stdin.resume();`;
     const parent = spawn(process.execPath, ['-e', parentScript], { stdio: ['pipe', 'pipe', 'inherit'] });
     try {
-      const before = groupCpu([parent.pid!]);
+      const before = groupCpu([parent.pid!], true);
       parent.stdin.write('go\n');
       await once(parent.stdout, 'data');
-      const after = groupCpu([parent.pid!]);
-      expect(endedChildrenCpuSeconds(parent.pid!)).toBeGreaterThanOrEqual(0.3);
+      const after = groupCpu([parent.pid!], true);
+      expect(processCpu(parent.pid!).endedChildren).toBeGreaterThanOrEqual(0.3);
+      expect(groupCpu([parent.pid!], false).endedChildren).toBe(0);
       expect(after.endedChildren - before.endedChildren).toBeGreaterThanOrEqual(0.3);
       expect(groupCpuUsed(before, after)).toBeGreaterThanOrEqual(0.3);
     } finally {
