@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { canonicalJson, payloadDigest } from '../core/envelope';
+import { payloadDigest } from '../core/envelope';
 import type { AuditStore } from './audit-store';
 import { GENESIS_HASH, linkRecords, type ChainHead, type RecordContent } from './chain';
 import { thisProcess } from './chain-owner';
@@ -224,9 +224,9 @@ export class ChainedAuditLog implements AuditLog {
       requestBytes: count('requestBytes', event.requestBytes),
       responseBytes: count('responseBytes', event.responseBytes),
       payloadDigest: text(event.payloadDigest) ?? (payload === undefined ? null : payloadDigest(payload)),
-      payload: payload === undefined || this.options.payloadMode === 'metadata' ? null : canonicalJson(this.protector.protect(payload)),
+      payload: payload === undefined || this.options.payloadMode === 'metadata' ? null : this.protector.canonicalJson(payload),
       actor: text(event.actor),
-      details: event.details ? canonicalJson(this.protector.protect(event.details)) : null,
+      details: event.details ? this.protector.canonicalJson(event.details) : null,
     };
   }
 

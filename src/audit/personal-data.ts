@@ -66,11 +66,17 @@ export class PersonalDataProtector {
    */
   protect(value: JsonValue): JsonValue {
     if (this.config.mode === 'clear') return value;
-    return rebuildJson(value, {
-      string: (text) => text,
-      property: (key, child) => (this.isPersonal(key) && child !== undefined ? this.protectField(key, child as JsonValue) : undefined),
-    }) as JsonValue;
+    return rebuildJson(value, { string: (text) => text, property: (key, child) => this.protectedProperty(key, child as JsonValue) }) as JsonValue;
   }
+
+  /** The canonical JSON of the value as `protect` gives it, written in one walk without the protected copy. */
+  canonicalJson(value: JsonValue): string {
+    return this.config.mode === 'clear' ? canonicalJson(value) : canonicalJson(value, this.protectedProperty);
+  }
+
+  /** A personal field's protected form in place of its value; undefined for any other property (kept, walked into). */
+  private readonly protectedProperty = (key: string, value: JsonValue | undefined): JsonValue | undefined =>
+    this.isPersonal(key) && value !== undefined ? this.protectField(key, value) : undefined;
 
   private protectField(key: string, value: JsonValue): JsonValue {
     if (value === null) return null;

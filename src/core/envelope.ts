@@ -1,6 +1,6 @@
 // The message every part of the bus passes on: identity, provenance, routing facts and a digest-checked payload.
 import { createHash } from 'node:crypto';
-import { jsonDepthExceeds, rebuildJson } from './json-walk';
+import { rebuildJson } from './json-walk';
 import { uuidv7 } from './uuid';
 
 export const ENVELOPE_SCHEMA_VERSION = 1;
@@ -98,37 +98,72 @@ export function nfc(text: string): string {
 
 /**
  * Canonical JSON: object keys sorted, strings NFC-normalised, no whitespace. Used for digests and hash chains. Written
- * with a heap stack, not recursion: a value of any depth is encoded, none overflows the call stack.
+ * with a heap stack, not recursion: a value of any depth is encoded, none overflows the call stack. `property` writes
+ * another value in place of an object's property (the personal-data protector's masks), or undefined to keep it.
  */
-export function canonicalJson(value: JsonValue): string {
+export function canonicalJson(value: JsonValue, property?: CanonicalProperty): string {
+  return writeCanonical(value, Number.POSITIVE_INFINITY, property).text;
+}
+
+/** The value written in place of an object's property, not descended into; undefined writes the property's own. */
+export type CanonicalProperty = (key: string, value: JsonValue) => JsonValue | undefined;
+
+/** One canonical writing of a value, and what the same walk learnt of it. */
+interface CanonicalWriting {
+  /** The canonical JSON; incomplete when `tooDeep`. */
+  text: string;
+  /** Some string or key of the value is not NFC (the text has it in NFC). */
+  changedUnderNfc: boolean;
+  /** It nests arrays and objects deeper than the limit asked for; the walk stopped there. */
+  tooDeep: boolean;
+}
+
+/**
+ * Writes the canonical JSON of a value and, in the same walk, finds whether any of its text is not NFC and whether it
+ * nests deeper than `maxDepth` (the outermost container is level 1): the envelope needs all three of every payload,
+ * and one walk costs less than three.
+ */
+function writeCanonical(value: JsonValue, maxDepth: number, property: CanonicalProperty | undefined): CanonicalWriting {
   // The text of the innermost open container so far (the whole text when none is open): as a recursive writer would,
   // each container is written on its own and then added to its parent's text, which keeps the string pieces few.
   let out = '';
+  let changedUnderNfc = false;
   const open: CanonicalFrame[] = [];
   let next: JsonValue | undefined = value;
   for (;;) {
     if (next === null || next === undefined) out += 'null';
-    else if (typeof next === 'string') out += jsonString(nfc(next));
+    else if (typeof next === 'string') {
+      const text = nfc(next);
+      changedUnderNfc ||= text !== next;
+      out += jsonString(text);
+    }
     else if (typeof next !== 'object') out += JSON.stringify(next);
-    else if (Array.isArray(next)) {
-      open.push({ outer: out, array: next, record: null, keys: null, index: 0 });
-      out = '[';
-    } else {
-      const record: { [key: string]: JsonValue } = next;
-      open.push({ outer: out, array: null, record, keys: Object.keys(record).sort().filter((key) => record[key] !== undefined), index: 0 });
-      out = '{';
+    else {
+      if (open.length >= maxDepth) return { text: out, changedUnderNfc, tooDeep: true };
+      if (Array.isArray(next)) {
+        open.push({ outer: out, array: next, record: null, keys: null, index: 0 });
+        out = '[';
+      } else {
+        const record: { [key: string]: JsonValue } = next;
+        open.push({ outer: out, array: null, record, keys: Object.keys(record).sort().filter((key) => record[key] !== undefined), index: 0 });
+        out = '{';
+      }
     }
     // The next value to write: the next entry of the innermost open container, closing those that are done.
     for (;;) {
       const frame = open[open.length - 1];
-      if (frame === undefined) return out;
+      if (frame === undefined) return { text: out, changedUnderNfc, tooDeep: false };
       const length = frame.keys ? frame.keys.length : frame.array!.length;
       if (frame.index < length) {
         if (frame.index > 0) out += ',';
         if (frame.keys) {
           const key = frame.keys[frame.index]!;
-          out += `${jsonString(nfc(key))}:`;
+          const name = nfc(key);
+          changedUnderNfc ||= name !== key;
+          out += `${jsonString(name)}:`;
           next = frame.record![key];
+          const replaced = property === undefined ? undefined : property(key, next!);
+          if (replaced !== undefined) next = replaced;
         } else next = frame.array![frame.index];
         frame.index++;
         break;
@@ -158,7 +193,11 @@ interface CanonicalFrame {
 }
 
 export function payloadDigest(payload: JsonValue): string {
-  return createHash('sha256').update(canonicalJson(payload), 'utf8').digest('hex');
+  return sha256Hex(canonicalJson(payload));
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 /**
@@ -176,16 +215,18 @@ export function normalizeNfc<T>(value: T): T {
  */
 export const MAX_PAYLOAD_DEPTH = 256;
 
-function assertPayloadDepth(payload: unknown, id: unknown): void {
-  if (jsonDepthExceeds(payload, MAX_PAYLOAD_DEPTH)) {
-    throw new EnvelopeError(`the payload of message ${String(id)} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`, 'ENVELOPE_TOO_DEEP');
-  }
+/** The payload's canonical writing, refused when it nests deeper than MAX_PAYLOAD_DEPTH. */
+function canonicalPayload(payload: JsonValue, id: unknown): CanonicalWriting {
+  const writing = writeCanonical(payload, MAX_PAYLOAD_DEPTH, undefined);
+  if (writing.tooDeep) throw new EnvelopeError(`the payload of message ${String(id)} nests deeper than ${MAX_PAYLOAD_DEPTH} levels`, 'ENVELOPE_TOO_DEEP');
+  return writing;
 }
 
 export function createEnvelope<P extends JsonValue>(init: NewEnvelope<P>): Envelope<P> {
   const id = init.id ?? uuidv7(init.now);
-  assertPayloadDepth(init.payload, id);
-  const payload = normalizeNfc(init.payload);
+  // One walk gives the digest, the depth check and whether a copy in NFC is needed (most payloads already are).
+  const canonical = canonicalPayload(init.payload, id);
+  const payload = canonical.changedUnderNfc ? normalizeNfc(init.payload) : init.payload;
   return {
     id,
     correlationId: init.correlationId ?? id,
@@ -198,7 +239,7 @@ export function createEnvelope<P extends JsonValue>(init: NewEnvelope<P>): Envel
     attempt: 1,
     createdAt: (init.now ?? new Date()).toISOString(),
     schemaVersion: ENVELOPE_SCHEMA_VERSION,
-    payloadDigest: payloadDigest(payload),
+    payloadDigest: sha256Hex(canonical.text),
     payload,
     ...(init.traceContext ? { traceContext: init.traceContext } : {}),
   };
@@ -254,9 +295,8 @@ export function parseEnvelope(raw: Buffer | string): Envelope {
     else delete record.traceContext;
   }
   if (!('payload' in record)) throw new EnvelopeError('envelope payload is missing', 'ENVELOPE_MALFORMED');
-  assertPayloadDepth(record.payload, record.id);
   const envelope = record as unknown as Envelope;
-  if (payloadDigest(envelope.payload) !== envelope.payloadDigest) {
+  if (sha256Hex(canonicalPayload(envelope.payload, envelope.id).text) !== envelope.payloadDigest) {
     throw new EnvelopeError(`payload digest mismatch for message ${envelope.id}`, 'ENVELOPE_DIGEST_MISMATCH');
   }
   return envelope;

@@ -60,21 +60,6 @@ export function walkJson(value: unknown, visitor: JsonVisitor): void {
   }
 }
 
-/** Whether the value nests arrays and objects more than `limit` levels deep (the outermost one is level 1). */
-export function jsonDepthExceeds(value: unknown, limit: number): boolean {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const item = stack.pop()!;
-    if (!isContainer(item.value)) continue;
-    const depth = item.depth + 1;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(item.value) ? item.value : Object.values(item.value)) {
-      if (isContainer(child)) stack.push({ value: child, depth });
-    }
-  }
-  return false;
-}
-
 export interface JsonRebuild {
   /** The new form of a string value. */
   string(text: string): string;

@@ -59,6 +59,12 @@ describe('walkers over a value 100,000 levels deep', () => {
     expect(String(bottomOf(encrypted).HoTen)).toMatch(/^enc:v1:/);
   });
 
+  test("the protector's canonical JSON, written in one walk, is the canonical JSON of its protected copy", () => {
+    const masker = new PersonalDataProtector({ mode: 'mask', fields: ['HoTen'] });
+    expect(masker.canonicalJson(deep)).toBe(canonicalJson(masker.protect(deep)));
+    expect(masker.canonicalJson(deep)).toContain(`[{"HoTen":"***","ghiChu":"${nfdName.normalize('NFC')}"}]}]}`);
+  });
+
   test('walkJson reaches the bottom and names it by its JSON pointer', () => {
     let deepest = 0;
     let pointer = '';
@@ -96,5 +102,6 @@ describe('rebuilt values keep what JSON.parse made', () => {
     const masked = new PersonalDataProtector({ mode: 'mask', fields: ['t'] }).protect(parsed) as Record<string, JsonValue>;
     expect(Object.getPrototypeOf(masked)).toBe(Object.prototype);
     expect(canonicalJson(masked)).toBe('{"__proto__":{"t":"***"},"a":"x"}');
+    expect(new PersonalDataProtector({ mode: 'mask', fields: ['t'] }).canonicalJson(parsed)).toBe('{"__proto__":{"t":"***"},"a":"x"}');
   });
 });

@@ -39,6 +39,18 @@ describe('envelope', () => {
     expect(normalizeNfc(mixed)).toEqual({ ok: 'Bình Phước', later: ['x', nfcName] });
   });
 
+  test("a payload already NFC is the envelope's payload as given; one that is not is copied in NFC, the input untouched", () => {
+    const already = { ten: 'Ủy ban nhân dân tỉnh Bình Phước', list: ['Đồng Xoài', 2, { c: 'ascii' }] };
+    expect(createEnvelope({ type: 't.x', source: 's', payload: already }).payload).toBe(already);
+    // Only a key not in NFC, deep down: the copy is normalised there and the digest is the NFC form's.
+    const keyOnly = { list: [{ ['ke\u0301y']: 'x' }] };
+    const e = createEnvelope({ type: 't.x', source: 's', payload: keyOnly });
+    expect(e.payload).not.toBe(keyOnly);
+    expect(e.payload).toEqual({ list: [{ ['k\u00e9y']: 'x' }] });
+    expect(Object.keys(keyOnly.list[0]!)).toEqual(['ke\u0301y']);
+    expect(e.payloadDigest).toBe(createEnvelope({ type: 't.x', source: 's', payload: { list: [{ ['k\u00e9y']: 'x' }] } }).payloadDigest);
+  });
+
   test('nfc: text below U+0300 is returned as it is; above, it is normalised', () => {
     expect(nfc('MaHoSo 000.00.04.H10 ~ \u00ff\u02ff')).toBe('MaHoSo 000.00.04.H10 ~ \u00ff\u02ff');
     expect(nfc('e\u0301')).toBe('\u00e9');
