@@ -217,6 +217,41 @@ describe('parseEdxmlPackage — rejections', () => {
     }
   });
 
+  it('checks, two characters a step, every body as the decoder reads it: any window, any byte at any place', () => {
+    let seed = 11;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    const verdict = (text: string, run: (reader: Base64RangeReader, window: number) => void, window: number): string => {
+      const reader = new Base64RangeReader({ kind: 'base64-range', source: Buffer.from(`<x>${text}</x>`, 'latin1'), start: 3, end: 3 + text.length });
+      try {
+        do run(reader, window);
+        while (!reader.done);
+        return 'ok';
+      } catch (error) {
+        return (error as EdxmlError).message;
+      }
+    };
+    const decode = (reader: Base64RangeReader, window: number) => reader.read(window, Buffer.alloc(window + 3), 0);
+    const check = (reader: Base64RangeReader, window: number) => reader.check(window);
+    const strays = ['=', '==', ' ', '\r\n', '\t', '*', '\u00e9', '\u0000', '-', 'A', 'QQ'];
+    let refused = 0;
+    for (let round = 0; round < 3000; round++) {
+      let text = randomBytes(next() % 40).toString('base64');
+      if (round % 2 === 1) text = text.replace(/=+$/, '');
+      // One or two strays at any place: padding inside, bytes outside the alphabet, whitespace, a character too many.
+      for (let n = 1 + (next() % 2); n > 0 && round % 5 !== 0; n--) {
+        const at = next() % (text.length + 1);
+        text = text.slice(0, at) + strays[next() % strays.length]! + text.slice(at);
+      }
+      const window = 1 + (next() % 9);
+      const expected = verdict(text, decode, window);
+      if (expected !== 'ok') refused++;
+      expect([text, verdict(text, check, window)]).toEqual([text, expected]);
+    }
+    // The rounds tried both sides of the rules.
+    expect(refused).toBeGreaterThan(500);
+    expect(refused).toBeLessThan(2500);
+  });
+
   it('checks a body without decoding it exactly as the decoder reads it', async () => {
     const range = (text: string) => ({ kind: 'base64-range' as const, source: Buffer.from(`<x>${text}</x>`, 'latin1'), start: 3, end: 3 + text.length });
     const step = () => Promise.resolve();
