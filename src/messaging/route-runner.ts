@@ -4,7 +4,7 @@
 import type { AuditStep } from '../audit';
 import type { ResolvedRoute } from '../config/load-config';
 import type { Envelope } from '../core/envelope';
-import { loggableText, messageLogFields } from '../observability/log-fields';
+import { loggableText, messageLog, messageLogFields, type MessageLog } from '../observability/log-fields';
 import type { Logger } from '../observability/logger';
 import type { BusMetrics } from '../observability/metrics';
 import { failSpan, subjectAttributes, SpanKind, TRACE_ATTR, TRACING_OFF, withSpan, type BusTracing, type Span } from '../observability/tracing';
@@ -109,7 +109,7 @@ interface SettledAs {
 function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerDeps): (delivery: Delivery, settled?: SettledAs) => Promise<HandlerResult> {
   return async (delivery: Delivery, settled: SettledAs = {}): Promise<HandlerResult> => {
     const envelope = delivery.envelope;
-    const log = deps.logger.child({ ...messageLogFields(envelope, route.name), attempt: envelope.attempt });
+    const log = messageLog(deps.logger, envelope, route.name);
     if (route.ordered && envelope.subject !== null && envelope.sequence !== null) {
       if (await deps.resequencer.isVoided(envelope.subject, envelope.sequence, envelope.createdAt)) {
         // Its intake died before confirming it (the caller got no 202 and sent it again); a successor voided it.
@@ -153,7 +153,7 @@ async function runPipeline(
   pipeline: Pipeline,
   delivery: Delivery,
   deps: RouteRunnerDeps,
-  log: Logger,
+  log: MessageLog,
   fate: DeliveryLedger,
 ): Promise<HandlerResult> {
   let working: unknown = pipeline.read(delivery.envelope.payload);
@@ -232,7 +232,7 @@ async function callUpstream<T>(
   work: (signal: AbortSignal) => Promise<T>,
   route: ResolvedRoute,
   deps: RouteRunnerDeps,
-  log: Logger,
+  log: MessageLog,
 ): Promise<UpstreamCall<T>> {
   try {
     const value = breaker ? await breaker.call(work) : await withDeadline(UNGUARDED_CALL_MS, [], work);
@@ -270,7 +270,7 @@ async function deliverOnce(
   delivery: Delivery,
   working: unknown,
   deps: RouteRunnerDeps,
-  log: Logger,
+  log: MessageLog,
 ): Promise<HandlerResult | null> {
   const key = effectKey(route.name, pipeline.delivery.name, delivery.envelope);
   for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) await running.catch(() => null);
@@ -290,7 +290,7 @@ async function performOnce(
   delivery: Delivery,
   working: unknown,
   deps: RouteRunnerDeps,
-  log: Logger,
+  log: MessageLog,
 ): Promise<HandlerResult | null> {
   if (await deps.effects.isDone(key)) {
     deps.metrics.duplicatesSkipped.inc({ route: route.name });
@@ -356,7 +356,7 @@ function mayHaveReachedUpstream(delivery: Delivery): boolean {
  * The upstream has acted: its record must be written before anything else happens to this delivery, or a retry
  * would act again. While the store is unreachable the delivery keeps its place and the write is tried again.
  */
-async function recordEffect(effects: EffectLog, key: string, messageId: string, log: Logger): Promise<void> {
+async function recordEffect(effects: EffectLog, key: string, messageId: string, log: MessageLog): Promise<void> {
   await persist(() => effects.markDone(key, messageId), {
     onRetry: () => log.warn({ code: 'EFFECT_LOG_UNAVAILABLE' }, 'upstream effect done but not yet recorded; trying again'),
   });

@@ -1,6 +1,7 @@
 // What a log line may say about a message or a request an operator searches by, with personal data kept out: a run
 // of nine or more digits (the length of a CMND, twelve for a CCCD/personal id) is masked wherever it appears.
 import type { Envelope } from '../core/envelope';
+import type { Logger } from './logger';
 
 const CITIZEN_ID_RUN = /\d{9,}/g;
 
@@ -25,5 +26,24 @@ export function messageLogFields(envelope: Pick<Envelope, 'id' | 'correlationId'
     correlationId: envelope.correlationId,
     route,
     ...(envelope.subject === null ? {} : { subject: maskCitizenIds(envelope.subject) }),
+  };
+}
+
+/** What a delivery logs its own lines with (warnings, redeliveries), the message's fields on each. */
+export interface MessageLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * The log of one delivery of a message: a child of `logger` binding its fields and attempt, made at its first line.
+ * Most deliveries write no line of their own, and a pino child costs ~15 µs (its bindings pass the redaction).
+ */
+export function messageLog(logger: Logger, envelope: Pick<Envelope, 'id' | 'correlationId' | 'subject' | 'attempt'>, route: string): MessageLog {
+  let child: Logger | undefined;
+  const bound = (): Logger => (child ??= logger.child({ ...messageLogFields(envelope, route), attempt: envelope.attempt }));
+  return {
+    info: (fields, message) => bound().info(fields, message),
+    warn: (fields, message) => bound().warn(fields, message),
   };
 }
