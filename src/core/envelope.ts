@@ -105,7 +105,7 @@ export function canonicalJson(value: JsonValue, property?: CanonicalProperty): s
   return writeCanonical(value, Number.POSITIVE_INFINITY, property).text;
 }
 
-/** The value written in place of an object's property, not descended into; undefined writes the property's own. */
+/** The value written in place of an object's property (written canonically itself), or undefined to write the property's own. */
 export type CanonicalProperty = (key: string, value: JsonValue) => JsonValue | undefined;
 
 /** One canonical writing of a value, and what the same walk learnt of it. */
