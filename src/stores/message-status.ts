@@ -30,7 +30,10 @@ export interface MessageStatusStore {
   /** Records an accepted message; a message already known is left as it is. */
   accepted(status: Omit<MessageStatus, 'state' | 'code' | 'reason' | 'attempts' | 'updatedAt'>): Promise<void>;
   update(messageId: string, update: MessageStatusUpdate): Promise<void>;
-  /** Puts a replayed message back to accepted. */
+  /**
+   * Puts a replayed message back to accepted, if it is still dead-lettered: the replay publishes first and reopens
+   * after, so the replayed copy may already have ended (delivered, rejected), and its outcome stands.
+   */
   reopen(messageId: string): Promise<void>;
   get(messageId: string): Promise<MessageStatus | null>;
   /** Messages caused by this one (fan-out copies, status messages). */

@@ -20,7 +20,7 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       expect(await stores.effects.isDone(key)).toBe(true);
     });
 
-    test('message status: accepted once, moves forward, final states are not overwritten by in-progress, reopened by replay', async () => {
+    test('message status: accepted once, moves forward, final states are not overwritten by in-progress, a dead letter reopened by replay', async () => {
       const messageId = randomUUID();
       const base = { messageId, correlationId: messageId, causationId: null, type: 't.x', source: 'c', subject: 'S', destination: null, route: 'r', acceptedAt: new Date().toISOString() };
       await stores.messages.accepted(base);
@@ -28,8 +28,16 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       await stores.messages.accepted(base);
       await stores.messages.update(messageId, { state: 'in-progress', attempts: 3 });
       expect(await stores.messages.get(messageId)).toMatchObject({ state: 'delivered', attempts: 2 });
+      await stores.messages.update(messageId, { state: 'dead-lettered', code: 'UPSTREAM_REJECTED', reason: '422', attempts: 5 });
       await stores.messages.reopen(messageId);
       expect(await stores.messages.get(messageId)).toMatchObject({ state: 'accepted', code: null });
+      // The replay publishes before it reopens: the outcome of a replayed copy that ended first stands.
+      for (const state of ['delivered', 'rejected'] as const) {
+        await stores.messages.update(messageId, { state: 'dead-lettered', code: 'UPSTREAM_REJECTED', reason: '422', attempts: 5 });
+        await stores.messages.update(messageId, { state, attempts: 1 });
+        await stores.messages.reopen(messageId);
+        expect(await stores.messages.get(messageId)).toMatchObject({ state });
+      }
       const child = randomUUID();
       await stores.messages.accepted({ ...base, messageId: child, causationId: messageId });
       expect((await stores.messages.children(messageId)).map((c) => c.messageId)).toEqual([child]);

@@ -51,7 +51,7 @@ class PostgresMessageStatusStore implements MessageStatusStore {
     await this.db.query(UPDATE_STATUS_SQL, updateParams(messageId, update));
   }
   async reopen(messageId: string): Promise<void> {
-    await this.db.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = $2 WHERE message_id = $1`, [
+    await this.db.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = $2 WHERE message_id = $1 AND state = 'dead-lettered'`, [
       messageId,
       new Date().toISOString(),
     ]);
