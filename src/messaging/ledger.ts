@@ -127,10 +127,11 @@ export class MessageLedger {
     ]);
   }
 
-  async replayed(route: string, envelope: Envelope): Promise<void> {
+  /** A dead letter back on its route; `replayedAt`: when its replay began (its status is reopened only if untouched since). */
+  async replayed(route: string, envelope: Envelope, replayedAt: string): Promise<void> {
     this.deps.metrics.replayed.inc({ route });
     this.deps.logger.info({ ...messageLogFields(envelope, route), code: 'DEAD_LETTER_REPLAYED' }, 'dead letter replayed: back on its route');
-    await this.recordAll('replay', route, envelope, [() => this.settlementRecord(route, envelope, 'replayed', null, null), () => this.deps.messages.reopen(envelope.id)]);
+    await this.recordAll('replay', route, envelope, [() => this.settlementRecord(route, envelope, 'replayed', null, null), () => this.deps.messages.reopen(envelope.id, replayedAt)]);
   }
 
   private settlementRecord(route: string, envelope: Envelope, step: 'retried' | 'dead-lettered' | 'replayed', code: string | null, reason: string | null): Promise<void> {

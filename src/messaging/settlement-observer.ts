@@ -12,6 +12,6 @@ export function createSettlementObserver(ledger: Pick<MessageLedger, 'retrying' 
       await ledger.retrying(route, delivery.envelope, failure);
     },
     onDeadLetter: (route, delivery, failure, letter) => ledger.deadLettered(route, delivery.envelope, failure, letter),
-    onReplay: (route, envelope) => ledger.replayed(route, envelope),
+    onReplay: (route, envelope, replayedAt) => ledger.replayed(route, envelope, replayedAt),
   };
 }

@@ -100,7 +100,8 @@ export interface TransportObserver {
   onAck?(route: string, delivery: Delivery): void | Promise<void>;
   onRetry?(route: string, delivery: Delivery, failure: DeliveryFailure, delayMs: number): void | Promise<void>;
   onDeadLetter?(route: string, delivery: Delivery, failure: DeliveryFailure, letter: DeadLetter): void | Promise<void>;
-  onReplay?(route: string, envelope: Envelope): void | Promise<void>;
+  /** A dead letter is back on its route; `replayedAt` is when the replay began, before its publish. */
+  onReplay?(route: string, envelope: Envelope, replayedAt: string): void | Promise<void>;
 }
 
 export async function notify(call: () => void | Promise<void>): Promise<void> {

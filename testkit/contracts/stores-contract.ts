@@ -29,13 +29,15 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       await stores.messages.update(messageId, { state: 'in-progress', attempts: 3 });
       expect(await stores.messages.get(messageId)).toMatchObject({ state: 'delivered', attempts: 2 });
       await stores.messages.update(messageId, { state: 'dead-lettered', code: 'UPSTREAM_REJECTED', reason: '422', attempts: 5 });
-      await stores.messages.reopen(messageId);
+      await stores.messages.reopen(messageId, new Date().toISOString());
       expect(await stores.messages.get(messageId)).toMatchObject({ state: 'accepted', code: null });
-      // The replay publishes before it reopens: the outcome of a replayed copy that ended first stands.
-      for (const state of ['delivered', 'rejected'] as const) {
+      // The replay publishes before it reopens: the outcome of a replayed copy that ended first stands, a second dead
+      // letter (written after the replay began) too.
+      for (const state of ['delivered', 'rejected', 'dead-lettered'] as const) {
         await stores.messages.update(messageId, { state: 'dead-lettered', code: 'UPSTREAM_REJECTED', reason: '422', attempts: 5 });
-        await stores.messages.update(messageId, { state, attempts: 1 });
-        await stores.messages.reopen(messageId);
+        const replayedAt = new Date(Date.now() - 1000).toISOString();
+        await stores.messages.update(messageId, { state, code: state === 'dead-lettered' ? 'AGAIN' : null, attempts: 1 });
+        await stores.messages.reopen(messageId, replayedAt);
         expect(await stores.messages.get(messageId)).toMatchObject({ state });
       }
       const child = randomUUID();
@@ -61,7 +63,7 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       // Settled already: nothing changes, nothing is reported.
       expect(await stores.messages.settleFromParts(parent)).toBeNull();
       // The refused part replayed and delivered: the parent follows.
-      await stores.messages.reopen(c);
+      await stores.messages.reopen(c, new Date().toISOString());
       expect(await stores.messages.settleFromParts(parent)).toBeNull();
       await stores.messages.update(c, { state: 'delivered' });
       expect(await stores.messages.settleFromParts(parent)).toEqual({ state: 'delivered', code: null, reason: null });
@@ -125,7 +127,7 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       await stores.messages.update(ids[0]!, { state: 'delivered', attempts: 1 });
       await stores.messages.update(ids[1]!, { state: 'dead-lettered', code: 'MAX_AGE_EXCEEDED', reason: 'old', attempts: 1 });
       expect(await stores.messages.waiting({ route, limit: 10 })).toEqual([]);
-      await stores.messages.reopen(ids[1]!);
+      await stores.messages.reopen(ids[1]!, new Date().toISOString());
       await stores.messages.update(ids[1]!, { state: 'in-progress', attempts: 1 });
       expect(await stores.messages.waiting({ route, limit: 10 })).toEqual([]);
     });

@@ -50,11 +50,12 @@ class PostgresMessageStatusStore implements MessageStatusStore {
   async update(messageId: string, update: MessageStatusUpdate): Promise<void> {
     await this.db.query(UPDATE_STATUS_SQL, updateParams(messageId, update));
   }
-  async reopen(messageId: string): Promise<void> {
-    await this.db.query(`UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = $2 WHERE message_id = $1 AND state = 'dead-lettered'`, [
-      messageId,
-      new Date().toISOString(),
-    ]);
+  async reopen(messageId: string, replayedAt: string): Promise<void> {
+    await this.db.query(
+      `UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = $2
+       WHERE message_id = $1 AND state = 'dead-lettered' AND updated_at <= $3`,
+      [messageId, new Date().toISOString(), replayedAt],
+    );
   }
   async get(messageId: string): Promise<MessageStatus | null> {
     const result = await this.db.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE message_id = $1', [messageId]);

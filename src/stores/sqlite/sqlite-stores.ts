@@ -54,7 +54,7 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
       update: db.prepare(`UPDATE message_status SET state = @state, ${lastFailureSql('@state', '@code', '@reason')},
         attempts = max(attempts, @attempts), updated_at = @now, failing_since = ${failingSinceSql('@state', '@code', '@now')}
         WHERE message_id = @messageId AND ${statusMovesSql('@state')}`),
-      reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ? AND state = 'dead-lettered'`),
+      reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ? AND state = 'dead-lettered' AND updated_at <= ?`),
       waiting: db.prepare<[string | null, string | null, number], MessageStatusRow>(`SELECT * FROM message_status
         WHERE state = 'in-progress' AND failing_since IS NOT NULL AND (? IS NULL OR route = ?) ORDER BY failing_since, message_id LIMIT ?`),
       oldestUnsettled: db.prepare<[], { route: string; oldest: string }>(`SELECT route, min(accepted_at) AS oldest FROM message_status
@@ -92,9 +92,9 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
       now: new Date().toISOString(),
     });
   }
-  async reopen(messageId: string): Promise<void> {
+  async reopen(messageId: string, replayedAt: string): Promise<void> {
     const now = new Date().toISOString();
-    await this.group.write(() => this.stmts.reopen.run(now, messageId));
+    await this.group.write(() => this.stmts.reopen.run(now, messageId, replayedAt));
   }
   async get(messageId: string): Promise<MessageStatus | null> {
     const row = this.stmts.get.get(messageId);

@@ -440,12 +440,13 @@ export class AmqpTransport implements Transport {
   async replay(filter: DeadLetterFilter): Promise<ReplayResult> {
     const letters = (await this.deadLetters().list(filter)).filter((l) => l.replayedAt === null && this.routes.has(l.route));
     const replayed: ReplayResult['replayed'] = [];
+    const at = new Date().toISOString();
     // Publish first, mark after the confirm: a crash in between replays twice, which the effect log absorbs.
     await Promise.all(
       letters.map(async (letter) => {
         await this.publish(letter.route, withAttempt(letter.envelope, 1));
-        await this.deadLetters().markReplayed([letter.id], new Date().toISOString());
-        await notify(() => this.options.observer?.onReplay?.(letter.route, letter.envelope));
+        await this.deadLetters().markReplayed([letter.id], at);
+        await notify(() => this.options.observer?.onReplay?.(letter.route, letter.envelope, at));
         replayed.push({ deadLetterId: letter.id, messageId: letter.envelope.id, route: letter.route });
       }),
     );

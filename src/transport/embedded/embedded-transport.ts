@@ -341,7 +341,7 @@ export class EmbeddedTransport implements Transport {
       this.deadLetters.markReplayedSync(letters.map((l) => l.id), at);
     })();
     for (const letter of letters) {
-      await notify(() => this.options.observer?.onReplay?.(letter.route, letter.envelope));
+      await notify(() => this.options.observer?.onReplay?.(letter.route, letter.envelope, at));
       this.wake(letter.route);
     }
     return { replayed: letters.map((l) => ({ deadLetterId: l.id, messageId: l.envelope.id, route: l.route })) };

@@ -48,7 +48,7 @@ async function settle(observer: TransportObserver, m: Envelope[]): Promise<strin
   await observer.onRetry!(ROUTE, d(m[0]!), failure(1), 100);
   await observer.onRetry!(ROUTE, d(m[1]!), failure(1), 100);
   await observer.onDeadLetter!(ROUTE, d(m[0]!), failure(2), letter(m[0]!));
-  await observer.onReplay!(ROUTE, m[0]!);
+  await observer.onReplay!(ROUTE, m[0]!, new Date().toISOString());
   await observer.onRetry!(ROUTE, d(m[2]!), failure(1), 100);
   return [`${m[0]!.id}:retried`, `${m[1]!.id}:retried`, `${m[0]!.id}:dead-lettered`, `${m[0]!.id}:replayed`, `${m[2]!.id}:retried`];
 }
