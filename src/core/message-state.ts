@@ -1,8 +1,9 @@
 // The states of a message and the rules of how its status moves: accepted → in progress (any number of tries) →
 // delivered, rejected or dead-lettered. A final state is written over anything (a delivery that finishes after the
 // intake wrote "not accepted" for it is delivered after all); nothing but a final state is written over a final one;
-// only a replay (an operator's act) moves a final message back to accepted. A message that fanned out into parts (an
-// e-document to several recipients) takes its final state from its parts (stateFromParts), never from the fan-out.
+// only a replay (an operator's act) moves a final message back to accepted, and only the dead letter it began with
+// (reopensSql). A message that fanned out into parts (an e-document to several recipients) takes its final state from
+// its parts (stateFromParts), never from the fan-out.
 import type { components } from '../../contracts/generated/bus-api';
 
 export type MessageState = components['schemas']['MessageState'];

@@ -64,6 +64,15 @@ export function holdsSettlement(row: MessageStatusRow, settled: PartsSettlement)
   return row.state === settled.state && row.code === settled.code && row.reason === settled.reason;
 }
 
+/**
+ * The guard of a replay's reopen, in SQL: only the dead letter the replay began with goes back to accepted (still
+ * dead-lettered, not updated since `replayedAt`, the replay's placeholder). The replay publishes before it reopens, so
+ * a replayed copy may already have ended (delivered, rejected, dead-lettered again), and its outcome stands.
+ */
+export function reopensSql(replayedAt: string): string {
+  return `state = 'dead-lettered' AND updated_at <= ${replayedAt}`;
+}
+
 /** The guard of a status update, in SQL: a final state is written over anything, any other state only over a non-final one. */
 export function statusMovesSql(state: string): string {
   return `(${state} IN (${FINAL_STATES_SQL}) OR state NOT IN (${FINAL_STATES_SQL}))`;

@@ -30,11 +30,7 @@ export interface MessageStatusStore {
   /** Records an accepted message; a message already known is left as it is. */
   accepted(status: Omit<MessageStatus, 'state' | 'code' | 'reason' | 'attempts' | 'updatedAt'>): Promise<void>;
   update(messageId: string, update: MessageStatusUpdate): Promise<void>;
-  /**
-   * Puts a replayed message back to accepted if it is still the dead letter the replay began with (dead-lettered, not
-   * updated since `replayedAt`): the replay publishes first and reopens after, so the replayed copy may already have
-   * ended (delivered, rejected, or dead-lettered again), and its outcome stands.
-   */
+  /** Puts a replayed message back to accepted if it is still the dead letter the replay began at `replayedAt` (reopensSql). */
   reopen(messageId: string, replayedAt: string): Promise<void>;
   get(messageId: string): Promise<MessageStatus | null>;
   /** Messages caused by this one (fan-out copies, status messages). */

@@ -18,7 +18,7 @@ import { procedureFromRow, refreshFromRow, type ProcedureRefreshRow, type Proced
 import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } from '../outbox-row';
 import { stateFromParts, UNSETTLED_STATES_SQL } from '../../core/message-state';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectFilter, SubjectSequenceStore, WaitingMessage } from '../message-status';
-import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, reopensSql, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { PgGroupCommit, type BatchParam } from './pg-group-commit';
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { openMigratedPool } from './postgres-migrator';
@@ -53,7 +53,7 @@ class PostgresMessageStatusStore implements MessageStatusStore {
   async reopen(messageId: string, replayedAt: string): Promise<void> {
     await this.db.query(
       `UPDATE bus_message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = $2
-       WHERE message_id = $1 AND state = 'dead-lettered' AND updated_at <= $3`,
+       WHERE message_id = $1 AND ${reopensSql('$3')}`,
       [messageId, new Date().toISOString(), replayedAt],
     );
   }

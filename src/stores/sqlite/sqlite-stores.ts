@@ -19,7 +19,7 @@ import { outboxEntryFromRow, outboxOwnerFromRow, outboxSql, type OutboxRow } fro
 import { idempotencyRecordFromRow, type IdempotencyRow } from '../idempotency-row';
 import { stateFromParts, UNSETTLED_STATES_SQL } from '../../core/message-state';
 import type { MessageStatus, MessageStatusStore, MessageStatusUpdate, PartsSettlement, SubjectFilter, SubjectSequenceStore, WaitingMessage } from '../message-status';
-import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
+import { failingSinceSql, holdsSettlement, lastFailureSql, messageStatusFromRow, reopensSql, statusMovesSql, waitingMessageFromRow, type MessageStatusRow } from '../message-status-row';
 import { prepareSqliteFile } from '../private-files';
 import { migrateSqlite } from './sqlite-migrator';
 import { SQLITE_STORE_MIGRATIONS, SQLITE_STORES_OWNER } from './sqlite-store-migrations';
@@ -54,7 +54,7 @@ export class SqliteMessageStatusStore implements MessageStatusStore {
       update: db.prepare(`UPDATE message_status SET state = @state, ${lastFailureSql('@state', '@code', '@reason')},
         attempts = max(attempts, @attempts), updated_at = @now, failing_since = ${failingSinceSql('@state', '@code', '@now')}
         WHERE message_id = @messageId AND ${statusMovesSql('@state')}`),
-      reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ? AND state = 'dead-lettered' AND updated_at <= ?`),
+      reopen: db.prepare(`UPDATE message_status SET state = 'accepted', code = NULL, reason = NULL, failing_since = NULL, updated_at = ? WHERE message_id = ? AND ${reopensSql('?')}`),
       waiting: db.prepare<[string | null, string | null, number], MessageStatusRow>(`SELECT * FROM message_status
         WHERE state = 'in-progress' AND failing_since IS NOT NULL AND (? IS NULL OR route = ?) ORDER BY failing_since, message_id LIMIT ?`),
       oldestUnsettled: db.prepare<[], { route: string; oldest: string }>(`SELECT route, min(accepted_at) AS oldest FROM message_status
