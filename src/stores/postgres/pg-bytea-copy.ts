@@ -5,7 +5,8 @@
 // query's parameters are written as literals by pg's own escapeLiteral (inlineParams).
 import type { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { inlineParams, type BatchParam } from './pg-group-commit';
+import { inlineParams } from './inline-params';
+import type { BatchParam } from './pg-group-commit';
 
 /**
  * The values of a SELECT of one bytea column, in its rows' order (null for a NULL), read through a binary COPY on a

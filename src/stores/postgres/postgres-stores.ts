@@ -339,9 +339,11 @@ export class PostgresStores implements Stores {
   readonly auditOutbox: AuditOutboxStore;
   readonly retention: StoreRetention;
   readonly procedures: ProcedureCatalogueStore;
-  private constructor(private readonly pool: Pool) {
-    // The statements of every message's hops go through group commit.
-    const grouped = new PgGroupCommit(pool);
+  private constructor(
+    private readonly pool: Pool,
+    /** The statements of every message's hops go through group commit, on connections of its own. */
+    private readonly grouped: PgGroupCommit,
+  ) {
     this.effects = new PostgresEffectLog(grouped);
     this.messages = new PostgresMessageStatusStore(grouped, pool);
     this.sequences = new PostgresSubjectSequenceStore(grouped);
@@ -353,13 +355,13 @@ export class PostgresStores implements Stores {
   }
 
   static async open(connectionString: string): Promise<PostgresStores> {
-    return new PostgresStores(await openMigratedPool(connectionString, 10, POSTGRES_STORES_OWNER, POSTGRES_STORE_MIGRATIONS));
+    return new PostgresStores(await openMigratedPool(connectionString, 8, POSTGRES_STORES_OWNER, POSTGRES_STORE_MIGRATIONS), new PgGroupCommit(connectionString));
   }
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
   async close(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.grouped.close(), this.pool.end()]);
   }
 }
