@@ -34,8 +34,12 @@ import type { AuditActivityResult, AuditFilter, AuditPage, AuditPageResult, Audi
 
 /** The database clock in ms: one clock for every host's leases, whatever their own clocks say. */
 const PG_NOW_MS = '(extract(epoch from clock_timestamp()) * 1000)::bigint';
-/** Record columns that are BIGINT: parameters read through a VALUES list need their type spelt out. */
+/** Record columns that are BIGINT (by their place in RECORD_COLUMNS); the others are TEXT. */
 const BIGINT_COLUMNS = new Set([1, 15, 16, 17]);
+const RECORD_COLUMN_NAMES = RECORD_COLUMNS.split(', ');
+/** The record columns as unnest's array parameters $2…$23 ($1 is the chain, for its lease). */
+const RECORD_ARRAYS = RECORD_COLUMN_NAMES.map((_, j) => `$${j + 2}::${BIGINT_COLUMNS.has(j) ? 'bigint' : 'text'}[]`)
+  .join(', ');
 
 export interface PostgresAuditStoreOptions {
   databaseUrl: string;
@@ -50,12 +54,16 @@ export class PostgresAuditStore implements AuditStore {
   readonly kind = 'postgres' as const;
   private migrated = false;
   private readonly lease: ReturnType<typeof leaseSql>;
+  /** Appends a batch of records if the chain's lease is still open ($1 the chain, then RECORD_ARRAYS). */
+  private readonly appendRecords: string;
 
   private constructor(
     private readonly pool: Pool,
     private readonly p: string,
   ) {
     this.lease = leaseSql(p, (i) => `$${i}`, PG_NOW_MS);
+    this.appendRecords = `WITH lease AS (${this.lease.renew} RETURNING 1)
+       INSERT INTO ${p}records (${RECORD_COLUMNS}) SELECT * FROM unnest(${RECORD_ARRAYS}) AS v (${RECORD_COLUMNS}) WHERE EXISTS (SELECT 1 FROM lease) RETURNING 1`;
     // An idle client losing its connection must not crash the process; the next query reports the outage.
     this.pool.on('error', () => undefined);
   }
@@ -124,20 +132,14 @@ export class PostgresAuditStore implements AuditStore {
   async appendBatch(records: AuditRecord[]): Promise<void> {
     const chainId = records[0]?.chainId;
     if (chainId === undefined) return;
-    const width = 22;
-    const values: string[] = [];
-    const params: unknown[] = [chainId];
-    records.forEach((record, i) => {
-      values.push(`(${Array.from({ length: width }, (_, j) => `$${i * width + j + 2}${BIGINT_COLUMNS.has(j) ? '::bigint' : ''}`).join(', ')})`);
-      params.push(...recordParams(record));
-    });
+    // One array per column, so one prepared statement for a batch of any size (a VALUES list would be a new text, parsed
+    // and planned again, for each size).
+    const columns = RECORD_COLUMN_NAMES.map((): (string | number | null)[] => []);
+    for (const record of records) recordParams(record).forEach((value, j) => columns[j]!.push(value));
+    await this.migrate();
     // One statement, so one implicit transaction: the lease row's renewal locks it, and a seal (which updates the same
     // row) either committed before, and then nothing is inserted, or waits for this insert to commit.
-    const inserted = await this.query(
-      `WITH lease AS (${this.lease.renew} RETURNING 1)
-       INSERT INTO ${this.p}records (${RECORD_COLUMNS}) SELECT * FROM (VALUES ${values.join(', ')}) AS v (${RECORD_COLUMNS}) WHERE EXISTS (SELECT 1 FROM lease) RETURNING 1`,
-      params,
-    );
+    const inserted = (await this.pool.query({ name: `${this.p}append_records`, text: this.appendRecords, values: [chainId, ...columns] })).rows;
     if (inserted.length === 0) {
       const [row] = await this.query<{ state: string }>(this.lease.state, [chainId]);
       throw new AuditError(`audit chain ${chainId} is ${row?.state ?? 'not claimed'}: it takes no more records`, 'AUDIT_CHAIN_ENDED');

@@ -104,6 +104,24 @@ export function auditStoreContract(name: string, make: () => AuditHarness): void
       await log.close();
     });
 
+    test('a batch of records holding any text is stored as given: quotes, backslashes, braces, commas, the word NULL, empty', async () => {
+      const chainId = `chain-${randomUUID()}`;
+      const log = await openWriter(await h.openStore(), signer, { chainId });
+      const texts = ['"quoted", {braced}', 'back\\slash \\" \\\\', 'NULL', '', 'Nguyễn Thị Hoà, {Phường} "Tân Phú"', "it's ; -- $1 $$"];
+      // Appended at once, so they are written in one batch.
+      await Promise.all(
+        texts.map((text, i) => log.append(event(i + 1, { reason: text, errorCode: text === '' ? undefined : `E${i}`, subject: text, payload: { text, list: [text, null] } }))),
+      );
+      await log.append(event(texts.length + 1, { reason: undefined, subject: undefined }));
+      await log.checkpoint();
+      const stored = await store.records(chainId, 0, 100);
+      expect(stored.slice(0, texts.length).map((r) => [r.reason, r.subject])).toEqual(texts.map((text) => [text, text]));
+      expect(stored[texts.length]).toMatchObject({ reason: null, subject: null, durationMs: 3, requestBytes: 120 });
+      // Every stored field is in the record's hash: a byte changed on the way in would fail verification.
+      expect(await verifyChain(chainId)).toMatchObject({ ok: true, chains: [{ lastSeq: texts.length + 1 }] });
+      await log.close();
+    });
+
     test('one changed byte in one stored record is named', async () => {
       const chainId = await writeChain(6);
       expect((await verifyChain(chainId)).ok).toBe(true);
