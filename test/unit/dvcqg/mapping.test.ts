@@ -66,6 +66,17 @@ describe('formatDvcqgDate', () => {
 });
 
 describe('toDongBoHoSoItem', () => {
+  it('leaves out the fields it has no value for, at every level, and keeps the order of the others', () => {
+    const dossier: DossierIntake = { ...birthRegistration(), SoBienNhan: undefined, GhiChu: undefined, TaiLieuNop: [{ TepDinhKemId: 'f-1', TenTepDinhKem: 'to-khai.pdf' }] };
+    const item = toDongBoHoSoItem(dossier);
+    const undefinedKeys = (value: object): string[] => Object.entries(value).flatMap(([key, field]) => (field === undefined ? [key] : field !== null && typeof field === 'object' ? undefinedKeys(field as object) : []));
+    expect(undefinedKeys(item)).toEqual([]);
+    expect(Object.keys(item)).not.toContain('SoBienNhan');
+    expect(item.TaiLieuNop).toEqual([{ TepDinhKemId: 'f-1', TenTepDinhKem: 'to-khai.pdf', IsDeleted: 'False' }]);
+    expect(Object.keys(item.TaiLieuNop![0]!)).toEqual(['TepDinhKemId', 'TenTepDinhKem', 'IsDeleted']);
+    expect(Object.keys(item).slice(0, 2)).toEqual(['MaHoSo', 'MaTTHC']);
+  });
+
   it('maps a birth-registration dossier (+07:00) to a DongBoHoSoMC item', () => {
     const item = toDongBoHoSoItem(birthRegistration());
     expect(item).toEqual({
