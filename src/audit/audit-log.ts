@@ -86,6 +86,15 @@ interface Pending {
 
 const OUTCOMES = new Set(['ok', 'rejected', 'error']);
 
+/**
+ * A record's text as every store keeps it: NFC, and well-formed, a lone surrogate replaced by U+FFFD. Stored as UTF-8
+ * a lone surrogate can only be U+FFFD, so a record hashed with it would not verify against what was stored.
+ */
+function storableText(v: string): string {
+  const nfc = v.normalize('NFC');
+  return nfc.isWellFormed() ? nfc : nfc.toWellFormed();
+}
+
 export function defaultChainId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
 }
@@ -207,7 +216,7 @@ export class ChainedAuditLog implements AuditLog {
     const at = event.at ?? new Date().toISOString();
     if (Number.isNaN(Date.parse(at))) throw new AuditError('audit event time is not ISO 8601', 'AUDIT_INVALID_EVENT');
     const payload = event.payload;
-    const text = (v: string | null | undefined): string | null => (v === undefined || v === null ? null : v.normalize('NFC'));
+    const text = (v: string | null | undefined): string | null => (v === undefined || v === null ? null : storableText(v));
     return {
       at,
       step: event.step,

@@ -122,6 +122,18 @@ export function auditStoreContract(name: string, make: () => AuditHarness): void
       await log.close();
     });
 
+    test('text that is not well-formed (a lone surrogate) is stored with U+FFFD in its place, and the chain verifies', async () => {
+      const chainId = `chain-${randomUUID()}`;
+      const log = await openWriter(await h.openStore(), signer, { chainId });
+      // Written as UTF-8 a lone surrogate can only be U+FFFD; the record is kept, not refused.
+      await Promise.all([log.append(event(1, { reason: 'lone \ud800 high', subject: 'low \udc00', payload: { text: 'lone \ud800' }, details: { text: '\udc00' } })), log.append(event(2, { reason: 'whole 😀' }))]);
+      await log.checkpoint();
+      const stored = await store.records(chainId, 0, 100);
+      expect(stored.map((r) => [r.reason, r.subject])).toEqual([['lone \ufffd high', 'low \ufffd'], ['whole 😀', event(2).subject]]);
+      expect(await verifyChain(chainId)).toMatchObject({ ok: true, chains: [{ lastSeq: 2 }] });
+      await log.close();
+    });
+
     test('one changed byte in one stored record is named', async () => {
       const chainId = await writeChain(6);
       expect((await verifyChain(chainId)).ok).toBe(true);
