@@ -2,7 +2,7 @@
 import type { KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { payloadDigest } from '../core/envelope';
+import { nfc, payloadDigest } from '../core/envelope';
 import type { AuditStore } from './audit-store';
 import { GENESIS_HASH, linkRecords, type ChainHead, type RecordContent } from './chain';
 import { thisProcess } from './chain-owner';
@@ -91,8 +91,8 @@ const OUTCOMES = new Set(['ok', 'rejected', 'error']);
  * a lone surrogate can only be U+FFFD, so a record hashed with it would not verify against what was stored.
  */
 function storableText(v: string): string {
-  const nfc = v.normalize('NFC');
-  return nfc.isWellFormed() ? nfc : nfc.toWellFormed();
+  const normalized = nfc(v);
+  return normalized.isWellFormed() ? normalized : normalized.toWellFormed();
 }
 
 export function defaultChainId(): string {
