@@ -32,13 +32,14 @@ import { machineAndVersions } from './machine-info';
 import { children, freePort, spawnChild, stopChild, waitReady, type Child } from './child-process';
 import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
 import { largeEdocOnEmbeddedBus, type LargeEdocFigures } from './large-edoc';
+import { measureWakeCost } from './wake-cost';
 import { groupCpu, groupCpuUsed, procStatusKb, runQueueWaitMs, type GroupCpu } from './proc-stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const quick = process.argv.includes('--quick');
 const P = quick
-  ? { warmMs: 1500, intakeMs: 6000, drainCapMs: 30_000, latencyMs: 6000, edocDocs: 40, edocConcurrency: 4, connections: 50 }
-  : { warmMs: 5000, intakeMs: 30_000, drainCapMs: 180_000, latencyMs: 30_000, edocDocs: 120, edocConcurrency: 4, connections: 50 };
+  ? { warmMs: 1500, intakeMs: 6000, drainCapMs: 30_000, latencyMs: 6000, lightLoadMs: 4000, edocDocs: 40, edocConcurrency: 4, connections: 50 }
+  : { warmMs: 5000, intakeMs: 30_000, drainCapMs: 180_000, latencyMs: 30_000, lightLoadMs: 12_000, edocDocs: 120, edocConcurrency: 4, connections: 50 };
 const PAYLOAD_BYTES = 2048;
 const DOSSIER_CLIENT = 'motcua-bench';
 const ORGAN_A = '000.00.01.H10';
@@ -333,6 +334,9 @@ async function main(): Promise<void> {
   const token = testToken(DOSSIER_CLIENT, TEST_SIGNING_KEY);
   const results: Record<string, unknown> = {};
   const detail: Record<string, unknown> = {};
+  const wakeCost = await measureWakeCost();
+  detail.machineWakeCost = wakeCost;
+  log(`this machine's CPU per wake from idle: ${wakeCost.cpuUsAfter1Ms} µs after 1 ms asleep, ${wakeCost.cpuUsAfter25Ms} µs after 25 ms`);
 
   // 1. Raw baseline.
   const rawQueue = `${prefix}.raw-baseline`;
@@ -475,10 +479,33 @@ async function main(): Promise<void> {
     detail.e2eLatency = { ratePerSec: round(rate), sent: latencyRun.result.sent, accepted: latAccepted.length, delivered: e2eLatencies.length, intakeP99Ms: round(latencyRun.result.p99Ms, 2), cpu: latencyRun.cpu };
     log(`end-to-end latency at ${rate.toFixed(1)}/s: p50 ${results.e2eP50Ms} ms p99 ${results.e2eP99Ms} ms (${e2eLatencies.length} dossiers) ${JSON.stringify(latencyRun.cpu)}`);
 
+    // 3b. What a dossier costs at lighter loads (a tenth and a quarter of the end-to-end rate), beside full load and
+    //     half load: what batches under load (the group commit, the audit append, the socket writes) goes out one
+    //     message at a time, and each process on the path wakes from idle more often per dossier.
+    const lightAccepted: string[] = [];
+    const costByLoad: CostAtLoad[] = [
+      costAtLoad('full', e2ePerSec, e2eCost, null),
+      costAtLoad('half', rate, cpuMsPerItem([latencyRun], Math.max(1, latAccepted.length)), e2eLatencies),
+    ];
+    for (const [load, fraction] of [['quarter', 0.25], ['tenth', 0.1]] as const) {
+      const codes: string[] = [];
+      const accepted: string[] = [];
+      const lightRate = Math.max(1, e2ePerSec * fraction);
+      const run = await withCpu(pids, async () => {
+        await openLoop({ baseUrl: bus.url, ratePerSec: lightRate, durationMs: P.lightLoadMs, next: dossierSpec(token, codes), onSent: (i, at) => sentAt.set(codes[i]!, at), onAccepted: (i) => accepted.push(codes[i]!) });
+        await waitDelivered(accepted, 60_000);
+      });
+      lightAccepted.push(...accepted);
+      const latencies = accepted.filter((c) => deliveredAt.has(c)).map((c) => deliveredAt.get(c)! - sentAt.get(c)!).sort((a, b) => a - b);
+      costByLoad.push(costAtLoad(load, lightRate, cpuMsPerItem([run], Math.max(1, latencies.length)), latencies));
+    }
+    detail.costByLoad = costByLoad;
+    for (const row of costByLoad) log(`cost at ${row.load} load (${row.ratePerSec}/s): bus ${row.busCpuMs} ms, path ${row.pathCpuMs} ms per dossier; p50 ${row.p50Ms ?? '-'} ms p99 ${row.p99Ms ?? '-'} ms`);
+
     // The stand-ins' answers are taken by the bus as the simulators' are: every dossier accepted so far was stored
     // once by DVCQG's stand-in, and the sampled messages are "delivered" in the bus's own status.
     const standInsNow = await standIns.stats();
-    const acceptedSoFar = warm.length + accepted.length + latAccepted.length;
+    const acceptedSoFar = warm.length + accepted.length + latAccepted.length + lightAccepted.length;
     const states = await statesOf(bus.url, token, sampledIds);
     results.standInsAccepted = standInsNow.dossiersStored === acceptedSoFar && sampledIds.length > 0 && (states.delivered ?? 0) === sampledIds.length;
     detail.standInCheck = { acceptedByBus: acceptedSoFar, storedByStandIn: standInsNow.dossiersStored, resyncs: standInsNow.dossierResyncs, sampledStates: states, sampled: sampledIds.length };
@@ -592,6 +619,28 @@ async function main(): Promise<void> {
   writeFileSync(file, `${JSON.stringify({ ...out, targets: met }, null, 2)}\n`);
   printTargetTable(out, targets, os.cpus().length);
   log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+/** What one dossier cost at one load: the bus's CPU and the path's (bus, RabbitMQ, PostgreSQL, stand-ins), in ms. */
+interface CostAtLoad {
+  load: 'full' | 'half' | 'quarter' | 'tenth';
+  ratePerSec: number | null;
+  busCpuMs: number | null;
+  pathCpuMs: number | null;
+  p50Ms: number | null;
+  p99Ms: number | null;
+}
+
+function costAtLoad(load: CostAtLoad['load'], ratePerSec: number, msPerDossier: Record<string, number>, latencies: number[] | null): CostAtLoad {
+  const path = ['bus', 'rabbitmq', 'postgres', 'standIns'].reduce((sum, k) => sum + (msPerDossier[k] ?? 0), 0);
+  return {
+    load,
+    ratePerSec: round(ratePerSec),
+    busCpuMs: round(msPerDossier.bus ?? 0, 2),
+    pathCpuMs: round(path, 2),
+    p50Ms: latencies && latencies.length > 0 ? round(percentile(latencies, 50), 1) : null,
+    p99Ms: latencies && latencies.length > 0 ? round(percentile(latencies, 99), 1) : null,
+  };
 }
 
 interface EdocResult {
