@@ -124,8 +124,11 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
       }
     }
     const fate = deps.ledger.delivery(route, envelope);
+    // A first delivery asks the effect log now, in the same turn as the ledger's "in progress", so both go to the
+    // store in one round trip instead of one each.
+    const lookup = beginEffectLookup(effectKey(route.name, pipeline.delivery.name, envelope), deps.effects, !delivery.redelivered && delivery.history.length === 0);
     try {
-      const result = await runPipeline(route, pipeline, delivery, deps, log, fate);
+      const result = await runPipeline(route, pipeline, delivery, deps, log, fate, lookup);
       if (result.outcome === 'ack') await (pipeline.delivery.fansOut === true ? fate.fannedOut() : fate.delivered());
       else await fate.failed(result.code, result.reason);
       return result;
@@ -137,6 +140,8 @@ function handlerFor(route: ResolvedRoute, pipeline: Pipeline, deps: RouteRunnerD
       await fate.rejected(error.code, error.message);
       Object.assign(settled, { outcome: 'rejected', code: error.code, reason: error.message });
       return { outcome: 'ack' };
+    } finally {
+      lookup.end();
     }
   };
 }
@@ -155,6 +160,7 @@ async function runPipeline(
   deps: RouteRunnerDeps,
   log: MessageLog,
   fate: DeliveryLedger,
+  lookup: EffectLookup,
 ): Promise<HandlerResult> {
   let working: unknown = pipeline.read(delivery.envelope.payload);
   for (const stage of pipeline.stages) {
@@ -192,7 +198,7 @@ async function runPipeline(
     const timer = deps.metrics.stepSeconds.startTimer({ route: route.name, step: 'deliver' });
     const started = performance.now();
     try {
-      const result = await deliverOnce(route, pipeline, delivery, working, deps, log);
+      const result = await deliverOnce(route, pipeline, delivery, working, deps, log, lookup);
       settleSpan(span, result);
       if (result) return result;
     } catch (error) {
@@ -264,6 +270,47 @@ async function callUpstream<T>(
  */
 const inFlightEffects = new Map<string, Promise<HandlerResult | null>>();
 
+/**
+ * Deliveries of each effect key under way in this process (from their start, before their steps), and how many have
+ * begun while any was under way: an answer of the effect log read when a delivery began still holds when it acts only
+ * if no other delivery of that key in this process was under way then or has begun since. A redelivery or a retry
+ * reads the log when it acts, as an earlier delivery elsewhere may record its effect meanwhile.
+ */
+const deliveriesOfEffect = new Map<string, { underWay: number; begun: number }>();
+
+/** The effect log's answer for one delivery's key, read when the delivery began. */
+interface EffectLookup {
+  /** Whether the effect was recorded, if that answer still holds now; null when it must be read again. */
+  answer(): Promise<boolean | null>;
+  /** The delivery has ended. */
+  end(): void;
+}
+
+/** For the delivery of `key` that begins: reads now whether its effect is recorded, if `firstDelivery`. */
+function beginEffectLookup(key: string, effects: EffectLog, firstDelivery: boolean): EffectLookup {
+  const entry = deliveriesOfEffect.get(key) ?? { underWay: 0, begun: 0 };
+  deliveriesOfEffect.set(key, entry);
+  entry.underWay += 1;
+  entry.begun += 1;
+  const alone = entry.underWay === 1;
+  const begun = entry.begun;
+  // A failed read is read again when the delivery acts (where a store away is reported as such).
+  const read: Promise<boolean | null> = alone && firstDelivery ? effects.isDone(key).catch(() => null) : Promise.resolve(null);
+  let ended = false;
+  return {
+    answer: async () => {
+      const done = await read;
+      return entry.begun === begun ? done : null;
+    },
+    end: () => {
+      if (ended) return;
+      ended = true;
+      entry.underWay -= 1;
+      if (entry.underWay === 0) deliveriesOfEffect.delete(key);
+    },
+  };
+}
+
 async function deliverOnce(
   route: ResolvedRoute,
   pipeline: Pipeline,
@@ -271,10 +318,17 @@ async function deliverOnce(
   working: unknown,
   deps: RouteRunnerDeps,
   log: MessageLog,
+  lookup: EffectLookup,
 ): Promise<HandlerResult | null> {
   const key = effectKey(route.name, pipeline.delivery.name, delivery.envelope);
-  for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) await running.catch(() => null);
-  const attempt = performOnce(key, route, pipeline, delivery, working, deps, log);
+  let waited = false;
+  for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) {
+    waited = true;
+    await running.catch(() => null);
+  }
+  // After waiting for another delivery's attempt, the effect log is read again: that attempt may have recorded it.
+  const recorded = waited ? null : await lookup.answer();
+  const attempt = performOnce(key, route, pipeline, delivery, working, deps, log, recorded);
   inFlightEffects.set(key, attempt);
   try {
     return await attempt;
@@ -291,8 +345,9 @@ async function performOnce(
   working: unknown,
   deps: RouteRunnerDeps,
   log: MessageLog,
+  recorded: boolean | null,
 ): Promise<HandlerResult | null> {
-  if (await deps.effects.isDone(key)) {
+  if (recorded ?? (await deps.effects.isDone(key))) {
     deps.metrics.duplicatesSkipped.inc({ route: route.name });
     log.info({ code: 'EFFECT_ALREADY_DONE' }, 'redelivered message: upstream effect already recorded, not repeated');
     return null;

@@ -1,0 +1,143 @@
+// A first delivery asks the effect log whether its effect is recorded when it begins, in the same turn as its "in
+// progress" status, so the two go to the store together (one round trip on PostgreSQL instead of two). That early
+// answer is used only while it still holds: a delivery of the same message that began meanwhile in this process, or a
+// redelivery or retry (whose earlier delivery elsewhere may record the effect meanwhile), reads the log when it acts.
+import type { ResolvedRoute } from '../../../src/config/load-config';
+import { createEnvelope, type Envelope } from '../../../src/core/envelope';
+import { createLogger } from '../../../src/observability/logger';
+import { BusMetrics } from '../../../src/observability/metrics';
+import { MessageLedger } from '../../../src/messaging/ledger';
+import { Resequencer } from '../../../src/messaging/resequencer';
+import { createRouteHandler, effectKey } from '../../../src/messaging/route-runner';
+import { pipeline, type Pipeline } from '../../../src/messaging/pipeline';
+import type { MessageStatusStore } from '../../../src/stores/message-status';
+import type { EffectLog } from '../../../src/stores/stores';
+import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
+import type { Delivery, DeliveryHandler } from '../../../src/transport/transport';
+
+const ROUTE = { name: 'r', types: ['test.ping'], clients: ['*'], when: [], pipeline: 'p', ordered: false, prefetch: 4, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2, jitter: 0 } } as unknown as ResolvedRoute;
+
+/** What the stores and the pipeline were asked, in order. */
+type Call = 'in-progress' | 'isDone' | 'stage' | 'deliver';
+
+interface World {
+  handler: DeliveryHandler;
+  calls: Call[];
+  stores: SqliteStores;
+  delivered: () => number;
+}
+
+/** A route handler over in-memory stores whose status updates, effect reads, stage and delivery are noted in `calls`. */
+function world(stage: (n: number) => Promise<void> = async () => undefined): World {
+  const stores = new SqliteStores(openSqlite(':memory:'));
+  const calls: Call[] = [];
+  const messages = Object.create(stores.messages) as MessageStatusStore;
+  messages.update = (id, update) => {
+    if (update.state === 'in-progress') calls.push('in-progress');
+    return stores.messages.update(id, update);
+  };
+  const effects: EffectLog = {
+    isDone: (key) => {
+      calls.push('isDone');
+      return stores.effects.isDone(key);
+    },
+    markDone: (key, messageId) => stores.effects.markDone(key, messageId),
+  };
+  let stages = 0;
+  let deliveries = 0;
+  const route: Pipeline = pipeline('p', (payload) => payload)
+    .step({
+      name: 'look',
+      kind: 'enrich',
+      run: async (payload) => {
+        calls.push('stage');
+        await stage(++stages);
+        return payload;
+      },
+    })
+    .deliver({
+      name: 'target',
+      deliver: async () => {
+        calls.push('deliver');
+        deliveries += 1;
+      },
+    });
+  const logger = createLogger('silent');
+  const resequencer = new Resequencer(stores.sequences);
+  const audit = { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) };
+  const ledger = new MessageLedger({ messages, audit, recorder: { record: async () => undefined }, resequencer, orderedRoutes: new Set(), metrics: new BusMetrics(), logger });
+  const handler = createRouteHandler(ROUTE, route, { ledger, effects, resequencer, breakers: new Map(), metrics: new BusMetrics(), logger });
+  return { handler, calls, stores, delivered: () => deliveries };
+}
+
+const first = (envelope: Envelope): Delivery => ({ envelope, route: 'r', redelivered: false, history: [] });
+
+test('a first delivery reads the effect log in the same turn as its "in progress" status, before its steps', async () => {
+  const w = world();
+  expect(await w.handler(first(createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } })))).toEqual({ outcome: 'ack' });
+  expect(w.calls).toEqual(['in-progress', 'isDone', 'stage', 'deliver']);
+  await w.stores.close();
+});
+
+test('a first delivery whose effect is recorded does not act again', async () => {
+  const w = world();
+  const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
+  await w.stores.effects.markDone(effectKey('r', 'target', envelope), envelope.id);
+  expect(await w.handler(first(envelope))).toEqual({ outcome: 'ack' });
+  expect(w.delivered()).toBe(0);
+  await w.stores.close();
+});
+
+test('a delivery that began while another of the same message was under way reads the effect log again when it acts', async () => {
+  // The second copy's step waits until the first copy has delivered and recorded its effect: the second then finds no
+  // attempt in flight, and its early answer ("not recorded") no longer holds.
+  let firstDone!: () => void;
+  const firstFinished = new Promise<void>((resolve) => (firstDone = resolve));
+  const w = world((n) => (n === 2 ? firstFinished : Promise.resolve()));
+  const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
+  const one = w.handler(first(envelope));
+  const two = w.handler(first(envelope));
+  expect(await one).toEqual({ outcome: 'ack' });
+  firstDone();
+  expect(await two).toEqual({ outcome: 'ack' });
+  expect(w.delivered()).toBe(1);
+  await w.stores.close();
+});
+
+test('a delivery that another of the same message began after, and finished before it acted, reads the effect log again', async () => {
+  // The first copy's step waits until the second copy (begun later) has delivered and recorded its effect.
+  let secondDone!: () => void;
+  const secondFinished = new Promise<void>((resolve) => (secondDone = resolve));
+  const w = world((n) => (n === 1 ? secondFinished : Promise.resolve()));
+  const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
+  const one = w.handler(first(envelope));
+  const two = w.handler(first(envelope));
+  expect(await two).toEqual({ outcome: 'ack' });
+  secondDone();
+  expect(await one).toEqual({ outcome: 'ack' });
+  expect(w.delivered()).toBe(1);
+  await w.stores.close();
+});
+
+test('a redelivery reads the effect log when it acts: an effect recorded during its steps is not repeated', async () => {
+  const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
+  const key = effectKey('r', 'target', envelope);
+  // The earlier delivery, elsewhere, records its effect while this one runs its steps.
+  const w = world(() => w.stores.effects.markDone(key, envelope.id));
+  expect(await w.handler({ envelope, route: 'r', redelivered: true, history: [] })).toEqual({ outcome: 'ack' });
+  expect(w.delivered()).toBe(0);
+  expect(w.calls).toEqual(['in-progress', 'stage', 'isDone']);
+  await w.stores.close();
+});
+
+test('an effect log that fails the early read is read again when the delivery acts', async () => {
+  const w = world();
+  const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
+  const isDone = w.stores.effects.isDone.bind(w.stores.effects);
+  let reads = 0;
+  w.stores.effects.isDone = (key) => (++reads === 1 ? Promise.reject(new Error('connection reset')) : isDone(key));
+  expect(await w.handler(first(envelope))).toEqual({ outcome: 'ack' });
+  expect(reads).toBe(2);
+  expect(w.delivered()).toBe(1);
+  await w.stores.close();
+});
