@@ -88,33 +88,24 @@ test('a first delivery whose effect is recorded does not act again', async () =>
   await w.stores.close();
 });
 
-test('a delivery that began while another of the same message was under way reads the effect log again when it acts', async () => {
-  // The second copy's step waits until the first copy has delivered and recorded its effect: the second then finds no
-  // attempt in flight, and its early answer ("not recorded") no longer holds.
-  let firstDone!: () => void;
-  const firstFinished = new Promise<void>((resolve) => (firstDone = resolve));
-  const w = world((n) => (n === 2 ? firstFinished : Promise.resolve()));
+// Two first deliveries of one message begin one after the other; the step of the one held back waits until the other
+// has delivered and recorded its effect. The held-back one then finds no attempt in flight, and its early answer ("not
+// recorded") no longer holds: it was not alone when it began (held back: the second), or another began after it (the
+// first).
+test.each([
+  ['a delivery that began while another of the same message was under way', 'second'],
+  ['a delivery that another of the same message began after, and finished before it acted,', 'first'],
+] as const)('%s reads the effect log again when it acts', async (_, heldBack) => {
+  let otherDone!: () => void;
+  const otherFinished = new Promise<void>((resolve) => (otherDone = resolve));
+  const heldStage = heldBack === 'first' ? 1 : 2;
+  const w = world((n) => (n === heldStage ? otherFinished : Promise.resolve()));
   const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
-  const one = w.handler(first(envelope));
-  const two = w.handler(first(envelope));
-  expect(await one).toEqual({ outcome: 'ack' });
-  firstDone();
-  expect(await two).toEqual({ outcome: 'ack' });
-  expect(w.delivered()).toBe(1);
-  await w.stores.close();
-});
-
-test('a delivery that another of the same message began after, and finished before it acted, reads the effect log again', async () => {
-  // The first copy's step waits until the second copy (begun later) has delivered and recorded its effect.
-  let secondDone!: () => void;
-  const secondFinished = new Promise<void>((resolve) => (secondDone = resolve));
-  const w = world((n) => (n === 1 ? secondFinished : Promise.resolve()));
-  const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
-  const one = w.handler(first(envelope));
-  const two = w.handler(first(envelope));
-  expect(await two).toEqual({ outcome: 'ack' });
-  secondDone();
-  expect(await one).toEqual({ outcome: 'ack' });
+  const [one, two] = [w.handler(first(envelope)), w.handler(first(envelope))];
+  const [held, other] = heldBack === 'first' ? [one, two] : [two, one];
+  expect(await other).toEqual({ outcome: 'ack' });
+  otherDone();
+  expect(await held).toEqual({ outcome: 'ack' });
   expect(w.delivered()).toBe(1);
   await w.stores.close();
 });
