@@ -321,14 +321,11 @@ async function deliverOnce(
   lookup: EffectLookup,
 ): Promise<HandlerResult | null> {
   const key = effectKey(route.name, pipeline.delivery.name, delivery.envelope);
-  let waited = false;
-  for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) {
-    waited = true;
-    await running.catch(() => null);
-  }
-  // After waiting for another delivery's attempt, the effect log is read again: that attempt may have recorded it.
-  const recorded = waited ? null : await lookup.answer();
-  const attempt = performOnce(key, route, pipeline, delivery, working, deps, log, recorded);
+  for (let running = inFlightEffects.get(key); running; running = inFlightEffects.get(key)) await running.catch(() => null);
+  // Nothing awaits between the wait's end and the attempt's entry in inFlightEffects, so a delivery arriving meanwhile
+  // waits for this attempt: the early answer is awaited inside it. (An attempt waited for was another delivery's of
+  // the same key, under way when this one began or begun since: the early answer does not hold then.)
+  const attempt = performOnce(key, route, pipeline, delivery, working, deps, log, lookup);
   inFlightEffects.set(key, attempt);
   try {
     return await attempt;
@@ -345,9 +342,9 @@ async function performOnce(
   working: unknown,
   deps: RouteRunnerDeps,
   log: MessageLog,
-  recorded: boolean | null,
+  lookup: EffectLookup,
 ): Promise<HandlerResult | null> {
-  if (recorded ?? (await deps.effects.isDone(key))) {
+  if ((await lookup.answer()) ?? (await deps.effects.isDone(key))) {
     deps.metrics.duplicatesSkipped.inc({ route: route.name });
     log.info({ code: 'EFFECT_ALREADY_DONE' }, 'redelivered message: upstream effect already recorded, not repeated');
     return null;

@@ -25,6 +25,13 @@ interface World {
   calls: Call[];
   stores: SqliteStores;
   delivered: () => number;
+  /** The first call of the delivery waits for `release` before it counts and returns. */
+  holdFirstDelivery: (release: Promise<void>) => void;
+}
+
+/** Lets `n` turns of the event loop pass. */
+async function turns(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** A route handler over in-memory stores whose status updates, effect reads, stage and delivery are noted in `calls`. */
@@ -45,6 +52,7 @@ function world(stage: (n: number) => Promise<void> = async () => undefined): Wor
   };
   let stages = 0;
   let deliveries = 0;
+  let held: Promise<void> | null = null;
   const route: Pipeline = pipeline('p', (payload) => payload)
     .step({
       name: 'look',
@@ -59,6 +67,9 @@ function world(stage: (n: number) => Promise<void> = async () => undefined): Wor
       name: 'target',
       deliver: async () => {
         calls.push('deliver');
+        const hold = held;
+        held = null;
+        if (hold) await hold;
         deliveries += 1;
       },
     });
@@ -67,7 +78,7 @@ function world(stage: (n: number) => Promise<void> = async () => undefined): Wor
   const audit = { append: () => Promise.resolve({ chainId: 'c', seq: 1, hash: 'h' }) };
   const ledger = new MessageLedger({ messages, audit, recorder: { record: async () => undefined }, resequencer, orderedRoutes: new Set(), metrics: new BusMetrics(), logger });
   const handler = createRouteHandler(ROUTE, route, { ledger, effects, resequencer, breakers: new Map(), metrics: new BusMetrics(), logger });
-  return { handler, calls, stores, delivered: () => deliveries };
+  return { handler, calls, stores, delivered: () => deliveries, holdFirstDelivery: (release) => (held = release) };
 }
 
 const first = (envelope: Envelope): Delivery => ({ envelope, route: 'r', redelivered: false, history: [] });
@@ -106,6 +117,33 @@ test.each([
   expect(await other).toEqual({ outcome: 'ack' });
   otherDone();
   expect(await held).toEqual({ outcome: 'ack' });
+  expect(w.delivered()).toBe(1);
+  await w.stores.close();
+});
+
+test('a delivery that reaches its upstream call while another waits for its early answer waits for that attempt', async () => {
+  // The first copy's early read is slow; the second copy (not alone, so no early answer) reaches the delivery while
+  // the first waits for that read. The first copy's attempt must already be the one in flight, so the second waits for
+  // it and then finds the effect recorded, instead of both calling the upstream.
+  const w = world();
+  let releaseRead!: () => void;
+  const readReleased = new Promise<void>((resolve) => (releaseRead = resolve));
+  const isDone = w.stores.effects.isDone.bind(w.stores.effects);
+  let reads = 0;
+  w.stores.effects.isDone = async (key) => {
+    if (++reads === 1) await readReleased;
+    return isDone(key);
+  };
+  let releaseDelivery!: () => void;
+  const deliveryReleased = new Promise<void>((resolve) => (releaseDelivery = resolve));
+  w.holdFirstDelivery(deliveryReleased);
+  const envelope = createEnvelope({ type: 'test.ping', source: 'c', payload: { n: 1 } });
+  const both = Promise.all([w.handler(first(envelope)), w.handler(first(envelope))]);
+  await turns(5);
+  releaseRead();
+  await turns(5);
+  releaseDelivery();
+  expect(await both).toEqual([{ outcome: 'ack' }, { outcome: 'ack' }]);
   expect(w.delivered()).toBe(1);
   await w.stores.close();
 });
