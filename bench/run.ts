@@ -271,6 +271,11 @@ function noteStored(code: string, at: number): void {
   lastDelivery = Math.max(lastDelivery, at);
 }
 
+/** Request sent → stored by DVCQG, in ms, of those of `codes` stored so far, sorted. */
+function deliveryLatencies(codes: readonly string[]): number[] {
+  return codes.filter((c) => deliveredAt.has(c)).map((c) => deliveredAt.get(c)! - sentAt.get(c)!).sort((a, b) => a - b);
+}
+
 function dossierSpec(token: string, codes: string[]) {
   return (i: number): PostSpec => {
     const code = nextCode();
@@ -402,7 +407,7 @@ async function main(): Promise<void> {
     const e2eCost = cpuMsPerItem([intakeRun, drain], deliveredCount);
     // The stand-ins' own reading (µs) over the same phase is finer than their share of a core in whole percent.
     e2eCost.standIns = (standIns1.cpuUs - standIns0.cpuUs) / 1000 / deliveredCount;
-    const pathMs = (e2eCost.bus ?? 0) + (e2eCost.rabbitmq ?? 0) + (e2eCost.postgres ?? 0) + (e2eCost.standIns ?? 0);
+    const pathMs = pathCpuMs(e2eCost);
     const cores = os.cpus().length;
     const standInMsPerCall = cpuMsPerCall(standIns0, standIns1);
     log(`end-to-end CPU per dossier (ms): ${JSON.stringify(Object.fromEntries(Object.entries(e2eCost).map(([k, v]) => [k, round(v, 3)])))}; stand-ins ${standInMsPerCall === null ? 'n/a' : (standInMsPerCall * 1000).toFixed(1)} µs per call`);
@@ -473,7 +478,7 @@ async function main(): Promise<void> {
     );
     await waitDelivered(latAccepted, 60_000);
     notePeak('latency');
-    const e2eLatencies = latAccepted.filter((c) => deliveredAt.has(c)).map((c) => deliveredAt.get(c)! - sentAt.get(c)!).sort((a, b) => a - b);
+    const e2eLatencies = deliveryLatencies(latAccepted);
     results.e2eP50Ms = round(percentile(e2eLatencies, 50), 1);
     results.e2eP99Ms = round(percentile(e2eLatencies, 99), 1);
     detail.e2eLatency = { ratePerSec: round(rate), sent: latencyRun.result.sent, accepted: latAccepted.length, delivered: e2eLatencies.length, intakeP99Ms: round(latencyRun.result.p99Ms, 2), cpu: latencyRun.cpu };
@@ -496,7 +501,7 @@ async function main(): Promise<void> {
         await waitDelivered(accepted, 60_000);
       });
       lightAccepted.push(...accepted);
-      const latencies = accepted.filter((c) => deliveredAt.has(c)).map((c) => deliveredAt.get(c)! - sentAt.get(c)!).sort((a, b) => a - b);
+      const latencies = deliveryLatencies(accepted);
       costByLoad.push(costAtLoad(load, lightRate, cpuMsPerItem([run], Math.max(1, latencies.length)), latencies));
     }
     detail.costByLoad = costByLoad;
@@ -631,8 +636,13 @@ interface CostAtLoad {
   p99Ms: number | null;
 }
 
+/** CPU ms per dossier of the processes on the path (bus, RabbitMQ, PostgreSQL, stand-ins), from each one's figure. */
+function pathCpuMs(msPerDossier: Record<string, number>): number {
+  return ['bus', 'rabbitmq', 'postgres', 'standIns'].reduce((sum, k) => sum + (msPerDossier[k] ?? 0), 0);
+}
+
 function costAtLoad(load: CostAtLoad['load'], ratePerSec: number, msPerDossier: Record<string, number>, latencies: number[] | null): CostAtLoad {
-  const path = ['bus', 'rabbitmq', 'postgres', 'standIns'].reduce((sum, k) => sum + (msPerDossier[k] ?? 0), 0);
+  const path = pathCpuMs(msPerDossier);
   return {
     load,
     ratePerSec: round(ratePerSec),

@@ -2,6 +2,8 @@
 // 1 ms, and after it slept 25 ms, with no work of its own. On bare metal both are a few microseconds; on some virtual
 // machines (the reference machine's among them) a wake after a longer sleep costs tens of times more, which is what
 // makes a dossier dearer at light load than under full load, where every process stays awake.
+import { setTimeout as sleep } from 'node:timers/promises';
+
 export interface WakeCost {
   /** CPU (user + system) per wake after 1 ms asleep, in µs. */
   cpuUsAfter1Ms: number;
@@ -9,7 +11,6 @@ export interface WakeCost {
   cpuUsAfter25Ms: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 async function cpuUsPerWake(sleepMs: number, wakes: number): Promise<number> {
   const before = process.cpuUsage();

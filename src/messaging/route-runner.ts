@@ -282,7 +282,7 @@ const deliveriesOfEffect = new Map<string, { underWay: number; begun: number }>(
 interface EffectLookup {
   /** Whether the effect was recorded, if that answer still holds now; null when it must be read again. */
   answer(): Promise<boolean | null>;
-  /** The delivery has ended. */
+  /** The delivery has ended (called once, when its handler returns). */
   end(): void;
 }
 
@@ -296,15 +296,12 @@ function beginEffectLookup(key: string, effects: EffectLog, firstDelivery: boole
   const begun = entry.begun;
   // A failed read is read again when the delivery acts (where a store away is reported as such).
   const read: Promise<boolean | null> = alone && firstDelivery ? effects.isDone(key).catch(() => null) : Promise.resolve(null);
-  let ended = false;
   return {
     answer: async () => {
       const done = await read;
       return entry.begun === begun ? done : null;
     },
     end: () => {
-      if (ended) return;
-      ended = true;
       entry.underWay -= 1;
       if (entry.underWay === 0) deliveriesOfEffect.delete(key);
     },

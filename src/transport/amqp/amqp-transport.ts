@@ -531,7 +531,7 @@ function withHeaderTrace(envelope: Envelope, message: ConsumeMessage): Envelope 
 }
 
 /** The socket under an amqplib connection (amqplib keeps it as `connection.stream`), if this version has one there. */
-function connectionSocket(model: ChannelModel): Writable | undefined {
+export function connectionSocket(model: ChannelModel): Writable | undefined {
   const connection: object = model.connection;
   if ('stream' in connection && connection.stream instanceof Writable) return connection.stream;
   return undefined;

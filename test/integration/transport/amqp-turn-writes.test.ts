@@ -7,6 +7,7 @@
 // calls also held whatever else the test process wrote meanwhile, and moved with the machine's load.
 import { Socket } from 'node:net';
 import { createEnvelope, parseEnvelope } from '../../../src/core/envelope';
+import { connectionSocket } from '../../../src/transport/amqp/amqp-transport';
 import type { RouteTopology } from '../../../src/transport/transport';
 import { withAmqpTransport } from '../../../testkit/amqp-transport-world';
 import { AMQP_URL, waitFor } from '../../../testkit/env';
@@ -15,11 +16,6 @@ const ROUTE: RouteTopology = { name: 'burst', prefetch: 5, retry: { maxAttempts:
 const PUBLISHES = 60;
 
 const AMQP_PORT = Number(new URL(AMQP_URL).port || 5672);
-
-/** The socket under an amqplib connection (not in its typings). */
-function socketOf(connection: object): unknown {
-  return 'stream' in connection ? connection.stream : undefined;
-}
 
 /**
  * Runs `body` counting the writes handed to the operating system by sockets to the broker other than `exclude`, and
@@ -53,7 +49,7 @@ test('a burst of large publishes leaves in fewer socket writes than publishes, e
     const envelopes = Array.from({ length: PUBLISHES }, (_, n) =>
       createEnvelope({ type: 'test.burst', source: 'turn-writes-test', payload: { n, text: `Hồ sơ ${n} `.repeat(300) } }),
     );
-    const writes = await countBrokerSocketWrites(socketOf(raw.connection), async () => {
+    const writes = await countBrokerSocketWrites(connectionSocket(raw), async () => {
       await Promise.all(envelopes.map((envelope) => transport.publish(ROUTE.name, envelope)));
     });
     // Without batching: at least two writes per publish (method + header, then body), 120 here.
