@@ -5,10 +5,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
+import { Client, Pool, type PoolClient } from 'pg';
 import { BlobFiles } from '../../../src/flows/edoc/stores/blob-files';
 import { BLOB_CHUNK_BYTES } from '../../../src/flows/edoc/stores/edoc-store';
 import { openEdocStores } from '../../../src/flows/edoc/stores/open-edoc-stores';
+import { PostgresEdocBlobStore } from '../../../src/flows/edoc/stores/postgres-edoc-stores';
 import { edocStoresContract, type EdocStoresUnderTest } from '../../../testkit/contracts/edoc-stores-contract';
 import { uniqueName } from '../../../testkit/env';
 import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
@@ -128,6 +129,52 @@ describe('the PostgreSQL edoc store', () => {
     } finally {
       await pg.end();
       await stores.close();
+      await dropSchema(schema);
+    }
+  });
+
+  test('a package of up to 4 MiB is stored in one statement and read back in one COPY; a larger one in steps', async () => {
+    const schema = uniqueName('edoc_trips').replace(/-/g, '_');
+    await createSchema(schema);
+    await (await openEdocStores({ databaseUrl: schemaUrl(schema), dataDir: '.' })).close();
+    // The statements the store sends, counted on its pool's connections (each is a round trip to PostgreSQL).
+    const pool = new Pool({ connectionString: schemaUrl(schema), max: 2 });
+    let statements = 0;
+    pool.on('connect', (client: PoolClient) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        statements++;
+        return query(...args);
+      };
+    });
+    const counted = async <T>(work: () => Promise<T>): Promise<{ value: T; statements: number }> => {
+      const before = statements;
+      const value = await work();
+      return { value, statements: statements - before };
+    };
+    const blobs = new PostgresEdocBlobStore(pool);
+    try {
+      const usual = randomBytes(BLOB_CHUNK_BYTES + 400_000);
+      const stored = await counted(() => blobs.put('000.00.01.H10,2026/12/07,1/UBND-VP', [usual]));
+      expect(stored.statements).toBe(1);
+      const read = await counted(() => blobs.read(stored.value));
+      expect(read.statements).toBe(1);
+      expect(read.value?.equals(usual)).toBe(true);
+      expect(await counted(() => blobs.put('000.00.01.H10,2026/12/07,1/UBND-VP', [usual]))).toEqual({ value: stored.value, statements: 1 });
+
+      // Five chunks: a transaction (BEGIN, the blob row, a statement per chunk, COMMIT), read in two COPYs.
+      const large = randomBytes(BLOB_CHUNK_BYTES * 4 + 10);
+      const storedLarge = await counted(() => blobs.put('000.00.01.H10,2026/12/07,2/UBND-VP', [large]));
+      expect(storedLarge.statements).toBe(8);
+      const streamed: Buffer[] = [];
+      const streaming = await counted(async () => {
+        for await (const chunk of blobs.stream(storedLarge.value)) streamed.push(chunk as Buffer);
+      });
+      expect(streaming.statements).toBe(2);
+      expect(Buffer.concat(streamed).equals(large)).toBe(true);
+      expect(streamed.map((c) => c.length)).toEqual([BLOB_CHUNK_BYTES, BLOB_CHUNK_BYTES, BLOB_CHUNK_BYTES, BLOB_CHUNK_BYTES, 10]);
+    } finally {
+      await pool.end();
       await dropSchema(schema);
     }
   });

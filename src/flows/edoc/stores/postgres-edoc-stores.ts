@@ -28,21 +28,49 @@ import { inPgTransaction } from '../../../stores/postgres/pg-transaction';
 import { selectByteaColumn } from '../../../stores/postgres/pg-bytea-copy';
 import { POSTGRES_EDOC_MIGRATIONS, POSTGRES_EDOC_OWNER } from './postgres-edoc-migrations';
 
-class PostgresEdocBlobStore implements EdocBlobStore {
+/**
+ * Most chunks of a blob stored in one statement (so one round trip and one implicit transaction): a package of up to
+ * 4 MiB, which is most of them, and every status packet. A larger one goes in a transaction, a chunk per statement.
+ */
+const CHUNKS_IN_ONE_STATEMENT = 4;
+
+/** Most chunks read in one binary COPY: a round trip per 4 MiB, and at most 4 MiB of a blob held at once. */
+const CHUNKS_PER_READ = 4;
+
+const INSERT_BLOB_ROW = `INSERT INTO bus_edoc_blobs (document_id, sha256, bytes, chunk_count, stored_at) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (document_id, sha256) DO NOTHING`;
+
+/**
+ * The blob row and its `chunks` chunks ($6…) in one statement: the chunks are inserted only if the blob row was (a blob
+ * stored before is left as it is), and both or neither commit.
+ */
+function insertBlobSql(chunks: number): string {
+  if (chunks === 0) return INSERT_BLOB_ROW;
+  const values = Array.from({ length: chunks }, (_, seq) => `(${seq}, $${6 + seq}::bytea)`).join(', ');
+  return `WITH blob AS (${INSERT_BLOB_ROW} RETURNING 1)
+  INSERT INTO bus_edoc_blob_chunks (document_id, sha256, seq, data)
+  SELECT $1, $2, chunk.seq, chunk.data FROM (VALUES ${values}) AS chunk (seq, data) WHERE EXISTS (SELECT 1 FROM blob)`;
+}
+
+/** A blob that is not stored, or not whole: read answers null for it, a stream fails with it. */
+class BlobUnreadableError extends Error {}
+
+export class PostgresEdocBlobStore implements EdocBlobStore {
   constructor(private readonly pool: Pool) {}
 
   async put(documentId: string, chunks: readonly Buffer[]): Promise<BlobRef> {
     const { sha256, bytes, rows } = await chunkBlob(chunks);
+    const blobRow = [documentId, sha256, bytes, rows.length, new Date().toISOString()];
+    if (rows.length <= CHUNKS_IN_ONE_STATEMENT) {
+      // Named, so that PostgreSQL soon plans it once for all (a generic plan): an unnamed statement is planned at each
+      // run with its values as constants, and the planner copied each 1 MiB chunk several times over.
+      await this.pool.query({ name: `bus-edoc-blob-insert-${rows.length}`, text: insertBlobSql(rows.length), values: [...blobRow, ...rows] });
+      return { documentId, sha256, bytes };
+    }
     await inPgTransaction(this.pool, async (client) => {
-      const inserted = await client.query(
-        `INSERT INTO bus_edoc_blobs (document_id, sha256, bytes, chunk_count, stored_at) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (document_id, sha256) DO NOTHING`,
-        [documentId, sha256, bytes, rows.length, new Date().toISOString()],
-      );
+      const inserted = await client.query(INSERT_BLOB_ROW, blobRow);
       if ((inserted.rowCount ?? 0) > 0) {
         for (let seq = 0; seq < rows.length; seq++) {
-          // Named, so that PostgreSQL soon plans it once for all (a generic plan): an unnamed statement is planned
-          // at each run with its values as constants, and the planner copied the 1 MiB chunk several times over.
           await client.query({ name: 'bus-edoc-chunk-insert', text: 'INSERT INTO bus_edoc_blob_chunks (document_id, sha256, seq, data) VALUES ($1, $2, $3, $4)', values: [documentId, sha256, seq, rows[seq]] });
         }
       }
@@ -50,52 +78,46 @@ class PostgresEdocBlobStore implements EdocBlobStore {
     return { documentId, sha256, bytes };
   }
 
-  private async meta(ref: BlobRef): Promise<{ bytes: number; chunkCount: number } | null> {
-    const result = await this.pool.query<{ bytes: string; chunk_count: number }>(
-      'SELECT bytes, chunk_count FROM bus_edoc_blobs WHERE document_id = $1 AND sha256 = $2',
-      [ref.documentId, ref.sha256],
-    );
-    const row = result.rows[0];
-    return row ? { bytes: Number(row.bytes), chunkCount: Number(row.chunk_count) } : null;
-  }
-
-  private async chunk(ref: BlobRef, seq: number): Promise<Buffer | null> {
-    const [data] = await selectByteaColumn(
-      this.pool,
-      'SELECT data FROM bus_edoc_blob_chunks WHERE document_id = $1 AND sha256 = $2 AND seq = $3',
-      [ref.documentId, ref.sha256, seq],
-    );
-    return data ?? null;
+  /**
+   * The blob's chunks in order, up to CHUNKS_PER_READ per round trip, told complete by the reference's length: a blob's
+   * chunks are rows 0…n−1 and their lengths add up to its bytes, so a blob or a chunk that is missing leaves them short.
+   * A batch is checked before any of it is handed on, so no chunk after a missing one is.
+   */
+  private async *chunks(ref: BlobRef): AsyncGenerator<Buffer> {
+    if (ref.bytes === 0) {
+      if (!(await this.has(ref))) throw new BlobUnreadableError('blob not found');
+      return;
+    }
+    let read = 0;
+    for (let from = 0; read < ref.bytes; from += CHUNKS_PER_READ) {
+      const batch = await selectByteaColumn(
+        this.pool,
+        'SELECT data FROM bus_edoc_blob_chunks WHERE document_id = $1 AND sha256 = $2 AND seq >= $3 AND seq < $4 ORDER BY seq',
+        [ref.documentId, ref.sha256, from, from + CHUNKS_PER_READ],
+      );
+      const bytes = batch.reduce((sum, chunk) => sum + (chunk?.length ?? 0), 0);
+      if (from === 0 && batch.length === 0) throw new BlobUnreadableError('blob not found');
+      // A short batch must be the last one and end the blob exactly.
+      if (batch.length < CHUNKS_PER_READ ? read + bytes !== ref.bytes : read + bytes > ref.bytes) throw new BlobUnreadableError('blob chunk missing');
+      for (const chunk of batch) if (chunk) yield chunk;
+      read += bytes;
+    }
   }
 
   async read(ref: BlobRef): Promise<Buffer | null> {
-    const meta = await this.meta(ref);
-    if (!meta) return null;
-    const out = Buffer.allocUnsafe(meta.bytes);
+    const out = Buffer.allocUnsafe(ref.bytes);
     let offset = 0;
-    for (let seq = 0; seq < meta.chunkCount; seq++) {
-      const chunk = await this.chunk(ref, seq);
-      if (!chunk) return null;
-      offset += chunk.copy(out, offset);
+    try {
+      for await (const chunk of this.chunks(ref)) offset += chunk.copy(out, offset);
+    } catch (error) {
+      if (error instanceof BlobUnreadableError) return null;
+      throw error;
     }
     return out;
   }
 
   stream(ref: BlobRef): Readable {
-    const meta = () => this.meta(ref);
-    const chunk = (seq: number) => this.chunk(ref, seq);
-    return Readable.from(
-      (async function* () {
-        const found = await meta();
-        if (!found) throw new Error('blob not found');
-        for (let seq = 0; seq < found.chunkCount; seq++) {
-          const data = await chunk(seq);
-          if (!data) throw new Error('blob chunk missing');
-          yield data;
-        }
-      })(),
-      { objectMode: false },
-    );
+    return Readable.from(this.chunks(ref), { objectMode: false });
   }
 
   async has(ref: BlobRef): Promise<boolean> {
