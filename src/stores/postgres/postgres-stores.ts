@@ -33,7 +33,7 @@ function updateParams(messageId: string, update: MessageStatusUpdate): BatchPara
   return [messageId, update.state, update.code ?? null, update.reason ?? null, update.attempts ?? 0, new Date().toISOString()];
 }
 
-class PostgresMessageStatusStore implements MessageStatusStore {
+export class PostgresMessageStatusStore implements MessageStatusStore {
   constructor(
     private readonly db: PgGroupCommit,
     /** Settling a parent from its parts is a transaction of its own (a row lock held while the parts are read). */
@@ -88,10 +88,13 @@ class PostgresMessageStatusStore implements MessageStatusStore {
     await this.db.query('UPDATE bus_message_status SET fanned_out_at = COALESCE(fanned_out_at, $2) WHERE message_id = $1', [messageId, new Date().toISOString()]);
   }
   async settleFromParts(messageId: string): Promise<PartsSettlement | null> {
-    // Most messages with a cause are not parts of a fan-out (status packets, …): no transaction for them. A parent that
-    // fans out after this look settles itself then, and reads this part's state, already committed, under its lock.
-    const marked = await this.db.query<{ fanned_out_at: string | null }>('SELECT fanned_out_at FROM bus_message_status WHERE message_id = $1', [messageId]);
-    if (!marked.rows[0]?.fanned_out_at) return null;
+    // Most messages with a cause are not parts of a fan-out (status packets, …), and most parts do not end last: no
+    // transaction for them. A look at the parent and its parts together, unlocked, tells both. A parent that fans out
+    // after this look settles itself then, and reads this part's state, already committed, under its lock. Of parts
+    // ending at once, each looks after its own state committed, so the last look sees them all ended and settles.
+    const family = (await this.db.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE message_id = $1 OR causation_id = $1', [messageId])).rows;
+    if (!family.find((row) => row.message_id === messageId)?.fanned_out_at) return null;
+    if (!stateFromParts(family.filter((row) => row.causation_id === messageId).map(messageStatusFromRow))) return null;
     return inPgTransaction(this.pool, async (client) => {
       const parent = (await client.query<MessageStatusRow>('SELECT * FROM bus_message_status WHERE message_id = $1 FOR UPDATE', [messageId])).rows[0];
       if (!parent) return null;
