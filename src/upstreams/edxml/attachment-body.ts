@@ -55,6 +55,28 @@ const ALPHABET_PAIR = (() => {
 })();
 
 /**
+ * Where a run of base64 characters from `from` ends, read four bytes a step (a 32-bit load and two ALPHABET_PAIR
+ * lookups) over the 4-byte aligned words of `source` before `stop`: the first word that is not four base64 characters,
+ * or the last whole word. The pair loop after it finds the exact end. Either byte order gives the same answer: a pair
+ * passes only when both of its bytes do.
+ */
+function alphabetWordsEnd(source: Buffer, from: number, stop: number): number {
+  const head = (4 - ((source.byteOffset + from) & 3)) & 3;
+  const first = from + head;
+  const count = (stop - first) >> 2;
+  if (count <= 0) return from;
+  for (let at = from; at < first; at++) if (SEXTET[source[at]!]! < 0) return from;
+  const words = new Uint32Array(source.buffer, source.byteOffset + first, count);
+  let i = 0;
+  while (i < count) {
+    const word = words[i]!;
+    if ((ALPHABET_PAIR[word & 0xffff]! & ALPHABET_PAIR[word >>> 16]!) === 0) break;
+    i++;
+  }
+  return first + 4 * i;
+}
+
+/**
  * Decodes a base64 range window by window, byte by byte, with the rules a body is held to: the base64 alphabet and
  * whitespace only, '=' only as trailing padding of the whole body, and not one character left over at the end (no
  * byte could be decoded from it). Node's own decoder skips what it does not know instead of refusing it, and needs
@@ -88,7 +110,10 @@ export class Base64RangeReader {
       // Two base64 characters before any padding pass every rule as they are: they are counted two at a time, and
       // whatever else comes (whitespace, padding, a byte that is not base64, the last odd byte) goes through advance.
       let at = this.position;
-      if (!this.paddingSeen) while (at + 1 < stop && ALPHABET_PAIR[source[at]! | (source[at + 1]! << 8)] === 1) at += 2;
+      if (!this.paddingSeen) {
+        at = alphabetWordsEnd(source, at, stop);
+        while (at + 1 < stop && ALPHABET_PAIR[source[at]! | (source[at + 1]! << 8)] === 1) at += 2;
+      }
       this.characters += at - this.position;
       this.position = at;
       if (at < stop) this.advance(Math.min(2, stop - at), null, 0);
