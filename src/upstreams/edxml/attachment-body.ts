@@ -44,7 +44,8 @@ const SEXTET = (() => {
 
 /**
  * 1 at the index `first | second << 8` of two bytes that are both base64 characters (sextets of SEXTET): the common
- * case of a check, two bytes a step. Built from SEXTET, so it holds no rule of its own; 64 KiB.
+ * case of a check, looked up twice per 4-byte word and once per pair. Built from SEXTET, so it holds no rule of its
+ * own; 64 KiB.
  */
 const ALPHABET_PAIR = (() => {
   const table = new Uint8Array(65536);
@@ -54,26 +55,38 @@ const ALPHABET_PAIR = (() => {
   return table;
 })();
 
+/** The 32-bit words of a window that lie wholly inside it at 4-byte aligned addresses: a view, made once per window. */
+interface AlignedWords {
+  /** Where the first word begins in `source`. */
+  base: number;
+  words: Uint32Array;
+}
+
+const NO_WORDS = new Uint32Array(0);
+
+function alignedWords(source: Buffer, from: number, stop: number): AlignedWords {
+  const base = from + ((4 - ((source.byteOffset + from) & 3)) & 3);
+  const count = (stop - base) >> 2;
+  return { base, words: count > 0 ? new Uint32Array(source.buffer, source.byteOffset + base, count) : NO_WORDS };
+}
+
 /**
  * Where a run of base64 characters from `from` ends, read four bytes a step (a 32-bit load and two ALPHABET_PAIR
- * lookups) over the 4-byte aligned words of `source` before `stop`: the first word that is not four base64 characters,
- * or the last whole word. The pair loop after it finds the exact end. Either byte order gives the same answer: a pair
- * passes only when both of its bytes do.
+ * lookups) over the window's aligned words: the start of the first word that is not four base64 characters, or the end
+ * of the last word; `from` itself when a byte before the first word at or after it is not base64. The pair loop after
+ * it finds the exact end. Either byte order gives the same answer: a pair passes only when both of its bytes do.
  */
-function alphabetWordsEnd(source: Buffer, from: number, stop: number): number {
-  const head = (4 - ((source.byteOffset + from) & 3)) & 3;
-  const first = from + head;
-  const count = (stop - first) >> 2;
-  if (count <= 0) return from;
+function alphabetWordsEnd(source: Buffer, { base, words }: AlignedWords, from: number): number {
+  let i = (from - base + 3) >> 2;
+  if (i >= words.length) return from;
+  const first = base + 4 * i;
   for (let at = from; at < first; at++) if (SEXTET[source[at]!]! < 0) return from;
-  const words = new Uint32Array(source.buffer, source.byteOffset + first, count);
-  let i = 0;
-  while (i < count) {
+  while (i < words.length) {
     const word = words[i]!;
     if ((ALPHABET_PAIR[word & 0xffff]! & ALPHABET_PAIR[word >>> 16]!) === 0) break;
     i++;
   }
-  return first + 4 * i;
+  return base + 4 * i;
 }
 
 /**
@@ -106,12 +119,14 @@ export class Base64RangeReader {
   check(window: number): void {
     const { source } = this.body;
     const stop = Math.min(this.body.end, this.position + window);
+    // Made once per window, not per run: a body in lines of 76 characters has a run per line.
+    const words = alignedWords(source, this.position, stop);
     while (this.position < stop) {
-      // Two base64 characters before any padding pass every rule as they are: they are counted two at a time, and
-      // whatever else comes (whitespace, padding, a byte that is not base64, the last odd byte) goes through advance.
+      // Base64 characters before any padding pass every rule as they are: they are counted four, then two at a time,
+      // and whatever else comes (whitespace, padding, a byte that is not base64, the last odd byte) goes through advance.
       let at = this.position;
       if (!this.paddingSeen) {
-        at = alphabetWordsEnd(source, at, stop);
+        at = alphabetWordsEnd(source, words, at);
         while (at + 1 < stop && ALPHABET_PAIR[source[at]! | (source[at + 1]! << 8)] === 1) at += 2;
       }
       this.characters += at - this.position;
