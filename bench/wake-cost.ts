@@ -11,7 +11,6 @@ export interface WakeCost {
   cpuUsAfter25Ms: number;
 }
 
-
 async function cpuUsPerWake(sleepMs: number, wakes: number): Promise<number> {
   const before = process.cpuUsage();
   for (let i = 0; i < wakes; i++) await sleep(sleepMs);
