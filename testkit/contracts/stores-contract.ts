@@ -256,8 +256,6 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       const afterSecond = await stores.procedures.load();
       expect(mine(afterSecond)).toEqual([renamed, three]);
       expect(afterSecond?.refresh).toEqual(second);
-      // A database shared with other suites keeps only the province's procedures.
-      await stores.procedures.save({ upserted: [], withdrawn: [renamed.code, three.code], refresh: second });
     });
 
     test("procedure catalogue: a first refresh of the province's size is stored in one call", async () => {
@@ -277,7 +275,6 @@ export function storesContract(name: string, open: () => Promise<Stores>): void 
       const stored = (await stores.procedures.load())?.procedures.filter((p) => p.code.startsWith(`8.${tag}.`)) ?? [];
       expect(stored).toHaveLength(1864);
       expect(stored.filter((p) => p.linked)).toHaveLength(1161);
-      await stores.procedures.save({ upserted: [], withdrawn: many.map((p) => p.code), refresh: { refreshedAt: new Date().toISOString(), added: [], withdrawn: [], changed: [] } });
     });
   });
 }

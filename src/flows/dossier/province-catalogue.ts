@@ -42,10 +42,10 @@ export class ProvinceCatalogue {
 
   /** Takes the stored copy, if any: a bus started while DVCQG is away knows the catalogue at once. */
   async load(): Promise<void> {
-    const stored = await this.store.load();
+    const stored = await this.storedCopy();
     if (!stored) return;
-    this.copy = copyOf(stored);
-    this.logger.info({ procedures: stored.procedures.length, refreshedAt: stored.refresh.refreshedAt }, 'procedure catalogue loaded from the store');
+    this.copy = stored;
+    this.logger.info({ procedures: stored.procedures.size, refreshedAt: stored.refresh.refreshedAt }, 'procedure catalogue loaded from the store');
   }
 
   /** True or false by the last good copy; undefined while there is none (DVCQG never answered, nothing stored). */
@@ -133,13 +133,25 @@ export class ProvinceCatalogue {
    */
   private async adoptNewerStoredCopy(): Promise<void> {
     try {
-      const stored = await this.store.load();
-      if (stored && (!this.copy || stored.refresh.refreshedAt > this.copy.refresh.refreshedAt)) {
-        this.copy = copyOf(stored);
-      }
+      const stored = await this.storedCopy();
+      if (stored && (!this.copy || stored.refresh.refreshedAt > this.copy.refresh.refreshedAt)) this.copy = stored;
     } catch {
       // The store is read again at the next refresh; this one compares with the copy in hand.
     }
+  }
+
+  /**
+   * The stored copy; null when nothing is stored or the copy lists no procedures. A copy without procedures is taken
+   * for none, as an empty list from DVCQG is: by it intake would refuse every dossier until DVCQG answered.
+   */
+  private async storedCopy(): Promise<CatalogueCopy | null> {
+    const stored = await this.store.load();
+    if (!stored) return null;
+    if (stored.procedures.length === 0) {
+      this.logger.warn({ refreshedAt: stored.refresh.refreshedAt }, 'the stored procedure catalogue lists no procedures; it is not used');
+      return null;
+    }
+    return copyOf(stored);
   }
 
   /** LayThuTuc for each code, a few at a time; any failure ends the refresh (the last good copy stays whole). */

@@ -5,7 +5,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { DATABASE_URL, waitFor } from '../../../testkit/env';
+import { DATABASE_URL, uniqueName, waitFor } from '../../../testkit/env';
+import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
+import { PostgresStores } from '../../../src/stores/postgres/postgres-stores';
 import { testToken } from '../../../testkit/intake';
 import { TEST_SIGNING_KEY } from '../../../testkit/bus-process';
 import { PROVINCE_LINKED_COUNT, PROVINCE_PROCEDURE_COUNT } from '../../../testkit/simulators/dvcqg';
@@ -144,5 +146,32 @@ describe('procedure catalogue: a bus that never heard DVCQG', () => {
     const page = await request(world.buses[0]!.url()).get('/api/v1/procedures').set('Authorization', `Bearer ${world.token}`).expect(503);
     expect(page.body.code).toBe('CATALOGUE_UNAVAILABLE');
     await request(world.buses[0]!.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: dossierCode(), MaTTHC: '9.999999' }).expect(202);
+  });
+});
+
+describe('procedure catalogue: a stored copy that lists no procedures', () => {
+  // What a database shared with the stores contract held: a refresh record and no procedures. By such a copy intake
+  // refused every dossier (400 PROCEDURE_UNKNOWN) until DVCQG answered; it is taken for no copy, as an empty list is.
+  const schema = uniqueName('emptycatalogue').replace(/-/g, '_');
+  let world: DossierWorld;
+  beforeAll(async () => {
+    await createSchema(schema);
+    const stores = await PostgresStores.open(schemaUrl(schema));
+    try {
+      await stores.procedures.save({ upserted: [], withdrawn: [], refresh: { refreshedAt: new Date().toISOString(), added: [], withdrawn: [], changed: [] } });
+    } finally {
+      await stores.close();
+    }
+    world = await startDossierWorld({ transport: 'amqp', databaseUrl: schemaUrl(schema), dvcqgDown: true });
+  });
+  afterAll(async () => {
+    await world?.dispose();
+    await dropSchema(schema);
+  });
+
+  test('is not used: no copy (503 CATALOGUE_UNAVAILABLE), and intake refuses nothing by it', async () => {
+    const page = await request(world.buses[0]!.url()).get('/api/v1/procedures').set('Authorization', `Bearer ${world.token}`).expect(503);
+    expect(page.body.code).toBe('CATALOGUE_UNAVAILABLE');
+    await request(world.buses[0]!.url()).post('/api/v1/dossiers').set('Authorization', `Bearer ${world.token}`).send({ ...sample, MaHoSo: dossierCode() }).expect(202);
   });
 });

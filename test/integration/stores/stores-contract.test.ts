@@ -5,10 +5,17 @@ import { PgGroupCommit } from '../../../src/stores/postgres/pg-group-commit';
 import { PostgresMessageStatusStore, PostgresStores } from '../../../src/stores/postgres/postgres-stores';
 import { openSqlite, SqliteStores } from '../../../src/stores/sqlite/sqlite-stores';
 import { storesContract } from '../../../testkit/contracts/stores-contract';
-import { DATABASE_URL } from '../../../testkit/env';
+import { DATABASE_URL, uniqueName } from '../../../testkit/env';
+import { createSchema, dropSchema, schemaUrl } from '../../../testkit/pg-schema';
 
 storesContract('sqlite', async () => new SqliteStores(openSqlite(':memory:')));
-storesContract('postgres', () => PostgresStores.open(DATABASE_URL));
+// A schema of its own: the contract writes a refresh of the procedure catalogue, which a later suite's bus would load.
+const contractSchema = uniqueName('storescontract').replace(/-/g, '_');
+storesContract('postgres', async () => {
+  await createSchema(contractSchema);
+  return PostgresStores.open(schemaUrl(contractSchema));
+});
+afterAll(() => dropSchema(contractSchema));
 
 describe('PostgreSQL: settling a fan-out parent from its parts', () => {
   test('a part that does not end last opens no transaction; the last one settles the parent in one', async () => {
