@@ -77,9 +77,6 @@ function dossierBody(code: string): Buffer {
 const CPU_PROFILE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 const BUS_NODE_ARGS = [...BUS_NODE_FLAGS, ...CPU_PROFILE_ARGS];
 
-
-/** CPU seconds (user + system) of a process so far. */
-
 /** Processes of the machine by command name (RabbitMQ's beam.smp, PostgreSQL's backends), for CPU shares only. */
 function pidsByComm(names: string[]): number[] {
   const pids: number[] = [];
