@@ -1,7 +1,8 @@
 // Composition root: builds the stores, transport, adapters, breakers, route consumers and HTTP gateway from config,
 // and owns start and graceful stop.
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createExpressServer } from './http/express-server';
 import path from 'node:path';
 import { createAdapter } from './messaging/delivery/generic-adapters';
 import { httpProbe } from './upstreams/http-kit/http-probe';
@@ -241,7 +242,7 @@ export async function startBus(config: BusConfig, options: StartBusOptions = {})
     let draining = false;
     const app = createGateway({ config, tracing, transport, stores, audit, intake, contracts, sessions: adminSessions, metrics, logger, breakers, upstreams, flowRouter, publicBaseUrl: publicUrl, isDraining: () => draining });
     // Not app.listen(port, host, callback): express calls that callback on 'error' too, so a port in use looked started.
-    const server = createServer(app);
+    const server = createExpressServer(app);
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) =>
         reject(new Error(`cannot listen on ${config.http.host}:${config.http.port}: ${error.code === 'EADDRINUSE' ? 'the address is already in use' : error.message}`)),
