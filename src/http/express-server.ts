@@ -8,28 +8,24 @@
 // the app's prototypes from the start, the objects already have them, express's setPrototypeOf changes nothing, and
 // all requests share one chain of hidden classes.
 //
-// Each is made by a constructor function of its own whose prototype is the app's, applying node:http's constructor to
-// the new object with the arguments node:http gives (both are plain constructor functions). Reflect.construct with the
-// app's prototype as new.target's would not do: V8 then gives each object a new hidden class again.
+// Each is made as an object with the app's prototype (Object.create, whose hidden class V8 shares per prototype), to
+// which node:http's constructor is applied with the arguments node:http gives (both are plain constructor functions).
+// Reflect.construct with the app's prototype as new.target's would not do: V8 then gives each object a new hidden
+// class again.
 import { createServer, IncomingMessage, ServerResponse, type RequestListener, type Server } from 'node:http';
 
-function requestConstructor(prototype: IncomingMessage): typeof IncomingMessage {
-  function AppRequest(this: IncomingMessage, ...args: unknown[]): void {
-    Reflect.apply(IncomingMessage, this, args);
-  }
-  AppRequest.prototype = prototype;
-  return AppRequest as unknown as typeof IncomingMessage;
-}
-
-function responseConstructor(prototype: ServerResponse): typeof ServerResponse {
-  function AppResponse(this: ServerResponse, ...args: unknown[]): void {
-    Reflect.apply(ServerResponse, this, args);
-  }
-  AppResponse.prototype = prototype;
-  return AppResponse as unknown as typeof ServerResponse;
+/** `base` as node:http constructs it, making objects whose prototype is `prototype` (which inherits base.prototype). */
+function constructedOn<C extends typeof IncomingMessage | typeof ServerResponse>(base: C, prototype: InstanceType<C>): C {
+  return new Proxy(base, {
+    construct: (target, args) => {
+      const made: object = Object.create(prototype);
+      Reflect.apply(target, made, args);
+      return made;
+    },
+  });
 }
 
 /** An HTTP server for an express app whose requests and responses are made with the app's prototypes. */
 export function createExpressServer(app: RequestListener & { request: IncomingMessage; response: ServerResponse }): Server {
-  return createServer({ IncomingMessage: requestConstructor(app.request), ServerResponse: responseConstructor(app.response) }, app);
+  return createServer({ IncomingMessage: constructedOn<typeof IncomingMessage>(IncomingMessage, app.request), ServerResponse: constructedOn<typeof ServerResponse>(ServerResponse, app.response) }, app);
 }
