@@ -5,6 +5,7 @@ import type { components } from '../../contracts/generated/bus-api';
 import type { ResolvedRoute } from '../config/load-config';
 import { pipelineNameOf } from '../messaging/generic-pipeline';
 import type { MessageStatusStore } from '../stores/message-status';
+import { merged } from '../core/merged';
 
 export type MessagePart = components['schemas']['MessageStatus'];
 
@@ -13,6 +14,6 @@ export async function messageParts(messages: Pick<MessageStatusStore, 'children'
   const parts = await messages.children(messageId);
   return parts.map((part) => {
     const delivery = deliveries.get(part.route);
-    return delivery === undefined ? part : { ...part, delivery };
+    return delivery === undefined ? part : merged(part, { delivery });
   });
 }

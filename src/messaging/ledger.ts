@@ -77,7 +77,7 @@ export class MessageLedger {
   /** Accepted: the 202 is on its way. */
   accepted(envelope: Envelope, route: ResolvedRoute): void {
     this.deps.metrics.accepted.inc({ route: route.name, type: envelope.type });
-    this.deps.logger.info({ ...messageLogFields(envelope, route.name), type: envelope.type, source: envelope.source }, 'accepted');
+    this.deps.logger.info(messageLogFields(envelope, route.name, { type: envelope.type, source: envelope.source }), 'accepted');
   }
 
   /**
@@ -107,7 +107,7 @@ export class MessageLedger {
 
   async retrying(route: string, envelope: Envelope, failure: DeliveryFailure): Promise<void> {
     this.deps.metrics.retried.inc({ route });
-    this.deps.logger.info({ ...messageLogFields(envelope, route), code: failure.code, reason: loggableText(failure.reason), attempt: failure.attempt }, 'retry scheduled');
+    this.deps.logger.info(messageLogFields(envelope, route, { code: failure.code, reason: loggableText(failure.reason), attempt: failure.attempt }), 'retry scheduled');
     await this.recordAll('retry', route, envelope, [
       () => this.settlementRecord(route, envelope, 'retried', failure.code, failure.reason),
       () => this.deps.messages.update(envelope.id, { state: 'in-progress', code: failure.code, reason: failure.reason, attempts: failure.attempt }),
@@ -116,7 +116,7 @@ export class MessageLedger {
 
   async deadLettered(route: string, envelope: Envelope, failure: DeliveryFailure, letter: DeadLetter): Promise<void> {
     this.deps.metrics.deadLettered.inc({ route, code: letter.code });
-    this.deps.logger.warn({ ...messageLogFields(envelope, route), code: letter.code, reason: loggableText(letter.reason), attempt: failure.attempt }, 'message dead-lettered');
+    this.deps.logger.warn(messageLogFields(envelope, route, { code: letter.code, reason: loggableText(letter.reason), attempt: failure.attempt }), 'message dead-lettered');
     await this.recordAll('dead letter', route, envelope, [
       () => this.settleDeadLetterSequence(route, envelope),
       () => this.settlementRecord(route, envelope, 'dead-lettered', letter.code, letter.reason),
@@ -130,7 +130,7 @@ export class MessageLedger {
   /** A dead letter back on its route; `replayedAt`: when its replay began (its status is reopened only if untouched since). */
   async replayed(route: string, envelope: Envelope, replayedAt: string): Promise<void> {
     this.deps.metrics.replayed.inc({ route });
-    this.deps.logger.info({ ...messageLogFields(envelope, route), code: 'DEAD_LETTER_REPLAYED' }, 'dead letter replayed: back on its route');
+    this.deps.logger.info(messageLogFields(envelope, route, { code: 'DEAD_LETTER_REPLAYED' }), 'dead letter replayed: back on its route');
     await this.recordAll('replay', route, envelope, [() => this.settlementRecord(route, envelope, 'replayed', null, null), () => this.deps.messages.reopen(envelope.id, replayedAt)]);
   }
 
@@ -204,7 +204,7 @@ export class DeliveryLedger {
   async delivered(): Promise<void> {
     await Promise.all([this.started, this.flush(), this.deps.messages.update(this.envelope.id, { state: 'delivered', attempts: this.envelope.attempt }), this.settleNumber()]);
     this.deps.metrics.delivered.inc({ route: this.route.name });
-    this.deps.logger.info({ ...messageLogFields(this.envelope, this.route.name), type: this.envelope.type, attempt: this.envelope.attempt }, 'delivered');
+    this.deps.logger.info(messageLogFields(this.envelope, this.route.name, { type: this.envelope.type, attempt: this.envelope.attempt }), 'delivered');
     await settleParentOf(this.deps, this.envelope);
   }
 
@@ -216,13 +216,13 @@ export class DeliveryLedger {
   async fannedOut(): Promise<void> {
     await Promise.all([this.started, this.flush(), this.deps.messages.fannedOut(this.envelope.id), this.settleNumber()]);
     this.deps.metrics.delivered.inc({ route: this.route.name });
-    this.deps.logger.info({ ...messageLogFields(this.envelope, this.route.name), type: this.envelope.type, attempt: this.envelope.attempt }, 'handed on as parts');
+    this.deps.logger.info(messageLogFields(this.envelope, this.route.name, { type: this.envelope.type, attempt: this.envelope.attempt }), 'handed on as parts');
     await settleFromParts(this.deps, this.envelope.id, this.envelope);
   }
 
   /** A final business answer: the record first (a rejection the audit log does not hold is not settled), then the status and the number. */
   async rejected(code: string, reason: string): Promise<void> {
-    this.deps.logger.info({ ...messageLogFields(this.envelope, this.route.name), code, reason: loggableText(reason) }, 'message rejected');
+    this.deps.logger.info(messageLogFields(this.envelope, this.route.name, { code, reason: loggableText(reason) }), 'message rejected');
     await Promise.all([this.started, this.write('rejected', 'rejected', code, reason)]);
     await this.deps.messages.update(this.envelope.id, { state: 'rejected', code, reason, attempts: this.envelope.attempt });
     await this.settleNumber();

@@ -16,6 +16,7 @@ import type { Stores } from '../stores/stores';
 import { isStoreUnavailable, persist } from '../stores/store-unavailable';
 import type { Transport } from '../transport/transport';
 import { GENERIC_ORIGIN, type IntakeOrigin, type MessageTypeOwnership, type OwnershipRefusal } from './message-types';
+import { merged } from '../core/merged';
 
 export interface IntakeRequest {
   route: ResolvedRoute;
@@ -124,7 +125,7 @@ export class MessageIntake {
     if (!decision.ok) return decision;
     const problems = this.deps.pipelines.get(pipelineNameOf(decision.route))?.intakeProblems?.(request.payload) ?? [];
     if (problems.length > 0) return { ok: false, code: 'VALIDATION_FAILED', message: 'the payload is not valid for its route', problems };
-    return this.accept({ ...request, route: decision.route });
+    return this.accept(merged(request, { route: decision.route }));
   }
 
   accept(request: IntakeRequest): Promise<IntakeResult> {
@@ -222,7 +223,7 @@ export class MessageIntake {
     if (existing.payloadDigest !== payloadDigest) {
       return { kind: 'refused', result: { ok: false, code: 'IDEMPOTENCY_KEY_REUSED', message: 'this Idempotency-Key was used for a different message' } };
     }
-    const same = { ...envelope, id: existing.messageId, correlationId: existing.correlationId };
+    const same = merged(envelope, { id: existing.messageId, correlationId: existing.correlationId });
     if (existing.state === 'accepted') return { kind: 'replay', envelope: same };
     // Pending: its intake is under way, or died after the publish. A consumer that has handled the message proves it
     // is in the transport: the key is settled and the resend answered as accepted, not made to wait for the takeover.
@@ -265,7 +266,7 @@ export class MessageIntake {
       await ledger.notAccepted(envelope, route, 'STORE_UNAVAILABLE', NOT_STORED, { settle: sequence, audited: false });
       return { result: STORE_DOWN, mayBeInTransport: false };
     }
-    envelope = { ...envelope, sequence };
+    envelope = merged(envelope, { sequence });
     try {
       await ledger.received(envelope, route, facts);
     } catch (error) {

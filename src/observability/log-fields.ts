@@ -18,15 +18,21 @@ export function loggableText(text: string, max = 300): string {
 
 /**
  * The fields every log line about a message carries: its ids, its route and its subject — the MaHoSo of a dossier,
- * the DocumentId of an e-document — masked if a client gave a citizen id as the subject of a generic message.
+ * the DocumentId of an e-document — masked if a client gave a citizen id as the subject of a generic message; then the
+ * line's own `fields`. (Added to the object made here, not spread into another: see core/merged.ts.)
  */
-export function messageLogFields(envelope: Pick<Envelope, 'id' | 'correlationId' | 'subject'>, route: string): { messageId: string; correlationId: string; route: string; subject?: string } {
-  return {
+export function messageLogFields<Fields extends object = object>(
+  envelope: Pick<Envelope, 'id' | 'correlationId' | 'subject'>,
+  route: string,
+  fields?: Fields,
+): { messageId: string; correlationId: string; route: string; subject?: string } & Fields {
+  const common = {
     messageId: envelope.id,
     correlationId: envelope.correlationId,
     route,
     ...(envelope.subject === null ? {} : { subject: maskCitizenIds(envelope.subject) }),
   };
+  return Object.assign(common, fields);
 }
 
 /** What a delivery logs its own lines with (warnings, redeliveries), the message's fields on each. */
@@ -41,7 +47,7 @@ export interface MessageLog {
  */
 export function messageLog(logger: Logger, envelope: Pick<Envelope, 'id' | 'correlationId' | 'subject' | 'attempt'>, route: string): MessageLog {
   let child: Logger | undefined;
-  const bound = (): Logger => (child ??= logger.child({ ...messageLogFields(envelope, route), attempt: envelope.attempt }));
+  const bound = (): Logger => (child ??= logger.child(messageLogFields(envelope, route, { attempt: envelope.attempt })));
   return {
     info: (fields, message) => bound().info(fields, message),
     warn: (fields, message) => bound().warn(fields, message),

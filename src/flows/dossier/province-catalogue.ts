@@ -4,6 +4,7 @@ import { normalizeNfc, payloadDigest } from '../../core/envelope';
 import type { Logger } from '../../observability/logger';
 import type { CatalogueRefreshRecord, ProcedureCatalogueStore, StoredProcedure } from '../../stores/stores';
 import type { ThuTuc } from '../../upstreams/dvcqg';
+import { merged } from '../../core/merged';
 
 /** A procedure of the copy: what the store keeps, with DVCQG's entry read back. */
 export interface CatalogueProcedure extends StoredProcedure {
@@ -199,5 +200,5 @@ function copyOf(stored: { procedures: StoredProcedure[]; refresh: CatalogueRefre
 }
 
 function withEntry(stored: StoredProcedure): CatalogueProcedure {
-  return { ...stored, procedure: JSON.parse(stored.entry) as ThuTuc };
+  return merged(stored, { procedure: JSON.parse(stored.entry) as ThuTuc });
 }

@@ -1,6 +1,7 @@
 // Publisher-confirm stream with an outbox: many publishes in flight, 'drain' backpressure honoured, and every
 // unconfirmed message re-published on the next channel after a connection loss.
 import type { ConfirmChannel, Message, Options } from 'amqplib';
+import { merged } from '../../core/merged';
 
 export class PublishRefusedError extends Error {
   constructor(message: string, readonly code: 'BROKER_NACK' | 'UNROUTABLE' | 'PUBLISHER_CLOSED' | 'CONNECTION_LOST') {
@@ -50,7 +51,7 @@ export class ConfirmPublisher {
   publish(request: PublishRequest): Promise<void> {
     if (this.closed) return Promise.reject(new PublishRefusedError('publisher is closed', 'PUBLISHER_CLOSED'));
     return new Promise<void>((resolve, reject) => {
-      const entry: OutboxEntry = { ...request, seq: ++this.seq, written: false, resolve, reject };
+      const entry: OutboxEntry = merged(request, { seq: ++this.seq, written: false, resolve, reject });
       this.outbox.set(entry.seq, entry);
       this.waiting.push(entry);
       this.pump();
@@ -102,11 +103,7 @@ export class ConfirmPublisher {
       const entry = this.waiting.shift()!;
       if (!this.outbox.has(entry.seq)) continue;
       const publishId = `${this.instance}-${entry.seq}`;
-      const options: Options.Publish = {
-        ...entry.options,
-        mandatory: true,
-        headers: { ...entry.options.headers, [PUBLISH_ID_HEADER]: publishId },
-      };
+      const options: Options.Publish = merged(entry.options, { mandatory: true, headers: merged(entry.options.headers ?? {}, { [PUBLISH_ID_HEADER]: publishId }) });
       entry.written = true;
       let writable: boolean;
       try {

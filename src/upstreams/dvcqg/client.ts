@@ -20,6 +20,7 @@ import type {
 import { isSuccessCode, SESSION_REJECTION_CODES } from './dvcqg-answer';
 import { DvcqgError, errorCodeOf, httpError, rejectedAnswer, toDvcqgError } from './dvcqg-error';
 import { DvcqgSession } from './dvcqg-session';
+import { merged } from '../../core/merged';
 
 export interface DvcqgClientConfig {
   /** adapter_url, e.g. https://adapter.dichvucong.gov.vn */
@@ -165,7 +166,7 @@ export class DvcqgClient {
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const token = await this.session.token(options.signal);
-      const answer = await this.post(path, operation, { ...body, session: token }, options.signal);
+      const answer = await this.post(path, operation, merged(body, { session: token }), options.signal);
       const code = errorCodeOf(answer.data);
       if (code !== undefined && SESSION_REJECTION_CODES.has(code)) {
         this.session.invalidate(token);

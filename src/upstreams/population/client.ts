@@ -19,6 +19,7 @@ import { lookupEnvelope, POPULATION_NAMESPACE, verificationEnvelope } from './so
 import { classifySoapFailure, NO_ANSWER, type AbortCause } from './soap-failure';
 import { normalizeNfc } from '../../core/envelope';
 import { readWsdlContract } from './wsdl-operations';
+import { merged } from '../../core/merged';
 
 export interface PopulationClientOptions {
   /** Service address, e.g. https://…/dancu/037 (the WSDL's own address is a placeholder). */
@@ -107,11 +108,9 @@ export class PopulationClient {
   }
 
   private context(call: PopulationCallOptions): RequestContext {
-    return {
-      ...this.options.requestContext,
-      ...(call.maCanBo !== undefined ? { maCanBo: call.maCanBo } : {}),
-      maYeuCau: (this.options.newRequestId ?? randomUUID)(),
-    };
+    const maYeuCau = (this.options.newRequestId ?? randomUUID)();
+    const context = this.options.requestContext;
+    return call.maCanBo !== undefined ? merged(context, { maCanBo: call.maCanBo, maYeuCau }) : merged(context, { maYeuCau });
   }
 
   private read<T>(operation: Operation, readAnswer: () => T): T {
@@ -125,11 +124,10 @@ export class PopulationClient {
 
   /** Sends the envelope; answers the Body element of a 2xx answer, NFC, or throws a PopulationError. */
   private async invoke(operation: Operation, envelope: string, call: PopulationCallOptions): Promise<unknown> {
-    const headers: Record<string, string> = {
-      ...buildAuthHeaders(this.credentials, (this.options.now ?? Date.now)()),
+    const headers: Record<string, string> = merged(buildAuthHeaders(this.credentials, (this.options.now ?? Date.now)()), {
       'Content-Type': 'application/xml; charset=utf-8',
       SOAPAction: `"${this.soapActions.get(operation.name) ?? ''}"`,
-    };
+    });
     let status: number;
     let xml: string | null;
     try {

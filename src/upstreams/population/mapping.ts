@@ -18,6 +18,7 @@ import {
   type TraCuuThongTinCongDanWire,
   type XacThucThongTinCongDanRequestWire,
 } from './wire-messages';
+import { merged } from '../../core/merged';
 
 /** Fixed request fields that identify the calling system and officer (§3.3). */
 export interface RequestContext {
@@ -186,7 +187,7 @@ function relativeOf(value: unknown): CitizenRelative | null {
 function householdHeadOf(value: unknown): HouseholdHead | null {
   const r = asRecord(value);
   const relative = relativeOf(value);
-  return r && relative ? { ...relative, quanHe: textOf(r.QuanHe) } : null;
+  return r && relative ? merged(relative, { quanHe: textOf(r.QuanHe) }) : null;
 }
 
 /** One CongDan element → Citizen, or null when it lacks an id or a name. */
