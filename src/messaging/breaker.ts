@@ -11,7 +11,7 @@
 import CircuitBreaker from 'opossum';
 import type { BreakerConfig } from '../config/schema';
 import { isUpstreamError, UpstreamError } from './delivery/adapter';
-import { Deadline, withDeadline } from '../core/deadline';
+import { Deadline, withDeadline, type CallDeadline } from '../core/deadline';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -22,7 +22,11 @@ export interface UpstreamBreaker {
   readonly name: string;
   /** How long this upstream may still carry out a call the bus abandoned (breaker config `abandonedCallSettleMs`). */
   readonly abandonedCallSettleMs: number;
-  call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work` through the circuit with the call's deadline (the breaker's timeout). Its signal is made when the work
+   * reads it: work that finds its answer without the upstream (a cached catalogue entry) costs no signal.
+   */
+  call<T>(work: (deadline: CallDeadline) => Promise<T>): Promise<T>;
   state(): BreakerState;
   onStateChange(listener: (state: BreakerState) => void): void;
   shutdown(): void;
@@ -52,12 +56,12 @@ function statusOf(error: unknown): number | undefined {
 }
 
 export function createBreaker(name: string, config: BreakerConfig, probe?: UpstreamProbe): UpstreamBreaker {
-  const runner = async (work: (signal: AbortSignal) => Promise<unknown>): Promise<unknown> => {
+  const runner = async (work: (deadline: CallDeadline) => Promise<unknown>): Promise<unknown> => {
     const deadline = new Deadline(config.timeoutMs);
     try {
-      return await work(deadline.signal);
+      return await work(deadline);
     } catch (error) {
-      if (deadline.signal.aborted && !isUpstreamError(error)) {
+      if (deadline.timedOut && !isUpstreamError(error)) {
         throw new UpstreamError({ kind: 'timeout', code: 'UPSTREAM_TIMEOUT', message: `${name} did not answer within ${config.timeoutMs} ms` });
       }
       throw error;
@@ -135,7 +139,7 @@ export function createBreaker(name: string, config: BreakerConfig, probe?: Upstr
   return {
     name,
     abandonedCallSettleMs: config.abandonedCallSettleMs,
-    async call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    async call<T>(work: (deadline: CallDeadline) => Promise<T>): Promise<T> {
       try {
         return (await breaker.fire(work)) as T;
       } catch (error) {

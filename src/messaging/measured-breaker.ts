@@ -1,6 +1,7 @@
 // Times every call through an upstream's breaker into lgsp_upstream_call_duration_seconds{upstream, outcome}, so an
 // operator sees each upstream's latency and failures apart from the routes that call it.
 import type { Histogram } from 'prom-client';
+import type { CallDeadline } from '../core/deadline';
 import { isBreakerOpen, type UpstreamBreaker } from './breaker';
 import { isUpstreamError, MessageRejectedError } from './delivery/adapter';
 
@@ -26,7 +27,7 @@ export function measuredBreaker(breaker: UpstreamBreaker, histogram: Pick<Histog
   return {
     name: upstream,
     abandonedCallSettleMs: breaker.abandonedCallSettleMs,
-    async call<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    async call<T>(work: (deadline: CallDeadline) => Promise<T>): Promise<T> {
       const started = performance.now();
       const seconds = () => (performance.now() - started) / 1000;
       try {

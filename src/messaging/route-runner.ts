@@ -16,7 +16,7 @@ import { isUpstreamError, leftUnanswered, MessageRejectedError } from './deliver
 import type { DeliveryLedger, MessageLedger } from './ledger';
 import type { Resequencer } from './resequencer';
 import type { Pipeline, StageContext, StepKind } from './pipeline';
-import { withDeadline } from '../core/deadline';
+import { withCallDeadline, type CallDeadline } from '../core/deadline';
 
 export interface RouteRunnerDeps {
   /** Writes what becomes of each delivery: its status, audit records and sequence settlement. */
@@ -49,7 +49,7 @@ export function createRouteHandler(route: ResolvedRoute, pipeline: Pipeline, dep
       // The store or the audit log is away (PostgreSQL restarting): not the message's fault, so it waits without
       // using up an attempt, as behind an open breaker; an outage of any length ends in delivery.
       if (!isStoreUnavailable(error)) throw error;
-      deps.logger.warn({ ...messageLogFields(delivery.envelope, route.name), code: 'STORE_UNAVAILABLE' }, 'store unavailable during delivery; waiting');
+      deps.logger.warn(messageLogFields(delivery.envelope, route.name, { code: 'STORE_UNAVAILABLE' }), 'store unavailable during delivery; waiting');
       return { outcome: 'retry', code: 'STORE_UNAVAILABLE', reason: `store unavailable: ${(error as Error).message}`, countAttempt: false };
     }
   };
@@ -171,9 +171,9 @@ async function runPipeline(
       try {
         const input = working;
         if (stage.upstream === undefined) {
-          working = await withDeadline(UNGUARDED_STEP_MS, [], (signal) => stage.run(input, { envelope: delivery.envelope, signal }));
+          working = await withCallDeadline(UNGUARDED_STEP_MS, [], async (deadline) => stage.run(input, new CallContext(delivery.envelope, deadline)));
         } else {
-          const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (signal) => stage.run(input, { envelope: delivery.envelope, signal }), route, deps, log);
+          const result = await callUpstream(stage.upstream, deps.breakers.get(stage.upstream), (deadline) => stage.run(input, new CallContext(delivery.envelope, deadline)), route, deps, log);
           if (!result.ok) {
             settleSpan(span, result.outcome);
             return result.outcome;
@@ -221,6 +221,21 @@ function rejectSpan(span: Span | undefined, error: MessageRejectedError): void {
 /** The time a stage that calls no upstream may take (mapping, validation: milliseconds in practice). */
 const UNGUARDED_STEP_MS = 30_000;
 
+/**
+ * A stage's context: its deadline's signal is made only if the stage reads it. A mapping never does, nor a step that
+ * finds its answer without its upstream (a kept catalogue entry).
+ */
+class CallContext implements StageContext {
+  constructor(
+    readonly envelope: Envelope,
+    private readonly deadline: CallDeadline,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.deadline.signal;
+  }
+}
+
 /** The time an upstream call without a breaker of its own may take; it also bounds how long an abandoned one may run. */
 const UNGUARDED_CALL_MS = 30_000;
 
@@ -235,13 +250,13 @@ type UpstreamCall<T> = { ok: true; value: T } | { ok: false; outcome: HandlerRes
 async function callUpstream<T>(
   upstream: string,
   breaker: UpstreamBreaker | undefined,
-  work: (signal: AbortSignal) => Promise<T>,
+  work: (deadline: CallDeadline) => Promise<T>,
   route: ResolvedRoute,
   deps: RouteRunnerDeps,
   log: MessageLog,
 ): Promise<UpstreamCall<T>> {
   try {
-    const value = breaker ? await breaker.call(work) : await withDeadline(UNGUARDED_CALL_MS, [], work);
+    const value = breaker ? await breaker.call(work) : await withCallDeadline(UNGUARDED_CALL_MS, [], work);
     return { ok: true, value };
   } catch (error) {
     if (error instanceof MessageRejectedError) throw error;
@@ -349,7 +364,7 @@ async function performOnce(
   const target = pipeline.delivery;
   const upstream = target.upstream ?? target.name;
   const breaker = deps.breakers.get(upstream);
-  const context = (signal: AbortSignal): StageContext => ({ envelope: delivery.envelope, signal });
+  const context = (deadline: CallDeadline): StageContext => new CallContext(delivery.envelope, deadline);
   if (target.alreadyApplied && mayHaveReachedUpstream(delivery)) {
     // An earlier attempt may have acted without its record being written (the process died, or the answer was lost
     // or came too late): an upstream that takes no idempotency key is asked before it is sent the same thing again.
@@ -366,7 +381,7 @@ async function performOnce(
       };
     }
     const alreadyApplied = target.alreadyApplied.bind(target);
-    const found = await callUpstream(upstream, breaker, (signal) => alreadyApplied(working, context(signal)), route, deps, log);
+    const found = await callUpstream(upstream, breaker, (deadline) => alreadyApplied(working, context(deadline)), route, deps, log);
     if (!found.ok) return found.outcome;
     if (found.value) {
       await recordEffect(deps.effects, key, delivery.envelope.id, log);
@@ -375,7 +390,7 @@ async function performOnce(
       return null;
     }
   }
-  const result = await callUpstream(upstream, breaker, (signal) => target.deliver(working, context(signal)), route, deps, log);
+  const result = await callUpstream(upstream, breaker, (deadline) => target.deliver(working, context(deadline)), route, deps, log);
   if (!result.ok) return result.unanswered && result.outcome.outcome === 'retry' ? { ...result.outcome, unanswered: true } : result.outcome;
   await recordEffect(deps.effects, key, delivery.envelope.id, log);
   return null;

@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { DvcqgClient, type DossierIntake, type DossierProgressUpdate } from '../../upstreams/dvcqg';
 import { PopulationClient, validateCitizenId, validateVerifyRequest, type CitizenLookupResult } from '../../upstreams/population';
 import type { FieldProblem } from '../../core/field-problems';
+import type { CallDeadline } from '../../core/deadline';
 import { normalizeNfc, type JsonValue } from '../../core/envelope';
 import { sendError } from '../../http/errors';
 import { jsonBody } from '../../http/json-body';
@@ -81,8 +82,8 @@ export const dossierFlow: Flow<typeof dossierSettingsSchema> = {
     // still knows it), then refreshes on the schedule. Per-dossier lookups take its entries before asking DVCQG.
     const province = new ProvinceCatalogue(
       {
-        list: () => catalogueBreaker.call((signal) => dvcqg.listProcedures({ signal })),
-        describe: (maTTHC) => catalogueBreaker.call((signal) => dvcqg.getProcedure(maTTHC, { signal })),
+        list: () => catalogueBreaker.call(({ signal }) => dvcqg.listProcedures({ signal })),
+        describe: (maTTHC) => catalogueBreaker.call(({ signal }) => dvcqg.getProcedure(maTTHC, { signal })),
       },
       ctx.stores.procedures,
       ctx.logger,
@@ -166,7 +167,7 @@ function maHoSoOf(body: unknown): unknown {
 function mountEndpoints(
   ctx: FlowContext<DossierSettings>,
   population: PopulationClient,
-  throughBreaker: <T>(work: (signal: AbortSignal) => Promise<T>) => Promise<T>,
+  throughBreaker: <T>(work: (deadline: CallDeadline) => Promise<T>) => Promise<T>,
   unknownProcedure: (payload: unknown) => string | null,
 ): void {
   const router = ctx.router;
@@ -225,7 +226,7 @@ function mountEndpoints(
     }
     let result: CitizenLookupResult;
     try {
-      result = await throughBreaker((signal) => population.lookupCitizen(validation.request, { signal }));
+      result = await throughBreaker(({ signal }) => population.lookupCitizen(validation.request, { signal }));
     } catch (error) {
       if (isBreakerOpen(error)) {
         res.setHeader('Retry-After', '10');

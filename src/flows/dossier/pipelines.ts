@@ -56,8 +56,8 @@ export function dossierPipelines(deps: DossierPipelineDeps): Pipeline[] {
     name: 'dvcqg-catalogue',
     kind: 'enrich',
     upstream: DOSSIER_UPSTREAMS.catalogue,
-    run: async (dossier, { signal }) => {
-      const procedure = await deps.catalogue.get(dossier.MaTTHC, signal);
+    run: async (dossier, context) => {
+      const procedure = await deps.catalogue.get(dossier.MaTTHC, context);
       if (!procedure) throw new MessageRejectedError('PROCEDURE_UNKNOWN', 'DVCQG does not know the procedure code MaTTHC');
       return { dossier, procedure };
     },

@@ -5,7 +5,8 @@
 import type { Readable } from 'node:stream';
 import { Pool, type Dispatcher } from 'undici';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_SERVER_ADDRESS, ATTR_SERVER_PORT, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
-import { Deadline } from '../../core/deadline';
+import { Deadline, endsWithin } from '../../core/deadline';
+import { merged } from '../../core/merged';
 import { failSpan, SpanKind, TRACE_ATTR, traceActive, withSpan, withTraceHeaders } from '../../observability/tracing';
 
 export interface UpstreamPoolOptions {
@@ -101,10 +102,11 @@ export class UpstreamPool {
 
   private async send(path: string, body: UpstreamBody, call: UpstreamCall, callHeaders: Record<string, string> | undefined): Promise<UpstreamAnswer> {
     const timeoutMs = call.timeoutMs ?? this.options.timeoutMs;
-    // With no timeout of its own the call follows the caller's signal alone; otherwise a deadline ended with the call.
-    const deadline = timeoutMs === undefined ? undefined : new Deadline(timeoutMs, call.signal);
+    // The call follows the caller's signal alone when it has no timeout of its own, or when the caller's signal is a
+    // deadline's that ends first anyway (a breaker's); otherwise a deadline of its own, ended with the call.
+    const deadline = timeoutMs === undefined || endsWithin(call.signal, timeoutMs) ? undefined : new Deadline(timeoutMs, call.signal);
     const signal = deadline?.signal ?? call.signal;
-    const headers = callHeaders ? { ...this.options.headers, ...callHeaders } : this.options.headers;
+    const headers = callHeaders ? merged(this.options.headers ?? {}, callHeaders) : this.options.headers;
     try {
       const answer = await this.pool.request({ method: 'POST', path, headers, body, signal });
       return { status: answer.statusCode, body: await readCapped(answer.body, this.maxAnswerBytes) };

@@ -52,7 +52,7 @@ describe('upstream circuit breaker', () => {
     const breaker = createBreaker('slow-upstream', { timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 10, resetTimeoutMs: 1000, rollingCountTimeoutMs: 10_000, consecutiveFailures: 100, abandonedCallSettleMs: 0 });
     const adapter = createHttpPushAdapter({ name: 'slow-upstream', url });
     const started = Date.now();
-    await expect(breaker.call((signal) => adapter.deliver(envelope(), signal))).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', transient: true });
+    await expect(breaker.call(({ signal }) => adapter.deliver(envelope(), signal))).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', transient: true });
     expect(Date.now() - started).toBeLessThan(4000);
     await waitFor(() => aborted.length === 1, 5000, 'upstream to see the abort');
     expect(aborted[0]).toBeLessThan(4000);
@@ -62,7 +62,7 @@ describe('upstream circuit breaker', () => {
   test('refusals do not open the breaker; failures do; it closes when the upstream recovers', async () => {
     const breaker = createBreaker('flaky-upstream', { timeoutMs: 1000, errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 300, rollingCountTimeoutMs: 10_000, consecutiveFailures: 100, abandonedCallSettleMs: 0 });
     const adapter = createHttpPushAdapter({ name: 'flaky-upstream', url });
-    const call = () => breaker.call((signal) => adapter.deliver(envelope(), signal));
+    const call = () => breaker.call(({ signal }) => adapter.deliver(envelope(), signal));
     mode = 'refuse-422';
     for (let i = 0; i < 5; i++) await expect(call()).rejects.toMatchObject({ code: 'UPSTREAM_REJECTED', transient: false });
     expect(breaker.state()).toBe('closed');
@@ -97,7 +97,7 @@ describe('upstream circuit breaker', () => {
     const adapter = createHttpPushAdapter({ name: 'poison', url });
     mode = 'fail-503';
     probeAnswer = 'up';
-    const failure = await breaker.call((signal) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e);
+    const failure = await breaker.call(({ signal }) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e);
     expect(failure).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', transient: true });
     expect(failedDuringOutage(failure)).toBe(false);
     expect(breaker.state()).toBe('closed');
@@ -111,7 +111,7 @@ describe('upstream circuit breaker', () => {
     const adapter = createHttpPushAdapter({ name: 'lone', url });
     mode = 'fail-503';
     probeAnswer = 'down';
-    const failure = await breaker.call((signal) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e);
+    const failure = await breaker.call(({ signal }) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e);
     expect(failedDuringOutage(failure)).toBe(true);
     expect(breaker.state()).toBe('open');
     const served0 = served;
@@ -120,7 +120,7 @@ describe('upstream circuit breaker', () => {
     probeAnswer = 'up';
     await waitFor(() => breaker.state() === 'closed', 5000, 'the probe to close the circuit');
     expect(served).toBe(served0);
-    await breaker.call((signal) => adapter.deliver(envelope(), signal));
+    await breaker.call(({ signal }) => adapter.deliver(envelope(), signal));
     breaker.shutdown();
   });
 
@@ -129,7 +129,7 @@ describe('upstream circuit breaker', () => {
     const adapter = createHttpPushAdapter({ name: 'no-probe', url });
     mode = 'fail-503';
     const verdicts: boolean[] = [];
-    for (let i = 0; i < 3; i++) verdicts.push(failedDuringOutage(await breaker.call((signal) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e)));
+    for (let i = 0; i < 3; i++) verdicts.push(failedDuringOutage(await breaker.call(({ signal }) => adapter.deliver(envelope(), signal)).catch((e: unknown) => e)));
     expect(verdicts).toEqual([false, false, true]);
     expect(breaker.state()).toBe('open');
     breaker.shutdown();

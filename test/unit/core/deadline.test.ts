@@ -1,5 +1,6 @@
 import { getEventListeners } from 'node:events';
-import { Deadline, withDeadline } from '../../../src/core/deadline';
+import { Deadline, endsWithin, withCallDeadline, withDeadline } from '../../../src/core/deadline';
+import { countAbortSignalsMade } from '../../../testkit/abort-signals';
 
 describe('Deadline', () => {
   afterEach(() => jest.useRealTimers());
@@ -60,6 +61,51 @@ describe('Deadline', () => {
     const route = new AbortController();
     for (let i = 0; i < 100; i++) new Deadline(60_000, route.signal).end();
     expect(getEventListeners(route.signal, 'abort')).toHaveLength(0);
+  });
+});
+
+describe('a deadline whose signal is not read', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('makes no signal: work that never asks for it (a mapping, a kept catalogue entry) costs none', async () => {
+    const signals = countAbortSignalsMade();
+    try {
+      await withCallDeadline(60_000, [], async () => 'mapped');
+      expect(signals.made()).toBe(0);
+      await withCallDeadline(60_000, [], async ({ signal }) => signal.aborted);
+      expect(signals.made()).toBe(1);
+    } finally {
+      signals.restore();
+    }
+  });
+
+  it('still times out: read after its time is up, the signal is aborted', () => {
+    jest.useFakeTimers();
+    const deadline = new Deadline(1_000);
+    jest.advanceTimersByTime(1_000);
+    expect(deadline.timedOut).toBe(true);
+    expect(deadline.signal.aborted).toBe(true);
+    expect((deadline.signal.reason as DOMException).name).toBe('TimeoutError');
+  });
+});
+
+describe('endsWithin', () => {
+  it("is true for a deadline's signal that aborts within the time, so a ceiling that long could never fire first", () => {
+    const deadline = new Deadline(1_000);
+    expect(endsWithin(deadline.signal, 5_000)).toBe(true);
+    expect(endsWithin(deadline.signal, 1_000)).toBe(true);
+    expect(endsWithin(deadline.signal, 100)).toBe(false);
+    deadline.end();
+  });
+
+  it('is false for a signal that is not a timed deadline\'s, or none; true for one already aborted', () => {
+    const untimed = new Deadline(undefined);
+    expect(endsWithin(untimed.signal, 60_000)).toBe(false);
+    expect(endsWithin(new AbortController().signal, 60_000)).toBe(false);
+    expect(endsWithin(undefined, 60_000)).toBe(false);
+    const aborted = new AbortController();
+    aborted.abort('stop');
+    expect(endsWithin(aborted.signal, 1)).toBe(true);
   });
 });
 

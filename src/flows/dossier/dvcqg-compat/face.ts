@@ -181,14 +181,14 @@ export function mountDvcqgCompat(deps: CompatFaceDeps): void {
       if (service === 'TraCuuHoSo') {
         const maHoSo = text('mahoso');
         if (!maHoSo) return sendCompatError(res, 'INVALID_INPUT', 'TraCuuHoSo needs mahoso', { field: '/mahoso' });
-        result = await deps.breakers.dvcqg.call((signal) => deps.dvcqg.lookupDossier(maHoSo, { signal }));
+        result = await deps.breakers.dvcqg.call(({ signal }) => deps.dvcqg.lookupDossier(maHoSo, { signal }));
       } else if (service === 'LayThuTuc') {
         const maTTHC = text('maTTHC');
         if (!maTTHC) return sendCompatError(res, 'INVALID_INPUT', 'LayThuTuc needs maTTHC', { field: '/maTTHC' });
-        const procedure: ThuTuc | undefined = await deps.breakers.catalogue.call((signal) => deps.catalogue.get(maTTHC, signal));
+        const procedure: ThuTuc | undefined = await deps.breakers.catalogue.call((deadline) => deps.catalogue.get(maTTHC, deadline));
         result = procedure ? [procedure] : [];
       } else {
-        result = deps.listed() ?? (await deps.breakers.catalogue.call((signal) => deps.dvcqg.listProcedures({ signal })));
+        result = deps.listed() ?? (await deps.breakers.catalogue.call(({ signal }) => deps.dvcqg.listProcedures({ signal })));
       }
     } catch (error) {
       return sendReadFailure(res, service, error);

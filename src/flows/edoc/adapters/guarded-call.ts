@@ -5,7 +5,7 @@ import type { UpstreamBreaker } from '../../../messaging/breaker';
 import { isUpstreamError, type UpstreamError } from '../../../messaging/delivery/adapter';
 
 export function guardedCall<T>(breaker: UpstreamBreaker, routeSignal: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  return breaker.call((breakerSignal) => withDeadline(undefined, [routeSignal, breakerSignal], work));
+  return breaker.call(({ signal: breakerSignal }) => withDeadline(undefined, [routeSignal, breakerSignal], work));
 }
 
 /** An upstream's final "no" (4xx other than 408/429, or a protocol error code), as opposed to a failure worth retrying. */
