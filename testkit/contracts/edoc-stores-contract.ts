@@ -2,8 +2,21 @@
 // the register of documents fetched from the axis give the same answers on every backend; each backend runs it by one
 // call naming how to open it.
 import { createHash, randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { BLOB_CHUNK_BYTES, type BlobRef, type EdocStores } from '../../src/flows/edoc/stores/edoc-store';
 import { uniqueName } from '../env';
+
+/**
+ * A destination that takes each write a turn later, as a socket under load does, and keeps a copy of the bytes (a
+ * writer may use its buffer again once called back).
+ */
+class SlowSink extends Writable {
+  readonly received: Buffer[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.received.push(Buffer.from(chunk));
+    setImmediate(done);
+  }
+}
 
 export interface EdocStoresUnderTest {
   open(): Promise<EdocStores>;
@@ -50,6 +63,18 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       expect(await stores.blobs.read({ ...ref, sha256: '0'.repeat(64) })).toBeNull();
     });
 
+    test('a blob is copied whole to a slow destination, which is ended; a second copy at the same time gets the same bytes', async () => {
+      const documentId = `${uniqueName('000.00.00.H10')},2025/03/14,3/UBND-VP`;
+      const bytes = randomBytes(BLOB_CHUNK_BYTES * 3 + 77);
+      const ref = await stores.blobs.put(documentId, [bytes]);
+      const [first, second] = [new SlowSink(), new SlowSink()];
+      await Promise.all([stores.blobs.copyTo(ref, first), stores.blobs.copyTo(ref, second)]);
+      for (const sink of [first, second]) {
+        expect(sink.writableFinished).toBe(true);
+        expect(Buffer.concat(sink.received).equals(bytes)).toBe(true);
+      }
+    });
+
     test('a blob with part of its bytes gone is not complete: has is false, read is null, the stream fails', async () => {
       const documentId = `${uniqueName('000.00.00.H10')},2025/03/14,2/UBND-VP`;
       const ref = await stores.blobs.put(documentId, [randomBytes(BLOB_CHUNK_BYTES + 10)]);
@@ -60,6 +85,10 @@ export function edocStoresContract(name: string, make: () => Promise<EdocStoresU
       await expect((async () => {
         for await (const chunk of stores.blobs.stream(ref)) void chunk;
       })()).rejects.toThrow(/blob chunk missing|blob file incomplete/);
+      const sink = new SlowSink();
+      await expect(stores.blobs.copyTo(ref, sink)).rejects.toThrow(/blob chunk missing|blob file incomplete/);
+      expect(sink.destroyed).toBe(true);
+      expect(sink.writableFinished).toBe(false);
       expect(await stores.blobs.has({ ...ref, sha256: '0'.repeat(64) })).toBe(false);
     });
 

@@ -1,7 +1,6 @@
 // The edoc REST face: POST /api/v1/edocs (edXML package or status packet), GET /api/v1/edocs/inbox, GET /api/v1/edocs/{id}
 // (the stored bytes, streamed, once they are known to be all there) and POST /api/v1/edocs/{id}/status.
 import { type Request, type RequestHandler, type Response, type Router } from 'express';
-import { pipeline } from 'node:stream/promises';
 import { isEdxmlStatusCode } from '../../upstreams/edxml';
 import { normalizeNfc, type JsonValue } from '../../core/envelope';
 import type { ContractValidator } from '../../http/contract-validator';
@@ -74,7 +73,7 @@ export function mountEdocRestEndpoints(router: Router, deps: EdocRestDeps): void
     res.setHeader('Content-Type', 'application/xml; charset=utf-8');
     res.setHeader('Content-Length', String(entry.blob.bytes));
     res.setHeader('X-Content-Sha256', entry.blob.sha256);
-    await pipeline(deps.blobs.stream(entry.blob), res).catch((error: Error) => {
+    await deps.blobs.copyTo(entry.blob, res).catch((error: Error) => {
       deps.logger.warn({ entryId: entry.entryId, err: error.message }, 'edXML download interrupted');
       res.destroy();
     });

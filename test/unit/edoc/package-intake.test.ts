@@ -18,6 +18,7 @@ test('a package store that cannot be written refuses the upload with 503 STORE_U
     put: () => Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })),
     read: () => Promise.resolve(null),
     stream: () => Readable.from([]),
+    copyTo: () => Promise.reject(new Error('must not be called')),
     has: () => Promise.resolve(false),
   };
   const dispatched: unknown[] = [];

@@ -5,9 +5,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Readable, type Writable } from 'node:stream';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../../stores/private-files';
 import type { BlobRef } from './edoc-store';
+import { copyFileTo } from './file-copy';
 
 /** Read ahead per step of a stream: a bounded window whatever the package's size. */
 const STREAM_WINDOW = 256 * 1024;
@@ -79,6 +80,11 @@ export class BlobFiles {
     const file = createReadStream(this.pathOf(ref), { highWaterMark: STREAM_WINDOW });
     file.once('error', (error) => counted.destroy(error));
     return file.pipe(counted);
+  }
+
+  /** The file written to `destination` through windows used again, then ended; fails as `stream` does. */
+  copyTo(ref: BlobRef, destination: Writable): Promise<void> {
+    return copyFileTo(this.pathOf(ref), ref.bytes, destination);
   }
 }
 

@@ -1,7 +1,7 @@
 // The e-document flow's persistence contract: the package blob store (claim check), the per-organ mailbox, the
 // ledger of who was sent which document by whom, the register of sent packages that tells a resend from a copy, and
 // the packages fetched from the national axis.
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { JsonValue } from '../../../core/envelope';
 
 /** What envelopes carry instead of the package: where its bytes are and what they hash to. */
@@ -21,6 +21,11 @@ export interface EdocBlobStore {
   read(ref: BlobRef): Promise<Buffer | null>;
   /** The blob chunk by chunk; memory stays at one chunk. Fails (as a stream) when the blob is unknown or a chunk is gone. */
   stream(ref: BlobRef): Readable;
+  /**
+   * Writes the blob to `destination` (a download's response) and ends it, holding as little new memory as the store
+   * can; fails when the blob is unknown or not complete, the destination then destroyed.
+   */
+  copyTo(ref: BlobRef, destination: Writable): Promise<void>;
   /** Whether the blob is complete (known, and every one of its chunks there): what a download checks before it answers. */
   has(ref: BlobRef): Promise<boolean>;
 }

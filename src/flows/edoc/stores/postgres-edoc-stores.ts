@@ -1,7 +1,8 @@
 // PostgreSQL implementation of the e-document blob store, mailbox, recipient ledger, register of sent packages and
 // register of packages fetched from the national axis, shared by several bus processes.
 import { Pool } from 'pg';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { chunkBlob } from './blob-chunks';
 import {
   mailboxLimit,
@@ -118,6 +119,10 @@ export class PostgresEdocBlobStore implements EdocBlobStore {
 
   stream(ref: BlobRef): Readable {
     return Readable.from(this.chunks(ref), { objectMode: false });
+  }
+
+  copyTo(ref: BlobRef, destination: Writable): Promise<void> {
+    return pipeline(this.stream(ref), destination);
   }
 
   async has(ref: BlobRef): Promise<boolean> {

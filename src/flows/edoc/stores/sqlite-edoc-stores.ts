@@ -1,6 +1,7 @@
 // SQLite (better-sqlite3) implementation of the e-document blob store, mailbox, recipient ledger, register of sent
 // packages and register of packages fetched from the national axis, for single-process buses.
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { SqliteDatabase } from '../../../stores/sqlite/sqlite-stores';
 import { chunkBlob } from './blob-chunks';
 import { BlobFiles } from './blob-files';
@@ -93,6 +94,11 @@ class SqliteEdocBlobStore implements EdocBlobStore {
       })(),
       { objectMode: false },
     );
+  }
+
+  copyTo(ref: BlobRef, destination: Writable): Promise<void> {
+    const meta = this.stmts.blob.get(ref.documentId, ref.sha256);
+    return meta?.storage === 'file' ? this.files.copyTo(ref, destination) : pipeline(this.stream(ref), destination);
   }
 
   async has(ref: BlobRef): Promise<boolean> {
