@@ -33,6 +33,8 @@ import { children, freePort, spawnChild, stopChild, waitReady, type Child } from
 import { closedLoop, createClient, openLoop, percentile, type LoadResult, type PostSpec } from './load';
 import { largeEdocOnEmbeddedBus, type LargeEdocFigures } from './large-edoc';
 import { measureWakeCost } from './wake-cost';
+import { startTimeline, type TimelineSample } from './timeline';
+import { parseGcLog, traceTail, type TailTrace } from './tail-trace';
 import { groupCpu, groupCpuUsed, procStatusKb, runQueueWaitMs, type GroupCpu } from './proc-stats';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -268,6 +270,18 @@ function noteStored(code: string, at: number): void {
   lastDelivery = Math.max(lastDelivery, at);
 }
 
+/**
+ * The slow dossiers of a phase traced to their causes (bench/tail-trace.ts): the dossiers' times on the epoch's clock,
+ * beside the bus's collections (its GC log) and the timeline of its threads and the machine.
+ */
+function halfLoadTail(phaseStart: number, codes: readonly string[], gcLog: string, timeline: TimelineSample[]): TailTrace {
+  const dossiers = codes
+    .filter((c) => deliveredAt.has(c))
+    .map((c) => ({ sentAt: performance.timeOrigin + sentAt.get(c)!, latencyMs: deliveredAt.get(c)! - sentAt.get(c)! }));
+  const gc = existsSync(gcLog) ? parseGcLog(readFileSync(gcLog, 'utf8')) : [];
+  return traceTail({ phaseStart, dossiers, gc, timeline });
+}
+
 /** Request sent → stored by DVCQG, in ms, of those of `codes` stored so far, sorted. */
 function deliveryLatencies(codes: readonly string[]): number[] {
   return codes.filter((c) => deliveredAt.has(c)).map((c) => deliveredAt.get(c)! - sentAt.get(c)!).sort((a, b) => a - b);
@@ -357,7 +371,16 @@ async function main(): Promise<void> {
   const busDir = path.join(dir, 'amqp');
   const busPort = await freePort();
   const configDir = writeBusConfig(busDir, { amqp: true, port: busPort, namePrefix: prefix, ...upstreams });
-  const bus = spawnChild(path.join(ROOT, 'dist/src/cli/start.js'), [], busEnv(configDir), path.join(dir, 'bus-amqp.log'), `http://127.0.0.1:${busPort}`, BUS_NODE_ARGS);
+  // Its garbage collections go to a file of the run (bench/bus-gc-probe.ts), for the half-load phase's tail.
+  const busGcLog = path.join(dir, 'bus-amqp-gc.log');
+  const bus = spawnChild(
+    path.join(ROOT, 'dist/src/cli/start.js'),
+    [],
+    { ...busEnv(configDir), BENCH_GC_LOG: busGcLog },
+    path.join(dir, 'bus-amqp.log'),
+    `http://127.0.0.1:${busPort}`,
+    [...BUS_NODE_ARGS, '--require', path.join(__dirname, 'bus-gc-probe.js')],
+  );
   /**
    * The bus's peak RSS so far at the end of each phase: VmHWM is the kernel's own high-water mark, so the last note
    * is the peak of the whole run, and the earlier ones say where it was reached.
@@ -463,6 +486,8 @@ async function main(): Promise<void> {
     const rate = Math.max(1, e2ePerSec / 2);
     const latencyCodes: string[] = [];
     const latAccepted: string[] = [];
+    const timeline = startTimeline(bus.proc.pid!);
+    const latencyStart = performance.timeOrigin + performance.now();
     const latencyRun = await withCpu(pids, () =>
       openLoop({
         baseUrl: bus.url,
@@ -474,12 +499,17 @@ async function main(): Promise<void> {
       }),
     );
     await waitDelivered(latAccepted, 60_000);
+    const tail = halfLoadTail(latencyStart, latAccepted, busGcLog, timeline.stop());
     notePeak('latency');
     const e2eLatencies = deliveryLatencies(latAccepted);
     results.e2eP50Ms = round(percentile(e2eLatencies, 50), 1);
     results.e2eP99Ms = round(percentile(e2eLatencies, 99), 1);
-    detail.e2eLatency = { ratePerSec: round(rate), sent: latencyRun.result.sent, accepted: latAccepted.length, delivered: e2eLatencies.length, intakeP99Ms: round(latencyRun.result.p99Ms, 2), cpu: latencyRun.cpu };
+    results.e2eSlowDossiers = tail.slow;
+    results.e2eSlowDossiersUntraced = tail.slowByCause.untraced;
+    results.e2eP99WithoutFullCollectionsMs = tail.p99WithoutFullCollectionsMs;
+    detail.e2eLatency = { ratePerSec: round(rate), sent: latencyRun.result.sent, accepted: latAccepted.length, delivered: e2eLatencies.length, intakeP99Ms: round(latencyRun.result.p99Ms, 2), cpu: latencyRun.cpu, tail };
     log(`end-to-end latency at ${rate.toFixed(1)}/s: p50 ${results.e2eP50Ms} ms p99 ${results.e2eP99Ms} ms (${e2eLatencies.length} dossiers) ${JSON.stringify(latencyRun.cpu)}`);
+    log(`half-load tail: ${tail.slow} dossiers over ${tail.thresholdMs} ms in ${tail.clusters} clusters, by cause ${JSON.stringify(tail.slowByCause)}; ${tail.fullCollections} full collections of the bus; p99 without their windows ${tail.p99WithoutFullCollectionsMs} ms`);
 
     // 3b. What a dossier costs at lighter loads (a tenth and a quarter of the end-to-end rate), beside full load and
     //     half load: what batches under load (the group commit, the audit append, the socket writes) goes out one

@@ -59,6 +59,10 @@ function contextRows(out: Results, cores: number): [string, string][] {
     ['raw baseline (express + quorum queue + confirm)', `${v('rawBaselinePerSec', '/s')}, server CPU ${v('rawBaselineCpuMs', ' ms')} per request`],
     ['dossier intake, 50 connections (RabbitMQ + PostgreSQL)', `${v('acceptPerSec', '/s')}  p50 ${v('acceptP50Ms', ' ms')}  p99 ${v('acceptP99Ms', ' ms')}`],
     [`end-to-end ceiling of ${cores} cores: CPU per dossier on the path (bus, RabbitMQ, PostgreSQL, stand-ins)`, `${v('e2eCeilingPerSec', '/s')} (${v('e2eCpuMsPerDossier', ' ms')} per dossier; with a bus costing 0: ${v('e2eCeilingWithoutBusPerSec', '/s')})`],
+    [
+      'half-load dossiers over 50 ms, untraced (causes in detail.e2eLatency.tail)',
+      `${v('e2eSlowDossiers')}, untraced ${v('e2eSlowDossiersUntraced')}; p99 without the bus's full collections ${v('e2eP99WithoutFullCollectionsMs', ' ms')}`,
+    ],
     ['end to end against the reference simulators (short window)', v('e2ePerSecReferenceSimulators', '/s')],
     ['two bus processes: intake / end to end', `${v('scaleOut2AcceptPerSec', '/s')} / ${v('scaleOut2E2ePerSec', '/s')}`],
     ['peak RSS of the bus process (RabbitMQ / embedded)', `${v('peakRssMb', ' MB')} / ${v('embeddedPeakRssMb', ' MB')}`],

@@ -1,0 +1,60 @@
+// A timeline of one process and the machine over a phase of the bench: every `everyMs`, what the kernel has counted so
+// far (cumulative readings, so that any window's share comes from two of them): the process's main thread's time on a
+// core and its time ready but waiting for one (/proc/<pid>/schedstat, ns), all its threads' time on a core (the
+// collector's helper threads, Node's thread pool: /proc/<pid>/task/*/schedstat), and the machine's busy and total ticks
+// (/proc/stat). Read by the bench's own process, which is not on the path it measures.
+import { readdirSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+
+export interface TimelineSample {
+  /** ms since the epoch. */
+  at: number;
+  mainRunMs: number;
+  mainWaitMs: number;
+  allThreadsRunMs: number;
+  machineBusyTicks: number;
+  machineTotalTicks: number;
+}
+
+function schedstat(file: string): [runMs: number, waitMs: number] {
+  const [run, wait] = readFileSync(file, 'utf8').trim().split(/\s+/);
+  return [Number(run) / 1e6, Number(wait) / 1e6];
+}
+
+/** One reading, or null once the process is gone. */
+export function readTimelineSample(pid: number): TimelineSample | null {
+  try {
+    const [mainRunMs, mainWaitMs] = schedstat(`/proc/${pid}/schedstat`);
+    let allThreadsRunMs = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        allThreadsRunMs += schedstat(`/proc/${pid}/task/${tid}/schedstat`)[0];
+      } catch {
+        /* the thread ended between the listing and the read */
+      }
+    }
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    return { at: performance.timeOrigin + performance.now(), mainRunMs, mainWaitMs, allThreadsRunMs, machineBusyTicks: total - cpu[3]! - (cpu[4] ?? 0), machineTotalTicks: total };
+  } catch {
+    return null;
+  }
+}
+
+/** Samples `pid` every `everyMs` until `stop()`, which returns the readings in order. */
+export function startTimeline(pid: number, everyMs = 25): { stop(): TimelineSample[] } {
+  const samples: TimelineSample[] = [];
+  const take = () => {
+    const sample = readTimelineSample(pid);
+    if (sample) samples.push(sample);
+  };
+  take();
+  const timer = setInterval(take, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      take();
+      return samples;
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// The half-load phase's slow dossiers are traced to a cause: clusters by the time they were sent, laid beside the
+// bus's full collections and the timeline of its threads; the probe preloaded into the bus writes its collections on
+// the epoch's clock, and the timeline reads the kernel's counters. Needs `npm run build` (the probe is preloaded from
+// dist/, as the bench does).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseGcLog, traceTail, type DossierTiming, type GcEvent } from '../../../bench/tail-trace';
+import { readTimelineSample, type TimelineSample } from '../../../bench/timeline';
+
+const T0 = 1_800_000_000_000;
+
+/** A dossier every 4 ms for 3 s, 10 ms each, except those sent in the given spans (ms after T0), `slowMs` each. */
+function dossiers(slowSpans: [number, number][], slowMs = 120): DossierTiming[] {
+  const out: DossierTiming[] = [];
+  for (let t = 0; t < 3000; t += 4) out.push({ sentAt: T0 + t, latencyMs: slowSpans.some(([a, b]) => t >= a && t <= b) ? slowMs : 10 });
+  return out;
+}
+
+/**
+ * A timeline sampled every 25 ms: the main thread runs 40 % of the time and waits 2 %, except in `waitSpans`, where it
+ * waits 60 %; the machine is half busy.
+ */
+function timeline(waitSpans: [number, number][] = []): TimelineSample[] {
+  const samples: TimelineSample[] = [];
+  let run = 0;
+  let wait = 0;
+  let busy = 0;
+  let total = 0;
+  for (let t = -100; t <= 3500; t += 25) {
+    samples.push({ at: T0 + t, mainRunMs: run, mainWaitMs: wait, allThreadsRunMs: run * 1.2, machineBusyTicks: busy, machineTotalTicks: total });
+    const waiting = waitSpans.some(([a, b]) => t >= a && t < b);
+    run += 25 * 0.4;
+    wait += 25 * (waiting ? 0.6 : 0.02);
+    busy += 2.5;
+    total += 5;
+  }
+  return samples;
+}
+
+describe('traceTail', () => {
+  test('gives each cluster of slow dossiers the first cause that holds, and the p99 without the collections', () => {
+    const gc: GcEvent[] = [
+      { at: T0 + 600, kind: 4, pauseMs: 8.5 }, // a full collection: dossiers sent 250–750 ms wait for it
+      { at: T0 + 1500, kind: 1, pauseMs: 2 }, // a scavenge: not a cause
+    ];
+    const trace = traceTail({
+      phaseStart: T0,
+      dossiers: dossiers([[400, 700], [1500, 1600], [2500, 2560]]),
+      gc,
+      timeline: timeline([[1500, 1700]]),
+    });
+    expect(trace.dossiers).toBe(750);
+    expect(trace.clusters).toBe(3);
+    expect(trace.fullCollections).toBe(1);
+    const [byGc, byWait, untraced] = [...trace.largest].sort((a, b) => a.fromMs - b.fromMs);
+    expect(byGc).toMatchObject({ fromMs: 400, toMs: 700, slow: 76, cause: 'fullCollection', fullCollections: 1, longestPauseMs: 8.5 });
+    expect(byWait).toMatchObject({ fromMs: 1500, toMs: 1600, slow: 26, cause: 'coreWait', fullCollections: 0 });
+    expect(byWait!.busMainWait).toBeGreaterThan(0.5);
+    expect(untraced).toMatchObject({ fromMs: 2500, toMs: 2560, slow: 16, cause: 'untraced' });
+    expect(trace.slowByCause).toEqual({ fullCollection: 76, coreWait: 26, busLoopBusy: 0, untraced: 16 });
+    expect(trace.slow).toBe(118);
+    expect(trace.outside.busMainWait).toBeCloseTo(0.02, 2);
+    expect(trace.outside.busMainRun).toBeCloseTo(0.4, 2);
+    expect(trace.outside.machineBusy).toBeCloseTo(0.5, 2);
+    // Without the dossiers sent 350 ms before to 150 ms after the collection, 42 slow ones are left of 625: p99 120 ms.
+    expect(trace.p99WithoutFullCollectionsMs).toBe(120);
+  });
+
+  test('a loop with no idle turn (running 89 %, waiting for a core 2 %) is busy; with no slow dossier there is nothing to trace', () => {
+    const busy = timeline().map((s, i) => ({ ...s, mainRunMs: i * 25 * 0.89 }));
+    const trace = traceTail({ phaseStart: T0, dossiers: dossiers([[1000, 1100]]), gc: [], timeline: busy });
+    expect(trace.largest).toHaveLength(1);
+    expect(trace.largest[0]!.cause).toBe('busLoopBusy');
+    const none = traceTail({ phaseStart: T0, dossiers: dossiers([]), gc: [], timeline: timeline() });
+    expect(none).toMatchObject({ slow: 0, clusters: 0, largest: [], p99WithoutFullCollectionsMs: 10 });
+    expect(none.slowByCause).toEqual({ fullCollection: 0, coreWait: 0, busLoopBusy: 0, untraced: 0 });
+  });
+
+  test('without a timeline, only the collections can trace a cluster: one that paused the bus up to 350 ms after it', () => {
+    // Marking ran beside the program for ~100 ms before the pause, and a dossier sent then waits for the pause too.
+    const trace = traceTail({ phaseStart: T0, dossiers: dossiers([[400, 450], [2000, 2050]]), gc: [{ at: T0 + 780, kind: 4, pauseMs: 5 }], timeline: [] });
+    expect(trace.slowByCause).toEqual({ fullCollection: 13, coreWait: 0, busLoopBusy: 0, untraced: 13 });
+    expect(trace.outside.busMainWait).toBeNull();
+  });
+});
+
+describe('the bus GC probe and the timeline', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'gc-probe-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a process started with the probe writes its full collections on the epoch clock of the bench', async () => {
+    const log = path.join(dir, 'gc.log');
+    const probe = path.resolve(__dirname, '../../../dist/bench/bus-gc-probe.js');
+    const before = performance.timeOrigin + performance.now();
+    // Two full collections, then a turn of the loop for the observer's callback.
+    const child = spawn(process.execPath, ['--expose-gc', '--require', probe, '-e', 'gc(); gc(); setTimeout(() => {}, 50);'], { env: { ...process.env, BENCH_GC_LOG: log }, stdio: 'inherit' });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    const after = performance.timeOrigin + performance.now();
+    expect(code).toBe(0);
+    const majors = parseGcLog(readFileSync(log, 'utf8')).filter((e) => e.kind === 4);
+    expect(majors.length).toBeGreaterThanOrEqual(2);
+    for (const e of majors) {
+      expect(e.at).toBeGreaterThan(before);
+      expect(e.at).toBeLessThan(after);
+      expect(e.pauseMs).toBeGreaterThan(0);
+    }
+  });
+
+  test('readings of a process are cumulative: its threads at least its main thread, its time on a core growing', () => {
+    const first = readTimelineSample(process.pid)!;
+    const end = process.cpuUsage().user + 30_000;
+    while (process.cpuUsage().user < end) {
+      /* 30 ms on a core */
+    }
+    const second = readTimelineSample(process.pid)!;
+    expect(second.mainRunMs - first.mainRunMs).toBeGreaterThanOrEqual(25);
+    expect(second.allThreadsRunMs).toBeGreaterThanOrEqual(second.mainRunMs);
+    expect(second.machineTotalTicks).toBeGreaterThanOrEqual(first.machineTotalTicks);
+    expect(readTimelineSample(2 ** 22 + 1)).toBeNull();
+  });
+});
