@@ -2,6 +2,7 @@
 // unconfirmed message re-published on the next channel after a connection loss.
 import type { ConfirmChannel, Message, Options } from 'amqplib';
 import { merged } from '../../core/merged';
+import { publishOnConfirmChannel } from './publish-frame';
 
 export class PublishRefusedError extends Error {
   constructor(message: string, readonly code: 'BROKER_NACK' | 'UNROUTABLE' | 'PUBLISHER_CLOSED' | 'CONNECTION_LOST') {
@@ -103,11 +104,12 @@ export class ConfirmPublisher {
       const entry = this.waiting.shift()!;
       if (!this.outbox.has(entry.seq)) continue;
       const publishId = `${this.instance}-${entry.seq}`;
-      const options: Options.Publish = merged(entry.options, { mandatory: true, headers: merged(entry.options.headers ?? {}, { [PUBLISH_ID_HEADER]: publishId }) });
+      const options: Options.Publish = merged(entry.options, { mandatory: true });
+      const headers: Record<string, unknown> = merged(entry.options.headers ?? {}, { [PUBLISH_ID_HEADER]: publishId });
       entry.written = true;
       let writable: boolean;
       try {
-        writable = channel.publish(entry.exchange, entry.routingKey, entry.content, options, (error: unknown) =>
+        writable = publishOnConfirmChannel(channel, entry.exchange, entry.routingKey, entry.content, options, headers, (error: unknown) =>
           this.onConfirm(entry, publishId, channel, error),
         );
       } catch {
