@@ -5,11 +5,15 @@
 //   - a full collection: a mark-compact of the bus paused it from `gcBeforeMs` after the cluster's first dossier was
 //     sent to `gcAfterMs` before its last (V8 marks on a helper thread for ~100 ms before the pause, taking the
 //     second core from the path, and the dossiers sent during the pause wait it out);
-//   - waiting for a core: the bus's main thread spent at least `coreWaitShare` of the cluster's span, and twice its
-//     share outside the clusters, ready to run but without a core;
+//   - an I/O stall: some task of the machine was stalled on I/O (the kernel's pressure counter) for at least
+//     `ioStallShare` of the cluster's span, and `excessShare` more of it than outside the clusters (PostgreSQL's and
+//     RabbitMQ's commits wait for the disk, and the bus for their answers);
+//   - waiting for a core: the bus's main thread spent at least `coreWaitShare` of the span, and `excessShare` more
+//     of it than outside the clusters, ready to run but without a core;
 //   - the bus's loop busy: its main thread ran or waited for a core at least `busyShare` of the span, so it had no
 //     idle turn and the dossiers queued in front of it;
 //   - untraced: none of these.
+// Each cluster also lists every condition that held (`held`), not only the first.
 // Times are ms since the epoch; the figures it returns are relative to the phase's start.
 import { percentile } from './load';
 import type { TimelineSample } from './timeline';
@@ -28,15 +32,22 @@ export interface GcEvent {
 
 const GC_MAJOR = 4;
 
-export type TailCause = 'fullCollection' | 'coreWait' | 'busLoopBusy' | 'untraced';
+export type TailCause = 'fullCollection' | 'ioStall' | 'coreWait' | 'busLoopBusy' | 'untraced';
 
-/** Shares of a span of time: the bus's main thread on a core and waiting for one, its threads in cores, the machine. */
+/**
+ * Shares of a span of time: the bus's main thread on a core and waiting for one, its threads in cores, the machine
+ * busy, and the machine with some task stalled on I/O or waiting for a core.
+ */
 export interface SpanShares {
   busMainRun: number | null;
   busMainWait: number | null;
   busAllThreadsCores: number | null;
   machineBusy: number | null;
+  ioStall: number | null;
+  cpuStall: number | null;
 }
+
+const NO_SHARES: SpanShares = { busMainRun: null, busMainWait: null, busAllThreadsCores: null, machineBusy: null, ioStall: null, cpuStall: null };
 
 export interface SlowCluster extends SpanShares {
   /** First and last dossier of the cluster sent, ms after the phase's start. */
@@ -48,6 +59,8 @@ export interface SlowCluster extends SpanShares {
   maxLatencyMs: number;
   fullCollections: number;
   longestPauseMs: number | null;
+  /** Every condition that held, in the order they are tried. */
+  held: TailCause[];
   cause: TailCause;
 }
 
@@ -75,7 +88,9 @@ export interface TailTraceOptions {
   joinGapMs?: number;
   gcBeforeMs?: number;
   gcAfterMs?: number;
+  ioStallShare?: number;
   coreWaitShare?: number;
+  excessShare?: number;
   busyShare?: number;
   keep?: number;
 }
@@ -96,7 +111,7 @@ function cumulativeAt(timeline: readonly TimelineSample[], field: Exclude<keyof 
  */
 function shares(timeline: readonly TimelineSample[], spans: readonly [number, number][]): SpanShares {
   let wall = 0;
-  const sums = { mainRunMs: 0, mainWaitMs: 0, allThreadsRunMs: 0, machineBusyTicks: 0, machineTotalTicks: 0 };
+  const sums = { mainRunMs: 0, mainWaitMs: 0, allThreadsRunMs: 0, machineBusyTicks: 0, machineTotalTicks: 0, ioSomeStallMs: 0, cpuSomeStallMs: 0 };
   const first = timeline[0]?.at ?? Infinity;
   const last = timeline[timeline.length - 1]?.at ?? -Infinity;
   for (const [spanFrom, spanTo] of spans) {
@@ -107,19 +122,21 @@ function shares(timeline: readonly TimelineSample[], spans: readonly [number, nu
     for (const field of Object.keys(sums) as (keyof typeof sums)[]) {
       const a = cumulativeAt(timeline, field, from);
       const b = cumulativeAt(timeline, field, to);
-      if (a === null || b === null) return { busMainRun: null, busMainWait: null, busAllThreadsCores: null, machineBusy: null };
+      if (a === null || b === null) return NO_SHARES;
       delta[field] = b - a;
     }
     for (const field of Object.keys(sums) as (keyof typeof sums)[]) sums[field] += delta[field];
     wall += to - from;
   }
-  if (wall <= 0) return { busMainRun: null, busMainWait: null, busAllThreadsCores: null, machineBusy: null };
+  if (wall <= 0) return NO_SHARES;
   const r = (x: number) => Math.round(x * 100) / 100;
   return {
     busMainRun: r(sums.mainRunMs / wall),
     busMainWait: r(sums.mainWaitMs / wall),
     busAllThreadsCores: r(sums.allThreadsRunMs / wall),
     machineBusy: sums.machineTotalTicks > 0 ? r(sums.machineBusyTicks / sums.machineTotalTicks) : null,
+    ioStall: r(sums.ioSomeStallMs / wall),
+    cpuStall: r(sums.cpuSomeStallMs / wall),
   };
 }
 
@@ -129,7 +146,9 @@ export function traceTail(options: TailTraceOptions): TailTrace {
   const joinGapMs = options.joinGapMs ?? 250;
   const gcBeforeMs = options.gcBeforeMs ?? 350;
   const gcAfterMs = options.gcAfterMs ?? 150;
+  const ioStallShare = options.ioStallShare ?? 0.25;
   const coreWaitShare = options.coreWaitShare ?? 0.15;
+  const excessShare = options.excessShare ?? 0.1;
   const busyShare = options.busyShare ?? 0.9;
   const dossiers = [...options.dossiers].sort((a, b) => a.sentAt - b.sentAt);
   const majors = gc.filter((e) => e.kind === GC_MAJOR && e.at >= phaseStart - gcAfterMs);
@@ -160,10 +179,13 @@ export function traceTail(options: TailTraceOptions): TailTrace {
     const lastSent = g[g.length - 1]!.sentAt;
     const inSpan = majors.filter((e) => e.at + gcAfterMs >= first && e.at - gcBeforeMs <= lastSent);
     const span = shares(timeline, [[from, to]]);
-    let cause: TailCause = 'untraced';
-    if (inSpan.length > 0) cause = 'fullCollection';
-    else if (span.busMainWait !== null && span.busMainWait >= coreWaitShare && span.busMainWait >= 2 * (outside.busMainWait ?? 0)) cause = 'coreWait';
-    else if (span.busMainRun !== null && span.busMainWait !== null && span.busMainRun + span.busMainWait >= busyShare) cause = 'busLoopBusy';
+    const exceeds = (share: number | null, outsideShare: number | null, least: number) => share !== null && share >= least && share - (outsideShare ?? 0) >= excessShare;
+    const held: TailCause[] = [];
+    if (inSpan.length > 0) held.push('fullCollection');
+    if (exceeds(span.ioStall, outside.ioStall, ioStallShare)) held.push('ioStall');
+    if (exceeds(span.busMainWait, outside.busMainWait, coreWaitShare)) held.push('coreWait');
+    if (span.busMainRun !== null && span.busMainWait !== null && span.busMainRun + span.busMainWait >= busyShare) held.push('busLoopBusy');
+    const cause: TailCause = held[0] ?? 'untraced';
     return {
       fromMs: Math.round(first - phaseStart),
       toMs: Math.round(lastSent - phaseStart),
@@ -173,11 +195,12 @@ export function traceTail(options: TailTraceOptions): TailTrace {
       fullCollections: inSpan.length,
       longestPauseMs: inSpan.length > 0 ? Math.round(Math.max(...inSpan.map((e) => e.pauseMs)) * 10) / 10 : null,
       ...span,
+      held,
       cause,
     };
   });
 
-  const slowByCause: Record<TailCause, number> = { fullCollection: 0, coreWait: 0, busLoopBusy: 0, untraced: 0 };
+  const slowByCause: Record<TailCause, number> = { fullCollection: 0, ioStall: 0, coreWait: 0, busLoopBusy: 0, untraced: 0 };
   for (const c of clusters) slowByCause[c.cause] += c.slow;
   const kept = dossiers.filter((d) => !nearFullCollection(d.sentAt)).map((d) => d.latencyMs).sort((a, b) => a - b);
   return {

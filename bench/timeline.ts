@@ -2,7 +2,9 @@
 // far (cumulative readings, so that any window's share comes from two of them): the process's main thread's time on a
 // core and its time ready but waiting for one (/proc/<pid>/schedstat, ns), all its threads' time on a core (the
 // collector's helper threads, Node's thread pool: /proc/<pid>/task/*/schedstat), and the machine's busy and total ticks
-// (/proc/stat). Read by the bench's own process, which is not on the path it measures.
+// (/proc/stat), and the kernel's pressure stall counters (/proc/pressure/io and cpu, µs during which at least one task
+// of the machine was stalled on I/O or waiting for a core; zero where the kernel has none). Read by the bench's own
+// process, which is not on the path it measures.
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
@@ -14,6 +16,20 @@ export interface TimelineSample {
   allThreadsRunMs: number;
   machineBusyTicks: number;
   machineTotalTicks: number;
+  /** ms during which some task of the machine waited for I/O (PSI "some"). */
+  ioSomeStallMs: number;
+  /** ms during which some task of the machine waited for a core (PSI "some"). */
+  cpuSomeStallMs: number;
+}
+
+/** The "some" line's total of a pressure file, in ms; 0 where the kernel keeps none. */
+function pressureSomeMs(resource: 'io' | 'cpu'): number {
+  try {
+    const match = /^some .*total=(\d+)/m.exec(readFileSync(`/proc/pressure/${resource}`, 'utf8'));
+    return match ? Number(match[1]) / 1000 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function schedstat(file: string): [runMs: number, waitMs: number] {
@@ -35,7 +51,16 @@ export function readTimelineSample(pid: number): TimelineSample | null {
     }
     const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
     const total = cpu.reduce((a, b) => a + b, 0);
-    return { at: performance.timeOrigin + performance.now(), mainRunMs, mainWaitMs, allThreadsRunMs, machineBusyTicks: total - cpu[3]! - (cpu[4] ?? 0), machineTotalTicks: total };
+    return {
+      at: performance.timeOrigin + performance.now(),
+      mainRunMs,
+      mainWaitMs,
+      allThreadsRunMs,
+      machineBusyTicks: total - cpu[3]! - (cpu[4] ?? 0),
+      machineTotalTicks: total,
+      ioSomeStallMs: pressureSomeMs('io'),
+      cpuSomeStallMs: pressureSomeMs('cpu'),
+    };
   } catch {
     return null;
   }

@@ -22,19 +22,21 @@ function dossiers(slowSpans: [number, number][], slowMs = 120): DossierTiming[] 
 
 /**
  * A timeline sampled every 25 ms: the main thread runs 40 % of the time and waits 2 %, except in `waitSpans`, where it
- * waits 60 %; the machine is half busy.
+ * waits 60 %; the machine is half busy, some task stalled on I/O 10 % of the time, except in `ioSpans` (70 %).
  */
-function timeline(waitSpans: [number, number][] = []): TimelineSample[] {
+function timeline(waitSpans: [number, number][] = [], ioSpans: [number, number][] = []): TimelineSample[] {
   const samples: TimelineSample[] = [];
   let run = 0;
   let wait = 0;
   let busy = 0;
   let total = 0;
+  let io = 0;
   for (let t = -100; t <= 3500; t += 25) {
-    samples.push({ at: T0 + t, mainRunMs: run, mainWaitMs: wait, allThreadsRunMs: run * 1.2, machineBusyTicks: busy, machineTotalTicks: total });
-    const waiting = waitSpans.some(([a, b]) => t >= a && t < b);
+    samples.push({ at: T0 + t, mainRunMs: run, mainWaitMs: wait, allThreadsRunMs: run * 1.2, machineBusyTicks: busy, machineTotalTicks: total, ioSomeStallMs: io, cpuSomeStallMs: wait });
+    const within = (spans: [number, number][]) => spans.some(([a, b]) => t >= a && t < b);
     run += 25 * 0.4;
-    wait += 25 * (waiting ? 0.6 : 0.02);
+    wait += 25 * (within(waitSpans) ? 0.6 : 0.02);
+    io += 25 * (within(ioSpans) ? 0.7 : 0.1);
     busy += 2.5;
     total += 5;
   }
@@ -49,24 +51,27 @@ describe('traceTail', () => {
     ];
     const trace = traceTail({
       phaseStart: T0,
-      dossiers: dossiers([[400, 700], [1500, 1600], [2500, 2560]]),
+      dossiers: dossiers([[400, 700], [1500, 1600], [2000, 2100], [2500, 2560]]),
       gc,
-      timeline: timeline([[1500, 1700]]),
+      timeline: timeline([[1500, 1700]], [[2000, 2200]]),
     });
     expect(trace.dossiers).toBe(750);
-    expect(trace.clusters).toBe(3);
+    expect(trace.clusters).toBe(4);
     expect(trace.fullCollections).toBe(1);
-    const [byGc, byWait, untraced] = [...trace.largest].sort((a, b) => a.fromMs - b.fromMs);
-    expect(byGc).toMatchObject({ fromMs: 400, toMs: 700, slow: 76, cause: 'fullCollection', fullCollections: 1, longestPauseMs: 8.5 });
-    expect(byWait).toMatchObject({ fromMs: 1500, toMs: 1600, slow: 26, cause: 'coreWait', fullCollections: 0 });
+    const [byGc, byWait, byIo, untraced] = [...trace.largest].sort((a, b) => a.fromMs - b.fromMs);
+    expect(byGc).toMatchObject({ fromMs: 400, toMs: 700, slow: 76, cause: 'fullCollection', held: ['fullCollection'], fullCollections: 1, longestPauseMs: 8.5 });
+    expect(byWait).toMatchObject({ fromMs: 1500, toMs: 1600, slow: 26, cause: 'coreWait', held: ['coreWait', 'busLoopBusy'], fullCollections: 0 });
     expect(byWait!.busMainWait).toBeGreaterThan(0.5);
-    expect(untraced).toMatchObject({ fromMs: 2500, toMs: 2560, slow: 16, cause: 'untraced' });
-    expect(trace.slowByCause).toEqual({ fullCollection: 76, coreWait: 26, busLoopBusy: 0, untraced: 16 });
-    expect(trace.slow).toBe(118);
+    expect(byIo).toMatchObject({ fromMs: 2000, toMs: 2100, slow: 26, cause: 'ioStall', held: ['ioStall'] });
+    expect(byIo!.ioStall).toBeGreaterThan(0.6);
+    expect(untraced).toMatchObject({ fromMs: 2500, toMs: 2560, slow: 16, cause: 'untraced', held: [] });
+    expect(trace.slowByCause).toEqual({ fullCollection: 76, ioStall: 26, coreWait: 26, busLoopBusy: 0, untraced: 16 });
+    expect(trace.slow).toBe(144);
     expect(trace.outside.busMainWait).toBeCloseTo(0.02, 2);
     expect(trace.outside.busMainRun).toBeCloseTo(0.4, 2);
     expect(trace.outside.machineBusy).toBeCloseTo(0.5, 2);
-    // Without the dossiers sent 350 ms before to 150 ms after the collection, 42 slow ones are left of 625: p99 120 ms.
+    expect(trace.outside.ioStall).toBeCloseTo(0.1, 2);
+    // Without the dossiers sent 350 ms before to 150 ms after the collection, 68 slow ones are left of 625: p99 120 ms.
     expect(trace.p99WithoutFullCollectionsMs).toBe(120);
   });
 
@@ -74,16 +79,16 @@ describe('traceTail', () => {
     const busy = timeline().map((s, i) => ({ ...s, mainRunMs: i * 25 * 0.89 }));
     const trace = traceTail({ phaseStart: T0, dossiers: dossiers([[1000, 1100]]), gc: [], timeline: busy });
     expect(trace.largest).toHaveLength(1);
-    expect(trace.largest[0]!.cause).toBe('busLoopBusy');
+    expect(trace.largest[0]).toMatchObject({ cause: 'busLoopBusy', held: ['busLoopBusy'] });
     const none = traceTail({ phaseStart: T0, dossiers: dossiers([]), gc: [], timeline: timeline() });
     expect(none).toMatchObject({ slow: 0, clusters: 0, largest: [], p99WithoutFullCollectionsMs: 10 });
-    expect(none.slowByCause).toEqual({ fullCollection: 0, coreWait: 0, busLoopBusy: 0, untraced: 0 });
+    expect(none.slowByCause).toEqual({ fullCollection: 0, ioStall: 0, coreWait: 0, busLoopBusy: 0, untraced: 0 });
   });
 
   test('without a timeline, only the collections can trace a cluster: one that paused the bus up to 350 ms after it', () => {
     // Marking ran beside the program for ~100 ms before the pause, and a dossier sent then waits for the pause too.
     const trace = traceTail({ phaseStart: T0, dossiers: dossiers([[400, 450], [2000, 2050]]), gc: [{ at: T0 + 780, kind: 4, pauseMs: 5 }], timeline: [] });
-    expect(trace.slowByCause).toEqual({ fullCollection: 13, coreWait: 0, busLoopBusy: 0, untraced: 13 });
+    expect(trace.slowByCause).toEqual({ fullCollection: 13, ioStall: 0, coreWait: 0, busLoopBusy: 0, untraced: 13 });
     expect(trace.outside.busMainWait).toBeNull();
   });
 });
