@@ -1,7 +1,7 @@
 // What the kernel counts for a process of the bench (Linux /proc): its resident memory, its CPU time and a group's
 // (whose members come and go), and the time its main thread (a bus's event loop) spent ready to run but waiting for a
 // core.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** A kB field of /proc/<pid>/status: VmHWM, the kernel's own high-water mark of the resident set, or VmRSS now. */
 export function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
@@ -83,4 +83,18 @@ export function runQueueWaitMs(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** Processes of the machine by command name (RabbitMQ's beam.smp, PostgreSQL's backends), for CPU shares only. */
+export function pidsByComm(names: string[]): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (names.includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) pids.push(Number(entry));
+    } catch {
+      /* gone */
+    }
+  }
+  return pids;
 }

@@ -5,7 +5,7 @@
 // a full run to bench/results/history.json, and prints the figures against the targets of issue #16. See
 // bench/README.md.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -35,7 +35,7 @@ import { largeEdocOnEmbeddedBus, type LargeEdocFigures } from './large-edoc';
 import { measureWakeCost } from './wake-cost';
 import { startTimeline, type TimelineSample } from './timeline';
 import { parseGcLog, traceTail, type TailTrace } from './tail-trace';
-import { groupCpu, groupCpuUsed, procStatusKb, runQueueWaitMs, type GroupCpu } from './proc-stats';
+import { groupCpu, groupCpuUsed, pidsByComm, procStatusKb, runQueueWaitMs, type GroupCpu } from './proc-stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const quick = process.argv.includes('--quick');
@@ -78,20 +78,6 @@ function dossierBody(code: string): Buffer {
 /** BENCH_CPU_PROF=<dir>: the bus processes write V8 CPU profiles there (on a graceful stop). */
 const CPU_PROFILE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 const BUS_NODE_ARGS = [...BUS_NODE_FLAGS, ...CPU_PROFILE_ARGS];
-
-/** Processes of the machine by command name (RabbitMQ's beam.smp, PostgreSQL's backends), for CPU shares only. */
-function pidsByComm(names: string[]): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (names.includes(readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) pids.push(Number(entry));
-    } catch {
-      /* gone */
-    }
-  }
-  return pids;
-}
 
 /** Busy share of all cores (from /proc/stat). */
 function systemTicks(): { busy: number; total: number } {
@@ -486,7 +472,7 @@ async function main(): Promise<void> {
     const rate = Math.max(1, e2ePerSec / 2);
     const latencyCodes: string[] = [];
     const latAccepted: string[] = [];
-    const timeline = startTimeline(bus.proc.pid!);
+    const timeline = startTimeline(bus.proc.pid!, { rabbitmq: () => pidsByComm(['beam.smp']), postgres: () => pidsByComm(['postgres']) });
     const latencyStart = performance.timeOrigin + performance.now();
     const latencyRun = await withCpu(pids, () =>
       openLoop({

@@ -8,6 +8,8 @@
 //   - an I/O stall: some task of the machine was stalled on I/O (the kernel's pressure counter) for at least
 //     `ioStallShare` of the cluster's span, and `excessShare` more of it than outside the clusters (PostgreSQL's and
 //     RabbitMQ's commits wait for the disk, and the bus for their answers);
+//   - PostgreSQL or RabbitMQ busy: either used at least `storesBusyCores` more of a core in the span than outside the
+//     clusters (an autovacuum, a checkpoint, a queue's log compaction), and the bus waited for their answers;
 //   - waiting for a core: the bus's main thread spent at least `coreWaitShare` of the span, and `excessShare` more
 //     of it than outside the clusters, ready to run but without a core;
 //   - the bus's loop busy: its main thread ran or waited for a core at least `busyShare` of the span, so it had no
@@ -32,7 +34,7 @@ export interface GcEvent {
 
 const GC_MAJOR = 4;
 
-export type TailCause = 'fullCollection' | 'ioStall' | 'coreWait' | 'busLoopBusy' | 'untraced';
+export type TailCause = 'fullCollection' | 'ioStall' | 'storesBusy' | 'coreWait' | 'busLoopBusy' | 'untraced';
 
 /**
  * Shares of a span of time: the bus's main thread on a core and waiting for one, its threads in cores, the machine
@@ -45,9 +47,21 @@ export interface SpanShares {
   machineBusy: number | null;
   ioStall: number | null;
   cpuStall: number | null;
+  /** Cores PostgreSQL's and RabbitMQ's processes used. */
+  postgresCores: number | null;
+  rabbitmqCores: number | null;
 }
 
-const NO_SHARES: SpanShares = { busMainRun: null, busMainWait: null, busAllThreadsCores: null, machineBusy: null, ioStall: null, cpuStall: null };
+const NO_SHARES: SpanShares = {
+  busMainRun: null,
+  busMainWait: null,
+  busAllThreadsCores: null,
+  machineBusy: null,
+  ioStall: null,
+  cpuStall: null,
+  postgresCores: null,
+  rabbitmqCores: null,
+};
 
 export interface SlowCluster extends SpanShares {
   /** First and last dossier of the cluster sent, ms after the phase's start. */
@@ -91,19 +105,34 @@ export interface TailTraceOptions {
   ioStallShare?: number;
   coreWaitShare?: number;
   excessShare?: number;
+  storesBusyCores?: number;
   busyShare?: number;
   keep?: number;
 }
 
 /** A cumulative reading of the timeline at `at`, interpolated between the samples around it; null outside them. */
-function cumulativeAt(timeline: readonly TimelineSample[], field: Exclude<keyof TimelineSample, 'at'>, at: number): number | null {
+function cumulativeAt(timeline: readonly TimelineSample[], read: (sample: TimelineSample) => number, at: number): number | null {
   if (timeline.length === 0 || at < timeline[0]!.at || at > timeline[timeline.length - 1]!.at) return null;
   const hi = timeline.findIndex((s) => s.at >= at);
-  if (hi <= 0) return timeline[Math.max(0, hi)]![field];
+  if (hi <= 0) return read(timeline[Math.max(0, hi)]!);
   const a = timeline[hi - 1]!;
   const b = timeline[hi]!;
-  return a[field] + ((b[field] - a[field]) * (at - a.at)) / (b.at - a.at);
+  return read(a) + ((read(b) - read(a)) * (at - a.at)) / (b.at - a.at);
 }
+
+/** The cumulative counters a span's shares come from. */
+const COUNTERS = {
+  mainRunMs: (s: TimelineSample) => s.mainRunMs,
+  mainWaitMs: (s: TimelineSample) => s.mainWaitMs,
+  allThreadsRunMs: (s: TimelineSample) => s.allThreadsRunMs,
+  machineBusyTicks: (s: TimelineSample) => s.machineBusyTicks,
+  machineTotalTicks: (s: TimelineSample) => s.machineTotalTicks,
+  ioSomeStallMs: (s: TimelineSample) => s.ioSomeStallMs,
+  cpuSomeStallMs: (s: TimelineSample) => s.cpuSomeStallMs,
+  postgresCpuMs: (s: TimelineSample) => s.groupsCpuMs.postgres ?? 0,
+  rabbitmqCpuMs: (s: TimelineSample) => s.groupsCpuMs.rabbitmq ?? 0,
+};
+type Counter = keyof typeof COUNTERS;
 
 /**
  * The shares of one span [from, to], or of several taken together (the phase less the clusters), over the part of
@@ -111,21 +140,19 @@ function cumulativeAt(timeline: readonly TimelineSample[], field: Exclude<keyof 
  */
 function shares(timeline: readonly TimelineSample[], spans: readonly [number, number][]): SpanShares {
   let wall = 0;
-  const sums = { mainRunMs: 0, mainWaitMs: 0, allThreadsRunMs: 0, machineBusyTicks: 0, machineTotalTicks: 0, ioSomeStallMs: 0, cpuSomeStallMs: 0 };
+  const sums = Object.fromEntries(Object.keys(COUNTERS).map((k) => [k, 0])) as Record<Counter, number>;
   const first = timeline[0]?.at ?? Infinity;
   const last = timeline[timeline.length - 1]?.at ?? -Infinity;
   for (const [spanFrom, spanTo] of spans) {
     const from = Math.max(spanFrom, first);
     const to = Math.min(spanTo, last);
     if (to <= from) continue;
-    const delta = {} as typeof sums;
-    for (const field of Object.keys(sums) as (keyof typeof sums)[]) {
-      const a = cumulativeAt(timeline, field, from);
-      const b = cumulativeAt(timeline, field, to);
+    for (const counter of Object.keys(COUNTERS) as Counter[]) {
+      const a = cumulativeAt(timeline, COUNTERS[counter], from);
+      const b = cumulativeAt(timeline, COUNTERS[counter], to);
       if (a === null || b === null) return NO_SHARES;
-      delta[field] = b - a;
+      sums[counter] += b - a;
     }
-    for (const field of Object.keys(sums) as (keyof typeof sums)[]) sums[field] += delta[field];
     wall += to - from;
   }
   if (wall <= 0) return NO_SHARES;
@@ -137,6 +164,8 @@ function shares(timeline: readonly TimelineSample[], spans: readonly [number, nu
     machineBusy: sums.machineTotalTicks > 0 ? r(sums.machineBusyTicks / sums.machineTotalTicks) : null,
     ioStall: r(sums.ioSomeStallMs / wall),
     cpuStall: r(sums.cpuSomeStallMs / wall),
+    postgresCores: r(sums.postgresCpuMs / wall),
+    rabbitmqCores: r(sums.rabbitmqCpuMs / wall),
   };
 }
 
@@ -149,6 +178,7 @@ export function traceTail(options: TailTraceOptions): TailTrace {
   const ioStallShare = options.ioStallShare ?? 0.25;
   const coreWaitShare = options.coreWaitShare ?? 0.15;
   const excessShare = options.excessShare ?? 0.1;
+  const storesBusyCores = options.storesBusyCores ?? 0.2;
   const busyShare = options.busyShare ?? 0.9;
   const dossiers = [...options.dossiers].sort((a, b) => a.sentAt - b.sentAt);
   const majors = gc.filter((e) => e.kind === GC_MAJOR && e.at >= phaseStart - gcAfterMs);
@@ -183,6 +213,8 @@ export function traceTail(options: TailTraceOptions): TailTrace {
     const held: TailCause[] = [];
     if (inSpan.length > 0) held.push('fullCollection');
     if (exceeds(span.ioStall, outside.ioStall, ioStallShare)) held.push('ioStall');
+    const busier = (cores: number | null, outsideCores: number | null) => cores !== null && cores - (outsideCores ?? 0) >= storesBusyCores;
+    if (busier(span.postgresCores, outside.postgresCores) || busier(span.rabbitmqCores, outside.rabbitmqCores)) held.push('storesBusy');
     if (exceeds(span.busMainWait, outside.busMainWait, coreWaitShare)) held.push('coreWait');
     if (span.busMainRun !== null && span.busMainWait !== null && span.busMainRun + span.busMainWait >= busyShare) held.push('busLoopBusy');
     const cause: TailCause = held[0] ?? 'untraced';
@@ -200,7 +232,7 @@ export function traceTail(options: TailTraceOptions): TailTrace {
     };
   });
 
-  const slowByCause: Record<TailCause, number> = { fullCollection: 0, ioStall: 0, coreWait: 0, busLoopBusy: 0, untraced: 0 };
+  const slowByCause: Record<TailCause, number> = { fullCollection: 0, ioStall: 0, storesBusy: 0, coreWait: 0, busLoopBusy: 0, untraced: 0 };
   for (const c of clusters) slowByCause[c.cause] += c.slow;
   const kept = dossiers.filter((d) => !nearFullCollection(d.sentAt)).map((d) => d.latencyMs).sort((a, b) => a - b);
   return {

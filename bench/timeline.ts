@@ -2,11 +2,13 @@
 // far (cumulative readings, so that any window's share comes from two of them): the process's main thread's time on a
 // core and its time ready but waiting for one (/proc/<pid>/schedstat, ns), all its threads' time on a core (the
 // collector's helper threads, Node's thread pool: /proc/<pid>/task/*/schedstat), and the machine's busy and total ticks
-// (/proc/stat), and the kernel's pressure stall counters (/proc/pressure/io and cpu, µs during which at least one task
+// (/proc/stat), the CPU of other groups of processes (PostgreSQL's, RabbitMQ's: their members listed again every
+// second, those that ended counted through their parent, bench/proc-stats.ts), and the kernel's pressure stall counters (/proc/pressure/io and cpu, µs during which at least one task
 // of the machine was stalled on I/O or waiting for a core; zero where the kernel has none). Read by the bench's own
 // process, which is not on the path it measures.
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { groupCpu, groupCpuUsed, type GroupCpu } from './proc-stats';
 
 export interface TimelineSample {
   /** ms since the epoch. */
@@ -20,6 +22,8 @@ export interface TimelineSample {
   ioSomeStallMs: number;
   /** ms during which some task of the machine waited for a core (PSI "some"). */
   cpuSomeStallMs: number;
+  /** CPU ms each group of processes used since the timeline started. */
+  groupsCpuMs: Record<string, number>;
 }
 
 /** The "some" line's total of a pressure file, in ms; 0 where the kernel keeps none. */
@@ -37,7 +41,7 @@ function schedstat(file: string): [runMs: number, waitMs: number] {
   return [Number(run) / 1e6, Number(wait) / 1e6];
 }
 
-/** One reading, or null once the process is gone. */
+/** One reading, or null once the process is gone; `groupsCpuMs` is left empty (the timeline keeps the groups' sums). */
 export function readTimelineSample(pid: number): TimelineSample | null {
   try {
     const [mainRunMs, mainWaitMs] = schedstat(`/proc/${pid}/schedstat`);
@@ -60,18 +64,36 @@ export function readTimelineSample(pid: number): TimelineSample | null {
       machineTotalTicks: total,
       ioSomeStallMs: pressureSomeMs('io'),
       cpuSomeStallMs: pressureSomeMs('cpu'),
+      groupsCpuMs: {},
     };
   } catch {
     return null;
   }
 }
 
-/** Samples `pid` every `everyMs` until `stop()`, which returns the readings in order. */
-export function startTimeline(pid: number, everyMs = 25): { stop(): TimelineSample[] } {
+/**
+ * Samples `pid` every `everyMs` until `stop()`, which returns the readings in order; with each, the CPU each of
+ * `groups` (its members listed by the function, again every second) used since the start.
+ */
+export function startTimeline(pid: number, groups: Record<string, () => number[]> = {}, everyMs = 25): { stop(): TimelineSample[] } {
   const samples: TimelineSample[] = [];
+  const names = Object.keys(groups);
+  const members = new Map(names.map((name) => [name, groups[name]!()]));
+  const readings = new Map<string, GroupCpu>(names.map((name) => [name, groupCpu(members.get(name)!, true)]));
+  const used = new Map(names.map((name) => [name, 0]));
+  let listedAt = performance.now();
   const take = () => {
+    if (performance.now() - listedAt >= 1000) {
+      listedAt = performance.now();
+      for (const name of names) members.set(name, groups[name]!());
+    }
+    for (const name of names) {
+      const reading = groupCpu(members.get(name)!, true);
+      used.set(name, used.get(name)! + groupCpuUsed(readings.get(name)!, reading) * 1000);
+      readings.set(name, reading);
+    }
     const sample = readTimelineSample(pid);
-    if (sample) samples.push(sample);
+    if (sample) samples.push({ ...sample, groupsCpuMs: Object.fromEntries(used) });
   };
   take();
   const timer = setInterval(take, everyMs);
