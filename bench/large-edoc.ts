@@ -99,7 +99,7 @@ interface HealthzRoundTrips {
  * Polls /healthz every 10 ms until stopped, from a worker thread (the bench's own loop is busy building and sending
  * bodies, which would count as the bus's stall); answers the longest round trip, and the longest less the time the
  * poller's own thread was ready to run but waited for a core during it (/proc/thread-self/schedstat): on two cores
- * shared with the bus, its helper threads and the bench's uploads, that wait was 8–43 ms of the longest round trips.
+ * shared with the bus, its helper threads and the bench's uploads, that wait was 3–63 ms of the longest round trips.
  */
 function healthzPoller(baseUrl: string): { stop(): Promise<HealthzRoundTrips> } {
   const source = `
