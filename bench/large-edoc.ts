@@ -1,8 +1,9 @@
 // Large e-documents: 8 packages with a 20 MiB attachment each, sent at once over REST and then over SOAP to a started bus,
 // each to three in-province organs (mailbox and push); measures the bus's peak RSS (VmHWM), its event-loop stalls (a
 // /healthz poller every 10 ms, less its own waits for a core, and the bus's own monitorEventLoopDelay maximum from
-// /metrics), its CPU per MiB, and checks every recipient got the exact bytes sent. `largeEdocPhase` is the phase; run this file alone for a standalone
-// run on the embedded default (`npm run build && node dist/bench/large-edoc.js`; LARGE_EDOC_SIGNED=1 signs the packages).
+// /metrics), its CPU per MiB, and checks every recipient got the exact bytes sent. `largeEdocPhase` is the phase; run
+// this file alone for a standalone run on the embedded default (`npm run build && node dist/bench/large-edoc.js`;
+// LARGE_EDOC_SIGNED=1 signs the packages).
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

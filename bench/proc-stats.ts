@@ -72,17 +72,30 @@ export function groupCpuUsed(before: GroupCpu, after: GroupCpu): number {
   return used;
 }
 
+/** A thread's schedstat (/proc/<pid>/schedstat, /proc/<pid>/task/<tid>/schedstat): ms on a core, ms waiting for one. */
+export function schedstatMs(file: string): { runMs: number; waitMs: number } {
+  const [run, wait] = readFileSync(file, 'utf8').trim().split(/\s+/);
+  return { runMs: Number(run) / 1e6, waitMs: Number(wait) / 1e6 };
+}
+
 /**
  * Milliseconds the process's main thread has spent ready to run but waiting for a core (/proc/<pid>/schedstat); null
  * when the kernel does not keep it. Over a phase, the part of a bus's loop delays that was the machine's, not the bus's.
  */
 export function runQueueWaitMs(pid: number): number | null {
   try {
-    const waitNs = Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/)[1]);
-    return Number.isFinite(waitNs) ? waitNs / 1e6 : null;
+    const { waitMs } = schedstatMs(`/proc/${pid}/schedstat`);
+    return Number.isFinite(waitMs) ? waitMs : null;
   } catch {
     return null;
   }
+}
+
+/** The machine's CPU ticks so far (/proc/stat): busy (all but idle and I/O wait) and in all. */
+export function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
 }
 
 /** Processes of the machine by command name (RabbitMQ's beam.smp, PostgreSQL's backends), for CPU shares only. */

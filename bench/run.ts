@@ -35,7 +35,7 @@ import { largeEdocOnEmbeddedBus, type LargeEdocFigures } from './large-edoc';
 import { measureWakeCost } from './wake-cost';
 import { startTimeline, type TimelineSample } from './timeline';
 import { parseGcLog, traceTail, type TailTrace } from './tail-trace';
-import { groupCpu, groupCpuUsed, pidsByComm, procStatusKb, runQueueWaitMs, type GroupCpu } from './proc-stats';
+import { groupCpu, groupCpuUsed, machineTicks, pidsByComm, procStatusKb, runQueueWaitMs, type GroupCpu } from './proc-stats';
 
 const ROOT = path.resolve(__dirname, '../..');
 const quick = process.argv.includes('--quick');
@@ -78,13 +78,6 @@ function dossierBody(code: string): Buffer {
 /** BENCH_CPU_PROF=<dir>: the bus processes write V8 CPU profiles there (on a graceful stop). */
 const CPU_PROFILE_ARGS = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
 const BUS_NODE_ARGS = [...BUS_NODE_FLAGS, ...CPU_PROFILE_ARGS];
-
-/** Busy share of all cores (from /proc/stat). */
-function systemTicks(): { busy: number; total: number } {
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const total = cpu.reduce((a, b) => a + b, 0);
-  return { busy: total - cpu[3]! - (cpu[4] ?? 0), total };
-}
 
 /** Committed PostgreSQL transactions of the bench database so far (each autocommit statement counts as one). */
 async function pgCommits(): Promise<number> {
@@ -130,11 +123,11 @@ async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>):
   const read = (k: string): GroupCpu => groupCpu(members[k]!(), k === 'rabbitmq' || k === 'postgres');
   const before = Object.fromEntries(Object.keys(members).map((k) => [k, read(k)]));
   const busWait0 = pids.bus === undefined ? null : runQueueWaitMs(pids.bus);
-  const sys0 = systemTicks();
+  const sys0 = machineTicks();
   const t0 = performance.now();
   const result = await work();
   const wall = (performance.now() - t0) / 1000;
-  const sys1 = systemTicks();
+  const sys1 = machineTicks();
   const cpu: Record<string, number> = {};
   for (const k of Object.keys(members)) cpu[`${k}Pct`] = round((groupCpuUsed(before[k]!, read(k)) / wall) * 100, 0)!;
   cpu.machineBusyPct = round(((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * 100, 0)!;

@@ -1,14 +1,14 @@
 // A timeline of one process and the machine over a phase of the bench: every `everyMs`, what the kernel has counted so
 // far (cumulative readings, so that any window's share comes from two of them): the process's main thread's time on a
 // core and its time ready but waiting for one (/proc/<pid>/schedstat, ns), all its threads' time on a core (the
-// collector's helper threads, Node's thread pool: /proc/<pid>/task/*/schedstat), and the machine's busy and total ticks
+// collector's helper threads, Node's thread pool: /proc/<pid>/task/*/schedstat), the machine's busy and total ticks
 // (/proc/stat), the CPU of other groups of processes (PostgreSQL's, RabbitMQ's: their members listed again every
-// second, those that ended counted through their parent, bench/proc-stats.ts), and the kernel's pressure stall counters (/proc/pressure/io and cpu, µs during which at least one task
-// of the machine was stalled on I/O or waiting for a core; zero where the kernel has none). Read by the bench's own
-// process, which is not on the path it measures.
+// second, those that ended counted through their parent, bench/proc-stats.ts), and the kernel's pressure stall
+// counters (/proc/pressure/io and cpu, µs during which at least one task of the machine was stalled on I/O or waiting
+// for a core; zero where the kernel has none). Read by the bench's own process, which is not on the path it measures.
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { groupCpu, groupCpuUsed, type GroupCpu } from './proc-stats';
+import { groupCpu, groupCpuUsed, machineTicks, schedstatMs, type GroupCpu } from './proc-stats';
 
 export interface TimelineSample {
   /** ms since the epoch. */
@@ -36,35 +36,29 @@ function pressureSomeMs(resource: 'io' | 'cpu'): number {
   }
 }
 
-function schedstat(file: string): [runMs: number, waitMs: number] {
-  const [run, wait] = readFileSync(file, 'utf8').trim().split(/\s+/);
-  return [Number(run) / 1e6, Number(wait) / 1e6];
-}
-
-/** One reading, or null once the process is gone; `groupsCpuMs` is left empty (the timeline keeps the groups' sums). */
-export function readTimelineSample(pid: number): TimelineSample | null {
+/** One reading, or null once the process is gone; `groupsCpuMs`: the caller's sums for its groups (none by default). */
+export function readTimelineSample(pid: number, groupsCpuMs: Record<string, number> = {}): TimelineSample | null {
   try {
-    const [mainRunMs, mainWaitMs] = schedstat(`/proc/${pid}/schedstat`);
+    const main = schedstatMs(`/proc/${pid}/schedstat`);
     let allThreadsRunMs = 0;
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       try {
-        allThreadsRunMs += schedstat(`/proc/${pid}/task/${tid}/schedstat`)[0];
+        allThreadsRunMs += schedstatMs(`/proc/${pid}/task/${tid}/schedstat`).runMs;
       } catch {
         /* the thread ended between the listing and the read */
       }
     }
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    const total = cpu.reduce((a, b) => a + b, 0);
+    const ticks = machineTicks();
     return {
       at: performance.timeOrigin + performance.now(),
-      mainRunMs,
-      mainWaitMs,
+      mainRunMs: main.runMs,
+      mainWaitMs: main.waitMs,
       allThreadsRunMs,
-      machineBusyTicks: total - cpu[3]! - (cpu[4] ?? 0),
-      machineTotalTicks: total,
+      machineBusyTicks: ticks.busy,
+      machineTotalTicks: ticks.total,
       ioSomeStallMs: pressureSomeMs('io'),
       cpuSomeStallMs: pressureSomeMs('cpu'),
-      groupsCpuMs: {},
+      groupsCpuMs,
     };
   } catch {
     return null;
@@ -92,8 +86,8 @@ export function startTimeline(pid: number, groups: Record<string, () => number[]
       used.set(name, used.get(name)! + groupCpuUsed(readings.get(name)!, reading) * 1000);
       readings.set(name, reading);
     }
-    const sample = readTimelineSample(pid);
-    if (sample) samples.push({ ...sample, groupsCpuMs: Object.fromEntries(used) });
+    const sample = readTimelineSample(pid, Object.fromEntries(used));
+    if (sample) samples.push(sample);
   };
   take();
   const timer = setInterval(take, everyMs);
