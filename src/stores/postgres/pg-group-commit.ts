@@ -2,14 +2,15 @@
 // sent together in one transaction: one round trip, one WAL flush for all of them, instead of one each. Under load that
 // is the difference between a commit per statement and a commit per batch.
 //
-// A batch is pipelined (node-postgres's pipeline mode): BEGIN, each statement with its own parameters, COMMIT, all
-// written at once, and each statement is a prepared statement named after its text, parsed once per connection. Parsing,
-// analysing and planning the same few statements again and again was about half of PostgreSQL's CPU per message when the
-// batch was one multi-statement query with its parameters written in as literals.
+// A batch is written at once as prepared statements, each with its own parameters, and one Sync
+// (`pg-one-sync-batch.ts`): PostgreSQL runs it as one implicit transaction and answers it in one packet. Each statement
+// is named after its text and parsed once per connection. Parsing, analysing and planning the same few statements again
+// and again was about half of PostgreSQL's CPU per message when the batch was one multi-statement query with its
+// parameters written in as literals.
 import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import { OneSyncBatch, type BatchParam, type BatchStatement } from './pg-one-sync-batch';
 
-/** A value a batched statement may take; anything else must use a pool directly. */
-export type BatchParam = string | number | boolean | null;
+export type { BatchParam } from './pg-one-sync-batch';
 
 interface Pending {
   text: string;
@@ -39,14 +40,14 @@ export class PgGroupCommit {
   private scheduled = false;
   private readonly maxBatch: number;
   private readonly concurrency: number;
-  /** Pipelined connections, only for this group commit (a pipelined connection cannot run COPY or cursors). */
+  /** Connections only for this group commit: the names it prepares are kept per connection by the batches. */
   private readonly pool: Pool;
   private readonly names = new Map<string, string>();
 
   constructor(connectionString: string, options: GroupCommitOptions = {}) {
     this.maxBatch = options.maxBatch ?? 200;
     this.concurrency = options.concurrency ?? 2;
-    this.pool = new Pool({ connectionString, max: this.concurrency, connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000, pipeline: true });
+    this.pool = new Pool({ connectionString, max: this.concurrency, connectionTimeoutMillis: options.connectionTimeoutMs ?? 5000 });
     // An idle connection losing its server (PostgreSQL restarting) emits 'error' here; the next batch reconnects.
     this.pool.on('error', () => undefined);
   }
@@ -81,64 +82,55 @@ export class PgGroupCommit {
   }
 
   private async run(batch: Pending[]): Promise<void> {
-    if (batch.length === 1) return this.runAlone(batch[0]!);
+    const results = await this.send(batch.map((p) => this.statement(p)));
+    if (results instanceof Error) {
+      // The batch is one transaction: one bad statement (or a deadlock with another process) undoes all of them. Each
+      // runs again on its own, so each caller gets its own outcome.
+      if (batch.length === 1) batch[0]!.reject(results);
+      else await Promise.all(batch.map((p) => this.runAlone(p)));
+      return;
+    }
+    batch.forEach((p, i) => p.resolve(results[i]!));
+  }
+
+  private async runAlone(p: Pending): Promise<void> {
+    const results = await this.send([this.statement(p)]);
+    if (results instanceof Error) p.reject(results);
+    else p.resolve(results[0]!);
+  }
+
+  /** One batch on a connection of the pool: its results, or the error that stopped it. */
+  private async send(statements: BatchStatement[]): Promise<QueryResult[] | Error> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
-      batch.forEach((p) => p.reject(error as Error));
-      return;
+      return error as Error;
     }
-    let committed = false;
-    let results: PromiseSettledResult<QueryResult>[] = [];
-    // A connection lost while held is reported here as well as to each of its queries: the queries' errors are the ones
-    // acted on.
+    // A connection lost while held is reported here as well as to the batch: the batch's error is the one acted on.
     const ignoreLoss = () => undefined;
     client.on('error', ignoreLoss);
+    let failed = true;
     try {
-      // Corked, the whole batch leaves in one write.
-      const socket = client.connection.stream;
-      socket.cork();
-      let sent: Promise<QueryResult>[];
-      try {
-        sent = [client.query('BEGIN'), ...batch.map((p) => client.query(this.statement(p))), client.query('COMMIT')];
-      } finally {
-        socket.uncork();
-      }
-      const settled = await Promise.allSettled(sent);
-      const commit = settled[settled.length - 1]!;
-      // A statement that failed aborts the transaction: the ones after it fail too, and COMMIT answers ROLLBACK.
-      committed = settled.every((s) => s.status === 'fulfilled') && commit.status === 'fulfilled' && commit.value.command === 'COMMIT';
-      results = settled.slice(1, -1);
+      const results = await client.query(new OneSyncBatch(statements)).answered;
+      failed = false;
+      return results;
+    } catch (error) {
+      return error as Error;
     } finally {
       client.off('error', ignoreLoss);
-      // A connection whose batch did not commit may be broken or mid-transaction: it is not reused.
-      client.release(!committed);
-    }
-    if (!committed) {
-      // The batch is one transaction: one bad statement (or a deadlock with another process) undoes all of them.
-      // Each runs again on its own, so each caller gets its own outcome.
-      await Promise.all(batch.map((p) => this.runAlone(p)));
-      return;
-    }
-    batch.forEach((p, i) => p.resolve((results[i] as PromiseFulfilledResult<QueryResult>).value));
-  }
-
-  private async runAlone(p: Pending): Promise<void> {
-    try {
-      p.resolve(await this.pool.query(this.statement(p)));
-    } catch (error) {
-      p.reject(error as Error);
+      // A connection whose batch failed may be broken, or hold a statement name half parsed: it is not reused.
+      client.release(failed);
     }
   }
 
-  private statement(p: Pending): { name?: string; text: string; values: BatchParam[] } {
-    return { name: this.nameOf(p.text), text: p.text, values: [...p.params] };
+  private statement(p: Pending): BatchStatement {
+    return { name: this.nameOf(p.text), text: p.text, params: p.params };
   }
 
-  private nameOf(text: string): string | undefined {
+  private nameOf(text: string): string {
     let name = this.names.get(text);
     if (name === undefined && this.names.size < MAX_NAMED_STATEMENTS) this.names.set(text, (name = `lgsp_group_${this.names.size + 1}`));
-    return name;
+    return name ?? '';
   }
 }
