@@ -111,7 +111,15 @@ async function meanStepMs(busUrl: string, route: string): Promise<Record<string,
 const noisyPhases: number[] = [];
 
 /** Measures CPU use of the given processes (and the machine) around `work`. */
-async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ result: T; cpu: Record<string, number>; seconds: number }> {
+/** A measured window: the work's result, each group's CPU in % of one core (rounded, for the tables), unrounded in ms. */
+interface CpuWindow<T> {
+  result: T;
+  cpu: Record<string, number>;
+  cpuMs: Record<string, number>;
+  seconds: number;
+}
+
+async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<CpuWindow<T>> {
   // The bench's own processes are fixed; RabbitMQ's and PostgreSQL's are found again at the end (backends start and end).
   const members: Record<string, () => number[]> = {
     ...Object.fromEntries(Object.entries(pids).map(([k, pid]) => [k, () => [pid]])),
@@ -129,7 +137,11 @@ async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>):
   const wall = (performance.now() - t0) / 1000;
   const sys1 = machineTicks();
   const cpu: Record<string, number> = {};
-  for (const k of Object.keys(members)) cpu[`${k}Pct`] = round((groupCpuUsed(before[k]!, read(k)) / wall) * 100, 0)!;
+  const cpuMs: Record<string, number> = {};
+  for (const k of Object.keys(members)) {
+    cpuMs[k] = groupCpuUsed(before[k]!, read(k)) * 1000;
+    cpu[`${k}Pct`] = round((cpuMs[k] / 1000 / wall) * 100, 0)!;
+  }
   cpu.machineBusyPct = round(((sys1.busy - sys0.busy) / (sys1.total - sys0.total)) * 100, 0)!;
   const busWait1 = pids.bus === undefined ? null : runQueueWaitMs(pids.bus);
   if (busWait0 !== null && busWait1 !== null) cpu.busLoopWaitMs = round(busWait1 - busWait0, 0)!;
@@ -137,7 +149,7 @@ async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>):
   const measured = Object.keys(members).reduce((sum, k) => sum + cpu[`${k}Pct`]!, 0);
   cpu.otherPct = Math.max(0, round(cpu.machineBusyPct * os.cpus().length - measured, 0)!);
   if (cpu.otherPct > 30) noisyPhases.push(cpu.otherPct);
-  return { result, cpu, seconds: wall };
+  return { result, cpu, cpuMs, seconds: wall };
 }
 
 /**
@@ -779,9 +791,13 @@ async function busNodeFlagsOf(root: string): Promise<readonly string[]> {
 // same seconds share that noise, so the ratio of their costs holds where sequential runs cannot resolve a few percent.
 // Each round: both take the dossier intake at once (half the connections each), then both drain their own queues; per
 // bus, its CPU per accepted dossier (less its deliveries in the window at its drain cost) and per delivered dossier.
+// Then both take an open loop at a light rate each (`--light-rate`, default 60 dossiers/s: the two together near the
+// half-load phase's rate), where what batches under load goes out a dossier at a time and each process wakes from
+// idle more often: per bus, its CPU in that window and until those dossiers are delivered ÷ the dossiers delivered.
 // Nothing is written to bench/results; the figures are printed, with the medians over the rounds.
 async function pairedRun(against: string): Promise<void> {
   const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
+  const lightRate = (process.argv.includes('--light-rate') && Number(process.argv[process.argv.indexOf('--light-rate') + 1])) || 60;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-bench-pair-'));
   const prefix = `bench-${runId}`;
   const standIns = await startBenchStandIns();
@@ -810,38 +826,61 @@ async function pairedRun(against: string): Promise<void> {
     const warm: string[] = [];
     await Promise.all(buses.map(({ bus }) => intake(bus.url, token, P.intakeMs, warm, P.connections / 2)));
     await waitDelivered(warm, P.drainCapMs);
-    const figures: Record<string, { intakeMs: number[]; deliveryMs: number[]; perSec: number[] }> = Object.fromEntries(sides.map((s) => [s.name, { intakeMs: [], deliveryMs: [], perSec: [] }]));
+    const figures: Record<string, { intakeMs: number[]; deliveryMs: number[]; lightMs: number[]; perSec: number[] }> = Object.fromEntries(
+      sides.map((s) => [s.name, { intakeMs: [], deliveryMs: [], lightMs: [], perSec: [] }]),
+    );
     const pids = Object.fromEntries(buses.map(({ name, bus }) => [name, bus.proc.pid!]));
     for (let round_ = 1; round_ <= rounds; round_++) {
       const accepted = buses.map((): string[] => []);
       const window = await withCpu(pids, () => Promise.all(buses.map(({ bus }, i) => intake(bus.url, token, P.intakeMs, accepted[i]!, P.connections / 2))));
       const duringIntake = accepted.map((codes) => codes.filter((c) => deliveredAt.has(c)).length);
       const drain = await withCpu(pids, () => waitDelivered(accepted.flat(), P.drainCapMs));
+      const lightCodes = buses.map((): string[] => []);
+      const lightAccepted = buses.map((): string[] => []);
+      const light = await withCpu(pids, async () => {
+        await Promise.all(
+          buses.map(({ bus }, i) =>
+            openLoop({ baseUrl: bus.url, ratePerSec: lightRate, durationMs: P.lightLoadMs, next: dossierSpec(token, lightCodes[i]!), onAccepted: (k) => lightAccepted[i]!.push(lightCodes[i]![k]!) }),
+          ),
+        );
+        await waitDelivered(lightAccepted.flat(), P.drainCapMs);
+      });
       const line: string[] = [];
       for (const [i, { name }] of buses.entries()) {
-        const cpuMs = (run: { cpu: Record<string, number>; seconds: number }) => ((run.cpu[`${name}Pct`] ?? 0) / 100) * run.seconds * 1000;
+        const cpuMs = (run: CpuWindow<unknown>) => run.cpuMs[name] ?? 0;
+        const lightMs = cpuMs(light) / Math.max(1, lightAccepted[i]!.filter((c) => deliveredAt.has(c)).length);
+        figures[name]!.lightMs.push(lightMs);
         const deliveredInDrain = accepted[i]!.filter((c) => deliveredAt.has(c)).length - duringIntake[i]!;
         const deliveryMs = cpuMs(drain) / Math.max(1, deliveredInDrain);
         const intakeMs = (cpuMs(window) - duringIntake[i]! * deliveryMs) / Math.max(1, accepted[i]!.length);
         figures[name]!.intakeMs.push(intakeMs);
         figures[name]!.deliveryMs.push(deliveryMs);
         figures[name]!.perSec.push(window.result[i]!.perSec);
-        line.push(`${name}: intake ${window.result[i]!.perSec.toFixed(0)}/s, ${intakeMs.toFixed(3)} ms per accepted, ${deliveryMs.toFixed(3)} ms per delivered`);
+        line.push(`${name}: intake ${window.result[i]!.perSec.toFixed(0)}/s, ${intakeMs.toFixed(3)} ms per accepted, ${deliveryMs.toFixed(3)} ms per delivered, ${lightMs.toFixed(3)} ms per dossier at ${lightRate}/s`);
       }
       log(`round ${round_}${drain.result ? '' : ' (drain cap reached)'}: ${line.join('; ')} ${JSON.stringify(window.cpu)}`);
     }
     const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
-    const summary = Object.fromEntries(Object.entries(figures).map(([name, f]) => [name, { busIntakeCpuMs: round(median(f.intakeMs), 3), busDeliveryCpuMs: round(median(f.deliveryMs), 3), acceptPerSec: round(median(f.perSec)), rounds: f }]));
+    const summary = Object.fromEntries(
+      Object.entries(figures).map(([name, f]) => [
+        name,
+        { busIntakeCpuMs: round(median(f.intakeMs), 3), busDeliveryCpuMs: round(median(f.deliveryMs), 3), busLightLoadCpuMs: round(median(f.lightMs), 3), acceptPerSec: round(median(f.perSec)), rounds: f },
+      ]),
+    );
     // The ratio of each round (both buses measured in the same seconds), then its median and range over the rounds.
-    const ratios = (key: 'intakeMs' | 'deliveryMs') => {
+    const ratios = (key: 'intakeMs' | 'deliveryMs' | 'lightMs') => {
       const each = figures.this![key].map((v, i) => v / figures.against![key][i]!);
       return { median: round(median(each), 3), min: round(Math.min(...each), 3), max: round(Math.max(...each), 3) };
     };
-    const thisOverAgainst = { busIntakeCpuMs: ratios('intakeMs'), busDeliveryCpuMs: ratios('deliveryMs') };
+    const thisOverAgainst = { busIntakeCpuMs: ratios('intakeMs'), busDeliveryCpuMs: ratios('deliveryMs'), busLightLoadCpuMs: ratios('lightMs') };
     const show = (r: ReturnType<typeof ratios>) => `${r.median} (${r.min}–${r.max})`;
-    log(`medians: this ${JSON.stringify({ busIntakeCpuMs: summary.this!.busIntakeCpuMs, busDeliveryCpuMs: summary.this!.busDeliveryCpuMs })}, against ${JSON.stringify({ busIntakeCpuMs: summary.against!.busIntakeCpuMs, busDeliveryCpuMs: summary.against!.busDeliveryCpuMs })}`);
-    log(`this ÷ against, per round: intake ${show(thisOverAgainst.busIntakeCpuMs)}, delivery ${show(thisOverAgainst.busDeliveryCpuMs)}`);
-    process.stdout.write(`${JSON.stringify({ this: thisRoot, against: sides[0]!.root, rounds, intakeMs: P.intakeMs, thisOverAgainst, summary })}\n`);
+    const medians = (name: string) => {
+      const { busIntakeCpuMs, busDeliveryCpuMs, busLightLoadCpuMs } = summary[name]!;
+      return JSON.stringify({ busIntakeCpuMs, busDeliveryCpuMs, busLightLoadCpuMs });
+    };
+    log(`medians: this ${medians('this')}, against ${medians('against')}`);
+    log(`this ÷ against, per round: intake ${show(thisOverAgainst.busIntakeCpuMs)}, delivery ${show(thisOverAgainst.busDeliveryCpuMs)}, at ${lightRate}/s ${show(thisOverAgainst.busLightLoadCpuMs)}`);
+    process.stdout.write(`${JSON.stringify({ this: thisRoot, against: sides[0]!.root, rounds, intakeMs: P.intakeMs, lightRatePerSec: lightRate, thisOverAgainst, summary })}\n`);
   } finally {
     await Promise.all(buses.map(({ bus }) => stopChild(bus)));
     for (const { prefix: sidePrefix, configDir } of buses) await deleteBusTopology(sidePrefix, configDir);
