@@ -134,6 +134,17 @@ export class OneSyncBatch implements Submittable {
   }
 
   /**
+   * A COPY among the statements: refused (the batch fails with PostgreSQL's error) rather than left waiting for data.
+   * The backend ignored the batch's Sync while it waited for the copy's data, so the batch is ended with another.
+   */
+  handleCopyInResponse(connection: Connection): void {
+    if ('sendCopyFail' in connection && typeof connection.sendCopyFail === 'function') connection.sendCopyFail('COPY is not run in a batch');
+    connection.sync();
+  }
+
+  handleCopyData(): void {}
+
+  /**
    * An ErrorResponse (the batch is rolled back; the client does not hand on the Sync's ReadyForQuery) or a lost
    * connection. Whether the failing statement's name was parsed is not known: the connection is not to be reused.
    */

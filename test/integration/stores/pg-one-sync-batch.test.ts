@@ -101,6 +101,15 @@ describe('OneSyncBatch (PostgreSQL)', () => {
     expect(unnamed.map((r) => r.rows[0])).toEqual([{ n: 2 }, { s: 'hi!' }]);
   });
 
+  test('a COPY among the statements fails the batch and leaves the connection answering', async () => {
+    const client = await connected();
+    const copying = client.query(new OneSyncBatch([insert('copy-1', 1), { name: '', text: `COPY ${table} (k) FROM STDIN`, params: [] }])).answered;
+    await expect(copying).rejects.toThrow(/COPY is not run in a batch/);
+    expect(await keys('copy-')).toEqual([]);
+    const after = await client.query(new OneSyncBatch([{ name: '', text: 'SELECT 2 AS two', params: [] }])).answered;
+    expect(after[0]!.rows).toEqual([{ two: 2 }]);
+  });
+
   test('a connection lost under a batch rejects it', async () => {
     const client = await connected();
     const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
