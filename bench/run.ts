@@ -826,8 +826,8 @@ async function pairedRun(against: string): Promise<void> {
     const warm: string[] = [];
     await Promise.all(buses.map(({ bus }) => intake(bus.url, token, P.intakeMs, warm, P.connections / 2)));
     await waitDelivered(warm, P.drainCapMs);
-    const figures: Record<string, { intakeMs: number[]; deliveryMs: number[]; lightMs: number[]; perSec: number[] }> = Object.fromEntries(
-      sides.map((s) => [s.name, { intakeMs: [], deliveryMs: [], lightMs: [], perSec: [] }]),
+    const figures: Record<string, { intakeMs: number[]; deliveryMs: number[]; lightMs: number[]; lightLatencies: number[]; perSec: number[] }> = Object.fromEntries(
+      sides.map((s) => [s.name, { intakeMs: [], deliveryMs: [], lightMs: [], lightLatencies: [], perSec: [] }]),
     );
     const pids = Object.fromEntries(buses.map(({ name, bus }) => [name, bus.proc.pid!]));
     for (let round_ = 1; round_ <= rounds; round_++) {
@@ -840,7 +840,14 @@ async function pairedRun(against: string): Promise<void> {
       const light = await withCpu(pids, async () => {
         await Promise.all(
           buses.map(({ bus }, i) =>
-            openLoop({ baseUrl: bus.url, ratePerSec: lightRate, durationMs: P.lightLoadMs, next: dossierSpec(token, lightCodes[i]!), onAccepted: (k) => lightAccepted[i]!.push(lightCodes[i]![k]!) }),
+            openLoop({
+              baseUrl: bus.url,
+              ratePerSec: lightRate,
+              durationMs: P.lightLoadMs,
+              next: dossierSpec(token, lightCodes[i]!),
+              onSent: (k, at) => sentAt.set(lightCodes[i]![k]!, at),
+              onAccepted: (k) => lightAccepted[i]!.push(lightCodes[i]![k]!),
+            }),
           ),
         );
         await waitDelivered(lightAccepted.flat(), P.drainCapMs);
@@ -848,15 +855,20 @@ async function pairedRun(against: string): Promise<void> {
       const line: string[] = [];
       for (const [i, { name }] of buses.entries()) {
         const cpuMs = (run: CpuWindow<unknown>) => run.cpuMs[name] ?? 0;
-        const lightMs = cpuMs(light) / Math.max(1, lightAccepted[i]!.filter((c) => deliveredAt.has(c)).length);
+        const lightLatencies = deliveryLatencies(lightAccepted[i]!);
+        const lightMs = cpuMs(light) / Math.max(1, lightLatencies.length);
         figures[name]!.lightMs.push(lightMs);
+        figures[name]!.lightLatencies.push(...lightLatencies);
         const deliveredInDrain = accepted[i]!.filter((c) => deliveredAt.has(c)).length - duringIntake[i]!;
         const deliveryMs = cpuMs(drain) / Math.max(1, deliveredInDrain);
         const intakeMs = (cpuMs(window) - duringIntake[i]! * deliveryMs) / Math.max(1, accepted[i]!.length);
         figures[name]!.intakeMs.push(intakeMs);
         figures[name]!.deliveryMs.push(deliveryMs);
         figures[name]!.perSec.push(window.result[i]!.perSec);
-        line.push(`${name}: intake ${window.result[i]!.perSec.toFixed(0)}/s, ${intakeMs.toFixed(3)} ms per accepted, ${deliveryMs.toFixed(3)} ms per delivered, ${lightMs.toFixed(3)} ms per dossier at ${lightRate}/s`);
+        const p = (q: number) => round(percentile(lightLatencies, q), 1);
+        line.push(
+          `${name}: intake ${window.result[i]!.perSec.toFixed(0)}/s, ${intakeMs.toFixed(3)} ms per accepted, ${deliveryMs.toFixed(3)} ms per delivered, ${lightMs.toFixed(3)} ms per dossier at ${lightRate}/s (p50 ${p(50)} p99 ${p(99)} ms)`,
+        );
       }
       log(`round ${round_}${drain.result ? '' : ' (drain cap reached)'}: ${line.join('; ')} ${JSON.stringify(window.cpu)}`);
     }
@@ -864,7 +876,16 @@ async function pairedRun(against: string): Promise<void> {
     const summary = Object.fromEntries(
       Object.entries(figures).map(([name, f]) => [
         name,
-        { busIntakeCpuMs: round(median(f.intakeMs), 3), busDeliveryCpuMs: round(median(f.deliveryMs), 3), busLightLoadCpuMs: round(median(f.lightMs), 3), acceptPerSec: round(median(f.perSec)), rounds: f },
+        {
+          busIntakeCpuMs: round(median(f.intakeMs), 3),
+          busDeliveryCpuMs: round(median(f.deliveryMs), 3),
+          busLightLoadCpuMs: round(median(f.lightMs), 3),
+          // Request sent → stored by DVCQG's stand-in, every round's light-load dossiers together.
+          lightLoadP50Ms: round(median(f.lightLatencies), 1),
+          lightLoadP99Ms: round(percentile([...f.lightLatencies].sort((a, b) => a - b), 99), 1),
+          acceptPerSec: round(median(f.perSec)),
+          rounds: { intakeMs: f.intakeMs, deliveryMs: f.deliveryMs, lightMs: f.lightMs, perSec: f.perSec },
+        },
       ]),
     );
     // The ratio of each round (both buses measured in the same seconds), then its median and range over the rounds.
@@ -875,8 +896,8 @@ async function pairedRun(against: string): Promise<void> {
     const thisOverAgainst = { busIntakeCpuMs: ratios('intakeMs'), busDeliveryCpuMs: ratios('deliveryMs'), busLightLoadCpuMs: ratios('lightMs') };
     const show = (r: ReturnType<typeof ratios>) => `${r.median} (${r.min}–${r.max})`;
     const medians = (name: string) => {
-      const { busIntakeCpuMs, busDeliveryCpuMs, busLightLoadCpuMs } = summary[name]!;
-      return JSON.stringify({ busIntakeCpuMs, busDeliveryCpuMs, busLightLoadCpuMs });
+      const { busIntakeCpuMs, busDeliveryCpuMs, busLightLoadCpuMs, lightLoadP50Ms, lightLoadP99Ms } = summary[name]!;
+      return JSON.stringify({ busIntakeCpuMs, busDeliveryCpuMs, busLightLoadCpuMs, lightLoadP50Ms, lightLoadP99Ms });
     };
     log(`medians: this ${medians('this')}, against ${medians('against')}`);
     log(`this ÷ against, per round: intake ${show(thisOverAgainst.busIntakeCpuMs)}, delivery ${show(thisOverAgainst.busDeliveryCpuMs)}, at ${lightRate}/s ${show(thisOverAgainst.busLightLoadCpuMs)}`);
