@@ -19,6 +19,8 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+type Sent = { ok: true; results: QueryResult[] } | { ok: false; error: Error; connected: boolean };
+
 export interface GroupCommitOptions {
   /** Most statements in one round trip (default 200). */
   maxBatch?: number;
@@ -82,30 +84,32 @@ export class PgGroupCommit {
   }
 
   private async run(batch: Pending[]): Promise<void> {
-    const results = await this.send(batch.map((p) => this.statement(p)));
-    if (results instanceof Error) {
+    const sent = await this.send(batch.map((p) => this.statement(p)));
+    if (sent.ok) {
+      batch.forEach((p, i) => p.resolve(sent.results[i]!));
+    } else if (batch.length > 1 && sent.connected) {
       // The batch is one transaction: one bad statement (or a deadlock with another process) undoes all of them. Each
       // runs again on its own, so each caller gets its own outcome.
-      if (batch.length === 1) batch[0]!.reject(results);
-      else await Promise.all(batch.map((p) => this.runAlone(p)));
-      return;
+      await Promise.all(batch.map((p) => this.runAlone(p)));
+    } else {
+      // No connection (each would wait for one again, up to the connection timeout each): all fail now.
+      batch.forEach((p) => p.reject(sent.error));
     }
-    batch.forEach((p, i) => p.resolve(results[i]!));
   }
 
   private async runAlone(p: Pending): Promise<void> {
-    const results = await this.send([this.statement(p)]);
-    if (results instanceof Error) p.reject(results);
-    else p.resolve(results[0]!);
+    const sent = await this.send([this.statement(p)]);
+    if (sent.ok) p.resolve(sent.results[0]!);
+    else p.reject(sent.error);
   }
 
-  /** One batch on a connection of the pool: its results, or the error that stopped it. */
-  private async send(statements: BatchStatement[]): Promise<QueryResult[] | Error> {
+  /** One batch on a connection of the pool: its results, or the error that stopped it and whether it was sent. */
+  private async send(statements: BatchStatement[]): Promise<Sent> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {
-      return error as Error;
+      return { ok: false, error: error as Error, connected: false };
     }
     // A connection lost while held is reported here as well as to the batch: the batch's error is the one acted on.
     const ignoreLoss = () => undefined;
@@ -114,9 +118,9 @@ export class PgGroupCommit {
     try {
       const results = await client.query(new OneSyncBatch(statements)).answered;
       failed = false;
-      return results;
+      return { ok: true, results };
     } catch (error) {
-      return error as Error;
+      return { ok: false, error: error as Error, connected: true };
     } finally {
       client.off('error', ignoreLoss);
       // A connection whose batch failed may be broken, or hold a statement name half parsed: it is not reused.

@@ -1,6 +1,7 @@
 // Group commit against the real PostgreSQL: concurrent statements share round trips and commits, each caller still
 // gets its own result or error, parameters survive any text (quotes, backslashes, Vietnamese), each statement is
 // prepared once per connection, and a connection lost between batches is replaced.
+import { createServer, type Socket } from 'node:net';
 import { Pool } from 'pg';
 import { PgGroupCommit } from '../../../src/stores/postgres/pg-group-commit';
 import { DATABASE_URL, uniqueName } from '../../../testkit/env';
@@ -75,5 +76,26 @@ describe('PgGroupCommit (PostgreSQL)', () => {
     await pool.query('SELECT pg_terminate_backend($1)', [pid!.pid]);
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => grouped.query(`INSERT INTO ${table} (k, v) VALUES ($1, $2)`, [`after-end-${i}`, 'y'])));
     expect(outcomes.map((o) => o.status)).toEqual(Array(10).fill('fulfilled'));
+  });
+
+  test('a batch that gets no connection fails every caller at once, without waiting for a connection for each again', async () => {
+    // A server that takes connections and never answers: each connection attempt waits out the timeout.
+    const held: Socket[] = [];
+    let attempts = 0;
+    const silent = createServer((socket) => {
+      attempts++;
+      held.push(socket);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const grouped = track(new PgGroupCommit(`postgres://postgres@127.0.0.1:${port}/test`, { concurrency: 1, connectionTimeoutMs: 300 }));
+    try {
+      const outcomes = await Promise.allSettled([1, 2, 3].map((i) => grouped.query('SELECT $1::int AS n', [i])));
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(attempts).toBe(1);
+    } finally {
+      held.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
