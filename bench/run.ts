@@ -39,6 +39,11 @@ import { groupCpu, groupCpuUsed, machineTicks, pidsByComm, procStatusKb, runQueu
 
 const ROOT = path.resolve(__dirname, '../..');
 const quick = process.argv.includes('--quick');
+/** The word after `name` on the command line (`--rounds 8`), if `name` is there. */
+function optionValue(name: string): string | undefined {
+  const at = process.argv.indexOf(name);
+  return at < 0 ? undefined : process.argv[at + 1];
+}
 const P = quick
   ? { warmMs: 1500, intakeMs: 6000, drainCapMs: 30_000, latencyMs: 6000, lightLoadMs: 4000, edocDocs: 40, edocConcurrency: 4, connections: 50 }
   : { warmMs: 5000, intakeMs: 30_000, drainCapMs: 180_000, latencyMs: 30_000, lightLoadMs: 12_000, edocDocs: 120, edocConcurrency: 4, connections: 50 };
@@ -110,7 +115,6 @@ async function meanStepMs(busUrl: string, route: string): Promise<Record<string,
 /** Phases during which other processes on the machine used more than 30% of a core (figures are then noisy). */
 const noisyPhases: number[] = [];
 
-/** Measures CPU use of the given processes (and the machine) around `work`. */
 /** A measured window: the work's result, each group's CPU in % of one core (rounded, for the tables), unrounded in ms. */
 interface CpuWindow<T> {
   result: T;
@@ -119,6 +123,7 @@ interface CpuWindow<T> {
   seconds: number;
 }
 
+/** Measures CPU use of the given processes (and the machine) around `work`. */
 async function withCpu<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<CpuWindow<T>> {
   // The bench's own processes are fixed; RabbitMQ's and PostgreSQL's are found again at the end (backends start and end).
   const members: Record<string, () => number[]> = {
@@ -796,15 +801,16 @@ async function busNodeFlagsOf(root: string): Promise<readonly string[]> {
 // idle more often: per bus, its CPU in that window and until those dossiers are delivered ÷ the dossiers delivered.
 // Nothing is written to bench/results; the figures are printed, with the medians over the rounds.
 async function pairedRun(against: string): Promise<void> {
-  const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 3;
-  const lightRate = (process.argv.includes('--light-rate') && Number(process.argv[process.argv.indexOf('--light-rate') + 1])) || 60;
+  const rounds = Number(optionValue('--rounds')) || 3;
+  const lightRate = Number(optionValue('--light-rate')) || 60;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lgsp-bench-pair-'));
   const prefix = `bench-${runId}`;
   const standIns = await startBenchStandIns();
   const upstreams = { dvcqgUrl: standIns.urls.dvcqg, populationUrl: standIns.urls.population, pushUrl: standIns.urls.push };
   const token = testToken(DOSSIER_CLIENT, TEST_SIGNING_KEY);
   // `--this <checkout>` puts another built checkout in this one's place (e.g. to split a series of commits).
-  const thisRoot = process.argv.includes('--this') ? path.resolve(process.argv[process.argv.indexOf('--this') + 1]!) : ROOT;
+  const thisOption = optionValue('--this');
+  const thisRoot = thisOption === undefined ? ROOT : path.resolve(thisOption);
   const sides = [
     { name: 'against', root: path.resolve(against) },
     { name: 'this', root: thisRoot },
@@ -874,19 +880,22 @@ async function pairedRun(against: string): Promise<void> {
     }
     const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
     const summary = Object.fromEntries(
-      Object.entries(figures).map(([name, f]) => [
-        name,
-        {
-          busIntakeCpuMs: round(median(f.intakeMs), 3),
-          busDeliveryCpuMs: round(median(f.deliveryMs), 3),
-          busLightLoadCpuMs: round(median(f.lightMs), 3),
-          // Request sent → stored by DVCQG's stand-in, every round's light-load dossiers together.
-          lightLoadP50Ms: round(median(f.lightLatencies), 1),
-          lightLoadP99Ms: round(percentile([...f.lightLatencies].sort((a, b) => a - b), 99), 1),
-          acceptPerSec: round(median(f.perSec)),
-          rounds: { intakeMs: f.intakeMs, deliveryMs: f.deliveryMs, lightMs: f.lightMs, perSec: f.perSec },
-        },
-      ]),
+      Object.entries(figures).map(([name, f]) => {
+        const latencies = [...f.lightLatencies].sort((a, b) => a - b);
+        return [
+          name,
+          {
+            busIntakeCpuMs: round(median(f.intakeMs), 3),
+            busDeliveryCpuMs: round(median(f.deliveryMs), 3),
+            busLightLoadCpuMs: round(median(f.lightMs), 3),
+            // Request sent → stored by DVCQG's stand-in, every round's light-load dossiers together.
+            lightLoadP50Ms: round(percentile(latencies, 50), 1),
+            lightLoadP99Ms: round(percentile(latencies, 99), 1),
+            acceptPerSec: round(median(f.perSec)),
+            rounds: { intakeMs: f.intakeMs, deliveryMs: f.deliveryMs, lightMs: f.lightMs, perSec: f.perSec },
+          },
+        ];
+      }),
     );
     // The ratio of each round (both buses measured in the same seconds), then its median and range over the rounds.
     const ratios = (key: 'intakeMs' | 'deliveryMs' | 'lightMs') => {
@@ -910,7 +919,7 @@ async function pairedRun(against: string): Promise<void> {
   }
 }
 
-const against = process.argv.includes('--against') ? process.argv[process.argv.indexOf('--against') + 1] : undefined;
+const against = optionValue('--against');
 
 createSchema(SCHEMA)
   .then(() => (against === undefined ? main() : pairedRun(against)))
