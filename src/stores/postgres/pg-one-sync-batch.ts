@@ -81,7 +81,6 @@ export class OneSyncBatch implements Submittable {
   private readonly results: StatementResult[];
   /** The statement whose answer is being read: advanced by each command tag. */
   private current = 0;
-  private connection: Connection | undefined;
   /** Names this batch asked the connection to parse: known parsed once the batch is answered. */
   private readonly parsing = new Set<string>();
   private settled = false;
@@ -95,7 +94,6 @@ export class OneSyncBatch implements Submittable {
   }
 
   submit(connection: Connection): void {
-    this.connection = connection;
     const parsed = parsedOn.get(connection);
     // Corked, the whole batch leaves in one write.
     connection.stream.cork();
@@ -154,13 +152,14 @@ export class OneSyncBatch implements Submittable {
     this.reject(error);
   }
 
-  handleReadyForQuery(): void {
+  /** The Sync's answer, handed on with the connection the batch was submitted to. */
+  handleReadyForQuery(connection: Connection): void {
     if (this.settled) return;
     this.settled = true;
-    if (this.connection && this.parsing.size > 0) {
-      const parsed = parsedOn.get(this.connection) ?? new Set<string>();
+    if (this.parsing.size > 0) {
+      const parsed = parsedOn.get(connection) ?? new Set<string>();
       for (const name of this.parsing) parsed.add(name);
-      parsedOn.set(this.connection, parsed);
+      parsedOn.set(connection, parsed);
     }
     this.resolve(this.results);
   }
