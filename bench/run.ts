@@ -45,14 +45,16 @@ function optionValue(name: string): string | undefined {
   return at < 0 ? undefined : process.argv[at + 1];
 }
 const P = quick
-  ? { warmMs: 1500, intakeMs: 6000, drainCapMs: 30_000, latencyMs: 6000, lightLoadMs: 4000, edocDocs: 40, edocConcurrency: 4, connections: 50 }
-  : { warmMs: 5000, intakeMs: 30_000, drainCapMs: 180_000, latencyMs: 30_000, lightLoadMs: 12_000, edocDocs: 120, edocConcurrency: 4, connections: 50 };
+  ? { warmMs: 1500, intakeMs: 6000, drainCapMs: 30_000, latencyMs: 6000, lightLoadMs: 4000, edocDocs: 40, edocWarmDocs: 20, edocConcurrency: 4, connections: 50 }
+  : { warmMs: 5000, intakeMs: 30_000, drainCapMs: 180_000, latencyMs: 30_000, lightLoadMs: 12_000, edocDocs: 120, edocWarmDocs: 40, edocConcurrency: 4, connections: 50 };
 const PAYLOAD_BYTES = 2048;
 const DOSSIER_CLIENT = 'motcua-bench';
 const ORGAN_A = '000.00.01.H10';
 const EDOC_RECIPIENTS = ['000.00.02.H10', '000.00.03.H10', '000.00.04.H10'];
 const EDOC_CLIENTS: Record<string, string> = { [ORGAN_A]: 'qlvb-a', '000.00.02.H10': 'qlvb-b', '000.00.03.H10': 'qlvb-c', '000.00.04.H10': 'qlvb-d' };
 const PUSH_TOKEN = 'bench-push-token';
+const EDOC_ATTACHMENT_BYTES = 1024 * 1024;
+const EDOC_SMALL_ATTACHMENT_BYTES = 1024;
 const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 /** The run's own PostgreSQL schema: every run starts on empty tables, as the first did, and leaves none behind. */
 const SCHEMA = `bench_${runId}`;
@@ -539,15 +541,30 @@ async function main(): Promise<void> {
     detail.standInCheck = { acceptedByBus: acceptedSoFar, storedByStandIn: standInsNow.dossiersStored, resyncs: standInsNow.dossierResyncs, sampledStates: states, sampled: sampledIds.length };
     log(`stand-in check: ${standInsNow.dossiersStored} stored / ${acceptedSoFar} accepted, ${standInsNow.dossierResyncs} re-sent; sampled states ${JSON.stringify(states)}`);
 
-    // 4. E-documents: 1 MiB attachment to 3 in-province organs (2 mailboxes, 1 push).
-    const edoc = await withCpu(pids, () => edocRun(bus.url));
+    // 4. E-documents: 1 MiB attachment to 3 in-province organs (2 mailboxes, 1 push), after a round that warms the
+    // e-document code as the warm-up above does the dossier's (its figures are kept: the cost of a cold bus).
+    const edocWarm = await withCpu(pids, () => edocRun(bus.url, EDOC_ATTACHMENT_BYTES, 'warm', P.edocWarmDocs));
+    detail.edocWarmUp = { ...edocWarm.result, cpu: edocWarm.cpu, busCpuMsPerDocument: busCpuMsPerDocument(edocWarm) };
+    log(`e-documents, warm-up: ${edocWarm.result.perSec.toFixed(2)} documents/s (${edocWarm.result.completed}/${edocWarm.result.documents}) ${JSON.stringify(edocWarm.cpu)}`);
+    const edoc = await withCpu(pids, () => edocRun(bus.url, EDOC_ATTACHMENT_BYTES, 'mib'));
     results.edocPerSec = round(edoc.result.perSec, 2);
     const edocMiB = (edoc.result.completed * edoc.result.packageBytes) / 2 ** 20;
-    results.edocBusCpuMsPerMiB = edocMiB > 0 ? round((((edoc.cpu.busPct ?? 0) / 100) * edoc.seconds * 1000) / edocMiB, 1) : null;
+    results.edocBusCpuMsPerMiB = edocMiB > 0 ? round((edoc.cpuMs.bus ?? 0) / edocMiB, 1) : null;
     // One recipient of each document is the QLVB push stand-in: it applied one package per completed document.
-    detail.standInCheck = { ...(detail.standInCheck as object), edocPushesApplied: (await standIns.stats()).pushesApplied, edocCompleted: edoc.result.completed };
+    const pushesAfterMiB = (await standIns.stats()).pushesApplied;
+    detail.standInCheck = { ...(detail.standInCheck as object), edocPushesApplied: pushesAfterMiB, edocCompleted: edocWarm.result.completed + edoc.result.completed };
     detail.edoc = { ...edoc.result, cpu: edoc.cpu };
     log(`e-documents: ${edoc.result.perSec.toFixed(2)} documents/s (${edoc.result.completed}/${edoc.result.documents}, package ${edoc.result.packageBytes} bytes, intake p50 ${edoc.result.intakeP50Ms} ms) ${JSON.stringify(edoc.cpu)}`);
+    // The same documents with a 1 KiB attachment: what a document costs whatever its size (its six messages: the
+    // package, a part per recipient, the two mailboxes' "01 đã đến"), and so what each MiB adds to it.
+    const small = await withCpu(pids, () => edocRun(bus.url, EDOC_SMALL_ATTACHMENT_BYTES, 'kib'));
+    const split = edocCostSplit(edoc, small);
+    results.edocBusCpuMsPerDocument = split.perDocumentMs;
+    results.edocSmallBusCpuMsPerDocument = split.smallPerDocumentMs;
+    results.edocBusCpuMsPerMiBBeyondSmall = split.perMiBBeyondSmallMs;
+    results.edocSmallPerSec = round(small.result.perSec, 2);
+    detail.edocSmall = { ...small.result, cpu: small.cpu, pushesApplied: (await standIns.stats()).pushesApplied - pushesAfterMiB };
+    log(`e-documents, 1 KiB attachment: ${small.result.perSec.toFixed(2)} documents/s (${small.result.completed}/${small.result.documents}, package ${small.result.packageBytes} bytes); bus CPU per document ${split.perDocumentMs} ms (1 MiB) / ${split.smallPerDocumentMs} ms (1 KiB): ${split.perMiBBeyondSmallMs} ms per MiB beyond ${JSON.stringify(small.cpu)}`);
     notePeak('edoc');
     detail.peakRssMbAfter = peakRssMbAfter;
     log(`bus peak RSS after each phase (MB): ${JSON.stringify(peakRssMbAfter)}`);
@@ -635,7 +652,7 @@ async function main(): Promise<void> {
     mode: quick ? 'quick' : 'full',
     startedAt,
     finishedAt: new Date().toISOString(),
-    params: { ...P, payloadBytes: PAYLOAD_BYTES, edocAttachmentBytes: 1024 * 1024, edocRecipients: EDOC_RECIPIENTS.length },
+    params: { ...P, payloadBytes: PAYLOAD_BYTES, edocAttachmentBytes: EDOC_ATTACHMENT_BYTES, edocSmallAttachmentBytes: EDOC_SMALL_ATTACHMENT_BYTES, edocRecipients: EDOC_RECIPIENTS.length },
     ...env,
     noisyMachine: noisyPhases.length > 0 ? `other processes used up to ${Math.max(...noisyPhases)}% of a core during ${noisyPhases.length} phase(s)` : null,
     detail,
@@ -687,11 +704,15 @@ interface EdocResult {
   completionP50Ms: number | null;
 }
 
-async function edocRun(baseUrl: string): Promise<EdocResult> {
+/**
+ * `documents` packages with `attachmentBytes` random (incompressible) bytes attached, 4 in flight; `label` keeps the
+ * DocumentIds of one round apart from another's (a DocumentId sent again with other bytes is refused).
+ */
+async function edocRun(baseUrl: string, attachmentBytes: number, label: string, documents = P.edocDocs): Promise<EdocResult> {
   const senderToken = testToken(EDOC_CLIENTS[ORGAN_A]!, TEST_SIGNING_KEY);
   const client = createClient(baseUrl, P.edocConcurrency + 2);
-  const attachment = randomBytes(1024 * 1024);
-  const makePackage = (n: number) => documentPackage({ from: ORGAN_A, to: EDOC_RECIPIENTS, documentId: `${ORGAN_A},2026/11/27,${n}/BENCH-${runId}`, attachment });
+  const attachment = randomBytes(attachmentBytes);
+  const makePackage = (n: number) => documentPackage({ from: ORGAN_A, to: EDOC_RECIPIENTS, documentId: `${ORGAN_A},2026/11/27,${n}/BENCH-${runId}-${label}`, attachment });
   const packageBytes = makePackage(0).length;
   const parents = new Map<string, number>();
   const done = new Map<string, number>();
@@ -714,7 +735,7 @@ async function edocRun(baseUrl: string): Promise<EdocResult> {
   })();
   await Promise.all(
     Array.from({ length: P.edocConcurrency }, async () => {
-      while (next < P.edocDocs) {
+      while (next < documents) {
         const n = next++;
         const body = makePackage(n + 1);
         const t0 = performance.now();
@@ -731,7 +752,7 @@ async function edocRun(baseUrl: string): Promise<EdocResult> {
   client.close();
   const completion = [...done.values()].sort((a, b) => a - b);
   return {
-    documents: P.edocDocs,
+    documents,
     accepted: parents.size,
     completed: done.size,
     seconds: round(seconds, 2)!,
@@ -740,6 +761,21 @@ async function edocRun(baseUrl: string): Promise<EdocResult> {
     intakeP50Ms: round(percentile(intakeLatencies.sort((a, b) => a - b), 50), 1),
     completionP50Ms: round(percentile(completion, 50), 1),
   };
+}
+
+/**
+ * The bus's CPU per completed document in each e-document round, and per MiB of package the larger adds to the
+ * smaller: the part of a document's cost its bytes make.
+ */
+function edocCostSplit(large: CpuWindow<EdocResult>, small: CpuWindow<EdocResult>): { perDocumentMs: number | null; smallPerDocumentMs: number | null; perMiBBeyondSmallMs: number | null } {
+  const [l, s] = [busCpuMsPerDocument(large), busCpuMsPerDocument(small)];
+  const extraMiB = (large.result.packageBytes - small.result.packageBytes) / 2 ** 20;
+  return { perDocumentMs: l, smallPerDocumentMs: s, perMiBBeyondSmallMs: l === null || s === null || extraMiB <= 0 ? null : round((l - s) / extraMiB, 2) };
+}
+
+/** The bus's CPU in an e-document round ÷ the documents it completed (all three parts delivered). */
+function busCpuMsPerDocument(run: CpuWindow<EdocResult>): number | null {
+  return run.result.completed > 0 ? round((run.cpuMs.bus ?? 0) / run.result.completed, 2) : null;
 }
 
 /**
