@@ -550,6 +550,10 @@ async function main(): Promise<void> {
     results.edocPerSec = round(edoc.result.perSec, 2);
     const edocMiB = (edoc.result.completed * edoc.result.packageBytes) / 2 ** 20;
     results.edocBusCpuMsPerMiB = edocMiB > 0 ? round((edoc.cpuMs.bus ?? 0) / edocMiB, 1) : null;
+    // The rate this machine's cores could carry at the path's measured CPU per document (as e2eCeilingPerSec).
+    const edocPathMs = edoc.result.completed > 0 ? pathCpuMs(cpuMsPerItem([edoc], edoc.result.completed)) : 0;
+    results.edocPathCpuMsPerDocument = edocPathMs > 0 ? round(edocPathMs, 1) : null;
+    results.edocCeilingPerSec = edocPathMs > 0 ? round((os.cpus().length * 1000) / edocPathMs, 0) : null;
     // One recipient of each document is the QLVB push stand-in: it applied one package per completed document.
     const pushesAfterMiB = (await standIns.stats()).pushesApplied;
     detail.standInCheck = { ...(detail.standInCheck as object), edocPushesApplied: pushesAfterMiB, edocCompleted: edocWarm.result.completed + edoc.result.completed };

@@ -64,6 +64,7 @@ function contextRows(out: Results, cores: number): [string, string][] {
       `${v('e2eSlowDossiers')}, untraced ${v('e2eSlowDossiersUntraced')}; p99 without the bus's full collections ${v('e2eP99WithoutFullCollectionsMs', ' ms')}`,
     ],
     ['end to end against the reference simulators (short window)', v('e2ePerSecReferenceSimulators', '/s')],
+    [`e-documents (1 MiB): ceiling of ${cores} cores at the path's CPU per document (bus, RabbitMQ, PostgreSQL, stand-ins)`, `${v('edocCeilingPerSec', '/s')} (${v('edocPathCpuMsPerDocument', ' ms')} per document)`],
     [
       'e-documents: bus CPU per document, 1 MiB / 1 KiB attachment; per MiB the larger adds',
       `${v('edocBusCpuMsPerDocument', ' ms')} / ${v('edocSmallBusCpuMsPerDocument', ' ms')}; ${v('edocBusCpuMsPerMiBBeyondSmall', ' ms')} (1 KiB documents: ${v('edocSmallPerSec', '/s')})`,
