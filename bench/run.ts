@@ -544,14 +544,16 @@ async function main(): Promise<void> {
     // 4. E-documents: 1 MiB attachment to 3 in-province organs (2 mailboxes, 1 push), after a round that warms the
     // e-document code as the warm-up above does the dossier's (its figures are kept: the cost of a cold bus).
     const edocWarm = await withCpu(pids, () => edocRun(bus.url, EDOC_ATTACHMENT_BYTES, 'warm', P.edocWarmDocs));
-    detail.edocWarmUp = { ...edocWarm.result, cpu: edocWarm.cpu, busCpuMsPerDocument: busCpuMsPerDocument(edocWarm) };
+    const warmBusMs = cpuMsPerDocument(edocWarm)?.bus;
+    detail.edocWarmUp = { ...edocWarm.result, cpu: edocWarm.cpu, busCpuMsPerDocument: warmBusMs === undefined ? null : round(warmBusMs, 2) };
     log(`e-documents, warm-up: ${edocWarm.result.perSec.toFixed(2)} documents/s (${edocWarm.result.completed}/${edocWarm.result.documents}) ${JSON.stringify(edocWarm.cpu)}`);
     const edoc = await withCpu(pids, () => edocRun(bus.url, EDOC_ATTACHMENT_BYTES, 'mib'));
     results.edocPerSec = round(edoc.result.perSec, 2);
     const edocMiB = (edoc.result.completed * edoc.result.packageBytes) / 2 ** 20;
     results.edocBusCpuMsPerMiB = edocMiB > 0 ? round((edoc.cpuMs.bus ?? 0) / edocMiB, 1) : null;
     // The rate this machine's cores could carry at the path's measured CPU per document (as e2eCeilingPerSec).
-    const edocPathMs = edoc.result.completed > 0 ? pathCpuMs(cpuMsPerItem([edoc], edoc.result.completed)) : 0;
+    const edocPerDocument = cpuMsPerDocument(edoc);
+    const edocPathMs = edocPerDocument === null ? 0 : pathCpuMs(edocPerDocument);
     results.edocPathCpuMsPerDocument = edocPathMs > 0 ? round(edocPathMs, 1) : null;
     results.edocCeilingPerSec = edocPathMs > 0 ? round((os.cpus().length * 1000) / edocPathMs, 0) : null;
     // One recipient of each document is the QLVB push stand-in: it applied one package per completed document.
@@ -772,14 +774,22 @@ async function edocRun(baseUrl: string, attachmentBytes: number, label: string, 
  * smaller: the part of a document's cost its bytes make.
  */
 function edocCostSplit(large: CpuWindow<EdocResult>, small: CpuWindow<EdocResult>): { perDocumentMs: number | null; smallPerDocumentMs: number | null; perMiBBeyondSmallMs: number | null } {
-  const [l, s] = [busCpuMsPerDocument(large), busCpuMsPerDocument(small)];
+  const [l, s] = [cpuMsPerDocument(large)?.bus, cpuMsPerDocument(small)?.bus];
   const extraMiB = (large.result.packageBytes - small.result.packageBytes) / 2 ** 20;
-  return { perDocumentMs: l, smallPerDocumentMs: s, perMiBBeyondSmallMs: l === null || s === null || extraMiB <= 0 ? null : round((l - s) / extraMiB, 2) };
+  return {
+    perDocumentMs: l === undefined ? null : round(l, 2),
+    smallPerDocumentMs: s === undefined ? null : round(s, 2),
+    perMiBBeyondSmallMs: l === undefined || s === undefined || extraMiB <= 0 ? null : round((l - s) / extraMiB, 2),
+  };
 }
 
-/** The bus's CPU in an e-document round ÷ the documents it completed (all three parts delivered). */
-function busCpuMsPerDocument(run: CpuWindow<EdocResult>): number | null {
-  return run.result.completed > 0 ? round((run.cpuMs.bus ?? 0) / run.result.completed, 2) : null;
+/**
+ * Each process group's CPU in an e-document round (unrounded milliseconds) ÷ the documents it completed (all three
+ * parts delivered); null when none did.
+ */
+function cpuMsPerDocument(run: CpuWindow<EdocResult>): Record<string, number> | null {
+  const documents = run.result.completed;
+  return documents > 0 ? Object.fromEntries(Object.entries(run.cpuMs).map(([group, ms]) => [group, ms / documents])) : null;
 }
 
 /**
